@@ -1,0 +1,251 @@
+//! Settings of one emitter and the builder that collects them.
+//!
+//! Owns: defaults, validation of user-supplied settings and `connect`'s entry point. It must not
+//! open sockets itself: `connect` hands the checked settings to the emitter actor.
+
+use crate::error::{Error, Result};
+use crate::handle::EmitterHandle;
+use crate::wire;
+use std::time::Duration;
+
+/// The address a node binds or dials when none is given: the seed's default.
+pub const DEFAULT_ADDRESS: &str = "tcp://127.0.0.1:55555";
+/// The topic heartbeats are emitted on, as in the seed. Data: `{"service": "<name>"}`.
+pub const HEARTBEAT_TOPIC: &str = "<3";
+
+/// Checked settings of one emitter.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) service: String,
+    pub(crate) address: String,
+    pub(crate) heartbeat: Option<Duration>,
+    pub(crate) reconnect_min: Duration,
+    pub(crate) reconnect_max: Duration,
+    pub(crate) max_frame_size: usize,
+    pub(crate) batch_bytes: usize,
+    pub(crate) max_pending_bytes: usize,
+    pub(crate) local_echo: bool,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) election_timeout: Duration,
+}
+
+/// Collects settings for an emitter; [`EmitterBuilder::connect`] starts it.
+///
+/// ```no_run
+/// # async fn run() -> nanomitter::Result<()> {
+/// let emitter = nanomitter::Emitter::builder("worker")
+///     .address("tcp://127.0.0.1:55555")
+///     .connect()
+///     .await?;
+/// println!("this node is the {:?}", emitter.role());
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `connect` is awaited"]
+pub struct EmitterBuilder {
+    config: Config,
+}
+
+impl EmitterBuilder {
+    pub(crate) fn new(service: impl Into<String>) -> Self {
+        EmitterBuilder {
+            config: Config {
+                service: service.into(),
+                address: DEFAULT_ADDRESS.to_owned(),
+                heartbeat: Some(Duration::from_secs(60)),
+                reconnect_min: Duration::from_millis(10),
+                reconnect_max: Duration::from_millis(200),
+                max_frame_size: 16 * 1024 * 1024,
+                batch_bytes: 64 * 1024,
+                max_pending_bytes: 64 * 1024 * 1024,
+                local_echo: true,
+                connect_timeout: Duration::from_secs(10),
+                election_timeout: Duration::from_secs(1),
+            },
+        }
+    }
+
+    /// The address to bind (becoming the hub) or dial. Default: [`DEFAULT_ADDRESS`].
+    pub fn address(mut self, address: impl Into<String>) -> Self {
+        self.config.address = address.into();
+        self
+    }
+
+    /// How often a heartbeat event is emitted on [`HEARTBEAT_TOPIC`]; `None` turns it off.
+    /// Default: 60 s.
+    pub fn heartbeat_interval(mut self, every: Option<Duration>) -> Self {
+        self.config.heartbeat = every;
+        self
+    }
+
+    /// How fast a client redials a lost hub: first after `min`, backing off up to `max`.
+    /// Default: 10 ms to 200 ms (NNG's own default of 1 s makes failover slow).
+    pub fn reconnect(mut self, min: Duration, max: Duration) -> Self {
+        self.config.reconnect_min = min;
+        self.config.reconnect_max = max;
+        self
+    }
+
+    /// The largest frame this node sends or accepts, in bytes. Larger incoming messages are
+    /// refused by the transport, which closes the sender's connection. Default: 16 MiB.
+    pub fn max_frame_size(mut self, bytes: usize) -> Self {
+        self.config.max_frame_size = bytes;
+        self
+    }
+
+    /// A frame is sent as soon as it holds this many bytes, or when the emitter has no more
+    /// events queued, whichever comes first. Default: 64 KiB.
+    pub fn batch_bytes(mut self, bytes: usize) -> Self {
+        self.config.batch_bytes = bytes;
+        self
+    }
+
+    /// How many bytes of frames a node keeps while it has no hub; beyond that the oldest are
+    /// dropped and counted in `dropped`. Default: 64 MiB.
+    pub fn max_pending_bytes(mut self, bytes: usize) -> Self {
+        self.config.max_pending_bytes = bytes;
+        self
+    }
+
+    /// Whether listeners on the emitting node receive its own events. Default: `true`.
+    pub fn local_echo(mut self, on: bool) -> Self {
+        self.config.local_echo = on;
+        self
+    }
+
+    /// How long `connect` waits for a hub before it gives up. Default: 10 s.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connect_timeout = timeout;
+        self
+    }
+
+    /// How long a client waits for its dial to reach a hub before it runs the election again
+    /// (and may become the hub itself). Default: 1 s.
+    pub fn election_timeout(mut self, timeout: Duration) -> Self {
+        self.config.election_timeout = timeout;
+        self
+    }
+
+    /// Binds the address (becoming the hub) or dials it (becoming a client), and resolves once
+    /// the node is one or the other. Must be awaited inside a running actix system.
+    pub async fn connect(self) -> Result<EmitterHandle> {
+        let config = self.checked()?;
+        EmitterHandle::start(config).await
+    }
+
+    /// Shorthand for `.address(address).connect()`.
+    pub async fn connect_to(self, address: impl Into<String>) -> Result<EmitterHandle> {
+        self.address(address).connect().await
+    }
+
+    fn checked(self) -> Result<Config> {
+        let config = self.config;
+        check_address(&config.address)?;
+        if config.service.len() > wire::MAX_SERVICE_LEN {
+            return Err(Error::InvalidService {
+                service: config.service,
+                reason: "longer than 255 bytes",
+            });
+        }
+        let smallest_frame = wire::frame_overhead(&config.service) + 1024;
+        if config.max_frame_size < smallest_frame {
+            return Err(Error::InvalidSetting(format!(
+                "max_frame_size of {} bytes is below the minimum of {smallest_frame}",
+                config.max_frame_size
+            )));
+        }
+        if config.batch_bytes == 0 || config.batch_bytes > config.max_frame_size {
+            return Err(Error::InvalidSetting(format!(
+                "batch_bytes must be between 1 and max_frame_size ({})",
+                config.max_frame_size
+            )));
+        }
+        if config.reconnect_min.is_zero() || config.reconnect_min > config.reconnect_max {
+            return Err(Error::InvalidSetting(
+                "reconnect needs 0 < min <= max".to_owned(),
+            ));
+        }
+        if config.heartbeat.is_some_and(|every| every.is_zero()) {
+            return Err(Error::InvalidSetting(
+                "heartbeat interval must be above zero (use None to turn it off)".to_owned(),
+            ));
+        }
+        Ok(config)
+    }
+}
+
+const SCHEMES: [&str; 7] = ["tcp", "tcp4", "tcp6", "ipc", "inproc", "ws", "tls+tcp"];
+
+fn check_address(address: &str) -> Result<()> {
+    let invalid = |reason: &str| Error::InvalidAddress {
+        address: address.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let (scheme, rest) = address
+        .split_once("://")
+        .ok_or_else(|| invalid("expected <scheme>://<location>, e.g. tcp://127.0.0.1:55555"))?;
+    if !SCHEMES.contains(&scheme) {
+        return Err(invalid(&format!(
+            "unknown scheme {scheme:?}, expected one of {SCHEMES:?}"
+        )));
+    }
+    if rest.is_empty() {
+        return Err(invalid("no location after the scheme"));
+    }
+    if scheme.starts_with("tcp") || scheme == "tls+tcp" {
+        let port = rest.rsplit_once(':').map(|(_, port)| port);
+        if !port.is_some_and(|p| p.parse::<u16>().is_ok_and(|p| p != 0)) {
+            return Err(invalid(
+                "a TCP address needs a port between 1 and 65535, e.g. tcp://127.0.0.1:55555",
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_checked_before_any_socket_opens() {
+        for good in [
+            "tcp://127.0.0.1:55555",
+            "ipc:///tmp/x.ipc",
+            "inproc://a",
+            "tcp://[::1]:9",
+        ] {
+            assert!(check_address(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "127.0.0.1:55555",
+            "udp://1.2.3.4:5",
+            "tcp://127.0.0.1",
+            "tcp://h:0",
+            "tcp://h:99999",
+            "ipc://",
+        ] {
+            assert!(
+                matches!(check_address(bad), Err(Error::InvalidAddress { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn settings_are_checked() {
+        let base = || EmitterBuilder::new("svc");
+        assert!(base().checked().is_ok());
+        assert!(base().max_frame_size(10).checked().is_err());
+        assert!(base().batch_bytes(0).checked().is_err());
+        assert!(base()
+            .reconnect(Duration::from_secs(2), Duration::from_secs(1))
+            .checked()
+            .is_err());
+        assert!(base()
+            .heartbeat_interval(Some(Duration::ZERO))
+            .checked()
+            .is_err());
+        assert!(EmitterBuilder::new("x".repeat(300)).checked().is_err());
+    }
+}

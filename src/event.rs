@@ -1,0 +1,122 @@
+//! The event every listener receives, and the payload codecs.
+//!
+//! Owns: `DistributedEvent` (what a listener sees), `Codec` (how its payload was encoded) and the
+//! encode/decode of payloads. It must not know about frames or sockets: the wire module builds
+//! events out of frames, the emitter hands them to listeners.
+
+use crate::error::{Error, Result};
+use actix::Message;
+use bytes::Bytes;
+use bytestring::ByteString;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// How an event's payload is encoded. Recorded in every event on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Codec {
+    /// bincode 2 (standard configuration) through serde: compact, for Rust peers.
+    Bincode = 1,
+    /// UTF-8 JSON: readable, for scripts and other languages.
+    Json = 2,
+}
+
+impl Codec {
+    pub(crate) fn from_wire(byte: u8) -> Option<Codec> {
+        match byte {
+            1 => Some(Codec::Bincode),
+            2 => Some(Codec::Json),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn encode<T: Serialize + ?Sized>(self, value: &T) -> Result<Vec<u8>> {
+        match self {
+            Codec::Bincode => bincode::serde::encode_to_vec(value, bincode::config::standard())
+                .map_err(|e| Error::Encode(e.to_string())),
+            Codec::Json => serde_json::to_vec(value).map_err(|e| Error::Encode(e.to_string())),
+        }
+    }
+
+    fn decode<T: DeserializeOwned>(self, bytes: &[u8]) -> Result<T> {
+        match self {
+            Codec::Bincode => bincode::serde::decode_from_slice(bytes, bincode::config::standard())
+                .map(|(value, _)| value)
+                .map_err(|e| Error::Decode(e.to_string())),
+            Codec::Json => serde_json::from_slice(bytes).map_err(|e| Error::Decode(e.to_string())),
+        }
+    }
+}
+
+/// One event as a listener receives it.
+///
+/// Cloning is cheap: topic, service and payload are shared slices of the frame the event
+/// arrived in, so one event fans out to many recipients without copying its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Message)]
+#[rtype(result = "()")]
+pub struct DistributedEvent {
+    pub(crate) topic: ByteString,
+    pub(crate) service: ByteString,
+    pub(crate) node: u64,
+    pub(crate) seq: u64,
+    pub(crate) codec: Codec,
+    pub(crate) payload: Bytes,
+}
+
+impl DistributedEvent {
+    /// The topic the event was emitted on.
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
+    /// The service name of the emitting node.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// The id of the emitting node (random per emitter, stable across its restarts).
+    pub fn node(&self) -> u64 {
+        self.node
+    }
+
+    /// The emitting node's sequence number of this event: 1, 2, 3, ... per emitter.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// How the payload is encoded.
+    pub fn codec(&self) -> Codec {
+        self.codec
+    }
+
+    /// The encoded payload bytes.
+    pub fn payload(&self) -> &Bytes {
+        &self.payload
+    }
+
+    /// Decodes the payload into `T` with the codec it was emitted with.
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T> {
+        self.codec.decode(&self.payload)
+    }
+
+    /// The payload as JSON: JSON payloads as they are, bincode payloads as `{"bincode": "<hex>"}`
+    /// (bincode is not self-describing, so only the receiver's type can read it).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self.codec {
+            Codec::Json => self
+                .decode()
+                .unwrap_or_else(|_| serde_json::json!({ "invalid_json": hex(&self.payload) })),
+            Codec::Bincode => serde_json::json!({ "bincode": hex(&self.payload) }),
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}

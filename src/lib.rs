@@ -1,0 +1,62 @@
+//! # nanomitter
+//!
+//! A distributed EventEmitter for [actix](https://docs.rs/actix) actors over NNG
+//! (nanomsg-next-gen). Actors in many processes share topics as if they shared one emitter.
+//!
+//! The first node to bind the address becomes the **hub** and relays every frame to every other
+//! node; later nodes dial it. When the hub dies, each client's emitter actor crashes on purpose,
+//! its supervisor restarts it, and the election runs again: one survivor binds, the rest dial it.
+//!
+//! ```no_run
+//! use actix::prelude::*;
+//! use nanomitter::{DistributedEvent, Emitter};
+//!
+//! struct Logger;
+//! impl Actor for Logger { type Context = Context<Self>; }
+//! impl Handler<DistributedEvent> for Logger {
+//!     type Result = ();
+//!     fn handle(&mut self, event: DistributedEvent, _: &mut Context<Self>) {
+//!         println!("{} from {}: {}", event.topic(), event.service(), event.to_json());
+//!     }
+//! }
+//!
+//! #[actix::main]
+//! async fn main() -> nanomitter::Result<()> {
+//!     let emitter = Emitter::builder("worker").connect().await?;
+//!     emitter.on("stockprice", Logger.start().recipient())?;
+//!     emitter.emit_json("stockprice", &serde_json::json!({ "ticker": "AAPL", "price": 251.3 }))?;
+//!     emitter.flush().await
+//! }
+//! ```
+//!
+//! Modules, one concept each: [`config`] (settings and `connect`), [`handle`] (the caller's API),
+//! [`messages`] (the same API as actix messages), `emitter` (the supervised actor), `link` (the
+//! socket and the election), `registry` (listeners), [`event`] (what listeners receive),
+//! [`wire`] (the frame format) and `stats` (counters).
+
+pub mod config;
+mod emitter;
+pub mod error;
+pub mod event;
+pub mod handle;
+mod link;
+pub mod messages;
+mod registry;
+mod stats;
+pub mod wire;
+
+pub use config::{EmitterBuilder, DEFAULT_ADDRESS, HEARTBEAT_TOPIC};
+pub use emitter::Emitter;
+pub use error::{Error, Result};
+pub use event::{Codec, DistributedEvent};
+pub use handle::EmitterHandle;
+pub use link::Role;
+pub use registry::ANY_TOPIC;
+pub use stats::StatsSnapshot;
+
+impl Emitter {
+    /// Starts building an emitter for a node of service `service_name`.
+    pub fn builder(service_name: impl Into<String>) -> EmitterBuilder {
+        EmitterBuilder::new(service_name)
+    }
+}

@@ -1,0 +1,121 @@
+//! The actix messages an `Addr<Emitter>` understands: the whole public API as plain messages.
+//!
+//! Owns: message types and their validation (topics, payload encoding). It must not hold state or
+//! touch the network; the emitter actor handles them. An actor can subscribe itself from
+//! `started()` by sending [`On`] with its own recipient.
+
+use crate::error::{Error, Result};
+use crate::event::{Codec, DistributedEvent};
+use crate::registry::ANY_TOPIC;
+use crate::wire;
+use actix::{Message, Recipient};
+use bytes::Bytes;
+use bytestring::ByteString;
+use serde::Serialize;
+
+/// Adds `recipient` to the end of `topic`'s listeners (`*`: every topic). Duplicates are kept:
+/// a recipient added twice receives each event twice.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct On {
+    pub topic: String,
+    pub recipient: Recipient<DistributedEvent>,
+}
+
+/// Like [`On`], but the listener is removed after its first event.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct Once {
+    pub topic: String,
+    pub recipient: Recipient<DistributedEvent>,
+}
+
+/// Removes the most recently added instance of `recipient` from `topic`'s listeners.
+/// Responds whether one was found.
+#[derive(Debug, Message)]
+#[rtype(result = "bool")]
+pub struct RemoveListener {
+    pub topic: String,
+    pub recipient: Recipient<DistributedEvent>,
+}
+
+/// Removes every listener of `topic`, or of every topic when `None`.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct RemoveAllListeners {
+    pub topic: Option<String>,
+}
+
+/// Responds with the number of local listeners an event on `topic` would reach
+/// (its own listeners plus those of `*`).
+#[derive(Debug, Message)]
+#[rtype(result = "usize")]
+pub struct ListenerCount {
+    pub topic: String,
+}
+
+/// Responds once every event emitted before it has left this node: a client waits for the hub's
+/// acknowledgement, a hub for the handing of its frames to the transport.
+#[derive(Debug, Message)]
+#[rtype(result = "Result<()>")]
+pub struct Flush;
+
+/// One event to emit. Build it with [`Emit::new`] (bincode) or [`Emit::json`]; both check the
+/// topic and encode the payload, so the emitter never rejects it later.
+#[derive(Debug, Clone, Message)]
+#[rtype(result = "()")]
+pub struct Emit {
+    pub(crate) topic: ByteString,
+    pub(crate) codec: Codec,
+    pub(crate) payload: Bytes,
+}
+
+impl Emit {
+    /// An event whose payload is `value` encoded with bincode.
+    pub fn new<T: Serialize + ?Sized>(topic: &str, value: &T) -> Result<Emit> {
+        Emit::encoded(topic, Codec::Bincode, value)
+    }
+
+    /// An event whose payload is `value` as JSON.
+    pub fn json(topic: &str, value: &serde_json::Value) -> Result<Emit> {
+        Emit::encoded(topic, Codec::Json, value)
+    }
+
+    pub(crate) fn encoded<T: Serialize + ?Sized>(
+        topic: &str,
+        codec: Codec,
+        value: &T,
+    ) -> Result<Emit> {
+        check_topic(topic, false)?;
+        let payload = codec.encode(value)?;
+        Ok(Emit {
+            topic: ByteString::from(topic),
+            codec,
+            payload: Bytes::from(payload),
+        })
+    }
+
+    /// Bytes this event takes in a frame.
+    pub(crate) fn wire_size(&self) -> usize {
+        wire::event_wire_size(&self.topic, &self.payload)
+    }
+}
+
+/// Checks a topic for emitting (`*` is not a topic) or listening (`*` means every topic).
+pub(crate) fn check_topic(topic: &str, listening: bool) -> Result<()> {
+    let invalid = |reason| {
+        Err(Error::InvalidTopic {
+            topic: topic.to_owned(),
+            reason,
+        })
+    };
+    if topic.is_empty() {
+        invalid("empty")
+    } else if topic.len() > wire::MAX_TOPIC_LEN {
+        invalid("longer than 65535 bytes")
+    } else if topic == ANY_TOPIC && !listening {
+        invalid("`*` matches every topic for listeners; it cannot be emitted on")
+    } else {
+        Ok(())
+    }
+}
