@@ -1,0 +1,359 @@
+//! Listener operations and routing rules, with every node inside this test process.
+//!
+//! Each test runs its own actix system and its own `inproc://` address, so tests run in parallel.
+
+use actix::prelude::*;
+use nanomitter::{Codec, DistributedEvent, Emitter, EmitterHandle, Error, Role};
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Records every event it receives.
+#[derive(Clone, Default)]
+struct Collector {
+    seen: Arc<Mutex<Vec<DistributedEvent>>>,
+}
+
+impl Actor for Collector {
+    type Context = Context<Self>;
+}
+
+impl Handler<DistributedEvent> for Collector {
+    type Result = ();
+    fn handle(&mut self, event: DistributedEvent, _: &mut Context<Self>) {
+        self.seen.lock().unwrap().push(event);
+    }
+}
+
+impl Collector {
+    fn start_new() -> (Collector, Recipient<DistributedEvent>) {
+        let collector = Collector::default();
+        let recipient = collector.clone().start().recipient();
+        (collector, recipient)
+    }
+
+    fn topics(&self) -> Vec<String> {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|e| e.topic().to_owned())
+            .collect()
+    }
+
+    fn count(&self) -> usize {
+        self.seen.lock().unwrap().len()
+    }
+
+    /// Waits until `n` events arrived; fails the test after a deadline.
+    async fn wait_for(&self, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.count() < n {
+            assert!(
+                Instant::now() < deadline,
+                "got {} events, expected {n}",
+                self.count()
+            );
+            actix_rt::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+}
+
+fn unique_address() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "inproc://in-process-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+async fn node(address: &str, service: &str) -> EmitterHandle {
+    Emitter::builder(service)
+        .address(address)
+        .heartbeat_interval(None)
+        .connect()
+        .await
+        .unwrap()
+}
+
+/// Emits on "end", which `collector` listens to, and waits for it: a collector's events arrive in
+/// order, so every event delivered to it before has been handled by then.
+async fn settle(emitter: &EmitterHandle, collector: &Collector) {
+    let ends = || collector.topics().iter().filter(|t| *t == "end").count();
+    let before = ends();
+    emitter.emit_json("end", &serde_json::json!(null)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while ends() == before {
+        assert!(Instant::now() < deadline, "the end marker did not arrive");
+        actix_rt::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+#[actix_rt::test]
+async fn first_node_binds_and_becomes_the_hub_later_nodes_dial() {
+    let address = unique_address();
+    let hub = node(&address, "a").await;
+    let client = node(&address, "b").await;
+    assert_eq!(hub.role(), Role::Hub);
+    assert_eq!(client.role(), Role::Client);
+}
+
+#[actix_rt::test]
+async fn events_reach_listeners_on_every_node_exactly_once() {
+    let address = unique_address();
+    let nodes = [
+        node(&address, "a").await,
+        node(&address, "b").await,
+        node(&address, "c").await,
+    ];
+    let collectors: Vec<Collector> = nodes
+        .iter()
+        .map(|n| {
+            let (collector, recipient) = Collector::start_new();
+            n.on("price", recipient).unwrap();
+            collector
+        })
+        .collect();
+    // Every node must have subscribed before anyone emits; listening on a node is local state,
+    // so a round trip through each node's own mailbox is enough.
+    for n in &nodes {
+        n.listener_count("price").await.unwrap();
+    }
+    for (i, n) in nodes.iter().enumerate() {
+        for k in 0..10 {
+            n.emit_json("price", &serde_json::json!({ "from": i, "k": k }))
+                .unwrap();
+        }
+    }
+    for collector in &collectors {
+        collector.wait_for(30).await;
+    }
+    for (n, collector) in nodes.iter().zip(&collectors) {
+        let seen = collector.seen.lock().unwrap();
+        let mut keys: Vec<(u64, u64)> = seen.iter().map(|e| (e.node(), e.seq())).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), 30, "every event once");
+        assert_eq!(n.stats().gaps, 0);
+    }
+}
+
+#[actix_rt::test]
+async fn once_fires_once_and_remove_listener_removes_one_instance() {
+    let emitter = node(&unique_address(), "solo").await;
+    let (once, once_recipient) = Collector::start_new();
+    let (twice, twice_recipient) = Collector::start_new();
+    emitter
+        .once("t", once_recipient.clone())
+        .unwrap()
+        .on("end", once_recipient)
+        .unwrap();
+    emitter
+        .on("t", twice_recipient.clone())
+        .unwrap()
+        .on("t", twice_recipient.clone())
+        .unwrap();
+    emitter.on("end", twice_recipient.clone()).unwrap();
+
+    emitter.emit_json("t", &serde_json::json!(1)).unwrap();
+    emitter.emit_json("t", &serde_json::json!(2)).unwrap();
+    settle(&emitter, &once).await;
+    settle(&emitter, &twice).await;
+    assert_eq!(once.topics(), ["t", "end", "end"], "once fires once");
+    assert_eq!(
+        twice.topics().iter().filter(|t| *t == "t").count(),
+        4,
+        "added twice, received twice"
+    );
+
+    emitter.remove_listener("t", twice_recipient);
+    emitter.emit_json("t", &serde_json::json!(3)).unwrap();
+    settle(&emitter, &twice).await;
+    assert_eq!(
+        twice.topics().iter().filter(|t| *t == "t").count(),
+        5,
+        "one instance removed, one left"
+    );
+    assert_eq!(emitter.listener_count("t").await.unwrap(), 1);
+}
+
+#[actix_rt::test]
+async fn remove_all_listeners_per_topic_and_globally() {
+    let emitter = node(&unique_address(), "solo").await;
+    let (a, a_recipient) = Collector::start_new();
+    let (b, b_recipient) = Collector::start_new();
+    emitter
+        .on("a", a_recipient.clone())
+        .unwrap()
+        .on("b", b_recipient.clone())
+        .unwrap();
+    emitter.remove_all_listeners(Some("a"));
+    assert_eq!(emitter.listener_count("a").await.unwrap(), 0);
+    assert_eq!(emitter.listener_count("b").await.unwrap(), 1);
+    emitter.emit_json("a", &serde_json::json!(1)).unwrap();
+    emitter.emit_json("b", &serde_json::json!(1)).unwrap();
+    emitter.on("end", a_recipient.clone()).unwrap();
+    settle(&emitter, &a).await;
+    assert_eq!(a.topics(), ["end"], "a's listeners were removed");
+
+    emitter.on("a", a_recipient).unwrap();
+    emitter.remove_all_listeners(None);
+    assert_eq!(
+        emitter.listener_count("a").await.unwrap() + emitter.listener_count("b").await.unwrap(),
+        0
+    );
+    emitter.emit_json("b", &serde_json::json!(2)).unwrap();
+    emitter.on("end", b_recipient).unwrap();
+    settle(&emitter, &b).await;
+    assert_eq!(b.topics(), ["b", "end"], "every listener was removed");
+}
+
+#[actix_rt::test]
+async fn star_listens_to_every_topic() {
+    let emitter = node(&unique_address(), "solo").await;
+    let (all, recipient) = Collector::start_new();
+    emitter.on("*", recipient).unwrap();
+    for topic in ["x", "y.z", "<3"] {
+        emitter.emit_json(topic, &serde_json::json!(null)).unwrap();
+    }
+    all.wait_for(3).await;
+    assert_eq!(all.topics(), ["x", "y.z", "<3"]);
+    assert!(matches!(
+        emitter.emit_json("*", &serde_json::json!(1)),
+        Err(Error::InvalidTopic { .. })
+    ));
+    assert!(matches!(
+        emitter.emit_json("", &serde_json::json!(1)),
+        Err(Error::InvalidTopic { .. })
+    ));
+}
+
+#[actix_rt::test]
+async fn local_echo_can_be_turned_off() {
+    let address = unique_address();
+    let quiet = Emitter::builder("quiet")
+        .address(&address)
+        .heartbeat_interval(None)
+        .local_echo(false)
+        .connect()
+        .await
+        .unwrap();
+    let other = node(&address, "other").await;
+    let (mine, mine_recipient) = Collector::start_new();
+    let (theirs, theirs_recipient) = Collector::start_new();
+    quiet.on("t", mine_recipient).unwrap();
+    other.on("t", theirs_recipient).unwrap();
+    other.listener_count("t").await.unwrap();
+    quiet
+        .emit_json("t", &serde_json::json!("from quiet"))
+        .unwrap();
+    theirs.wait_for(1).await;
+    other
+        .emit_json("t", &serde_json::json!("from other"))
+        .unwrap();
+    mine.wait_for(1).await;
+    assert_eq!(
+        mine.seen.lock().unwrap()[0].service(),
+        "other",
+        "own events are not echoed"
+    );
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Tick {
+    ticker: String,
+    price: f64,
+}
+
+#[actix_rt::test]
+async fn both_codecs_decode_into_the_same_type() {
+    let address = unique_address();
+    let emitter = node(&address, "a").await;
+    let (got, recipient) = Collector::start_new();
+    emitter.on("tick", recipient).unwrap();
+    let tick = Tick {
+        ticker: "AAPL".into(),
+        price: 251.5,
+    };
+    emitter.emit("tick", &tick).unwrap();
+    emitter
+        .emit_json(
+            "tick",
+            &serde_json::json!({ "ticker": "AAPL", "price": 251.5 }),
+        )
+        .unwrap();
+    got.wait_for(2).await;
+    let seen = got.seen.lock().unwrap();
+    assert_eq!(
+        (seen[0].codec(), seen[1].codec()),
+        (Codec::Bincode, Codec::Json)
+    );
+    for event in seen.iter() {
+        assert_eq!(event.decode::<Tick>().unwrap(), tick);
+    }
+    assert!(matches!(seen[1].decode::<u32>(), Err(Error::Decode(_))));
+    assert_eq!(
+        seen[0].to_json()["bincode"].as_str().map(str::len),
+        Some(seen[0].payload().len() * 2)
+    );
+}
+
+#[actix_rt::test]
+async fn bad_input_is_an_error_not_a_panic() {
+    for address in ["nonsense", "tcp://127.0.0.1", "udp://127.0.0.1:5"] {
+        let result = Emitter::builder("x").address(address).connect().await;
+        assert!(
+            matches!(result, Err(Error::InvalidAddress { .. })),
+            "{address}"
+        );
+    }
+    let emitter = Emitter::builder("x")
+        .address(unique_address())
+        .max_frame_size(4096)
+        .batch_bytes(1024)
+        .connect()
+        .await
+        .unwrap();
+    let too_big = vec![0u8; 8192];
+    assert!(matches!(
+        emitter.emit("t", &too_big),
+        Err(Error::EventTooLarge { .. })
+    ));
+}
+
+#[actix_rt::test]
+async fn an_actor_can_subscribe_itself_with_a_plain_message() {
+    struct SelfSubscriber {
+        emitter: Addr<Emitter>,
+        seen: Arc<Mutex<Vec<DistributedEvent>>>,
+    }
+    impl Actor for SelfSubscriber {
+        type Context = Context<Self>;
+        fn started(&mut self, ctx: &mut Context<Self>) {
+            self.emitter.do_send(nanomitter::messages::On {
+                topic: "hello".into(),
+                recipient: ctx.address().recipient(),
+            });
+        }
+    }
+    impl Handler<DistributedEvent> for SelfSubscriber {
+        type Result = ();
+        fn handle(&mut self, event: DistributedEvent, _: &mut Context<Self>) {
+            self.seen.lock().unwrap().push(event);
+        }
+    }
+    let emitter = node(&unique_address(), "solo").await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    SelfSubscriber {
+        emitter: emitter.addr().clone(),
+        seen: seen.clone(),
+    }
+    .start();
+    emitter.listener_count("hello").await.unwrap();
+    emitter
+        .addr()
+        .do_send(nanomitter::messages::Emit::json("hello", &serde_json::json!("hi")).unwrap());
+    Collector { seen }.wait_for(1).await;
+}
