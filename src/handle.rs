@@ -92,6 +92,11 @@ impl EmitterHandle {
         }
     }
 
+    /// A watch on this node's role: every change (to `Electing` and back) can be awaited.
+    pub fn roles(&self) -> RoleWatch {
+        RoleWatch { state: self.state.clone() }
+    }
+
     /// This node's id, carried by every event it emits.
     pub fn node_id(&self) -> u64 {
         self.node
@@ -211,4 +216,21 @@ fn random_node_id() -> u64 {
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u32(std::process::id());
     hasher.finish()
+}
+
+/// Follows the role of one emitter; see [`EmitterHandle::roles`].
+pub struct RoleWatch {
+    state: watch::Receiver<LinkState>,
+}
+
+impl RoleWatch {
+    /// Waits for the next role change and returns the new role; `None` once the emitter is closed.
+    pub async fn next(&mut self) -> Option<Role> {
+        self.state.changed().await.ok()?;
+        match &*self.state.borrow_and_update() {
+            LinkState::Up(role) => Some(*role),
+            LinkState::Electing => Some(Role::Electing),
+            LinkState::Failed(_) | LinkState::Closed => None,
+        }
+    }
 }

@@ -49,7 +49,7 @@ pub use config::{EmitterBuilder, DEFAULT_ADDRESS, HEARTBEAT_TOPIC};
 pub use emitter::Emitter;
 pub use error::{Error, Result};
 pub use event::{Codec, DistributedEvent};
-pub use handle::EmitterHandle;
+pub use handle::{EmitterHandle, RoleWatch};
 pub use link::Role;
 pub use registry::ANY_TOPIC;
 pub use stats::StatsSnapshot;

@@ -1,0 +1,75 @@
+//! `nanomitter repl`: a node driven line by line from stdin.
+//!
+//! Owns: the line commands. `<topic> <json>` emits; `.flush` waits for the hub's acknowledgement
+//! and answers `{"flushed":true}`; `.stats` and `.role` answer with a JSON line. Events on the
+//! listened topics print as JSON lines; role changes are reported on stderr. End of stdin flushes
+//! and exits.
+
+use crate::output::{print_line, Printer};
+use crate::NodeArgs;
+use actix::Actor;
+use nanomitter::EmitterHandle;
+use tokio::sync::{mpsc, oneshot};
+
+pub async fn run(node: &NodeArgs, topics: &[String]) -> Result<(), String> {
+    let emitter = node.connect().await?;
+    let (done, mut stdout_gone) = oneshot::channel();
+    let printer = Printer::new(None, done).start().recipient();
+    for topic in topics {
+        emitter.on(topic, printer.clone()).map_err(|e| e.to_string())?;
+    }
+    let mut lines = stdin_lines();
+    let mut roles = emitter.roles();
+    loop {
+        tokio::select! {
+            line = lines.recv() => match line {
+                Some(line) => {
+                    if let Err(message) = execute(&emitter, line.trim()).await {
+                        eprintln!("nanomitter: {message}");
+                    }
+                }
+                None => break,
+            },
+            role = roles.next() => match role {
+                Some(role) => eprintln!("nanomitter: role {role:?}"),
+                None => break,
+            },
+            _ = &mut stdout_gone => break,
+        }
+    }
+    emitter.close().await.map_err(|e| e.to_string())
+}
+
+async fn execute(emitter: &EmitterHandle, line: &str) -> Result<(), String> {
+    let reply = match line {
+        "" => return Ok(()),
+        ".flush" => {
+            emitter.flush().await.map_err(|e| e.to_string())?;
+            serde_json::json!({ "flushed": true })
+        }
+        ".stats" => serde_json::json!({ "stats": emitter.stats() }),
+        ".role" => serde_json::json!({ "role": emitter.role() }),
+        _ => {
+            let (topic, json) = line.split_once(' ').ok_or("expected `<topic> <json>`")?;
+            let data: serde_json::Value =
+                serde_json::from_str(json).map_err(|e| format!("not JSON ({e}): {json}"))?;
+            return emitter.emit_json(topic, &data).map_err(|e| e.to_string());
+        }
+    };
+    print_line(&reply.to_string());
+    Ok(())
+}
+
+/// Lines of stdin, read on a thread of their own (stdin has no async reader here).
+fn stdin_lines() -> mpsc::UnboundedReceiver<String> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
