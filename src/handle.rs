@@ -94,7 +94,9 @@ impl EmitterHandle {
 
     /// A watch on this node's role: every change (to `Electing` and back) can be awaited.
     pub fn roles(&self) -> RoleWatch {
-        RoleWatch { state: self.state.clone() }
+        RoleWatch {
+            state: self.state.clone(),
+        }
     }
 
     /// This node's id, carried by every event it emits.

@@ -78,15 +78,28 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
         .port();
     let addr = format!("tcp://127.0.0.1:{port}");
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    println!("nanomitter demo: a hub and {} workers on {addr}, {} events/s each for {} s", args.workers, args.rate, args.seconds);
+    println!(
+        "nanomitter demo: a hub and {} workers on {addr}, {} events/s each for {} s",
+        args.workers, args.rate, args.seconds
+    );
 
     let mut hub = Command::new(&exe)
-        .args(["hub", "--addr", &addr, "--service", "hub", "--every", "3600"])
+        .args([
+            "hub",
+            "--addr",
+            &addr,
+            "--service",
+            "hub",
+            "--every",
+            "3600",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start the hub: {e}"))?;
-    let hub_ready = BufReader::new(hub.stderr.take().expect("piped")).lines().next();
+    let hub_ready = BufReader::new(hub.stderr.take().expect("piped"))
+        .lines()
+        .next();
     if !matches!(hub_ready, Some(Ok(line)) if line.contains("as Hub")) {
         let _ = hub.kill();
         return Err(format!("the hub did not start on {addr}"));
@@ -96,8 +109,19 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
     let mut workers: Vec<(Child, ChildStdin)> = Vec::new();
     for i in 0..args.workers {
         let mut child = Command::new(&exe)
-            .args(["demo-worker", "--addr", &addr, "--service", &format!("worker-{i}")])
-            .args(["--workers", &args.workers.to_string(), "--seconds", &args.seconds.to_string()])
+            .args([
+                "demo-worker",
+                "--addr",
+                &addr,
+                "--service",
+                &format!("worker-{i}"),
+            ])
+            .args([
+                "--workers",
+                &args.workers.to_string(),
+                "--seconds",
+                &args.seconds.to_string(),
+            ])
             .args(["--rate", &args.rate.to_string()])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -128,9 +152,17 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
     outcome
 }
 
-fn supervise(args: &DemoArgs, reports: &mpsc::Receiver<(usize, Report)>, workers: &mut [(Child, ChildStdin)]) -> Result<(), String> {
+fn supervise(
+    args: &DemoArgs,
+    reports: &mpsc::Receiver<(usize, Report)>,
+    workers: &mut [(Child, ChildStdin)],
+) -> Result<(), String> {
     let deadline = Instant::now() + Duration::from_secs_f64(args.seconds) + Duration::from_secs(30);
-    let next = || reports.recv_timeout(deadline.saturating_duration_since(Instant::now())).map_err(|_| "a worker stopped answering".to_string());
+    let next = || {
+        reports
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .map_err(|_| "a worker stopped answering".to_string())
+    };
     let mut ready = 0;
     while ready < workers.len() {
         if let (_, Report::Ready) = next()? {
@@ -151,7 +183,10 @@ fn supervise(args: &DemoArgs, reports: &mpsc::Receiver<(usize, Report)>, workers
                 if last_print.elapsed() >= Duration::from_millis(900) {
                     last_print = Instant::now();
                     let total: u64 = received.values().sum();
-                    println!("  {:>4.1} s  {total:>10} events delivered across workers", started.elapsed().as_secs_f64());
+                    println!(
+                        "  {:>4.1} s  {total:>10} events delivered across workers",
+                        started.elapsed().as_secs_f64()
+                    );
                 }
             }
             (i, Report::Summary(summary)) => summaries.push((i, summary)),
@@ -159,11 +194,17 @@ fn supervise(args: &DemoArgs, reports: &mpsc::Receiver<(usize, Report)>, workers
         }
     }
     summaries.sort_by_key(|(i, _)| *i);
-    println!("\n  {:<10} {:>7} {:>10} {:>10} {:>10} {:>6}", "node", "role", "emitted", "received", "expected", "gaps");
+    println!(
+        "\n  {:<10} {:>7} {:>10} {:>10} {:>10} {:>6}",
+        "node", "role", "emitted", "received", "expected", "gaps"
+    );
     let mut all_good = true;
     let mut delivered = 0;
     for (_, s) in &summaries {
-        println!("  {:<10} {:>7} {:>10} {:>10} {:>10} {:>6}", s.service, s.role, s.emitted, s.received, s.expected, s.gaps);
+        println!(
+            "  {:<10} {:>7} {:>10} {:>10} {:>10} {:>6}",
+            s.service, s.role, s.emitted, s.received, s.expected, s.gaps
+        );
         all_good &= s.gaps == 0 && s.received == s.expected;
         delivered += s.received;
     }
@@ -218,9 +259,14 @@ pub async fn worker(args: WorkerArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let tally = std::rc::Rc::new(std::cell::RefCell::new(Tally::default()));
     let counter = Counter(tally.clone()).start().recipient();
-    emitter.on("stockprice", counter.clone()).map_err(|e| e.to_string())?;
+    emitter
+        .on("stockprice", counter.clone())
+        .map_err(|e| e.to_string())?;
     emitter.on("done", counter).map_err(|e| e.to_string())?;
-    emitter.listener_count("done").await.map_err(|e| e.to_string())?;
+    emitter
+        .listener_count("done")
+        .await
+        .map_err(|e| e.to_string())?;
     print_line(&serde_json::to_string(&Report::Ready).expect("serializable"));
     let go = tokio::task::spawn_blocking(|| std::io::stdin().lines().next());
     go.await.map_err(|e| e.to_string())?;
@@ -235,13 +281,20 @@ pub async fn worker(args: WorkerArgs) -> Result<(), String> {
         let due = (started.elapsed().as_secs_f64() * args.rate as f64) as u64;
         while emitted < due.min(args.rate * run_for.as_secs_f64().ceil() as u64) {
             emitted += 1;
-            let tick = Tick { ticker: "AAPL".into(), price: 250.0 + (emitted % 1000) as f64 / 100.0 };
-            emitter.emit("stockprice", &tick).map_err(|e| e.to_string())?;
+            let tick = Tick {
+                ticker: "AAPL".into(),
+                price: 250.0 + (emitted % 1000) as f64 / 100.0,
+            };
+            emitter
+                .emit("stockprice", &tick)
+                .map_err(|e| e.to_string())?;
         }
         if last_progress.elapsed() >= Duration::from_millis(250) {
             last_progress = Instant::now();
             let received = tally.borrow().received;
-            print_line(&serde_json::to_string(&Report::Progress { received }).expect("serializable"));
+            print_line(
+                &serde_json::to_string(&Report::Progress { received }).expect("serializable"),
+            );
         }
     }
     emitter.emit("done", &emitted).map_err(|e| e.to_string())?;

@@ -14,7 +14,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "nanomitter", version, about = "A distributed EventEmitter over NNG")]
+#[command(
+    name = "nanomitter",
+    version,
+    about = "A distributed EventEmitter over NNG"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -95,7 +99,9 @@ impl NodeArgs {
             .connect_timeout(connect_timeout)
             .heartbeat_interval((!heartbeat.is_zero()).then_some(heartbeat));
         if let Some(bytes) = self.max_frame_size {
-            builder = builder.max_frame_size(bytes).batch_bytes(bytes.min(64 * 1024));
+            builder = builder
+                .max_frame_size(bytes)
+                .batch_bytes(bytes.min(64 * 1024));
         }
         Ok(builder)
     }
@@ -115,7 +121,8 @@ impl NodeArgs {
 }
 
 fn seconds(flag: &str, value: f64) -> Result<Duration, String> {
-    Duration::try_from_secs_f64(value).map_err(|_| format!("{flag} takes a number of seconds >= 0, not {value}"))
+    Duration::try_from_secs_f64(value)
+        .map_err(|_| format!("{flag} takes a number of seconds >= 0, not {value}"))
 }
 
 fn main() -> ExitCode {
@@ -138,8 +145,17 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<(), String> {
     match command {
-        Command::Listen { node, count, topics } => simple::listen(&node, count, &topics).await,
-        Command::Emit { node, repeat, topic, json } => simple::emit(&node, repeat, &topic, &json).await,
+        Command::Listen {
+            node,
+            count,
+            topics,
+        } => simple::listen(&node, count, &topics).await,
+        Command::Emit {
+            node,
+            repeat,
+            topic,
+            json,
+        } => simple::emit(&node, repeat, &topic, &json).await,
         Command::Hub { node, every } => simple::hub(&node, seconds("--every", every)?).await,
         Command::Repl { node, topics } => repl::run(&node, &topics).await,
         Command::DemoWorker(args) => demo::worker(args).await,

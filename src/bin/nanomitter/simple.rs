@@ -18,7 +18,9 @@ pub async fn listen(node: &NodeArgs, count: Option<u64>, topics: &[String]) -> R
     let (done, finished) = oneshot::channel();
     let printer = Printer::new(count, done).start().recipient();
     for topic in topics {
-        emitter.on(topic, printer.clone()).map_err(|e| e.to_string())?;
+        emitter
+            .on(topic, printer.clone())
+            .map_err(|e| e.to_string())?;
     }
     let _ = finished.await;
     emitter.close().await.map_err(|e| e.to_string())
@@ -26,8 +28,8 @@ pub async fn listen(node: &NodeArgs, count: Option<u64>, topics: &[String]) -> R
 
 /// Emits `json` on `topic` `repeat` times and returns once the events have left the process.
 pub async fn emit(node: &NodeArgs, repeat: u64, topic: &str, json: &str) -> Result<(), String> {
-    let data: serde_json::Value =
-        serde_json::from_str(json).map_err(|e| format!("the event data is not JSON ({e}): {json}"))?;
+    let data: serde_json::Value = serde_json::from_str(json)
+        .map_err(|e| format!("the event data is not JSON ({e}): {json}"))?;
     let emitter = node.connect().await?;
     for _ in 0..repeat {
         emitter.emit_json(topic, &data).map_err(|e| e.to_string())?;

@@ -1,0 +1,178 @@
+//! Helpers for tests that run real `nanomitter` processes on loopback.
+//!
+//! Owns: spawning the CLI with piped stdio, collecting its output lines on reader threads, and
+//! waiting for a condition with a deadline (never a fixed sleep). Each test picks its own free
+//! port, so tests run in parallel.
+
+#![allow(dead_code)] // each test file uses a different part of this module
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long any single wait may take before the test fails.
+pub const DEADLINE: Duration = Duration::from_secs(20);
+
+/// A loopback TCP address on a port that was free a moment ago.
+pub fn free_address() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    format!("tcp://127.0.0.1:{}", listener.local_addr().unwrap().port())
+}
+
+/// Calls `check` until it returns `Some`, or fails the test with `what` after [`DEADLINE`].
+pub fn wait_until<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// One running `nanomitter` process with its stdout and stderr lines collected as they come.
+pub struct Process {
+    pub name: String,
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: Arc<Mutex<Vec<String>>>,
+    stderr: Arc<Mutex<Vec<String>>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Process {
+    /// Starts `nanomitter <args>`.
+    pub fn start(name: &str, args: &[&str]) -> Process {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_nanomitter"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start nanomitter");
+        let (stdout, stdout_reader) = collect(child.stdout.take().unwrap());
+        let (stderr, stderr_reader) = collect(child.stderr.take().unwrap());
+        let readers = vec![stdout_reader, stderr_reader];
+        Process {
+            name: name.to_owned(),
+            stdin: child.stdin.take(),
+            child,
+            stdout,
+            stderr,
+            readers,
+        }
+    }
+
+    /// Starts a `repl` node on `address` listening to `topics`, and waits until it is connected.
+    pub fn repl(name: &str, address: &str, topics: &[&str]) -> Process {
+        let mut args = vec![
+            "repl",
+            "--addr",
+            address,
+            "--service",
+            name,
+            "--heartbeat",
+            "0",
+        ];
+        args.extend_from_slice(topics);
+        let node = Process::start(name, &args);
+        node.wait_stderr("connected");
+        node
+    }
+
+    /// Writes one line to the process's stdin.
+    pub fn send(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        writeln!(stdin, "{line}").expect("write to the process");
+    }
+
+    /// Closes stdin: a repl flushes and exits.
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    pub fn stdout(&self) -> Vec<String> {
+        self.stdout.lock().unwrap().clone()
+    }
+
+    pub fn stderr(&self) -> Vec<String> {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// The stdout lines that are JSON events on `topic`.
+    pub fn events(&self, topic: &str) -> Vec<Value> {
+        self.stdout()
+            .iter()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(|event| event["topic"] == topic)
+            .collect()
+    }
+
+    /// Waits for a stderr line containing `needle` and returns it.
+    pub fn wait_stderr(&self, needle: &str) -> String {
+        wait_until(
+            &format!(
+                "{} to print {needle:?} on stderr; it printed {:?}",
+                self.name,
+                self.stderr()
+            ),
+            || self.stderr().into_iter().find(|line| line.contains(needle)),
+        )
+    }
+
+    /// Waits until at least `n` events on `topic` were printed and returns them.
+    pub fn wait_events(&self, topic: &str, n: usize) -> Vec<Value> {
+        wait_until(
+            &format!("{} to print {n} events on {topic:?}", self.name),
+            || {
+                let events = self.events(topic);
+                (events.len() >= n).then_some(events)
+            },
+        )
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().expect("query the process").is_none()
+    }
+
+    /// Kills the process with SIGKILL: no cleanup, like a crash.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Waits for the process to exit by itself and for its output to be read to the end;
+    /// returns its exit code.
+    pub fn wait_exit(&mut self) -> i32 {
+        let status = wait_until(&format!("{} to exit", self.name), || {
+            self.child.try_wait().expect("query the process")
+        });
+        for reader in self.readers.drain(..) {
+            reader.join().expect("output reader");
+        }
+        status.code().unwrap_or(-1)
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Reads `stream` line by line on a thread until it ends.
+fn collect(
+    stream: impl std::io::Read + Send + 'static,
+) -> (Arc<Mutex<Vec<String>>>, std::thread::JoinHandle<()>) {
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    (lines, reader)
+}
