@@ -69,7 +69,7 @@ struct Tick {
 }
 
 pub fn run(args: DemoArgs) -> Result<(), String> {
-    if args.workers < 2 || args.rate == 0 || !(args.seconds > 0.0) {
+    if args.workers < 2 || args.rate == 0 || !args.seconds.is_finite() || args.seconds <= 0.0 {
         return Err("the demo needs --workers >= 2, --rate >= 1 and --seconds > 0".into());
     }
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -93,13 +93,14 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
             "--every",
             "3600",
         ])
-        .stdout(Stdio::piped())
+        .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start the hub: {e}"))?;
-    let hub_ready = BufReader::new(hub.stderr.take().expect("piped"))
-        .lines()
-        .next();
+    let mut hub_log = BufReader::new(hub.stderr.take().expect("piped")).lines();
+    let hub_ready = hub_log.next();
+    // Keep draining the hub's log so that it never blocks on a full pipe.
+    std::thread::spawn(move || hub_log.for_each(drop));
     if !matches!(hub_ready, Some(Ok(line)) if line.contains("as Hub")) {
         let _ = hub.kill();
         return Err(format!("the hub did not start on {addr}"));
