@@ -177,7 +177,11 @@ impl Emitter {
         let batch = self
             .batch
             .get_or_insert_with(|| EventsBatch::new(node, service, size));
-        batch.push(seq, emit.codec, &emit.topic, &emit.payload);
+        if let Err(error) = batch.push(seq, emit.codec, &emit.topic, &emit.payload) {
+            Stats::add(&self.stats.dropped, 1);
+            warn!(%error, "dropped an event the wire format cannot carry");
+            return;
+        }
         if batch.len() >= self.config.batch_bytes {
             self.seal_batch();
             self.send_outbox(ctx);

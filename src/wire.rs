@@ -90,15 +90,15 @@ impl fmt::Display for FrameError {
 
 /// A decoded frame.
 #[derive(Debug)]
-pub(crate) enum Frame {
+pub enum Frame {
     Events(Vec<DistributedEvent>),
     Ack(AckFrame),
 }
 
 /// The hub's acknowledgement of what it received.
 #[derive(Debug)]
-pub(crate) struct AckFrame {
-    pub(crate) acks: Vec<(u64, u64)>,
+pub struct AckFrame {
+    pub acks: Vec<(u64, u64)>,
 }
 
 /// Bytes an event with this topic and payload adds to a frame.
@@ -112,7 +112,7 @@ pub(crate) fn frame_overhead(service: &str) -> usize {
 }
 
 /// An events frame being filled. Events are appended in sequence order.
-pub(crate) struct EventsBatch {
+pub struct EventsBatch {
     buf: Vec<u8>,
     count: u32,
     count_at: usize,
@@ -120,7 +120,7 @@ pub(crate) struct EventsBatch {
 
 impl EventsBatch {
     /// A batch from `node`, with room for a first event of `event_size` bytes.
-    pub(crate) fn new(node: u64, service: &str, event_size: usize) -> Self {
+    pub fn new(node: u64, service: &str, event_size: usize) -> Self {
         let mut buf = Vec::with_capacity(frame_overhead(service) + event_size);
         buf.extend_from_slice(&MAGIC);
         buf.extend_from_slice(&[VERSION, KIND_EVENTS]);
@@ -136,8 +136,14 @@ impl EventsBatch {
         }
     }
 
-    /// Appends one event. The caller checked the topic and payload lengths.
-    pub(crate) fn push(&mut self, seq: u64, codec: Codec, topic: &str, payload: &[u8]) {
+    /// Appends one event; refuses a topic or payload the format cannot carry.
+    pub fn push(&mut self, seq: u64, codec: Codec, topic: &str, payload: &[u8]) -> Result<(), FrameError> {
+        if topic.is_empty() || topic.len() > MAX_TOPIC_LEN {
+            return Err(FrameError::Invalid("topic length"));
+        }
+        if payload.len() > u32::MAX as usize {
+            return Err(FrameError::Invalid("payload length"));
+        }
         self.buf.extend_from_slice(&seq.to_le_bytes());
         self.buf.push(codec as u8);
         self.buf
@@ -147,25 +153,26 @@ impl EventsBatch {
             .extend_from_slice(&(payload.len() as u32).to_le_bytes());
         self.buf.extend_from_slice(payload);
         self.count += 1;
+        Ok(())
     }
 
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.buf.len()
     }
 
-    pub(crate) fn count(&self) -> u64 {
+    pub fn count(&self) -> u64 {
         u64::from(self.count)
     }
 
     /// The finished frame.
-    pub(crate) fn finish(mut self) -> Vec<u8> {
+    pub fn finish(mut self) -> Vec<u8> {
         self.buf[self.count_at..self.count_at + 4].copy_from_slice(&self.count.to_le_bytes());
         self.buf
     }
 }
 
 /// Encodes an ack frame.
-pub(crate) fn encode_ack(hub: u64, acks: &[(u64, u64)]) -> Vec<u8> {
+pub fn encode_ack(hub: u64, acks: &[(u64, u64)]) -> Vec<u8> {
     let mut buf = Vec::with_capacity(HEADER_LEN + 12 + acks.len() * 16);
     buf.extend_from_slice(&MAGIC);
     buf.extend_from_slice(&[VERSION, KIND_ACK]);
@@ -179,7 +186,7 @@ pub(crate) fn encode_ack(hub: u64, acks: &[(u64, u64)]) -> Vec<u8> {
 }
 
 /// Decodes a frame. The events share `bytes`: no payload is copied.
-pub(crate) fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
+pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
     let mut reader = Reader {
         bytes: &bytes,
         at: 0,
@@ -315,7 +322,7 @@ mod tests {
     fn batch_of(events: &[(u64, Codec, &str, &[u8])]) -> Vec<u8> {
         let mut batch = EventsBatch::new(42, "svc", 64);
         for (seq, codec, topic, payload) in events {
-            batch.push(*seq, *codec, topic, payload);
+            batch.push(*seq, *codec, topic, payload).unwrap();
         }
         batch.finish()
     }
