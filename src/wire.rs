@@ -137,7 +137,13 @@ impl EventsBatch {
     }
 
     /// Appends one event; refuses a topic or payload the format cannot carry.
-    pub fn push(&mut self, seq: u64, codec: Codec, topic: &str, payload: &[u8]) -> Result<(), FrameError> {
+    pub fn push(
+        &mut self,
+        seq: u64,
+        codec: Codec,
+        topic: &str,
+        payload: &[u8],
+    ) -> Result<(), FrameError> {
         if topic.is_empty() || topic.len() > MAX_TOPIC_LEN {
             return Err(FrameError::Invalid("topic length"));
         }
