@@ -166,6 +166,10 @@ impl EventsBatch {
         self.buf.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
     pub fn count(&self) -> u64 {
         u64::from(self.count)
     }
