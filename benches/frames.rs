@@ -8,9 +8,7 @@ use nanomitter::Codec;
 fn batch(events: u64, payload: &[u8]) -> Vec<u8> {
     let mut batch = EventsBatch::new(7, "bench", payload.len());
     for seq in 1..=events {
-        batch
-            .push(seq, Codec::Bincode, "stock.price", payload)
-            .expect("fits the format");
+        batch.push(seq, Codec::Bincode, "stock.price", payload).expect("fits the format");
     }
     batch.finish()
 }

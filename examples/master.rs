@@ -51,9 +51,7 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let address = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| DEFAULT_ADDRESS.to_owned());
+    let address = std::env::args().nth(1).unwrap_or_else(|| DEFAULT_ADDRESS.to_owned());
 
     let emitter = match Emitter::builder("master")
         .address(&address)

@@ -42,11 +42,7 @@ impl Handler<DistributedEvent> for MeshLogger {
         }
         match event.to_json().get("pid") {
             Some(pid) => println!("mesh {} - {pid}", event.topic()),
-            None => eprintln!(
-                "mesh: {} event without a pid: {}",
-                event.topic(),
-                event.to_json()
-            ),
+            None => eprintln!("mesh: {} event without a pid: {}", event.topic(), event.to_json()),
         }
     }
 }
@@ -59,15 +55,9 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let address = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| DEFAULT_ADDRESS.to_owned());
+    let address = std::env::args().nth(1).unwrap_or_else(|| DEFAULT_ADDRESS.to_owned());
 
-    let emitter = match Emitter::builder("mesh")
-        .address(&address)
-        .local_echo(false)
-        .connect()
-        .await
+    let emitter = match Emitter::builder("mesh").address(&address).local_echo(false).connect().await
     {
         Ok(emitter) => emitter,
         Err(error) => {
@@ -82,9 +72,7 @@ async fn main() -> ExitCode {
         emitter.node_id()
     );
 
-    let logger = MeshLogger {
-        own_node: emitter.node_id(),
-    };
+    let logger = MeshLogger { own_node: emitter.node_id() };
     if let Err(error) = emitter.on(TOPIC, logger.start().recipient()) {
         eprintln!("mesh: cannot listen: {error}");
         return ExitCode::FAILURE;

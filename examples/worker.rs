@@ -72,9 +72,8 @@ struct XorShift(u64);
 impl XorShift {
     /// Seeded from the clock's nanoseconds and the process id, so workers differ.
     fn from_clock() -> Self {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |since| since.as_nanos() as u64);
+        let nanos =
+            SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |since| since.as_nanos() as u64);
         XorShift((nanos ^ u64::from(std::process::id()).rotate_left(32)) | 1)
     }
 
@@ -95,9 +94,7 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let address = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| DEFAULT_ADDRESS.to_owned());
+    let address = std::env::args().nth(1).unwrap_or_else(|| DEFAULT_ADDRESS.to_owned());
 
     let emitter = match Emitter::builder("worker").address(&address).connect().await {
         Ok(emitter) => emitter,

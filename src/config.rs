@@ -24,9 +24,22 @@ pub(crate) struct Config {
     pub(crate) max_frame_size: usize,
     pub(crate) batch_bytes: usize,
     pub(crate) max_pending_bytes: usize,
+    pub(crate) window: usize,
+    pub(crate) liveness_interval: Duration,
+    pub(crate) slow_consumer: SlowConsumer,
     pub(crate) local_echo: bool,
     pub(crate) connect_timeout: Duration,
     pub(crate) election_timeout: Duration,
+}
+
+/// What the hub does with a client that does not acknowledge what it was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlowConsumer {
+    /// Wait for it, however long: everyone else slows down to its pace.
+    Wait,
+    /// Cut it off once it left a frame unacknowledged this long. It reconnects by itself and its
+    /// listeners receive a `$lagged` notice with the number of events it missed.
+    Evict(Duration),
 }
 
 /// Collects settings for an emitter; [`EmitterBuilder::connect`] starts it.
@@ -58,6 +71,9 @@ impl EmitterBuilder {
                 max_frame_size: 16 * 1024 * 1024,
                 batch_bytes: 64 * 1024,
                 max_pending_bytes: 64 * 1024 * 1024,
+                window: 8,
+                liveness_interval: Duration::from_secs(1),
+                slow_consumer: SlowConsumer::Evict(Duration::from_secs(5)),
                 local_echo: true,
                 connect_timeout: Duration::from_secs(10),
                 election_timeout: Duration::from_secs(1),
@@ -100,10 +116,32 @@ impl EmitterBuilder {
         self
     }
 
-    /// How many bytes of frames a node keeps while it has no hub; beyond that the oldest are
-    /// dropped and counted in `dropped`. Default: 64 MiB.
+    /// How many bytes of emitted events may wait for every member's acknowledgement (queued,
+    /// in flight, or waiting for a hub). Past it `emit` returns [`Error::Overflow`] and
+    /// `emit_wait` waits. Default: 64 MiB.
     pub fn max_pending_bytes(mut self, bytes: usize) -> Self {
         self.config.max_pending_bytes = bytes;
+        self
+    }
+
+    /// How many events frames a sender, and the hub toward its clients, may have unacknowledged.
+    /// An NNG bus pipe holds 16 messages and drops the rest, so it must stay well below 16.
+    /// Default: 8.
+    pub fn window(mut self, frames: usize) -> Self {
+        self.config.window = frames;
+        self
+    }
+
+    /// How often every node says hello (its liveness beat); a hub silent for three intervals is
+    /// presumed dead, and so is a client. Default: 1 s.
+    pub fn liveness_interval(mut self, every: Duration) -> Self {
+        self.config.liveness_interval = every;
+        self
+    }
+
+    /// What a hub does with clients too slow to acknowledge. Default: evict after 5 s.
+    pub fn slow_consumer(mut self, policy: SlowConsumer) -> Self {
+        self.config.slow_consumer = policy;
         self
     }
 
@@ -160,10 +198,20 @@ impl EmitterBuilder {
                 config.max_frame_size
             )));
         }
-        if config.reconnect_min.is_zero() || config.reconnect_min > config.reconnect_max {
+        if config.window == 0 || config.window > 12 {
             return Err(Error::InvalidSetting(
-                "reconnect needs 0 < min <= max".to_owned(),
+                "window must be between 1 and 12 frames (an NNG bus pipe queues 16)".to_owned(),
             ));
+        }
+        if config.liveness_interval.is_zero()
+            || matches!(config.slow_consumer, SlowConsumer::Evict(after) if after.is_zero())
+        {
+            return Err(Error::InvalidSetting(
+                "liveness interval and eviction delay must be above zero".to_owned(),
+            ));
+        }
+        if config.reconnect_min.is_zero() || config.reconnect_min > config.reconnect_max {
+            return Err(Error::InvalidSetting("reconnect needs 0 < min <= max".to_owned()));
         }
         if config.heartbeat.is_some_and(|every| every.is_zero()) {
             return Err(Error::InvalidSetting(
@@ -185,9 +233,7 @@ fn check_address(address: &str) -> Result<()> {
         .split_once("://")
         .ok_or_else(|| invalid("expected <scheme>://<location>, e.g. tcp://127.0.0.1:55555"))?;
     if !SCHEMES.contains(&scheme) {
-        return Err(invalid(&format!(
-            "unknown scheme {scheme:?}, expected one of {SCHEMES:?}"
-        )));
+        return Err(invalid(&format!("unknown scheme {scheme:?}, expected one of {SCHEMES:?}")));
     }
     if rest.is_empty() {
         return Err(invalid("no location after the scheme"));
@@ -209,12 +255,7 @@ mod tests {
 
     #[test]
     fn addresses_are_checked_before_any_socket_opens() {
-        for good in [
-            "tcp://127.0.0.1:55555",
-            "ipc:///tmp/x.ipc",
-            "inproc://a",
-            "tcp://[::1]:9",
-        ] {
+        for good in ["tcp://127.0.0.1:55555", "ipc:///tmp/x.ipc", "inproc://a", "tcp://[::1]:9"] {
             assert!(check_address(good).is_ok(), "{good}");
         }
         for bad in [
@@ -225,10 +266,7 @@ mod tests {
             "tcp://h:99999",
             "ipc://",
         ] {
-            assert!(
-                matches!(check_address(bad), Err(Error::InvalidAddress { .. })),
-                "{bad}"
-            );
+            assert!(matches!(check_address(bad), Err(Error::InvalidAddress { .. })), "{bad}");
         }
     }
 
@@ -242,10 +280,7 @@ mod tests {
             .reconnect(Duration::from_secs(2), Duration::from_secs(1))
             .checked()
             .is_err());
-        assert!(base()
-            .heartbeat_interval(Some(Duration::ZERO))
-            .checked()
-            .is_err());
+        assert!(base().heartbeat_interval(Some(Duration::ZERO)).checked().is_err());
         assert!(EmitterBuilder::new("x".repeat(300)).checked().is_err());
     }
 }

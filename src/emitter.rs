@@ -1,30 +1,46 @@
 //! The emitter actor: one per node, supervised, owner of the node's link.
 //!
-//! Owns: the listener registry, sequence numbers, batching of outgoing events into frames, the
-//! queue of frames waiting for a hub, gap and duplicate detection of incoming events, the hub's
-//! acknowledgements, and the crash-and-re-elect cycle. It must not do socket work itself (that is
-//! the link's) nor encode bytes by hand (that is the wire module's).
+//! Owns: the glue between the link (frames in, frames out), the sending side ([`Outbound`]), the
+//! receiving side ([`Inbound`]), the hub's relay state ([`Hub`]) when this node is the hub,
+//! membership, listeners, and the crash-and-re-elect cycle. It must not encode bytes by hand (the
+//! wire module's), do socket work (the link's), or decide relay windows and acknowledgements
+//! itself (the hub module's): it carries out what they decide.
 //!
 //! # Let it crash
-//! When a client loses its hub, or a socket fails, the actor stops itself. Its
+//! When a client loses its hub, hears nothing from it for three liveness intervals, meets a hub
+//! of an older election epoch, or its socket fails, the actor stops itself. Its
 //! [`Supervisor`](actix::Supervisor) restarts it on the same state: `restarting` drops the dead
-//! link, `started` runs the election again (bind or dial). Listeners, sequence numbers and frames
-//! not yet sent survive, because they live in the actor, not in the link.
+//! link, `started` runs the election again (bind or dial). Listeners, sequence numbers and every
+//! frame not yet acknowledged by all members survive, because they live in the actor; on the new
+//! link they are sent again and receivers drop what they already have.
 
-use crate::config::{Config, HEARTBEAT_TOPIC};
+use crate::config::{Config, SlowConsumer, HEARTBEAT_TOPIC};
 use crate::error::{Error, Result};
 use crate::event::{Codec, DistributedEvent};
-use crate::link::{FromLink, Link, LinkEvent, Role};
-use crate::messages::{Emit, Flush, ListenerCount, On, Once, RemoveAllListeners, RemoveListener};
-use crate::registry::Registry;
+use crate::hub::{Hub, Queued};
+use crate::inbound::{Admit, Inbound};
+use crate::link::{FromLink, Link, LinkEvent, Received, Role};
+use crate::membership::{self, Change, Membership, Peer};
+use crate::messages::{
+    Emit, Flush, ListenerCount, On, Once, Peers, RemoveAllListeners, RemoveListener,
+};
+use crate::outbound::Outbound;
+use crate::pending::Pending;
+use crate::registry::{Blocked, Registry};
 use crate::stats::Stats;
-use crate::wire::{self, EventsBatch, Frame};
+use crate::wire::{self, Ack, Frame, Hello, Left, LeftReason, Nack};
 use actix::prelude::*;
+use bytes::Bytes;
 use bytestring::ByteString;
-use std::collections::{HashMap, VecDeque};
+use nng::Pipe;
+use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, watch};
 use tracing::{debug, error, info, warn};
+
+/// How long a receiver waits before asking again for the same missing events.
+const NACK_INTERVAL: Duration = Duration::from_millis(50);
 
 /// Where the emitter stands, published to its handles.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,33 +51,32 @@ pub(crate) enum LinkState {
     Closed,
 }
 
-/// A finished frame waiting for the transport.
-struct PendingFrame {
-    bytes: Vec<u8>,
-    events: u64,
+/// What a node shares with its handles.
+pub(crate) struct Shared {
+    pub(crate) stats: Arc<Stats>,
+    pub(crate) pending: Pending,
 }
 
 /// The actor that owns one node's link and listeners. Reach it through
 /// [`EmitterHandle`](crate::EmitterHandle) or send it the messages of [`crate::messages`].
 pub struct Emitter {
     config: Config,
-    service: ByteString,
     node: u64,
-    stats: Arc<Stats>,
+    service: ByteString,
+    shared: Arc<Shared>,
     state: watch::Sender<LinkState>,
     registry: Registry,
+    outbound: Outbound,
+    inbound: Inbound,
+    membership: Membership,
     generation: u64,
     link: Option<Link>,
     linked: bool,
-    next_seq: u64,
-    batch: Option<EventsBatch>,
-    outbox: VecDeque<PendingFrame>,
-    outbox_bytes: usize,
-    flush_scheduled: bool,
-    acked_seq: u64,
+    hub: Option<Hub<Pipe, nng::Message>>,
+    epoch: u64,
+    last_from_hub: Instant,
+    work_scheduled: bool,
     flush_waiters: Vec<(u64, oneshot::Sender<()>)>,
-    last_seen: HashMap<u64, u64>,
-    acks_due: HashMap<u64, u64>,
     closing: bool,
 }
 
@@ -69,47 +84,54 @@ impl Emitter {
     pub(crate) fn new(
         config: Config,
         node: u64,
-        stats: Arc<Stats>,
+        shared: Arc<Shared>,
         state: watch::Sender<LinkState>,
     ) -> Self {
         Emitter {
+            outbound: Outbound::new(node, &config.service, config.batch_bytes, config.window),
             service: ByteString::from(config.service.as_str()),
             config,
             node,
-            stats,
+            shared,
             state,
             registry: Registry::default(),
+            inbound: Inbound::default(),
+            membership: Membership::default(),
             generation: 0,
             link: None,
             linked: false,
-            next_seq: 0,
-            batch: None,
-            outbox: VecDeque::new(),
-            outbox_bytes: 0,
-            flush_scheduled: false,
-            acked_seq: 0,
+            hub: None,
+            epoch: 0,
+            last_from_hub: Instant::now(),
+            work_scheduled: false,
             flush_waiters: Vec::new(),
-            last_seen: HashMap::new(),
-            acks_due: HashMap::new(),
             closing: false,
         }
     }
 
+    fn stats(&self) -> &Stats {
+        &self.shared.stats
+    }
+
+    // ----- election and link lifecycle -------------------------------------------------------
+
     fn elect(&mut self, ctx: &mut Context<Self>) {
         self.generation += 1;
-        Stats::add(&self.stats.elections, 1);
+        Stats::add(&self.stats().elections, 1);
         let generation = self.generation;
-        match Link::elect(
+        let link = Link::elect(
             &self.config,
             generation,
             ctx.address().recipient(),
-            self.stats.clone(),
-        ) {
+            self.shared.stats.clone(),
+        );
+        match link {
             Ok(link) => {
                 let role = link.role();
                 self.link = Some(link);
-                info!(address = %self.config.address, ?role, generation, node = self.node, "election won a role");
+                info!(address = %self.config.address, ?role, generation, node = %membership::hex(self.node), "election won a role");
                 if role == Role::Hub {
+                    self.become_hub();
                     self.link_up(ctx);
                 } else {
                     ctx.run_later(self.config.election_timeout, move |act, ctx| {
@@ -127,69 +149,208 @@ impl Emitter {
         }
     }
 
+    /// Takes over as hub: a new epoch, and the members of the previous cluster are awaited.
+    fn become_hub(&mut self) {
+        self.epoch += 1;
+        let old_hub = self.membership.hub();
+        let awaited: HashSet<u64> =
+            self.membership.nodes().filter(|n| Some(*n) != old_hub).collect();
+        if let Some(old_hub) = old_hub {
+            let change = self.membership.left(old_hub, LeftReason::Closed);
+            self.member_change(change);
+        }
+        let grace = Instant::now() + self.config.election_timeout * 2;
+        info!(epoch = self.epoch, awaited = awaited.len(), "this node is the hub");
+        self.hub = Some(Hub::new(self.node, self.config.window, awaited, grace));
+        let change = self.membership.this_node_is_hub(self.node, &self.config.service);
+        self.member_change(change);
+    }
+
     fn link_up(&mut self, ctx: &mut Context<Self>) {
         let Some(role) = self.link.as_ref().map(Link::role) else {
             return;
         };
         self.linked = true;
+        self.last_from_hub = Instant::now();
         self.state.send_replace(LinkState::Up(role));
         info!(?role, "link up");
-        self.send_outbox(ctx);
+        self.send_hello(true);
+        // Whatever the previous hub did not see acknowledged by everyone goes out again.
+        self.resend_from(0);
+        self.schedule_work(ctx);
     }
 
-    fn role(&self) -> Role {
-        match (&self.link, self.linked) {
-            (Some(link), true) => link.role(),
-            _ => Role::Electing,
+    /// The link is beyond repair: crash, and let the supervisor restart the election.
+    fn crash(&mut self, ctx: &mut Context<Self>, why: &str) {
+        warn!(address = %self.config.address, why, "restarting the link");
+        ctx.stop();
+    }
+
+    // ----- sending ---------------------------------------------------------------------------
+
+    fn send_frame(&self, bytes: &[u8]) -> bool {
+        let Some(link) = self.link.as_ref().filter(|_| self.linked) else {
+            return false;
+        };
+        match link.send(bytes) {
+            Ok(()) => {
+                Stats::add(&self.stats().frames_sent, 1);
+                true
+            }
+            Err(error) => {
+                warn!(%error, "send failed");
+                false
+            }
         }
     }
 
-    /// Assigns the next sequence number, echoes locally and queues the event for the network.
+    fn send_hello(&self, joining: bool) {
+        let hello = Hello {
+            node: self.node,
+            epoch: self.epoch,
+            hub: self.hub.is_some(),
+            joining,
+            service: self.config.service.clone(),
+            last_seq: self.outbound.last_seq(),
+            received: if joining { self.inbound.delivered() } else { Vec::new() },
+        };
+        self.send_frame(&hello.encode());
+    }
+
+    /// Sends again the frames in flight from `from_seq` on (outside the hub's window: the
+    /// window may be waiting for exactly these).
+    fn resend_from(&mut self, from_seq: u64) {
+        let Some(link) = self.link.as_ref().filter(|_| self.linked) else { return };
+        let (node, mut hub) = (self.node, self.hub.as_mut());
+        let resent = self.outbound.resend_from(from_seq, |bytes, last_seq, retained_from| {
+            if link.send(bytes).is_err() {
+                return false;
+            }
+            if let Some(hub) = hub.as_mut() {
+                hub.resent(node, last_seq, retained_from);
+            }
+            true
+        });
+        Stats::add(&self.shared.stats.resent, resent as u64);
+        Stats::add(&self.shared.stats.frames_sent, resent as u64);
+    }
+
+    /// Moves frames out as far as the windows allow: the hub's relay queue first, then this
+    /// node's own events.
+    fn pump(&mut self) {
+        let Some(link) = self.link.as_ref().filter(|_| self.linked) else {
+            return;
+        };
+        let stats = &self.shared.stats;
+        let now = Instant::now();
+        match self.hub.as_mut() {
+            Some(hub) => {
+                while let Some(queued) = hub.next_relay() {
+                    let Queued { origin, sender, last_seq, retained_from, message } = queued;
+                    match link.relay(message) {
+                        Ok(()) => Stats::add(&stats.relayed, 1),
+                        Err(error) => warn!(%error, "hub could not relay a frame"),
+                    }
+                    hub.sent(Some(origin), sender, last_seq, retained_from, now);
+                }
+                let node = self.node;
+                let sent = self.outbound.send_waiting(|bytes, last_seq, retained_from| {
+                    if !hub.has_room() || link.send(bytes).is_err() {
+                        return false;
+                    }
+                    hub.sent(None, node, last_seq, retained_from, now);
+                    true
+                });
+                Stats::add(&stats.frames_sent, sent as u64);
+            }
+            None => {
+                let sent = self.outbound.send_waiting(|bytes, _, _| link.send(bytes).is_ok());
+                Stats::add(&stats.frames_sent, sent as u64);
+            }
+        }
+    }
+
+    /// Runs [`Work`] once the mailbox is drained: what arrived until then shares one frame, one
+    /// acknowledgement.
+    fn schedule_work(&mut self, ctx: &mut Context<Self>) {
+        if !self.work_scheduled {
+            self.work_scheduled = true;
+            ctx.notify(Work);
+        }
+    }
+
+    fn send_acks(&mut self) {
+        let now = Instant::now();
+        match self.hub.as_mut() {
+            Some(hub) => {
+                let acks = hub.take_upstream_acks(now);
+                if acks.is_empty() {
+                    return;
+                }
+                if let Some(&(_, seq)) = acks.iter().find(|(sender, _)| *sender == self.node) {
+                    self.acknowledged(seq);
+                }
+                let frame = Ack { node: self.node, epoch: self.epoch, acks };
+                self.send_frame(&frame.encode());
+            }
+            None => {
+                let acks = self.inbound.take_new_acks();
+                if !acks.is_empty() {
+                    let frame = Ack { node: self.node, epoch: self.epoch, acks };
+                    self.send_frame(&frame.encode());
+                }
+            }
+        }
+    }
+
+    /// Every member holds this node's events up to `seq`.
+    fn acknowledged(&mut self, seq: u64) {
+        debug!(seq, "acknowledged by every member");
+        let released = self.outbound.ack(seq);
+        self.shared.pending.release(released);
+        let acked = self.outbound.acked();
+        let (done, waiting): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.flush_waiters).into_iter().partition(|(s, _)| *s <= acked);
+        self.flush_waiters = waiting;
+        for (_, tx) in done {
+            let _ = tx.send(());
+        }
+    }
+
+    // ----- emitting --------------------------------------------------------------------------
+
     fn accept(&mut self, emit: Emit, ctx: &mut Context<Self>) {
-        let size = emit.wire_size();
-        if size + wire::frame_overhead(&self.service) > self.config.max_frame_size {
-            Stats::add(&self.stats.dropped, 1);
-            warn!(topic = %emit.topic, size, "dropped an event larger than max_frame_size");
+        if emit.wire_size() + wire::frame_overhead(&self.service) > self.config.max_frame_size {
+            Stats::add(&self.stats().dropped, 1);
+            self.shared.pending.release(emit.reserved);
+            warn!(topic = %emit.topic, size = emit.wire_size(), "dropped an event larger than max_frame_size");
             return;
         }
-        self.next_seq += 1;
-        let seq = self.next_seq;
-        Stats::add(&self.stats.emitted, 1);
+        let seq = match self.outbound.push(emit.codec, &emit.topic, &emit.payload, emit.reserved) {
+            Ok(seq) => seq,
+            Err(error) => {
+                Stats::add(&self.stats().dropped, 1);
+                self.shared.pending.release(emit.reserved);
+                warn!(%error, "dropped an event the wire format cannot carry");
+                return;
+            }
+        };
+        Stats::add(&self.stats().emitted, 1);
         if self.config.local_echo {
             let event = DistributedEvent {
-                topic: emit.topic.clone(),
+                topic: emit.topic,
                 service: self.service.clone(),
                 node: self.node,
                 seq,
                 codec: emit.codec,
-                payload: emit.payload.clone(),
+                payload: emit.payload,
             };
-            Stats::add(&self.stats.delivered, self.registry.dispatch(&event));
+            let mut blocked = Blocked::default();
+            let delivered = self.registry.dispatch(&event, &mut blocked);
+            Stats::add(&self.stats().delivered, delivered);
+            self.wait_for(blocked, ctx);
         }
-        if self
-            .batch
-            .as_ref()
-            .is_some_and(|b| b.len() + size > self.config.batch_bytes)
-        {
-            self.seal_batch();
-        }
-        let (node, service) = (self.node, &self.service);
-        let batch = self
-            .batch
-            .get_or_insert_with(|| EventsBatch::new(node, service, size));
-        if let Err(error) = batch.push(seq, emit.codec, &emit.topic, &emit.payload) {
-            Stats::add(&self.stats.dropped, 1);
-            warn!(%error, "dropped an event the wire format cannot carry");
-            return;
-        }
-        if batch.len() >= self.config.batch_bytes {
-            self.seal_batch();
-            self.send_outbox(ctx);
-        } else if !self.flush_scheduled {
-            // Runs once the mailbox is drained: everything emitted until then shares the frame.
-            self.flush_scheduled = true;
-            ctx.notify(FlushBatch);
-        }
+        self.schedule_work(ctx);
     }
 
     fn emit_heartbeat(&mut self, ctx: &mut Context<Self>) {
@@ -200,95 +361,244 @@ impl Emitter {
         }
     }
 
-    /// Moves the batch being filled to the outbox; keeps the outbox within its byte bound.
-    fn seal_batch(&mut self) {
-        let Some(batch) = self.batch.take() else {
+    /// Pauses this actor until full listener mailboxes took their events, in order: a slow
+    /// listener slows this node's acknowledgements, and so its senders, instead of piling up.
+    fn wait_for(&mut self, blocked: Blocked, ctx: &mut Context<Self>) {
+        if blocked.is_empty() {
             return;
-        };
-        let events = batch.count();
-        let bytes = batch.finish();
-        self.outbox_bytes += bytes.len();
-        self.outbox.push_back(PendingFrame { bytes, events });
-        while self.outbox_bytes > self.config.max_pending_bytes {
-            let Some(oldest) = self.outbox.pop_front() else {
-                break;
-            };
-            self.outbox_bytes -= oldest.bytes.len();
-            Stats::add(&self.stats.dropped, oldest.events);
-            warn!(
-                events = oldest.events,
-                "no hub for too long: dropped the oldest queued frame"
-            );
         }
-    }
-
-    /// Sends queued frames while the link is up. A failed send crashes the link.
-    fn send_outbox(&mut self, ctx: &mut Context<Self>) {
-        let Some(link) = self.link.as_ref().filter(|_| self.linked) else {
-            return;
-        };
-        while let Some(frame) = self.outbox.front() {
-            if let Err(error) = link.send(&frame.bytes) {
-                warn!(%error, "send failed, restarting the link");
-                ctx.stop();
-                return;
-            }
-            Stats::add(&self.stats.frames_sent, 1);
-            self.outbox_bytes -= frame.bytes.len();
-            self.outbox.pop_front();
-        }
-        if link.role() == Role::Hub {
-            self.acked_seq = self.next_seq;
-            self.release_flush_waiters();
-        }
-    }
-
-    fn release_flush_waiters(&mut self) {
-        let acked = self.acked_seq;
-        let (released, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.flush_waiters)
-            .into_iter()
-            .partition(|(seq, _)| *seq <= acked);
-        self.flush_waiters = waiting;
-        for (_, done) in released {
-            let _ = done.send(());
-        }
-    }
-
-    fn receive_events(&mut self, events: Vec<DistributedEvent>, ctx: &mut Context<Self>) {
-        for event in events {
-            if event.node == self.node {
-                continue;
-            }
-            let last = self.last_seen.entry(event.node).or_insert(0);
-            if event.seq <= *last {
-                Stats::add(&self.stats.duplicates, 1);
-                continue;
-            }
-            if *last != 0 && event.seq > *last + 1 {
-                let missed = event.seq - *last - 1;
-                Stats::add(&self.stats.gaps, missed);
-                warn!(
-                    sender = event.node,
-                    missed, "events from a sender were lost"
-                );
-            }
-            *last = event.seq;
-            Stats::add(&self.stats.events_received, 1);
-            if self.role() == Role::Hub {
-                if self.acks_due.is_empty() {
-                    ctx.notify(SendAcks);
+        let deliveries = blocked.deliveries;
+        ctx.wait(
+            async move {
+                for (recipient, event) in deliveries {
+                    let _ = recipient.send(event).await;
                 }
-                self.acks_due.insert(event.node, event.seq);
             }
-            Stats::add(&self.stats.delivered, self.registry.dispatch(&event));
+            .into_actor(self),
+        );
+    }
+
+    // ----- receiving -------------------------------------------------------------------------
+
+    fn receive(&mut self, received: Received, ctx: &mut Context<Self>) {
+        let Received { frame, from, message } = received;
+        let now = Instant::now();
+        if let (Some(hub), Some(pipe)) = (self.hub.as_mut(), from) {
+            hub.heard(pipe, now);
+        } else {
+            self.last_from_hub = now;
+        }
+        match frame {
+            Frame::Events(events) => self.receive_events(events, from, message, ctx),
+            Frame::Ack(ack) => self.receive_ack(ack, from),
+            Frame::Hello(hello) => self.receive_hello(hello, from, message, ctx),
+            Frame::Nack(nack) => {
+                if nack.sender == self.node {
+                    self.resend_from(nack.from_seq);
+                } else if let (Some(link), Some(message)) = (self.link.as_ref(), message) {
+                    let _ = link.relay(message);
+                }
+            }
+            Frame::Left(left) => {
+                if self.hub.is_none() && left.epoch >= self.epoch {
+                    let change = self.membership.left(left.node, left.reason);
+                    self.member_change(change);
+                }
+            }
+        }
+        self.schedule_work(ctx);
+    }
+
+    fn receive_events(
+        &mut self,
+        frame: wire::Events,
+        from: Option<Pipe>,
+        message: Option<nng::Message>,
+        ctx: &mut Context<Self>,
+    ) {
+        let sender = frame.node;
+        if sender == self.node {
+            return;
+        }
+        let last_seq = frame.events.last().map_or(0, |e| e.seq);
+        if let (Some(hub), Some(origin), Some(message)) = (self.hub.as_mut(), from, message) {
+            let retained_from = frame.retained_from;
+            let queued = Queued { origin, sender, last_seq, retained_from, message };
+            if let (Some(repair), Some(link)) = (hub.receive(queued), self.link.as_ref()) {
+                if link.relay(repair.message).is_ok() {
+                    Stats::add(&self.shared.stats.relayed, 1);
+                    hub.resent(sender, last_seq, retained_from);
+                }
+            }
+        }
+        let mut blocked = Blocked::default();
+        if let Some(missed) = self.inbound.frame_from(sender, frame.retained_from) {
+            Stats::add(&self.stats().gaps, missed);
+            warn!(sender = %membership::hex(sender), missed, "events were lost for good");
+            let notice = self.notice(
+                membership::LAGGED,
+                serde_json::json!({ "sender": membership::hex(sender), "missed": missed }),
+            );
+            self.registry.notify_all(&notice, &mut blocked);
+        }
+        let (mut delivered, mut received, mut duplicates, mut gap) = (0, 0, 0, false);
+        for event in &frame.events {
+            match self.inbound.admit(sender, event.seq) {
+                Admit::Deliver => {
+                    received += 1;
+                    delivered += self.registry.dispatch(event, &mut blocked);
+                }
+                Admit::Duplicate => duplicates += 1,
+                Admit::Gap => gap = true,
+            }
+        }
+        let stats = &self.shared.stats;
+        Stats::add(&stats.events_received, received);
+        Stats::add(&stats.delivered, delivered);
+        Stats::add(&stats.duplicates, duplicates);
+        if gap {
+            let from_seq = self.inbound.nack_due(sender, Instant::now(), NACK_INTERVAL);
+            self.ask_again(sender, from_seq);
+        }
+        if let (Some(hub), Some(held)) = (self.hub.as_mut(), self.inbound.delivered_from(sender)) {
+            hub.delivered_here(sender, held);
+        }
+        self.wait_for(blocked, ctx);
+    }
+
+    fn ask_again(&mut self, sender: u64, from_seq: Option<u64>) {
+        let Some(from_seq) = from_seq else { return };
+        debug!(sender = %membership::hex(sender), from_seq, "asking for missing events");
+        Stats::add(&self.stats().nacks, 1);
+        self.send_frame(&Nack { node: self.node, sender, from_seq }.encode());
+    }
+
+    fn receive_ack(&mut self, ack: Ack, from: Option<Pipe>) {
+        match (self.hub.as_mut(), from) {
+            (Some(hub), Some(pipe)) => hub.acked(pipe, &ack.acks),
+            (None, _) if ack.epoch >= self.epoch => {
+                if let Some(&(_, seq)) = ack.acks.iter().find(|(sender, _)| *sender == self.node) {
+                    self.acknowledged(seq);
+                }
+            }
+            _ => return,
+        }
+        self.pump();
+    }
+
+    fn receive_hello(
+        &mut self,
+        hello: Hello,
+        from: Option<Pipe>,
+        message: Option<nng::Message>,
+        ctx: &mut Context<Self>,
+    ) {
+        if hello.node == self.node {
+            return;
+        }
+        if let (Some(hub), Some(pipe)) = (self.hub.as_mut(), from) {
+            hub.hello(pipe, &hello, Instant::now());
+            if hello.epoch > self.epoch {
+                self.epoch = hello.epoch;
+                return self.crash(ctx, "a client knows a newer hub election: this hub is stale");
+            }
+            if let (Some(link), Some(message)) = (self.link.as_ref(), message) {
+                let _ = link.relay(message);
+            }
+        } else if hello.hub {
+            if hello.epoch < self.epoch {
+                return self.crash(ctx, "the hub is of an older election (stale)");
+            }
+            self.epoch = hello.epoch;
+        }
+        if hello.joining {
+            // A member (re)joined: whatever it may miss is still in flight here.
+            self.resend_from(0);
+        }
+        let changes = self.membership.hello(&hello, Instant::now());
+        for change in changes {
+            self.member_change(Some(change));
+        }
+        let behind = self.inbound.behind(hello.node, hello.last_seq, Instant::now(), NACK_INTERVAL);
+        self.ask_again(hello.node, behind);
+    }
+
+    // ----- membership and notices ------------------------------------------------------------
+
+    /// An event from this node on a reserved topic, never sent over the network.
+    fn notice(&self, topic: &'static str, data: serde_json::Value) -> DistributedEvent {
+        DistributedEvent {
+            topic: ByteString::from_static(topic),
+            service: self.service.clone(),
+            node: self.node,
+            seq: 0,
+            codec: Codec::Json,
+            payload: Bytes::from(data.to_string()),
         }
     }
 
-    fn receive_ack(&mut self, acks: &[(u64, u64)]) {
-        if let Some(&(_, seq)) = acks.iter().find(|(sender, _)| *sender == self.node) {
-            self.acked_seq = self.acked_seq.max(seq);
-            self.release_flush_waiters();
+    fn member_change(&mut self, change: Option<Change>) {
+        let Some(change) = change else { return };
+        debug!(topic = change.topic, data = %change.data, "membership");
+        let notice = self.notice(change.topic, change.data);
+        let mut blocked = Blocked::default();
+        let delivered = self.registry.dispatch(&notice, &mut blocked);
+        Stats::add(&self.stats().delivered, delivered);
+        // Notices are rare and small: a full mailbox gets them later, without pausing the node.
+        for (recipient, event) in blocked.deliveries {
+            recipient.do_send(event);
         }
+    }
+
+    fn peer_down(&mut self, pipe: Pipe, ctx: &mut Context<Self>) {
+        let Some(hub) = self.hub.as_mut() else {
+            return self.crash(ctx, "lost the hub");
+        };
+        let Some((node, reason)) = hub.disconnected(pipe) else {
+            return;
+        };
+        let left = Left { epoch: self.epoch, node, reason };
+        self.send_frame(&left.encode());
+        let change = self.membership.left(node, reason);
+        self.member_change(change);
+        self.pump();
+    }
+
+    // ----- periodic checks -------------------------------------------------------------------
+
+    fn tick(&mut self, ctx: &mut Context<Self>) {
+        if !self.linked {
+            return;
+        }
+        self.send_hello(false);
+        let now = Instant::now();
+        let silent_after = self.config.liveness_interval * 3;
+        let Some(hub) = self.hub.as_mut() else {
+            if now.duration_since(self.last_from_hub) >= silent_after {
+                self.crash(ctx, "the hub went silent");
+            }
+            return;
+        };
+        let evict_after = match self.config.slow_consumer {
+            SlowConsumer::Wait => None,
+            SlowConsumer::Evict(after) => Some(after),
+        };
+        let overdue = hub.overdue(now, evict_after, silent_after);
+        let missing = hub.take_missing(now);
+        for (pipe, node, reason) in overdue {
+            warn!(node = ?node.map(membership::hex), ?reason, "cutting off a client");
+            Stats::add(&self.shared.stats.evictions, 1);
+            hub.cutting_off(pipe, reason);
+            if let Some(link) = &self.link {
+                link.cut_off(pipe);
+            }
+        }
+        for node in missing {
+            self.send_frame(&Left { epoch: self.epoch, node, reason: LeftReason::Silent }.encode());
+            let change = self.membership.left(node, LeftReason::Silent);
+            self.member_change(change);
+        }
+        self.schedule_work(ctx);
     }
 }
 
@@ -300,6 +610,7 @@ impl Actor for Emitter {
             return;
         }
         self.elect(ctx);
+        ctx.run_interval(self.config.liveness_interval, |act, ctx| act.tick(ctx));
         if let Some(every) = self.config.heartbeat {
             ctx.run_interval(every, |act, ctx| act.emit_heartbeat(ctx));
         }
@@ -312,45 +623,32 @@ impl Supervised for Emitter {
             info!(generation = self.generation, "link lost, restarting");
             self.state.send_replace(LinkState::Electing);
         }
+        if self.hub.take().is_some() {
+            // A hub that steps down is no longer the hub anyone should wait for.
+            let change = self.membership.left(self.node, LeftReason::Closed);
+            self.member_change(change);
+        } else if let Some(hub) = self.membership.hub() {
+            let change = self.membership.left(hub, LeftReason::Closed);
+            self.member_change(change);
+        }
         self.link = None;
         self.linked = false;
-        self.flush_scheduled = false;
-        self.acks_due.clear();
+        self.work_scheduled = false;
     }
 }
 
-/// Sends the batch being filled (queued by the emitter for itself when the batch starts).
+/// Deferred work, run once the mailbox is drained: send what is ready, acknowledge what arrived.
 #[derive(Message)]
 #[rtype(result = "()")]
-struct FlushBatch;
+struct Work;
 
-impl Handler<FlushBatch> for Emitter {
+impl Handler<Work> for Emitter {
     type Result = ();
 
-    fn handle(&mut self, _: FlushBatch, ctx: &mut Context<Self>) {
-        self.flush_scheduled = false;
-        self.seal_batch();
-        self.send_outbox(ctx);
-    }
-}
-
-/// The hub acknowledges what it received since its last ack, in one frame to every client.
-#[derive(Message)]
-#[rtype(result = "()")]
-struct SendAcks;
-
-impl Handler<SendAcks> for Emitter {
-    type Result = ();
-
-    fn handle(&mut self, _: SendAcks, _ctx: &mut Context<Self>) {
-        let acks: Vec<(u64, u64)> = self.acks_due.drain().collect();
-        let Some(link) = self.link.as_ref() else {
-            return;
-        };
-        match link.send(&wire::encode_ack(self.node, &acks)) {
-            Ok(()) => Stats::add(&self.stats.frames_sent, 1),
-            Err(error) => warn!(%error, "hub could not send acks"),
-        }
+    fn handle(&mut self, _: Work, _: &mut Context<Self>) {
+        self.work_scheduled = false;
+        self.pump();
+        self.send_acks();
     }
 }
 
@@ -361,19 +659,21 @@ impl Handler<FromLink> for Emitter {
         if message.generation != self.generation || self.closing {
             return;
         }
-        match (message.event, self.link.as_ref().map(Link::role)) {
-            (LinkEvent::PeerUp, Some(Role::Client)) if !self.linked => self.link_up(ctx),
-            (LinkEvent::PeerUp, _) => debug!("a peer connected"),
-            (LinkEvent::PeerDown, Some(Role::Client)) => {
-                warn!(address = %self.config.address, "lost the hub");
-                ctx.stop();
-            }
-            (LinkEvent::PeerDown, _) => debug!("a peer disconnected"),
-            (LinkEvent::Frame(Frame::Events(events)), _) => self.receive_events(events, ctx),
-            (LinkEvent::Frame(Frame::Ack(ack)), _) => self.receive_ack(&ack.acks),
-            (LinkEvent::Failed(reason), _) => {
-                error!(%reason, "socket failed, restarting the link");
-                ctx.stop();
+        match message.event {
+            LinkEvent::PeerUp(pipe) => match self.hub.as_mut() {
+                Some(hub) => {
+                    hub.connected(pipe, Instant::now());
+                    debug!("a client connected");
+                    self.send_hello(false);
+                }
+                None if !self.linked => self.link_up(ctx),
+                None => {}
+            },
+            LinkEvent::PeerDown(pipe) => self.peer_down(pipe, ctx),
+            LinkEvent::Frame(received) => self.receive(received, ctx),
+            LinkEvent::Failed(reason) => {
+                error!(%reason, "socket failed");
+                self.crash(ctx, "socket failed");
             }
         }
     }
@@ -427,14 +727,25 @@ impl Handler<ListenerCount> for Emitter {
     }
 }
 
+impl Handler<Peers> for Emitter {
+    type Result = MessageResult<Peers>;
+
+    fn handle(&mut self, _: Peers, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(
+            self.membership.peers().into_iter().filter(|p: &Peer| p.node != self.node).collect(),
+        )
+    }
+}
+
 impl Handler<Flush> for Emitter {
     type Result = ResponseFuture<Result<()>>;
 
-    fn handle(&mut self, _: Flush, ctx: &mut Context<Self>) -> Self::Result {
-        self.seal_batch();
-        self.send_outbox(ctx);
-        let target = self.next_seq;
-        if target <= self.acked_seq {
+    fn handle(&mut self, _: Flush, _: &mut Context<Self>) -> Self::Result {
+        self.outbound.seal();
+        self.pump();
+        self.send_acks();
+        let target = self.outbound.last_seq();
+        if target <= self.outbound.acked() {
             return Box::pin(async { Ok(()) });
         }
         let (done, waiting) = oneshot::channel();

@@ -12,10 +12,7 @@ pub enum Error {
     /// The address is not a URL NNG understands (`tcp://host:port`, `ipc:///path`, `inproc://name`, ...).
     InvalidAddress { address: String, reason: String },
     /// A service name the wire format cannot carry.
-    InvalidService {
-        service: String,
-        reason: &'static str,
-    },
+    InvalidService { service: String, reason: &'static str },
     /// A builder setting is out of range.
     InvalidSetting(String),
     /// No hub answered at the address before the connect timeout.
@@ -24,6 +21,9 @@ pub enum Error {
     InvalidTopic { topic: String, reason: &'static str },
     /// An event does not fit into one frame of the configured maximum frame size.
     EventTooLarge { size: usize, max: usize },
+    /// Too many emitted events are not yet acknowledged by every member; `emit` refuses more
+    /// (`emit_wait` waits instead).
+    Overflow { pending: usize, limit: usize },
     /// A payload could not be encoded.
     Encode(String),
     /// A payload could not be decoded into the requested type.
@@ -52,6 +52,10 @@ impl fmt::Display for Error {
                     "event of {size} bytes does not fit a frame of at most {max} bytes"
                 )
             }
+            Error::Overflow { pending, limit } => write!(
+                f,
+                "{pending} bytes of events are not yet acknowledged (limit {limit}): slow down or use emit_wait"
+            ),
             Error::Encode(reason) => write!(f, "cannot encode payload: {reason}"),
             Error::Decode(reason) => write!(f, "cannot decode payload: {reason}"),
             Error::Closed => write!(f, "the emitter is closed"),

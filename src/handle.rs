@@ -5,13 +5,15 @@
 //! hold listener or link state: every operation is a message to the actor.
 
 use crate::config::Config;
-use crate::emitter::{Emitter, LinkState, Shutdown};
+use crate::emitter::{Emitter, LinkState, Shared, Shutdown};
 use crate::error::{Error, Result};
 use crate::event::{Codec, DistributedEvent};
 use crate::link::Role;
+use crate::membership::Peer;
 use crate::messages::{
-    check_topic, Emit, Flush, ListenerCount, On, Once, RemoveAllListeners, RemoveListener,
+    check_topic, Emit, Flush, ListenerCount, On, Once, Peers, RemoveAllListeners, RemoveListener,
 };
+use crate::pending::Pending;
 use crate::stats::{Stats, StatsSnapshot};
 use crate::wire;
 use actix::{Addr, Recipient, Supervisor};
@@ -26,7 +28,7 @@ use tokio::sync::watch;
 pub struct EmitterHandle {
     addr: Addr<Emitter>,
     state: watch::Receiver<LinkState>,
-    stats: Arc<Stats>,
+    shared: Arc<Shared>,
     node: u64,
     service: Arc<str>,
     max_event_size: usize,
@@ -36,25 +38,25 @@ impl EmitterHandle {
     /// Starts the supervised emitter and resolves once its first election gave it a role.
     pub(crate) async fn start(config: Config) -> Result<EmitterHandle> {
         let node = random_node_id();
-        let stats = Arc::new(Stats::default());
+        let shared = Arc::new(Shared {
+            stats: Arc::new(Stats::default()),
+            pending: Pending::new(config.max_pending_bytes),
+        });
         let (state_tx, state) = watch::channel(LinkState::Electing);
         let (address, timeout) = (config.address.clone(), config.connect_timeout);
         let handle = EmitterHandle {
             node,
-            stats: stats.clone(),
+            shared: shared.clone(),
             state,
             service: config.service.as_str().into(),
             max_event_size: config.max_frame_size - wire::frame_overhead(&config.service),
-            addr: Supervisor::start(move |_| Emitter::new(config, node, stats, state_tx)),
+            addr: Supervisor::start(move |_| Emitter::new(config, node, shared, state_tx)),
         };
         let mut state = handle.state.clone();
         let settled =
             tokio::time::timeout(timeout, state.wait_for(|s| *s != LinkState::Electing)).await;
         let outcome = match settled {
-            Err(_) => Err(Error::Unreachable {
-                address,
-                waited: timeout,
-            }),
+            Err(_) => Err(Error::Unreachable { address, waited: timeout }),
             Ok(Err(_)) => Err(Error::Closed),
             Ok(Ok(state)) => match &*state {
                 LinkState::Up(_) => Ok(()),
@@ -94,9 +96,7 @@ impl EmitterHandle {
 
     /// A watch on this node's role: every change (to `Electing` and back) can be awaited.
     pub fn roles(&self) -> RoleWatch {
-        RoleWatch {
-            state: self.state.clone(),
-        }
+        RoleWatch { state: self.state.clone() }
     }
 
     /// This node's id, carried by every event it emits.
@@ -111,7 +111,7 @@ impl EmitterHandle {
 
     /// A copy of the emitter's counters.
     pub fn stats(&self) -> StatsSnapshot {
-        self.stats.snapshot()
+        self.shared.stats.snapshot()
     }
 
     /// The emitter actor, for sending it the messages of [`crate::messages`] directly.
@@ -123,10 +123,7 @@ impl EmitterHandle {
     /// event twice. Returns the handle, so calls chain.
     pub fn on(&self, topic: &str, recipient: Recipient<DistributedEvent>) -> Result<&Self> {
         check_topic(topic, true)?;
-        self.addr.do_send(On {
-            topic: topic.to_owned(),
-            recipient,
-        });
+        self.addr.do_send(On { topic: topic.to_owned(), recipient });
         Ok(self)
     }
 
@@ -142,66 +139,80 @@ impl EmitterHandle {
     /// Adds a listener that is removed after the first event it receives.
     pub fn once(&self, topic: &str, recipient: Recipient<DistributedEvent>) -> Result<&Self> {
         check_topic(topic, true)?;
-        self.addr.do_send(Once {
-            topic: topic.to_owned(),
-            recipient,
-        });
+        self.addr.do_send(Once { topic: topic.to_owned(), recipient });
         Ok(self)
     }
 
     /// Removes the most recently added instance of `recipient` on `topic`; other instances stay.
     pub fn remove_listener(&self, topic: &str, recipient: Recipient<DistributedEvent>) -> &Self {
-        self.addr.do_send(RemoveListener {
-            topic: topic.to_owned(),
-            recipient,
-        });
+        self.addr.do_send(RemoveListener { topic: topic.to_owned(), recipient });
         self
     }
 
     /// Removes every listener of `topic`, or of every topic when `None`.
     pub fn remove_all_listeners(&self, topic: Option<&str>) -> &Self {
-        self.addr.do_send(RemoveAllListeners {
-            topic: topic.map(str::to_owned),
-        });
+        self.addr.do_send(RemoveAllListeners { topic: topic.map(str::to_owned) });
         self
     }
 
     /// The number of local listeners an event on `topic` would reach (including `*` listeners).
     pub async fn listener_count(&self, topic: &str) -> Result<usize> {
-        Ok(self
-            .addr
-            .send(ListenerCount {
-                topic: topic.to_owned(),
-            })
-            .await?)
+        Ok(self.addr.send(ListenerCount { topic: topic.to_owned() }).await?)
     }
 
     /// Emits `value`, encoded with bincode, to every listener of `topic` on every node.
+    ///
+    /// Never blocks: if more than `max_pending_bytes` of events are not yet acknowledged by
+    /// every member, it returns [`Error::Overflow`] (counted in `stats().overflows`) and the
+    /// event is not sent. [`EmitterHandle::emit_wait`] waits for room instead.
     pub fn emit<T: Serialize + ?Sized>(&self, topic: &str, value: &T) -> Result<()> {
-        self.send(Emit::encoded(topic, Codec::Bincode, value)?)
+        self.try_send(Emit::encoded(topic, Codec::Bincode, value)?)
     }
 
-    /// Emits a JSON value to every listener of `topic` on every node.
+    /// Emits a JSON value to every listener of `topic` on every node; see [`EmitterHandle::emit`].
     pub fn emit_json(&self, topic: &str, value: &serde_json::Value) -> Result<()> {
-        self.send(Emit::encoded(topic, Codec::Json, value)?)
+        self.try_send(Emit::encoded(topic, Codec::Json, value)?)
     }
 
-    fn send(&self, emit: Emit) -> Result<()> {
-        if emit.wire_size() > self.max_event_size {
-            return Err(Error::EventTooLarge {
-                size: emit.wire_size(),
-                max: self.max_event_size,
-            });
-        }
-        if !self.addr.connected() {
-            return Err(Error::Closed);
-        }
+    /// Like [`EmitterHandle::emit`], but waits while too many events are unacknowledged: the
+    /// caller is slowed to the pace of the slowest member instead of refused.
+    pub async fn emit_wait<T: Serialize + ?Sized>(&self, topic: &str, value: &T) -> Result<()> {
+        let mut emit = self.checked(Emit::encoded(topic, Codec::Bincode, value)?)?;
+        self.shared.pending.reserve(emit.wire_size()).await;
+        emit.reserved = emit.wire_size();
         self.addr.do_send(emit);
         Ok(())
     }
 
-    /// Resolves once every event emitted before the call has left this node: a client waits
-    /// for the hub's acknowledgement, a hub until its frames are handed to the transport.
+    fn try_send(&self, emit: Emit) -> Result<()> {
+        let mut emit = self.checked(emit)?;
+        let pending = &self.shared.pending;
+        if !pending.try_reserve(emit.wire_size()) {
+            Stats::add(&self.shared.stats.overflows, 1);
+            return Err(Error::Overflow { pending: pending.held(), limit: pending.limit() });
+        }
+        emit.reserved = emit.wire_size();
+        self.addr.do_send(emit);
+        Ok(())
+    }
+
+    fn checked(&self, emit: Emit) -> Result<Emit> {
+        if emit.wire_size() > self.max_event_size {
+            return Err(Error::EventTooLarge { size: emit.wire_size(), max: self.max_event_size });
+        }
+        if !self.addr.connected() {
+            return Err(Error::Closed);
+        }
+        Ok(emit)
+    }
+
+    /// The other nodes this node knows of, from their hellos (every liveness interval).
+    pub async fn peers(&self) -> Result<Vec<Peer>> {
+        Ok(self.addr.send(Peers).await?)
+    }
+
+    /// Resolves once every event emitted before the call is held by every member of the
+    /// cluster (the hub's end-to-end acknowledgement; on a hub alone, once sent).
     pub async fn flush(&self) -> Result<()> {
         self.addr.send(Flush).await?
     }

@@ -31,26 +31,35 @@
 //!
 //! Modules, one concept each: [`config`] (settings and `connect`), [`handle`] (the caller's API),
 //! [`messages`] (the same API as actix messages), `emitter` (the supervised actor), `link` (the
-//! socket and the election), `registry` (listeners), [`event`] (what listeners receive),
-//! [`wire`] (the frame format) and `stats` (counters).
+//! socket and the election), `outbound` (sequence numbers, batches, the window of unacknowledged
+//! frames), `inbound` (exactly-once admission per sender), `hub` (the relay's window and
+//! end-to-end acknowledgements), [`membership`] (peers and reserved notice topics), `registry`
+//! (listeners), `pending` (the bound on unacknowledged bytes), [`event`] (what listeners
+//! receive), [`wire`] (the frame format) and `stats` (counters).
 
 pub mod config;
 mod emitter;
 pub mod error;
 pub mod event;
 pub mod handle;
+mod hub;
+mod inbound;
 mod link;
+pub mod membership;
 pub mod messages;
+mod outbound;
+mod pending;
 mod registry;
 mod stats;
 pub mod wire;
 
-pub use config::{EmitterBuilder, DEFAULT_ADDRESS, HEARTBEAT_TOPIC};
+pub use config::{EmitterBuilder, SlowConsumer, DEFAULT_ADDRESS, HEARTBEAT_TOPIC};
 pub use emitter::Emitter;
 pub use error::{Error, Result};
 pub use event::{Codec, DistributedEvent};
 pub use handle::{EmitterHandle, RoleWatch};
 pub use link::Role;
+pub use membership::Peer;
 pub use registry::ANY_TOPIC;
 pub use stats::StatsSnapshot;
 

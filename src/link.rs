@@ -1,9 +1,9 @@
 //! One emitter's NNG socket: the election, the hub's relay, and the receive thread.
 //!
 //! Owns: the socket of the current link generation, the choice between hub and client (bind the
-//! address; if it is in use, dial it), the hub's byte-for-byte relay of events frames, and the
-//! thread that receives frames and hands them to the emitter actor. It must not touch listeners or
-//! decide what a frame means for them: it only decodes, relays, and reports [`LinkEvent`]s.
+//! address; if it is in use, dial it), sending, byte-for-byte relaying, cutting off a pipe, and
+//! the thread that receives and decodes frames and hands them to the emitter actor. It must not
+//! decide anything: what a frame means, and what to relay when, is the emitter's and the hub's.
 //!
 //! Nothing here may panic: NNG's pipe callback aborts the process on a panic, and a dead receive
 //! thread would silently stop all traffic. Callbacks only forward what happened.
@@ -12,10 +12,10 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::stats::Stats;
 use crate::wire::{self, Frame};
-use actix::{Message, Recipient};
+use actix::Recipient;
 use bytes::Bytes;
 use nng::options::{Options, ReconnectMaxTime, ReconnectMinTime, RecvMaxSize};
-use nng::{PipeEvent, Protocol, RawSocket, Socket};
+use nng::{Message, Pipe, PipeEvent, Protocol, RawSocket, Socket};
 use std::sync::Arc;
 use tracing::{debug, warn};
 
@@ -35,18 +35,26 @@ pub enum Role {
 #[derive(Debug)]
 pub(crate) enum LinkEvent {
     /// A peer connected: for a client, the hub is reachable now.
-    PeerUp,
+    PeerUp(Pipe),
     /// A peer went away: for a client, the hub is lost.
-    PeerDown,
-    /// A well-formed frame arrived (a hub has already relayed it).
-    Frame(Frame),
+    PeerDown(Pipe),
+    /// A well-formed frame arrived.
+    Frame(Received),
     /// The socket failed; the link is unusable.
     Failed(String),
 }
 
+/// A decoded frame, and on the hub the message it came in (kept to relay it byte for byte).
+#[derive(Debug)]
+pub(crate) struct Received {
+    pub(crate) frame: Frame,
+    pub(crate) from: Option<Pipe>,
+    pub(crate) message: Option<Message>,
+}
+
 /// A [`LinkEvent`] tagged with the generation of the link that produced it, so events of a link
 /// that was already replaced are recognised and ignored.
-#[derive(Debug, Message)]
+#[derive(Debug, actix::Message)]
 #[rtype(result = "()")]
 pub(crate) struct FromLink {
     pub(crate) generation: u64,
@@ -76,36 +84,24 @@ impl Link {
         prepare(&hub, config, generation, &to).map_err(fail)?;
         let bound = hub.listen(&config.address);
         let link = match bound {
-            Ok(()) => Link {
-                socket: hub,
-                role: Role::Hub,
-            },
+            Ok(()) => Link { socket: hub, role: Role::Hub },
             Err(bind_error) => {
                 hub.close();
                 debug!(address = %config.address, %bind_error, "address is taken or not ours, dialing");
                 let client = Socket::new(Protocol::Bus0).map_err(fail)?;
                 prepare(&client, config, generation, &to).map_err(fail)?;
-                client
-                    .set_opt::<ReconnectMinTime>(Some(config.reconnect_min))
-                    .map_err(fail)?;
-                client
-                    .set_opt::<ReconnectMaxTime>(Some(config.reconnect_max))
-                    .map_err(fail)?;
-                client
-                    .dial_async(&config.address)
-                    .map_err(|dial_error| Error::InvalidAddress {
-                        address: config.address.clone(),
-                        reason: format!("cannot bind ({bind_error}) nor dial ({dial_error})"),
-                    })?;
-                Link {
-                    socket: client,
-                    role: Role::Client,
-                }
+                client.set_opt::<ReconnectMinTime>(Some(config.reconnect_min)).map_err(fail)?;
+                client.set_opt::<ReconnectMaxTime>(Some(config.reconnect_max)).map_err(fail)?;
+                client.dial_async(&config.address).map_err(|dial_error| Error::InvalidAddress {
+                    address: config.address.clone(),
+                    reason: format!("cannot bind ({bind_error}) nor dial ({dial_error})"),
+                })?;
+                Link { socket: client, role: Role::Client }
             }
         };
         let receiver = Receiver {
             socket: link.socket.clone(),
-            relay: link.role == Role::Hub,
+            keep_messages: link.role == Role::Hub,
             generation,
             to,
             stats,
@@ -125,6 +121,19 @@ impl Link {
     pub(crate) fn send(&self, frame: &[u8]) -> Result<(), nng::Error> {
         self.socket.send(frame).map_err(|(_, e)| e)
     }
+
+    /// The hub re-sends a received message as it is: its header names the pipe it came from, so
+    /// the raw bus delivers it to every other client and not back to its sender.
+    pub(crate) fn relay(&self, message: Message) -> Result<(), nng::Error> {
+        self.socket.send(message).map_err(|(_, e)| e)
+    }
+}
+
+impl Link {
+    /// Closes one client's connection (the hub cutting off a slow or silent client).
+    pub(crate) fn cut_off(&self, pipe: Pipe) {
+        pipe.close();
+    }
 }
 
 impl Drop for Link {
@@ -142,10 +151,10 @@ fn prepare(
 ) -> nng::Result<()> {
     socket.set_opt::<RecvMaxSize>(config.max_frame_size)?;
     let to = to.clone();
-    socket.pipe_notify(move |_pipe, event| {
+    socket.pipe_notify(move |pipe, event| {
         let event = match event {
-            PipeEvent::AddPost => LinkEvent::PeerUp,
-            PipeEvent::RemovePost => LinkEvent::PeerDown,
+            PipeEvent::AddPost => LinkEvent::PeerUp(pipe),
+            PipeEvent::RemovePost => LinkEvent::PeerDown(pipe),
             _ => return,
         };
         to.do_send(FromLink { generation, event });
@@ -155,7 +164,7 @@ fn prepare(
 /// The receive loop of one link generation.
 struct Receiver {
     socket: Socket,
-    relay: bool,
+    keep_messages: bool,
     generation: u64,
     to: Recipient<FromLink>,
     stats: Arc<Stats>,
@@ -164,7 +173,7 @@ struct Receiver {
 impl Receiver {
     fn run(self) {
         loop {
-            let message = match self.socket.recv() {
+            let mut message = match self.socket.recv() {
                 Ok(message) => message,
                 Err(nng::Error::Closed) => return,
                 Err(error) => {
@@ -181,22 +190,13 @@ impl Receiver {
                     continue;
                 }
             };
-            if self.relay && matches!(frame, Frame::Events(_)) {
-                // The raw bus keeps the sender's pipe id in the header: re-sent as it is, the
-                // frame reaches every other node and not the one it came from.
-                match self.socket.send(message) {
-                    Ok(()) => Stats::add(&self.stats.relayed, 1),
-                    Err((_, error)) => warn!(%error, "hub could not relay a frame"),
-                }
-            }
-            self.report(LinkEvent::Frame(frame));
+            let from = message.pipe();
+            let message = self.keep_messages.then_some(message);
+            self.report(LinkEvent::Frame(Received { frame, from, message }));
         }
     }
 
     fn report(&self, event: LinkEvent) {
-        self.to.do_send(FromLink {
-            generation: self.generation,
-            event,
-        });
+        self.to.do_send(FromLink { generation: self.generation, event });
     }
 }

@@ -6,6 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::event::{Codec, DistributedEvent};
+use crate::membership::{is_reserved, Peer};
 use crate::registry::ANY_TOPIC;
 use crate::wire;
 use actix::{Message, Recipient};
@@ -68,6 +69,8 @@ pub struct Emit {
     pub(crate) topic: ByteString,
     pub(crate) codec: Codec,
     pub(crate) payload: Bytes,
+    /// Bytes the emitting handle reserved under `max_pending_bytes` (0 when sent directly).
+    pub(crate) reserved: usize,
 }
 
 impl Emit {
@@ -92,6 +95,7 @@ impl Emit {
             topic: ByteString::from(topic),
             codec,
             payload: Bytes::from(payload),
+            reserved: 0,
         })
     }
 
@@ -101,20 +105,22 @@ impl Emit {
     }
 }
 
+/// Responds with the other nodes this node knows of.
+#[derive(Debug, Message)]
+#[rtype(result = "Vec<Peer>")]
+pub struct Peers;
+
 /// Checks a topic for emitting (`*` is not a topic) or listening (`*` means every topic).
 pub(crate) fn check_topic(topic: &str, listening: bool) -> Result<()> {
-    let invalid = |reason| {
-        Err(Error::InvalidTopic {
-            topic: topic.to_owned(),
-            reason,
-        })
-    };
+    let invalid = |reason| Err(Error::InvalidTopic { topic: topic.to_owned(), reason });
     if topic.is_empty() {
         invalid("empty")
     } else if topic.len() > wire::MAX_TOPIC_LEN {
         invalid("longer than 65535 bytes")
     } else if topic == ANY_TOPIC && !listening {
         invalid("`*` matches every topic for listeners; it cannot be emitted on")
+    } else if is_reserved(topic) && !listening {
+        invalid("topics starting with `$` are reserved for the emitter's own notices")
     } else {
         Ok(())
     }

@@ -41,13 +41,22 @@ counters! {
     frames_sent,
     /// Frames this node received (well-formed or not).
     frames_received,
-    /// Sequence numbers skipped by some sender: events that were lost on the way.
+    /// Events that never arrived and never will: their sender no longer held them when this
+    /// node asked again (reported to listeners on `$lagged`).
     gaps,
+    /// Requests this node sent to re-send missing events.
+    nacks,
+    /// Frames this node sent again (after a lost hub, a new member or a request).
+    resent,
+    /// Emits refused with `Error::Overflow` because too many events were not yet acknowledged.
+    overflows,
+    /// Clients this node cut off as the hub (too slow to acknowledge, or silent).
+    evictions,
     /// Events dropped because their (sender, sequence) was already seen.
     duplicates,
     /// Frames dropped because they were garbage, truncated, of another version or oversized.
     malformed,
-    /// Events this node could not send (its outbound buffer was full while no hub was reachable).
+    /// Events dropped before sending: larger than a frame can hold.
     dropped,
     /// Elections this node ran (1 at connect, one more per restart of its link).
     elections,

@@ -1,42 +1,46 @@
-//! The wire format: how events travel between nodes, one NNG message per frame.
+//! The wire format: how events and control messages travel, one NNG message per frame.
 //!
 //! Owns: encoding and decoding of frames, and nothing else. It must not touch sockets, actors or
 //! listeners; a frame that does not parse is reported as a [`FrameError`] and never panics.
 //!
 //! # Format, version 1
 //!
-//! All integers are little-endian. Every frame starts with a 6-byte header:
+//! All integers are little-endian; strings are UTF-8 behind a length. Every frame starts with a
+//! 6-byte header:
 //!
 //! ```text
 //! magic    4 bytes  "NMTR"
 //! version  u8       1
-//! kind     u8       1 = events, 2 = ack
+//! kind     u8       1 events, 2 ack, 3 hello, 4 nack, 5 left
 //! ```
 //!
-//! An **events** frame carries a batch of events from one sender:
+//! **events** — a batch of events from one sender, relayed by the hub byte for byte:
 //!
 //! ```text
-//! node      u64                 sender's node id
-//! service   u8 length + UTF-8   sender's service name (at most 255 bytes)
-//! count     u32                 number of events that follow (at least 1)
-//! count x { seq      u64                 sender's sequence number, 1, 2, 3, ...
-//!           codec    u8                  1 = bincode, 2 = JSON
-//!           topic    u16 length + UTF-8  (1 to 65535 bytes)
-//!           payload  u32 length + bytes }
+//! node           u64           sender's node id
+//! retained_from  u64           lowest sequence number the sender can still re-send
+//! service        u8 len + str  sender's service name (at most 255 bytes)
+//! count          u32           number of events that follow (at least 1)
+//! count x { seq u64 | codec u8 (1 bincode, 2 JSON) | topic u16 len + str | payload u32 len + bytes }
 //! ```
 //!
-//! An **ack** frame is sent by the hub after it received events; it tells each sender the
-//! highest sequence number the hub has seen from it:
+//! **ack** — `node u64 | epoch u64 | count u32 | count x { sender u64, seq u64 }`. From a client
+//! to the hub: the node holds every event of `sender` up to `seq`. From the hub to everyone: every
+//! member holds them, so `sender` may forget them.
 //!
-//! ```text
-//! node   u64                  the hub's node id
-//! count  u32
-//! count x { sender u64, seq u64 }
-//! ```
+//! **hello** — `node u64 | epoch u64 | role u8 (1 hub, 2 client) | joining u8 | service u8 len +
+//! str | last_seq u64 | count u32 | count x { sender u64, seq u64 }`. Sent on joining and as the
+//! liveness beat; `last_seq` is the sender's latest sequence number, the list what it received.
 //!
-//! Trailing bytes after the last declared item make a frame malformed. A receiver drops frames
-//! with another magic or version as a whole; the hub relays events frames byte for byte and never
-//! decodes payloads.
+//! **nack** — `node u64 | sender u64 | from_seq u64`: `node` misses `sender`'s events from
+//! `from_seq` on; `sender` re-sends what it still holds.
+//!
+//! **left** — `epoch u64 | node u64 | reason u8 (1 closed, 2 evicted, 3 silent)`: the hub saw
+//! `node` go.
+//!
+//! A frame with trailing bytes, another magic, version or kind, or a length past its end is
+//! malformed and dropped as a whole. A declared count never sizes an allocation beyond what the
+//! frame's bytes can hold.
 
 use crate::event::{Codec, DistributedEvent};
 use bytes::Bytes;
@@ -46,17 +50,25 @@ use std::fmt;
 const MAGIC: [u8; 4] = *b"NMTR";
 /// The version of the format this build speaks.
 pub const VERSION: u8 = 1;
-const KIND_EVENTS: u8 = 1;
-const KIND_ACK: u8 = 2;
 const HEADER_LEN: usize = 6;
-const EVENTS_PREFIX_LEN: usize = HEADER_LEN + 8 + 1 + 4;
+const RETAINED_FROM_AT: usize = HEADER_LEN + 8;
+const EVENTS_PREFIX_LEN: usize = HEADER_LEN + 8 + 8 + 1 + 4;
+/// Bytes one event adds to an events frame, besides its topic and payload.
+const EVENT_OVERHEAD: usize = 8 + 1 + 2 + 4;
 /// Longest topic in bytes the format can carry.
 pub const MAX_TOPIC_LEN: usize = u16::MAX as usize;
 /// Longest service name in bytes the format can carry.
 pub const MAX_SERVICE_LEN: usize = u8::MAX as usize;
 
-/// Bytes one event adds to an events frame, besides its topic and payload.
-const EVENT_OVERHEAD: usize = 8 + 1 + 2 + 4;
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Kind {
+    Events = 1,
+    Ack = 2,
+    Hello = 3,
+    Nack = 4,
+    Left = 5,
+}
 
 /// Why a frame was dropped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,10 +89,9 @@ impl fmt::Display for FrameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FrameError::NotAFrame => write!(f, "not a nanomitter frame"),
-            FrameError::Version(v) => write!(
-                f,
-                "unsupported frame version {v} (this build speaks {VERSION})"
-            ),
+            FrameError::Version(v) => {
+                write!(f, "unsupported frame version {v} (this build speaks {VERSION})")
+            }
             FrameError::Kind(k) => write!(f, "unknown frame kind {k}"),
             FrameError::Truncated => write!(f, "frame length does not match its contents"),
             FrameError::Invalid(what) => write!(f, "invalid {what}"),
@@ -89,16 +100,68 @@ impl fmt::Display for FrameError {
 }
 
 /// A decoded frame.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Frame {
-    Events(Vec<DistributedEvent>),
-    Ack(AckFrame),
+    Events(Events),
+    Ack(Ack),
+    Hello(Hello),
+    Nack(Nack),
+    Left(Left),
 }
 
-/// The hub's acknowledgement of what it received.
-#[derive(Debug)]
-pub struct AckFrame {
+/// A batch of events from one sender.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Events {
+    pub node: u64,
+    pub retained_from: u64,
+    pub events: Vec<DistributedEvent>,
+}
+
+/// Per sender, the highest sequence number held (see the module docs for who sends it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ack {
+    pub node: u64,
+    pub epoch: u64,
     pub acks: Vec<(u64, u64)>,
+}
+
+/// A node's introduction and liveness beat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hello {
+    pub node: u64,
+    pub epoch: u64,
+    pub hub: bool,
+    pub joining: bool,
+    pub service: String,
+    pub last_seq: u64,
+    pub received: Vec<(u64, u64)>,
+}
+
+/// A request to re-send a sender's events from a sequence number on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Nack {
+    pub node: u64,
+    pub sender: u64,
+    pub from_seq: u64,
+}
+
+/// Why the hub says a node left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeftReason {
+    /// Its connection closed.
+    Closed = 1,
+    /// The hub cut it off for not acknowledging in time.
+    Evicted = 2,
+    /// It stopped sending its liveness beat.
+    Silent = 3,
+}
+
+/// The hub's word that a node is gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Left {
+    pub epoch: u64,
+    pub node: u64,
+    pub reason: LeftReason,
 }
 
 /// Bytes an event with this topic and payload adds to a frame.
@@ -106,9 +169,16 @@ pub(crate) fn event_wire_size(topic: &str, payload: &[u8]) -> usize {
     EVENT_OVERHEAD + topic.len() + payload.len()
 }
 
-/// Bytes a frame carrying one event from `service` takes at least.
+/// Bytes an events frame from `service` takes besides its events.
 pub(crate) fn frame_overhead(service: &str) -> usize {
     EVENTS_PREFIX_LEN + service.len()
+}
+
+/// Rewrites the `retained_from` field of an encoded events frame (it changes between sends).
+pub(crate) fn set_retained_from(frame: &mut [u8], retained_from: u64) {
+    if let Some(field) = frame.get_mut(RETAINED_FROM_AT..RETAINED_FROM_AT + 8) {
+        field.copy_from_slice(&retained_from.to_le_bytes());
+    }
 }
 
 /// An events frame being filled. Events are appended in sequence order.
@@ -121,19 +191,13 @@ pub struct EventsBatch {
 impl EventsBatch {
     /// A batch from `node`, with room for a first event of `event_size` bytes.
     pub fn new(node: u64, service: &str, event_size: usize) -> Self {
-        let mut buf = Vec::with_capacity(frame_overhead(service) + event_size);
-        buf.extend_from_slice(&MAGIC);
-        buf.extend_from_slice(&[VERSION, KIND_EVENTS]);
+        let mut buf = header(Kind::Events, frame_overhead(service) + event_size);
         buf.extend_from_slice(&node.to_le_bytes());
-        buf.push(service.len() as u8);
-        buf.extend_from_slice(service.as_bytes());
+        buf.extend_from_slice(&0u64.to_le_bytes());
+        put_short_str(&mut buf, service);
         let count_at = buf.len();
         buf.extend_from_slice(&0u32.to_le_bytes());
-        EventsBatch {
-            buf,
-            count: 0,
-            count_at,
-        }
+        EventsBatch { buf, count: 0, count_at }
     }
 
     /// Appends one event; refuses a topic or payload the format cannot carry.
@@ -147,21 +211,19 @@ impl EventsBatch {
         if topic.is_empty() || topic.len() > MAX_TOPIC_LEN {
             return Err(FrameError::Invalid("topic length"));
         }
-        if payload.len() > u32::MAX as usize {
-            return Err(FrameError::Invalid("payload length"));
-        }
+        let payload_len =
+            u32::try_from(payload.len()).map_err(|_| FrameError::Invalid("payload length"))?;
         self.buf.extend_from_slice(&seq.to_le_bytes());
         self.buf.push(codec as u8);
-        self.buf
-            .extend_from_slice(&(topic.len() as u16).to_le_bytes());
+        self.buf.extend_from_slice(&(topic.len() as u16).to_le_bytes());
         self.buf.extend_from_slice(topic.as_bytes());
-        self.buf
-            .extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        self.buf.extend_from_slice(&payload_len.to_le_bytes());
         self.buf.extend_from_slice(payload);
         self.count += 1;
         Ok(())
     }
 
+    /// Bytes the frame has so far.
     pub fn len(&self) -> usize {
         self.buf.len()
     }
@@ -170,37 +232,90 @@ impl EventsBatch {
         self.count == 0
     }
 
+    /// Events in the frame.
     pub fn count(&self) -> u64 {
         u64::from(self.count)
     }
 
-    /// The finished frame.
+    /// The finished frame (its `retained_from` is set when it is sent).
     pub fn finish(mut self) -> Vec<u8> {
         self.buf[self.count_at..self.count_at + 4].copy_from_slice(&self.count.to_le_bytes());
         self.buf
     }
 }
 
-/// Encodes an ack frame.
-pub fn encode_ack(hub: u64, acks: &[(u64, u64)]) -> Vec<u8> {
-    let mut buf = Vec::with_capacity(HEADER_LEN + 12 + acks.len() * 16);
-    buf.extend_from_slice(&MAGIC);
-    buf.extend_from_slice(&[VERSION, KIND_ACK]);
-    buf.extend_from_slice(&hub.to_le_bytes());
-    buf.extend_from_slice(&(acks.len() as u32).to_le_bytes());
-    for (sender, seq) in acks {
-        buf.extend_from_slice(&sender.to_le_bytes());
-        buf.extend_from_slice(&seq.to_le_bytes());
+impl Ack {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut buf = header(Kind::Ack, 24 + self.acks.len() * 16);
+        buf.extend_from_slice(&self.node.to_le_bytes());
+        buf.extend_from_slice(&self.epoch.to_le_bytes());
+        put_pairs(&mut buf, &self.acks);
+        buf
     }
+}
+
+impl Hello {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut buf = header(Kind::Hello, 48 + self.service.len() + self.received.len() * 16);
+        buf.extend_from_slice(&self.node.to_le_bytes());
+        buf.extend_from_slice(&self.epoch.to_le_bytes());
+        buf.push(if self.hub { 1 } else { 2 });
+        buf.push(u8::from(self.joining));
+        put_short_str(&mut buf, &self.service);
+        buf.extend_from_slice(&self.last_seq.to_le_bytes());
+        put_pairs(&mut buf, &self.received);
+        buf
+    }
+}
+
+impl Nack {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut buf = header(Kind::Nack, 24);
+        for field in [self.node, self.sender, self.from_seq] {
+            buf.extend_from_slice(&field.to_le_bytes());
+        }
+        buf
+    }
+}
+
+impl Left {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut buf = header(Kind::Left, 17);
+        buf.extend_from_slice(&self.epoch.to_le_bytes());
+        buf.extend_from_slice(&self.node.to_le_bytes());
+        buf.push(self.reason as u8);
+        buf
+    }
+}
+
+fn header(kind: Kind, body: usize) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(HEADER_LEN + body);
+    buf.extend_from_slice(&MAGIC);
+    buf.extend_from_slice(&[VERSION, kind as u8]);
     buf
 }
 
-/// Decodes a frame. The events share `bytes`: no payload is copied.
+/// Writes a string of at most 255 bytes, cut at a character boundary if longer.
+fn put_short_str(buf: &mut Vec<u8>, s: &str) {
+    let mut end = s.len().min(MAX_SERVICE_LEN);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    buf.push(end as u8);
+    buf.extend_from_slice(&s.as_bytes()[..end]);
+}
+
+fn put_pairs(buf: &mut Vec<u8>, pairs: &[(u64, u64)]) {
+    buf.extend_from_slice(&(pairs.len() as u32).to_le_bytes());
+    for (a, b) in pairs {
+        buf.extend_from_slice(&a.to_le_bytes());
+        buf.extend_from_slice(&b.to_le_bytes());
+    }
+}
+
+/// Decodes a frame. Events share `bytes`: no topic or payload is copied.
 pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
-    let mut reader = Reader {
-        bytes: &bytes,
-        at: 0,
-    };
+    let mut reader = Reader { bytes: &bytes, at: 0 };
     if reader.take(4)? != MAGIC {
         return Err(FrameError::NotAFrame);
     }
@@ -209,8 +324,41 @@ pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
         return Err(FrameError::Version(version));
     }
     let frame = match reader.u8()? {
-        KIND_EVENTS => Frame::Events(decode_events(&mut reader, &bytes)?),
-        KIND_ACK => Frame::Ack(decode_ack(&mut reader)?),
+        k if k == Kind::Events as u8 => Frame::Events(decode_events(&mut reader, &bytes)?),
+        k if k == Kind::Ack as u8 => {
+            Frame::Ack(Ack { node: reader.u64()?, epoch: reader.u64()?, acks: reader.pairs()? })
+        }
+        k if k == Kind::Hello as u8 => Frame::Hello(Hello {
+            node: reader.u64()?,
+            epoch: reader.u64()?,
+            hub: match reader.u8()? {
+                1 => true,
+                2 => false,
+                _ => return Err(FrameError::Invalid("role")),
+            },
+            joining: reader.u8()? != 0,
+            service: {
+                let len = reader.u8()? as usize;
+                reader.utf8(&bytes, len, "service name")?.to_string()
+            },
+            last_seq: reader.u64()?,
+            received: reader.pairs()?,
+        }),
+        k if k == Kind::Nack as u8 => Frame::Nack(Nack {
+            node: reader.u64()?,
+            sender: reader.u64()?,
+            from_seq: reader.u64()?,
+        }),
+        k if k == Kind::Left as u8 => Frame::Left(Left {
+            epoch: reader.u64()?,
+            node: reader.u64()?,
+            reason: match reader.u8()? {
+                1 => LeftReason::Closed,
+                2 => LeftReason::Evicted,
+                3 => LeftReason::Silent,
+                _ => return Err(FrameError::Invalid("reason")),
+            },
+        }),
         kind => return Err(FrameError::Kind(kind)),
     };
     if reader.at != bytes.len() {
@@ -219,19 +367,15 @@ pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
     Ok(frame)
 }
 
-fn decode_events(
-    reader: &mut Reader<'_>,
-    bytes: &Bytes,
-) -> Result<Vec<DistributedEvent>, FrameError> {
+fn decode_events(reader: &mut Reader<'_>, bytes: &Bytes) -> Result<Events, FrameError> {
     let node = reader.u64()?;
+    let retained_from = reader.u64()?;
     let service_len = reader.u8()? as usize;
     let service = reader.utf8(bytes, service_len, "service name")?;
     let count = reader.u32()? as usize;
     if count == 0 {
         return Err(FrameError::Invalid("event count 0"));
     }
-    // Each event takes at least EVENT_OVERHEAD + 1 bytes: a declared count beyond that is a lie,
-    // and must not size an allocation.
     if count > reader.remaining() / (EVENT_OVERHEAD + 1) {
         return Err(FrameError::Truncated);
     }
@@ -256,19 +400,7 @@ fn decode_events(
             payload: bytes.slice(start..start + payload_len),
         });
     }
-    Ok(events)
-}
-
-fn decode_ack(reader: &mut Reader<'_>) -> Result<AckFrame, FrameError> {
-    let _hub = reader.u64()?;
-    let count = reader.u32()? as usize;
-    if count > reader.remaining() / 16 {
-        return Err(FrameError::Truncated);
-    }
-    let acks = (0..count)
-        .map(|_| Ok((reader.u64()?, reader.u64()?)))
-        .collect::<Result<_, FrameError>>()?;
-    Ok(AckFrame { acks })
+    Ok(Events { node, retained_from, events })
 }
 
 struct Reader<'a> {
@@ -312,6 +444,14 @@ impl<'a> Reader<'a> {
         Ok(u64::from_le_bytes(self.array()?))
     }
 
+    fn pairs(&mut self) -> Result<Vec<(u64, u64)>, FrameError> {
+        let count = self.u32()? as usize;
+        if count > self.remaining() / 16 {
+            return Err(FrameError::Truncated);
+        }
+        (0..count).map(|_| Ok((self.u64()?, self.u64()?))).collect()
+    }
+
     /// A UTF-8 string of `len` bytes, shared with `whole` (which `self.bytes` is a view of).
     fn utf8(
         &mut self,
@@ -339,50 +479,74 @@ mod tests {
 
     #[test]
     fn events_round_trip_and_share_the_frame() {
-        let bytes = batch_of(&[
-            (1, Codec::Json, "a", b"{}"),
-            (2, Codec::Bincode, "b.c", &[1, 2, 3]),
-        ]);
-        let Frame::Events(events) = decode(Bytes::from(bytes)).unwrap() else {
+        let mut bytes =
+            batch_of(&[(1, Codec::Json, "a", b"{}"), (2, Codec::Bincode, "b.c", &[1, 2, 3])]);
+        set_retained_from(&mut bytes, 1);
+        let Frame::Events(frame) = decode(Bytes::from(bytes)).unwrap() else {
             panic!("not events")
         };
-        assert_eq!(events.len(), 2);
-        assert_eq!(
-            (events[0].topic(), events[0].seq(), events[0].codec()),
-            ("a", 1, Codec::Json)
-        );
-        assert_eq!(
-            (events[1].topic(), events[1].payload().as_ref()),
-            ("b.c", &[1u8, 2, 3][..])
-        );
-        assert!(events
-            .iter()
-            .all(|e| e.node() == 42 && e.service() == "svc"));
+        let events = &frame.events;
+        assert_eq!((frame.node, frame.retained_from, events.len()), (42, 1, 2));
+        assert_eq!((events[0].topic(), events[0].seq(), events[0].codec()), ("a", 1, Codec::Json));
+        assert_eq!((events[1].topic(), events[1].payload().as_ref()), ("b.c", &[1u8, 2, 3][..]));
+        assert!(events.iter().all(|e| e.node() == 42 && e.service() == "svc"));
     }
 
     #[test]
-    fn ack_round_trips() {
-        let Frame::Ack(ack) = decode(Bytes::from(encode_ack(7, &[(1, 10), (2, 20)]))).unwrap()
-        else {
-            panic!("not an ack")
-        };
-        assert_eq!(ack.acks, vec![(1, 10), (2, 20)]);
+    fn control_frames_round_trip() {
+        let frames = [
+            Frame::Ack(Ack { node: 7, epoch: 3, acks: vec![(1, 10), (2, 20)] }),
+            Frame::Hello(Hello {
+                node: 7,
+                epoch: 3,
+                hub: false,
+                joining: true,
+                service: "svc".into(),
+                last_seq: 99,
+                received: vec![(5, 6)],
+            }),
+            Frame::Nack(Nack { node: 1, sender: 2, from_seq: 3 }),
+            Frame::Left(Left { epoch: 4, node: 9, reason: LeftReason::Evicted }),
+        ];
+        for frame in frames {
+            let bytes = match &frame {
+                Frame::Ack(f) => f.encode(),
+                Frame::Hello(f) => f.encode(),
+                Frame::Nack(f) => f.encode(),
+                Frame::Left(f) => f.encode(),
+                Frame::Events(_) => unreachable!(),
+            };
+            assert_eq!(decode(Bytes::from(bytes)).unwrap(), frame);
+        }
     }
 
     #[test]
     fn every_truncation_is_an_error_not_a_panic() {
-        let bytes = batch_of(&[(1, Codec::Json, "topic", b"[1,2,3]")]);
-        for len in 0..bytes.len() {
-            assert!(
-                decode(Bytes::copy_from_slice(&bytes[..len])).is_err(),
-                "prefix of {len} bytes"
-            );
+        let events = batch_of(&[(1, Codec::Json, "topic", b"[1,2,3]")]);
+        let hello = Hello {
+            node: 1,
+            epoch: 1,
+            hub: true,
+            joining: false,
+            service: "s".into(),
+            last_seq: 0,
+            received: vec![(1, 1)],
+        }
+        .encode();
+        for bytes in [events, hello] {
+            for len in 0..bytes.len() {
+                assert!(
+                    decode(Bytes::copy_from_slice(&bytes[..len])).is_err(),
+                    "prefix of {len} bytes"
+                );
+            }
         }
     }
 
     #[test]
     fn bad_frames_say_why() {
         let good = batch_of(&[(1, Codec::Json, "t", b"1")]);
+        let count_at = EVENTS_PREFIX_LEN + 3 - 4;
         let mut wrong_version = good.clone();
         wrong_version[4] = 9;
         let mut trailing = good.clone();
@@ -390,8 +554,7 @@ mod tests {
         let mut bad_codec = good.clone();
         bad_codec[EVENTS_PREFIX_LEN + 3 + 8] = 7;
         let mut huge_count = good.clone();
-        huge_count[EVENTS_PREFIX_LEN + 3 - 4..EVENTS_PREFIX_LEN + 3]
-            .copy_from_slice(&u32::MAX.to_le_bytes());
+        huge_count[count_at..count_at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
         let cases: [(&[u8], FrameError); 6] = [
             (b"garbage!", FrameError::NotAFrame),
             (&wrong_version, FrameError::Version(9)),

@@ -34,12 +34,7 @@ impl Collector {
     }
 
     fn topics(&self) -> Vec<String> {
-        self.seen
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|e| e.topic().to_owned())
-            .collect()
+        self.seen.lock().unwrap().iter().map(|e| e.topic().to_owned()).collect()
     }
 
     fn count(&self) -> usize {
@@ -50,11 +45,7 @@ impl Collector {
     async fn wait_for(&self, n: usize) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while self.count() < n {
-            assert!(
-                Instant::now() < deadline,
-                "got {} events, expected {n}",
-                self.count()
-            );
+            assert!(Instant::now() < deadline, "got {} events, expected {n}", self.count());
             actix_rt::time::sleep(Duration::from_millis(2)).await;
         }
     }
@@ -62,20 +53,11 @@ impl Collector {
 
 fn unique_address() -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "inproc://in-process-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
+    format!("inproc://in-process-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 async fn node(address: &str, service: &str) -> EmitterHandle {
-    Emitter::builder(service)
-        .address(address)
-        .heartbeat_interval(None)
-        .connect()
-        .await
-        .unwrap()
+    Emitter::builder(service).address(address).heartbeat_interval(None).connect().await.unwrap()
 }
 
 /// Emits on "end", which `collector` listens to, and waits for it: a collector's events arrive in
@@ -103,11 +85,7 @@ async fn first_node_binds_and_becomes_the_hub_later_nodes_dial() {
 #[actix_rt::test]
 async fn events_reach_listeners_on_every_node_exactly_once() {
     let address = unique_address();
-    let nodes = [
-        node(&address, "a").await,
-        node(&address, "b").await,
-        node(&address, "c").await,
-    ];
+    let nodes = [node(&address, "a").await, node(&address, "b").await, node(&address, "c").await];
     let collectors: Vec<Collector> = nodes
         .iter()
         .map(|n| {
@@ -123,8 +101,7 @@ async fn events_reach_listeners_on_every_node_exactly_once() {
     }
     for (i, n) in nodes.iter().enumerate() {
         for k in 0..10 {
-            n.emit_json("price", &serde_json::json!({ "from": i, "k": k }))
-                .unwrap();
+            n.emit_json("price", &serde_json::json!({ "from": i, "k": k })).unwrap();
         }
     }
     for collector in &collectors {
@@ -145,16 +122,8 @@ async fn once_fires_once_and_remove_listener_removes_one_instance() {
     let emitter = node(&unique_address(), "solo").await;
     let (once, once_recipient) = Collector::start_new();
     let (twice, twice_recipient) = Collector::start_new();
-    emitter
-        .once("t", once_recipient.clone())
-        .unwrap()
-        .on("end", once_recipient)
-        .unwrap();
-    emitter
-        .on("t", twice_recipient.clone())
-        .unwrap()
-        .on("t", twice_recipient.clone())
-        .unwrap();
+    emitter.once("t", once_recipient.clone()).unwrap().on("end", once_recipient).unwrap();
+    emitter.on("t", twice_recipient.clone()).unwrap().on("t", twice_recipient.clone()).unwrap();
     emitter.on("end", twice_recipient.clone()).unwrap();
 
     emitter.emit_json("t", &serde_json::json!(1)).unwrap();
@@ -184,11 +153,7 @@ async fn remove_all_listeners_per_topic_and_globally() {
     let emitter = node(&unique_address(), "solo").await;
     let (a, a_recipient) = Collector::start_new();
     let (b, b_recipient) = Collector::start_new();
-    emitter
-        .on("a", a_recipient.clone())
-        .unwrap()
-        .on("b", b_recipient.clone())
-        .unwrap();
+    emitter.on("a", a_recipient.clone()).unwrap().on("b", b_recipient.clone()).unwrap();
     emitter.remove_all_listeners(Some("a"));
     assert_eq!(emitter.listener_count("a").await.unwrap(), 0);
     assert_eq!(emitter.listener_count("b").await.unwrap(), 1);
@@ -246,19 +211,11 @@ async fn local_echo_can_be_turned_off() {
     quiet.on("t", mine_recipient).unwrap();
     other.on("t", theirs_recipient).unwrap();
     other.listener_count("t").await.unwrap();
-    quiet
-        .emit_json("t", &serde_json::json!("from quiet"))
-        .unwrap();
+    quiet.emit_json("t", &serde_json::json!("from quiet")).unwrap();
     theirs.wait_for(1).await;
-    other
-        .emit_json("t", &serde_json::json!("from other"))
-        .unwrap();
+    other.emit_json("t", &serde_json::json!("from other")).unwrap();
     mine.wait_for(1).await;
-    assert_eq!(
-        mine.seen.lock().unwrap()[0].service(),
-        "other",
-        "own events are not echoed"
-    );
+    assert_eq!(mine.seen.lock().unwrap()[0].service(), "other", "own events are not echoed");
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -273,23 +230,12 @@ async fn both_codecs_decode_into_the_same_type() {
     let emitter = node(&address, "a").await;
     let (got, recipient) = Collector::start_new();
     emitter.on("tick", recipient).unwrap();
-    let tick = Tick {
-        ticker: "AAPL".into(),
-        price: 251.5,
-    };
+    let tick = Tick { ticker: "AAPL".into(), price: 251.5 };
     emitter.emit("tick", &tick).unwrap();
-    emitter
-        .emit_json(
-            "tick",
-            &serde_json::json!({ "ticker": "AAPL", "price": 251.5 }),
-        )
-        .unwrap();
+    emitter.emit_json("tick", &serde_json::json!({ "ticker": "AAPL", "price": 251.5 })).unwrap();
     got.wait_for(2).await;
     let seen = got.seen.lock().unwrap();
-    assert_eq!(
-        (seen[0].codec(), seen[1].codec()),
-        (Codec::Bincode, Codec::Json)
-    );
+    assert_eq!((seen[0].codec(), seen[1].codec()), (Codec::Bincode, Codec::Json));
     for event in seen.iter() {
         assert_eq!(event.decode::<Tick>().unwrap(), tick);
     }
@@ -304,10 +250,7 @@ async fn both_codecs_decode_into_the_same_type() {
 async fn bad_input_is_an_error_not_a_panic() {
     for address in ["nonsense", "tcp://127.0.0.1", "udp://127.0.0.1:5"] {
         let result = Emitter::builder("x").address(address).connect().await;
-        assert!(
-            matches!(result, Err(Error::InvalidAddress { .. })),
-            "{address}"
-        );
+        assert!(matches!(result, Err(Error::InvalidAddress { .. })), "{address}");
     }
     let emitter = Emitter::builder("x")
         .address(unique_address())
@@ -317,10 +260,7 @@ async fn bad_input_is_an_error_not_a_panic() {
         .await
         .unwrap();
     let too_big = vec![0u8; 8192];
-    assert!(matches!(
-        emitter.emit("t", &too_big),
-        Err(Error::EventTooLarge { .. })
-    ));
+    assert!(matches!(emitter.emit("t", &too_big), Err(Error::EventTooLarge { .. })));
 }
 
 #[actix_rt::test]
@@ -346,11 +286,7 @@ async fn an_actor_can_subscribe_itself_with_a_plain_message() {
     }
     let emitter = node(&unique_address(), "solo").await;
     let seen = Arc::new(Mutex::new(Vec::new()));
-    SelfSubscriber {
-        emitter: emitter.addr().clone(),
-        seen: seen.clone(),
-    }
-    .start();
+    SelfSubscriber { emitter: emitter.addr().clone(), seen: seen.clone() }.start();
     emitter.listener_count("hello").await.unwrap();
     emitter
         .addr()

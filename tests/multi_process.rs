@@ -12,12 +12,7 @@ use std::time::{Duration, Instant};
 fn identities(events: &[Value]) -> Vec<(String, u64)> {
     events
         .iter()
-        .map(|e| {
-            (
-                e["node"].as_str().unwrap().to_owned(),
-                e["seq"].as_u64().unwrap(),
-            )
-        })
+        .map(|e| (e["node"].as_str().unwrap().to_owned(), e["seq"].as_u64().unwrap()))
         .collect()
 }
 
@@ -25,9 +20,8 @@ fn identities(events: &[Value]) -> Vec<(String, u64)> {
 fn a_hub_and_three_clients_each_receive_every_other_nodes_events_exactly_once() {
     const PER_NODE: usize = 300;
     let address = free_address();
-    let mut nodes: Vec<Process> = (0..4)
-        .map(|i| Process::repl(&format!("n{i}"), &address, &["t"]))
-        .collect();
+    let mut nodes: Vec<Process> =
+        (0..4).map(|i| Process::repl(&format!("n{i}"), &address, &["t"])).collect();
     assert!(nodes[0].wait_stderr("connected").contains("as Hub"));
     for node in &nodes[1..] {
         assert!(node.wait_stderr("connected").contains("as Client"));
@@ -56,12 +50,8 @@ fn a_hub_and_three_clients_each_receive_every_other_nodes_events_exactly_once() 
         node.send(".stats");
     }
     for node in &nodes {
-        let stats = wait_until("stats", || {
-            node.stdout()
-                .iter()
-                .find(|l| l.contains("\"stats\""))
-                .cloned()
-        });
+        let stats =
+            wait_until("stats", || node.stdout().iter().find(|l| l.contains("\"stats\"")).cloned());
         let stats: Value = serde_json::from_str(&stats).unwrap();
         assert_eq!(stats["stats"]["gaps"], 0, "{}", node.name);
         assert_eq!(node.events("t").len(), 4 * PER_NODE, "{}", node.name);
@@ -124,14 +114,8 @@ fn frame(version: u8, topic: &str, payload: &[u8]) -> Vec<u8> {
 }
 
 fn latest_stats(hub: &Process) -> Option<Value> {
-    let line = hub
-        .stdout()
-        .into_iter()
-        .rev()
-        .find(|l| l.contains("\"stats\""))?;
-    serde_json::from_str::<Value>(&line)
-        .ok()
-        .map(|v| v["stats"].clone())
+    let line = hub.stdout().into_iter().rev().find(|l| l.contains("\"stats\""))?;
+    serde_json::from_str::<Value>(&line).ok().map(|v| v["stats"].clone())
 }
 
 #[test]
@@ -139,15 +123,7 @@ fn malformed_frames_are_counted_and_dropped_and_nothing_crashes() {
     let address = free_address();
     let mut hub = Process::start(
         "hub",
-        &[
-            "hub",
-            "--addr",
-            &address,
-            "--every",
-            "0.05",
-            "--max-frame-size",
-            "65536",
-        ],
+        &["hub", "--addr", &address, "--every", "0.05", "--max-frame-size", "65536"],
     );
     hub.wait_stderr("as Hub");
     let mut a = Process::repl("a", &address, &["t"]);
@@ -168,10 +144,7 @@ fn malformed_frames_are_counted_and_dropped_and_nothing_crashes() {
         b"garbage, not a frame".to_vec(),
         good[..good.len() - 3].to_vec(),
         frame(9, "t", b"1"),
-        frame(1, "t", b"\"trailing\"")
-            .into_iter()
-            .chain([0, 0])
-            .collect(),
+        frame(1, "t", b"\"trailing\"").into_iter().chain([0, 0]).collect(),
     ];
     for bytes in &malformed {
         hostile.send(&bytes[..]).unwrap();
@@ -179,10 +152,7 @@ fn malformed_frames_are_counted_and_dropped_and_nothing_crashes() {
     let malformed_seen = wait_until("the hub to count the malformed frames", || {
         latest_stats(&hub).filter(|s| s["malformed"] == 4)
     });
-    assert_eq!(
-        malformed_seen["relayed"], 0,
-        "malformed frames are not relayed"
-    );
+    assert_eq!(malformed_seen["relayed"], 0, "malformed frames are not relayed");
 
     // A frame above the hub's maximum is refused by the transport, which closes that link.
     hostile.send(&vec![0u8; 70_000][..]).unwrap();
@@ -200,22 +170,12 @@ fn malformed_frames_are_counted_and_dropped_and_nothing_crashes() {
 #[test]
 fn emit_delivers_before_it_exits_and_listen_stops_after_count() {
     let address = free_address();
-    let mut listener = Process::start(
-        "listen",
-        &["listen", "--addr", &address, "--count", "3", "greeting"],
-    );
+    let mut listener =
+        Process::start("listen", &["listen", "--addr", &address, "--count", "3", "greeting"]);
     listener.wait_stderr("as Hub");
     let mut emitter = Process::start(
         "emit",
-        &[
-            "emit",
-            "--addr",
-            &address,
-            "--repeat",
-            "3",
-            "greeting",
-            "{\"hello\":\"world\"}",
-        ],
+        &["emit", "--addr", &address, "--repeat", "3", "greeting", "{\"hello\":\"world\"}"],
     );
     assert_eq!(emitter.wait_exit(), 0, "{:?}", emitter.stderr());
     assert_eq!(listener.wait_exit(), 0, "{:?}", listener.stderr());
@@ -231,37 +191,17 @@ fn emit_delivers_before_it_exits_and_listen_stops_after_count() {
 #[test]
 fn bad_arguments_and_unreachable_hubs_fail_with_one_line() {
     let silent_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let taken_by_a_stranger = format!(
-        "tcp://127.0.0.1:{}",
-        silent_port.local_addr().unwrap().port()
-    );
+    let taken_by_a_stranger =
+        format!("tcp://127.0.0.1:{}", silent_port.local_addr().unwrap().port());
     let cases: [(&[&str], &str); 4] = [
         (&["emit", "--addr", "nonsense", "t", "1"], "invalid address"),
+        (&["emit", "--addr", &free_address(), "t", "{not json"], "not JSON"),
         (
-            &["emit", "--addr", &free_address(), "t", "{not json"],
-            "not JSON",
-        ),
-        (
-            &[
-                "listen",
-                "--addr",
-                &taken_by_a_stranger,
-                "--connect-timeout",
-                "1",
-                "t",
-            ],
+            &["listen", "--addr", &taken_by_a_stranger, "--connect-timeout", "1", "t"],
             "no hub answered",
         ),
         (
-            &[
-                "emit",
-                "--addr",
-                "ipc:///nonexistent-dir/x.ipc",
-                "--connect-timeout",
-                "1",
-                "t",
-                "1",
-            ],
+            &["emit", "--addr", "ipc:///nonexistent-dir/x.ipc", "--connect-timeout", "1", "t", "1"],
             "no hub answered",
         ),
     ];
@@ -269,15 +209,10 @@ fn bad_arguments_and_unreachable_hubs_fail_with_one_line() {
         let mut process = Process::start("cli", args);
         assert_eq!(process.wait_exit(), 1, "{args:?}");
         let stderr = process.stderr();
-        let errors: Vec<_> = stderr
-            .iter()
-            .filter(|l| l.starts_with("nanomitter: error:"))
-            .collect();
+        let errors: Vec<_> =
+            stderr.iter().filter(|l| l.starts_with("nanomitter: error:")).collect();
         assert_eq!(errors.len(), 1, "{args:?}: {stderr:?}");
         assert!(errors[0].contains(expected), "{args:?}: {stderr:?}");
-        assert!(
-            !stderr.iter().any(|l| l.contains("panicked")),
-            "{args:?}: {stderr:?}"
-        );
+        assert!(!stderr.iter().any(|l| l.contains("panicked")), "{args:?}: {stderr:?}");
     }
 }

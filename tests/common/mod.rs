@@ -56,27 +56,12 @@ impl Process {
         let (stdout, stdout_reader) = collect(child.stdout.take().unwrap());
         let (stderr, stderr_reader) = collect(child.stderr.take().unwrap());
         let readers = vec![stdout_reader, stderr_reader];
-        Process {
-            name: name.to_owned(),
-            stdin: child.stdin.take(),
-            child,
-            stdout,
-            stderr,
-            readers,
-        }
+        Process { name: name.to_owned(), stdin: child.stdin.take(), child, stdout, stderr, readers }
     }
 
     /// Starts a `repl` node on `address` listening to `topics`, and waits until it is connected.
     pub fn repl(name: &str, address: &str, topics: &[&str]) -> Process {
-        let mut args = vec![
-            "repl",
-            "--addr",
-            address,
-            "--service",
-            name,
-            "--heartbeat",
-            "0",
-        ];
+        let mut args = vec!["repl", "--addr", address, "--service", name, "--heartbeat", "0"];
         args.extend_from_slice(topics);
         let node = Process::start(name, &args);
         node.wait_stderr("connected");
@@ -114,24 +99,17 @@ impl Process {
     /// Waits for a stderr line containing `needle` and returns it.
     pub fn wait_stderr(&self, needle: &str) -> String {
         wait_until(
-            &format!(
-                "{} to print {needle:?} on stderr; it printed {:?}",
-                self.name,
-                self.stderr()
-            ),
+            &format!("{} to print {needle:?} on stderr; it printed {:?}", self.name, self.stderr()),
             || self.stderr().into_iter().find(|line| line.contains(needle)),
         )
     }
 
     /// Waits until at least `n` events on `topic` were printed and returns them.
     pub fn wait_events(&self, topic: &str, n: usize) -> Vec<Value> {
-        wait_until(
-            &format!("{} to print {n} events on {topic:?}", self.name),
-            || {
-                let events = self.events(topic);
-                (events.len() >= n).then_some(events)
-            },
-        )
+        wait_until(&format!("{} to print {n} events on {topic:?}", self.name), || {
+            let events = self.events(topic);
+            (events.len() >= n).then_some(events)
+        })
     }
 
     pub fn is_running(&mut self) -> bool {

@@ -14,11 +14,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(
-    name = "nanomitter",
-    version,
-    about = "A distributed EventEmitter over NNG"
-)]
+#[command(name = "nanomitter", version, about = "A distributed EventEmitter over NNG")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -99,9 +95,7 @@ impl NodeArgs {
             .connect_timeout(connect_timeout)
             .heartbeat_interval((!heartbeat.is_zero()).then_some(heartbeat));
         if let Some(bytes) = self.max_frame_size {
-            builder = builder
-                .max_frame_size(bytes)
-                .batch_bytes(bytes.min(64 * 1024));
+            builder = builder.max_frame_size(bytes).batch_bytes(bytes.min(64 * 1024));
         }
         Ok(builder)
     }
@@ -145,17 +139,10 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<(), String> {
     match command {
-        Command::Listen {
-            node,
-            count,
-            topics,
-        } => simple::listen(&node, count, &topics).await,
-        Command::Emit {
-            node,
-            repeat,
-            topic,
-            json,
-        } => simple::emit(&node, repeat, &topic, &json).await,
+        Command::Listen { node, count, topics } => simple::listen(&node, count, &topics).await,
+        Command::Emit { node, repeat, topic, json } => {
+            simple::emit(&node, repeat, &topic, &json).await
+        }
         Command::Hub { node, every } => simple::hub(&node, seconds("--every", every)?).await,
         Command::Repl { node, topics } => repl::run(&node, &topics).await,
         Command::DemoWorker(args) => demo::worker(args).await,

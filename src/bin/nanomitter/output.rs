@@ -35,11 +35,7 @@ pub struct Printer {
 
 impl Printer {
     pub fn new(limit: Option<u64>, done: oneshot::Sender<()>) -> Self {
-        Printer {
-            limit,
-            printed: 0,
-            done: Some(done),
-        }
+        Printer { limit, printed: 0, done: Some(done) }
     }
 }
 

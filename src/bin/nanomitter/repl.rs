@@ -16,9 +16,7 @@ pub async fn run(node: &NodeArgs, topics: &[String]) -> Result<(), String> {
     let (done, mut stdout_gone) = oneshot::channel();
     let printer = Printer::new(None, done).start().recipient();
     for topic in topics {
-        emitter
-            .on(topic, printer.clone())
-            .map_err(|e| e.to_string())?;
+        emitter.on(topic, printer.clone()).map_err(|e| e.to_string())?;
     }
     let mut lines = stdin_lines();
     let mut roles = emitter.roles();

@@ -18,9 +18,7 @@ pub async fn listen(node: &NodeArgs, count: Option<u64>, topics: &[String]) -> R
     let (done, finished) = oneshot::channel();
     let printer = Printer::new(count, done).start().recipient();
     for topic in topics {
-        emitter
-            .on(topic, printer.clone())
-            .map_err(|e| e.to_string())?;
+        emitter.on(topic, printer.clone()).map_err(|e| e.to_string())?;
     }
     let _ = finished.await;
     emitter.close().await.map_err(|e| e.to_string())

@@ -1,0 +1,400 @@
+//! What the hub knows and decides while it relays: who is connected, what each client
+//! acknowledged, which frames are still on their way, and when a sender may forget its events.
+//!
+//! Owns: the hub's window toward its clients (an NNG bus pipe queues 16 messages and silently
+//! drops the rest, so the hub never has more than `window` events frames unacknowledged by the
+//! slowest client), the relay queue behind that window, end-to-end acknowledgements (a sender may
+//! forget an event only when every member holds it), members awaited after an election, and which
+//! clients to cut off. It must not touch sockets or actors: it is plain data over a pipe key `P`
+//! and a queued message type `M`, and the emitter carries out what it decides.
+
+use crate::wire::{Hello, LeftReason};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::Hash;
+use std::time::{Duration, Instant};
+
+struct Client {
+    node: Option<u64>,
+    cut_off: Option<LeftReason>,
+    /// Per sender, the latest sequence this client holds (or was never owed).
+    acked: HashMap<u64, u64>,
+    last_heard: Instant,
+}
+
+/// An events frame sent downstream and not yet acknowledged by every client.
+struct Sent<P> {
+    origin: Option<P>,
+    sender: u64,
+    last_seq: u64,
+    at: Instant,
+}
+
+/// A received events frame waiting for room in the window.
+pub(crate) struct Queued<P, M> {
+    pub(crate) origin: P,
+    pub(crate) sender: u64,
+    pub(crate) last_seq: u64,
+    pub(crate) retained_from: u64,
+    pub(crate) message: M,
+}
+
+pub(crate) struct Hub<P, M> {
+    node: u64,
+    window: usize,
+    clients: HashMap<P, Client>,
+    awaited: HashSet<u64>,
+    awaited_until: Instant,
+    log: VecDeque<Sent<P>>,
+    queue: VecDeque<Queued<P, M>>,
+    last_relayed: HashMap<u64, u64>,
+    retained: HashMap<u64, u64>,
+    announced: HashMap<u64, u64>,
+    own_delivered: HashMap<u64, u64>,
+}
+
+impl<P: Copy + Eq + Hash, M> Hub<P, M> {
+    /// A hub that waits until `awaited_until` for the `awaited` members of the previous hub's
+    /// cluster to rejoin before it lets any sender forget events.
+    pub(crate) fn new(
+        node: u64,
+        window: usize,
+        awaited: HashSet<u64>,
+        awaited_until: Instant,
+    ) -> Self {
+        Hub {
+            node,
+            window,
+            clients: HashMap::new(),
+            awaited,
+            awaited_until,
+            log: VecDeque::new(),
+            queue: VecDeque::new(),
+            last_relayed: HashMap::new(),
+            retained: HashMap::new(),
+            announced: HashMap::new(),
+            own_delivered: HashMap::new(),
+        }
+    }
+
+    /// A client connected: it is owed everything relayed from now on.
+    pub(crate) fn connected(&mut self, pipe: P, now: Instant) {
+        let acked = self.last_relayed.clone();
+        self.clients.insert(pipe, Client { node: None, cut_off: None, acked, last_heard: now });
+    }
+
+    /// The hub is cutting a client off, for `reason`; it stops counting for the window now.
+    pub(crate) fn cutting_off(&mut self, pipe: P, reason: LeftReason) {
+        if let Some(client) = self.clients.get_mut(&pipe) {
+            client.cut_off = Some(reason);
+        }
+    }
+
+    /// A client's connection closed. Returns its node id, if it said hello, and why it left.
+    pub(crate) fn disconnected(&mut self, pipe: P) -> Option<(u64, LeftReason)> {
+        let client = self.clients.remove(&pipe)?;
+        self.trim();
+        Some((client.node?, client.cut_off.unwrap_or(LeftReason::Closed)))
+    }
+
+    /// A client said hello. A joining one reports what it already holds, so it is owed the rest.
+    /// Returns whether this is the first hello on this connection.
+    pub(crate) fn hello(&mut self, pipe: P, hello: &Hello, now: Instant) -> bool {
+        let Some(client) = self.clients.get_mut(&pipe) else {
+            return false;
+        };
+        client.last_heard = now;
+        let first = client.node.is_none();
+        client.node = Some(hello.node);
+        if hello.joining {
+            for &(sender, seq) in &hello.received {
+                client.acked.insert(sender, seq);
+            }
+        }
+        self.awaited.remove(&hello.node);
+        first
+    }
+
+    /// Any frame from a client shows it is alive.
+    pub(crate) fn heard(&mut self, pipe: P, now: Instant) {
+        if let Some(client) = self.clients.get_mut(&pipe) {
+            client.last_heard = now;
+        }
+    }
+
+    /// A client acknowledged events.
+    pub(crate) fn acked(&mut self, pipe: P, acks: &[(u64, u64)]) {
+        if let Some(client) = self.clients.get_mut(&pipe) {
+            for &(sender, seq) in acks {
+                let held = client.acked.entry(sender).or_insert(0);
+                *held = (*held).max(seq);
+            }
+            self.trim();
+        }
+    }
+
+    /// The hub itself delivered `sender`'s events up to `seq` (it is a member too).
+    pub(crate) fn delivered_here(&mut self, sender: u64, seq: u64) {
+        let held = self.own_delivered.entry(sender).or_insert(0);
+        *held = (*held).max(seq);
+    }
+
+    /// Takes a received events frame. New events queue behind the window. A frame the hub
+    /// relayed before is a repair (a sender answering a request or a new member): it comes back
+    /// at once, outside the window, since the window may be waiting for exactly this frame, or
+    /// `None` if every client already holds it.
+    pub(crate) fn receive(&mut self, queued: Queued<P, M>) -> Option<Queued<P, M>> {
+        self.retained.insert(queued.sender, queued.retained_from);
+        if queued.last_seq > self.last_relayed.get(&queued.sender).copied().unwrap_or(0) {
+            self.queue.push_back(queued);
+            return None;
+        }
+        let wanted = self.clients.iter().any(|(pipe, client)| {
+            *pipe != queued.origin && self.holds(client, queued.sender) < queued.last_seq
+        });
+        wanted.then_some(queued)
+    }
+
+    /// The next queued frame, if the window has room; the caller sends it and calls [`Hub::sent`].
+    pub(crate) fn next_relay(&mut self) -> Option<Queued<P, M>> {
+        if self.has_room() {
+            self.queue.pop_front()
+        } else {
+            None
+        }
+    }
+
+    /// Whether one more events frame may go downstream now.
+    pub(crate) fn has_room(&self) -> bool {
+        self.log.len() < self.window
+    }
+
+    /// A new events frame went downstream (relayed from `origin`, or the hub's own when `None`).
+    pub(crate) fn sent(
+        &mut self,
+        origin: Option<P>,
+        sender: u64,
+        last_seq: u64,
+        retained_from: u64,
+        now: Instant,
+    ) {
+        self.resent(sender, last_seq, retained_from);
+        if self.clients.keys().any(|pipe| Some(*pipe) != origin) {
+            self.log.push_back(Sent { origin, sender, last_seq, at: now });
+        }
+    }
+
+    /// An events frame went downstream outside the window: a repair, or the hub's own frames
+    /// sent again after it took over.
+    pub(crate) fn resent(&mut self, sender: u64, last_seq: u64, retained_from: u64) {
+        self.retained.insert(sender, retained_from);
+        let relayed = self.last_relayed.entry(sender).or_insert(0);
+        *relayed = (*relayed).max(last_seq);
+    }
+
+    /// What `client` holds of `sender`: what it acknowledged, or what the sender no longer has.
+    fn holds(&self, client: &Client, sender: u64) -> u64 {
+        let retained = self.retained.get(&sender).map_or(0, |r| r.saturating_sub(1));
+        client.acked.get(&sender).copied().unwrap_or(0).max(retained)
+    }
+
+    fn trim(&mut self) {
+        while let Some(front) = self.log.front() {
+            let everyone = self.clients.iter().all(|(pipe, c)| {
+                front.origin == Some(*pipe) || self.holds(c, front.sender) >= front.last_seq
+            });
+            if !everyone {
+                break;
+            }
+            self.log.pop_front();
+        }
+    }
+
+    /// Per sender, the latest sequence every member holds, where it moved since the last call.
+    /// Nothing moves while members of the previous cluster are still awaited.
+    pub(crate) fn take_upstream_acks(&mut self, now: Instant) -> Vec<(u64, u64)> {
+        if !self.awaited.is_empty() && now < self.awaited_until {
+            return Vec::new();
+        }
+        let mut moved = Vec::new();
+        let senders: Vec<u64> = self.last_relayed.keys().copied().collect();
+        for sender in senders {
+            let members = self
+                .clients
+                .values()
+                .filter(|c| c.node.is_some_and(|n| n != sender))
+                .map(|c| self.holds(c, sender));
+            let all_clients = members.fold(u64::MAX, u64::min);
+            let hub_holds = if sender == self.node {
+                u64::MAX
+            } else {
+                self.own_delivered.get(&sender).copied().unwrap_or(0)
+            };
+            let relayed = self.last_relayed[&sender];
+            let everyone = all_clients.min(hub_holds).min(relayed);
+            let announced = self.announced.entry(sender).or_insert(0);
+            if everyone > *announced {
+                *announced = everyone;
+                moved.push((sender, everyone));
+            }
+        }
+        moved
+    }
+
+    /// Members of the previous cluster that did not rejoin in time; they are no longer awaited.
+    pub(crate) fn take_missing(&mut self, now: Instant) -> Vec<u64> {
+        if now < self.awaited_until {
+            return Vec::new();
+        }
+        self.awaited.drain().collect()
+    }
+
+    /// Clients to cut off: one that left an events frame unacknowledged for `evict_after`
+    /// (`None`: wait forever), or was not heard from for `silent_after`.
+    pub(crate) fn overdue(
+        &self,
+        now: Instant,
+        evict_after: Option<Duration>,
+        silent_after: Duration,
+    ) -> Vec<(P, Option<u64>, LeftReason)> {
+        self.clients
+            .iter()
+            .filter(|(_, client)| client.cut_off.is_none())
+            .filter_map(|(pipe, client)| {
+                if now.duration_since(client.last_heard) >= silent_after {
+                    return Some((*pipe, client.node, LeftReason::Silent));
+                }
+                let evict_after = evict_after?;
+                let oldest_owed = self.log.iter().find(|sent| {
+                    sent.origin != Some(*pipe) && self.holds(client, sent.sender) < sent.last_seq
+                })?;
+                (now.duration_since(oldest_owed.at) >= evict_after).then_some((
+                    *pipe,
+                    client.node,
+                    LeftReason::Evicted,
+                ))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HUB: u64 = 100;
+
+    fn hello(node: u64, received: Vec<(u64, u64)>) -> Hello {
+        Hello {
+            node,
+            epoch: 1,
+            hub: false,
+            joining: true,
+            service: "s".into(),
+            last_seq: 0,
+            received,
+        }
+    }
+
+    /// A hub with clients on pipes 1..=n, node ids 11..
+    fn hub_with(n: u32, window: usize) -> (Hub<u32, &'static str>, Instant) {
+        let now = Instant::now();
+        let mut hub = Hub::new(HUB, window, HashSet::new(), now);
+        for pipe in 1..=n {
+            hub.connected(pipe, now);
+            hub.hello(pipe, &hello(10 + u64::from(pipe), vec![]), now);
+        }
+        (hub, now)
+    }
+
+    fn relay(hub: &mut Hub<u32, &'static str>, origin: u32, last_seq: u64, now: Instant) {
+        let sender = 10 + u64::from(origin);
+        assert!(hub
+            .receive(Queued { origin, sender, last_seq, retained_from: 1, message: "frame" })
+            .is_none());
+        let queued = hub.next_relay().expect("room in the window");
+        hub.sent(Some(queued.origin), queued.sender, queued.last_seq, queued.retained_from, now);
+        hub.delivered_here(sender, last_seq);
+    }
+
+    #[test]
+    fn the_window_closes_until_the_slowest_client_acknowledges() {
+        let (mut hub, now) = hub_with(3, 2);
+        relay(&mut hub, 1, 1, now);
+        relay(&mut hub, 1, 2, now);
+        let third = Queued { origin: 1, sender: 11, last_seq: 3, retained_from: 1, message: "third" };
+        assert!(hub.receive(third).is_none());
+        assert!(hub.next_relay().is_none(), "window of 2 is full");
+        let repair = Queued { origin: 1, sender: 11, last_seq: 2, retained_from: 1, message: "again" };
+        assert_eq!(hub.receive(repair).map(|q| q.message), Some("again"), "a repair skips the window");
+        hub.acked(2, &[(11, 2)]);
+        assert!(hub.next_relay().is_none(), "client 3 has acknowledged nothing yet");
+        hub.acked(3, &[(11, 2)]);
+        assert_eq!(hub.next_relay().map(|q| q.message), Some("third"));
+        let held_by_all =
+            Queued { origin: 1, sender: 11, last_seq: 2, retained_from: 1, message: "again" };
+        assert!(hub.receive(held_by_all).is_none(), "nobody needs it");
+    }
+
+    #[test]
+    fn a_sender_may_forget_events_only_when_every_member_holds_them() {
+        let (mut hub, now) = hub_with(3, 8);
+        relay(&mut hub, 1, 5, now);
+        assert_eq!(hub.take_upstream_acks(now), vec![]);
+        hub.acked(2, &[(11, 5)]);
+        assert_eq!(hub.take_upstream_acks(now), vec![]);
+        hub.acked(3, &[(11, 4)]);
+        assert_eq!(hub.take_upstream_acks(now), vec![(11, 4)]);
+        hub.acked(3, &[(11, 5)]);
+        assert_eq!(hub.take_upstream_acks(now), vec![(11, 5)]);
+        assert_eq!(hub.take_upstream_acks(now), vec![], "announced once");
+    }
+
+    #[test]
+    fn a_late_joiner_is_owed_only_what_came_after_it_unless_it_reports_less() {
+        let (mut hub, now) = hub_with(2, 8);
+        relay(&mut hub, 1, 5, now);
+        hub.acked(2, &[(11, 5)]);
+        assert_eq!(hub.take_upstream_acks(now), vec![(11, 5)]);
+        hub.connected(3, now);
+        hub.hello(3, &hello(13, vec![]), now);
+        relay(&mut hub, 1, 6, now);
+        hub.acked(2, &[(11, 6)]);
+        assert_eq!(hub.take_upstream_acks(now), vec![], "the new client owes an ack for 6");
+        hub.acked(3, &[(11, 6)]);
+        assert_eq!(hub.take_upstream_acks(now), vec![(11, 6)]);
+    }
+
+    #[test]
+    fn members_of_the_previous_cluster_hold_acks_until_they_rejoin_or_time_runs_out() {
+        let now = Instant::now();
+        let mut hub: Hub<u32, ()> =
+            Hub::new(HUB, 8, HashSet::from([12, 13]), now + Duration::from_secs(1));
+        hub.connected(1, now);
+        hub.hello(1, &hello(12, vec![]), now);
+        hub.sent(None, HUB, 3, 1, now);
+        hub.acked(1, &[(HUB, 3)]);
+        assert_eq!(hub.take_upstream_acks(now), vec![], "13 is still awaited");
+        assert_eq!(hub.take_missing(now), Vec::<u64>::new());
+        let later = now + Duration::from_secs(1);
+        assert_eq!(hub.take_missing(later), vec![13]);
+        assert_eq!(hub.take_upstream_acks(later), vec![(HUB, 3)]);
+    }
+
+    #[test]
+    fn a_client_that_does_not_acknowledge_in_time_is_cut_off() {
+        let (mut hub, now) = hub_with(2, 8);
+        relay(&mut hub, 1, 1, now);
+        let evict = Some(Duration::from_secs(1));
+        let silent = Duration::from_secs(10);
+        assert!(hub.overdue(now + Duration::from_millis(500), evict, silent).is_empty());
+        assert_eq!(
+            hub.overdue(now + Duration::from_secs(1), evict, silent),
+            vec![(2, Some(12), LeftReason::Evicted)],
+            "pipe 1 sent the frame, pipe 2 owes it"
+        );
+        assert!(hub.overdue(now + Duration::from_secs(1), None, silent).is_empty(), "wait policy");
+        hub.cutting_off(2, LeftReason::Evicted);
+        assert_eq!(hub.disconnected(2), Some((12, LeftReason::Evicted)));
+        assert!(hub.has_room());
+    }
+}

@@ -1,0 +1,158 @@
+//! The receiving side of one node: per sender, which events were delivered, which arrive twice,
+//! and which are missing.
+//!
+//! Owns: exactly-once, in-order admission of events per sender, and the bookkeeping that feeds
+//! acknowledgements and re-send requests. It must not deliver anything or touch the network:
+//! it answers "deliver, drop, or ask again", and the emitter acts.
+//!
+//! Rules, per sender: the first event ever seen from a sender sets where this node starts; after
+//! that an event is delivered only if it is the next in sequence. A later one is held back (a gap:
+//! something was lost on the way) and the node asks the sender to re-send. If the sender says it
+//! no longer holds the missing events (its `retained_from` is past them), they are lost for good:
+//! the node moves on and reports how many it missed.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// What to do with one incoming event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Admit {
+    /// Next in sequence: deliver it.
+    Deliver,
+    /// Already delivered: drop it.
+    Duplicate,
+    /// Earlier events are missing: drop it; it comes again after a re-send.
+    Gap,
+}
+
+#[derive(Debug)]
+struct FromSender {
+    delivered: u64,
+    acked_up_to: u64,
+    last_nack: Option<Instant>,
+}
+
+/// Admission state for every sender this node heard from.
+#[derive(Debug, Default)]
+pub(crate) struct Inbound {
+    senders: HashMap<u64, FromSender>,
+}
+
+impl Inbound {
+    /// Called before the events of a frame: if the sender no longer holds events this node never
+    /// got, skips past them and returns how many were lost.
+    pub(crate) fn frame_from(&mut self, sender: u64, retained_from: u64) -> Option<u64> {
+        let state = self.senders.get_mut(&sender)?;
+        let missed = retained_from.saturating_sub(state.delivered + 1);
+        if missed == 0 {
+            return None;
+        }
+        state.delivered = retained_from - 1;
+        state.last_nack = None;
+        Some(missed)
+    }
+
+    pub(crate) fn admit(&mut self, sender: u64, seq: u64) -> Admit {
+        let state = self.senders.entry(sender).or_insert(FromSender {
+            delivered: seq.saturating_sub(1),
+            acked_up_to: seq.saturating_sub(1),
+            last_nack: None,
+        });
+        if seq <= state.delivered {
+            Admit::Duplicate
+        } else if seq == state.delivered + 1 {
+            state.delivered = seq;
+            state.last_nack = None;
+            Admit::Deliver
+        } else {
+            Admit::Gap
+        }
+    }
+
+    /// After a gap from `sender`: the sequence number to ask for again, unless this node asked
+    /// less than `every` ago.
+    pub(crate) fn nack_due(&mut self, sender: u64, now: Instant, every: Duration) -> Option<u64> {
+        let state = self.senders.get_mut(&sender)?;
+        if state.last_nack.is_some_and(|at| now.duration_since(at) < every) {
+            return None;
+        }
+        state.last_nack = Some(now);
+        Some(state.delivered + 1)
+    }
+
+    /// A sender said its latest sequence number is `last_seq`: if this node has fewer, the
+    /// sequence number to ask for (rate-limited like [`Inbound::nack_due`]).
+    pub(crate) fn behind(
+        &mut self,
+        sender: u64,
+        last_seq: u64,
+        now: Instant,
+        every: Duration,
+    ) -> Option<u64> {
+        let delivered = self.senders.get(&sender)?.delivered;
+        (last_seq > delivered).then(|| self.nack_due(sender, now, every)).flatten()
+    }
+
+    /// Senders whose delivered sequence moved since the last call, with that sequence.
+    pub(crate) fn take_new_acks(&mut self) -> Vec<(u64, u64)> {
+        self.senders
+            .iter_mut()
+            .filter(|(_, s)| s.delivered > s.acked_up_to)
+            .map(|(sender, s)| {
+                s.acked_up_to = s.delivered;
+                (*sender, s.delivered)
+            })
+            .collect()
+    }
+
+    /// Everything delivered, per sender (for a hello to a new hub).
+    pub(crate) fn delivered(&self) -> Vec<(u64, u64)> {
+        self.senders.iter().map(|(sender, s)| (*sender, s.delivered)).collect()
+    }
+
+    /// The latest sequence delivered from `sender`, if it was ever heard.
+    pub(crate) fn delivered_from(&self, sender: u64) -> Option<u64> {
+        self.senders.get(&sender).map(|s| s.delivered)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_event_sets_the_start_then_only_the_next_is_delivered() {
+        let mut inbound = Inbound::default();
+        assert_eq!(inbound.admit(7, 5), Admit::Deliver);
+        assert_eq!(inbound.admit(7, 5), Admit::Duplicate);
+        assert_eq!(inbound.admit(7, 7), Admit::Gap);
+        assert_eq!(inbound.admit(7, 6), Admit::Deliver);
+        assert_eq!(inbound.admit(7, 7), Admit::Deliver);
+        assert_eq!(inbound.take_new_acks(), vec![(7, 7)]);
+        assert_eq!(inbound.take_new_acks(), vec![]);
+    }
+
+    #[test]
+    fn gaps_are_asked_for_again_at_most_once_per_interval() {
+        let mut inbound = Inbound::default();
+        let now = Instant::now();
+        let every = Duration::from_millis(50);
+        inbound.admit(1, 1);
+        assert_eq!(inbound.admit(1, 3), Admit::Gap);
+        assert_eq!(inbound.nack_due(1, now, every), Some(2));
+        assert_eq!(inbound.nack_due(1, now + every / 2, every), None);
+        assert_eq!(inbound.nack_due(1, now + every, every), Some(2));
+        assert_eq!(inbound.behind(1, 1, now + every * 3, every), None, "not behind");
+        assert_eq!(inbound.behind(1, 9, now + every * 3, every), Some(2));
+    }
+
+    #[test]
+    fn events_the_sender_no_longer_holds_are_reported_lost() {
+        let mut inbound = Inbound::default();
+        inbound.admit(1, 1);
+        assert_eq!(inbound.frame_from(1, 2), None, "nothing missing");
+        assert_eq!(inbound.frame_from(1, 10), Some(8));
+        assert_eq!(inbound.admit(1, 10), Admit::Deliver);
+        assert_eq!(inbound.frame_from(99, 10), None, "a new sender has no history");
+    }
+}

@@ -1,0 +1,164 @@
+//! Who else is in the cluster, as this node has heard.
+//!
+//! Owns: the table of known peers (fed by hellos, which double as liveness beats, and by the
+//! hub's word that a node left) and the changes worth telling listeners about, on reserved topics.
+//! It must not touch the network or listeners: it reports [`Change`]s, the emitter delivers them.
+//!
+//! Reserved topics start with `$`; a `*` listener does not receive them, a listener must name
+//! them:
+//!
+//! | topic | when | data (JSON) |
+//! |---|---|---|
+//! | `$peer.joined` | a node said hello for the first time | `{"node","service","role"}` |
+//! | `$peer.left` | the hub saw a node go, or the hub itself was lost | `{"node","service","reason"}` |
+//! | `$hub.changed` | a different node is the hub now | `{"node","service"}` |
+//! | `$lagged` | events were lost for good (this node was cut off for being slow) | `{"sender","missed"}` |
+
+use crate::link::Role;
+use crate::wire::{Hello, LeftReason};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::time::Instant;
+
+/// Reserved topic: a peer joined.
+pub const PEER_JOINED: &str = "$peer.joined";
+/// Reserved topic: a peer left.
+pub const PEER_LEFT: &str = "$peer.left";
+/// Reserved topic: the hub changed.
+pub const HUB_CHANGED: &str = "$hub.changed";
+/// Reserved topic: events were lost for good; sent to every listener of this node.
+pub const LAGGED: &str = "$lagged";
+
+/// Whether a topic is reserved for the emitter's own notices.
+pub fn is_reserved(topic: &str) -> bool {
+    topic.starts_with('$')
+}
+
+/// A node this node knows of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Peer {
+    pub node: u64,
+    pub service: String,
+    pub role: Role,
+    /// When this node last heard from it.
+    #[serde(skip)]
+    pub last_seen: Instant,
+}
+
+/// A change in membership, to be told on a reserved topic.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Change {
+    pub(crate) topic: &'static str,
+    pub(crate) data: serde_json::Value,
+}
+
+/// The peers this node knows of, by node id.
+#[derive(Debug, Default)]
+pub(crate) struct Membership {
+    peers: HashMap<u64, Peer>,
+    hub: Option<u64>,
+}
+
+impl Membership {
+    /// A hello arrived from another node.
+    pub(crate) fn hello(&mut self, hello: &Hello, now: Instant) -> Vec<Change> {
+        let role = if hello.hub { Role::Hub } else { Role::Client };
+        let mut changes = Vec::new();
+        let peer = Peer { node: hello.node, service: hello.service.clone(), role, last_seen: now };
+        if self.peers.insert(hello.node, peer).is_none() {
+            changes.push(Change {
+                topic: PEER_JOINED,
+                data: serde_json::json!({ "node": hex(hello.node), "service": hello.service, "role": role }),
+            });
+        }
+        if hello.hub {
+            changes.extend(self.hub_is(hello.node, &hello.service));
+        }
+        changes
+    }
+
+    /// This node became the hub (or a client again, `None` hub until it hears one).
+    pub(crate) fn this_node_is_hub(&mut self, node: u64, service: &str) -> Option<Change> {
+        self.hub_is(node, service)
+    }
+
+    fn hub_is(&mut self, node: u64, service: &str) -> Option<Change> {
+        if self.hub == Some(node) {
+            return None;
+        }
+        self.hub = Some(node);
+        Some(Change {
+            topic: HUB_CHANGED,
+            data: serde_json::json!({ "node": hex(node), "service": service }),
+        })
+    }
+
+    /// A node left (the hub said so, or this node lost the hub).
+    pub(crate) fn left(&mut self, node: u64, reason: LeftReason) -> Option<Change> {
+        let peer = self.peers.remove(&node)?;
+        if self.hub == Some(node) {
+            self.hub = None;
+        }
+        let reason = match reason {
+            LeftReason::Closed => "closed",
+            LeftReason::Evicted => "evicted",
+            LeftReason::Silent => "silent",
+        };
+        Some(Change {
+            topic: PEER_LEFT,
+            data: serde_json::json!({ "node": hex(node), "service": peer.service, "reason": reason }),
+        })
+    }
+
+    /// The current hub, if known and not this node.
+    pub(crate) fn hub(&self) -> Option<u64> {
+        self.hub
+    }
+
+    /// Every known peer.
+    pub(crate) fn peers(&self) -> Vec<Peer> {
+        self.peers.values().cloned().collect()
+    }
+
+    /// Ids of every known peer.
+    pub(crate) fn nodes(&self) -> impl Iterator<Item = u64> + '_ {
+        self.peers.keys().copied()
+    }
+}
+
+/// Node ids print as 16 hex digits everywhere (the CLI, notices).
+pub(crate) fn hex(node: u64) -> String {
+    format!("{node:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hello(node: u64, hub: bool) -> Hello {
+        Hello {
+            node,
+            epoch: 1,
+            hub,
+            joining: true,
+            service: format!("s{node}"),
+            last_seq: 0,
+            received: vec![],
+        }
+    }
+
+    #[test]
+    fn joins_hub_changes_and_leaves_are_reported_once() {
+        let mut members = Membership::default();
+        let now = Instant::now();
+        let topics = |changes: Vec<Change>| changes.iter().map(|c| c.topic).collect::<Vec<_>>();
+        assert_eq!(topics(members.hello(&hello(1, true), now)), [PEER_JOINED, HUB_CHANGED]);
+        assert_eq!(topics(members.hello(&hello(1, true), now)), Vec::<&str>::new());
+        assert_eq!(topics(members.hello(&hello(2, false), now)), [PEER_JOINED]);
+        assert_eq!(members.left(1, LeftReason::Closed).map(|c| c.topic), Some(PEER_LEFT));
+        assert_eq!(members.hub(), None);
+        assert_eq!(members.left(1, LeftReason::Closed), None);
+        assert_eq!(members.peers().len(), 1);
+        assert_eq!(members.this_node_is_hub(9, "me").map(|c| c.topic), Some(HUB_CHANGED));
+    }
+}

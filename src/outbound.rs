@@ -1,0 +1,289 @@
+//! The sending side of one node: sequence numbers, the frame being filled, frames waiting for
+//! room in the window, and frames sent but not yet acknowledged by every member.
+//!
+//! Owns: which frame goes out next and which may be forgotten. It must not touch the socket:
+//! callers pass a `send` function, so this is plain data and testable on its own. Frames stay
+//! here until the hub says every member holds them; that is what makes re-sending after a lost
+//! hub, a late member or a gap possible.
+
+use crate::event::Codec;
+use crate::wire::{self, EventsBatch, FrameError};
+
+/// One sealed events frame.
+struct OutFrame {
+    first_seq: u64,
+    last_seq: u64,
+    bytes: Vec<u8>,
+    /// Bytes reserved by the emitting handles for the events of this frame (released on ack).
+    reserved: usize,
+}
+
+/// The sending side of one node.
+pub(crate) struct Outbound {
+    node: u64,
+    service: String,
+    batch_bytes: usize,
+    window: usize,
+    last_seq: u64,
+    batch: Option<(EventsBatch, u64, usize)>,
+    waiting: std::collections::VecDeque<OutFrame>,
+    in_flight: std::collections::VecDeque<OutFrame>,
+    acked: u64,
+}
+
+impl Outbound {
+    pub(crate) fn new(node: u64, service: &str, batch_bytes: usize, window: usize) -> Self {
+        Outbound {
+            node,
+            service: service.to_owned(),
+            batch_bytes,
+            window,
+            last_seq: 0,
+            batch: None,
+            waiting: Default::default(),
+            in_flight: Default::default(),
+            acked: 0,
+        }
+    }
+
+    /// Assigns the next sequence number and appends the event to the frame being filled.
+    /// Returns the sequence number; seals the frame when it reached `batch_bytes`.
+    pub(crate) fn push(
+        &mut self,
+        codec: Codec,
+        topic: &str,
+        payload: &[u8],
+        reserved: usize,
+    ) -> Result<u64, FrameError> {
+        let size = wire::event_wire_size(topic, payload);
+        if self.batch.as_ref().is_some_and(|(b, _, _)| b.len() + size > self.batch_bytes) {
+            self.seal();
+        }
+        let seq = self.last_seq + 1;
+        let (batch, _, batch_reserved) = self
+            .batch
+            .get_or_insert_with(|| (EventsBatch::new(self.node, &self.service, size), seq, 0));
+        batch.push(seq, codec, topic, payload)?;
+        *batch_reserved += reserved;
+        self.last_seq = seq;
+        if batch.len() >= self.batch_bytes {
+            self.seal();
+        }
+        Ok(seq)
+    }
+
+    /// Moves the frame being filled to the frames waiting to be sent.
+    pub(crate) fn seal(&mut self) {
+        if let Some((batch, first_seq, reserved)) = self.batch.take() {
+            self.waiting.push_back(OutFrame {
+                first_seq,
+                last_seq: self.last_seq,
+                bytes: batch.finish(),
+                reserved,
+            });
+        }
+    }
+
+    /// Sends frames while the window has room and `send` succeeds (it may refuse, e.g. when the
+    /// hub's own window toward its clients is full); when nothing sealed is waiting, the frame
+    /// being filled goes. So frames grow while the window is full: batches size themselves to
+    /// the load. `send` gets the bytes, the frame's last sequence number and `retained_from`.
+    /// Returns the number of frames sent.
+    pub(crate) fn send_waiting(&mut self, mut send: impl FnMut(&[u8], u64, u64) -> bool) -> usize {
+        let mut sent = 0;
+        while self.in_flight.len() < self.window {
+            if self.waiting.is_empty() {
+                self.seal();
+            }
+            let Some(mut frame) = self.waiting.pop_front() else {
+                break;
+            };
+            let retained_from = self.in_flight.front().map_or(frame.first_seq, |f| f.first_seq);
+            wire::set_retained_from(&mut frame.bytes, retained_from);
+            if !send(&frame.bytes, frame.last_seq, retained_from) {
+                self.waiting.push_front(frame);
+                break;
+            }
+            self.in_flight.push_back(frame);
+            sent += 1;
+        }
+        sent
+    }
+
+    /// Sends again every frame in flight that holds events from `from_seq` on. Returns the
+    /// number of frames sent.
+    pub(crate) fn resend_from(
+        &mut self,
+        from_seq: u64,
+        mut send: impl FnMut(&[u8], u64, u64) -> bool,
+    ) -> usize {
+        let retained_from = self.retained_from();
+        let mut sent = 0;
+        for frame in self.in_flight.iter_mut().filter(|f| f.last_seq >= from_seq) {
+            wire::set_retained_from(&mut frame.bytes, retained_from);
+            if !send(&frame.bytes, frame.last_seq, retained_from) {
+                break;
+            }
+            sent += 1;
+        }
+        sent
+    }
+
+    /// Forgets the frames every member holds (all events up to `seq`). Returns the bytes the
+    /// handles reserved for them.
+    pub(crate) fn ack(&mut self, seq: u64) -> usize {
+        let last_sent = self.last_sent();
+        let mut released = 0;
+        while self.in_flight.front().is_some_and(|f| f.last_seq <= seq) {
+            if let Some(frame) = self.in_flight.pop_front() {
+                released += frame.reserved;
+            }
+        }
+        self.acked = self.acked.max(seq.min(last_sent));
+        released
+    }
+
+    /// The lowest sequence number this node can still send again.
+    pub(crate) fn retained_from(&self) -> u64 {
+        self.in_flight.front().or(self.waiting.front()).map_or(self.last_seq + 1, |f| f.first_seq)
+    }
+
+    /// The latest sequence number assigned.
+    pub(crate) fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// The latest sequence number every member acknowledged.
+    pub(crate) fn acked(&self) -> u64 {
+        self.acked
+    }
+
+    /// The latest sequence number handed to the transport.
+    fn last_sent(&self) -> u64 {
+        self.in_flight.back().map_or(self.acked, |f| f.last_seq)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outbound(batch_bytes: usize, window: usize) -> Outbound {
+        Outbound::new(1, "svc", batch_bytes, window)
+    }
+
+    fn sent_seqs(frames: &[Vec<u8>]) -> Vec<Vec<u64>> {
+        frames
+            .iter()
+            .map(|f| match wire::decode(bytes::Bytes::copy_from_slice(f)).unwrap() {
+                wire::Frame::Events(e) => e.events.iter().map(|e| e.seq()).collect(),
+                other => panic!("not events: {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn events_batch_until_sealed_and_the_window_bounds_what_is_in_flight() {
+        let mut out = outbound(1 << 20, 2);
+        for _ in 0..3 {
+            out.push(Codec::Json, "t", b"1", 10).unwrap();
+            out.seal();
+        }
+        let mut sent = Vec::new();
+        assert_eq!(
+            out.send_waiting(|f, _, _| {
+                sent.push(f.to_vec());
+                true
+            }),
+            2
+        );
+        assert_eq!(sent_seqs(&sent), vec![vec![1], vec![2]]);
+        assert_eq!(out.ack(1), 10);
+        assert_eq!(
+            out.send_waiting(|f, _, _| {
+                sent.push(f.to_vec());
+                true
+            }),
+            1
+        );
+        assert_eq!(sent_seqs(&sent[2..]), vec![vec![3]]);
+        assert_eq!((out.acked(), out.retained_from()), (1, 2));
+        out.ack(3);
+        assert_eq!((out.acked(), out.retained_from()), (3, 4), "everything acknowledged");
+    }
+
+    #[test]
+    fn a_full_batch_seals_itself() {
+        let mut out = outbound(100, 16);
+        for _ in 0..10 {
+            out.push(Codec::Bincode, "topic", &[0; 20], 0).unwrap();
+        }
+        let mut sent = Vec::new();
+        out.send_waiting(|f, _, _| {
+            sent.push(f.to_vec());
+            true
+        });
+        assert!(
+            sent.len() > 1 && sent.iter().all(|f| f.len() <= 100),
+            "{:?}",
+            sent.iter().map(Vec::len).collect::<Vec<_>>()
+        );
+        assert_eq!(sent_seqs(&sent).concat(), (1..=10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn unacknowledged_frames_are_sent_again_from_the_requested_sequence() {
+        let mut out = outbound(1 << 20, 8);
+        for _ in 0..3 {
+            out.push(Codec::Json, "t", b"1", 0).unwrap();
+            out.seal();
+        }
+        out.send_waiting(|_, _, _| true);
+        out.ack(1);
+        let mut again = Vec::new();
+        assert_eq!(
+            out.resend_from(3, |f, _, _| {
+                again.push(f.to_vec());
+                true
+            }),
+            1
+        );
+        assert_eq!(sent_seqs(&again), vec![vec![3]]);
+        let Ok(wire::Frame::Events(frame)) = wire::decode(bytes::Bytes::from(again.remove(0)))
+        else {
+            panic!()
+        };
+        assert_eq!(frame.retained_from, 2, "receivers learn what can still be re-sent");
+    }
+
+    #[test]
+    fn a_refused_send_keeps_the_frame_waiting() {
+        let mut out = outbound(1 << 20, 8);
+        out.push(Codec::Json, "t", b"1", 0).unwrap();
+        assert_eq!(out.send_waiting(|_, _, _| false), 0);
+        assert_eq!(out.send_waiting(|_, _, _| true), 1, "the refused frame goes next time");
+    }
+}
+
+#[cfg(test)]
+mod batching {
+    use super::*;
+
+    #[test]
+    fn while_the_window_is_full_events_gather_into_one_frame() {
+        let mut out = Outbound::new(1, "svc", 1 << 20, 1);
+        out.push(Codec::Json, "t", b"1", 0).unwrap();
+        assert_eq!(out.send_waiting(|_, _, _| true), 1);
+        for _ in 0..5 {
+            out.push(Codec::Json, "t", b"1", 0).unwrap();
+            assert_eq!(out.send_waiting(|_, _, _| true), 0, "window full");
+        }
+        out.ack(1);
+        let mut sizes = Vec::new();
+        out.send_waiting(|_, last, _| {
+            sizes.push(last);
+            true
+        });
+        assert_eq!(sizes, vec![6], "events 2..=6 went as one frame");
+    }
+}

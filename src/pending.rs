@@ -1,0 +1,75 @@
+//! The bound on events accepted by `emit` but not yet held by every member.
+//!
+//! Owns: the byte count shared by a node's handles (which reserve) and its emitter actor (which
+//! releases once the hub says every member holds the events), and waking emitters that wait for
+//! room. It must not know about frames or listeners.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::sync::Notify;
+
+#[derive(Debug)]
+pub(crate) struct Pending {
+    bytes: AtomicUsize,
+    limit: usize,
+    room: Notify,
+}
+
+impl Pending {
+    pub(crate) fn new(limit: usize) -> Self {
+        Pending { bytes: AtomicUsize::new(0), limit, room: Notify::new() }
+    }
+
+    /// Reserves `n` bytes if they fit under the limit (a lone event always fits).
+    pub(crate) fn try_reserve(&self, n: usize) -> bool {
+        self.bytes
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |held| {
+                (held == 0 || held + n <= self.limit).then_some(held + n)
+            })
+            .is_ok()
+    }
+
+    /// Waits until `n` bytes fit, then reserves them.
+    pub(crate) async fn reserve(&self, n: usize) {
+        loop {
+            let room = self.room.notified();
+            tokio::pin!(room);
+            room.as_mut().enable();
+            if self.try_reserve(n) {
+                return;
+            }
+            room.await;
+        }
+    }
+
+    /// Gives back `n` reserved bytes.
+    pub(crate) fn release(&self, n: usize) {
+        if n > 0 {
+            self.bytes.fetch_sub(n, Ordering::AcqRel);
+            self.room.notify_waiters();
+        }
+    }
+
+    /// Bytes reserved now.
+    pub(crate) fn held(&self) -> usize {
+        self.bytes.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn limit(&self) -> usize {
+        self.limit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reservations_stop_at_the_limit_and_come_back_on_release() {
+        let pending = Pending::new(100);
+        assert!(pending.try_reserve(60));
+        assert!(!pending.try_reserve(60));
+        pending.release(60);
+        assert!(pending.try_reserve(500), "a lone event always fits");
+        assert_eq!(pending.held(), 500);
+    }
+}
