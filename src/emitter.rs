@@ -41,6 +41,11 @@ use tracing::{debug, error, info, warn};
 
 /// How long a receiver waits before asking again for the same missing events.
 const NACK_INTERVAL: Duration = Duration::from_millis(50);
+/// How often a busy node repeats its acknowledgements: a lost one would otherwise stall a
+/// sender whose window is full, since nothing new would come to acknowledge.
+const ACK_REFRESH: Duration = Duration::from_millis(50);
+/// How long after its last events frame a node counts as busy.
+const BUSY_FOR: Duration = Duration::from_secs(2);
 
 /// Where the emitter stands, published to its handles.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +80,7 @@ pub struct Emitter {
     hub: Option<Hub<Pipe, nng::Message>>,
     epoch: u64,
     last_from_hub: Instant,
+    busy_until: Instant,
     work_scheduled: bool,
     flush_waiters: Vec<(u64, oneshot::Sender<()>)>,
     closing: bool,
@@ -103,6 +109,7 @@ impl Emitter {
             hub: None,
             epoch: 0,
             last_from_hub: Instant::now(),
+            busy_until: Instant::now(),
             work_scheduled: false,
             flush_waiters: Vec::new(),
             closing: false,
@@ -211,7 +218,7 @@ impl Emitter {
             hub: self.hub.is_some(),
             joining,
             service: self.config.service.clone(),
-            last_seq: self.outbound.last_seq(),
+            last_seq: self.outbound.last_sent(),
             received: if joining { self.inbound.delivered() } else { Vec::new() },
         };
         self.send_frame(&hello.encode());
@@ -314,6 +321,20 @@ impl Emitter {
         self.flush_waiters = waiting;
         for (_, tx) in done {
             let _ = tx.send(());
+        }
+    }
+
+    /// Repeats this node's acknowledgements while it is busy (see [`ACK_REFRESH`]).
+    fn refresh_acks(&mut self) {
+        if !self.linked || Instant::now() > self.busy_until {
+            return;
+        }
+        let acks = match &self.hub {
+            Some(hub) => hub.announced(),
+            None => self.inbound.delivered(),
+        };
+        if !acks.is_empty() {
+            self.send_frame(&Ack { node: self.node, epoch: self.epoch, acks }.encode());
         }
     }
 
@@ -420,6 +441,7 @@ impl Emitter {
         if sender == self.node {
             return;
         }
+        self.busy_until = Instant::now() + BUSY_FOR;
         let last_seq = frame.events.last().map_or(0, |e| e.seq);
         if let (Some(hub), Some(origin), Some(message)) = (self.hub.as_mut(), from, message) {
             let retained_from = frame.retained_from;
@@ -611,6 +633,7 @@ impl Actor for Emitter {
         }
         self.elect(ctx);
         ctx.run_interval(self.config.liveness_interval, |act, ctx| act.tick(ctx));
+        ctx.run_interval(ACK_REFRESH, |act, _| act.refresh_acks());
         if let Some(every) = self.config.heartbeat {
             ctx.run_interval(every, |act, ctx| act.emit_heartbeat(ctx));
         }

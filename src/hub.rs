@@ -240,6 +240,11 @@ impl<P: Copy + Eq + Hash, M> Hub<P, M> {
         moved
     }
 
+    /// Everything announced so far, to repeat in case an acknowledgement was lost.
+    pub(crate) fn announced(&self) -> Vec<(u64, u64)> {
+        self.announced.iter().map(|(sender, seq)| (*sender, *seq)).collect()
+    }
+
     /// Members of the previous cluster that did not rejoin in time; they are no longer awaited.
     pub(crate) fn take_missing(&mut self, now: Instant) -> Vec<u64> {
         if now < self.awaited_until {
@@ -321,11 +326,17 @@ mod tests {
         let (mut hub, now) = hub_with(3, 2);
         relay(&mut hub, 1, 1, now);
         relay(&mut hub, 1, 2, now);
-        let third = Queued { origin: 1, sender: 11, last_seq: 3, retained_from: 1, message: "third" };
+        let third =
+            Queued { origin: 1, sender: 11, last_seq: 3, retained_from: 1, message: "third" };
         assert!(hub.receive(third).is_none());
         assert!(hub.next_relay().is_none(), "window of 2 is full");
-        let repair = Queued { origin: 1, sender: 11, last_seq: 2, retained_from: 1, message: "again" };
-        assert_eq!(hub.receive(repair).map(|q| q.message), Some("again"), "a repair skips the window");
+        let repair =
+            Queued { origin: 1, sender: 11, last_seq: 2, retained_from: 1, message: "again" };
+        assert_eq!(
+            hub.receive(repair).map(|q| q.message),
+            Some("again"),
+            "a repair skips the window"
+        );
         hub.acked(2, &[(11, 2)]);
         assert!(hub.next_relay().is_none(), "client 3 has acknowledged nothing yet");
         hub.acked(3, &[(11, 2)]);

@@ -159,7 +159,7 @@ impl Outbound {
     }
 
     /// The latest sequence number handed to the transport.
-    fn last_sent(&self) -> u64 {
+    pub(crate) fn last_sent(&self) -> u64 {
         self.in_flight.back().map_or(self.acked, |f| f.last_seq)
     }
 }
