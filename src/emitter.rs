@@ -78,6 +78,8 @@ pub struct Emitter {
     link: Option<Link>,
     linked: bool,
     hub: Option<Hub<Pipe, nng::Message>>,
+    /// A client's events frames that arrived before the hub's hello told it where to start.
+    before_hub_hello: Option<Vec<wire::Events>>,
     epoch: u64,
     last_from_hub: Instant,
     busy_until: Instant,
@@ -107,6 +109,7 @@ impl Emitter {
             link: None,
             linked: false,
             hub: None,
+            before_hub_hello: None,
             epoch: 0,
             last_from_hub: Instant::now(),
             busy_until: Instant::now(),
@@ -166,9 +169,13 @@ impl Emitter {
             let change = self.membership.left(old_hub, LeftReason::Closed);
             self.member_change(change);
         }
-        let grace = Instant::now() + self.config.election_timeout * 2;
+        let now = Instant::now();
+        // Clients of a lost hub rejoin within a few reconnect intervals, known or not.
+        let hold =
+            if old_hub.is_some() { self.config.election_timeout / 4 } else { Duration::ZERO };
+        let grace = now + self.config.election_timeout * 2;
         info!(epoch = self.epoch, awaited = awaited.len(), "this node is the hub");
-        self.hub = Some(Hub::new(self.node, self.config.window, awaited, grace));
+        self.hub = Some(Hub::new(self.node, self.config.window, awaited, now + hold, grace));
         let change = self.membership.this_node_is_hub(self.node, &self.config.service);
         self.member_change(change);
     }
@@ -179,6 +186,9 @@ impl Emitter {
         };
         self.linked = true;
         self.last_from_hub = Instant::now();
+        if role == Role::Client {
+            self.before_hub_hello = Some(Vec::new());
+        }
         self.state.send_replace(LinkState::Up(role));
         info!(?role, "link up");
         self.send_hello(true);
@@ -211,7 +221,14 @@ impl Emitter {
         }
     }
 
+    /// A hub's hello tells what it relayed so far (where a new client starts); a joining
+    /// client's tells what it holds (so the hub knows what it is owed).
     fn send_hello(&self, joining: bool) {
+        let received = match &self.hub {
+            Some(hub) => hub.relayed(),
+            None if joining => self.inbound.delivered(),
+            None => Vec::new(),
+        };
         let hello = Hello {
             node: self.node,
             epoch: self.epoch,
@@ -219,7 +236,7 @@ impl Emitter {
             joining,
             service: self.config.service.clone(),
             last_seq: self.outbound.last_sent(),
-            received: if joining { self.inbound.delivered() } else { Vec::new() },
+            received,
         };
         self.send_frame(&hello.encode());
     }
@@ -410,7 +427,10 @@ impl Emitter {
             self.last_from_hub = now;
         }
         match frame {
-            Frame::Events(events) => self.receive_events(events, from, message, ctx),
+            Frame::Events(events) => match self.before_hub_hello.as_mut() {
+                Some(early) => early.push(events),
+                None => self.receive_events(events, from, message, ctx),
+            },
             Frame::Ack(ack) => self.receive_ack(ack, from),
             Frame::Hello(hello) => self.receive_hello(hello, from, message, ctx),
             Frame::Nack(nack) => {
@@ -532,6 +552,14 @@ impl Emitter {
                 return self.crash(ctx, "the hub is of an older election (stale)");
             }
             self.epoch = hello.epoch;
+            if let Some(early) = self.before_hub_hello.take() {
+                for &(sender, seq) in &hello.received {
+                    self.inbound.start_after(sender, seq);
+                }
+                for events in early {
+                    self.receive_events(events, None, None, ctx);
+                }
+            }
         }
         if hello.joining {
             // A member (re)joined: whatever it may miss is still in flight here.
@@ -656,6 +684,7 @@ impl Supervised for Emitter {
         }
         self.link = None;
         self.linked = false;
+        self.before_hub_hello = None;
         self.work_scheduled = false;
     }
 }

@@ -96,7 +96,9 @@ impl EmitterHandle {
 
     /// A watch on this node's role: every change (to `Electing` and back) can be awaited.
     pub fn roles(&self) -> RoleWatch {
-        RoleWatch { state: self.state.clone() }
+        let mut state = self.state.clone();
+        state.mark_unchanged();
+        RoleWatch { state }
     }
 
     /// This node's id, carried by every event it emits.

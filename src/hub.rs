@@ -44,6 +44,7 @@ pub(crate) struct Hub<P, M> {
     clients: HashMap<P, Client>,
     awaited: HashSet<u64>,
     awaited_until: Instant,
+    hold_until: Instant,
     log: VecDeque<Sent<P>>,
     queue: VecDeque<Queued<P, M>>,
     last_relayed: HashMap<u64, u64>,
@@ -53,12 +54,14 @@ pub(crate) struct Hub<P, M> {
 }
 
 impl<P: Copy + Eq + Hash, M> Hub<P, M> {
-    /// A hub that waits until `awaited_until` for the `awaited` members of the previous hub's
-    /// cluster to rejoin before it lets any sender forget events.
+    /// A hub that lets no sender forget events before `hold_until` (time for clients of a lost
+    /// hub to rejoin, known or not), nor before the `awaited` members of the previous hub's
+    /// cluster rejoined or `awaited_until` passed.
     pub(crate) fn new(
         node: u64,
         window: usize,
         awaited: HashSet<u64>,
+        hold_until: Instant,
         awaited_until: Instant,
     ) -> Self {
         Hub {
@@ -67,6 +70,7 @@ impl<P: Copy + Eq + Hash, M> Hub<P, M> {
             clients: HashMap::new(),
             awaited,
             awaited_until,
+            hold_until,
             log: VecDeque::new(),
             queue: VecDeque::new(),
             last_relayed: HashMap::new(),
@@ -212,7 +216,7 @@ impl<P: Copy + Eq + Hash, M> Hub<P, M> {
     /// Per sender, the latest sequence every member holds, where it moved since the last call.
     /// Nothing moves while members of the previous cluster are still awaited.
     pub(crate) fn take_upstream_acks(&mut self, now: Instant) -> Vec<(u64, u64)> {
-        if !self.awaited.is_empty() && now < self.awaited_until {
+        if now < self.hold_until || (!self.awaited.is_empty() && now < self.awaited_until) {
             return Vec::new();
         }
         let mut moved = Vec::new();
@@ -238,6 +242,11 @@ impl<P: Copy + Eq + Hash, M> Hub<P, M> {
             }
         }
         moved
+    }
+
+    /// Per sender, the latest sequence relayed: what a client connecting now is not owed.
+    pub(crate) fn relayed(&self) -> Vec<(u64, u64)> {
+        self.last_relayed.iter().map(|(sender, seq)| (*sender, *seq)).collect()
     }
 
     /// Everything announced so far, to repeat in case an acknowledgement was lost.
@@ -303,7 +312,7 @@ mod tests {
     /// A hub with clients on pipes 1..=n, node ids 11..
     fn hub_with(n: u32, window: usize) -> (Hub<u32, &'static str>, Instant) {
         let now = Instant::now();
-        let mut hub = Hub::new(HUB, window, HashSet::new(), now);
+        let mut hub = Hub::new(HUB, window, HashSet::new(), now, now);
         for pipe in 1..=n {
             hub.connected(pipe, now);
             hub.hello(pipe, &hello(10 + u64::from(pipe), vec![]), now);
@@ -379,7 +388,7 @@ mod tests {
     fn members_of_the_previous_cluster_hold_acks_until_they_rejoin_or_time_runs_out() {
         let now = Instant::now();
         let mut hub: Hub<u32, ()> =
-            Hub::new(HUB, 8, HashSet::from([12, 13]), now + Duration::from_secs(1));
+            Hub::new(HUB, 8, HashSet::from([12, 13]), now, now + Duration::from_secs(1));
         hub.connected(1, now);
         hub.hello(1, &hello(12, vec![]), now);
         hub.sent(None, HUB, 3, 1, now);

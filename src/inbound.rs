@@ -5,8 +5,9 @@
 //! acknowledgements and re-send requests. It must not deliver anything or touch the network:
 //! it answers "deliver, drop, or ask again", and the emitter acts.
 //!
-//! Rules, per sender: the first event ever seen from a sender sets where this node starts; after
-//! that an event is delivered only if it is the next in sequence. A later one is held back (a gap:
+//! Rules, per sender: the first frame ever seen from a sender sets where this node starts (the
+//! oldest event the sender still holds); after that an event is delivered only if it is the next
+//! in sequence. A later one is held back (a gap:
 //! something was lost on the way) and the node asks the sender to re-send. If the sender says it
 //! no longer holds the missing events (its `retained_from` is past them), they are lost for good:
 //! the node moves on and reports how many it missed.
@@ -32,6 +33,13 @@ struct FromSender {
     last_nack: Option<Instant>,
 }
 
+impl FromSender {
+    /// A sender whose events up to `seq` this node is not owed.
+    fn after(seq: u64) -> Self {
+        FromSender { delivered: seq, acked_up_to: seq, last_nack: None }
+    }
+}
+
 /// Admission state for every sender this node heard from.
 #[derive(Debug, Default)]
 pub(crate) struct Inbound {
@@ -39,10 +47,13 @@ pub(crate) struct Inbound {
 }
 
 impl Inbound {
-    /// Called before the events of a frame: if the sender no longer holds events this node never
-    /// got, skips past them and returns how many were lost.
+    /// Called before the events of a frame. A sender heard for the first time starts at the
+    /// oldest event it still holds (`retained_from`): those it sent before are held by every
+    /// member, so this node was not one yet. For a known sender, if it no longer holds events
+    /// this node never got, skips past them and returns how many were lost.
     pub(crate) fn frame_from(&mut self, sender: u64, retained_from: u64) -> Option<u64> {
-        let state = self.senders.get_mut(&sender)?;
+        let start = retained_from.saturating_sub(1);
+        let state = self.senders.entry(sender).or_insert_with(|| FromSender::after(start));
         let missed = retained_from.saturating_sub(state.delivered + 1);
         if missed == 0 {
             return None;
@@ -52,12 +63,15 @@ impl Inbound {
         Some(missed)
     }
 
+    /// The hub says this node is not owed `sender`'s events up to `seq` (they were relayed
+    /// before it connected). Ignored for senders already heard.
+    pub(crate) fn start_after(&mut self, sender: u64, seq: u64) {
+        self.senders.entry(sender).or_insert_with(|| FromSender::after(seq));
+    }
+
     pub(crate) fn admit(&mut self, sender: u64, seq: u64) -> Admit {
-        let state = self.senders.entry(sender).or_insert(FromSender {
-            delivered: seq.saturating_sub(1),
-            acked_up_to: seq.saturating_sub(1),
-            last_nack: None,
-        });
+        let state =
+            self.senders.entry(sender).or_insert_with(|| FromSender::after(seq.saturating_sub(1)));
         if seq <= state.delivered {
             Admit::Duplicate
         } else if seq == state.delivered + 1 {
@@ -121,8 +135,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_first_event_sets_the_start_then_only_the_next_is_delivered() {
+    fn the_first_frame_sets_the_start_then_only_the_next_is_delivered() {
         let mut inbound = Inbound::default();
+        assert_eq!(inbound.frame_from(7, 5), None);
+        assert_eq!(inbound.admit(7, 6), Admit::Gap, "5 is still held by the sender: wait for it");
         assert_eq!(inbound.admit(7, 5), Admit::Deliver);
         assert_eq!(inbound.admit(7, 5), Admit::Duplicate);
         assert_eq!(inbound.admit(7, 7), Admit::Gap);
@@ -137,6 +153,7 @@ mod tests {
         let mut inbound = Inbound::default();
         let now = Instant::now();
         let every = Duration::from_millis(50);
+        inbound.frame_from(1, 1);
         inbound.admit(1, 1);
         assert_eq!(inbound.admit(1, 3), Admit::Gap);
         assert_eq!(inbound.nack_due(1, now, every), Some(2));
@@ -149,10 +166,16 @@ mod tests {
     #[test]
     fn events_the_sender_no_longer_holds_are_reported_lost() {
         let mut inbound = Inbound::default();
+        inbound.frame_from(1, 1);
         inbound.admit(1, 1);
         assert_eq!(inbound.frame_from(1, 2), None, "nothing missing");
         assert_eq!(inbound.frame_from(1, 10), Some(8));
         assert_eq!(inbound.admit(1, 10), Admit::Deliver);
         assert_eq!(inbound.frame_from(99, 10), None, "a new sender has no history");
+        assert_eq!(inbound.admit(99, 10), Admit::Deliver);
+        inbound.start_after(98, 20);
+        assert_eq!(inbound.frame_from(98, 15), None, "the hub's word counts over retained_from");
+        assert_eq!(inbound.admit(98, 16), Admit::Duplicate);
+        assert_eq!(inbound.admit(98, 21), Admit::Deliver);
     }
 }

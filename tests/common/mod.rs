@@ -116,6 +116,41 @@ impl Process {
         self.child.try_wait().expect("query the process").is_none()
     }
 
+    /// Sends a signal by name (`STOP`, `CONT`, ...) with kill(1).
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{signal} {}", self.name);
+    }
+
+    /// The process's peak resident memory in KiB (VmHWM), while it runs.
+    pub fn peak_rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("read /proc/<pid>/status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM in /proc/<pid>/status")
+    }
+
+    /// The first stdout line that is a JSON object with `key`, waiting for it; returns its value.
+    pub fn wait_reply(&self, key: &str) -> Value {
+        wait_until(&format!("{} to answer {key:?}", self.name), || {
+            self.stdout()
+                .iter()
+                .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+                .find_map(|v| v.get(key).cloned())
+        })
+    }
+
+    /// How many times this process reported becoming the hub (at connect or later).
+    pub fn times_hub(&self) -> usize {
+        self.stderr().iter().filter(|l| l.contains("as Hub") || l.ends_with("role Hub")).count()
+    }
+
     /// Kills the process with SIGKILL: no cleanup, like a crash.
     pub fn kill(&mut self) {
         let _ = self.child.kill();

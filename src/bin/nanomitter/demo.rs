@@ -6,11 +6,11 @@
 //! waits for every other worker's `done`: events of one sender arrive in order, so by then it has
 //! everything the others sent, and any loss shows as a count below what they said they emitted.
 
+use crate::node::NodeArgs;
 use crate::output::print_line;
-use crate::NodeArgs;
 use actix::prelude::*;
 use clap::Args;
-use nanomitter::{DistributedEvent, Emitter};
+use nanomitter::DistributedEvent;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -232,8 +232,9 @@ impl Handler<DistributedEvent> for Counter {
 }
 
 pub async fn worker(args: WorkerArgs) -> Result<(), String> {
-    let emitter = Emitter::builder(&args.node.service)
-        .address(&args.node.addr)
+    let emitter = args
+        .node
+        .builder()?
         .heartbeat_interval(None)
         .local_echo(false)
         .connect()
@@ -281,7 +282,7 @@ pub async fn worker(args: WorkerArgs) -> Result<(), String> {
     let summary = {
         let tally = tally.borrow();
         Summary {
-            service: args.node.service.clone(),
+            service: emitter.service().to_owned(),
             role: format!("{:?}", emitter.role()).to_lowercase(),
             emitted,
             received: tally.received,

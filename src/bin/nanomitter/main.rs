@@ -4,14 +4,15 @@
 //! subcommand lives in its own module; none of them touches NNG directly, only the library.
 
 mod demo;
+mod load;
+mod node;
 mod output;
 mod repl;
 mod simple;
 
-use clap::{Args, Parser, Subcommand};
-use nanomitter::{Emitter, EmitterBuilder, EmitterHandle, DEFAULT_ADDRESS};
+use clap::{Parser, Subcommand};
+use node::{seconds, NodeArgs};
 use std::process::ExitCode;
-use std::time::Duration;
 
 #[derive(Parser)]
 #[command(name = "nanomitter", version, about = "A distributed EventEmitter over NNG")]
@@ -64,59 +65,9 @@ enum Command {
     Demo(demo::DemoArgs),
     #[command(hide = true)]
     DemoWorker(demo::WorkerArgs),
-}
-
-/// Options every node takes.
-#[derive(Args, Clone)]
-struct NodeArgs {
-    /// Address to bind (becoming the hub) or dial.
-    #[arg(long, default_value = DEFAULT_ADDRESS)]
-    addr: String,
-    /// This node's service name, carried by its events.
-    #[arg(long, default_value = "cli")]
-    service: String,
-    /// Seconds to wait for a hub before giving up.
-    #[arg(long, default_value_t = 10.0)]
-    connect_timeout: f64,
-    /// Largest frame in bytes this node sends or accepts.
-    #[arg(long)]
-    max_frame_size: Option<usize>,
-    /// Seconds between heartbeats on topic `<3`; 0 turns them off.
-    #[arg(long, default_value_t = 60.0)]
-    heartbeat: f64,
-}
-
-impl NodeArgs {
-    fn builder(&self) -> Result<EmitterBuilder, String> {
-        let connect_timeout = seconds("--connect-timeout", self.connect_timeout)?;
-        let heartbeat = seconds("--heartbeat", self.heartbeat)?;
-        let mut builder = Emitter::builder(&self.service)
-            .address(&self.addr)
-            .connect_timeout(connect_timeout)
-            .heartbeat_interval((!heartbeat.is_zero()).then_some(heartbeat));
-        if let Some(bytes) = self.max_frame_size {
-            builder = builder.max_frame_size(bytes).batch_bytes(bytes.min(64 * 1024));
-        }
-        Ok(builder)
-    }
-
-    /// Connects and says so on stderr.
-    async fn connect(&self) -> Result<EmitterHandle, String> {
-        let emitter = self.builder()?.connect().await.map_err(|e| e.to_string())?;
-        eprintln!(
-            "nanomitter: connected to {} as {:?} (service {}, node {:016x})",
-            self.addr,
-            emitter.role(),
-            emitter.service(),
-            emitter.node_id()
-        );
-        Ok(emitter)
-    }
-}
-
-fn seconds(flag: &str, value: f64) -> Result<Duration, String> {
-    Duration::try_from_secs_f64(value)
-        .map_err(|_| format!("{flag} takes a number of seconds >= 0, not {value}"))
+    /// A node under steady load that accounts for every event (for failure tests).
+    #[command(hide = true)]
+    Load(load::LoadArgs),
 }
 
 fn main() -> ExitCode {
@@ -146,6 +97,7 @@ async fn run(command: Command) -> Result<(), String> {
         Command::Hub { node, every } => simple::hub(&node, seconds("--every", every)?).await,
         Command::Repl { node, topics } => repl::run(&node, &topics).await,
         Command::DemoWorker(args) => demo::worker(args).await,
+        Command::Load(args) => load::run(args).await,
         Command::Demo(args) => demo::run(args),
     }
 }

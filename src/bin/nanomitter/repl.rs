@@ -5,8 +5,8 @@
 //! listened topics print as JSON lines; role changes are reported on stderr. End of stdin flushes
 //! and exits.
 
+use crate::node::{report_roles, NodeArgs};
 use crate::output::{print_line, Printer};
-use crate::NodeArgs;
 use actix::Actor;
 use nanomitter::EmitterHandle;
 use tokio::sync::{mpsc, oneshot};
@@ -18,8 +18,8 @@ pub async fn run(node: &NodeArgs, topics: &[String]) -> Result<(), String> {
     for topic in topics {
         emitter.on(topic, printer.clone()).map_err(|e| e.to_string())?;
     }
+    report_roles(&emitter);
     let mut lines = stdin_lines();
-    let mut roles = emitter.roles();
     loop {
         tokio::select! {
             line = lines.recv() => match line {
@@ -28,10 +28,6 @@ pub async fn run(node: &NodeArgs, topics: &[String]) -> Result<(), String> {
                         eprintln!("nanomitter: {message}");
                     }
                 }
-                None => break,
-            },
-            role = roles.next() => match role {
-                Some(role) => eprintln!("nanomitter: role {role:?}"),
                 None => break,
             },
             _ = &mut stdout_gone => break,
@@ -61,7 +57,7 @@ async fn execute(emitter: &EmitterHandle, line: &str) -> Result<(), String> {
 }
 
 /// Lines of stdin, read on a thread of their own (stdin has no async reader here).
-fn stdin_lines() -> mpsc::UnboundedReceiver<String> {
+pub fn stdin_lines() -> mpsc::UnboundedReceiver<String> {
     let (tx, rx) = mpsc::unbounded_channel();
     std::thread::spawn(move || {
         for line in std::io::stdin().lines() {

@@ -3,8 +3,8 @@
 //! Owns: what each of them does between connect and exit. It must not reach past the library's
 //! public API.
 
+use crate::node::NodeArgs;
 use crate::output::{print_line, Printer};
-use crate::NodeArgs;
 use actix::Actor;
 use std::time::Duration;
 use tokio::sync::oneshot;

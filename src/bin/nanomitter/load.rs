@@ -1,0 +1,162 @@
+//! `nanomitter load` (hidden): a node under steady load that accounts for every event, for the
+//! failure tests.
+//!
+//! Owns: emitting at a fixed rate (waiting when the cluster pushes back), recording every event
+//! received per sender, and the line commands on stdin: `stop` (stop emitting, wait until every
+//! member holds what was emitted, answer `{"stopped": <emitted>}`) and `report` (answer
+//! `{"report": {...}}` with what was received). `$lagged` notices print as `{"lagged": ...}`.
+
+use crate::node::{report_roles, NodeArgs};
+use crate::output::print_line;
+use crate::repl::stdin_lines;
+use actix::prelude::*;
+use clap::Args;
+use nanomitter::{membership, DistributedEvent};
+use serde::{Deserialize, Serialize};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+#[derive(Args)]
+pub struct LoadArgs {
+    #[command(flatten)]
+    node: NodeArgs,
+    /// Events per second to emit; 0 emits nothing.
+    #[arg(long, default_value_t = 0)]
+    rate: u64,
+    /// The topic to emit on and listen to.
+    #[arg(long, default_value = "load")]
+    topic: String,
+    /// Payload bytes besides the send timestamp.
+    #[arg(long, default_value_t = 16)]
+    size: usize,
+    /// Microseconds this node spends on each received event (a slow consumer).
+    #[arg(long, default_value_t = 0)]
+    slow_us: u64,
+}
+
+/// The payload of a load event.
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    sent_at_ns: u128,
+    pad: Vec<u8>,
+}
+
+/// Every sequence number received, per sender, and the lost-for-good notices.
+#[derive(Default)]
+struct Received {
+    seqs: HashMap<u64, Vec<u64>>,
+    lagged: u64,
+}
+
+struct Recorder {
+    received: Rc<RefCell<Received>>,
+    slow: Duration,
+}
+
+impl Actor for Recorder {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        ctx.set_mailbox_capacity(1024);
+    }
+}
+
+impl Handler<DistributedEvent> for Recorder {
+    type Result = ();
+
+    fn handle(&mut self, event: DistributedEvent, _: &mut Context<Self>) {
+        if event.topic() == membership::LAGGED {
+            let missed =
+                event.decode::<serde_json::Value>().ok().and_then(|v| v["missed"].as_u64());
+            self.received.borrow_mut().lagged += missed.unwrap_or(0);
+            print_line(&serde_json::json!({ "lagged": event.to_json() }).to_string());
+            return;
+        }
+        // A slow consumer: the whole node is busy, as a CPU-bound handler would make it.
+        let busy_since = Instant::now();
+        while busy_since.elapsed() < self.slow {
+            std::hint::spin_loop();
+        }
+        self.received.borrow_mut().seqs.entry(event.node()).or_default().push(event.seq());
+    }
+}
+
+pub async fn run(args: LoadArgs) -> Result<(), String> {
+    let emitter = args.node.connect().await?;
+    report_roles(&emitter);
+    let received = Rc::new(RefCell::new(Received::default()));
+    let recorder =
+        Recorder { received: received.clone(), slow: Duration::from_micros(args.slow_us) }.start();
+    emitter.on(&args.topic, recorder.clone().recipient()).map_err(|e| e.to_string())?;
+    emitter.on(membership::LAGGED, recorder.recipient()).map_err(|e| e.to_string())?;
+
+    let emitted = Rc::new(Cell::new(0u64));
+    let stopped = Rc::new(Cell::new(false));
+    if args.rate > 0 {
+        let (emitter, emitted, stopped) = (emitter.clone(), emitted.clone(), stopped.clone());
+        let (topic, pad, rate) = (args.topic.clone(), vec![0x5a; args.size], args.rate);
+        actix_rt::spawn(async move {
+            let started = Instant::now();
+            let mut ticks = actix_rt::time::interval(Duration::from_millis(1));
+            while !stopped.get() {
+                ticks.tick().await;
+                let due = (started.elapsed().as_secs_f64() * rate as f64) as u64;
+                while emitted.get() < due && !stopped.get() {
+                    let sent_at_ns = std::time::UNIX_EPOCH.elapsed().map_or(0, |d| d.as_nanos());
+                    let payload = Payload { sent_at_ns, pad: pad.clone() };
+                    if emitter.emit_wait(&topic, &payload).await.is_err() {
+                        return;
+                    }
+                    emitted.set(emitted.get() + 1);
+                }
+            }
+        });
+    }
+
+    let mut lines = stdin_lines();
+    while let Some(line) = lines.recv().await {
+        match line.trim() {
+            "stop" => {
+                stopped.set(true);
+                emitter.flush().await.map_err(|e| e.to_string())?;
+                print_line(&serde_json::json!({ "stopped": emitted.get() }).to_string());
+            }
+            "report" => {
+                let report = report(&received.borrow(), emitted.get(), &emitter);
+                print_line(&serde_json::json!({ "report": report }).to_string());
+            }
+            other => eprintln!("nanomitter: unknown command {other:?} (stop, report)"),
+        }
+    }
+    emitter.close().await.map_err(|e| e.to_string())
+}
+
+fn report(
+    received: &Received,
+    emitted: u64,
+    emitter: &nanomitter::EmitterHandle,
+) -> serde_json::Value {
+    let per_sender: serde_json::Map<String, serde_json::Value> = received
+        .seqs
+        .iter()
+        .map(|(sender, seqs)| {
+            let mut unique = seqs.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            let (min, max) = (unique.first().copied(), unique.last().copied());
+            let summary = serde_json::json!({
+                "count": seqs.len(), "unique": unique.len(), "min": min, "max": max,
+            });
+            (format!("{sender:016x}"), summary)
+        })
+        .collect();
+    serde_json::json!({
+        "node": format!("{:016x}", emitter.node_id()),
+        "emitted": emitted,
+        "lagged": received.lagged,
+        "received": per_sender,
+        "stats": emitter.stats(),
+    })
+}

@@ -1,0 +1,94 @@
+//! Options every node takes, connecting with them, and reporting role changes.
+//!
+//! Owns: the mapping from command-line options to the library's builder. It must not run any
+//! subcommand's logic.
+
+use clap::Args;
+use nanomitter::{Emitter, EmitterBuilder, EmitterHandle, SlowConsumer, DEFAULT_ADDRESS};
+use std::time::Duration;
+
+/// Options every node takes.
+#[derive(Args, Clone)]
+pub struct NodeArgs {
+    /// Address to bind (becoming the hub) or dial.
+    #[arg(long, default_value = DEFAULT_ADDRESS)]
+    addr: String,
+    /// This node's service name, carried by its events.
+    #[arg(long, default_value = "cli")]
+    service: String,
+    /// Seconds to wait for a hub before giving up.
+    #[arg(long, default_value_t = 10.0)]
+    connect_timeout: f64,
+    /// Largest frame in bytes this node sends or accepts.
+    #[arg(long)]
+    max_frame_size: Option<usize>,
+    /// Seconds between heartbeats on topic `<3`; 0 turns them off.
+    #[arg(long, default_value_t = 60.0)]
+    heartbeat: f64,
+    /// Seconds between liveness beats; a hub silent for three is presumed dead.
+    #[arg(long)]
+    liveness: Option<f64>,
+    /// Seconds a hub waits for a client's acknowledgement before cutting it off; 0 waits forever.
+    #[arg(long)]
+    evict_after: Option<f64>,
+    /// Bytes of emitted events that may wait for acknowledgement before emit pushes back.
+    #[arg(long)]
+    max_pending_bytes: Option<usize>,
+}
+
+impl NodeArgs {
+    pub fn builder(&self) -> Result<EmitterBuilder, String> {
+        let connect_timeout = seconds("--connect-timeout", self.connect_timeout)?;
+        let heartbeat = seconds("--heartbeat", self.heartbeat)?;
+        let mut builder = Emitter::builder(&self.service)
+            .address(&self.addr)
+            .connect_timeout(connect_timeout)
+            .heartbeat_interval((!heartbeat.is_zero()).then_some(heartbeat));
+        if let Some(bytes) = self.max_frame_size {
+            builder = builder.max_frame_size(bytes).batch_bytes(bytes.min(64 * 1024));
+        }
+        if let Some(every) = self.liveness {
+            builder = builder.liveness_interval(seconds("--liveness", every)?);
+        }
+        if let Some(after) = self.evict_after {
+            let after = seconds("--evict-after", after)?;
+            builder = builder.slow_consumer(if after.is_zero() {
+                SlowConsumer::Wait
+            } else {
+                SlowConsumer::Evict(after)
+            });
+        }
+        if let Some(bytes) = self.max_pending_bytes {
+            builder = builder.max_pending_bytes(bytes);
+        }
+        Ok(builder)
+    }
+
+    /// Connects and says so on stderr.
+    pub async fn connect(&self) -> Result<EmitterHandle, String> {
+        let emitter = self.builder()?.connect().await.map_err(|e| e.to_string())?;
+        eprintln!(
+            "nanomitter: connected to {} as {:?} (service {}, node {:016x})",
+            self.addr,
+            emitter.role(),
+            emitter.service(),
+            emitter.node_id()
+        );
+        Ok(emitter)
+    }
+}
+
+pub fn seconds(flag: &str, value: f64) -> Result<Duration, String> {
+    Duration::try_from_secs_f64(value)
+        .map_err(|_| format!("{flag} takes a number of seconds >= 0, not {value}"))
+}
+
+/// Prints every role change of `emitter` on stderr as `nanomitter: role <Role>`, until it closes.
+pub fn report_roles(emitter: &EmitterHandle) {
+    let mut roles = emitter.roles();
+    actix_rt::spawn(async move {
+        while let Some(role) = roles.next().await {
+            eprintln!("nanomitter: role {role:?}");
+        }
+    });
+}
