@@ -17,7 +17,8 @@ pub const HEARTBEAT_TOPIC: &str = "<3";
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
     pub(crate) service: String,
-    pub(crate) address: String,
+    /// Candidate hub addresses, most preferred first (at least one).
+    pub(crate) candidates: Vec<String>,
     pub(crate) heartbeat: Option<Duration>,
     pub(crate) reconnect_min: Duration,
     pub(crate) reconnect_max: Duration,
@@ -64,7 +65,7 @@ impl EmitterBuilder {
         EmitterBuilder {
             config: Config {
                 service: service.into(),
-                address: DEFAULT_ADDRESS.to_owned(),
+                candidates: vec![DEFAULT_ADDRESS.to_owned()],
                 heartbeat: Some(Duration::from_secs(60)),
                 reconnect_min: Duration::from_millis(10),
                 reconnect_max: Duration::from_millis(200),
@@ -83,7 +84,20 @@ impl EmitterBuilder {
 
     /// The address to bind (becoming the hub) or dial. Default: [`DEFAULT_ADDRESS`].
     pub fn address(mut self, address: impl Into<String>) -> Self {
-        self.config.address = address.into();
+        self.config.candidates = vec![address.into()];
+        self
+    }
+
+    /// Several candidate hub addresses, most preferred first, e.g. one per machine that may
+    /// host the hub. A node binds only candidates that are its own; the first live candidate is
+    /// the hub. A hub on a later candidate keeps probing the earlier ones and steps down when
+    /// one comes back, so the cluster converges on the most preferred live candidate.
+    pub fn candidates<I, S>(mut self, addresses: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.config.candidates = addresses.into_iter().map(Into::into).collect();
         self
     }
 
@@ -157,8 +171,8 @@ impl EmitterBuilder {
         self
     }
 
-    /// How long a client waits for its dial to reach a hub before it runs the election again
-    /// (and may become the hub itself). Default: 1 s.
+    /// How long a node waits for a dialed candidate to answer before it tries the next one
+    /// (after the last, it runs the election again and may become the hub). Default: 1 s.
     pub fn election_timeout(mut self, timeout: Duration) -> Self {
         self.config.election_timeout = timeout;
         self
@@ -171,14 +185,19 @@ impl EmitterBuilder {
         EmitterHandle::start(config).await
     }
 
-    /// Shorthand for `.address(address).connect()`.
+    /// Shorthand for `.address(address).connect()` (`connect(addr)` in the seeds).
     pub async fn connect_to(self, address: impl Into<String>) -> Result<EmitterHandle> {
         self.address(address).connect().await
     }
 
     fn checked(self) -> Result<Config> {
         let config = self.config;
-        check_address(&config.address)?;
+        if config.candidates.is_empty() {
+            return Err(Error::InvalidSetting("no candidate address".to_owned()));
+        }
+        for address in &config.candidates {
+            check_address(address)?;
+        }
         if config.service.len() > wire::MAX_SERVICE_LEN {
             return Err(Error::InvalidService {
                 service: config.service,

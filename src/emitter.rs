@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::event::{Codec, DistributedEvent};
 use crate::hub::{Hub, Queued};
 use crate::inbound::{Admit, Inbound};
-use crate::link::{FromLink, Link, LinkEvent, Received, Role};
+use crate::link::{probe, FromLink, Link, LinkEvent, Received, Role};
 use crate::membership::{self, Change, Membership, Peer};
 use crate::messages::{
     Emit, Flush, ListenerCount, On, Once, Peers, RemoveAllListeners, RemoveListener,
@@ -77,6 +77,10 @@ pub struct Emitter {
     generation: u64,
     link: Option<Link>,
     linked: bool,
+    /// The candidate address of the current link.
+    candidate: usize,
+    failed_candidates: usize,
+    probing: bool,
     hub: Option<Hub<Pipe, nng::Message>>,
     /// A client's events frames that arrived before the hub's hello told it where to start.
     before_hub_hello: Option<Vec<wire::Events>>,
@@ -108,6 +112,9 @@ impl Emitter {
             generation: 0,
             link: None,
             linked: false,
+            candidate: 0,
+            failed_candidates: 0,
+            probing: false,
             hub: None,
             before_hub_hello: None,
             epoch: 0,
@@ -125,37 +132,74 @@ impl Emitter {
 
     // ----- election and link lifecycle -------------------------------------------------------
 
+    /// Runs the election over the candidates, most preferred first.
     fn elect(&mut self, ctx: &mut Context<Self>) {
+        Stats::add(&self.shared.stats.elections, 1);
+        self.failed_candidates = 0;
+        self.try_candidate(0, ctx);
+    }
+
+    /// Binds candidate `index` (hub) or dials it (client); if no hub answers the dial in time,
+    /// the next candidate is tried, and after the last the election starts over.
+    fn try_candidate(&mut self, index: usize, ctx: &mut Context<Self>) {
         self.generation += 1;
-        Stats::add(&self.stats().elections, 1);
+        self.candidate = index;
+        self.link = None;
         let generation = self.generation;
-        let link = Link::elect(
-            &self.config,
-            generation,
-            ctx.address().recipient(),
-            self.shared.stats.clone(),
-        );
-        match link {
+        let address = self.config.candidates[index].clone();
+        let to = ctx.address().recipient();
+        match Link::open(&self.config, &address, generation, to, self.shared.stats.clone()) {
             Ok(link) => {
                 let role = link.role();
                 self.link = Some(link);
-                info!(address = %self.config.address, ?role, generation, node = %membership::hex(self.node), "election won a role");
+                info!(%address, ?role, generation, node = %membership::hex(self.node), "election step");
                 if role == Role::Hub {
                     self.become_hub();
                     self.link_up(ctx);
                 } else {
                     ctx.run_later(self.config.election_timeout, move |act, ctx| {
                         if act.generation == generation && !act.linked {
-                            warn!(address = %act.config.address, "no hub answered the dial, electing again");
-                            ctx.stop();
+                            warn!(%address, "no hub answered");
+                            act.next_candidate(index, ctx);
                         }
                     });
                 }
             }
             Err(error) => {
-                error!(%error, "election failed");
-                self.state.send_replace(LinkState::Failed(error));
+                self.failed_candidates += 1;
+                if self.failed_candidates == self.config.candidates.len() {
+                    error!(%error, "election failed");
+                    self.state.send_replace(LinkState::Failed(error));
+                } else {
+                    warn!(%error, "candidate unusable");
+                    self.next_candidate(index, ctx);
+                }
             }
+        }
+    }
+
+    fn next_candidate(&mut self, index: usize, ctx: &mut Context<Self>) {
+        if index + 1 < self.config.candidates.len() {
+            self.try_candidate(index + 1, ctx);
+        } else {
+            self.crash(ctx, "no candidate answered, electing again");
+        }
+    }
+
+    /// A hub on a less preferred candidate asks whether a more preferred one can be had; if so
+    /// it steps down, and the election (of everyone) lands there.
+    fn probe_preferred(&mut self, ctx: &mut Context<Self>) {
+        if self.hub.is_none() || self.candidate == 0 || self.probing {
+            return;
+        }
+        self.probing = true;
+        let (generation, addr) = (self.generation, ctx.address());
+        for index in 0..self.candidate {
+            let addr = addr.clone();
+            let address = self.config.candidates[index].clone();
+            probe(address, self.config.election_timeout, move |live| {
+                addr.do_send(Preferred { generation, index, live });
+            });
         }
     }
 
@@ -199,7 +243,7 @@ impl Emitter {
 
     /// The link is beyond repair: crash, and let the supervisor restart the election.
     fn crash(&mut self, ctx: &mut Context<Self>, why: &str) {
-        warn!(address = %self.config.address, why, "restarting the link");
+        warn!(address = %self.config.candidates[self.candidate], why, "restarting the link");
         ctx.stop();
     }
 
@@ -623,6 +667,7 @@ impl Emitter {
         self.send_hello(false);
         let now = Instant::now();
         let silent_after = self.config.liveness_interval * 3;
+        self.probe_preferred(ctx);
         let Some(hub) = self.hub.as_mut() else {
             if now.duration_since(self.last_from_hub) >= silent_after {
                 self.crash(ctx, "the hub went silent");
@@ -684,8 +729,34 @@ impl Supervised for Emitter {
         }
         self.link = None;
         self.linked = false;
+        self.probing = false;
         self.before_hub_hello = None;
         self.work_scheduled = false;
+    }
+}
+
+/// The answer of a probe of a more preferred candidate.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Preferred {
+    generation: u64,
+    index: usize,
+    live: bool,
+}
+
+impl Handler<Preferred> for Emitter {
+    type Result = ();
+
+    fn handle(&mut self, answer: Preferred, ctx: &mut Context<Self>) {
+        if answer.generation != self.generation {
+            return;
+        }
+        self.probing = false;
+        if answer.live && self.hub.is_some() && answer.index < self.candidate {
+            let address = &self.config.candidates[answer.index];
+            info!(%address, "a more preferred candidate can be had, stepping down");
+            self.crash(ctx, "a more preferred candidate is live");
+        }
     }
 }
 

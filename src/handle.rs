@@ -43,7 +43,7 @@ impl EmitterHandle {
             pending: Pending::new(config.max_pending_bytes),
         });
         let (state_tx, state) = watch::channel(LinkState::Electing);
-        let (address, timeout) = (config.address.clone(), config.connect_timeout);
+        let (address, timeout) = (config.candidates.join(", "), config.connect_timeout);
         let handle = EmitterHandle {
             node,
             shared: shared.clone(),

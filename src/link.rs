@@ -17,6 +17,7 @@ use bytes::Bytes;
 use nng::options::{Options, ReconnectMaxTime, ReconnectMinTime, RecvMaxSize};
 use nng::{Message, Pipe, PipeEvent, Protocol, RawSocket, Socket};
 use std::sync::Arc;
+use std::time::Duration;
 use tracing::{debug, warn};
 
 /// What this node is in the star.
@@ -68,32 +69,33 @@ pub(crate) struct Link {
 }
 
 impl Link {
-    /// Runs the election: bind `config.address` and become the hub, or, if another node holds
-    /// it, dial it and become a client. A client is not usable before its `PeerUp`.
-    pub(crate) fn elect(
+    /// One step of the election, on one candidate `address`: bind it and become the hub, or,
+    /// if it is taken or not this machine's, dial it and become a client. A client is not usable
+    /// before its `PeerUp`.
+    pub(crate) fn open(
         config: &Config,
+        address: &str,
         generation: u64,
         to: Recipient<FromLink>,
         stats: Arc<Stats>,
     ) -> Result<Link> {
         let fail = |e: nng::Error| Error::InvalidAddress {
-            address: config.address.clone(),
+            address: address.to_owned(),
             reason: e.to_string(),
         };
         let hub = RawSocket::new(Protocol::Bus0).map_err(fail)?.socket;
         prepare(&hub, config, generation, &to).map_err(fail)?;
-        let bound = hub.listen(&config.address);
-        let link = match bound {
+        let link = match hub.listen(address) {
             Ok(()) => Link { socket: hub, role: Role::Hub },
             Err(bind_error) => {
                 hub.close();
-                debug!(address = %config.address, %bind_error, "address is taken or not ours, dialing");
+                debug!(address, %bind_error, "address is taken or not ours, dialing");
                 let client = Socket::new(Protocol::Bus0).map_err(fail)?;
                 prepare(&client, config, generation, &to).map_err(fail)?;
                 client.set_opt::<ReconnectMinTime>(Some(config.reconnect_min)).map_err(fail)?;
                 client.set_opt::<ReconnectMaxTime>(Some(config.reconnect_max)).map_err(fail)?;
-                client.dial_async(&config.address).map_err(|dial_error| Error::InvalidAddress {
-                    address: config.address.clone(),
+                client.dial_async(address).map_err(|dial_error| Error::InvalidAddress {
+                    address: address.to_owned(),
                     reason: format!("cannot bind ({bind_error}) nor dial ({dial_error})"),
                 })?;
                 Link { socket: client, role: Role::Client }
@@ -139,6 +141,40 @@ impl Link {
 impl Drop for Link {
     fn drop(&mut self) {
         self.socket.close();
+    }
+}
+
+/// Checks, on a thread of its own, whether a hub could be had at `address`: this node can bind
+/// it (it is free and this machine's), or a hub there answers a dial within `timeout`. Calls
+/// `answer` with the result. Used by a hub on a less preferred candidate.
+pub(crate) fn probe(
+    address: String,
+    timeout: Duration,
+    answer: impl FnOnce(bool) + Send + 'static,
+) {
+    let check = move || -> nng::Result<bool> {
+        let bindable = RawSocket::new(Protocol::Bus0)?.socket;
+        if bindable.listen(&address).is_ok() {
+            bindable.close();
+            return Ok(true);
+        }
+        let dialer = Socket::new(Protocol::Bus0)?;
+        let (up, answered) = std::sync::mpsc::channel();
+        dialer.pipe_notify(move |_, event| {
+            if event == PipeEvent::AddPost {
+                let _ = up.send(());
+            }
+        })?;
+        dialer.dial_async(&address)?;
+        let live = answered.recv_timeout(timeout).is_ok();
+        dialer.close();
+        Ok(live)
+    };
+    let spawned = std::thread::Builder::new()
+        .name("nanomitter-probe".to_owned())
+        .spawn(move || answer(check().unwrap_or(false)));
+    if let Err(error) = spawned {
+        warn!(%error, "cannot start a probe thread");
     }
 }
 

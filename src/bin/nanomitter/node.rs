@@ -10,7 +10,8 @@ use std::time::Duration;
 /// Options every node takes.
 #[derive(Args, Clone)]
 pub struct NodeArgs {
-    /// Address to bind (becoming the hub) or dial.
+    /// Address to bind (becoming the hub) or dial; several, comma-separated, are candidates in
+    /// order of preference.
     #[arg(long, default_value = DEFAULT_ADDRESS)]
     addr: String,
     /// This node's service name, carried by its events.
@@ -31,6 +32,9 @@ pub struct NodeArgs {
     /// Seconds a hub waits for a client's acknowledgement before cutting it off; 0 waits forever.
     #[arg(long)]
     evict_after: Option<f64>,
+    /// Seconds to wait for a dialed candidate before trying the next.
+    #[arg(long)]
+    election_timeout: Option<f64>,
     /// Bytes of emitted events that may wait for acknowledgement before emit pushes back.
     #[arg(long)]
     max_pending_bytes: Option<usize>,
@@ -41,7 +45,7 @@ impl NodeArgs {
         let connect_timeout = seconds("--connect-timeout", self.connect_timeout)?;
         let heartbeat = seconds("--heartbeat", self.heartbeat)?;
         let mut builder = Emitter::builder(&self.service)
-            .address(&self.addr)
+            .candidates(self.addr.split(',').map(str::trim))
             .connect_timeout(connect_timeout)
             .heartbeat_interval((!heartbeat.is_zero()).then_some(heartbeat));
         if let Some(bytes) = self.max_frame_size {
@@ -57,6 +61,9 @@ impl NodeArgs {
             } else {
                 SlowConsumer::Evict(after)
             });
+        }
+        if let Some(timeout) = self.election_timeout {
+            builder = builder.election_timeout(seconds("--election-timeout", timeout)?);
         }
         if let Some(bytes) = self.max_pending_bytes {
             builder = builder.max_pending_bytes(bytes);
