@@ -51,7 +51,8 @@ const BUSY_FOR: Duration = Duration::from_secs(2);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum LinkState {
     Electing,
-    Up(Role),
+    /// Linked, in this role, on this candidate address.
+    Up(Role, String),
     Failed(Error),
     Closed,
 }
@@ -77,6 +78,8 @@ pub struct Emitter {
     generation: u64,
     link: Option<Link>,
     linked: bool,
+    /// Whether this node was ever part of a cluster (then a new election has members to await).
+    ever_linked: bool,
     /// The candidate address of the current link.
     candidate: usize,
     failed_candidates: usize,
@@ -112,6 +115,7 @@ impl Emitter {
             generation: 0,
             link: None,
             linked: false,
+            ever_linked: false,
             candidate: 0,
             failed_candidates: 0,
             probing: false,
@@ -214,10 +218,10 @@ impl Emitter {
             self.member_change(change);
         }
         let now = Instant::now();
-        // Clients of a lost hub rejoin within a few reconnect intervals, known or not.
-        let hold =
-            if old_hub.is_some() { self.config.election_timeout / 4 } else { Duration::ZERO };
-        let grace = now + self.config.election_timeout * 2;
+        // Members of the cluster this node was in (known to it or not, the old hub too if it
+        // only stepped down) rejoin within a few reconnect intervals: hold acks that long.
+        let hold = if self.ever_linked { self.config.election_timeout / 4 } else { Duration::ZERO };
+        let grace = self.config.election_timeout * 2;
         info!(epoch = self.epoch, awaited = awaited.len(), "this node is the hub");
         self.hub = Some(Hub::new(self.node, self.config.window, awaited, now + hold, grace));
         let change = self.membership.this_node_is_hub(self.node, &self.config.service);
@@ -229,11 +233,13 @@ impl Emitter {
             return;
         };
         self.linked = true;
+        self.ever_linked = true;
         self.last_from_hub = Instant::now();
         if role == Role::Client {
             self.before_hub_hello = Some(Vec::new());
         }
-        self.state.send_replace(LinkState::Up(role));
+        let address = self.config.candidates[self.candidate].clone();
+        self.state.send_replace(LinkState::Up(role, address));
         info!(?role, "link up");
         self.send_hello(true);
         // Whatever the previous hub did not see acknowledged by everyone goes out again.
@@ -484,12 +490,15 @@ impl Emitter {
                     let _ = link.relay(message);
                 }
             }
-            Frame::Left(left) => {
-                if self.hub.is_none() && left.epoch >= self.epoch {
+            Frame::Left(left) => match (self.hub.as_mut(), from) {
+                // A client saying goodbye.
+                (Some(hub), Some(pipe)) => hub.leaving(pipe, LeftReason::Closed),
+                (None, _) if left.epoch >= self.epoch => {
                     let change = self.membership.left(left.node, left.reason);
                     self.member_change(change);
                 }
-            }
+                _ => {}
+            },
         }
         self.schedule_work(ctx);
     }
@@ -648,7 +657,7 @@ impl Emitter {
         let Some(hub) = self.hub.as_mut() else {
             return self.crash(ctx, "lost the hub");
         };
-        let Some((node, reason)) = hub.disconnected(pipe) else {
+        let Some((node, reason)) = hub.disconnected(pipe, Instant::now()) else {
             return;
         };
         let left = Left { epoch: self.epoch, node, reason };
@@ -683,7 +692,7 @@ impl Emitter {
         for (pipe, node, reason) in overdue {
             warn!(node = ?node.map(membership::hex), ?reason, "cutting off a client");
             Stats::add(&self.shared.stats.evictions, 1);
-            hub.cutting_off(pipe, reason);
+            hub.leaving(pipe, reason);
             if let Some(link) = &self.link {
                 link.cut_off(pipe);
             }
@@ -886,6 +895,11 @@ impl Handler<Shutdown> for Emitter {
     type Result = ();
 
     fn handle(&mut self, _: Shutdown, ctx: &mut Context<Self>) {
+        if self.hub.is_none() {
+            // Goodbye: the hub need not keep events for this node.
+            let left = Left { epoch: self.epoch, node: self.node, reason: LeftReason::Closed };
+            self.send_frame(&left.encode());
+        }
         self.closing = true;
         self.state.send_replace(LinkState::Closed);
         self.flush_waiters.clear();

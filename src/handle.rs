@@ -59,7 +59,7 @@ impl EmitterHandle {
             Err(_) => Err(Error::Unreachable { address, waited: timeout }),
             Ok(Err(_)) => Err(Error::Closed),
             Ok(Ok(state)) => match &*state {
-                LinkState::Up(_) => Ok(()),
+                LinkState::Up(..) => Ok(()),
                 LinkState::Failed(error) => Err(error.clone()),
                 LinkState::Electing | LinkState::Closed => Err(Error::Closed),
             },
@@ -76,8 +76,16 @@ impl EmitterHandle {
     /// What this node is right now: the hub, a client, or electing after it lost its link.
     pub fn role(&self) -> Role {
         match &*self.state.borrow() {
-            LinkState::Up(role) => *role,
+            LinkState::Up(role, _) => *role,
             _ => Role::Electing,
+        }
+    }
+
+    /// The candidate address this node is bound to (hub) or dialed (client), while linked.
+    pub fn hub_address(&self) -> Option<String> {
+        match &*self.state.borrow() {
+            LinkState::Up(_, address) => Some(address.clone()),
+            _ => None,
         }
     }
 
@@ -85,11 +93,11 @@ impl EmitterHandle {
     pub async fn wait_linked(&self) -> Result<Role> {
         let mut state = self.state.clone();
         let state = state
-            .wait_for(|s| matches!(s, LinkState::Up(_) | LinkState::Closed))
+            .wait_for(|s| matches!(s, LinkState::Up(..) | LinkState::Closed))
             .await
             .map_err(|_| Error::Closed)?;
         match &*state {
-            LinkState::Up(role) => Ok(*role),
+            LinkState::Up(role, _) => Ok(*role),
             _ => Err(Error::Closed),
         }
     }
@@ -243,7 +251,7 @@ impl RoleWatch {
     pub async fn next(&mut self) -> Option<Role> {
         self.state.changed().await.ok()?;
         match &*self.state.borrow_and_update() {
-            LinkState::Up(role) => Some(*role),
+            LinkState::Up(role, _) => Some(*role),
             LinkState::Electing => Some(Role::Electing),
             LinkState::Failed(_) | LinkState::Closed => None,
         }

@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 
 struct Client {
     node: Option<u64>,
-    cut_off: Option<LeftReason>,
+    /// Set when the client is known to be going: cut off by the hub, or said goodbye.
+    leaving: Option<LeftReason>,
     /// Per sender, the latest sequence this client holds (or was never owed).
     acked: HashMap<u64, u64>,
     last_heard: Instant,
@@ -44,6 +45,7 @@ pub(crate) struct Hub<P, M> {
     clients: HashMap<P, Client>,
     awaited: HashSet<u64>,
     awaited_until: Instant,
+    grace: Duration,
     hold_until: Instant,
     log: VecDeque<Sent<P>>,
     queue: VecDeque<Queued<P, M>>,
@@ -55,21 +57,22 @@ pub(crate) struct Hub<P, M> {
 
 impl<P: Copy + Eq + Hash, M> Hub<P, M> {
     /// A hub that lets no sender forget events before `hold_until` (time for clients of a lost
-    /// hub to rejoin, known or not), nor before the `awaited` members of the previous hub's
-    /// cluster rejoined or `awaited_until` passed.
+    /// hub to rejoin, known or not), nor, for `grace`, before the `awaited` members of the
+    /// previous hub's cluster rejoined.
     pub(crate) fn new(
         node: u64,
         window: usize,
         awaited: HashSet<u64>,
         hold_until: Instant,
-        awaited_until: Instant,
+        grace: Duration,
     ) -> Self {
         Hub {
             node,
             window,
             clients: HashMap::new(),
             awaited,
-            awaited_until,
+            awaited_until: hold_until.max(Instant::now() + grace),
+            grace,
             hold_until,
             log: VecDeque::new(),
             queue: VecDeque::new(),
@@ -83,21 +86,28 @@ impl<P: Copy + Eq + Hash, M> Hub<P, M> {
     /// A client connected: it is owed everything relayed from now on.
     pub(crate) fn connected(&mut self, pipe: P, now: Instant) {
         let acked = self.last_relayed.clone();
-        self.clients.insert(pipe, Client { node: None, cut_off: None, acked, last_heard: now });
+        self.clients.insert(pipe, Client { node: None, leaving: None, acked, last_heard: now });
     }
 
-    /// The hub is cutting a client off, for `reason`; it stops counting for the window now.
-    pub(crate) fn cutting_off(&mut self, pipe: P, reason: LeftReason) {
+    /// The client is going for `reason`: the hub cuts it off, or it said goodbye.
+    pub(crate) fn leaving(&mut self, pipe: P, reason: LeftReason) {
         if let Some(client) = self.clients.get_mut(&pipe) {
-            client.cut_off = Some(reason);
+            client.leaving = Some(reason);
         }
     }
 
     /// A client's connection closed. Returns its node id, if it said hello, and why it left.
-    pub(crate) fn disconnected(&mut self, pipe: P) -> Option<(u64, LeftReason)> {
+    /// One that went without a word may be cut off from the hub by a partition, not dead: it is
+    /// awaited like a member of a previous hub, so senders keep what it may still be owed.
+    pub(crate) fn disconnected(&mut self, pipe: P, now: Instant) -> Option<(u64, LeftReason)> {
         let client = self.clients.remove(&pipe)?;
         self.trim();
-        Some((client.node?, client.cut_off.unwrap_or(LeftReason::Closed)))
+        let node = client.node?;
+        if client.leaving.is_none() {
+            self.awaited.insert(node);
+            self.awaited_until = self.awaited_until.max(now + self.grace);
+        }
+        Some((node, client.leaving.unwrap_or(LeftReason::Closed)))
     }
 
     /// A client said hello. A joining one reports what it already holds, so it is owed the rest.
@@ -272,7 +282,7 @@ impl<P: Copy + Eq + Hash, M> Hub<P, M> {
     ) -> Vec<(P, Option<u64>, LeftReason)> {
         self.clients
             .iter()
-            .filter(|(_, client)| client.cut_off.is_none())
+            .filter(|(_, client)| client.leaving.is_none())
             .filter_map(|(pipe, client)| {
                 if now.duration_since(client.last_heard) >= silent_after {
                     return Some((*pipe, client.node, LeftReason::Silent));
@@ -312,7 +322,7 @@ mod tests {
     /// A hub with clients on pipes 1..=n, node ids 11..
     fn hub_with(n: u32, window: usize) -> (Hub<u32, &'static str>, Instant) {
         let now = Instant::now();
-        let mut hub = Hub::new(HUB, window, HashSet::new(), now, now);
+        let mut hub = Hub::new(HUB, window, HashSet::new(), now, Duration::from_secs(1));
         for pipe in 1..=n {
             hub.connected(pipe, now);
             hub.hello(pipe, &hello(10 + u64::from(pipe), vec![]), now);
@@ -388,14 +398,14 @@ mod tests {
     fn members_of_the_previous_cluster_hold_acks_until_they_rejoin_or_time_runs_out() {
         let now = Instant::now();
         let mut hub: Hub<u32, ()> =
-            Hub::new(HUB, 8, HashSet::from([12, 13]), now, now + Duration::from_secs(1));
+            Hub::new(HUB, 8, HashSet::from([12, 13]), now, Duration::from_secs(1));
         hub.connected(1, now);
         hub.hello(1, &hello(12, vec![]), now);
         hub.sent(None, HUB, 3, 1, now);
         hub.acked(1, &[(HUB, 3)]);
         assert_eq!(hub.take_upstream_acks(now), vec![], "13 is still awaited");
         assert_eq!(hub.take_missing(now), Vec::<u64>::new());
-        let later = now + Duration::from_secs(1);
+        let later = now + Duration::from_millis(1100);
         assert_eq!(hub.take_missing(later), vec![13]);
         assert_eq!(hub.take_upstream_acks(later), vec![(HUB, 3)]);
     }
@@ -413,8 +423,24 @@ mod tests {
             "pipe 1 sent the frame, pipe 2 owes it"
         );
         assert!(hub.overdue(now + Duration::from_secs(1), None, silent).is_empty(), "wait policy");
-        hub.cutting_off(2, LeftReason::Evicted);
-        assert_eq!(hub.disconnected(2), Some((12, LeftReason::Evicted)));
+        hub.leaving(2, LeftReason::Evicted);
+        assert_eq!(hub.disconnected(2, now), Some((12, LeftReason::Evicted)));
         assert!(hub.has_room());
+        hub.acked(1, &[(11, 1)]);
+        assert_eq!(hub.take_upstream_acks(now), vec![(11, 1)], "an evicted client is not awaited");
+    }
+
+    #[test]
+    fn a_client_gone_without_a_word_is_awaited_for_the_grace_period() {
+        let (mut hub, now) = hub_with(3, 8);
+        relay(&mut hub, 1, 1, now);
+        hub.acked(2, &[(11, 1)]);
+        assert_eq!(hub.disconnected(3, now), Some((13, LeftReason::Closed)));
+        assert_eq!(hub.take_upstream_acks(now), vec![], "13 may be partitioned, not dead");
+        hub.connected(4, now);
+        hub.hello(4, &hello(13, vec![(11, 0)]), now);
+        assert_eq!(hub.take_upstream_acks(now), vec![], "back, and owed event 1");
+        hub.acked(4, &[(11, 1)]);
+        assert_eq!(hub.take_upstream_acks(now), vec![(11, 1)]);
     }
 }

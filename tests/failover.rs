@@ -3,55 +3,12 @@
 
 mod common;
 
-use common::{free_address, wait_until, Process};
+use common::{
+    assert_received_all, free_address, is_hub_now, load_node, stop_and_report, wait_until, Process,
+};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
-
-/// A `load` node emitting `rate` events/s on topic `load`, with fast liveness, connected.
-fn load_node(name: &str, address: &str, rate: u64, extra: &[&str]) -> Process {
-    let rate = rate.to_string();
-    let mut args = vec!["load", "--addr", address, "--service", name, "--heartbeat", "0"];
-    args.extend_from_slice(&["--liveness", "0.2", "--rate", &rate]);
-    args.extend_from_slice(extra);
-    let node = Process::start(name, &args);
-    node.wait_stderr("connected");
-    node
-}
-
-/// Stops every node's emitting, waits until every member holds what it emitted, and returns
-/// each node's report.
-fn stop_and_report(nodes: &mut [Process]) -> Vec<Value> {
-    for node in nodes.iter_mut() {
-        node.send("stop");
-    }
-    for node in nodes.iter() {
-        node.wait_reply("stopped");
-    }
-    for node in nodes.iter_mut() {
-        node.send("report");
-    }
-    nodes.iter().map(|node| node.wait_reply("report")).collect()
-}
-
-/// Checks that `receiver` holds `sender`'s events exactly once, without holes, up to its last;
-/// from its first if `from_first`.
-fn assert_received_all(receiver: &Value, sender: &Value, from_first: bool) {
-    let emitted = sender["emitted"].as_u64().unwrap();
-    let name = format!("{} from {}", receiver["node"], sender["node"]);
-    let Some(got) = receiver["received"].get(sender["node"].as_str().unwrap()) else {
-        assert_eq!(emitted, 0, "{name}: nothing received of {emitted} events");
-        return;
-    };
-    let (count, unique) = (got["count"].as_u64().unwrap(), got["unique"].as_u64().unwrap());
-    let (min, max) = (got["min"].as_u64().unwrap(), got["max"].as_u64().unwrap());
-    assert_eq!(count, unique, "{name}: duplicates");
-    assert_eq!(max, emitted, "{name}: the last events");
-    assert_eq!(max - min + 1, unique, "{name}: holes between {min} and {max}");
-    if from_first {
-        assert_eq!(min, 1, "{name}: the first events");
-    }
-}
 
 #[test]
 fn chaos_five_hub_kills_under_load_lose_and_duplicate_nothing() {
@@ -109,16 +66,6 @@ fn chaos_five_hub_kills_under_load_lose_and_duplicate_nothing() {
         failovers[failovers.len() - 1],
         failovers
     );
-}
-
-/// Whether the last role this process reported is Hub.
-fn is_hub_now(process: &Process) -> bool {
-    let roles: Vec<String> = process
-        .stderr()
-        .into_iter()
-        .filter(|l| l.contains("connected to") || l.contains("role "))
-        .collect();
-    roles.last().is_some_and(|l| l.contains("as Hub") || l.ends_with("role Hub"))
 }
 
 #[test]

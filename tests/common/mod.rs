@@ -98,10 +98,19 @@ impl Process {
 
     /// Waits for a stderr line containing `needle` and returns it.
     pub fn wait_stderr(&self, needle: &str) -> String {
-        wait_until(
-            &format!("{} to print {needle:?} on stderr; it printed {:?}", self.name, self.stderr()),
-            || self.stderr().into_iter().find(|line| line.contains(needle)),
-        )
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            if let Some(line) = self.stderr().into_iter().find(|line| line.contains(needle)) {
+                return line;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {} to print {needle:?} on stderr; it printed {:?}",
+                self.name,
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 
     /// Waits until at least `n` events on `topic` were printed and returns them.
@@ -148,7 +157,7 @@ impl Process {
 
     /// How many times this process reported becoming the hub (at connect or later).
     pub fn times_hub(&self) -> usize {
-        self.stderr().iter().filter(|l| l.contains("as Hub") || l.ends_with("role Hub")).count()
+        self.stderr().iter().filter(|l| l.contains("as Hub") || l.contains("role Hub")).count()
     }
 
     /// Kills the process with SIGKILL: no cleanup, like a crash.
@@ -188,4 +197,71 @@ fn collect(
         }
     });
     (lines, reader)
+}
+
+/// A `load` node emitting `rate` events/s on topic `load`, with fast liveness, connected.
+pub fn load_node(name: &str, address: &str, rate: u64, extra: &[&str]) -> Process {
+    let rate = rate.to_string();
+    let mut args = vec!["load", "--addr", address, "--service", name, "--heartbeat", "0"];
+    args.extend_from_slice(&["--liveness", "0.2", "--rate", &rate]);
+    args.extend_from_slice(extra);
+    let node = Process::start(name, &args);
+    node.wait_stderr("connected");
+    node
+}
+
+/// Stops every node's emitting, waits until every member holds what it emitted, and returns
+/// each node's report.
+pub fn stop_and_report(nodes: &mut [Process]) -> Vec<Value> {
+    for node in nodes.iter_mut() {
+        node.send("stop");
+    }
+    for node in nodes.iter() {
+        node.wait_reply("stopped");
+    }
+    for node in nodes.iter_mut() {
+        node.send("report");
+    }
+    nodes.iter().map(|node| node.wait_reply("report")).collect()
+}
+
+/// Checks that `receiver` holds `sender`'s events exactly once, without holes, up to its last;
+/// from its first if `from_first`.
+pub fn assert_received_all(receiver: &Value, sender: &Value, from_first: bool) {
+    let emitted = sender["emitted"].as_u64().unwrap();
+    let name = format!("{} from {}", receiver["node"], sender["node"]);
+    let Some(got) = receiver["received"].get(sender["node"].as_str().unwrap()) else {
+        assert_eq!(emitted, 0, "{name}: nothing received of {emitted} events");
+        return;
+    };
+    let (count, unique) = (got["count"].as_u64().unwrap(), got["unique"].as_u64().unwrap());
+    let (min, max) = (got["min"].as_u64().unwrap(), got["max"].as_u64().unwrap());
+    assert_eq!(count, unique, "{name}: duplicates");
+    assert_eq!(max, emitted, "{name}: the last events");
+    assert_eq!(max - min + 1, unique, "{name}: holes between {min} and {max}");
+    if from_first {
+        assert_eq!(min, 1, "{name}: the first events");
+    }
+}
+
+/// The last role this process reported, and the address it was on (`None` while electing).
+pub fn role_now(process: &Process) -> Option<(String, Option<String>)> {
+    process.stderr().iter().rev().find_map(|line| {
+        if let Some(rest) = line.strip_prefix("nanomitter: connected to ") {
+            let (address, rest) = rest.split_once(" as ")?;
+            let role = rest.split_whitespace().next()?;
+            Some((role.to_owned(), Some(address.to_owned())))
+        } else if let Some(rest) = line.strip_prefix("nanomitter: role ") {
+            let mut parts = rest.splitn(2, " at ");
+            let role = parts.next()?.to_owned();
+            Some((role, parts.next().map(str::to_owned)))
+        } else {
+            None
+        }
+    })
+}
+
+/// Whether the last role this process reported is Hub.
+pub fn is_hub_now(process: &Process) -> bool {
+    role_now(process).is_some_and(|(role, _)| role == "Hub")
 }

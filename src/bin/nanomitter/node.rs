@@ -76,7 +76,7 @@ impl NodeArgs {
         let emitter = self.builder()?.connect().await.map_err(|e| e.to_string())?;
         eprintln!(
             "nanomitter: connected to {} as {:?} (service {}, node {:016x})",
-            self.addr,
+            emitter.hub_address().unwrap_or_default(),
             emitter.role(),
             emitter.service(),
             emitter.node_id()
@@ -90,12 +90,17 @@ pub fn seconds(flag: &str, value: f64) -> Result<Duration, String> {
         .map_err(|_| format!("{flag} takes a number of seconds >= 0, not {value}"))
 }
 
-/// Prints every role change of `emitter` on stderr as `nanomitter: role <Role>`, until it closes.
+/// Prints every role change of `emitter` on stderr as `nanomitter: role <Role>` (and ` at
+/// <address>` once linked), until it closes.
 pub fn report_roles(emitter: &EmitterHandle) {
     let mut roles = emitter.roles();
+    let emitter = emitter.clone();
     actix_rt::spawn(async move {
         while let Some(role) = roles.next().await {
-            eprintln!("nanomitter: role {role:?}");
+            match emitter.hub_address() {
+                Some(address) => eprintln!("nanomitter: role {role:?} at {address}"),
+                None => eprintln!("nanomitter: role {role:?}"),
+            }
         }
     });
 }
