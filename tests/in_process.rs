@@ -293,3 +293,60 @@ async fn an_actor_can_subscribe_itself_with_a_plain_message() {
         .do_send(nanomitter::messages::Emit::json("hello", &serde_json::json!("hi")).unwrap());
     Collector { seen }.wait_for(1).await;
 }
+
+#[actix_rt::test]
+async fn membership_is_listed_and_its_changes_are_told_on_reserved_topics() {
+    use nanomitter::membership::{HUB_CHANGED, PEER_JOINED, PEER_LEFT};
+    let address = unique_address();
+    let fast = |service: &str| {
+        Emitter::builder(service)
+            .address(&address)
+            .heartbeat_interval(None)
+            .liveness_interval(Duration::from_millis(100))
+    };
+    let hub = fast("hub").connect().await.unwrap();
+    let (notices, recipient) = Collector::start_new();
+    for topic in [PEER_JOINED, PEER_LEFT, HUB_CHANGED] {
+        hub.on(topic, recipient.clone()).unwrap();
+    }
+    let (everything, star) = Collector::start_new();
+    hub.on("*", star).unwrap();
+    let a = fast("a").connect().await.unwrap();
+    let b = fast("b").connect().await.unwrap();
+    notices.wait_for(2).await;
+    let mut peers: Vec<(String, Role)> =
+        hub.peers().await.unwrap().into_iter().map(|p| (p.service, p.role)).collect();
+    peers.sort_by(|x, y| x.0.cmp(&y.0));
+    assert_eq!(peers, [("a".to_owned(), Role::Client), ("b".to_owned(), Role::Client)]);
+    let a_sees = wait_for_peers(&a, 2).await;
+    assert!(a_sees.iter().any(|p| p.service == "hub" && p.role == Role::Hub));
+
+    b.close().await.unwrap();
+    notices.wait_for(3).await;
+    let seen = notices.seen.lock().unwrap().clone();
+    assert_eq!(
+        seen.iter().map(|e| e.topic()).collect::<Vec<_>>(),
+        [PEER_JOINED, PEER_JOINED, PEER_LEFT]
+    );
+    let left: serde_json::Value = seen[2].decode().unwrap();
+    assert_eq!((left["service"].as_str(), left["reason"].as_str()), (Some("b"), Some("closed")));
+    assert!(everything.topics().iter().all(|t| !t.starts_with('$')), "`*` does not see notices");
+}
+
+/// Waits until `node` knows `n` peers.
+async fn wait_for_peers(node: &EmitterHandle, n: usize) -> Vec<nanomitter::Peer> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let peers = node.peers().await.unwrap();
+        if peers.len() >= n {
+            return peers;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} knows {} peers, expected {n}",
+            node.service(),
+            peers.len()
+        );
+        actix_rt::time::sleep(Duration::from_millis(5)).await;
+    }
+}
