@@ -28,7 +28,7 @@ use crate::outbound::Outbound;
 use crate::pending::Pending;
 use crate::registry::{Blocked, Registry};
 use crate::stats::Stats;
-use crate::wire::{self, Ack, Frame, Hello, Left, LeftReason, Nack};
+use crate::wire::{self, Ack, Frame, Hello, Joining, Left, LeftReason, Nack};
 use actix::prelude::*;
 use bytes::Bytes;
 use bytestring::ByteString;
@@ -232,16 +232,18 @@ impl Emitter {
         let Some(role) = self.link.as_ref().map(Link::role) else {
             return;
         };
+        let joining = if self.ever_linked { Joining::Again } else { Joining::Fresh };
         self.linked = true;
         self.ever_linked = true;
         self.last_from_hub = Instant::now();
-        if role == Role::Client {
+        if role == Role::Client && joining == Joining::Fresh {
+            // A first-time client starts where the hub's hello says; hold events until then.
             self.before_hub_hello = Some(Vec::new());
         }
         let address = self.config.candidates[self.candidate].clone();
         self.state.send_replace(LinkState::Up(role, address));
         info!(?role, "link up");
-        self.send_hello(true);
+        self.send_hello(joining);
         // Whatever the previous hub did not see acknowledged by everyone goes out again.
         self.resend_from(0);
         self.schedule_work(ctx);
@@ -273,10 +275,10 @@ impl Emitter {
 
     /// A hub's hello tells what it relayed so far (where a new client starts); a joining
     /// client's tells what it holds (so the hub knows what it is owed).
-    fn send_hello(&self, joining: bool) {
+    fn send_hello(&self, joining: Joining) {
         let received = match &self.hub {
             Some(hub) => hub.relayed(),
-            None if joining => self.inbound.delivered(),
+            None if joining != Joining::No => self.inbound.delivered(),
             None => Vec::new(),
         };
         let hello = Hello {
@@ -614,7 +616,7 @@ impl Emitter {
                 }
             }
         }
-        if hello.joining {
+        if hello.joining != Joining::No {
             // A member (re)joined: whatever it may miss is still in flight here.
             self.resend_from(0);
         }
@@ -673,7 +675,7 @@ impl Emitter {
         if !self.linked {
             return;
         }
-        self.send_hello(false);
+        self.send_hello(Joining::No);
         let now = Instant::now();
         let silent_after = self.config.liveness_interval * 3;
         self.probe_preferred(ctx);
@@ -796,7 +798,7 @@ impl Handler<FromLink> for Emitter {
                 Some(hub) => {
                     hub.connected(pipe, Instant::now());
                     debug!("a client connected");
-                    self.send_hello(false);
+                    self.send_hello(Joining::No);
                 }
                 None if !self.linked => self.link_up(ctx),
                 None => {}

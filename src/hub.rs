@@ -8,7 +8,7 @@
 //! clients to cut off. It must not touch sockets or actors: it is plain data over a pipe key `P`
 //! and a queued message type `M`, and the emitter carries out what it decides.
 
-use crate::wire::{Hello, LeftReason};
+use crate::wire::{Hello, Joining, LeftReason};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::Hash;
 use std::time::{Duration, Instant};
@@ -110,16 +110,19 @@ impl<P: Copy + Eq + Hash, M> Hub<P, M> {
         Some((node, client.leaving.unwrap_or(LeftReason::Closed)))
     }
 
-    /// A client said hello. A joining one reports what it already holds, so it is owed the rest.
-    /// Returns whether this is the first hello on this connection.
+    /// A client said hello. A joining one reports what it already holds: a first-time client is
+    /// owed the rest of what is relayed after it connected; one coming back after a lost hub is
+    /// owed everything it does not hold, as far as senders still have it. Returns whether this
+    /// is the first hello on this connection.
     pub(crate) fn hello(&mut self, pipe: P, hello: &Hello, now: Instant) -> bool {
-        let Some(client) = self.clients.get_mut(&pipe) else {
-            return false;
-        };
+        let Some(client) = self.clients.get_mut(&pipe) else { return false };
         client.last_heard = now;
         let first = client.node.is_none();
         client.node = Some(hello.node);
-        if hello.joining {
+        if hello.joining == Joining::Again {
+            client.acked.clear();
+        }
+        if hello.joining != Joining::No {
             for &(sender, seq) in &hello.received {
                 client.acked.insert(sender, seq);
             }
@@ -312,7 +315,7 @@ mod tests {
             node,
             epoch: 1,
             hub: false,
-            joining: true,
+            joining: Joining::Fresh,
             service: "s".into(),
             last_seq: 0,
             received,
@@ -438,7 +441,8 @@ mod tests {
         assert_eq!(hub.disconnected(3, now), Some((13, LeftReason::Closed)));
         assert_eq!(hub.take_upstream_acks(now), vec![], "13 may be partitioned, not dead");
         hub.connected(4, now);
-        hub.hello(4, &hello(13, vec![(11, 0)]), now);
+        let back = Hello { joining: Joining::Again, ..hello(13, vec![]) };
+        hub.hello(4, &back, now);
         assert_eq!(hub.take_upstream_acks(now), vec![], "back, and owed event 1");
         hub.acked(4, &[(11, 1)]);
         assert_eq!(hub.take_upstream_acks(now), vec![(11, 1)]);

@@ -15,6 +15,8 @@
 //! | `$lagged` | events were lost for good (this node was cut off for being slow) | `{"sender","missed"}` |
 
 use crate::link::Role;
+#[cfg(test)]
+use crate::wire::Joining;
 use crate::wire::{Hello, LeftReason};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -140,7 +142,7 @@ mod tests {
             node,
             epoch: 1,
             hub,
-            joining: true,
+            joining: Joining::Fresh,
             service: format!("s{node}"),
             last_seq: 0,
             received: vec![],

@@ -28,9 +28,11 @@
 //! to the hub: the node holds every event of `sender` up to `seq`. From the hub to everyone: every
 //! member holds them, so `sender` may forget them.
 //!
-//! **hello** — `node u64 | epoch u64 | role u8 (1 hub, 2 client) | joining u8 | service u8 len +
-//! str | last_seq u64 | count u32 | count x { sender u64, seq u64 }`. Sent on joining and as the
-//! liveness beat; `last_seq` is the sender's latest sequence number, the list what it received.
+//! **hello** — `node u64 | epoch u64 | role u8 (1 hub, 2 client) | joining u8 (0 beat, 1 first
+//! link, 2 link after a lost hub) | service u8 len + str | last_seq u64 | count u32 | count x {
+//! sender u64, seq u64 }`. Sent on joining and as the liveness beat; `last_seq` is the sender's
+//! latest sequence number sent; the list is, from a joining client, what it received, from the
+//! hub, what it relayed so far (where a first-time client starts).
 //!
 //! **nack** — `node u64 | sender u64 | from_seq u64`: `node` misses `sender`'s events from
 //! `from_seq` on; `sender` re-sends what it still holds.
@@ -131,10 +133,22 @@ pub struct Hello {
     pub node: u64,
     pub epoch: u64,
     pub hub: bool,
-    pub joining: bool,
+    pub joining: Joining,
     pub service: String,
     pub last_seq: u64,
     pub received: Vec<(u64, u64)>,
+}
+
+/// Whether a hello introduces a node on a new link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Joining {
+    /// A liveness beat on a link that is up.
+    No = 0,
+    /// The node's first link ever: it is owed only what is relayed from now on.
+    Fresh = 1,
+    /// A node that was in the cluster before (its hub was lost): it is owed everything it does
+    /// not report holding, as far as senders still hold it.
+    Again = 2,
 }
 
 /// A request to re-send a sender's events from a sequence number on.
@@ -260,7 +274,7 @@ impl Hello {
         buf.extend_from_slice(&self.node.to_le_bytes());
         buf.extend_from_slice(&self.epoch.to_le_bytes());
         buf.push(if self.hub { 1 } else { 2 });
-        buf.push(u8::from(self.joining));
+        buf.push(self.joining as u8);
         put_short_str(&mut buf, &self.service);
         buf.extend_from_slice(&self.last_seq.to_le_bytes());
         put_pairs(&mut buf, &self.received);
@@ -336,7 +350,12 @@ pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
                 2 => false,
                 _ => return Err(FrameError::Invalid("role")),
             },
-            joining: reader.u8()? != 0,
+            joining: match reader.u8()? {
+                0 => Joining::No,
+                1 => Joining::Fresh,
+                2 => Joining::Again,
+                _ => return Err(FrameError::Invalid("joining")),
+            },
             service: {
                 let len = reader.u8()? as usize;
                 reader.utf8(&bytes, len, "service name")?.to_string()
@@ -500,7 +519,7 @@ mod tests {
                 node: 7,
                 epoch: 3,
                 hub: false,
-                joining: true,
+                joining: Joining::Again,
                 service: "svc".into(),
                 last_seq: 99,
                 received: vec![(5, 6)],
@@ -527,7 +546,7 @@ mod tests {
             node: 1,
             epoch: 1,
             hub: true,
-            joining: false,
+            joining: Joining::No,
             service: "s".into(),
             last_seq: 0,
             received: vec![(1, 1)],
