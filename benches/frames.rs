@@ -10,7 +10,7 @@ fn batch(events: u64, payload: &[u8]) -> Vec<u8> {
     for seq in 1..=events {
         batch.push(seq, Codec::Bincode, "stock.price", payload).expect("fits the format");
     }
-    batch.finish()
+    batch.finish(1, events)
 }
 
 fn frames(c: &mut Criterion) {

@@ -19,16 +19,18 @@ use crate::error::{Error, Result};
 use crate::event::{Codec, DistributedEvent};
 use crate::hub::{Hub, Queued};
 use crate::inbound::{Admit, Inbound};
+use crate::interest::Interests;
 use crate::link::{probe, FromLink, Link, LinkEvent, Received, Role};
 use crate::membership::{self, Change, Membership, Peer};
 use crate::messages::{
-    Emit, Flush, ListenerCount, On, Once, Peers, RemoveAllListeners, RemoveListener,
+    Emit, Flush, ListenerCount, Many, On, Once, Peers, RemoveAllListeners, RemoveListener, Topics,
 };
 use crate::outbound::Outbound;
 use crate::pending::Pending;
 use crate::registry::{Blocked, Registry};
+use crate::routing::{route, Relay};
 use crate::stats::Stats;
-use crate::wire::{self, Ack, Frame, Hello, Joining, Left, LeftReason, Nack};
+use crate::wire::{self, Ack, Frame, Hello, Interest, Joining, Left, LeftReason, Nack};
 use actix::prelude::*;
 use bytes::Bytes;
 use bytestring::ByteString;
@@ -44,6 +46,8 @@ const NACK_INTERVAL: Duration = Duration::from_millis(50);
 /// How often a busy node repeats its acknowledgements: a lost one would otherwise stall a
 /// sender whose window is full, since nothing new would come to acknowledge.
 const ACK_REFRESH: Duration = Duration::from_millis(50);
+/// How long a node that left still counts as listening to what it listened to.
+const DEPARTED_INTERESTS_KEPT: Duration = Duration::from_secs(60);
 /// How long after its last events frame a node counts as busy.
 const BUSY_FOR: Duration = Duration::from_secs(2);
 
@@ -75,6 +79,15 @@ pub struct Emitter {
     outbound: Outbound,
     inbound: Inbound,
     membership: Membership,
+    /// What the other nodes listen to.
+    interests: Interests,
+    /// The registry version last announced to the cluster (`None`: announce on the next chance).
+    announced: Option<u64>,
+    /// The version of this node's own announcements.
+    interest_version: u64,
+    /// Whether this node knows the interests of the cluster it joined (a client learns them from
+    /// the hub after joining; until then it sends everything).
+    interests_complete: bool,
     generation: u64,
     link: Option<Link>,
     linked: bool,
@@ -84,7 +97,7 @@ pub struct Emitter {
     candidate: usize,
     failed_candidates: usize,
     probing: bool,
-    hub: Option<Hub<Pipe, nng::Message>>,
+    hub: Option<Hub<Pipe, Relay>>,
     /// A client's events frames that arrived before the hub's hello told it where to start.
     before_hub_hello: Option<Vec<wire::Events>>,
     epoch: u64,
@@ -112,6 +125,10 @@ impl Emitter {
             registry: Registry::default(),
             inbound: Inbound::default(),
             membership: Membership::default(),
+            interests: Interests::default(),
+            announced: None,
+            interest_version: 0,
+            interests_complete: false,
             generation: 0,
             link: None,
             linked: false,
@@ -214,8 +231,7 @@ impl Emitter {
         let awaited: HashSet<u64> =
             self.membership.nodes().filter(|n| Some(*n) != old_hub).collect();
         if let Some(old_hub) = old_hub {
-            let change = self.membership.left(old_hub, LeftReason::Closed);
-            self.member_change(change);
+            self.peer_left(old_hub, LeftReason::Closed);
         }
         let now = Instant::now();
         // Members of the cluster this node was in (known to it or not, the old hub too if it
@@ -233,6 +249,8 @@ impl Emitter {
             return;
         };
         let joining = if self.ever_linked { Joining::Again } else { Joining::Fresh };
+        self.announced = None;
+        self.interests_complete = role == Role::Hub;
         self.linked = true;
         self.ever_linked = true;
         self.last_from_hub = Instant::now();
@@ -323,8 +341,15 @@ impl Emitter {
             Some(hub) => {
                 while let Some(queued) = hub.next_relay() {
                     let Queued { origin, sender, last_seq, retained_from, message } = queued;
+                    let (message, left_out) =
+                        route(&hub.client_nodes_except(origin), &self.interests, message);
+                    Stats::add(&stats.filtered, left_out);
+                    let bytes = message.len() as u64;
                     match link.relay(message) {
-                        Ok(()) => Stats::add(&stats.relayed, 1),
+                        Ok(()) => {
+                            Stats::add(&stats.relayed, 1);
+                            Stats::add(&stats.relayed_bytes, bytes);
+                        }
                         Err(error) => warn!(%error, "hub could not relay a frame"),
                     }
                     hub.sent(Some(origin), sender, last_seq, retained_from, now);
@@ -416,16 +441,22 @@ impl Emitter {
             warn!(topic = %emit.topic, size = emit.wire_size(), "dropped an event larger than max_frame_size");
             return;
         }
-        let seq = match self.outbound.push(emit.codec, &emit.topic, &emit.payload, emit.reserved) {
-            Ok(seq) => seq,
-            Err(error) => {
-                Stats::add(&self.stats().dropped, 1);
-                self.shared.pending.release(emit.reserved);
-                warn!(%error, "dropped an event the wire format cannot carry");
-                return;
+        let seq = if self.others_listen(&emit.topic) {
+            match self.outbound.push(emit.codec, &emit.topic, &emit.payload, emit.reserved) {
+                Ok(seq) => seq,
+                Err(error) => {
+                    Stats::add(&self.shared.stats.dropped, 1);
+                    self.shared.pending.release(emit.reserved);
+                    warn!(%error, "dropped an event the wire format cannot carry");
+                    return;
+                }
             }
+        } else {
+            Stats::add(&self.shared.stats.suppressed, 1);
+            self.shared.pending.release(emit.reserved);
+            self.outbound.skip()
         };
-        Stats::add(&self.stats().emitted, 1);
+        Stats::add(&self.shared.stats.emitted, 1);
         if self.config.local_echo {
             let event = DistributedEvent {
                 topic: emit.topic,
@@ -441,6 +472,60 @@ impl Emitter {
             self.wait_for(blocked, ctx);
         }
         self.schedule_work(ctx);
+    }
+
+    /// Whether some other node may listen to `topic`. When in doubt (no link, the cluster's
+    /// interests not learned yet, a peer that has not announced its own), yes.
+    fn others_listen(&self, topic: &str) -> bool {
+        if !self.linked || !self.interests_complete {
+            return true;
+        }
+        if self.membership.nodes().any(|node| !self.interests.knows(node)) {
+            return true;
+        }
+        self.interests.wanted_by_other_than(self.node, topic)
+    }
+
+    /// Tells the cluster this node's patterns, if they changed since it last did. Subscriptions
+    /// are announced at once, so other nodes start sending within one round trip.
+    fn announce_interest(&mut self) {
+        let version = self.registry.version();
+        if !self.linked || self.announced == Some(version) {
+            return;
+        }
+        self.announced = Some(version);
+        self.interest_version += 1;
+        let interest = Interest {
+            node: self.node,
+            version: self.interest_version,
+            patterns: self.registry.announced_patterns(),
+        };
+        self.send_frame(&interest.encode());
+    }
+
+    fn receive_interest(&mut self, interest: Interest, message: Option<nng::Message>) {
+        if interest.node == self.node {
+            return;
+        }
+        let changed = self.interests.set(&interest);
+        if self.hub.is_some() {
+            if let (true, Some(link), Some(message)) = (changed, self.link.as_ref(), message) {
+                let _ = link.relay(message);
+            }
+        } else if Some(interest.node) == self.membership.hub() {
+            // The hub sends every interest it knows, then its own, to a client that joins.
+            self.interests_complete = true;
+        }
+    }
+
+    /// The hub tells a client that just connected what everyone listens to, its own last.
+    fn tell_interests(&mut self) {
+        let known: Vec<Vec<u8>> = self.interests.all().map(Interest::encode).collect();
+        for frame in known {
+            self.send_frame(&frame);
+        }
+        self.announced = None;
+        self.announce_interest();
     }
 
     fn emit_heartbeat(&mut self, ctx: &mut Context<Self>) {
@@ -479,6 +564,7 @@ impl Emitter {
             self.last_from_hub = now;
         }
         match frame {
+            Frame::Interest(interest) => self.receive_interest(interest, message),
             Frame::Events(events) => match self.before_hub_hello.as_mut() {
                 Some(early) => early.push(events),
                 None => self.receive_events(events, from, message, ctx),
@@ -496,8 +582,7 @@ impl Emitter {
                 // A client saying goodbye.
                 (Some(hub), Some(pipe)) => hub.leaving(pipe, LeftReason::Closed),
                 (None, _) if left.epoch >= self.epoch => {
-                    let change = self.membership.left(left.node, left.reason);
-                    self.member_change(change);
+                    self.peer_left(left.node, left.reason);
                 }
                 _ => {}
             },
@@ -517,20 +602,11 @@ impl Emitter {
             return;
         }
         self.busy_until = Instant::now() + BUSY_FOR;
-        let last_seq = frame.events.last().map_or(0, |e| e.seq);
-        if let (Some(hub), Some(origin), Some(message)) = (self.hub.as_mut(), from, message) {
-            let retained_from = frame.retained_from;
-            let queued = Queued { origin, sender, last_seq, retained_from, message };
-            if let (Some(repair), Some(link)) = (hub.receive(queued), self.link.as_ref()) {
-                if link.relay(repair.message).is_ok() {
-                    Stats::add(&self.shared.stats.relayed, 1);
-                    hub.resent(sender, last_seq, retained_from);
-                }
-            }
-        }
         let mut blocked = Blocked::default();
-        if let Some(missed) = self.inbound.frame_from(sender, frame.retained_from) {
-            Stats::add(&self.stats().gaps, missed);
+        let covers = frame.covers_from..=frame.covers_to;
+        let (lost, admit) = self.inbound.frame(sender, frame.retained_from, covers);
+        if let Some(missed) = lost {
+            Stats::add(&self.shared.stats.gaps, missed);
             warn!(sender = %membership::hex(sender), missed, "events were lost for good");
             let notice = self.notice(
                 membership::LAGGED,
@@ -538,29 +614,49 @@ impl Emitter {
             );
             self.registry.notify_all(&notice, &mut blocked);
         }
-        let (mut delivered, mut received, mut duplicates, mut gap) = (0, 0, 0, false);
-        for event in &frame.events {
-            match self.inbound.admit(sender, event.seq) {
-                Admit::Deliver => {
+        match admit {
+            Admit::Deliver { after } => {
+                let (mut delivered, mut received) = (0, 0);
+                for event in frame.events.iter().filter(|e| e.seq > after) {
                     received += 1;
                     delivered += self.registry.dispatch(event, &mut blocked);
                 }
-                Admit::Duplicate => duplicates += 1,
-                Admit::Gap => gap = true,
+                let stats = &self.shared.stats;
+                Stats::add(&stats.events_received, received);
+                Stats::add(&stats.delivered, delivered);
+                Stats::add(&stats.duplicates, frame.events.len() as u64 - received);
             }
-        }
-        let stats = &self.shared.stats;
-        Stats::add(&stats.events_received, received);
-        Stats::add(&stats.delivered, delivered);
-        Stats::add(&stats.duplicates, duplicates);
-        if gap {
-            let from_seq = self.inbound.nack_due(sender, Instant::now(), NACK_INTERVAL);
-            self.ask_again(sender, from_seq);
+            Admit::Gap => {
+                let from_seq = self.inbound.nack_due(sender, Instant::now(), NACK_INTERVAL);
+                self.ask_again(sender, from_seq);
+            }
         }
         if let (Some(hub), Some(held)) = (self.hub.as_mut(), self.inbound.delivered_from(sender)) {
             hub.delivered_here(sender, held);
         }
         self.wait_for(blocked, ctx);
+        if let (Some(origin), Some(message)) = (from, message) {
+            self.relay(origin, Relay { message, frame });
+        }
+    }
+
+    /// The hub queues a client's events frame behind its window, or relays a repair at once.
+    fn relay(&mut self, origin: Pipe, relay: Relay) {
+        let Some(hub) = self.hub.as_mut() else { return };
+        let (sender, last_seq) = (relay.frame.node, relay.frame.covers_to);
+        let retained_from = relay.frame.retained_from;
+        let queued = Queued { origin, sender, last_seq, retained_from, message: relay };
+        let (Some(repair), Some(link)) = (hub.receive(queued), self.link.as_ref()) else { return };
+        let stats = &self.shared.stats;
+        let (message, left_out) =
+            route(&hub.client_nodes_except(origin), &self.interests, repair.message);
+        Stats::add(&stats.filtered, left_out);
+        let bytes = message.len() as u64;
+        if link.relay(message).is_ok() {
+            Stats::add(&stats.relayed, 1);
+            Stats::add(&stats.relayed_bytes, bytes);
+            hub.resent(sender, last_seq, retained_from);
+        }
     }
 
     fn ask_again(&mut self, sender: u64, from_seq: Option<u64>) {
@@ -642,6 +738,13 @@ impl Emitter {
         }
     }
 
+    /// A node left: forget it, and tell the listeners.
+    fn peer_left(&mut self, node: u64, reason: LeftReason) {
+        self.interests.depart(node, Instant::now());
+        let change = self.membership.left(node, reason);
+        self.member_change(change);
+    }
+
     fn member_change(&mut self, change: Option<Change>) {
         let Some(change) = change else { return };
         debug!(topic = change.topic, data = %change.data, "membership");
@@ -664,8 +767,7 @@ impl Emitter {
         };
         let left = Left { epoch: self.epoch, node, reason };
         self.send_frame(&left.encode());
-        let change = self.membership.left(node, reason);
-        self.member_change(change);
+        self.peer_left(node, reason);
         self.pump();
     }
 
@@ -679,6 +781,7 @@ impl Emitter {
         let now = Instant::now();
         let silent_after = self.config.liveness_interval * 3;
         self.probe_preferred(ctx);
+        self.interests.forget_departed(now, DEPARTED_INTERESTS_KEPT);
         let Some(hub) = self.hub.as_mut() else {
             if now.duration_since(self.last_from_hub) >= silent_after {
                 self.crash(ctx, "the hub went silent");
@@ -701,8 +804,7 @@ impl Emitter {
         }
         for node in missing {
             self.send_frame(&Left { epoch: self.epoch, node, reason: LeftReason::Silent }.encode());
-            let change = self.membership.left(node, LeftReason::Silent);
-            self.member_change(change);
+            self.peer_left(node, LeftReason::Silent);
         }
         self.schedule_work(ctx);
     }
@@ -732,11 +834,9 @@ impl Supervised for Emitter {
         }
         if self.hub.take().is_some() {
             // A hub that steps down is no longer the hub anyone should wait for.
-            let change = self.membership.left(self.node, LeftReason::Closed);
-            self.member_change(change);
+            self.peer_left(self.node, LeftReason::Closed);
         } else if let Some(hub) = self.membership.hub() {
-            let change = self.membership.left(hub, LeftReason::Closed);
-            self.member_change(change);
+            self.peer_left(hub, LeftReason::Closed);
         }
         self.link = None;
         self.linked = false;
@@ -781,6 +881,7 @@ impl Handler<Work> for Emitter {
 
     fn handle(&mut self, _: Work, _: &mut Context<Self>) {
         self.work_scheduled = false;
+        self.announce_interest();
         self.pump();
         self.send_acks();
     }
@@ -799,6 +900,7 @@ impl Handler<FromLink> for Emitter {
                     hub.connected(pipe, Instant::now());
                     debug!("a client connected");
                     self.send_hello(Joining::No);
+                    self.tell_interests();
                 }
                 None if !self.linked => self.link_up(ctx),
                 None => {}
@@ -825,7 +927,8 @@ impl Handler<On> for Emitter {
     type Result = ();
 
     fn handle(&mut self, on: On, _: &mut Context<Self>) {
-        self.registry.add(&on.topic, on.recipient, false);
+        self.registry.add(&on.topic, on.recipient, None);
+        self.announce_interest();
     }
 }
 
@@ -833,7 +936,17 @@ impl Handler<Once> for Emitter {
     type Result = ();
 
     fn handle(&mut self, once: Once, _: &mut Context<Self>) {
-        self.registry.add(&once.topic, once.recipient, true);
+        self.registry.add(&once.topic, once.recipient, Some(1));
+        self.announce_interest();
+    }
+}
+
+impl Handler<Many> for Emitter {
+    type Result = ();
+
+    fn handle(&mut self, many: Many, _: &mut Context<Self>) {
+        self.registry.add(&many.topic, many.recipient, Some(many.times));
+        self.announce_interest();
     }
 }
 
@@ -841,7 +954,9 @@ impl Handler<RemoveListener> for Emitter {
     type Result = bool;
 
     fn handle(&mut self, remove: RemoveListener, _: &mut Context<Self>) -> bool {
-        self.registry.remove(&remove.topic, &remove.recipient)
+        let removed = self.registry.remove(&remove.topic, &remove.recipient);
+        self.announce_interest();
+        removed
     }
 }
 
@@ -850,6 +965,7 @@ impl Handler<RemoveAllListeners> for Emitter {
 
     fn handle(&mut self, remove: RemoveAllListeners, _: &mut Context<Self>) {
         self.registry.remove_all(remove.topic.as_deref());
+        self.announce_interest();
     }
 }
 
@@ -857,7 +973,27 @@ impl Handler<ListenerCount> for Emitter {
     type Result = usize;
 
     fn handle(&mut self, count: ListenerCount, _: &mut Context<Self>) -> usize {
-        self.registry.listener_count(&count.topic)
+        let here = self.registry.listener_count(&count.topic);
+        let elsewhere = if count.cluster { self.interests.listener_count(&count.topic) } else { 0 };
+        here + elsewhere
+    }
+}
+
+impl Handler<Topics> for Emitter {
+    type Result = MessageResult<Topics>;
+
+    fn handle(&mut self, topics: Topics, _: &mut Context<Self>) -> Self::Result {
+        let mut all = self.registry.patterns();
+        if topics.cluster {
+            for (pattern, listeners) in self.interests.topics() {
+                match all.iter_mut().find(|(p, _)| *p == pattern) {
+                    Some((_, n)) => *n += listeners,
+                    None => all.push((pattern, listeners)),
+                }
+            }
+            all.sort();
+        }
+        MessageResult(all)
     }
 }
 
@@ -878,7 +1014,7 @@ impl Handler<Flush> for Emitter {
         self.outbound.seal();
         self.pump();
         self.send_acks();
-        let target = self.outbound.last_seq();
+        let target = self.outbound.last_framed();
         if target <= self.outbound.acked() {
             return Box::pin(async { Ok(()) });
         }

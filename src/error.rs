@@ -28,6 +28,8 @@ pub enum Error {
     Encode(String),
     /// A payload could not be decoded into the requested type.
     Decode(String),
+    /// Nothing arrived in time.
+    Timeout { waited: Duration },
     /// The emitter actor is gone (its system stopped or it was closed).
     Closed,
 }
@@ -58,6 +60,7 @@ impl fmt::Display for Error {
             ),
             Error::Encode(reason) => write!(f, "cannot encode payload: {reason}"),
             Error::Decode(reason) => write!(f, "cannot decode payload: {reason}"),
+            Error::Timeout { waited } => write!(f, "nothing arrived within {waited:?}"),
             Error::Closed => write!(f, "the emitter is closed"),
         }
     }

@@ -11,16 +11,19 @@ use crate::event::{Codec, DistributedEvent};
 use crate::link::Role;
 use crate::membership::Peer;
 use crate::messages::{
-    check_topic, Emit, Flush, ListenerCount, On, Once, Peers, RemoveAllListeners, RemoveListener,
+    check_topic, Emit, Flush, ListenerCount, Many, On, Once, Peers, RemoveAllListeners,
+    RemoveListener, Topics,
 };
 use crate::pending::Pending;
 use crate::stats::{Stats, StatsSnapshot};
 use crate::wire;
-use actix::{Addr, Recipient, Supervisor};
+use actix::prelude::*;
+use actix::Supervisor;
 use serde::Serialize;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
-use tokio::sync::watch;
+use std::time::Duration;
+use tokio::sync::{oneshot, watch};
 
 /// The way into one node of the distributed emitter. Cheap to clone; all clones reach the same
 /// emitter actor. Dropping handles does not stop the emitter: call [`EmitterHandle::close`].
@@ -153,6 +156,37 @@ impl EmitterHandle {
         Ok(self)
     }
 
+    /// Adds a listener that is removed after `times` events.
+    pub fn many(
+        &self,
+        topic: &str,
+        times: u32,
+        recipient: Recipient<DistributedEvent>,
+    ) -> Result<&Self> {
+        check_topic(topic, true)?;
+        self.addr.do_send(Many { topic: topic.to_owned(), times, recipient });
+        Ok(self)
+    }
+
+    /// Resolves with the next event on `topic` (a topic or pattern), or [`Error::Timeout`].
+    pub async fn wait_for(&self, topic: &str, timeout: Duration) -> Result<DistributedEvent> {
+        check_topic(topic, true)?;
+        let (tx, rx) = oneshot::channel();
+        let waiter = Waiter(Some(tx)).start();
+        let recipient = waiter.clone().recipient();
+        self.addr.do_send(Once { topic: topic.to_owned(), recipient: recipient.clone() });
+        let outcome = tokio::time::timeout(timeout, rx).await;
+        match outcome {
+            Ok(Ok(event)) => Ok(event),
+            Ok(Err(_)) => Err(Error::Closed),
+            Err(_) => {
+                self.addr.do_send(RemoveListener { topic: topic.to_owned(), recipient });
+                waiter.do_send(StopWaiting);
+                Err(Error::Timeout { waited: timeout })
+            }
+        }
+    }
+
     /// Removes the most recently added instance of `recipient` on `topic`; other instances stay.
     pub fn remove_listener(&self, topic: &str, recipient: Recipient<DistributedEvent>) -> &Self {
         self.addr.do_send(RemoveListener { topic: topic.to_owned(), recipient });
@@ -165,9 +199,26 @@ impl EmitterHandle {
         self
     }
 
-    /// The number of local listeners an event on `topic` would reach (including `*` listeners).
+    /// The number of listeners on this node an event on `topic` would reach (every matching
+    /// pattern's).
     pub async fn listener_count(&self, topic: &str) -> Result<usize> {
-        Ok(self.addr.send(ListenerCount { topic: topic.to_owned() }).await?)
+        Ok(self.addr.send(ListenerCount { topic: topic.to_owned(), cluster: false }).await?)
+    }
+
+    /// The number of listeners on all nodes an event on `topic` would reach, as announced to
+    /// this node.
+    pub async fn cluster_listener_count(&self, topic: &str) -> Result<usize> {
+        Ok(self.addr.send(ListenerCount { topic: topic.to_owned(), cluster: true }).await?)
+    }
+
+    /// The patterns listened to on this node, with their number of listeners.
+    pub async fn topics(&self) -> Result<Vec<(String, u32)>> {
+        Ok(self.addr.send(Topics { cluster: false }).await?)
+    }
+
+    /// The patterns listened to on all nodes, with their number of listeners.
+    pub async fn cluster_topics(&self) -> Result<Vec<(String, u32)>> {
+        Ok(self.addr.send(Topics { cluster: true }).await?)
     }
 
     /// Emits `value`, encoded with bincode, to every listener of `topic` on every node.
@@ -232,6 +283,36 @@ impl EmitterHandle {
         let flushed = self.flush().await;
         self.addr.send(Shutdown).await?;
         flushed
+    }
+}
+
+/// Hands the first event it gets to a waiting [`EmitterHandle::wait_for`].
+struct Waiter(Option<oneshot::Sender<DistributedEvent>>);
+
+impl Actor for Waiter {
+    type Context = Context<Self>;
+}
+
+impl Handler<DistributedEvent> for Waiter {
+    type Result = ();
+
+    fn handle(&mut self, event: DistributedEvent, ctx: &mut Context<Self>) {
+        if let Some(tx) = self.0.take() {
+            let _ = tx.send(event);
+        }
+        ctx.stop();
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+struct StopWaiting;
+
+impl Handler<StopWaiting> for Waiter {
+    type Result = ();
+
+    fn handle(&mut self, _: StopWaiting, ctx: &mut Context<Self>) {
+        ctx.stop();
     }
 }
 

@@ -131,6 +131,11 @@ impl<P: Copy + Eq + Hash, M> Hub<P, M> {
         first
     }
 
+    /// The node ids of the clients other than `origin` (`None` for one that did not say hello).
+    pub(crate) fn client_nodes_except(&self, origin: P) -> Vec<Option<u64>> {
+        self.clients.iter().filter(|(pipe, _)| **pipe != origin).map(|(_, c)| c.node).collect()
+    }
+
     /// Any frame from a client shows it is alive.
     pub(crate) fn heard(&mut self, pipe: P, now: Instant) {
         if let Some(client) = self.clients.get_mut(&pipe) {

@@ -13,15 +13,15 @@
 //! the node moves on and reports how many it missed.
 
 use std::collections::HashMap;
+use std::ops::RangeInclusive;
 use std::time::{Duration, Instant};
 
-/// What to do with one incoming event.
+/// What to do with one incoming events frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Admit {
-    /// Next in sequence: deliver it.
-    Deliver,
-    /// Already delivered: drop it.
-    Duplicate,
+    /// It continues the sender's sequence: deliver its events numbered above `after` (those at
+    /// or below were delivered already).
+    Deliver { after: u64 },
     /// Earlier events are missing: drop it; it comes again after a re-send.
     Gap,
 }
@@ -47,40 +47,40 @@ pub(crate) struct Inbound {
 }
 
 impl Inbound {
-    /// Called before the events of a frame. A sender heard for the first time starts at the
-    /// oldest event it still holds (`retained_from`): those it sent before are held by every
-    /// member, so this node was not one yet. For a known sender, if it no longer holds events
-    /// this node never got, skips past them and returns how many were lost.
-    pub(crate) fn frame_from(&mut self, sender: u64, retained_from: u64) -> Option<u64> {
+    /// Admits a frame of `sender` that accounts for sequence numbers `covers` (events not in it
+    /// were wanted by nobody here) while the sender still holds everything from
+    /// `retained_from` on. A sender heard for the first time starts at `retained_from`: what it
+    /// sent before is held by every member, so this node was not one yet. Returns how many
+    /// events this node missed for good (the sender no longer holds them), if any.
+    pub(crate) fn frame(
+        &mut self,
+        sender: u64,
+        retained_from: u64,
+        covers: RangeInclusive<u64>,
+    ) -> (Option<u64>, Admit) {
         let start = retained_from.saturating_sub(1);
         let state = self.senders.entry(sender).or_insert_with(|| FromSender::after(start));
         let missed = retained_from.saturating_sub(state.delivered + 1);
-        if missed == 0 {
-            return None;
+        let lost = (missed > 0).then(|| {
+            state.delivered = retained_from - 1;
+            state.last_nack = None;
+            missed
+        });
+        if *covers.start() > state.delivered + 1 {
+            return (lost, Admit::Gap);
         }
-        state.delivered = retained_from - 1;
-        state.last_nack = None;
-        Some(missed)
+        let after = state.delivered;
+        if *covers.end() > state.delivered {
+            state.delivered = *covers.end();
+            state.last_nack = None;
+        }
+        (lost, Admit::Deliver { after })
     }
 
     /// The hub says this node is not owed `sender`'s events up to `seq` (they were relayed
     /// before it connected). Ignored for senders already heard.
     pub(crate) fn start_after(&mut self, sender: u64, seq: u64) {
         self.senders.entry(sender).or_insert_with(|| FromSender::after(seq));
-    }
-
-    pub(crate) fn admit(&mut self, sender: u64, seq: u64) -> Admit {
-        let state =
-            self.senders.entry(sender).or_insert_with(|| FromSender::after(seq.saturating_sub(1)));
-        if seq <= state.delivered {
-            Admit::Duplicate
-        } else if seq == state.delivered + 1 {
-            state.delivered = seq;
-            state.last_nack = None;
-            Admit::Deliver
-        } else {
-            Admit::Gap
-        }
     }
 
     /// After a gap from `sender`: the sequence number to ask for again, unless this node asked
@@ -134,18 +134,25 @@ impl Inbound {
 mod tests {
     use super::*;
 
+    const DELIVER: fn(u64) -> Admit = |after| Admit::Deliver { after };
+
     #[test]
-    fn the_first_frame_sets_the_start_then_only_the_next_is_delivered() {
+    fn the_first_frame_sets_the_start_then_frames_must_continue_the_sequence() {
         let mut inbound = Inbound::default();
-        assert_eq!(inbound.frame_from(7, 5), None);
-        assert_eq!(inbound.admit(7, 6), Admit::Gap, "5 is still held by the sender: wait for it");
-        assert_eq!(inbound.admit(7, 5), Admit::Deliver);
-        assert_eq!(inbound.admit(7, 5), Admit::Duplicate);
-        assert_eq!(inbound.admit(7, 7), Admit::Gap);
-        assert_eq!(inbound.admit(7, 6), Admit::Deliver);
-        assert_eq!(inbound.admit(7, 7), Admit::Deliver);
-        assert_eq!(inbound.take_new_acks(), vec![(7, 7)]);
+        assert_eq!(inbound.frame(7, 5, 6..=8), (None, Admit::Gap), "5 is still held: wait for it");
+        assert_eq!(inbound.frame(7, 5, 5..=8), (None, DELIVER(4)));
+        assert_eq!(inbound.frame(7, 5, 5..=8), (None, DELIVER(8)), "everything a duplicate");
+        assert_eq!(inbound.frame(7, 5, 9..=9), (None, DELIVER(8)));
+        assert_eq!(inbound.take_new_acks(), vec![(7, 9)]);
         assert_eq!(inbound.take_new_acks(), vec![]);
+    }
+
+    #[test]
+    fn a_covered_range_without_events_still_moves_the_sequence() {
+        let mut inbound = Inbound::default();
+        inbound.frame(1, 1, 1..=3);
+        assert_eq!(inbound.frame(1, 1, 4..=10), (None, DELIVER(3)), "4..=10 wanted by nobody here");
+        assert_eq!(inbound.delivered_from(1), Some(10));
     }
 
     #[test]
@@ -153,9 +160,8 @@ mod tests {
         let mut inbound = Inbound::default();
         let now = Instant::now();
         let every = Duration::from_millis(50);
-        inbound.frame_from(1, 1);
-        inbound.admit(1, 1);
-        assert_eq!(inbound.admit(1, 3), Admit::Gap);
+        inbound.frame(1, 1, 1..=1);
+        assert_eq!(inbound.frame(1, 1, 3..=3).1, Admit::Gap);
         assert_eq!(inbound.nack_due(1, now, every), Some(2));
         assert_eq!(inbound.nack_due(1, now + every / 2, every), None);
         assert_eq!(inbound.nack_due(1, now + every, every), Some(2));
@@ -166,16 +172,15 @@ mod tests {
     #[test]
     fn events_the_sender_no_longer_holds_are_reported_lost() {
         let mut inbound = Inbound::default();
-        inbound.frame_from(1, 1);
-        inbound.admit(1, 1);
-        assert_eq!(inbound.frame_from(1, 2), None, "nothing missing");
-        assert_eq!(inbound.frame_from(1, 10), Some(8));
-        assert_eq!(inbound.admit(1, 10), Admit::Deliver);
-        assert_eq!(inbound.frame_from(99, 10), None, "a new sender has no history");
-        assert_eq!(inbound.admit(99, 10), Admit::Deliver);
+        inbound.frame(1, 1, 1..=1);
+        assert_eq!(inbound.frame(1, 10, 10..=10), (Some(8), DELIVER(9)));
+        assert_eq!(
+            inbound.frame(99, 10, 10..=10),
+            (None, DELIVER(9)),
+            "a new sender has no history"
+        );
         inbound.start_after(98, 20);
-        assert_eq!(inbound.frame_from(98, 15), None, "the hub's word counts over retained_from");
-        assert_eq!(inbound.admit(98, 16), Admit::Duplicate);
-        assert_eq!(inbound.admit(98, 21), Admit::Deliver);
+        assert_eq!(inbound.frame(98, 15, 15..=20), (None, DELIVER(20)), "the hub's word counts");
+        assert_eq!(inbound.frame(98, 15, 21..=21), (None, DELIVER(20)));
     }
 }

@@ -44,12 +44,15 @@ pub mod event;
 pub mod handle;
 mod hub;
 mod inbound;
+mod interest;
 mod link;
 pub mod membership;
 pub mod messages;
 mod outbound;
+pub mod pattern;
 mod pending;
 mod registry;
+mod routing;
 mod stats;
 pub mod wire;
 

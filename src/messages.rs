@@ -7,15 +7,16 @@
 use crate::error::{Error, Result};
 use crate::event::{Codec, DistributedEvent};
 use crate::membership::{is_reserved, Peer};
-use crate::registry::ANY_TOPIC;
+use crate::pattern;
 use crate::wire;
 use actix::{Message, Recipient};
 use bytes::Bytes;
 use bytestring::ByteString;
 use serde::Serialize;
 
-/// Adds `recipient` to the end of `topic`'s listeners (`*`: every topic). Duplicates are kept:
-/// a recipient added twice receives each event twice.
+/// Adds `recipient` to the end of the listeners of `topic`, a topic or a pattern (`stock.*`,
+/// `stock.>`, `*` for every topic; see [`crate::pattern`]). Duplicates are kept: a recipient
+/// added twice receives each event twice.
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
 pub struct On {
@@ -28,6 +29,15 @@ pub struct On {
 #[rtype(result = "()")]
 pub struct Once {
     pub topic: String,
+    pub recipient: Recipient<DistributedEvent>,
+}
+
+/// Like [`On`], but the listener is removed after `times` events.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct Many {
+    pub topic: String,
+    pub times: u32,
     pub recipient: Recipient<DistributedEvent>,
 }
 
@@ -47,12 +57,21 @@ pub struct RemoveAllListeners {
     pub topic: Option<String>,
 }
 
-/// Responds with the number of local listeners an event on `topic` would reach
-/// (its own listeners plus those of `*`).
+/// Responds with the number of listeners an event on `topic` would reach: on this node, or on
+/// every node (`cluster`, as far as their announced interests are known here).
 #[derive(Debug, Message)]
 #[rtype(result = "usize")]
 pub struct ListenerCount {
     pub topic: String,
+    pub cluster: bool,
+}
+
+/// Responds with the patterns listened to, with their number of listeners: on this node, or on
+/// every node (`cluster`).
+#[derive(Debug, Message)]
+#[rtype(result = "Vec<(String, u32)>")]
+pub struct Topics {
+    pub cluster: bool,
 }
 
 /// Responds once every event emitted before it has left this node: a client waits for the hub's
@@ -110,18 +129,14 @@ impl Emit {
 #[rtype(result = "Vec<Peer>")]
 pub struct Peers;
 
-/// Checks a topic for emitting (`*` is not a topic) or listening (`*` means every topic).
+/// Checks a topic for emitting (a plain topic, not reserved) or a pattern for listening.
 pub(crate) fn check_topic(topic: &str, listening: bool) -> Result<()> {
-    let invalid = |reason| Err(Error::InvalidTopic { topic: topic.to_owned(), reason });
-    if topic.is_empty() {
-        invalid("empty")
-    } else if topic.len() > wire::MAX_TOPIC_LEN {
-        invalid("longer than 65535 bytes")
-    } else if topic == ANY_TOPIC && !listening {
-        invalid("`*` matches every topic for listeners; it cannot be emitted on")
-    } else if is_reserved(topic) && !listening {
-        invalid("topics starting with `$` are reserved for the emitter's own notices")
-    } else {
-        Ok(())
+    pattern::check(topic, listening)?;
+    if is_reserved(topic) && !listening {
+        return Err(Error::InvalidTopic {
+            topic: topic.to_owned(),
+            reason: "topics starting with `$` are reserved for the emitter's own notices",
+        });
     }
+    Ok(())
 }

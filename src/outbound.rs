@@ -5,14 +5,19 @@
 //! callers pass a `send` function, so this is plain data and testable on its own. Frames stay
 //! here until the hub says every member holds them; that is what makes re-sending after a lost
 //! hub, a late member or a gap possible.
+//!
+//! Every frame accounts for a range of sequence numbers (`covers`): the events it carries, and
+//! those between them that nobody else listens to and so were never sent. Ranges follow each
+//! other without holes, so receivers tell a gap from an event they were not meant to get.
 
 use crate::event::Codec;
 use crate::wire::{self, EventsBatch, FrameError};
+use std::collections::VecDeque;
 
 /// One sealed events frame.
 struct OutFrame {
-    first_seq: u64,
-    last_seq: u64,
+    covers_from: u64,
+    covers_to: u64,
     bytes: Vec<u8>,
     /// Bytes reserved by the emitting handles for the events of this frame (released on ack).
     reserved: usize,
@@ -24,10 +29,15 @@ pub(crate) struct Outbound {
     service: String,
     batch_bytes: usize,
     window: usize,
+    /// The latest sequence number assigned.
     last_seq: u64,
-    batch: Option<(EventsBatch, u64, usize)>,
-    waiting: std::collections::VecDeque<OutFrame>,
-    in_flight: std::collections::VecDeque<OutFrame>,
+    /// The latest sequence number accounted for by a sealed frame.
+    covered: u64,
+    /// The latest sequence number of an event put in a frame (what a flush waits for).
+    last_framed: u64,
+    batch: Option<(EventsBatch, usize)>,
+    waiting: VecDeque<OutFrame>,
+    in_flight: VecDeque<OutFrame>,
     acked: u64,
 }
 
@@ -39,9 +49,11 @@ impl Outbound {
             batch_bytes,
             window,
             last_seq: 0,
+            covered: 0,
+            last_framed: 0,
             batch: None,
-            waiting: Default::default(),
-            in_flight: Default::default(),
+            waiting: VecDeque::new(),
+            in_flight: VecDeque::new(),
             acked: 0,
         }
     }
@@ -56,29 +68,38 @@ impl Outbound {
         reserved: usize,
     ) -> Result<u64, FrameError> {
         let size = wire::event_wire_size(topic, payload);
-        if self.batch.as_ref().is_some_and(|(b, _, _)| b.len() + size > self.batch_bytes) {
+        if self.batch.as_ref().is_some_and(|(b, _)| b.len() + size > self.batch_bytes) {
             self.seal();
         }
         let seq = self.last_seq + 1;
-        let (batch, _, batch_reserved) = self
-            .batch
-            .get_or_insert_with(|| (EventsBatch::new(self.node, &self.service, size), seq, 0));
+        let (batch, batch_reserved) =
+            self.batch.get_or_insert_with(|| (EventsBatch::new(self.node, &self.service, size), 0));
         batch.push(seq, codec, topic, payload)?;
         *batch_reserved += reserved;
         self.last_seq = seq;
+        self.last_framed = seq;
         if batch.len() >= self.batch_bytes {
             self.seal();
         }
         Ok(seq)
     }
 
+    /// Assigns the next sequence number to an event nobody else listens to: it is not sent, and
+    /// the next frame accounts for it.
+    pub(crate) fn skip(&mut self) -> u64 {
+        self.last_seq += 1;
+        self.last_seq
+    }
+
     /// Moves the frame being filled to the frames waiting to be sent.
     pub(crate) fn seal(&mut self) {
-        if let Some((batch, first_seq, reserved)) = self.batch.take() {
+        if let Some((batch, reserved)) = self.batch.take() {
+            let covers_from = self.covered + 1;
+            self.covered = self.last_seq;
             self.waiting.push_back(OutFrame {
-                first_seq,
-                last_seq: self.last_seq,
-                bytes: batch.finish(),
+                covers_from,
+                covers_to: self.last_seq,
+                bytes: batch.finish(covers_from, self.last_seq),
                 reserved,
             });
         }
@@ -87,20 +108,18 @@ impl Outbound {
     /// Sends frames while the window has room and `send` succeeds (it may refuse, e.g. when the
     /// hub's own window toward its clients is full); when nothing sealed is waiting, the frame
     /// being filled goes. So frames grow while the window is full: batches size themselves to
-    /// the load. `send` gets the bytes, the frame's last sequence number and `retained_from`.
-    /// Returns the number of frames sent.
+    /// the load. `send` gets the bytes, the last sequence number the frame accounts for and
+    /// `retained_from`. Returns the number of frames sent.
     pub(crate) fn send_waiting(&mut self, mut send: impl FnMut(&[u8], u64, u64) -> bool) -> usize {
         let mut sent = 0;
         while self.in_flight.len() < self.window {
             if self.waiting.is_empty() {
                 self.seal();
             }
-            let Some(mut frame) = self.waiting.pop_front() else {
-                break;
-            };
-            let retained_from = self.in_flight.front().map_or(frame.first_seq, |f| f.first_seq);
+            let Some(mut frame) = self.waiting.pop_front() else { break };
+            let retained_from = self.in_flight.front().map_or(frame.covers_from, |f| f.covers_from);
             wire::set_retained_from(&mut frame.bytes, retained_from);
-            if !send(&frame.bytes, frame.last_seq, retained_from) {
+            if !send(&frame.bytes, frame.covers_to, retained_from) {
                 self.waiting.push_front(frame);
                 break;
             }
@@ -110,8 +129,8 @@ impl Outbound {
         sent
     }
 
-    /// Sends again every frame in flight that holds events from `from_seq` on. Returns the
-    /// number of frames sent.
+    /// Sends again every frame in flight that accounts for sequence numbers from `from_seq` on.
+    /// Returns the number of frames sent.
     pub(crate) fn resend_from(
         &mut self,
         from_seq: u64,
@@ -119,9 +138,9 @@ impl Outbound {
     ) -> usize {
         let retained_from = self.retained_from();
         let mut sent = 0;
-        for frame in self.in_flight.iter_mut().filter(|f| f.last_seq >= from_seq) {
+        for frame in self.in_flight.iter_mut().filter(|f| f.covers_to >= from_seq) {
             wire::set_retained_from(&mut frame.bytes, retained_from);
-            if !send(&frame.bytes, frame.last_seq, retained_from) {
+            if !send(&frame.bytes, frame.covers_to, retained_from) {
                 break;
             }
             sent += 1;
@@ -129,12 +148,12 @@ impl Outbound {
         sent
     }
 
-    /// Forgets the frames every member holds (all events up to `seq`). Returns the bytes the
-    /// handles reserved for them.
+    /// Forgets the frames every member holds (all sequence numbers up to `seq`). Returns the
+    /// bytes the handles reserved for them.
     pub(crate) fn ack(&mut self, seq: u64) -> usize {
         let last_sent = self.last_sent();
         let mut released = 0;
-        while self.in_flight.front().is_some_and(|f| f.last_seq <= seq) {
+        while self.in_flight.front().is_some_and(|f| f.covers_to <= seq) {
             if let Some(frame) = self.in_flight.pop_front() {
                 released += frame.reserved;
             }
@@ -145,12 +164,13 @@ impl Outbound {
 
     /// The lowest sequence number this node can still send again.
     pub(crate) fn retained_from(&self) -> u64 {
-        self.in_flight.front().or(self.waiting.front()).map_or(self.last_seq + 1, |f| f.first_seq)
+        self.in_flight.front().or(self.waiting.front()).map_or(self.covered + 1, |f| f.covers_from)
     }
 
-    /// The latest sequence number assigned.
-    pub(crate) fn last_seq(&self) -> u64 {
-        self.last_seq
+    /// The latest sequence number of an event put in a frame: a flush waits until every member
+    /// acknowledged it.
+    pub(crate) fn last_framed(&self) -> u64 {
+        self.last_framed
     }
 
     /// The latest sequence number every member acknowledged.
@@ -158,9 +178,9 @@ impl Outbound {
         self.acked
     }
 
-    /// The latest sequence number handed to the transport.
+    /// The latest sequence number accounted for by a frame handed to the transport.
     pub(crate) fn last_sent(&self) -> u64 {
-        self.in_flight.back().map_or(self.acked, |f| f.last_seq)
+        self.in_flight.back().map_or(self.acked, |f| f.covers_to)
     }
 }
 
@@ -285,5 +305,34 @@ mod batching {
             true
         });
         assert_eq!(sizes, vec![6], "events 2..=6 went as one frame");
+    }
+}
+
+#[cfg(test)]
+mod coverage {
+    use super::*;
+
+    #[test]
+    fn skipped_events_are_accounted_for_by_the_next_frame() {
+        let mut out = Outbound::new(1, "svc", 1 << 20, 8);
+        out.push(Codec::Json, "t", b"1", 0).unwrap();
+        out.skip();
+        out.skip();
+        out.push(Codec::Json, "t", b"1", 0).unwrap();
+        out.seal();
+        out.skip();
+        let mut frames = Vec::new();
+        out.send_waiting(|f, _, _| {
+            frames.push(f.to_vec());
+            true
+        });
+        let wire::Frame::Events(frame) =
+            wire::decode(bytes::Bytes::from(frames.remove(0))).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!((frame.covers_from, frame.covers_to), (1, 4));
+        assert_eq!(frame.events.iter().map(|e| e.seq()).collect::<Vec<_>>(), [1, 4]);
+        assert_eq!(out.last_framed(), 4, "the skipped 5th needs no acknowledgement");
     }
 }

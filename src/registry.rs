@@ -1,22 +1,29 @@
-//! Which local recipients listen to which topic, and handing an event to them.
+//! Which local recipients listen to which topic patterns, and handing an event to them.
 //!
 //! Owns: the listener table with Node's EventEmitter semantics (duplicates allowed, `once`,
-//! remove one instance, remove all) and the fan-out of one event to its listeners, with
-//! backpressure: a recipient whose mailbox is full is not skipped but handed back as
-//! [`Blocked`], for the emitter to wait on. It must not touch the network.
+//! `many`, remove one instance, remove all), topic-pattern matching for dispatch (a trie, with a
+//! cache of recent topics), the fan-out of one event to its listeners with backpressure (a
+//! recipient whose mailbox is full is not skipped but handed back as [`Blocked`], for the
+//! emitter to wait on), and the summary of patterns announced to the cluster. It must not touch
+//! the network.
 
 use crate::event::DistributedEvent;
 use crate::membership::is_reserved;
+use crate::pattern::Trie;
 use actix::dev::SendError;
 use actix::Recipient;
 use std::collections::{HashMap, HashSet};
 
-/// The topic that matches every topic (but the reserved `$` ones).
-pub const ANY_TOPIC: &str = "*";
+/// The pattern that matches every topic (but the reserved `$` ones).
+pub const ANY_TOPIC: &str = crate::pattern::EVERY_TOPIC;
+
+/// Topics whose matching patterns are cached, at most.
+const CACHED_TOPICS: usize = 4096;
 
 struct Listener {
     recipient: Recipient<DistributedEvent>,
-    once: bool,
+    /// Events left before it is removed (`once` is 1, `many(n)` is n); `None`: forever.
+    remaining: Option<u32>,
 }
 
 /// Deliveries that found a full mailbox, in order. Once a recipient is blocked, its later events
@@ -53,87 +60,165 @@ impl Blocked {
     }
 }
 
-/// Listeners by topic; `*` listeners live under [`ANY_TOPIC`].
+/// Listeners by pattern.
 #[derive(Default)]
 pub(crate) struct Registry {
-    by_topic: HashMap<String, Vec<Listener>>,
+    by_pattern: HashMap<String, Vec<Listener>>,
+    trie: Trie<String>,
+    matches: HashMap<String, Vec<String>>,
+    version: u64,
 }
 
 impl Registry {
-    /// Adds a listener at the end of `topic`'s list; the same recipient may be added many times.
-    pub(crate) fn add(&mut self, topic: &str, recipient: Recipient<DistributedEvent>, once: bool) {
-        self.by_topic.entry(topic.to_owned()).or_default().push(Listener { recipient, once });
+    /// Adds a listener at the end of `pattern`'s list; the same recipient may be added many
+    /// times. `remaining`: events before it is removed by itself.
+    pub(crate) fn add(
+        &mut self,
+        pattern: &str,
+        recipient: Recipient<DistributedEvent>,
+        remaining: Option<u32>,
+    ) {
+        if remaining == Some(0) {
+            return;
+        }
+        self.by_pattern
+            .entry(pattern.to_owned())
+            .or_default()
+            .push(Listener { recipient, remaining });
+        if self.trie.insert(pattern, pattern.to_owned()) {
+            self.matches.clear();
+        }
+        self.version += 1;
     }
 
-    /// Removes the most recently added instance of `recipient` on `topic`. Returns whether one was found.
-    pub(crate) fn remove(&mut self, topic: &str, recipient: &Recipient<DistributedEvent>) -> bool {
-        let Some(listeners) = self.by_topic.get_mut(topic) else {
-            return false;
-        };
+    /// Removes the most recently added instance of `recipient` on `pattern`. Returns whether
+    /// one was found.
+    pub(crate) fn remove(
+        &mut self,
+        pattern: &str,
+        recipient: &Recipient<DistributedEvent>,
+    ) -> bool {
+        let Some(listeners) = self.by_pattern.get_mut(pattern) else { return false };
         let Some(index) = listeners.iter().rposition(|l| &l.recipient == recipient) else {
             return false;
         };
         listeners.remove(index);
-        if listeners.is_empty() {
-            self.by_topic.remove(topic);
-        }
+        self.forget_if_empty(pattern);
+        self.version += 1;
         true
     }
 
-    /// Removes every listener of `topic`, or every listener at all.
-    pub(crate) fn remove_all(&mut self, topic: Option<&str>) {
-        match topic {
-            Some(topic) => {
-                self.by_topic.remove(topic);
+    /// Removes every listener of `pattern`, or every listener at all.
+    pub(crate) fn remove_all(&mut self, pattern: Option<&str>) {
+        match pattern {
+            Some(pattern) => {
+                if let Some(listeners) = self.by_pattern.get_mut(pattern) {
+                    listeners.clear();
+                    self.forget_if_empty(pattern);
+                }
             }
-            None => self.by_topic.clear(),
+            None => {
+                self.by_pattern.clear();
+                self.trie = Trie::default();
+                self.matches.clear();
+            }
+        }
+        self.version += 1;
+    }
+
+    fn forget_if_empty(&mut self, pattern: &str) {
+        if self.by_pattern.get(pattern).is_some_and(Vec::is_empty) {
+            self.by_pattern.remove(pattern);
+            self.trie.remove(pattern, &pattern.to_owned());
+            self.matches.clear();
         }
     }
 
     /// Number of listeners that an event on `topic` would reach.
-    pub(crate) fn listener_count(&self, topic: &str) -> usize {
-        self.keys_for(topic).filter_map(|key| self.by_topic.get(key)).map(Vec::len).sum()
+    pub(crate) fn listener_count(&mut self, topic: &str) -> usize {
+        self.cache(topic);
+        let patterns = &self.matches[topic];
+        patterns.iter().filter_map(|p| self.by_pattern.get(p)).map(Vec::len).sum()
     }
 
-    /// Hands `event` to every listener of its topic and of `*`; drops `once` listeners after
-    /// their delivery and listeners whose actor is gone. Returns the number of deliveries.
+    /// Every pattern listened to here, with its number of listeners.
+    pub(crate) fn patterns(&self) -> Vec<(String, u32)> {
+        let mut patterns: Vec<(String, u32)> =
+            self.by_pattern.iter().map(|(p, l)| (p.clone(), l.len() as u32)).collect();
+        patterns.sort();
+        patterns
+    }
+
+    /// The patterns other nodes must know of: all but the reserved local notices.
+    pub(crate) fn announced_patterns(&self) -> Vec<(String, u32)> {
+        self.patterns().into_iter().filter(|(p, _)| !is_reserved(p)).collect()
+    }
+
+    /// Bumped by every change of the table.
+    pub(crate) fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn cache(&mut self, topic: &str) {
+        if self.matches.contains_key(topic) {
+            return;
+        }
+        if self.matches.len() >= CACHED_TOPICS {
+            self.matches.clear();
+        }
+        let mut patterns = Vec::new();
+        self.trie.for_each_match(topic, |p| patterns.push(p.clone()));
+        self.matches.insert(topic.to_owned(), patterns);
+    }
+
+    /// Hands `event` to every listener of a pattern matching its topic; drops listeners whose
+    /// count ran out or whose actor is gone. Returns the number of deliveries.
     pub(crate) fn dispatch(&mut self, event: &DistributedEvent, blocked: &mut Blocked) -> u64 {
         let topic = event.topic();
-        let keys: Vec<&str> = self.keys_for(topic).collect();
+        self.cache(topic);
         let mut delivered = 0;
-        for key in keys {
-            let Some(listeners) = self.by_topic.get_mut(key) else {
-                continue;
-            };
-            listeners.retain(|listener| {
+        let mut emptied = Vec::new();
+        let mut changed = false;
+        for pattern in &self.matches[topic] {
+            let Some(listeners) = self.by_pattern.get_mut(pattern) else { continue };
+            let before = listeners.len();
+            listeners.retain_mut(|listener| {
                 if !blocked.deliver(&listener.recipient, event) {
                     return false;
                 }
                 delivered += 1;
-                !listener.once
+                match &mut listener.remaining {
+                    Some(left) => {
+                        *left -= 1;
+                        *left > 0
+                    }
+                    None => true,
+                }
             });
+            changed |= listeners.len() != before;
             if listeners.is_empty() {
-                self.by_topic.remove(key);
+                emptied.push(pattern.clone());
             }
+        }
+        for pattern in emptied {
+            self.forget_if_empty(&pattern);
+        }
+        if changed {
+            self.version += 1;
         }
         delivered
     }
 
-    /// Hands `event` once to every distinct recipient of any topic (a notice for all listeners).
+    /// Hands `event` once to every distinct recipient of any pattern (a notice for all listeners).
     pub(crate) fn notify_all(&mut self, event: &DistributedEvent, blocked: &mut Blocked) -> u64 {
         let mut seen = HashSet::new();
         let recipients: Vec<_> = self
-            .by_topic
+            .by_pattern
             .values()
             .flatten()
             .filter(|l| seen.insert(l.recipient.clone()))
             .map(|l| l.recipient.clone())
             .collect();
         recipients.iter().filter(|r| blocked.deliver(r, event)).count() as u64
-    }
-
-    fn keys_for<'a>(&self, topic: &'a str) -> impl Iterator<Item = &'a str> {
-        let any = (topic != ANY_TOPIC && !is_reserved(topic)).then_some(ANY_TOPIC);
-        std::iter::once(topic).chain(any)
     }
 }

@@ -37,6 +37,12 @@ counters! {
     events_received,
     /// Frames this node relayed as the hub.
     relayed,
+    /// Bytes of the frames this node relayed as the hub.
+    relayed_bytes,
+    /// Events this node did not send because no other node listens to their topic.
+    suppressed,
+    /// Events this node, as the hub, did not relay because no other client listens to them.
+    filtered,
     /// Frames this node handed to the transport.
     frames_sent,
     /// Frames this node received (well-formed or not).

@@ -11,16 +11,19 @@
 //! ```text
 //! magic    4 bytes  "NMTR"
 //! version  u8       1
-//! kind     u8       1 events, 2 ack, 3 hello, 4 nack, 5 left
+//! kind     u8       1 events, 2 ack, 3 hello, 4 nack, 5 left, 6 interest
 //! ```
 //!
-//! **events** — a batch of events from one sender, relayed by the hub byte for byte:
+//! **events** — a batch of events from one sender, relayed by the hub byte for byte (or, when
+//! only some of its events are wanted by other nodes, re-batched with those):
 //!
 //! ```text
 //! node           u64           sender's node id
 //! retained_from  u64           lowest sequence number the sender can still re-send
+//! covers_from    u64           the frame accounts for every sequence number from here ...
+//! covers_to      u64           ... to here: those not in it were wanted by nobody
 //! service        u8 len + str  sender's service name (at most 255 bytes)
-//! count          u32           number of events that follow (at least 1)
+//! count          u32           number of events that follow (may be 0)
 //! count x { seq u64 | codec u8 (1 bincode, 2 JSON) | topic u16 len + str | payload u32 len + bytes }
 //! ```
 //!
@@ -38,7 +41,11 @@
 //! `from_seq` on; `sender` re-sends what it still holds.
 //!
 //! **left** — `epoch u64 | node u64 | reason u8 (1 closed, 2 evicted, 3 silent)`: the hub saw
-//! `node` go.
+//! `node` go (or, from a client, the client says goodbye).
+//!
+//! **interest** — `node u64 | version u64 | count u32 | count x { listeners u32 | pattern u16 len
+//! + str }`: the topic patterns `node` listens to, all of them, sent on joining and on every
+//! change; a higher `version` replaces a lower one.
 //!
 //! A frame with trailing bytes, another magic, version or kind, or a length past its end is
 //! malformed and dropped as a whole. A declared count never sizes an allocation beyond what the
@@ -54,7 +61,8 @@ const MAGIC: [u8; 4] = *b"NMTR";
 pub const VERSION: u8 = 1;
 const HEADER_LEN: usize = 6;
 const RETAINED_FROM_AT: usize = HEADER_LEN + 8;
-const EVENTS_PREFIX_LEN: usize = HEADER_LEN + 8 + 8 + 1 + 4;
+const COVERS_AT: usize = RETAINED_FROM_AT + 8;
+const EVENTS_PREFIX_LEN: usize = HEADER_LEN + 8 + 8 + 16 + 1 + 4;
 /// Bytes one event adds to an events frame, besides its topic and payload.
 const EVENT_OVERHEAD: usize = 8 + 1 + 2 + 4;
 /// Longest topic in bytes the format can carry.
@@ -70,6 +78,7 @@ enum Kind {
     Hello = 3,
     Nack = 4,
     Left = 5,
+    Interest = 6,
 }
 
 /// Why a frame was dropped.
@@ -109,6 +118,7 @@ pub enum Frame {
     Hello(Hello),
     Nack(Nack),
     Left(Left),
+    Interest(Interest),
 }
 
 /// A batch of events from one sender.
@@ -116,7 +126,17 @@ pub enum Frame {
 pub struct Events {
     pub node: u64,
     pub retained_from: u64,
+    pub covers_from: u64,
+    pub covers_to: u64,
     pub events: Vec<DistributedEvent>,
+}
+
+/// The topic patterns a node listens to, with the number of listeners on each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interest {
+    pub node: u64,
+    pub version: u64,
+    pub patterns: Vec<(String, u32)>,
 }
 
 /// Per sender, the highest sequence number held (see the module docs for who sends it).
@@ -207,7 +227,7 @@ impl EventsBatch {
     pub fn new(node: u64, service: &str, event_size: usize) -> Self {
         let mut buf = header(Kind::Events, frame_overhead(service) + event_size);
         buf.extend_from_slice(&node.to_le_bytes());
-        buf.extend_from_slice(&0u64.to_le_bytes());
+        buf.extend_from_slice(&[0; 24]);
         put_short_str(&mut buf, service);
         let count_at = buf.len();
         buf.extend_from_slice(&0u32.to_le_bytes());
@@ -251,9 +271,12 @@ impl EventsBatch {
         u64::from(self.count)
     }
 
-    /// The finished frame (its `retained_from` is set when it is sent).
-    pub fn finish(mut self) -> Vec<u8> {
+    /// The finished frame, accounting for sequence numbers `covers_from..=covers_to` (its
+    /// `retained_from` is set when it is sent).
+    pub fn finish(mut self, covers_from: u64, covers_to: u64) -> Vec<u8> {
         self.buf[self.count_at..self.count_at + 4].copy_from_slice(&self.count.to_le_bytes());
+        self.buf[COVERS_AT..COVERS_AT + 8].copy_from_slice(&covers_from.to_le_bytes());
+        self.buf[COVERS_AT + 8..COVERS_AT + 16].copy_from_slice(&covers_to.to_le_bytes());
         self.buf
     }
 }
@@ -287,6 +310,22 @@ impl Nack {
         let mut buf = header(Kind::Nack, 24);
         for field in [self.node, self.sender, self.from_seq] {
             buf.extend_from_slice(&field.to_le_bytes());
+        }
+        buf
+    }
+}
+
+impl Interest {
+    pub fn encode(&self) -> Vec<u8> {
+        let bytes: usize = self.patterns.iter().map(|(p, _)| 6 + p.len()).sum();
+        let mut buf = header(Kind::Interest, 20 + bytes);
+        buf.extend_from_slice(&self.node.to_le_bytes());
+        buf.extend_from_slice(&self.version.to_le_bytes());
+        buf.extend_from_slice(&(self.patterns.len() as u32).to_le_bytes());
+        for (pattern, listeners) in &self.patterns {
+            buf.extend_from_slice(&listeners.to_le_bytes());
+            buf.extend_from_slice(&(pattern.len().min(MAX_TOPIC_LEN) as u16).to_le_bytes());
+            buf.extend_from_slice(&pattern.as_bytes()[..pattern.len().min(MAX_TOPIC_LEN)]);
         }
         buf
     }
@@ -378,6 +417,7 @@ pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
                 _ => return Err(FrameError::Invalid("reason")),
             },
         }),
+        k if k == Kind::Interest as u8 => Frame::Interest(decode_interest(&mut reader, &bytes)?),
         kind => return Err(FrameError::Kind(kind)),
     };
     if reader.at != bytes.len() {
@@ -386,15 +426,36 @@ pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
     Ok(frame)
 }
 
+fn decode_interest(reader: &mut Reader<'_>, bytes: &Bytes) -> Result<Interest, FrameError> {
+    let node = reader.u64()?;
+    let version = reader.u64()?;
+    let count = reader.u32()? as usize;
+    if count > reader.remaining() / 7 {
+        return Err(FrameError::Truncated);
+    }
+    let patterns = (0..count)
+        .map(|_| {
+            let listeners = reader.u32()?;
+            let len = reader.u16()? as usize;
+            let pattern = reader.utf8(bytes, len, "pattern")?;
+            crate::pattern::check(&pattern, true).map_err(|_| FrameError::Invalid("pattern"))?;
+            Ok((pattern.to_string(), listeners))
+        })
+        .collect::<Result<_, FrameError>>()?;
+    Ok(Interest { node, version, patterns })
+}
+
 fn decode_events(reader: &mut Reader<'_>, bytes: &Bytes) -> Result<Events, FrameError> {
     let node = reader.u64()?;
     let retained_from = reader.u64()?;
+    let covers_from = reader.u64()?;
+    let covers_to = reader.u64()?;
+    if covers_from > covers_to.saturating_add(1) {
+        return Err(FrameError::Invalid("covered range"));
+    }
     let service_len = reader.u8()? as usize;
     let service = reader.utf8(bytes, service_len, "service name")?;
     let count = reader.u32()? as usize;
-    if count == 0 {
-        return Err(FrameError::Invalid("event count 0"));
-    }
     if count > reader.remaining() / (EVENT_OVERHEAD + 1) {
         return Err(FrameError::Truncated);
     }
@@ -410,6 +471,14 @@ fn decode_events(reader: &mut Reader<'_>, bytes: &Bytes) -> Result<Events, Frame
         let payload_len = reader.u32()? as usize;
         let start = reader.at;
         reader.take(payload_len)?;
+        if seq < covers_from
+            || seq > covers_to
+            || events.last().is_some_and(|e: &DistributedEvent| e.seq >= seq)
+        {
+            return Err(FrameError::Invalid(
+                "sequence number outside the covered range or out of order",
+            ));
+        }
         events.push(DistributedEvent {
             topic,
             service: service.clone(),
@@ -419,7 +488,7 @@ fn decode_events(reader: &mut Reader<'_>, bytes: &Bytes) -> Result<Events, Frame
             payload: bytes.slice(start..start + payload_len),
         });
     }
-    Ok(Events { node, retained_from, events })
+    Ok(Events { node, retained_from, covers_from, covers_to, events })
 }
 
 struct Reader<'a> {
@@ -493,7 +562,8 @@ mod tests {
         for (seq, codec, topic, payload) in events {
             batch.push(*seq, *codec, topic, payload).unwrap();
         }
-        batch.finish()
+        let last = events.last().map_or(0, |e| e.0);
+        batch.finish(1, last)
     }
 
     #[test]
@@ -506,6 +576,7 @@ mod tests {
         };
         let events = &frame.events;
         assert_eq!((frame.node, frame.retained_from, events.len()), (42, 1, 2));
+        assert_eq!((frame.covers_from, frame.covers_to), (1, 2));
         assert_eq!((events[0].topic(), events[0].seq(), events[0].codec()), ("a", 1, Codec::Json));
         assert_eq!((events[1].topic(), events[1].payload().as_ref()), ("b.c", &[1u8, 2, 3][..]));
         assert!(events.iter().all(|e| e.node() == 42 && e.service() == "svc"));
@@ -526,6 +597,11 @@ mod tests {
             }),
             Frame::Nack(Nack { node: 1, sender: 2, from_seq: 3 }),
             Frame::Left(Left { epoch: 4, node: 9, reason: LeftReason::Evicted }),
+            Frame::Interest(Interest {
+                node: 3,
+                version: 2,
+                patterns: vec![("stock.*".into(), 2), ("*".into(), 1)],
+            }),
         ];
         for frame in frames {
             let bytes = match &frame {
@@ -533,6 +609,7 @@ mod tests {
                 Frame::Hello(f) => f.encode(),
                 Frame::Nack(f) => f.encode(),
                 Frame::Left(f) => f.encode(),
+                Frame::Interest(f) => f.encode(),
                 Frame::Events(_) => unreachable!(),
             };
             assert_eq!(decode(Bytes::from(bytes)).unwrap(), frame);
@@ -572,9 +649,15 @@ mod tests {
         trailing.push(0);
         let mut bad_codec = good.clone();
         bad_codec[EVENTS_PREFIX_LEN + 3 + 8] = 7;
+        let mut outside = good.clone();
+        outside[EVENTS_PREFIX_LEN + 3..EVENTS_PREFIX_LEN + 11].copy_from_slice(&5u64.to_le_bytes());
         let mut huge_count = good.clone();
         huge_count[count_at..count_at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
-        let cases: [(&[u8], FrameError); 6] = [
+        let cases: [(&[u8], FrameError); 7] = [
+            (
+                &outside,
+                FrameError::Invalid("sequence number outside the covered range or out of order"),
+            ),
             (b"garbage!", FrameError::NotAFrame),
             (&wrong_version, FrameError::Version(9)),
             (&trailing, FrameError::Truncated),

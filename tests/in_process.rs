@@ -60,6 +60,16 @@ async fn node(address: &str, service: &str) -> EmitterHandle {
     Emitter::builder(service).address(address).heartbeat_interval(None).connect().await.unwrap()
 }
 
+/// Waits until `node` knows of `n` listeners of `topic` in the whole cluster: subscriptions on
+/// other nodes take one round trip to be announced.
+async fn wait_cluster_listeners(node: &EmitterHandle, topic: &str, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while node.cluster_listener_count(topic).await.unwrap() < n {
+        assert!(Instant::now() < deadline, "{} never saw {n} listeners of {topic}", node.service());
+        actix_rt::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
 /// Emits on "end", which `collector` listens to, and waits for it: a collector's events arrive in
 /// order, so every event delivered to it before has been handled by then.
 async fn settle(emitter: &EmitterHandle, collector: &Collector) {
@@ -94,10 +104,9 @@ async fn events_reach_listeners_on_every_node_exactly_once() {
             collector
         })
         .collect();
-    // Every node must have subscribed before anyone emits; listening on a node is local state,
-    // so a round trip through each node's own mailbox is enough.
+    // Every node must know every subscription before anyone emits.
     for n in &nodes {
-        n.listener_count("price").await.unwrap();
+        wait_cluster_listeners(n, "price", 3).await;
     }
     for (i, n) in nodes.iter().enumerate() {
         for k in 0..10 {
@@ -210,7 +219,8 @@ async fn local_echo_can_be_turned_off() {
     let (theirs, theirs_recipient) = Collector::start_new();
     quiet.on("t", mine_recipient).unwrap();
     other.on("t", theirs_recipient).unwrap();
-    other.listener_count("t").await.unwrap();
+    wait_cluster_listeners(&quiet, "t", 2).await;
+    wait_cluster_listeners(&other, "t", 2).await;
     quiet.emit_json("t", &serde_json::json!("from quiet")).unwrap();
     theirs.wait_for(1).await;
     other.emit_json("t", &serde_json::json!("from other")).unwrap();

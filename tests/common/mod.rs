@@ -229,7 +229,10 @@ pub fn stop_and_report(nodes: &mut [Process]) -> Vec<Value> {
 /// from its first if `from_first`.
 pub fn assert_received_all(receiver: &Value, sender: &Value, from_first: bool) {
     let emitted = sender["emitted"].as_u64().unwrap();
-    let name = format!("{} from {}", receiver["node"], sender["node"]);
+    let name = format!(
+        "{} from {} (receiver stats {}, sender stats {})",
+        receiver["node"], sender["node"], receiver["stats"], sender["stats"]
+    );
     let Some(got) = receiver["received"].get(sender["node"].as_str().unwrap()) else {
         assert_eq!(emitted, 0, "{name}: nothing received of {emitted} events");
         return;

@@ -84,13 +84,12 @@ impl Handler<DistributedEvent> for Recorder {
 }
 
 pub async fn run(args: LoadArgs) -> Result<(), String> {
-    let emitter = args.node.connect().await?;
-    report_roles(&emitter);
     let received = Rc::new(RefCell::new(Received::default()));
     let recorder =
         Recorder { received: received.clone(), slow: Duration::from_micros(args.slow_us) }.start();
-    emitter.on(&args.topic, recorder.clone().recipient()).map_err(|e| e.to_string())?;
-    emitter.on(membership::LAGGED, recorder.recipient()).map_err(|e| e.to_string())?;
+    let topics = [args.topic.clone(), membership::LAGGED.to_owned()];
+    let emitter = args.node.connect_listening(&topics, Some(recorder.recipient())).await?;
+    report_roles(&emitter);
 
     let emitted = Rc::new(Cell::new(0u64));
     let stopped = Rc::new(Cell::new(false));

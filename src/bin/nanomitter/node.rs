@@ -3,8 +3,11 @@
 //! Owns: the mapping from command-line options to the library's builder. It must not run any
 //! subcommand's logic.
 
+use actix::Recipient;
 use clap::Args;
-use nanomitter::{Emitter, EmitterBuilder, EmitterHandle, SlowConsumer, DEFAULT_ADDRESS};
+use nanomitter::{
+    DistributedEvent, Emitter, EmitterBuilder, EmitterHandle, SlowConsumer, DEFAULT_ADDRESS,
+};
 use std::time::Duration;
 
 /// Options every node takes.
@@ -71,9 +74,21 @@ impl NodeArgs {
         Ok(builder)
     }
 
-    /// Connects and says so on stderr.
-    pub async fn connect(&self) -> Result<EmitterHandle, String> {
+    /// Connects, subscribes `recipient` to `topics`, and says so on stderr once the
+    /// subscriptions are announced to the cluster.
+    pub async fn connect_listening(
+        &self,
+        topics: &[String],
+        recipient: Option<Recipient<DistributedEvent>>,
+    ) -> Result<EmitterHandle, String> {
         let emitter = self.builder()?.connect().await.map_err(|e| e.to_string())?;
+        if let Some(recipient) = recipient {
+            for topic in topics {
+                emitter.on(topic, recipient.clone()).map_err(|e| e.to_string())?;
+            }
+        }
+        // A round trip through the emitter: the subscriptions above are handled (and announced).
+        emitter.topics().await.map_err(|e| e.to_string())?;
         eprintln!(
             "nanomitter: connected to {} as {:?} (service {}, node {:016x})",
             emitter.hub_address().unwrap_or_default(),
@@ -82,6 +97,11 @@ impl NodeArgs {
             emitter.node_id()
         );
         Ok(emitter)
+    }
+
+    /// Connects and says so on stderr.
+    pub async fn connect(&self) -> Result<EmitterHandle, String> {
+        self.connect_listening(&[], None).await
     }
 }
 

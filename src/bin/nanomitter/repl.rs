@@ -1,7 +1,8 @@
 //! `nanomitter repl`: a node driven line by line from stdin.
 //!
-//! Owns: the line commands. `<topic> <json>` emits; `.flush` waits for the hub's acknowledgement
-//! and answers `{"flushed":true}`; `.stats` and `.role` answer with a JSON line. Events on the
+//! Owns: the line commands. `<topic> <json>` emits; `.flush` waits until every member holds what
+//! was emitted and answers `{"flushed":true}`; `.stats`, `.role` and `.listeners <topic>` (the
+//! cluster-wide count) answer with a JSON line. Events on the
 //! listened topics print as JSON lines; role changes are reported on stderr. End of stdin flushes
 //! and exits.
 
@@ -12,12 +13,9 @@ use nanomitter::EmitterHandle;
 use tokio::sync::{mpsc, oneshot};
 
 pub async fn run(node: &NodeArgs, topics: &[String]) -> Result<(), String> {
-    let emitter = node.connect().await?;
     let (done, mut stdout_gone) = oneshot::channel();
     let printer = Printer::new(None, done).start().recipient();
-    for topic in topics {
-        emitter.on(topic, printer.clone()).map_err(|e| e.to_string())?;
-    }
+    let emitter = node.connect_listening(topics, Some(printer)).await?;
     report_roles(&emitter);
     let mut lines = stdin_lines();
     loop {
@@ -45,6 +43,11 @@ async fn execute(emitter: &EmitterHandle, line: &str) -> Result<(), String> {
         }
         ".stats" => serde_json::json!({ "stats": emitter.stats() }),
         ".role" => serde_json::json!({ "role": emitter.role() }),
+        _ if line.starts_with(".listeners ") => {
+            let topic = line.trim_start_matches(".listeners ").trim();
+            let count = emitter.cluster_listener_count(topic).await.map_err(|e| e.to_string())?;
+            serde_json::json!({ "listeners": count })
+        }
         _ => {
             let (topic, json) = line.split_once(' ').ok_or("expected `<topic> <json>`")?;
             let data: serde_json::Value =

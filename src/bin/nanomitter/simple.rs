@@ -14,12 +14,9 @@ pub async fn listen(node: &NodeArgs, count: Option<u64>, topics: &[String]) -> R
     if count == Some(0) {
         return Err("--count must be at least 1".into());
     }
-    let emitter = node.connect().await?;
     let (done, finished) = oneshot::channel();
     let printer = Printer::new(count, done).start().recipient();
-    for topic in topics {
-        emitter.on(topic, printer.clone()).map_err(|e| e.to_string())?;
-    }
+    let emitter = node.connect_listening(topics, Some(printer)).await?;
     let _ = finished.await;
     emitter.close().await.map_err(|e| e.to_string())
 }

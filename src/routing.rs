@@ -1,0 +1,59 @@
+//! The hub's routing of an events frame: which of its events the other clients listen to.
+//!
+//! Owns: the decision, made when the frame is sent (not when it arrived: clients come and go in
+//! between), and the re-batching of a frame of which only some events are wanted. It must not
+//! decide when to send (the hub's window does) nor touch sockets. An NNG bus frame goes to every
+//! client at once, so a frame carries what any of them wants; each client still filters on
+//! arrival.
+
+use crate::interest::Interests;
+use crate::wire::{self, EventsBatch};
+use std::collections::HashMap;
+
+/// A received events frame waiting to be relayed: the message as it came (its header names the
+/// pipe it came from) and its decoded events.
+pub(crate) struct Relay {
+    pub(crate) message: nng::Message,
+    pub(crate) frame: wire::Events,
+}
+
+/// The message to send for `relay` to clients on `targets` (their node ids, `None` for one that
+/// has not said hello and so wants everything): the frame as it came if they want every event
+/// in it, else re-batched with the wanted events only, accounting for the same range of
+/// sequence numbers so receivers see no gap. Topic and payload bytes are copied, never decoded.
+/// Returns the message and the number of events left out.
+pub(crate) fn route(
+    targets: &[Option<u64>],
+    interests: &Interests,
+    relay: Relay,
+) -> (nng::Message, u64) {
+    let Relay { mut message, frame } = relay;
+    if targets.is_empty() {
+        return (message, 0);
+    }
+    let mut decided: HashMap<&str, bool> = HashMap::new();
+    let wanted: Vec<bool> = frame
+        .events
+        .iter()
+        .map(|event| {
+            let topic = event.topic();
+            *decided.entry(topic).or_insert_with(|| {
+                targets.iter().any(|node| node.is_none_or(|n| interests.wants(n, topic)))
+            })
+        })
+        .collect();
+    let left_out = wanted.iter().filter(|w| !**w).count() as u64;
+    let Some(first) = frame.events.first().filter(|_| left_out > 0) else {
+        return (message, 0);
+    };
+    let mut batch = EventsBatch::new(frame.node, first.service(), 0);
+    for (event, _) in frame.events.iter().zip(&wanted).filter(|(_, wanted)| **wanted) {
+        // The sender's frame carried it, so the format can.
+        let _ = batch.push(event.seq, event.codec, event.topic(), &event.payload);
+    }
+    let mut bytes = batch.finish(frame.covers_from, frame.covers_to);
+    wire::set_retained_from(&mut bytes, frame.retained_from);
+    let mut routed = nng::Message::from(&bytes[..]);
+    routed.as_mut_header().push_back(message.as_mut_header().as_slice());
+    (routed, left_out)
+}
