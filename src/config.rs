@@ -29,6 +29,7 @@ pub(crate) struct Config {
     pub(crate) liveness_interval: Duration,
     pub(crate) slow_consumer: SlowConsumer,
     pub(crate) local_echo: bool,
+    pub(crate) interest_routing: bool,
     pub(crate) connect_timeout: Duration,
     pub(crate) election_timeout: Duration,
 }
@@ -76,6 +77,7 @@ impl EmitterBuilder {
                 liveness_interval: Duration::from_secs(1),
                 slow_consumer: SlowConsumer::Evict(Duration::from_secs(5)),
                 local_echo: true,
+                interest_routing: true,
                 connect_timeout: Duration::from_secs(10),
                 election_timeout: Duration::from_secs(1),
             },
@@ -162,6 +164,14 @@ impl EmitterBuilder {
     /// Whether listeners on the emitting node receive its own events. Default: `true`.
     pub fn local_echo(mut self, on: bool) -> Self {
         self.config.local_echo = on;
+        self
+    }
+
+    /// Whether events go only where some node listens (default): a node does not send an event
+    /// no other node listens to, and the hub leaves out of each frame what no other client
+    /// listens to. Off, every event goes to every node.
+    pub fn interest_routing(mut self, on: bool) -> Self {
+        self.config.interest_routing = on;
         self
     }
 

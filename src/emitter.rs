@@ -341,8 +341,8 @@ impl Emitter {
             Some(hub) => {
                 while let Some(queued) = hub.next_relay() {
                     let Queued { origin, sender, last_seq, retained_from, message } = queued;
-                    let (message, left_out) =
-                        route(&hub.client_nodes_except(origin), &self.interests, message);
+                    let targets = routing_targets(self.config.interest_routing, hub, origin);
+                    let (message, left_out) = route(&targets, &self.interests, message);
                     Stats::add(&stats.filtered, left_out);
                     let bytes = message.len() as u64;
                     match link.relay(message) {
@@ -477,7 +477,7 @@ impl Emitter {
     /// Whether some other node may listen to `topic`. When in doubt (no link, the cluster's
     /// interests not learned yet, a peer that has not announced its own), yes.
     fn others_listen(&self, topic: &str) -> bool {
-        if !self.linked || !self.interests_complete {
+        if !self.config.interest_routing || !self.linked || !self.interests_complete {
             return true;
         }
         if self.membership.nodes().any(|node| !self.interests.knows(node)) {
@@ -807,6 +807,16 @@ impl Emitter {
             self.peer_left(node, LeftReason::Silent);
         }
         self.schedule_work(ctx);
+    }
+}
+
+/// The clients a frame from `origin` goes to, as routing sees them (none: routing is off, the
+/// frame goes as it came).
+fn routing_targets(routing: bool, hub: &Hub<Pipe, Relay>, origin: Pipe) -> Vec<Option<u64>> {
+    if routing {
+        hub.client_nodes_except(origin)
+    } else {
+        Vec::new()
     }
 }
 

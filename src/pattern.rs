@@ -102,9 +102,10 @@ impl<V> Node<V> {
     }
 }
 
-/// Patterns mapped to values; each (pattern, value) pair is stored once.
+/// Patterns mapped to values; each (pattern, value) pair is stored once. Matching a topic walks
+/// its segments once, whatever the number of patterns.
 #[derive(Debug)]
-pub(crate) struct Trie<V> {
+pub struct Trie<V> {
     root: Node<V>,
     every: Vec<V>,
     len: usize,
@@ -118,7 +119,7 @@ impl<V> Default for Trie<V> {
 
 impl<V: Clone + Eq + Hash> Trie<V> {
     /// Adds `value` under `pattern` (a checked pattern); returns `false` if it was there.
-    pub(crate) fn insert(&mut self, pattern: &str, value: V) -> bool {
+    pub fn insert(&mut self, pattern: &str, value: V) -> bool {
         let slot = self.slot(pattern);
         if slot.contains(&value) {
             return false;
@@ -129,7 +130,7 @@ impl<V: Clone + Eq + Hash> Trie<V> {
     }
 
     /// Removes `value` from `pattern`; returns whether it was there.
-    pub(crate) fn remove(&mut self, pattern: &str, value: &V) -> bool {
+    pub fn remove(&mut self, pattern: &str, value: &V) -> bool {
         let removed = if pattern == EVERY_TOPIC {
             remove_from(&mut self.every, value)
         } else {
@@ -141,7 +142,7 @@ impl<V: Clone + Eq + Hash> Trie<V> {
     }
 
     /// Calls `found` with the value of every pattern matching `topic` (once per pattern).
-    pub(crate) fn for_each_match(&self, topic: &str, mut found: impl FnMut(&V)) {
+    pub fn for_each_match(&self, topic: &str, mut found: impl FnMut(&V)) {
         let reserved = topic.starts_with('$');
         if !reserved {
             self.every.iter().for_each(&mut found);

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{free_address, wait_until, Process};
+use common::{free_address, wait_listeners, wait_until, Process};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -14,20 +14,6 @@ fn identities(events: &[Value]) -> Vec<(String, u64)> {
         .iter()
         .map(|e| (e["node"].as_str().unwrap().to_owned(), e["seq"].as_u64().unwrap()))
         .collect()
-}
-
-/// Waits until `node` (a repl) knows of `n` listeners of `topic` in the cluster.
-fn wait_listeners(node: &mut Process, topic: &str, n: u64) {
-    wait_until(&format!("{} to know {n} listeners of {topic}", node.name), || {
-        node.send(&format!(".listeners {topic}"));
-        std::thread::sleep(Duration::from_millis(5));
-        let counts: Vec<u64> = node
-            .stdout()
-            .iter()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok()?.get("listeners")?.as_u64())
-            .collect();
-        counts.last().is_some_and(|c| *c >= n).then_some(())
-    });
 }
 
 #[test]

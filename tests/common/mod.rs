@@ -247,6 +247,20 @@ pub fn assert_received_all(receiver: &Value, sender: &Value, from_first: bool) {
     }
 }
 
+/// Waits until `node` (a repl) knows of `n` listeners of `topic` in the cluster.
+pub fn wait_listeners(node: &mut Process, topic: &str, n: u64) {
+    wait_until(&format!("{} to know {n} listeners of {topic}", node.name), || {
+        node.send(&format!(".listeners {topic}"));
+        std::thread::sleep(Duration::from_millis(5));
+        let counts: Vec<u64> = node
+            .stdout()
+            .iter()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok()?.get("listeners")?.as_u64())
+            .collect();
+        counts.last().is_some_and(|c| *c == n).then_some(())
+    });
+}
+
 /// The last role this process reported, and the address it was on (`None` while electing).
 pub fn role_now(process: &Process) -> Option<(String, Option<String>)> {
     process.stderr().iter().rev().find_map(|line| {

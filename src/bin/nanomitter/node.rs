@@ -38,6 +38,9 @@ pub struct NodeArgs {
     /// Seconds to wait for a dialed candidate before trying the next.
     #[arg(long)]
     election_timeout: Option<f64>,
+    /// Send every event to every node, whoever listens.
+    #[arg(long)]
+    no_routing: bool,
     /// Bytes of emitted events that may wait for acknowledgement before emit pushes back.
     #[arg(long)]
     max_pending_bytes: Option<usize>,
@@ -64,6 +67,9 @@ impl NodeArgs {
             } else {
                 SlowConsumer::Evict(after)
             });
+        }
+        if self.no_routing {
+            builder = builder.interest_routing(false);
         }
         if let Some(timeout) = self.election_timeout {
             builder = builder.election_timeout(seconds("--election-timeout", timeout)?);

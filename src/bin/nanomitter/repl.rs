@@ -1,28 +1,29 @@
 //! `nanomitter repl`: a node driven line by line from stdin.
 //!
 //! Owns: the line commands. `<topic> <json>` emits; `.flush` waits until every member holds what
-//! was emitted and answers `{"flushed":true}`; `.stats`, `.role` and `.listeners <topic>` (the
-//! cluster-wide count) answer with a JSON line. Events on the
+//! was emitted and answers `{"flushed":true}`; `.on <pattern>` and `.off <pattern>` add and
+//! remove a listener; `.stats`, `.role` and `.listeners <topic>` (the cluster-wide count) answer
+//! with a JSON line. Events on the
 //! listened topics print as JSON lines; role changes are reported on stderr. End of stdin flushes
 //! and exits.
 
 use crate::node::{report_roles, NodeArgs};
 use crate::output::{print_line, Printer};
-use actix::Actor;
-use nanomitter::EmitterHandle;
+use actix::{Actor, Recipient};
+use nanomitter::{DistributedEvent, EmitterHandle};
 use tokio::sync::{mpsc, oneshot};
 
 pub async fn run(node: &NodeArgs, topics: &[String]) -> Result<(), String> {
     let (done, mut stdout_gone) = oneshot::channel();
     let printer = Printer::new(None, done).start().recipient();
-    let emitter = node.connect_listening(topics, Some(printer)).await?;
+    let emitter = node.connect_listening(topics, Some(printer.clone())).await?;
     report_roles(&emitter);
     let mut lines = stdin_lines();
     loop {
         tokio::select! {
             line = lines.recv() => match line {
                 Some(line) => {
-                    if let Err(message) = execute(&emitter, line.trim()).await {
+                    if let Err(message) = execute(&emitter, &printer, line.trim()).await {
                         eprintln!("nanomitter: {message}");
                     }
                 }
@@ -34,7 +35,11 @@ pub async fn run(node: &NodeArgs, topics: &[String]) -> Result<(), String> {
     emitter.close().await.map_err(|e| e.to_string())
 }
 
-async fn execute(emitter: &EmitterHandle, line: &str) -> Result<(), String> {
+async fn execute(
+    emitter: &EmitterHandle,
+    printer: &Recipient<DistributedEvent>,
+    line: &str,
+) -> Result<(), String> {
     let reply = match line {
         "" => return Ok(()),
         ".flush" => {
@@ -43,6 +48,16 @@ async fn execute(emitter: &EmitterHandle, line: &str) -> Result<(), String> {
         }
         ".stats" => serde_json::json!({ "stats": emitter.stats() }),
         ".role" => serde_json::json!({ "role": emitter.role() }),
+        _ if line.starts_with(".on ") => {
+            let pattern = line.trim_start_matches(".on ").trim();
+            emitter.on(pattern, printer.clone()).map_err(|e| e.to_string())?;
+            serde_json::json!({ "on": pattern })
+        }
+        _ if line.starts_with(".off ") => {
+            let pattern = line.trim_start_matches(".off ").trim();
+            emitter.remove_listener(pattern, printer.clone());
+            serde_json::json!({ "off": pattern })
+        }
         _ if line.starts_with(".listeners ") => {
             let topic = line.trim_start_matches(".listeners ").trim();
             let count = emitter.cluster_listener_count(topic).await.map_err(|e| e.to_string())?;
