@@ -25,9 +25,12 @@ pub struct LoadArgs {
     /// Events per second to emit; 0 emits nothing.
     #[arg(long, default_value_t = 0)]
     rate: u64,
-    /// The topic to emit on and listen to.
+    /// The topic (or pattern) to listen to, and to emit on unless `--emit-on` says otherwise.
     #[arg(long, default_value = "load")]
     topic: String,
+    /// Topics to emit on, in turn (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    emit_on: Vec<String>,
     /// Payload bytes besides the send timestamp.
     #[arg(long, default_value_t = 16)]
     size: usize,
@@ -95,7 +98,8 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
     let stopped = Rc::new(Cell::new(false));
     if args.rate > 0 {
         let (emitter, emitted, stopped) = (emitter.clone(), emitted.clone(), stopped.clone());
-        let (topic, pad, rate) = (args.topic.clone(), vec![0x5a; args.size], args.rate);
+        let topics = if args.emit_on.is_empty() { vec![args.topic.clone()] } else { args.emit_on.clone() };
+        let (pad, rate) = (vec![0x5a; args.size], args.rate);
         actix_rt::spawn(async move {
             let started = Instant::now();
             let mut ticks = actix_rt::time::interval(Duration::from_millis(1));
@@ -105,7 +109,8 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
                 while emitted.get() < due && !stopped.get() {
                     let sent_at_ns = std::time::UNIX_EPOCH.elapsed().map_or(0, |d| d.as_nanos());
                     let payload = Payload { sent_at_ns, pad: pad.clone() };
-                    if emitter.emit_wait(&topic, &payload).await.is_err() {
+                    let topic = &topics[emitted.get() as usize % topics.len()];
+                    if emitter.emit_wait(topic, &payload).await.is_err() {
                         return;
                     }
                     emitted.set(emitted.get() + 1);
