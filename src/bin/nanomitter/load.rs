@@ -98,7 +98,8 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
     let stopped = Rc::new(Cell::new(false));
     if args.rate > 0 {
         let (emitter, emitted, stopped) = (emitter.clone(), emitted.clone(), stopped.clone());
-        let topics = if args.emit_on.is_empty() { vec![args.topic.clone()] } else { args.emit_on.clone() };
+        let topics =
+            if args.emit_on.is_empty() { vec![args.topic.clone()] } else { args.emit_on.clone() };
         let (pad, rate) = (vec![0x5a; args.size], args.rate);
         actix_rt::spawn(async move {
             let started = Instant::now();
