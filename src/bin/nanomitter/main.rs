@@ -3,6 +3,7 @@
 //! Owns: argument parsing, logging setup and turning errors into one line and an exit code. Each
 //! subcommand lives in its own module; none of them touches NNG directly, only the library.
 
+mod bench;
 mod demo;
 mod load;
 mod node;
@@ -63,6 +64,10 @@ enum Command {
     },
     /// Start a hub and worker processes on loopback, let events flow, print a summary.
     Demo(demo::DemoArgs),
+    /// Measure throughput, loss and latency through the hub, against raw NNG, on loopback.
+    Bench(bench::BenchArgs),
+    #[command(hide = true)]
+    BenchNode(bench::NodeArgs),
     #[command(hide = true)]
     DemoWorker(demo::WorkerArgs),
     /// A node under steady load that accounts for every event (for failure tests).
@@ -99,5 +104,7 @@ async fn run(command: Command) -> Result<(), String> {
         Command::DemoWorker(args) => demo::worker(args).await,
         Command::Load(args) => load::run(args).await,
         Command::Demo(args) => demo::run(args),
+        Command::Bench(args) => bench::run(args),
+        Command::BenchNode(args) => bench::node(args).await,
     }
 }
