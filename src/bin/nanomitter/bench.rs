@@ -345,7 +345,8 @@ fn measure(
         let value: serde_json::Value = serde_json::from_str(&line).map_err(|e| e.to_string())?;
         sent += value["done"].as_u64().unwrap_or(0);
     }
-    let expected = if scenario == Scenario::ManyToOne { sent } else { sent / producers as u64 };
+    // Every consumer is owed every event of every producer.
+    let expected = sent;
     let mut received = Vec::new();
     for p in processes.iter_mut().filter(|p| p.role.starts_with("consumer")) {
         writeln!(p.stdin, "report {expected}").map_err(|e| e.to_string())?;
@@ -408,7 +409,7 @@ impl Tally {
         self.latencies_us.push((now_ns().saturating_sub(sent_ns) / 1000) as u32);
     }
 
-    fn report(&mut self, expected_per_sender: u64, senders: usize) -> Received {
+    fn report(&mut self, expected: u64) -> Received {
         let mut events = 0;
         let mut duplicates = 0;
         for seqs in self.seen.values_mut() {
@@ -418,7 +419,6 @@ impl Tally {
             duplicates += total - seqs.len() as u64;
             events += seqs.len() as u64;
         }
-        let expected = expected_per_sender * senders.max(self.seen.len()) as u64;
         self.latencies_us.sort_unstable();
         let at = |q: f64| {
             let n = self.latencies_us.len();
@@ -502,7 +502,7 @@ async fn nanomitter_node(args: NodeArgs) -> Result<(), String> {
         } else if let Some(expected) = line.strip_prefix("report ") {
             let expected: u64 = expected.trim().parse().unwrap_or(0);
             settle(&tally, expected).await;
-            let report = tally.borrow_mut().report(expected, 1);
+            let report = tally.borrow_mut().report(expected);
             print_line(&serde_json::json!({ "report": report }).to_string());
         }
     }
@@ -568,12 +568,12 @@ where
     emitted
 }
 
-/// Waits until `expected` events per sender arrived, or until nothing arrived for a second.
+/// Waits until `expected` events arrived, or until nothing arrived for a second.
 async fn settle(tally: &Rc<RefCell<Tally>>, expected: u64) {
     loop {
         let (count, last) = {
             let t = tally.borrow();
-            (t.seen.values().map(|v| v.len() as u64).min().unwrap_or(0), t.last)
+            (t.seen.values().map(|v| v.len() as u64).sum::<u64>(), t.last)
         };
         if count >= expected || last.is_some_and(|l| l.elapsed() > Duration::from_secs(1)) {
             return;
@@ -634,7 +634,7 @@ fn nng_node(args: NodeArgs) -> Result<(), String> {
                     }
                     std::thread::sleep(Duration::from_millis(10));
                 }
-                let report = tally.lock().map(|mut t| t.report(expected, 1)).unwrap_or_default();
+                let report = tally.lock().map(|mut t| t.report(expected)).unwrap_or_default();
                 print_line(&serde_json::json!({ "report": report }).to_string());
             }
         }

@@ -55,7 +55,7 @@ impl NodeArgs {
             .connect_timeout(connect_timeout)
             .heartbeat_interval((!heartbeat.is_zero()).then_some(heartbeat));
         if let Some(bytes) = self.max_frame_size {
-            builder = builder.max_frame_size(bytes).batch_bytes(bytes.min(64 * 1024));
+            builder = builder.max_frame_size(bytes).batch_bytes(bytes.min(1 << 20));
         }
         if let Some(every) = self.liveness {
             builder = builder.liveness_interval(seconds("--liveness", every)?);
