@@ -16,7 +16,7 @@
 
 use crate::config::{Config, SlowConsumer, HEARTBEAT_TOPIC};
 use crate::error::{Error, Result};
-use crate::event::{Codec, DistributedEvent};
+use crate::event::{Codec, DistributedEvent, Fields};
 use crate::hub::{Hub, Queued};
 use crate::inbound::{Admit, Inbound};
 use crate::interest::Interests;
@@ -458,14 +458,14 @@ impl Emitter {
         };
         Stats::add(&self.shared.stats.emitted, 1);
         if self.config.local_echo {
-            let event = DistributedEvent {
+            let event = DistributedEvent::new(Fields {
                 topic: emit.topic,
                 service: self.service.clone(),
                 node: self.node,
                 seq,
                 codec: emit.codec,
                 payload: emit.payload,
-            };
+            });
             let mut blocked = Blocked::default();
             let delivered = self.registry.dispatch(&event, &mut blocked);
             Stats::add(&self.stats().delivered, delivered);
@@ -617,7 +617,7 @@ impl Emitter {
         match admit {
             Admit::Deliver { after } => {
                 let (mut delivered, mut received) = (0, 0);
-                for event in frame.events.iter().filter(|e| e.seq > after) {
+                for event in frame.events.iter().filter(|e| e.seq() > after) {
                     received += 1;
                     delivered += self.registry.dispatch(event, &mut blocked);
                 }
@@ -728,14 +728,14 @@ impl Emitter {
 
     /// An event from this node on a reserved topic, never sent over the network.
     fn notice(&self, topic: &'static str, data: serde_json::Value) -> DistributedEvent {
-        DistributedEvent {
+        DistributedEvent::new(Fields {
             topic: ByteString::from_static(topic),
             service: self.service.clone(),
             node: self.node,
             seq: 0,
             codec: Codec::Json,
             payload: Bytes::from(data.to_string()),
-        }
+        })
     }
 
     /// A node left: forget it, and tell the listeners.

@@ -10,6 +10,7 @@ use bytes::Bytes;
 use bytestring::ByteString;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// How an event's payload is encoded. Recorded in every event on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -50,11 +51,15 @@ impl Codec {
 
 /// One event as a listener receives it.
 ///
-/// Cloning is cheap: topic, service and payload are shared slices of the frame the event
-/// arrived in, so one event fans out to many recipients without copying its bytes.
+/// Cloning is one reference count: topic, service and payload are shared slices of the frame the
+/// event arrived in, behind one shared pointer, so an event fans out to many recipients without
+/// copying anything.
 #[derive(Debug, Clone, PartialEq, Eq, Message)]
 #[rtype(result = "()")]
-pub struct DistributedEvent {
+pub struct DistributedEvent(Arc<Fields>);
+
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Fields {
     pub(crate) topic: ByteString,
     pub(crate) service: ByteString,
     pub(crate) node: u64,
@@ -64,49 +69,53 @@ pub struct DistributedEvent {
 }
 
 impl DistributedEvent {
+    pub(crate) fn new(fields: Fields) -> Self {
+        DistributedEvent(Arc::new(fields))
+    }
+
     /// The topic the event was emitted on.
     pub fn topic(&self) -> &str {
-        &self.topic
+        &self.0.topic
     }
 
     /// The service name of the emitting node.
     pub fn service(&self) -> &str {
-        &self.service
+        &self.0.service
     }
 
     /// The id of the emitting node (random per emitter, stable across its restarts).
     pub fn node(&self) -> u64 {
-        self.node
+        self.0.node
     }
 
     /// The emitting node's sequence number of this event: 1, 2, 3, ... per emitter.
     pub fn seq(&self) -> u64 {
-        self.seq
+        self.0.seq
     }
 
     /// How the payload is encoded.
     pub fn codec(&self) -> Codec {
-        self.codec
+        self.0.codec
     }
 
     /// The encoded payload bytes.
     pub fn payload(&self) -> &Bytes {
-        &self.payload
+        &self.0.payload
     }
 
     /// Decodes the payload into `T` with the codec it was emitted with.
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T> {
-        self.codec.decode(&self.payload)
+        self.0.codec.decode(&self.0.payload)
     }
 
     /// The payload as JSON: JSON payloads as they are, bincode payloads as `{"bincode": "<hex>"}`
     /// (bincode is not self-describing, so only the receiver's type can read it).
     pub fn to_json(&self) -> serde_json::Value {
-        match self.codec {
+        match self.0.codec {
             Codec::Json => self
                 .decode()
-                .unwrap_or_else(|_| serde_json::json!({ "invalid_json": hex(&self.payload) })),
-            Codec::Bincode => serde_json::json!({ "bincode": hex(&self.payload) }),
+                .unwrap_or_else(|_| serde_json::json!({ "invalid_json": hex(&self.0.payload) })),
+            Codec::Bincode => serde_json::json!({ "bincode": hex(&self.0.payload) }),
         }
     }
 }

@@ -46,7 +46,8 @@ impl Blocked {
         recipient: &Recipient<DistributedEvent>,
         event: &DistributedEvent,
     ) -> bool {
-        if !self.recipients.contains(recipient) {
+        // The common case, nobody blocked, costs no hashing.
+        if self.recipients.is_empty() || !self.recipients.contains(recipient) {
             match recipient.try_send(event.clone()) {
                 Ok(()) => return true,
                 Err(SendError::Closed(_)) => return false,

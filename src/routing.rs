@@ -49,7 +49,7 @@ pub(crate) fn route(
     let mut batch = EventsBatch::new(frame.node, first.service(), 0);
     for (event, _) in frame.events.iter().zip(&wanted).filter(|(_, wanted)| **wanted) {
         // The sender's frame carried it, so the format can.
-        let _ = batch.push(event.seq, event.codec, event.topic(), &event.payload);
+        let _ = batch.push(event.seq(), event.codec(), event.topic(), event.payload());
     }
     let mut bytes = batch.finish(frame.covers_from, frame.covers_to);
     wire::set_retained_from(&mut bytes, frame.retained_from);

@@ -51,7 +51,7 @@
 //! malformed and dropped as a whole. A declared count never sizes an allocation beyond what the
 //! frame's bytes can hold.
 
-use crate::event::{Codec, DistributedEvent};
+use crate::event::{Codec, DistributedEvent, Fields};
 use bytes::Bytes;
 use bytestring::ByteString;
 use std::fmt;
@@ -473,20 +473,20 @@ fn decode_events(reader: &mut Reader<'_>, bytes: &Bytes) -> Result<Events, Frame
         reader.take(payload_len)?;
         if seq < covers_from
             || seq > covers_to
-            || events.last().is_some_and(|e: &DistributedEvent| e.seq >= seq)
+            || events.last().is_some_and(|e: &DistributedEvent| e.seq() >= seq)
         {
             return Err(FrameError::Invalid(
                 "sequence number outside the covered range or out of order",
             ));
         }
-        events.push(DistributedEvent {
+        events.push(DistributedEvent::new(Fields {
             topic,
             service: service.clone(),
             node,
             seq,
             codec,
             payload: bytes.slice(start..start + payload_len),
-        });
+        }));
     }
     Ok(Events { node, retained_from, covers_from, covers_to, events })
 }

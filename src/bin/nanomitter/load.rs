@@ -86,12 +86,23 @@ impl Handler<DistributedEvent> for Recorder {
     }
 }
 
+/// Answered once the recorder handled everything sent to it before.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Drained;
+
+impl Handler<Drained> for Recorder {
+    type Result = ();
+
+    fn handle(&mut self, _: Drained, _: &mut Context<Self>) {}
+}
+
 pub async fn run(args: LoadArgs) -> Result<(), String> {
     let received = Rc::new(RefCell::new(Received::default()));
     let recorder =
         Recorder { received: received.clone(), slow: Duration::from_micros(args.slow_us) }.start();
     let topics = [args.topic.clone(), membership::LAGGED.to_owned()];
-    let emitter = args.node.connect_listening(&topics, Some(recorder.recipient())).await?;
+    let emitter = args.node.connect_listening(&topics, Some(recorder.clone().recipient())).await?;
     report_roles(&emitter);
 
     let emitted = Rc::new(Cell::new(0u64));
@@ -129,6 +140,10 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
                 print_line(&serde_json::json!({ "stopped": emitted.get() }).to_string());
             }
             "report" => {
+                // A round trip through the emitter (it answers once it handed every event admitted
+                // so far to the recorder), then through the recorder (it handled them).
+                emitter.topics().await.map_err(|e| e.to_string())?;
+                recorder.send(Drained).await.map_err(|e| e.to_string())?;
                 let report = report(&received.borrow(), emitted.get(), &emitter);
                 print_line(&serde_json::json!({ "report": report }).to_string());
             }
