@@ -215,3 +215,20 @@ fn bad_arguments_and_unreachable_hubs_fail_with_one_line() {
         assert!(!stderr.iter().any(|l| l.contains("panicked")), "{args:?}: {stderr:?}");
     }
 }
+
+#[test]
+fn the_bench_runs_a_scenario_against_the_baseline_and_reports_json() {
+    let mut bench = Process::start(
+        "bench",
+        &["bench", "--scenario", "one-to-one", "--size", "64", "--seconds", "0.3", "--json"],
+    );
+    assert_eq!(bench.wait_exit(), 0, "{:?}", bench.stderr());
+    let rows: Value = serde_json::from_str(&bench.stdout().join("\n")).expect("JSON rows");
+    let rows = rows.as_array().expect("a list of rows");
+    assert_eq!(rows.len(), 2, "nanomitter and the raw NNG baseline");
+    let ours = &rows[0];
+    assert_eq!(ours["system"], "nanomitter");
+    assert!(ours["sent"].as_u64().unwrap() > 0);
+    assert_eq!(ours["received"][0]["lost"], 0, "{ours}");
+    assert_eq!(ours["received"][0]["events"], ours["sent"]);
+}
