@@ -409,6 +409,12 @@ impl Tally {
         self.latencies_us.push((now_ns().saturating_sub(sent_ns) / 1000) as u32);
     }
 
+    /// Whether `expected` events arrived, or none for a second (the rest are lost).
+    fn settled(&self, expected: u64) -> bool {
+        let count: u64 = self.seen.values().map(|v| v.len() as u64).sum();
+        count >= expected || self.last.is_none_or(|l| l.elapsed() > Duration::from_secs(1))
+    }
+
     fn report(&mut self, expected: u64) -> Received {
         let mut events = 0;
         let mut duplicates = 0;
@@ -570,14 +576,7 @@ where
 
 /// Waits until `expected` events arrived, or until nothing arrived for a second.
 async fn settle(tally: &Rc<RefCell<Tally>>, expected: u64) {
-    loop {
-        let (count, last) = {
-            let t = tally.borrow();
-            (t.seen.values().map(|v| v.len() as u64).sum::<u64>(), t.last)
-        };
-        if count >= expected || last.is_some_and(|l| l.elapsed() > Duration::from_secs(1)) {
-            return;
-        }
+    while !tally.borrow().settled(expected) {
         actix_rt::time::sleep(Duration::from_millis(10)).await;
     }
 }
@@ -620,18 +619,7 @@ fn nng_node(args: NodeArgs) -> Result<(), String> {
         for line in std::io::stdin().lines().map_while(Result::ok) {
             if let Some(expected) = line.strip_prefix("report ") {
                 let expected: u64 = expected.trim().parse().unwrap_or(0);
-                loop {
-                    let (count, last) = match tally.lock() {
-                        Ok(t) => {
-                            (t.seen.values().map(|v| v.len() as u64).min().unwrap_or(0), t.last)
-                        }
-                        Err(_) => break,
-                    };
-                    if count >= expected
-                        || last.is_none_or(|l| l.elapsed() > Duration::from_secs(1))
-                    {
-                        break;
-                    }
+                while tally.lock().is_ok_and(|t| !t.settled(expected)) {
                     std::thread::sleep(Duration::from_millis(10));
                 }
                 let report = tally.lock().map(|mut t| t.report(expected)).unwrap_or_default();
