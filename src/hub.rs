@@ -50,6 +50,8 @@ pub(crate) struct Hub<P, M> {
     log: VecDeque<Sent<P>>,
     queue: VecDeque<Queued<P, M>>,
     last_relayed: HashMap<u64, u64>,
+    /// Per sender, the latest sequence number of a frame in the queue (or relayed).
+    queued_until: HashMap<u64, u64>,
     retained: HashMap<u64, u64>,
     announced: HashMap<u64, u64>,
     own_delivered: HashMap<u64, u64>,
@@ -77,6 +79,7 @@ impl<P: Copy + Eq + Hash, M> Hub<P, M> {
             log: VecDeque::new(),
             queue: VecDeque::new(),
             last_relayed: HashMap::new(),
+            queued_until: HashMap::new(),
             retained: HashMap::new(),
             announced: HashMap::new(),
             own_delivered: HashMap::new(),
@@ -166,8 +169,14 @@ impl<P: Copy + Eq + Hash, M> Hub<P, M> {
     /// `None` if every client already holds it.
     pub(crate) fn receive(&mut self, queued: Queued<P, M>) -> Option<Queued<P, M>> {
         self.retained.insert(queued.sender, queued.retained_from);
-        if queued.last_seq > self.last_relayed.get(&queued.sender).copied().unwrap_or(0) {
-            self.queue.push_back(queued);
+        let sender = queued.sender;
+        if queued.last_seq > self.last_relayed.get(&sender).copied().unwrap_or(0) {
+            // A frame already waiting in the queue, sent again, waits there once.
+            let queued_until = self.queued_until.entry(sender).or_insert(0);
+            if queued.last_seq > *queued_until {
+                *queued_until = queued.last_seq;
+                self.queue.push_back(queued);
+            }
             return None;
         }
         let wanted = self.clients.iter().any(|(pipe, client)| {
