@@ -102,6 +102,7 @@ pub struct Emitter {
     before_hub_hello: Option<Vec<wire::Events>>,
     epoch: u64,
     last_from_hub: Instant,
+    linked_at: Instant,
     busy_until: Instant,
     work_scheduled: bool,
     flush_waiters: Vec<(u64, oneshot::Sender<()>)>,
@@ -140,6 +141,7 @@ impl Emitter {
             before_hub_hello: None,
             epoch: 0,
             last_from_hub: Instant::now(),
+            linked_at: Instant::now(),
             busy_until: Instant::now(),
             work_scheduled: false,
             flush_waiters: Vec::new(),
@@ -254,6 +256,7 @@ impl Emitter {
         self.linked = true;
         self.ever_linked = true;
         self.last_from_hub = Instant::now();
+        self.linked_at = Instant::now();
         if role == Role::Client && joining == Joining::Fresh {
             // A first-time client starts where the hub's hello says; hold events until then.
             self.before_hub_hello = Some(Vec::new());
@@ -491,6 +494,12 @@ impl Emitter {
     fn announce_interest(&mut self) {
         let version = self.registry.version();
         if !self.linked || self.announced == Some(version) {
+            return;
+        }
+        if version == 0 && self.linked_at.elapsed() < self.config.liveness_interval {
+            // Nothing subscribed yet, just after linking: wait a beat before saying so, since
+            // an empty announcement now would cut off what the first subscriptions, made right
+            // after `connect`, are about to ask for. Until then others send everything here.
             return;
         }
         self.announced = Some(version);
@@ -778,6 +787,7 @@ impl Emitter {
             return;
         }
         self.send_hello(Joining::No);
+        self.announce_interest();
         let now = Instant::now();
         let silent_after = self.config.liveness_interval * 3;
         self.probe_preferred(ctx);

@@ -46,6 +46,10 @@ fn the_cluster_moves_back_to_the_preferred_candidate_without_losing_events() {
     std::thread::sleep(Duration::from_millis(300));
     let mut nodes = nodes;
     let reports = stop_and_report(&mut nodes);
+    // Shown only if an assertion below fails.
+    for (node, report) in nodes.iter().zip(&reports) {
+        eprintln!("{}: {report}\n{}", node.name, node.stderr().join("\n"));
+    }
     for (r, receiver) in reports.iter().enumerate() {
         assert_eq!(receiver["lagged"], 0);
         for (s, sender) in reports.iter().enumerate() {
