@@ -33,9 +33,11 @@
 //! [`messages`] (the same API as actix messages), `emitter` (the supervised actor), `link` (the
 //! socket and the election), `outbound` (sequence numbers, batches, the window of unacknowledged
 //! frames), `inbound` (exactly-once admission per sender), `hub` (the relay's window and
-//! end-to-end acknowledgements), [`membership`] (peers and reserved notice topics), `registry`
-//! (listeners), `pending` (the bound on unacknowledged bytes), [`event`] (what listeners
-//! receive), [`wire`] (the frame format) and `stats` (counters).
+//! end-to-end acknowledgements), `routing` (what of a frame the other clients want), `interest`
+//! (what every node listens to), [`pattern`] (topic patterns and their trie), [`membership`]
+//! (peers and reserved notice topics), `registry` (listeners), `pending` (the bound on
+//! unacknowledged bytes), [`event`] (what listeners receive), [`wire`] (the frame format) and
+//! `stats` (counters).
 
 pub mod config;
 mod emitter;

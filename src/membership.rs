@@ -2,7 +2,7 @@
 //!
 //! Owns: the table of known peers (fed by hellos, which double as liveness beats, and by the
 //! hub's word that a node left) and the changes worth telling listeners about, on reserved topics.
-//! It must not touch the network or listeners: it reports [`Change`]s, the emitter delivers them.
+//! It must not touch the network or listeners: it reports changes, the emitter delivers them.
 //!
 //! Reserved topics start with `$`; a `*` listener does not receive them, a listener must name
 //! them:

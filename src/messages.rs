@@ -74,8 +74,8 @@ pub struct Topics {
     pub cluster: bool,
 }
 
-/// Responds once every event emitted before it has left this node: a client waits for the hub's
-/// acknowledgement, a hub for the handing of its frames to the transport.
+/// Responds once every member of the cluster holds every event emitted before it (on a hub
+/// alone, once they are sent).
 #[derive(Debug, Message)]
 #[rtype(result = "Result<()>")]
 pub struct Flush;
