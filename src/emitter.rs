@@ -149,10 +149,6 @@ impl Emitter {
         }
     }
 
-    fn stats(&self) -> &Stats {
-        &self.shared.stats
-    }
-
     // ----- election and link lifecycle -------------------------------------------------------
 
     /// Runs the election over the candidates, most preferred first.
@@ -180,6 +176,11 @@ impl Emitter {
                     self.become_hub();
                     self.link_up(ctx);
                 } else {
+                    if !self.ever_linked {
+                        // A first-time client starts where the first hub hello it gets says,
+                        // which may come before its own `PeerUp`: hold events until then.
+                        self.before_hub_hello = Some(Vec::new());
+                    }
                     ctx.run_later(self.config.election_timeout, move |act, ctx| {
                         if act.generation == generation && !act.linked {
                             warn!(%address, "no hub answered");
@@ -257,10 +258,6 @@ impl Emitter {
         self.ever_linked = true;
         self.last_from_hub = Instant::now();
         self.linked_at = Instant::now();
-        if role == Role::Client && joining == Joining::Fresh {
-            // A first-time client starts where the hub's hello says; hold events until then.
-            self.before_hub_hello = Some(Vec::new());
-        }
         let address = self.config.candidates[self.candidate].clone();
         self.state.send_replace(LinkState::Up(role, address));
         info!(?role, "link up");
@@ -284,7 +281,7 @@ impl Emitter {
         };
         match link.send(bytes) {
             Ok(()) => {
-                Stats::add(&self.stats().frames_sent, 1);
+                Stats::add(&self.shared.stats.frames_sent, 1);
                 true
             }
             Err(error) => {
@@ -439,7 +436,7 @@ impl Emitter {
 
     fn accept(&mut self, emit: Emit, ctx: &mut Context<Self>) {
         if emit.wire_size() + wire::frame_overhead(&self.service) > self.config.max_frame_size {
-            Stats::add(&self.stats().dropped, 1);
+            Stats::add(&self.shared.stats.dropped, 1);
             self.shared.pending.release(emit.reserved);
             warn!(topic = %emit.topic, size = emit.wire_size(), "dropped an event larger than max_frame_size");
             return;
@@ -471,7 +468,7 @@ impl Emitter {
             });
             let mut blocked = Blocked::default();
             let delivered = self.registry.dispatch(&event, &mut blocked);
-            Stats::add(&self.stats().delivered, delivered);
+            Stats::add(&self.shared.stats.delivered, delivered);
             self.wait_for(blocked, ctx);
         }
         self.schedule_work(ctx);
@@ -671,7 +668,7 @@ impl Emitter {
     fn ask_again(&mut self, sender: u64, from_seq: Option<u64>) {
         let Some(from_seq) = from_seq else { return };
         debug!(sender = %membership::hex(sender), from_seq, "asking for missing events");
-        Stats::add(&self.stats().nacks, 1);
+        Stats::add(&self.shared.stats.nacks, 1);
         self.send_frame(&Nack { node: self.node, sender, from_seq }.encode());
     }
 
@@ -760,7 +757,7 @@ impl Emitter {
         let notice = self.notice(change.topic, change.data);
         let mut blocked = Blocked::default();
         let delivered = self.registry.dispatch(&notice, &mut blocked);
-        Stats::add(&self.stats().delivered, delivered);
+        Stats::add(&self.shared.stats.delivered, delivered);
         // Notices are rare and small: a full mailbox gets them later, without pausing the node.
         for (recipient, event) in blocked.deliveries {
             recipient.do_send(event);
