@@ -23,8 +23,10 @@
 //! then start a few `cargo run --example worker` on the same address. Ctrl-C stops it.
 //! Set `RUST_LOG=debug` for the library's logs (default: `warn`).
 
+mod common;
+
 use actix::prelude::*;
-use nanomitter::{DistributedEvent, Emitter, ANY_TOPIC, DEFAULT_ADDRESS};
+use nanomitter::{DistributedEvent, Emitter, ANY_TOPIC};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -45,45 +47,20 @@ impl Handler<DistributedEvent> for Logger {
 
 #[actix::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let address = std::env::args().nth(1).unwrap_or_else(|| DEFAULT_ADDRESS.to_owned());
-
-    let emitter = match Emitter::builder("master")
-        .address(&address)
-        .heartbeat_interval(Some(Duration::from_secs(30)))
-        .connect()
-        .await
+    let address = common::setup();
+    let emitter = match common::connect(
+        "master",
+        Emitter::builder("master").heartbeat_interval(Some(Duration::from_secs(30))),
+        &address,
+    )
+    .await
     {
         Ok(emitter) => emitter,
-        Err(error) => {
-            eprintln!("master: cannot connect to {address}: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
-    println!(
-        "master: connected to {address} as {:?} (node {:016x})",
-        emitter.role(),
-        emitter.node_id()
-    );
-
     if let Err(error) = emitter.on(ANY_TOPIC, Logger.start().recipient()) {
         eprintln!("master: cannot listen: {error}");
         return ExitCode::FAILURE;
     }
-
-    if let Err(error) = actix_rt::signal::ctrl_c().await {
-        eprintln!("master: cannot wait for Ctrl-C: {error}");
-    }
-    match emitter.close().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("master: closing failed: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    common::run_until_ctrl_c("master", emitter, None, |_| {}).await
 }

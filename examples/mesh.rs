@@ -16,8 +16,10 @@
 //! The first node becomes the hub; if it stops, the others elect a new one and carry on.
 //! Ctrl-C stops a node. Set `RUST_LOG=debug` for the library's logs (default: `warn`).
 
+mod common;
+
 use actix::prelude::*;
-use nanomitter::{DistributedEvent, Emitter, DEFAULT_ADDRESS};
+use nanomitter::{DistributedEvent, Emitter};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -49,60 +51,22 @@ impl Handler<DistributedEvent> for MeshLogger {
 
 #[actix::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let address = std::env::args().nth(1).unwrap_or_else(|| DEFAULT_ADDRESS.to_owned());
-
-    let emitter = match Emitter::builder("mesh").address(&address).local_echo(false).connect().await
-    {
-        Ok(emitter) => emitter,
-        Err(error) => {
-            eprintln!("mesh: cannot connect to {address}: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let pid = std::process::id();
-    println!(
-        "mesh: pid {pid} connected to {address} as {:?} (node {:016x})",
-        emitter.role(),
-        emitter.node_id()
-    );
-
+    let address = common::setup();
+    let emitter =
+        match common::connect("mesh", Emitter::builder("mesh").local_echo(false), &address).await {
+            Ok(emitter) => emitter,
+            Err(code) => return code,
+        };
     let logger = MeshLogger { own_node: emitter.node_id() };
     if let Err(error) = emitter.on(TOPIC, logger.start().recipient()) {
         eprintln!("mesh: cannot listen: {error}");
         return ExitCode::FAILURE;
     }
-
-    let data = serde_json::json!({ "pid": pid });
-    let mut ticks = actix_rt::time::interval(Duration::from_secs(1));
-    let ctrl_c = actix_rt::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    loop {
-        tokio::select! {
-            stopped = &mut ctrl_c => {
-                if let Err(error) = stopped {
-                    eprintln!("mesh: cannot wait for Ctrl-C: {error}");
-                }
-                break;
-            }
-            _ = ticks.tick() => {
-                if let Err(error) = emitter.emit_json(TOPIC, &data) {
-                    eprintln!("mesh: cannot emit: {error}");
-                }
-            }
+    let data = serde_json::json!({ "pid": std::process::id() });
+    common::run_until_ctrl_c("mesh", emitter, Some(Duration::from_secs(1)), move |emitter| {
+        if let Err(error) = emitter.emit_json(TOPIC, &data) {
+            eprintln!("mesh: cannot emit: {error}");
         }
-    }
-
-    match emitter.close().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("mesh: closing failed: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    })
+    .await
 }

@@ -21,8 +21,10 @@
 //!
 //! Ctrl-C stops it. Set `RUST_LOG=debug` for the library's logs (default: `warn`).
 
+mod common;
+
 use actix::prelude::*;
-use nanomitter::{DistributedEvent, Emitter, DEFAULT_ADDRESS};
+use nanomitter::{DistributedEvent, Emitter};
 use serde::{Deserialize, Serialize};
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -88,61 +90,22 @@ impl XorShift {
 
 #[actix::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let address = std::env::args().nth(1).unwrap_or_else(|| DEFAULT_ADDRESS.to_owned());
-
-    let emitter = match Emitter::builder("worker").address(&address).connect().await {
+    let address = common::setup();
+    let emitter = match common::connect("worker", Emitter::builder("worker"), &address).await {
         Ok(emitter) => emitter,
-        Err(error) => {
-            eprintln!("worker: cannot connect to {address}: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
-    println!(
-        "worker: connected to {address} as {:?} (node {:016x})",
-        emitter.role(),
-        emitter.node_id()
-    );
-
     if let Err(error) = emitter.on(TOPIC, PricePrinter.start().recipient()) {
         eprintln!("worker: cannot listen: {error}");
         return ExitCode::FAILURE;
     }
-
     let mut random = XorShift::from_clock();
-    let mut ticks = actix_rt::time::interval(Duration::from_millis(300));
-    let ctrl_c = actix_rt::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    loop {
-        tokio::select! {
-            stopped = &mut ctrl_c => {
-                if let Err(error) = stopped {
-                    eprintln!("worker: cannot wait for Ctrl-C: {error}");
-                }
-                break;
-            }
-            _ = ticks.tick() => {
-                let quote = StockPrice {
-                    ticker: "AAPL".to_owned(),
-                    price: 250.0 + random.next_f64() * 10.0,
-                };
-                if let Err(error) = emitter.emit(TOPIC, &quote) {
-                    eprintln!("worker: cannot emit: {error}");
-                }
-            }
+    common::run_until_ctrl_c("worker", emitter, Some(Duration::from_millis(300)), move |emitter| {
+        let quote =
+            StockPrice { ticker: "AAPL".to_owned(), price: 250.0 + random.next_f64() * 10.0 };
+        if let Err(error) = emitter.emit(TOPIC, &quote) {
+            eprintln!("worker: cannot emit: {error}");
         }
-    }
-
-    match emitter.close().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("worker: closing failed: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    })
+    .await
 }
