@@ -147,8 +147,7 @@ impl<V: Clone + Eq + Hash> Trie<V> {
         if !reserved {
             self.every.iter().for_each(&mut found);
         }
-        let segments: Vec<&str> = topic.split('.').collect();
-        walk(&self.root, &segments, reserved, &mut found);
+        walk(&self.root, topic.split('.'), reserved, &mut found);
     }
 
     /// Whether any pattern matches `topic`.
@@ -214,8 +213,14 @@ fn remove_at<V: Eq>(node: &mut Node<V>, segments: &[&str], value: &V) -> bool {
     removed
 }
 
-fn walk<V>(node: &Node<V>, segments: &[&str], reserved_first: bool, found: &mut impl FnMut(&V)) {
-    let Some((segment, rest)) = segments.split_first() else {
+/// Walks the topic's remaining `segments` (a cheap-to-clone iterator: no allocation per topic).
+fn walk<'t, V>(
+    node: &Node<V>,
+    mut segments: std::str::Split<'t, char>,
+    reserved_first: bool,
+    found: &mut impl FnMut(&V),
+) {
+    let Some(segment) = segments.next() else {
         node.here.iter().for_each(&mut *found);
         return;
     };
@@ -223,11 +228,11 @@ fn walk<V>(node: &Node<V>, segments: &[&str], reserved_first: bool, found: &mut 
     if !reserved_first {
         node.rest.iter().for_each(&mut *found);
         if let Some(any_one) = &node.any_one {
-            walk(any_one, rest, false, found);
+            walk(any_one, segments.clone(), false, found);
         }
     }
-    if let Some(child) = node.children.get(*segment) {
-        walk(child, rest, false, found);
+    if let Some(child) = node.children.get(segment) {
+        walk(child, segments, false, found);
     }
 }
 
