@@ -96,14 +96,8 @@ impl Emitter {
         let retained_from = relay.frame.retained_from;
         let queued = Queued { origin, sender, last_seq, retained_from, message: relay };
         let (Some(repair), Some(link)) = (hub.receive(queued), self.link.as_ref()) else { return };
-        let stats = &self.shared.stats;
-        let (message, left_out) =
-            route(&hub.client_nodes_except(origin), &self.interests, repair.message);
-        Stats::add(&stats.filtered, left_out);
-        let bytes = message.len() as u64;
-        if link.relay(message).is_ok() {
-            Stats::add(&stats.relayed, 1);
-            Stats::add(&stats.relayed_bytes, bytes);
+        let (routing, stats) = (self.config.interest_routing, &self.shared.stats);
+        if relay_routed(link, hub, &self.interests, routing, stats, origin, repair.message) {
             hub.resent(sender, last_seq, retained_from);
         }
     }

@@ -163,13 +163,32 @@ impl Emitter {
     }
 }
 
-/// The clients a frame from `origin` goes to, as routing sees them (none: routing is off, the
-/// frame goes as it came).
-fn routing_targets(routing: bool, hub: &Hub<Pipe, Relay>, origin: Pipe) -> Vec<Option<u64>> {
-    if routing {
-        hub.client_nodes_except(origin)
-    } else {
-        Vec::new()
+/// Relays a client's frame as routing has it for the other clients (as it came when routing is
+/// off), and counts it. Returns whether NNG took it. The one way a hub relays: in order from its
+/// queue, or at once as a repair.
+fn relay_routed(
+    link: &Link,
+    hub: &Hub<Pipe, Relay>,
+    interests: &Interests,
+    routing: bool,
+    stats: &Stats,
+    origin: Pipe,
+    relay: Relay,
+) -> bool {
+    let targets = if routing { hub.client_nodes_except(origin) } else { Vec::new() };
+    let (message, left_out) = route(&targets, interests, relay);
+    Stats::add(&stats.filtered, left_out);
+    let bytes = message.len() as u64;
+    match link.relay(message) {
+        Ok(()) => {
+            Stats::add(&stats.relayed, 1);
+            Stats::add(&stats.relayed_bytes, bytes);
+            true
+        }
+        Err(error) => {
+            warn!(%error, "hub could not relay a frame");
+            false
+        }
     }
 }
 

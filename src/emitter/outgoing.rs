@@ -70,17 +70,8 @@ impl Emitter {
             Some(hub) => {
                 while let Some(queued) = hub.next_relay() {
                     let Queued { origin, sender, last_seq, retained_from, message } = queued;
-                    let targets = routing_targets(self.config.interest_routing, hub, origin);
-                    let (message, left_out) = route(&targets, &self.interests, message);
-                    Stats::add(&stats.filtered, left_out);
-                    let bytes = message.len() as u64;
-                    match link.relay(message) {
-                        Ok(()) => {
-                            Stats::add(&stats.relayed, 1);
-                            Stats::add(&stats.relayed_bytes, bytes);
-                        }
-                        Err(error) => warn!(%error, "hub could not relay a frame"),
-                    }
+                    let routing = self.config.interest_routing;
+                    relay_routed(link, hub, &self.interests, routing, stats, origin, message);
                     hub.sent(Some(origin), sender, last_seq, retained_from, now);
                 }
                 let node = self.node;
