@@ -1,7 +1,8 @@
 //! Topic matching against thousands of patterns: the trie against checking each pattern.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use nanomitter::pattern::{matches, Trie};
+use nanomitter::topic::matches;
+use nanomitter::trie::Trie;
 
 /// `n` patterns over a namespace like `market.<exchange>.<symbol>.<field>`, a quarter of them
 /// with wildcards.

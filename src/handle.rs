@@ -11,11 +11,11 @@ use crate::event::{Codec, DistributedEvent};
 use crate::link::Role;
 use crate::membership::Peer;
 use crate::messages::{
-    check_topic, Emit, Flush, ListenerCount, Many, On, Once, Peers, RemoveAllListeners,
-    RemoveListener, Topics,
+    Emit, Flush, ListenerCount, Many, On, Once, Peers, RemoveAllListeners, RemoveListener, Topics,
 };
 use crate::pending::Pending;
 use crate::stats::{Stats, StatsSnapshot};
+use crate::topic;
 use crate::wire;
 use actix::prelude::*;
 use actix::Supervisor;
@@ -135,7 +135,7 @@ impl EmitterHandle {
     /// Adds a listener for `topic` (`*`: every topic). A recipient added twice receives every
     /// event twice. Returns the handle, so calls chain.
     pub fn on(&self, topic: &str, recipient: Recipient<DistributedEvent>) -> Result<&Self> {
-        check_topic(topic, true)?;
+        topic::check(topic, true)?;
         self.addr.do_send(On { topic: topic.to_owned(), recipient });
         Ok(self)
     }
@@ -151,7 +151,7 @@ impl EmitterHandle {
 
     /// Adds a listener that is removed after the first event it receives.
     pub fn once(&self, topic: &str, recipient: Recipient<DistributedEvent>) -> Result<&Self> {
-        check_topic(topic, true)?;
+        topic::check(topic, true)?;
         self.addr.do_send(Once { topic: topic.to_owned(), recipient });
         Ok(self)
     }
@@ -163,14 +163,14 @@ impl EmitterHandle {
         times: u32,
         recipient: Recipient<DistributedEvent>,
     ) -> Result<&Self> {
-        check_topic(topic, true)?;
+        topic::check(topic, true)?;
         self.addr.do_send(Many { topic: topic.to_owned(), times, recipient });
         Ok(self)
     }
 
     /// Resolves with the next event on `topic` (a topic or pattern), or [`Error::Timeout`].
     pub async fn wait_for(&self, topic: &str, timeout: Duration) -> Result<DistributedEvent> {
-        check_topic(topic, true)?;
+        topic::check(topic, true)?;
         let (tx, rx) = oneshot::channel();
         let waiter = Waiter(Some(tx)).start();
         let recipient = waiter.clone().recipient();

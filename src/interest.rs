@@ -5,7 +5,8 @@
 //! other node want this topic, does this particular node. It must not decide what to send; the
 //! emitter and the hub ask it. Patterns are matched with one [`Trie`] walk for all nodes.
 
-use crate::pattern::{self, Trie};
+use crate::topic;
+use crate::trie::Trie;
 use crate::wire::Interest;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -108,7 +109,7 @@ impl Interests {
         self.by_node
             .values()
             .flat_map(|i| &i.patterns)
-            .filter(|(pattern, _)| pattern::matches(pattern, topic))
+            .filter(|(pattern, _)| topic::matches(pattern, topic))
             .map(|(_, listeners)| *listeners as usize)
             .sum()
     }

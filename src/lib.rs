@@ -34,8 +34,9 @@
 //! socket and the election), `outbound` (sequence numbers, batches, the window of unacknowledged
 //! frames), `inbound` (exactly-once admission per sender), `hub` (the relay's window and
 //! end-to-end acknowledgements), `routing` (what of a frame the other clients want), `interest`
-//! (what every node listens to), [`pattern`] (topic patterns and their trie), [`membership`]
-//! (peers and reserved notice topics), `registry` (listeners), `pending` (the bound on
+//! (what every node listens to), [`topic`] (the topic grammar: topics, patterns, reserved `$`
+//! topics, matching), [`trie`] (matching a topic against many patterns at once), [`membership`]
+//! (peers and the changes told on reserved topics), `registry` (listeners), `pending` (the bound on
 //! unacknowledged bytes), [`event`] (what listeners receive), [`wire`] (the frame format) and
 //! `stats` (counters).
 
@@ -51,11 +52,12 @@ mod link;
 pub mod membership;
 pub mod messages;
 mod outbound;
-pub mod pattern;
 mod pending;
 mod registry;
 mod routing;
 mod stats;
+pub mod topic;
+pub mod trie;
 pub mod wire;
 
 pub use config::{EmitterBuilder, SlowConsumer, DEFAULT_ADDRESS, HEARTBEAT_TOPIC};
@@ -65,8 +67,8 @@ pub use event::{Codec, DistributedEvent};
 pub use handle::{EmitterHandle, RoleWatch};
 pub use link::Role;
 pub use membership::Peer;
-pub use registry::ANY_TOPIC;
 pub use stats::StatsSnapshot;
+pub use topic::ANY_TOPIC;
 
 impl Emitter {
     /// Starts building an emitter for a node of service `service_name`.

@@ -1,18 +1,9 @@
 //! Who else is in the cluster, as this node has heard.
 //!
 //! Owns: the table of known peers (fed by hellos, which double as liveness beats, and by the
-//! hub's word that a node left) and the changes worth telling listeners about, on reserved topics.
-//! It must not touch the network or listeners: it reports changes, the emitter delivers them.
-//!
-//! Reserved topics start with `$`; a `*` listener does not receive them, a listener must name
-//! them:
-//!
-//! | topic | when | data (JSON) |
-//! |---|---|---|
-//! | `$peer.joined` | a node said hello for the first time | `{"node","service","role"}` |
-//! | `$peer.left` | the hub saw a node go, or the hub itself was lost | `{"node","service","reason"}` |
-//! | `$hub.changed` | a different node is the hub now | `{"node","service"}` |
-//! | `$lagged` | events were lost for good (this node was cut off for being slow) | `{"sender","missed"}` |
+//! hub's word that a node left) and the changes worth telling listeners about, on the reserved
+//! topics of [`crate::topic`] (re-exported here, where they always were). It must not touch the
+//! network or listeners, nor define topics: it reports changes, the emitter delivers them.
 
 use crate::link::Role;
 #[cfg(test)]
@@ -22,19 +13,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::time::Instant;
 
-/// Reserved topic: a peer joined.
-pub const PEER_JOINED: &str = "$peer.joined";
-/// Reserved topic: a peer left.
-pub const PEER_LEFT: &str = "$peer.left";
-/// Reserved topic: the hub changed.
-pub const HUB_CHANGED: &str = "$hub.changed";
-/// Reserved topic: events were lost for good; sent to every listener of this node.
-pub const LAGGED: &str = "$lagged";
-
-/// Whether a topic is reserved for the emitter's own notices.
-pub fn is_reserved(topic: &str) -> bool {
-    topic.starts_with('$')
-}
+pub use crate::topic::{is_reserved, HUB_CHANGED, LAGGED, PEER_JOINED, PEER_LEFT};
 
 /// A node this node knows of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,13 +1,14 @@
 //! The actix messages an `Addr<Emitter>` understands: the whole public API as plain messages.
 //!
-//! Owns: message types and their validation (topics, payload encoding). It must not hold state or
-//! touch the network; the emitter actor handles them. An actor can subscribe itself from
+//! Owns: message types and building them (payload encoding, the topic checked by
+//! [`crate::topic::check`]). It must not hold state, touch the network or define the topic
+//! grammar; the emitter actor handles them. An actor can subscribe itself from
 //! `started()` by sending [`On`] with its own recipient.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::event::{Codec, DistributedEvent};
-use crate::membership::{is_reserved, Peer};
-use crate::pattern;
+use crate::membership::Peer;
+use crate::topic;
 use crate::wire;
 use actix::{Message, Recipient};
 use bytes::Bytes;
@@ -15,7 +16,7 @@ use bytestring::ByteString;
 use serde::Serialize;
 
 /// Adds `recipient` to the end of the listeners of `topic`, a topic or a pattern (`stock.*`,
-/// `stock.>`, `*` for every topic; see [`crate::pattern`]). Duplicates are kept: a recipient
+/// `stock.>`, `*` for every topic; see [`crate::topic`]). Duplicates are kept: a recipient
 /// added twice receives each event twice.
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
@@ -108,7 +109,7 @@ impl Emit {
         codec: Codec,
         value: &T,
     ) -> Result<Emit> {
-        check_topic(topic, false)?;
+        topic::check(topic, false)?;
         let payload = codec.encode(value)?;
         Ok(Emit {
             topic: ByteString::from(topic),
@@ -128,15 +129,3 @@ impl Emit {
 #[derive(Debug, Message)]
 #[rtype(result = "Vec<Peer>")]
 pub struct Peers;
-
-/// Checks a topic for emitting (a plain topic, not reserved) or a pattern for listening.
-pub(crate) fn check_topic(topic: &str, listening: bool) -> Result<()> {
-    pattern::check(topic, listening)?;
-    if is_reserved(topic) && !listening {
-        return Err(Error::InvalidTopic {
-            topic: topic.to_owned(),
-            reason: "topics starting with `$` are reserved for the emitter's own notices",
-        });
-    }
-    Ok(())
-}

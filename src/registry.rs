@@ -8,14 +8,11 @@
 //! the network.
 
 use crate::event::DistributedEvent;
-use crate::membership::is_reserved;
-use crate::pattern::Trie;
+use crate::topic::is_reserved;
+use crate::trie::Trie;
 use actix::dev::SendError;
 use actix::Recipient;
 use std::collections::{HashMap, HashSet};
-
-/// The pattern that matches every topic (but the reserved `$` ones).
-pub const ANY_TOPIC: &str = crate::pattern::EVERY_TOPIC;
 
 /// Topics whose matching patterns are cached, at most.
 const CACHED_TOPICS: usize = 4096;

@@ -65,8 +65,8 @@ const COVERS_AT: usize = RETAINED_FROM_AT + 8;
 const EVENTS_PREFIX_LEN: usize = HEADER_LEN + 8 + 8 + 16 + 1 + 4;
 /// Bytes one event adds to an events frame, besides its topic and payload.
 const EVENT_OVERHEAD: usize = 8 + 1 + 2 + 4;
-/// Longest topic in bytes the format can carry.
-pub const MAX_TOPIC_LEN: usize = u16::MAX as usize;
+/// Longest topic in bytes the format can carry (the topic module's limit, re-exported here).
+pub use crate::topic::MAX_TOPIC_LEN;
 /// Longest service name in bytes the format can carry.
 pub const MAX_SERVICE_LEN: usize = u8::MAX as usize;
 
@@ -438,7 +438,7 @@ fn decode_interest(reader: &mut Reader<'_>, bytes: &Bytes) -> Result<Interest, F
             let listeners = reader.u32()?;
             let len = reader.u16()? as usize;
             let pattern = reader.utf8(bytes, len, "pattern")?;
-            crate::pattern::check(&pattern, true).map_err(|_| FrameError::Invalid("pattern"))?;
+            crate::topic::check(&pattern, true).map_err(|_| FrameError::Invalid("pattern"))?;
             Ok((pattern.to_string(), listeners))
         })
         .collect::<Result<_, FrameError>>()?;

@@ -306,7 +306,7 @@ async fn an_actor_can_subscribe_itself_with_a_plain_message() {
 
 #[actix_rt::test]
 async fn membership_is_listed_and_its_changes_are_told_on_reserved_topics() {
-    use nanomitter::membership::{HUB_CHANGED, PEER_JOINED, PEER_LEFT};
+    use nanomitter::topic::{HUB_CHANGED, PEER_JOINED, PEER_LEFT};
     let address = unique_address();
     let fast = |service: &str| {
         Emitter::builder(service)

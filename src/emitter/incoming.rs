@@ -58,7 +58,7 @@ impl Emitter {
             Stats::add(&self.shared.stats.gaps, missed);
             warn!(sender = %membership::hex(sender), missed, "events were lost for good");
             let notice = self.notice(
-                membership::LAGGED,
+                crate::topic::LAGGED,
                 serde_json::json!({ "sender": membership::hex(sender), "missed": missed }),
             );
             self.registry.notify_all(&notice, &mut blocked);

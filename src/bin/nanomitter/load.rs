@@ -11,7 +11,7 @@ use crate::output::print_line;
 use crate::repl::stdin_lines;
 use actix::prelude::*;
 use clap::Args;
-use nanomitter::{membership, DistributedEvent};
+use nanomitter::{topic, DistributedEvent};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -70,7 +70,7 @@ impl Handler<DistributedEvent> for Recorder {
     type Result = ();
 
     fn handle(&mut self, event: DistributedEvent, _: &mut Context<Self>) {
-        if event.topic() == membership::LAGGED {
+        if event.topic() == topic::LAGGED {
             let missed =
                 event.decode::<serde_json::Value>().ok().and_then(|v| v["missed"].as_u64());
             self.received.borrow_mut().lagged += missed.unwrap_or(0);
@@ -101,7 +101,7 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
     let received = Rc::new(RefCell::new(Received::default()));
     let recorder =
         Recorder { received: received.clone(), slow: Duration::from_micros(args.slow_us) }.start();
-    let topics = [args.topic.clone(), membership::LAGGED.to_owned()];
+    let topics = [args.topic.clone(), topic::LAGGED.to_owned()];
     let emitter = args.node.connect_listening(&topics, Some(recorder.clone().recipient())).await?;
     report_roles(&emitter);
 

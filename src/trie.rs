@@ -1,81 +1,14 @@
-//! Topic patterns and the trie that matches topics against thousands of them.
+//! The trie that matches a topic against thousands of patterns in one walk.
 //!
-//! Owns: the pattern grammar, its validation, and [`Trie`], a map from patterns to values that
-//! answers "which values' patterns match this topic" in one walk over the topic's segments. It
-//! must not know about listeners or nodes: the registry and the interest table put their own
-//! values in it.
-//!
-//! # Grammar
-//!
-//! A topic is one or more segments separated by `.`; no segment is empty. A pattern is a topic
-//! in which a whole segment may be a wildcard:
-//!
-//! - `*` matches exactly one segment: `stock.*` matches `stock.aapl`, not `stock` nor
-//!   `stock.aapl.bid`.
-//! - `>` matches one or more trailing segments and may only come last: `stock.>` matches
-//!   `stock.aapl` and `stock.aapl.bid`, not `stock`.
-//! - The pattern `*` on its own keeps the seeds' meaning: every topic.
-//!
-//! Wildcards never match a first segment that starts with `$` (the emitter's reserved notices);
-//! a pattern must name `$peer.joined`, or `$peer.*`, to get them. Emitted topics contain no
-//! wildcard segment.
+//! Owns: [`Trie`], a map from patterns to values that answers "which values' patterns match this
+//! topic" in one walk over the topic's segments, by the grammar of [`crate::topic`] (whose
+//! [`matches`](crate::topic::matches) is the one-pattern reference it must agree with). It must
+//! not define or check the grammar (the topic module's), nor know about listeners or nodes: the
+//! registry and the interest table put their own values in it, and insert only checked patterns.
 
-use crate::error::{Error, Result};
+use crate::topic::{is_reserved, ANY_TOPIC};
 use std::collections::HashMap;
 use std::hash::Hash;
-
-/// The pattern that matches every topic.
-pub const EVERY_TOPIC: &str = "*";
-
-/// Checks a pattern for listening (wildcards allowed) or a topic for emitting (`listening`
-/// false: no wildcards).
-pub fn check(pattern: &str, listening: bool) -> Result<()> {
-    let invalid =
-        |reason: &'static str| Err(Error::InvalidTopic { topic: pattern.to_owned(), reason });
-    if pattern.is_empty() {
-        return invalid("empty");
-    }
-    if pattern.len() > crate::wire::MAX_TOPIC_LEN {
-        return invalid("longer than 65535 bytes");
-    }
-    if pattern == EVERY_TOPIC {
-        return if listening { Ok(()) } else { invalid("`*` is a pattern, not a topic") };
-    }
-    let segments: Vec<&str> = pattern.split('.').collect();
-    for (i, segment) in segments.iter().enumerate() {
-        match *segment {
-            "" => return invalid("empty segment (a leading, trailing or double `.`)"),
-            "*" | ">" if !listening => {
-                return invalid("wildcards (`*`, `>`) are for listening; emit on a plain topic")
-            }
-            ">" if i + 1 != segments.len() => return invalid("`>` may only be the last segment"),
-            s if s.len() > 1 && (s.contains('*') || s.contains('>')) => {
-                return invalid("`*` and `>` must be whole segments, as in `stock.*` or `stock.>`")
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// Whether one (checked) pattern matches `topic`, without a trie.
-pub fn matches(pattern: &str, topic: &str) -> bool {
-    let reserved = topic.starts_with('$');
-    if pattern == EVERY_TOPIC {
-        return !reserved;
-    }
-    let mut topic_segments = topic.split('.');
-    for (i, segment) in pattern.split('.').enumerate() {
-        let wildcard_ok = !(reserved && i == 0);
-        match (segment, topic_segments.next()) {
-            (">", Some(_)) => return wildcard_ok,
-            ("*", Some(_)) if wildcard_ok => {}
-            (literal, Some(actual)) if literal == actual => {}
-            _ => return false,
-        }
-    }
-    topic_segments.next().is_none()
-}
 
 #[derive(Debug)]
 struct Node<V> {
@@ -131,7 +64,7 @@ impl<V: Clone + Eq + Hash> Trie<V> {
 
     /// Removes `value` from `pattern`; returns whether it was there.
     pub fn remove(&mut self, pattern: &str, value: &V) -> bool {
-        let removed = if pattern == EVERY_TOPIC {
+        let removed = if pattern == ANY_TOPIC {
             remove_from(&mut self.every, value)
         } else {
             let segments: Vec<&str> = pattern.split('.').collect();
@@ -143,7 +76,7 @@ impl<V: Clone + Eq + Hash> Trie<V> {
 
     /// Calls `found` with the value of every pattern matching `topic` (once per pattern).
     pub fn for_each_match(&self, topic: &str, mut found: impl FnMut(&V)) {
-        let reserved = topic.starts_with('$');
+        let reserved = is_reserved(topic);
         if !reserved {
             self.every.iter().for_each(&mut found);
         }
@@ -165,7 +98,7 @@ impl<V: Clone + Eq + Hash> Trie<V> {
     }
 
     fn slot(&mut self, pattern: &str) -> &mut Vec<V> {
-        if pattern == EVERY_TOPIC {
+        if pattern == ANY_TOPIC {
             return &mut self.every;
         }
         let mut node = &mut self.root;
@@ -239,33 +172,7 @@ fn walk<'t, V>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_grammar_accepts_and_rejects_with_reasons() {
-        for good in ["a", "a.b", "stock.*", "stock.>", "*.b", "*", ">", "$peer.*", "<3", "a.*.c"] {
-            assert!(check(good, true).is_ok(), "{good}");
-        }
-        let bad = [
-            ("", "empty"),
-            ("a..b", "empty segment"),
-            (".a", "empty segment"),
-            ("a.", "empty segment"),
-            ("a.>.b", "`>` may only be the last"),
-            ("st*ck", "whole segments"),
-            ("a.b>", "whole segments"),
-        ];
-        for (pattern, reason) in bad {
-            match check(pattern, true) {
-                Err(Error::InvalidTopic { reason: r, .. }) => {
-                    assert!(r.contains(reason), "{pattern}: {r}")
-                }
-                other => panic!("{pattern}: {other:?}"),
-            }
-        }
-        assert!(check("a.*", false).is_err(), "no wildcards in emitted topics");
-        assert!(check("*", false).is_err());
-        assert!(check("a.b", false).is_ok());
-    }
+    use crate::topic::matches;
 
     #[test]
     fn matching_follows_the_grammar() {

@@ -1,0 +1,164 @@
+//! The topic grammar: what a topic is, what a pattern is, which topics are reserved, and whether
+//! a pattern matches a topic.
+//!
+//! Owns: the grammar and its checks ([`check`], with the reason a topic is refused), the reserved
+//! `$` topics of the emitter's own notices, the longest topic, the pattern that matches every
+//! topic, and [`matches`] for one pattern. It must not hold listeners, nodes or state of any
+//! kind: the trie (`crate::trie`) matches many patterns at once by this grammar, the registry
+//! and the interest table store their own values in it.
+//!
+//! # Grammar
+//!
+//! A topic is one or more segments separated by `.`; no segment is empty; it is at most
+//! [`MAX_TOPIC_LEN`] bytes. A pattern is a topic in which a whole segment may be a wildcard:
+//!
+//! - `*` matches exactly one segment: `stock.*` matches `stock.aapl`, not `stock` nor
+//!   `stock.aapl.bid`.
+//! - `>` matches one or more trailing segments and may only come last: `stock.>` matches
+//!   `stock.aapl` and `stock.aapl.bid`, not `stock`.
+//! - The pattern `*` on its own ([`ANY_TOPIC`]) keeps the seeds' meaning: every topic.
+//!
+//! Emitted topics contain no wildcard segment and do not start with `$`.
+//!
+//! # Reserved topics
+//!
+//! Topics starting with `$` are the emitter's own notices, delivered on the node only, never
+//! emitted by callers. Wildcards never match a first segment that starts with `$`: a pattern
+//! must name `$peer.joined`, or `$peer.*`, to get them.
+//!
+//! | topic | when | data (JSON) |
+//! |---|---|---|
+//! | [`PEER_JOINED`] | a node said hello for the first time | `{"node","service","role"}` |
+//! | [`PEER_LEFT`] | the hub saw a node go, or the hub itself was lost | `{"node","service","reason"}` |
+//! | [`HUB_CHANGED`] | a different node is the hub now | `{"node","service"}` |
+//! | [`LAGGED`] | events were lost for good (this node was cut off for being slow) | `{"sender","missed"}` |
+
+use crate::error::{Error, Result};
+
+/// The pattern that matches every topic (but the reserved `$` ones).
+pub const ANY_TOPIC: &str = "*";
+
+/// Longest topic in bytes: the wire format carries a topic's length in a `u16`.
+pub const MAX_TOPIC_LEN: usize = u16::MAX as usize;
+
+/// Reserved topic: a peer joined.
+pub const PEER_JOINED: &str = "$peer.joined";
+/// Reserved topic: a peer left.
+pub const PEER_LEFT: &str = "$peer.left";
+/// Reserved topic: the hub changed.
+pub const HUB_CHANGED: &str = "$hub.changed";
+/// Reserved topic: events were lost for good; sent to every listener of this node.
+pub const LAGGED: &str = "$lagged";
+
+/// Whether a topic (or a pattern's first segment) is reserved for the emitter's own notices.
+pub fn is_reserved(topic: &str) -> bool {
+    topic.starts_with('$')
+}
+
+/// Checks a pattern for listening (`listening`: wildcards and reserved topics allowed) or a topic
+/// for emitting (a plain topic, not reserved). Refuses with [`Error::InvalidTopic`] and the
+/// reason.
+pub fn check(topic: &str, listening: bool) -> Result<()> {
+    let invalid =
+        |reason: &'static str| Err(Error::InvalidTopic { topic: topic.to_owned(), reason });
+    if topic.is_empty() {
+        return invalid("empty");
+    }
+    if topic.len() > MAX_TOPIC_LEN {
+        return invalid("longer than 65535 bytes");
+    }
+    if topic == ANY_TOPIC {
+        return if listening { Ok(()) } else { invalid("`*` is a pattern, not a topic") };
+    }
+    let segments: Vec<&str> = topic.split('.').collect();
+    for (i, segment) in segments.iter().enumerate() {
+        match *segment {
+            "" => return invalid("empty segment (a leading, trailing or double `.`)"),
+            "*" | ">" if !listening => {
+                return invalid("wildcards (`*`, `>`) are for listening; emit on a plain topic")
+            }
+            ">" if i + 1 != segments.len() => return invalid("`>` may only be the last segment"),
+            s if s.len() > 1 && (s.contains('*') || s.contains('>')) => {
+                return invalid("`*` and `>` must be whole segments, as in `stock.*` or `stock.>`")
+            }
+            _ => {}
+        }
+    }
+    if !listening && is_reserved(topic) {
+        return invalid("topics starting with `$` are reserved for the emitter's own notices");
+    }
+    Ok(())
+}
+
+/// Whether one (checked) pattern matches `topic`, without a trie.
+pub fn matches(pattern: &str, topic: &str) -> bool {
+    let reserved = is_reserved(topic);
+    if pattern == ANY_TOPIC {
+        return !reserved;
+    }
+    let mut topic_segments = topic.split('.');
+    for (i, segment) in pattern.split('.').enumerate() {
+        let wildcard_ok = !(reserved && i == 0);
+        match (segment, topic_segments.next()) {
+            (">", Some(_)) => return wildcard_ok,
+            ("*", Some(_)) if wildcard_ok => {}
+            (literal, Some(actual)) if literal == actual => {}
+            _ => return false,
+        }
+    }
+    topic_segments.next().is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_grammar_accepts_and_rejects_with_reasons() {
+        for good in ["a", "a.b", "stock.*", "stock.>", "*.b", "*", ">", "$peer.*", "<3", "a.*.c"] {
+            assert!(check(good, true).is_ok(), "{good}");
+        }
+        let bad = [
+            ("", "empty"),
+            ("a..b", "empty segment"),
+            (".a", "empty segment"),
+            ("a.", "empty segment"),
+            ("a.>.b", "`>` may only be the last"),
+            ("st*ck", "whole segments"),
+            ("a.b>", "whole segments"),
+        ];
+        for (pattern, reason) in bad {
+            match check(pattern, true) {
+                Err(Error::InvalidTopic { reason: r, .. }) => {
+                    assert!(r.contains(reason), "{pattern}: {r}")
+                }
+                other => panic!("{pattern}: {other:?}"),
+            }
+        }
+        assert!(check("a.*", false).is_err(), "no wildcards in emitted topics");
+        assert!(check("*", false).is_err());
+        assert!(check("a.b", false).is_ok());
+        assert!(check(&"a".repeat(MAX_TOPIC_LEN + 1), true).is_err());
+    }
+
+    #[test]
+    fn reserved_topics_are_for_listening_only() {
+        for topic in [PEER_JOINED, PEER_LEFT, HUB_CHANGED, LAGGED] {
+            assert!(is_reserved(topic));
+            assert!(check(topic, true).is_ok(), "{topic}");
+            match check(topic, false) {
+                Err(Error::InvalidTopic { reason, .. }) => assert!(reason.contains("reserved")),
+                other => panic!("{topic}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn wildcards_do_not_match_reserved_topics() {
+        assert!(!matches(ANY_TOPIC, PEER_JOINED));
+        assert!(!matches(">", LAGGED));
+        assert!(!matches("*.joined", PEER_JOINED));
+        assert!(matches("$peer.*", PEER_JOINED));
+        assert!(matches(ANY_TOPIC, "a.b"));
+    }
+}
