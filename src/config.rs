@@ -1,10 +1,10 @@
 //! Settings of one emitter and the builder that collects them.
 //!
-//! Owns: defaults, validation of user-supplied settings and `connect`'s entry point. It must not
-//! open sockets itself: `connect` hands the checked settings to the emitter actor.
+//! Owns: defaults and validation of user-supplied settings. It must not open sockets nor start
+//! actors: the builder's `connect` (the connect module's) hands the checked settings to the
+//! emitter actor.
 
 use crate::error::{Error, Result};
-use crate::handle::EmitterHandle;
 use crate::wire;
 use std::time::Duration;
 
@@ -189,19 +189,8 @@ impl EmitterBuilder {
         self
     }
 
-    /// Binds the address (becoming the hub) or dials it (becoming a client), and resolves once
-    /// the node is one or the other. Must be awaited inside a running actix system.
-    pub async fn connect(self) -> Result<EmitterHandle> {
-        let config = self.checked()?;
-        EmitterHandle::start(config).await
-    }
-
-    /// Shorthand for `.address(address).connect()` (`connect(addr)` in the seeds).
-    pub async fn connect_to(self, address: impl Into<String>) -> Result<EmitterHandle> {
-        self.address(address).connect().await
-    }
-
-    fn checked(self) -> Result<Config> {
+    /// The settings, checked; `connect` starts the emitter with them.
+    pub(crate) fn checked(self) -> Result<Config> {
         let config = self.config;
         if config.candidates.is_empty() {
             return Err(Error::InvalidSetting("no candidate address".to_owned()));

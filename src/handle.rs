@@ -1,8 +1,9 @@
 //! The handle a caller gets from `connect`: the emitter's API as methods.
 //!
-//! Owns: starting the supervised emitter actor and waiting for its first election, checks that
-//! need the emitter's settings (event size), and the read-only views (role, stats). It must not
-//! hold listener or link state: every operation is a message to the actor.
+//! Owns: checks that need the emitter's settings (event size) or come before a message is sent
+//! (topics, the pending bound), and the read-only views (role, stats). It must not start the
+//! actor (the connect module's) nor hold listener or link state: every operation is a message to
+//! the actor.
 
 use crate::config::Config;
 use crate::emitter::{Emitter, LinkState, Shared, Shutdown};
@@ -13,14 +14,11 @@ use crate::membership::Peer;
 use crate::messages::{
     Emit, Flush, ListenerCount, Many, On, Once, Peers, RemoveAllListeners, RemoveListener, Topics,
 };
-use crate::pending::Pending;
 use crate::stats::{Stats, StatsSnapshot};
 use crate::topic;
 use crate::wire;
 use actix::prelude::*;
-use actix::Supervisor;
 use serde::Serialize;
-use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{oneshot, watch};
@@ -38,41 +36,21 @@ pub struct EmitterHandle {
 }
 
 impl EmitterHandle {
-    /// Starts the supervised emitter and resolves once its first election gave it a role.
-    pub(crate) async fn start(config: Config) -> Result<EmitterHandle> {
-        let node = random_node_id();
-        let shared = Arc::new(Shared {
-            stats: Arc::new(Stats::default()),
-            pending: Pending::new(config.max_pending_bytes),
-        });
-        let (state_tx, state) = watch::channel(LinkState::Electing);
-        let (address, timeout) = (config.candidates.join(", "), config.connect_timeout);
-        let handle = EmitterHandle {
-            node,
-            shared: shared.clone(),
+    /// A handle on the emitter actor `addr` of node `node`, started with `config`.
+    pub(crate) fn new(
+        config: &Config,
+        node: u64,
+        shared: Arc<Shared>,
+        state: watch::Receiver<LinkState>,
+        addr: Addr<Emitter>,
+    ) -> EmitterHandle {
+        EmitterHandle {
+            addr,
             state,
+            shared,
+            node,
             service: config.service.as_str().into(),
             max_event_size: config.max_frame_size - wire::frame_overhead(&config.service),
-            addr: Supervisor::start(move |_| Emitter::new(config, node, shared, state_tx)),
-        };
-        let mut state = handle.state.clone();
-        let settled =
-            tokio::time::timeout(timeout, state.wait_for(|s| *s != LinkState::Electing)).await;
-        let outcome = match settled {
-            Err(_) => Err(Error::Unreachable { address, waited: timeout }),
-            Ok(Err(_)) => Err(Error::Closed),
-            Ok(Ok(state)) => match &*state {
-                LinkState::Up(..) => Ok(()),
-                LinkState::Failed(error) => Err(error.clone()),
-                LinkState::Electing | LinkState::Closed => Err(Error::Closed),
-            },
-        };
-        match outcome {
-            Ok(()) => Ok(handle),
-            Err(error) => {
-                handle.addr.do_send(Shutdown);
-                Err(error)
-            }
         }
     }
 
@@ -314,12 +292,6 @@ impl Handler<StopWaiting> for Waiter {
     fn handle(&mut self, _: StopWaiting, ctx: &mut Context<Self>) {
         ctx.stop();
     }
-}
-
-fn random_node_id() -> u64 {
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u32(std::process::id());
-    hasher.finish()
 }
 
 /// Follows the role of one emitter; see [`EmitterHandle::roles`].

@@ -29,7 +29,8 @@
 //! }
 //! ```
 //!
-//! Modules, one concept each: [`config`] (settings and `connect`), [`handle`] (the caller's API),
+//! Modules, one concept each: [`config`] (settings), `connect` (starting a node and waiting for
+//! its first election), [`handle`] (the caller's API),
 //! [`messages`] (the same API as actix messages), `emitter` (the supervised actor), `link` (the
 //! socket and the election), `outbound` (sequence numbers, batches, the window of unacknowledged
 //! frames), `inbound` (exactly-once admission per sender), `hub` (the relay's window and
@@ -41,6 +42,7 @@
 //! `stats` (counters).
 
 pub mod config;
+mod connect;
 mod emitter;
 pub mod error;
 pub mod event;

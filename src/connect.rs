@@ -1,0 +1,72 @@
+//! Starting one node: `connect` spawns the supervised emitter actor and waits for its first
+//! election.
+//!
+//! Owns: the builder's `connect` entry points, the node id, the state shared between the actor
+//! and its handles, and the wait (bounded by `connect_timeout`) for the first role. It must not
+//! define or check settings (the config module's), run the election (the emitter's) or offer the
+//! caller's API (the handle's).
+
+use crate::config::{Config, EmitterBuilder};
+use crate::emitter::{Emitter, LinkState, Shared, Shutdown};
+use crate::error::{Error, Result};
+use crate::handle::EmitterHandle;
+use crate::pending::Pending;
+use crate::stats::Stats;
+use actix::Supervisor;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
+use tokio::sync::watch;
+
+impl EmitterBuilder {
+    /// Binds the address (becoming the hub) or dials it (becoming a client), and resolves once
+    /// the node is one or the other. Must be awaited inside a running actix system.
+    pub async fn connect(self) -> Result<EmitterHandle> {
+        start(self.checked()?).await
+    }
+
+    /// Shorthand for `.address(address).connect()` (`connect(addr)` in the seeds).
+    pub async fn connect_to(self, address: impl Into<String>) -> Result<EmitterHandle> {
+        self.address(address).connect().await
+    }
+}
+
+/// Starts the supervised emitter and resolves once its first election gave it a role.
+async fn start(config: Config) -> Result<EmitterHandle> {
+    let node = random_node_id();
+    let shared = Arc::new(Shared {
+        stats: Arc::new(Stats::default()),
+        pending: Pending::new(config.max_pending_bytes),
+    });
+    let (state_tx, state) = watch::channel(LinkState::Electing);
+    let (address, timeout) = (config.candidates.join(", "), config.connect_timeout);
+    let addr = {
+        let (config, shared) = (config.clone(), shared.clone());
+        Supervisor::start(move |_| Emitter::new(config, node, shared, state_tx))
+    };
+    let handle = EmitterHandle::new(&config, node, shared, state.clone(), addr);
+    let mut state = state;
+    let settled =
+        tokio::time::timeout(timeout, state.wait_for(|s| *s != LinkState::Electing)).await;
+    let outcome = match settled {
+        Err(_) => Err(Error::Unreachable { address, waited: timeout }),
+        Ok(Err(_)) => Err(Error::Closed),
+        Ok(Ok(state)) => match &*state {
+            LinkState::Up(..) => Ok(()),
+            LinkState::Failed(error) => Err(error.clone()),
+            LinkState::Electing | LinkState::Closed => Err(Error::Closed),
+        },
+    };
+    match outcome {
+        Ok(()) => Ok(handle),
+        Err(error) => {
+            handle.addr().do_send(Shutdown);
+            Err(error)
+        }
+    }
+}
+
+fn random_node_id() -> u64 {
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    hasher.finish()
+}
