@@ -9,11 +9,11 @@ use crate::config::Config;
 use crate::emitter::{Emitter, LinkState, Shared, Shutdown};
 use crate::error::{Error, Result};
 use crate::event::{Codec, DistributedEvent};
-use crate::link::Role;
 use crate::membership::Peer;
 use crate::messages::{
     Emit, Flush, ListenerCount, Many, On, Once, Peers, RemoveAllListeners, RemoveListener, Topics,
 };
+use crate::role::Role;
 use crate::stats::{Stats, StatsSnapshot};
 use crate::topic;
 use crate::wire;

@@ -29,15 +29,15 @@
 //! }
 //! ```
 //!
-//! Modules, one concept each: [`config`] (settings), `connect` (starting a node and waiting for
-//! its first election), [`handle`] (the caller's API),
-//! [`messages`] (the same API as actix messages), `emitter` (the supervised actor), `link` (the
-//! socket and the election), `outbound` (sequence numbers, batches, the window of unacknowledged
-//! frames), `inbound` (exactly-once admission per sender), `hub` (the relay's window and
-//! end-to-end acknowledgements), `routing` (what of a frame the other clients want), `interest`
-//! (what every node listens to), [`topic`] (the topic grammar: topics, patterns, reserved `$`
-//! topics, matching), [`trie`] (matching a topic against many patterns at once), [`membership`]
-//! (peers and the changes told on reserved topics), `registry` (listeners), `pending` (the bound on
+//! Modules, one concept each: [`config`] (settings), `connect` (starting a node and waiting for its
+//! first election), [`handle`] (the caller's API), [`messages`] (the same API as actix messages),
+//! `emitter` (the supervised actor), `link` (the socket and the election step), `role` (hub, client
+//! or electing), `outbound` (sequence numbers, batches, the window of unacknowledged frames),
+//! `inbound` (exactly-once admission per sender), `hub` (the relay's window and end-to-end
+//! acknowledgements), `routing` (what of a frame the other clients want), `interest` (what every
+//! node listens to), [`topic`] (the topic grammar: topics, patterns, reserved `$` topics,
+//! matching), [`trie`] (matching a topic against many patterns at once), [`membership`] (peers and
+//! the changes told on reserved topics), `registry` (listeners), `pending` (the bound on
 //! unacknowledged bytes), [`event`] (what listeners receive), [`wire`] (the frame format) and
 //! `stats` (counters).
 
@@ -56,6 +56,7 @@ pub mod messages;
 mod outbound;
 mod pending;
 mod registry;
+mod role;
 mod routing;
 mod stats;
 pub mod topic;
@@ -67,8 +68,8 @@ pub use emitter::Emitter;
 pub use error::{Error, Result};
 pub use event::{Codec, DistributedEvent};
 pub use handle::{EmitterHandle, RoleWatch};
-pub use link::Role;
 pub use membership::Peer;
+pub use role::Role;
 pub use stats::StatsSnapshot;
 pub use topic::ANY_TOPIC;
 

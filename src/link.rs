@@ -10,6 +10,7 @@
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::role::Role;
 use crate::stats::Stats;
 use crate::wire::{self, Frame};
 use actix::Recipient;
@@ -19,18 +20,6 @@ use nng::{Message, Pipe, PipeEvent, Protocol, RawSocket, Socket};
 use std::sync::Arc;
 use std::time::Duration;
 use tracing::{debug, warn};
-
-/// What this node is in the star.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// It bound the address and relays every frame to every other node.
-    Hub,
-    /// It dialed the hub.
-    Client,
-    /// It lost its link and is running the election (bind or dial) again.
-    Electing,
-}
 
 /// What the link tells the emitter actor.
 #[derive(Debug)]

@@ -5,7 +5,7 @@
 //! topics of [`crate::topic`] (re-exported here, where they always were). It must not touch the
 //! network or listeners, nor define topics: it reports changes, the emitter delivers them.
 
-use crate::link::Role;
+use crate::role::Role;
 #[cfg(test)]
 use crate::wire::Joining;
 use crate::wire::{Hello, LeftReason};

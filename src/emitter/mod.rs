@@ -25,7 +25,7 @@ use crate::event::{Codec, DistributedEvent, Fields};
 use crate::hub::{Hub, Queued};
 use crate::inbound::{Admit, Inbound};
 use crate::interest::Interests;
-use crate::link::{probe, FromLink, Link, LinkEvent, Received, Role};
+use crate::link::{probe, FromLink, Link, LinkEvent, Received};
 use crate::membership::{self, Change, Membership, Peer};
 use crate::messages::{
     Emit, Flush, ListenerCount, Many, On, Once, Peers, RemoveAllListeners, RemoveListener, Topics,
@@ -33,6 +33,7 @@ use crate::messages::{
 use crate::outbound::Outbound;
 use crate::pending::Pending;
 use crate::registry::{Blocked, Registry};
+use crate::role::Role;
 use crate::routing::{route, Relay};
 use crate::stats::Stats;
 use crate::wire::{self, Ack, Frame, Hello, Interest, Joining, Left, LeftReason, Nack};
