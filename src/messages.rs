@@ -17,9 +17,10 @@ use serde::Serialize;
 
 /// Adds `recipient` to the end of the listeners of `topic`, a topic or a pattern (`stock.*`,
 /// `stock.>`, `*` for every topic; see [`crate::topic`]). Duplicates are kept: a recipient
-/// added twice receives each event twice.
+/// added twice receives each event twice. An invalid pattern is refused with
+/// [`Error::InvalidTopic`](crate::Error::InvalidTopic).
 #[derive(Debug, Message)]
-#[rtype(result = "()")]
+#[rtype(result = "Result<()>")]
 pub struct On {
     pub topic: String,
     pub recipient: Recipient<DistributedEvent>,
@@ -27,7 +28,7 @@ pub struct On {
 
 /// Like [`On`], but the listener is removed after its first event.
 #[derive(Debug, Message)]
-#[rtype(result = "()")]
+#[rtype(result = "Result<()>")]
 pub struct Once {
     pub topic: String,
     pub recipient: Recipient<DistributedEvent>,
@@ -35,7 +36,7 @@ pub struct Once {
 
 /// Like [`On`], but the listener is removed after `times` events.
 #[derive(Debug, Message)]
-#[rtype(result = "()")]
+#[rtype(result = "Result<()>")]
 pub struct Many {
     pub topic: String,
     pub times: u32,
@@ -82,14 +83,19 @@ pub struct Topics {
 pub struct Flush;
 
 /// One event to emit. Build it with [`Emit::new`] (bincode) or [`Emit::json`]; both check the
-/// topic and encode the payload, so the emitter never rejects it later.
+/// topic and encode the payload. Sent to the emitter, it is refused as `handle.emit` refuses it:
+/// [`Error::EventTooLarge`](crate::Error::EventTooLarge) past the frame size, and
+/// [`Error::Overflow`](crate::Error::Overflow) (counted in `stats().overflows`) while more than
+/// `max_pending_bytes` of events are not yet acknowledged by every member.
 #[derive(Debug, Clone, Message)]
-#[rtype(result = "()")]
+#[rtype(result = "Result<()>")]
 pub struct Emit {
     pub(crate) topic: ByteString,
     pub(crate) codec: Codec,
     pub(crate) payload: Bytes,
-    /// Bytes the emitting handle reserved under `max_pending_bytes` (0 when sent directly).
+    /// Bytes reserved for it under `max_pending_bytes`: by the emitting handle before sending
+    /// it, or by the emitter when it arrives with 0 (sent directly). An event's wire size is
+    /// never 0, so 0 always means "not reserved yet".
     pub(crate) reserved: usize,
 }
 

@@ -360,3 +360,95 @@ async fn wait_for_peers(node: &EmitterHandle, n: usize) -> Vec<nanomitter::Peer>
         actix_rt::time::sleep(Duration::from_millis(5)).await;
     }
 }
+
+#[actix_rt::test]
+async fn plain_messages_refuse_invalid_patterns_as_the_handle_does() {
+    use nanomitter::messages::{Many, On, Once};
+    let emitter = node(&unique_address(), "solo").await;
+    let (_, recipient) = Collector::start_new();
+    let addr = emitter.addr();
+    let on = addr.send(On { topic: "a..b".into(), recipient: recipient.clone() }).await;
+    assert!(matches!(on, Ok(Err(Error::InvalidTopic { .. }))), "{on:?}");
+    let once = addr.send(Once { topic: "st*ck".into(), recipient: recipient.clone() }).await;
+    assert!(matches!(once, Ok(Err(Error::InvalidTopic { .. }))), "{once:?}");
+    let many = addr.send(Many { topic: "a.>.b".into(), times: 2, recipient: recipient.clone() });
+    assert!(matches!(many.await, Ok(Err(Error::InvalidTopic { .. }))));
+    assert!(emitter.topics().await.unwrap().is_empty(), "nothing was added");
+    let valid = addr.send(On { topic: "a.*".into(), recipient }).await;
+    assert!(matches!(valid, Ok(Ok(()))), "{valid:?}");
+    assert_eq!(emitter.listener_count("a.b").await.unwrap(), 1);
+}
+
+/// A client whose "hub" is a bare bus socket: it links, but nothing it sends is ever
+/// acknowledged, so every byte it emits stays pending.
+async fn client_of_a_silent_hub(max_pending_bytes: usize) -> (nng::Socket, EmitterHandle) {
+    let address = unique_address();
+    let silent_hub = nng::Socket::new(nng::Protocol::Bus0).unwrap();
+    silent_hub.listen(&address).unwrap();
+    let client = Emitter::builder("client")
+        .address(&address)
+        .heartbeat_interval(None)
+        .liveness_interval(Duration::from_secs(600))
+        .max_pending_bytes(max_pending_bytes)
+        .connect()
+        .await
+        .unwrap();
+    assert_eq!(client.role(), Role::Client);
+    (silent_hub, client)
+}
+
+#[actix_rt::test]
+async fn emit_messages_sent_straight_to_the_actor_count_against_the_pending_bound() {
+    use nanomitter::messages::Emit;
+    let event = || Emit::json("t", &serde_json::json!("0123456789")).unwrap();
+    // Room for three events' bytes, whatever their exact wire size (a bit over 20 bytes each).
+    let (_hub, client) = client_of_a_silent_hub(100).await;
+    let mut accepted = 0;
+    let refused = loop {
+        match client.addr().send(event()).await.unwrap() {
+            Ok(()) => accepted += 1,
+            Err(error) => break error,
+        }
+        assert!(accepted < 100, "the bound never applied to Emit messages");
+    };
+    assert!(matches!(refused, Error::Overflow { limit: 100, .. }), "{refused:?}");
+    assert!((2..=4).contains(&accepted), "{accepted} events fit in 100 bytes");
+    assert_eq!(client.stats().overflows, 1);
+    // The handle sees the same bound: nothing was acknowledged, so nothing fits.
+    assert!(matches!(client.emit_json("t", &serde_json::json!(1)), Err(Error::Overflow { .. })));
+    assert!(matches!(client.addr().send(event()).await, Ok(Err(Error::Overflow { .. }))));
+    assert_eq!(client.stats().overflows, 3);
+}
+
+#[actix_rt::test]
+async fn an_event_emitted_through_the_handle_is_reserved_once() {
+    use nanomitter::messages::Emit;
+    let value = serde_json::json!("0123456789");
+    let overflow = |refused: Error| match refused {
+        Error::Overflow { pending, .. } => pending,
+        other => panic!("{other:?}"),
+    };
+    // The same events, sent straight to the actor, then through the handle: as many fit, and the
+    // same bytes are held when the next is refused.
+    let (_hub, direct) = client_of_a_silent_hub(100).await;
+    let mut direct_fit = 0;
+    let direct_held = loop {
+        match direct.addr().send(Emit::json("t", &value).unwrap()).await.unwrap() {
+            Ok(()) => direct_fit += 1,
+            Err(refused) => break overflow(refused),
+        }
+        assert!(direct_fit < 100, "the bound never applied");
+    };
+    let (_hub, through_handle) = client_of_a_silent_hub(100).await;
+    let mut handle_fit = 0;
+    let handle_held = loop {
+        match through_handle.emit_json("t", &value) {
+            Ok(()) => handle_fit += 1,
+            Err(refused) => break overflow(refused),
+        }
+        assert!(handle_fit < 100, "the bound never applied");
+        // The emitter has handled the event once this answers: it must not reserve it again.
+        through_handle.listener_count("t").await.unwrap();
+    };
+    assert_eq!((handle_fit, handle_held), (direct_fit, direct_held));
+}

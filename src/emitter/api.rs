@@ -4,37 +4,69 @@
 use super::*;
 
 impl Handler<Emit> for Emitter {
-    type Result = ();
+    type Result = Result<()>;
 
-    fn handle(&mut self, emit: Emit, ctx: &mut Context<Self>) {
+    /// An `Emit` from a handle comes checked and reserved; one sent directly is checked and
+    /// reserved here, as `handle.emit` would have.
+    fn handle(&mut self, mut emit: Emit, ctx: &mut Context<Self>) -> Result<()> {
+        if emit.reserved == 0 {
+            let (size, max) = (emit.wire_size(), self.max_event_size());
+            if size > max {
+                return Err(Error::EventTooLarge { size, max });
+            }
+            let pending = &self.shared.pending;
+            if !pending.try_reserve(size) {
+                Stats::add(&self.shared.stats.overflows, 1);
+                return Err(Error::Overflow { pending: pending.held(), limit: pending.limit() });
+            }
+            emit.reserved = size;
+        }
         self.accept(emit, ctx);
+        Ok(())
     }
 }
 
 impl Handler<On> for Emitter {
-    type Result = ();
+    type Result = Result<()>;
 
-    fn handle(&mut self, on: On, _: &mut Context<Self>) {
-        self.registry.add(&on.topic, on.recipient, None);
-        self.announce_interest();
+    fn handle(&mut self, on: On, _: &mut Context<Self>) -> Result<()> {
+        self.add_listener(&on.topic, on.recipient, None)
     }
 }
 
 impl Handler<Once> for Emitter {
-    type Result = ();
+    type Result = Result<()>;
 
-    fn handle(&mut self, once: Once, _: &mut Context<Self>) {
-        self.registry.add(&once.topic, once.recipient, Some(1));
-        self.announce_interest();
+    fn handle(&mut self, once: Once, _: &mut Context<Self>) -> Result<()> {
+        self.add_listener(&once.topic, once.recipient, Some(1))
     }
 }
 
 impl Handler<Many> for Emitter {
-    type Result = ();
+    type Result = Result<()>;
 
-    fn handle(&mut self, many: Many, _: &mut Context<Self>) {
-        self.registry.add(&many.topic, many.recipient, Some(many.times));
+    fn handle(&mut self, many: Many, _: &mut Context<Self>) -> Result<()> {
+        self.add_listener(&many.topic, many.recipient, Some(many.times))
+    }
+}
+
+impl Emitter {
+    /// Adds a listener of a checked pattern, for `times` events (`None`: forever).
+    fn add_listener(
+        &mut self,
+        pattern: &str,
+        recipient: Recipient<DistributedEvent>,
+        times: Option<u32>,
+    ) -> Result<()> {
+        crate::topic::check(pattern, true)?;
+        self.registry.add(pattern, recipient, times);
         self.announce_interest();
+        Ok(())
+    }
+
+    /// The largest event (its wire size) a frame of this node can carry.
+    fn max_event_size(&self) -> usize {
+        self.config.max_frame_size - wire::frame_overhead(&self.service)
     }
 }
 
