@@ -3,7 +3,7 @@
 //!
 //! Owns: the grammar and its checks ([`check`], with the reason a topic is refused), the reserved
 //! `$` topics of the emitter's own notices, the longest topic, the pattern that matches every
-//! topic, and [`matches`] for one pattern. It must not hold listeners, nodes or state of any
+//! topic, and [`matches()`] for one pattern. It must not hold listeners, nodes or state of any
 //! kind: the trie (`crate::trie`) matches many patterns at once by this grammar, the registry
 //! and the interest table store their own values in it.
 //!
