@@ -217,7 +217,9 @@ impl EmitterHandle {
     /// caller is slowed to the pace of the slowest member instead of refused.
     pub async fn emit_wait<T: Serialize + ?Sized>(&self, topic: &str, value: &T) -> Result<()> {
         let mut emit = self.checked(Emit::encoded(topic, Codec::Bincode, value)?)?;
-        self.shared.pending.reserve(emit.wire_size()).await;
+        if !self.shared.pending.reserve(emit.wire_size()).await {
+            return Err(Error::Closed);
+        }
         emit.reserved = emit.wire_size();
         self.addr.do_send(emit);
         Ok(())
@@ -239,7 +241,7 @@ impl EmitterHandle {
         if emit.wire_size() > self.max_event_size {
             return Err(Error::EventTooLarge { size: emit.wire_size(), max: self.max_event_size });
         }
-        if !self.addr.connected() {
+        if !self.addr.connected() || self.shared.pending.is_closed() {
             return Err(Error::Closed);
         }
         Ok(emit)

@@ -1,16 +1,18 @@
 //! One emitter's NNG socket: the election, the hub's relay, and the receive thread.
 //!
-//! Owns: the socket of the current link generation, the choice between hub and client (bind the
-//! address; if it is in use, dial it), sending, byte-for-byte relaying, cutting off a pipe, and
-//! the thread that receives and decodes frames and hands them to the emitter actor. It must not
-//! decide anything: what a frame means, and what to relay when, is the emitter's and the hub's.
+//! Owns: the socket of the current election attempt, the choice between hub and client (bind the
+//! address; if it is in use, dial it), sending, relaying to every client but one, cutting off a
+//! pipe, and the thread that receives and decodes frames and hands them to the emitter actor. It
+//! must not decide anything: what a frame means, and what to relay when, is the protocol core's.
+//! NNG types (`Pipe`, `Message`, the raw bus header) stay here; the core names connections by
+//! their [`ConnId`].
 //!
 //! Nothing here may panic: NNG's pipe callback aborts the process on a panic, and a dead receive
 //! thread would silently stop all traffic. Callbacks only forward what happened.
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::role::Role;
+use crate::protocol::{ConnId, OpenedAs};
 use crate::stats::Stats;
 use crate::wire::{self, Frame};
 use actix::Recipient;
@@ -24,47 +26,39 @@ use tracing::{debug, warn};
 /// What the link tells the emitter actor.
 #[derive(Debug)]
 pub(crate) enum LinkEvent {
-    /// A peer connected: for a client, the hub is reachable now.
-    PeerUp(Pipe),
-    /// A peer went away: for a client, the hub is lost.
-    PeerDown(Pipe),
-    /// A well-formed frame arrived.
-    Frame(Received),
+    /// A connection came up: for a client, the hub's; on the hub, a client's.
+    ConnUp(ConnId, Pipe),
+    /// A connection went away.
+    ConnDown(ConnId),
+    /// A well-formed frame arrived, on the hub from the client connection `from`.
+    Frame { from: Option<ConnId>, frame: Frame, raw: Bytes },
     /// The socket failed; the link is unusable.
     Failed(String),
 }
 
-/// A decoded frame, and on the hub the message it came in (kept to relay it byte for byte).
-#[derive(Debug)]
-pub(crate) struct Received {
-    pub(crate) frame: Frame,
-    pub(crate) from: Option<Pipe>,
-    pub(crate) message: Option<Message>,
-}
-
-/// A [`LinkEvent`] tagged with the generation of the link that produced it, so events of a link
-/// that was already replaced are recognised and ignored.
+/// A [`LinkEvent`] tagged with the election attempt of the link that produced it, so events of
+/// a link that was already replaced are recognised and ignored.
 #[derive(Debug, actix::Message)]
 #[rtype(result = "()")]
 pub(crate) struct FromLink {
-    pub(crate) generation: u64,
+    pub(crate) attempt: u64,
     pub(crate) event: LinkEvent,
 }
 
 /// An open socket in one role. Dropping it closes the socket, which ends its receive thread.
 pub(crate) struct Link {
     socket: Socket,
-    role: Role,
+    role: OpenedAs,
 }
 
 impl Link {
     /// One step of the election, on one candidate `address`: bind it and become the hub, or,
     /// if it is taken or not this machine's, dial it and become a client. A client is not usable
-    /// before its `PeerUp`.
+    /// before its connection is up.
     pub(crate) fn open(
         config: &Config,
         address: &str,
-        generation: u64,
+        attempt: u64,
         to: Recipient<FromLink>,
         stats: Arc<Stats>,
     ) -> Result<Link> {
@@ -73,38 +67,38 @@ impl Link {
             reason: e.to_string(),
         };
         let hub = RawSocket::new(Protocol::Bus0).map_err(fail)?.socket;
-        prepare(&hub, config, generation, &to).map_err(fail)?;
+        prepare(&hub, config, attempt, &to).map_err(fail)?;
         let link = match hub.listen(address) {
-            Ok(()) => Link { socket: hub, role: Role::Hub },
+            Ok(()) => Link { socket: hub, role: OpenedAs::Hub },
             Err(bind_error) => {
                 hub.close();
                 debug!(address, %bind_error, "address is taken or not ours, dialing");
                 let client = Socket::new(Protocol::Bus0).map_err(fail)?;
-                prepare(&client, config, generation, &to).map_err(fail)?;
+                prepare(&client, config, attempt, &to).map_err(fail)?;
                 client.set_opt::<ReconnectMinTime>(Some(config.reconnect_min)).map_err(fail)?;
                 client.set_opt::<ReconnectMaxTime>(Some(config.reconnect_max)).map_err(fail)?;
                 client.dial_async(address).map_err(|dial_error| Error::InvalidAddress {
                     address: address.to_owned(),
                     reason: format!("cannot bind ({bind_error}) nor dial ({dial_error})"),
                 })?;
-                Link { socket: client, role: Role::Client }
+                Link { socket: client, role: OpenedAs::Client }
             }
         };
         let receiver = Receiver {
             socket: link.socket.clone(),
-            keep_messages: link.role == Role::Hub,
-            generation,
+            hub: link.role == OpenedAs::Hub,
+            attempt,
             to,
             stats,
         };
         std::thread::Builder::new()
-            .name(format!("nanomitter-recv-{generation}"))
+            .name(format!("nanomitter-recv-{attempt}"))
             .spawn(move || receiver.run())
             .map_err(|e| Error::InvalidSetting(format!("cannot start the receive thread: {e}")))?;
         Ok(link)
     }
 
-    pub(crate) fn role(&self) -> Role {
+    pub(crate) fn role(&self) -> OpenedAs {
         self.role
     }
 
@@ -113,18 +107,23 @@ impl Link {
         self.socket.send(frame).map_err(|(_, e)| e)
     }
 
-    /// The hub re-sends a received message as it is: its header names the pipe it came from, so
-    /// the raw bus delivers it to every other client and not back to its sender.
-    pub(crate) fn relay(&self, message: Message) -> Result<(), nng::Error> {
+    /// The hub sends a client's frame to every other client: a raw bus message whose header
+    /// names the connection it came from goes to every connection but that one.
+    pub(crate) fn relay(&self, except: ConnId, frame: &[u8]) -> Result<(), nng::Error> {
+        let mut message = Message::from(frame);
+        // Connection ids are NNG pipe ids, which are 31-bit.
+        message.as_mut_header().push_back(&(except as u32).to_be_bytes());
         self.socket.send(message).map_err(|(_, e)| e)
     }
 }
 
-impl Link {
-    /// Closes one client's connection (the hub cutting off a slow or silent client).
-    pub(crate) fn cut_off(&self, pipe: Pipe) {
-        pipe.close();
-    }
+/// The id NNG gives a pipe: the key of a connection in the protocol core, and what a raw bus
+/// header names.
+fn conn_id(pipe: Pipe) -> ConnId {
+    // SAFETY: `nng_pipe_id` reads the id out of the pipe handle, a plain value; it dereferences
+    // nothing and is valid for any handle, even one of a closed pipe (it then returns -1).
+    let id = unsafe { nng::ffi::nng_pipe_id(pipe.nng_pipe()) };
+    u64::from(id.max(0) as u32)
 }
 
 impl Drop for Link {
@@ -171,26 +170,27 @@ pub(crate) fn probe(
 fn prepare(
     socket: &Socket,
     config: &Config,
-    generation: u64,
+    attempt: u64,
     to: &Recipient<FromLink>,
 ) -> nng::Result<()> {
     socket.set_opt::<RecvMaxSize>(config.max_frame_size)?;
     let to = to.clone();
     socket.pipe_notify(move |pipe, event| {
         let event = match event {
-            PipeEvent::AddPost => LinkEvent::PeerUp(pipe),
-            PipeEvent::RemovePost => LinkEvent::PeerDown(pipe),
+            PipeEvent::AddPost => LinkEvent::ConnUp(conn_id(pipe), pipe),
+            PipeEvent::RemovePost => LinkEvent::ConnDown(conn_id(pipe)),
             _ => return,
         };
-        to.do_send(FromLink { generation, event });
+        to.do_send(FromLink { attempt, event });
     })
 }
 
-/// The receive loop of one link generation.
+/// The receive loop of one link.
 struct Receiver {
     socket: Socket,
-    keep_messages: bool,
-    generation: u64,
+    /// On the hub, frames carry the connection they came from.
+    hub: bool,
+    attempt: u64,
     to: Recipient<FromLink>,
     stats: Arc<Stats>,
 }
@@ -207,7 +207,8 @@ impl Receiver {
                 }
             };
             Stats::add(&self.stats.frames_received, 1);
-            let frame = match wire::decode(Bytes::copy_from_slice(message.as_slice())) {
+            let raw = Bytes::copy_from_slice(message.as_slice());
+            let frame = match wire::decode(raw.clone()) {
                 Ok(frame) => frame,
                 Err(error) => {
                     Stats::add(&self.stats.malformed, 1);
@@ -215,13 +216,12 @@ impl Receiver {
                     continue;
                 }
             };
-            let from = message.pipe();
-            let message = self.keep_messages.then_some(message);
-            self.report(LinkEvent::Frame(Received { frame, from, message }));
+            let from = if self.hub { message.pipe().map(conn_id) } else { None };
+            self.report(LinkEvent::Frame { from, frame, raw });
         }
     }
 
     fn report(&self, event: LinkEvent) {
-        self.to.do_send(FromLink { generation: self.generation, event });
+        self.to.do_send(FromLink { attempt: self.attempt, event });
     }
 }

@@ -124,6 +124,7 @@ mod tests {
             joining: Joining::Fresh,
             service: format!("s{node}"),
             last_seq: 0,
+            retained_from: 1,
             received: vec![],
         }
     }

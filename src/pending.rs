@@ -4,7 +4,7 @@
 //! releases once the hub says every member holds the events), and waking emitters that wait for
 //! room. It must not know about frames or listeners.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use tokio::sync::Notify;
 
 #[derive(Debug)]
@@ -12,11 +12,13 @@ pub(crate) struct Pending {
     bytes: AtomicUsize,
     limit: usize,
     room: Notify,
+    /// The emitter closed: nothing is reserved any more, and waiters give up.
+    closed: AtomicBool,
 }
 
 impl Pending {
     pub(crate) fn new(limit: usize) -> Self {
-        Pending { bytes: AtomicUsize::new(0), limit, room: Notify::new() }
+        Pending { bytes: AtomicUsize::new(0), limit, room: Notify::new(), closed: AtomicBool::new(false) }
     }
 
     /// Reserves `n` bytes if they fit under the limit (a lone event always fits).
@@ -28,17 +30,31 @@ impl Pending {
             .is_ok()
     }
 
-    /// Waits until `n` bytes fit, then reserves them.
-    pub(crate) async fn reserve(&self, n: usize) {
+    /// Waits until `n` bytes fit, then reserves them. Returns `false`, reserving nothing, once
+    /// the emitter is closed.
+    pub(crate) async fn reserve(&self, n: usize) -> bool {
         loop {
             let room = self.room.notified();
             tokio::pin!(room);
             room.as_mut().enable();
+            if self.is_closed() {
+                return false;
+            }
             if self.try_reserve(n) {
-                return;
+                return true;
             }
             room.await;
         }
+    }
+
+    /// The emitter closed: wakes every waiter, for good.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        self.room.notify_waiters();
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
     }
 
     /// Gives back `n` reserved bytes.
@@ -71,5 +87,17 @@ mod tests {
         pending.release(60);
         assert!(pending.try_reserve(500), "a lone event always fits");
         assert_eq!(pending.held(), 500);
+    }
+
+    #[actix_rt::test]
+    async fn closing_wakes_a_waiter_for_good() {
+        let pending = std::sync::Arc::new(Pending::new(100));
+        assert!(pending.try_reserve(100));
+        let waiter = {
+            let pending = pending.clone();
+            actix_rt::spawn(async move { pending.reserve(50).await })
+        };
+        pending.close();
+        assert!(!waiter.await.unwrap(), "a closed emitter reserves nothing");
     }
 }

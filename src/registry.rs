@@ -8,7 +8,7 @@
 //! the network.
 
 use crate::event::DistributedEvent;
-use crate::topic::is_reserved;
+use crate::topic::{is_reserved, LAGGED};
 use crate::trie::Trie;
 use actix::dev::SendError;
 use actix::Recipient;
@@ -171,8 +171,12 @@ impl Registry {
 
     /// Hands `event` to every listener of a pattern matching its topic; drops listeners whose
     /// count ran out or whose actor is gone. Returns the number of deliveries.
+    /// A `$lagged` notice goes to every listener of the node.
     pub(crate) fn dispatch(&mut self, event: &DistributedEvent, blocked: &mut Blocked) -> u64 {
         let topic = event.topic();
+        if topic == LAGGED {
+            return self.notify_all(event, blocked);
+        }
         self.cache(topic);
         let mut delivered = 0;
         let mut emptied = Vec::new();
@@ -208,7 +212,7 @@ impl Registry {
     }
 
     /// Hands `event` once to every distinct recipient of any pattern (a notice for all listeners).
-    pub(crate) fn notify_all(&mut self, event: &DistributedEvent, blocked: &mut Blocked) -> u64 {
+    fn notify_all(&mut self, event: &DistributedEvent, blocked: &mut Blocked) -> u64 {
         let mut seen = HashSet::new();
         let recipients: Vec<_> = self
             .by_pattern

@@ -3,14 +3,14 @@
 //! Owns: encoding and decoding of frames, and nothing else. It must not touch sockets, actors or
 //! listeners; a frame that does not parse is reported as a [`FrameError`] and never panics.
 //!
-//! # Format, version 1
+//! # Format, version 2
 //!
 //! All integers are little-endian; strings are UTF-8 behind a length. Every frame starts with a
 //! 6-byte header:
 //!
 //! ```text
 //! magic    4 bytes  "NMTR"
-//! version  u8       1
+//! version  u8       2
 //! kind     u8       1 events, 2 ack, 3 hello, 4 nack, 5 left, 6 interest
 //! ```
 //!
@@ -32,10 +32,12 @@
 //! member holds them, so `sender` may forget them.
 //!
 //! **hello** — `node u64 | epoch u64 | role u8 (1 hub, 2 client) | joining u8 (0 beat, 1 first
-//! link, 2 link after a lost hub) | service u8 len + str | last_seq u64 | count u32 | count x {
-//! sender u64, seq u64 }`. Sent on joining and as the liveness beat; `last_seq` is the sender's
-//! latest sequence number sent; the list is, from a joining client, what it received, from the
-//! hub, what it relayed so far (where a first-time client starts).
+//! link, 2 link after a lost hub) | service u8 len + str | last_seq u64 | retained_from u64 |
+//! count u32 | count x { sender u64, seq u64 }`. Sent on joining and as the liveness beat;
+//! `last_seq` is the sender's latest sequence number sent and `retained_from` the oldest it can
+//! still send again (a member that lacks events before it learns they are lost for good); the
+//! list is, from a joining client, what it received, from the hub, what it relayed so far (where
+//! a first-time client starts).
 //!
 //! **nack** — `node u64 | sender u64 | from_seq u64`: `node` misses `sender`'s events from
 //! `from_seq` on; `sender` re-sends what it still holds.
@@ -47,8 +49,11 @@
 //! + str }`: the topic patterns `node` listens to, all of them, sent on joining and on every
 //! change; a higher `version` replaces a lower one.
 //!
-//! A frame with trailing bytes, another magic, version or kind, or a length past its end is
-//! malformed and dropped as a whole. A declared count never sizes an allocation beyond what the
+//! Sequence numbers are at most [`MAX_SEQ`] (2^62) and start at 1, with `1 <= retained_from <=
+//! covers_from <= covers_to` in an events frame; epochs are at most [`MAX_EPOCH`] (2^63 - 1). So
+//! no arithmetic on them can overflow, whatever a peer sends. A frame with trailing bytes,
+//! another magic, version or kind, a length past its end or a number out of range is malformed
+//! and dropped as a whole. A declared count never sizes an allocation beyond what the
 //! frame's bytes can hold.
 
 use crate::event::{Codec, DistributedEvent, Fields};
@@ -58,7 +63,12 @@ use std::fmt;
 
 const MAGIC: [u8; 4] = *b"NMTR";
 /// The version of the format this build speaks.
-pub const VERSION: u8 = 1;
+pub const VERSION: u8 = 2;
+/// The highest sequence number a frame may carry.
+pub const MAX_SEQ: u64 = 1 << 62;
+/// The highest election epoch a frame may carry: far beyond any real number of elections, and
+/// low enough that taking over always has a next epoch.
+pub const MAX_EPOCH: u64 = u64::MAX >> 1;
 const HEADER_LEN: usize = 6;
 const RETAINED_FROM_AT: usize = HEADER_LEN + 8;
 const COVERS_AT: usize = RETAINED_FROM_AT + 8;
@@ -156,6 +166,7 @@ pub struct Hello {
     pub joining: Joining,
     pub service: String,
     pub last_seq: u64,
+    pub retained_from: u64,
     pub received: Vec<(u64, u64)>,
 }
 
@@ -293,13 +304,14 @@ impl Ack {
 
 impl Hello {
     pub fn encode(&self) -> Vec<u8> {
-        let mut buf = header(Kind::Hello, 48 + self.service.len() + self.received.len() * 16);
+        let mut buf = header(Kind::Hello, 56 + self.service.len() + self.received.len() * 16);
         buf.extend_from_slice(&self.node.to_le_bytes());
         buf.extend_from_slice(&self.epoch.to_le_bytes());
         buf.push(if self.hub { 1 } else { 2 });
         buf.push(self.joining as u8);
         put_short_str(&mut buf, &self.service);
         buf.extend_from_slice(&self.last_seq.to_le_bytes());
+        buf.extend_from_slice(&self.retained_from.to_le_bytes());
         put_pairs(&mut buf, &self.received);
         buf
     }
@@ -378,12 +390,14 @@ pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
     }
     let frame = match reader.u8()? {
         k if k == Kind::Events as u8 => Frame::Events(decode_events(&mut reader, &bytes)?),
-        k if k == Kind::Ack as u8 => {
-            Frame::Ack(Ack { node: reader.u64()?, epoch: reader.u64()?, acks: reader.pairs()? })
-        }
+        k if k == Kind::Ack as u8 => Frame::Ack(Ack {
+            node: reader.u64()?,
+            epoch: reader.epoch()?,
+            acks: reader.pairs()?,
+        }),
         k if k == Kind::Hello as u8 => Frame::Hello(Hello {
             node: reader.u64()?,
-            epoch: reader.u64()?,
+            epoch: reader.epoch()?,
             hub: match reader.u8()? {
                 1 => true,
                 2 => false,
@@ -399,16 +413,17 @@ pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
                 let len = reader.u8()? as usize;
                 reader.utf8(&bytes, len, "service name")?.to_string()
             },
-            last_seq: reader.u64()?,
+            last_seq: reader.seq()?,
+            retained_from: reader.seq()?,
             received: reader.pairs()?,
         }),
         k if k == Kind::Nack as u8 => Frame::Nack(Nack {
             node: reader.u64()?,
             sender: reader.u64()?,
-            from_seq: reader.u64()?,
+            from_seq: reader.seq()?,
         }),
         k if k == Kind::Left as u8 => Frame::Left(Left {
-            epoch: reader.u64()?,
+            epoch: reader.epoch()?,
             node: reader.u64()?,
             reason: match reader.u8()? {
                 1 => LeftReason::Closed,
@@ -447,10 +462,10 @@ fn decode_interest(reader: &mut Reader<'_>, bytes: &Bytes) -> Result<Interest, F
 
 fn decode_events(reader: &mut Reader<'_>, bytes: &Bytes) -> Result<Events, FrameError> {
     let node = reader.u64()?;
-    let retained_from = reader.u64()?;
-    let covers_from = reader.u64()?;
-    let covers_to = reader.u64()?;
-    if covers_from > covers_to.saturating_add(1) {
+    let retained_from = reader.seq()?;
+    let covers_from = reader.seq()?;
+    let covers_to = reader.seq()?;
+    if retained_from == 0 || retained_from > covers_from || covers_from > covers_to {
         return Err(FrameError::Invalid("covered range"));
     }
     let service_len = reader.u8()? as usize;
@@ -501,6 +516,24 @@ impl<'a> Reader<'a> {
         self.bytes.len() - self.at
     }
 
+    /// A sequence number, at most [`MAX_SEQ`].
+    fn seq(&mut self) -> Result<u64, FrameError> {
+        let seq = self.u64()?;
+        if seq > MAX_SEQ {
+            return Err(FrameError::Invalid("sequence number out of range"));
+        }
+        Ok(seq)
+    }
+
+    /// An election epoch, at most [`MAX_EPOCH`].
+    fn epoch(&mut self) -> Result<u64, FrameError> {
+        let epoch = self.u64()?;
+        if epoch > MAX_EPOCH {
+            return Err(FrameError::Invalid("epoch out of range"));
+        }
+        Ok(epoch)
+    }
+
     fn take(&mut self, n: usize) -> Result<&'a [u8], FrameError> {
         if n > self.remaining() {
             return Err(FrameError::Truncated);
@@ -537,7 +570,7 @@ impl<'a> Reader<'a> {
         if count > self.remaining() / 16 {
             return Err(FrameError::Truncated);
         }
-        (0..count).map(|_| Ok((self.u64()?, self.u64()?))).collect()
+        (0..count).map(|_| Ok((self.u64()?, self.seq()?))).collect()
     }
 
     /// A UTF-8 string of `len` bytes, shared with `whole` (which `self.bytes` is a view of).
@@ -563,7 +596,9 @@ mod tests {
             batch.push(*seq, *codec, topic, payload).unwrap();
         }
         let last = events.last().map_or(0, |e| e.0);
-        batch.finish(1, last)
+        let mut bytes = batch.finish(1, last);
+        set_retained_from(&mut bytes, 1);
+        bytes
     }
 
     #[test]
@@ -593,6 +628,7 @@ mod tests {
                 joining: Joining::Again,
                 service: "svc".into(),
                 last_seq: 99,
+                retained_from: 90,
                 received: vec![(5, 6)],
             }),
             Frame::Nack(Nack { node: 1, sender: 2, from_seq: 3 }),
@@ -626,6 +662,7 @@ mod tests {
             joining: Joining::No,
             service: "s".into(),
             last_seq: 0,
+            retained_from: 1,
             received: vec![(1, 1)],
         }
         .encode();
@@ -663,10 +700,46 @@ mod tests {
             (&trailing, FrameError::Truncated),
             (&bad_codec, FrameError::Invalid("codec")),
             (&huge_count, FrameError::Truncated),
-            (b"NMTR\x01\x09", FrameError::Kind(9)),
+            (b"NMTR\x02\x09", FrameError::Kind(9)),
         ];
         for (bytes, expected) in cases {
             assert_eq!(decode(Bytes::copy_from_slice(bytes)).unwrap_err(), expected);
         }
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_refused_so_no_arithmetic_can_overflow() {
+        let mut past_max = batch_of(&[(1, Codec::Json, "t", b"1")]);
+        past_max[COVERS_AT + 8..COVERS_AT + 16].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert_eq!(
+            decode(Bytes::from(past_max)).unwrap_err(),
+            FrameError::Invalid("sequence number out of range")
+        );
+        let mut no_retention = batch_of(&[(1, Codec::Json, "t", b"1")]);
+        set_retained_from(&mut no_retention, 0);
+        assert_eq!(
+            decode(Bytes::from(no_retention)).unwrap_err(),
+            FrameError::Invalid("covered range")
+        );
+        let hello = |epoch| Hello {
+            node: 1,
+            epoch,
+            hub: false,
+            joining: Joining::No,
+            service: "s".into(),
+            last_seq: 0,
+            retained_from: 1,
+            received: vec![],
+        };
+        assert_eq!(
+            decode(Bytes::from(hello(u64::MAX).encode())).unwrap_err(),
+            FrameError::Invalid("epoch out of range")
+        );
+        assert!(decode(Bytes::from(hello(MAX_EPOCH).encode())).is_ok());
+        let ack = Ack { node: 1, epoch: 1, acks: vec![(2, u64::MAX)] };
+        assert_eq!(
+            decode(Bytes::from(ack.encode())).unwrap_err(),
+            FrameError::Invalid("sequence number out of range")
+        );
     }
 }

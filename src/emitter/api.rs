@@ -1,7 +1,13 @@
 //! The handlers of the public messages (the API of `Addr<Emitter>`): listeners, emitting,
-//! introspection, flush and shutdown. Each does little more than reach the right part of the
-//! emitter.
+//! introspection, flush and shutdown. Each does little more than reach the registry or the
+//! protocol core, and refuses with [`Error::Closed`] once the emitter is closed.
 use super::*;
+use crate::error::{Error, Result};
+use crate::event::DistributedEvent;
+use crate::messages::{
+    Emit, Flush, ListenerCount, Many, On, Once, Peers, RemoveAllListeners, RemoveListener, Topics,
+};
+use crate::wire;
 
 impl Handler<Emit> for Emitter {
     type Result = Result<()>;
@@ -9,6 +15,10 @@ impl Handler<Emit> for Emitter {
     /// An `Emit` from a handle comes checked and reserved; one sent directly is checked and
     /// reserved here, as `handle.emit` would have.
     fn handle(&mut self, mut emit: Emit, ctx: &mut Context<Self>) -> Result<()> {
+        if self.node.is_closed() {
+            self.shared.pending.release(emit.reserved);
+            return Err(Error::Closed);
+        }
         if emit.reserved == 0 {
             let (size, max) = (emit.wire_size(), self.max_event_size());
             if size > max {
@@ -21,7 +31,8 @@ impl Handler<Emit> for Emitter {
             }
             emit.reserved = size;
         }
-        self.accept(emit, ctx);
+        self.node.emit(emit.topic, emit.codec, emit.payload, emit.reserved);
+        self.perform(ctx);
         Ok(())
     }
 }
@@ -29,24 +40,24 @@ impl Handler<Emit> for Emitter {
 impl Handler<On> for Emitter {
     type Result = Result<()>;
 
-    fn handle(&mut self, on: On, _: &mut Context<Self>) -> Result<()> {
-        self.add_listener(&on.topic, on.recipient, None)
+    fn handle(&mut self, on: On, ctx: &mut Context<Self>) -> Result<()> {
+        self.add_listener(&on.topic, on.recipient, None, ctx)
     }
 }
 
 impl Handler<Once> for Emitter {
     type Result = Result<()>;
 
-    fn handle(&mut self, once: Once, _: &mut Context<Self>) -> Result<()> {
-        self.add_listener(&once.topic, once.recipient, Some(1))
+    fn handle(&mut self, once: Once, ctx: &mut Context<Self>) -> Result<()> {
+        self.add_listener(&once.topic, once.recipient, Some(1), ctx)
     }
 }
 
 impl Handler<Many> for Emitter {
     type Result = Result<()>;
 
-    fn handle(&mut self, many: Many, _: &mut Context<Self>) -> Result<()> {
-        self.add_listener(&many.topic, many.recipient, Some(many.times))
+    fn handle(&mut self, many: Many, ctx: &mut Context<Self>) -> Result<()> {
+        self.add_listener(&many.topic, many.recipient, Some(many.times), ctx)
     }
 }
 
@@ -57,25 +68,42 @@ impl Emitter {
         pattern: &str,
         recipient: Recipient<DistributedEvent>,
         times: Option<u32>,
+        ctx: &mut Context<Self>,
     ) -> Result<()> {
         crate::topic::check(pattern, true)?;
+        if self.node.is_closed() {
+            return Err(Error::Closed);
+        }
         self.registry.add(pattern, recipient, times);
-        self.announce_interest();
+        self.perform(ctx);
         Ok(())
     }
 
     /// The largest event (its wire size) a frame of this node can carry.
     fn max_event_size(&self) -> usize {
-        self.config.max_frame_size - wire::frame_overhead(&self.service)
+        self.config.max_frame_size - wire::frame_overhead(&self.config.service)
+    }
+
+    /// Emits a heartbeat on [`crate::HEARTBEAT_TOPIC`] (outside the pending bound: one event a
+    /// heartbeat interval).
+    pub(super) fn emit_heartbeat(&mut self, ctx: &mut Context<Self>) {
+        let data = serde_json::json!({ "service": self.config.service });
+        match Emit::encoded(crate::HEARTBEAT_TOPIC, crate::Codec::Json, &data) {
+            Ok(emit) => {
+                self.node.emit(emit.topic, emit.codec, emit.payload, 0);
+                self.perform(ctx);
+            }
+            Err(error) => warn!(%error, "cannot encode the heartbeat"),
+        }
     }
 }
 
 impl Handler<RemoveListener> for Emitter {
     type Result = bool;
 
-    fn handle(&mut self, remove: RemoveListener, _: &mut Context<Self>) -> bool {
+    fn handle(&mut self, remove: RemoveListener, ctx: &mut Context<Self>) -> bool {
         let removed = self.registry.remove(&remove.topic, &remove.recipient);
-        self.announce_interest();
+        self.perform(ctx);
         removed
     }
 }
@@ -83,9 +111,9 @@ impl Handler<RemoveListener> for Emitter {
 impl Handler<RemoveAllListeners> for Emitter {
     type Result = ();
 
-    fn handle(&mut self, remove: RemoveAllListeners, _: &mut Context<Self>) {
+    fn handle(&mut self, remove: RemoveAllListeners, ctx: &mut Context<Self>) {
         self.registry.remove_all(remove.topic.as_deref());
-        self.announce_interest();
+        self.perform(ctx);
     }
 }
 
@@ -94,7 +122,7 @@ impl Handler<ListenerCount> for Emitter {
 
     fn handle(&mut self, count: ListenerCount, _: &mut Context<Self>) -> usize {
         let here = self.registry.listener_count(&count.topic);
-        let elsewhere = if count.cluster { self.interests.listener_count(&count.topic) } else { 0 };
+        let elsewhere = if count.cluster { self.node.listeners_elsewhere(&count.topic) } else { 0 };
         here + elsewhere
     }
 }
@@ -105,7 +133,7 @@ impl Handler<Topics> for Emitter {
     fn handle(&mut self, topics: Topics, _: &mut Context<Self>) -> Self::Result {
         let mut all = self.registry.patterns();
         if topics.cluster {
-            for (pattern, listeners) in self.interests.topics() {
+            for (pattern, listeners) in self.node.topics_elsewhere() {
                 match all.iter_mut().find(|(p, _)| *p == pattern) {
                     Some((_, n)) => *n += listeners,
                     None => all.push((pattern, listeners)),
@@ -121,30 +149,28 @@ impl Handler<Peers> for Emitter {
     type Result = MessageResult<Peers>;
 
     fn handle(&mut self, _: Peers, _: &mut Context<Self>) -> Self::Result {
-        MessageResult(
-            self.membership.peers().into_iter().filter(|p: &Peer| p.node != self.node).collect(),
-        )
+        MessageResult(self.node.peers())
     }
 }
 
 impl Handler<Flush> for Emitter {
     type Result = ResponseFuture<Result<()>>;
 
-    fn handle(&mut self, _: Flush, _: &mut Context<Self>) -> Self::Result {
-        self.outbound.seal();
-        self.pump();
-        self.send_acks();
-        let target = self.outbound.last_framed();
-        if target <= self.outbound.acked() {
-            return Box::pin(async { Ok(()) });
+    fn handle(&mut self, _: Flush, ctx: &mut Context<Self>) -> Self::Result {
+        if self.node.is_closed() {
+            return Box::pin(async { Err(Error::Closed) });
         }
+        let ticket = self.node.flush(Instant::now());
+        self.perform(ctx);
+        let Some(ticket) = ticket else { return Box::pin(async { Ok(()) }) };
         let (done, waiting) = oneshot::channel();
-        self.flush_waiters.push((target, done));
+        self.flush_waiters.insert(ticket, done);
         Box::pin(async move { waiting.await.map_err(|_| Error::Closed) })
     }
 }
 
-/// Stops the emitter for good: its link closes and it never elects again.
+/// Stops the emitter for good: its link closes, it never elects again, and every later message
+/// (and every flush or `emit_wait` still waiting) is answered with [`Error::Closed`].
 #[derive(Message)]
 #[rtype(result = "()")]
 pub(crate) struct Shutdown;
@@ -153,14 +179,12 @@ impl Handler<Shutdown> for Emitter {
     type Result = ();
 
     fn handle(&mut self, _: Shutdown, ctx: &mut Context<Self>) {
-        if self.hub.is_none() {
-            // Goodbye: the hub need not keep events for this node.
-            let left = Left { epoch: self.epoch, node: self.node, reason: LeftReason::Closed };
-            self.send_frame(&left.encode());
-        }
-        self.closing = true;
-        self.state.send_replace(LinkState::Closed);
+        self.node.close();
+        self.perform(ctx);
         self.flush_waiters.clear();
+        self.shared.pending.close();
+        self.link = None;
+        self.pipes.clear();
         ctx.stop();
     }
 }

@@ -1,79 +1,42 @@
-//! The emitter actor: one per node, supervised, owner of the node's link.
+//! The emitter actor: one per node, supervised, the shell around the protocol core.
 //!
-//! Owns: the glue between the link (frames in, frames out), the sending side ([`Outbound`]), the
-//! receiving side ([`Inbound`]), the hub's relay state ([`Hub`]) when this node is the hub,
-//! membership, listeners, and the crash-and-re-elect cycle. It must not encode bytes by hand (the
-//! wire module's), do socket work (the link's), or decide relay windows and acknowledgements
-//! itself (the hub module's): it carries out what they decide.
+//! Owns: the node's [`Node`] state machine, its link (socket), its listeners and the hand-off of
+//! deliveries to them, its single timer, and the crash-and-re-elect cycle. It feeds the core what
+//! happens (messages from handles, link events, timeouts, listeners taking events) and carries
+//! out the core's actions, in order. It must not decide anything of the protocol (when to send,
+//! what to acknowledge, who is the hub): the core does; nor touch NNG beyond the link module.
 //!
 //! # Let it crash
-//! When a client loses its hub, hears nothing from it for three liveness intervals, meets a hub
-//! of an older election epoch, or its socket fails, the actor stops itself. Its
-//! [`Supervisor`](actix::Supervisor) restarts it on the same state: `restarting` drops the dead
-//! link, `started` runs the election again (bind or dial). Listeners, sequence numbers and every
-//! frame not yet acknowledged by all members survive, because they live in the actor; on the new
-//! link they are sent again and receivers drop what they already have.
+//! When the core says the link is beyond repair (a client lost its hub or heard nothing from it
+//! for three liveness intervals, a hub of an older epoch, a failed socket), the actor stops
+//! itself. Its [`Supervisor`](actix::Supervisor) restarts it on the same state: `restarting`
+//! drops the dead link, `started` runs the election again (bind or dial). Listeners, sequence
+//! numbers and every frame not yet acknowledged by all members survive, because they live in the
+//! actor; on the new link they are sent again and receivers drop what they already have.
 //!
-//! The actor's parts: `election` (candidates, bind or dial, stepping down), `outgoing` (emitted
-//! events, windows, acks, announcements), `incoming` (frames received, relaying at the hub),
-//! `members` (notices and liveness checks) and `api` (the public messages). This file holds the
-//! state they share and the actor's lifecycle.
+//! The parts: `delivery` (handing events to listener mailboxes in order without ever pausing the
+//! actor) and `api` (the handlers of the public messages).
 
-use crate::config::{Config, SlowConsumer, HEARTBEAT_TOPIC};
-use crate::error::{Error, Result};
-use crate::event::{Codec, DistributedEvent, Fields};
-use crate::hub::{Hub, Queued};
-use crate::inbound::{Admit, Inbound};
-use crate::interest::Interests;
-use crate::link::{probe, FromLink, Link, LinkEvent, Received};
-use crate::membership::{self, Change, Membership, Peer};
-use crate::messages::{
-    Emit, Flush, ListenerCount, Many, On, Once, Peers, RemoveAllListeners, RemoveListener, Topics,
-};
-use crate::outbound::Outbound;
+use crate::config::Config;
+use crate::link::{probe, FromLink, Link, LinkEvent};
 use crate::pending::Pending;
-use crate::registry::{Blocked, Registry};
-use crate::role::Role;
-use crate::routing::{route, Relay};
+use crate::protocol::{Action, ConnId, Node, OpenedAs};
+use crate::registry::Registry;
 use crate::stats::Stats;
-use crate::wire::{self, Ack, Frame, Hello, Interest, Joining, Left, LeftReason, Nack};
 use actix::prelude::*;
-use bytes::Bytes;
-use bytestring::ByteString;
 use nng::Pipe;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tokio::sync::{oneshot, watch};
-use tracing::{debug, error, info, warn};
+use tracing::{info, warn};
 
 mod api;
-mod election;
-mod incoming;
-mod members;
-mod outgoing;
+mod delivery;
 
+pub(crate) use crate::protocol::LinkState;
 pub(crate) use api::Shutdown;
-
-/// How long a receiver waits before asking again for the same missing events.
-const NACK_INTERVAL: Duration = Duration::from_millis(50);
-/// How often a busy node repeats its acknowledgements: a lost one would otherwise stall a
-/// sender whose window is full, since nothing new would come to acknowledge.
-const ACK_REFRESH: Duration = Duration::from_millis(50);
-/// How long a node that left still counts as listening to what it listened to.
-const DEPARTED_INTERESTS_KEPT: Duration = Duration::from_secs(60);
-/// How long after its last events frame a node counts as busy.
-const BUSY_FOR: Duration = Duration::from_secs(2);
-
-/// Where the emitter stands, published to its handles.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum LinkState {
-    Electing,
-    /// Linked, in this role, on this candidate address.
-    Up(Role, String),
-    Failed(Error),
-    Closed,
-}
+use delivery::Deliveries;
 
 /// What a node shares with its handles.
 pub(crate) struct Shared {
@@ -85,42 +48,22 @@ pub(crate) struct Shared {
 /// [`EmitterHandle`](crate::EmitterHandle) or send it the messages of [`crate::messages`].
 pub struct Emitter {
     config: Config,
-    node: u64,
-    service: ByteString,
+    node: Node,
     shared: Arc<Shared>,
     state: watch::Sender<LinkState>,
     registry: Registry,
-    outbound: Outbound,
-    inbound: Inbound,
-    membership: Membership,
-    /// What the other nodes listen to.
-    interests: Interests,
-    /// The registry version last announced to the cluster (`None`: announce on the next chance).
-    announced: Option<u64>,
-    /// The version of this node's own announcements.
-    interest_version: u64,
-    /// Whether this node knows the interests of the cluster it joined (a client learns them from
-    /// the hub after joining; until then it sends everything).
-    interests_complete: bool,
-    generation: u64,
-    link: Option<Link>,
-    linked: bool,
-    /// Whether this node was ever part of a cluster (then a new election has members to await).
-    ever_linked: bool,
-    /// The candidate address of the current link.
-    candidate: usize,
-    failed_candidates: usize,
-    probing: bool,
-    hub: Option<Hub<Pipe, Relay>>,
-    /// A client's events frames that arrived before the hub's hello told it where to start.
-    before_hub_hello: Option<Vec<wire::Events>>,
-    epoch: u64,
-    last_from_hub: Instant,
-    linked_at: Instant,
-    busy_until: Instant,
+    /// The registry version the core last heard of (its patterns are announced on change).
+    patterns_told: Option<u64>,
+    deliveries: Deliveries,
+    /// The socket of the current election attempt, with that attempt.
+    link: Option<(u64, Link)>,
+    /// The hub's client connections, to cut one off.
+    pipes: HashMap<ConnId, Pipe>,
+    flush_waiters: HashMap<u64, oneshot::Sender<()>>,
+    /// The one timer, set to the core's next deadline.
+    timer: Option<(Instant, SpawnHandle)>,
+    /// A [`Work`] is queued (the core drains when the mailbox is).
     work_scheduled: bool,
-    flush_waiters: Vec<(u64, oneshot::Sender<()>)>,
-    closing: bool,
 }
 
 impl Emitter {
@@ -131,64 +74,117 @@ impl Emitter {
         state: watch::Sender<LinkState>,
     ) -> Self {
         Emitter {
-            outbound: Outbound::new(node, &config.service, config.batch_bytes, config.window),
-            service: ByteString::from(config.service.as_str()),
+            node: Node::new(config.clone(), node, shared.stats.clone(), Instant::now()),
             config,
-            node,
             shared,
             state,
             registry: Registry::default(),
-            inbound: Inbound::default(),
-            membership: Membership::default(),
-            interests: Interests::default(),
-            announced: None,
-            interest_version: 0,
-            interests_complete: false,
-            generation: 0,
+            patterns_told: None,
+            deliveries: Deliveries::default(),
             link: None,
-            linked: false,
-            ever_linked: false,
-            candidate: 0,
-            failed_candidates: 0,
-            probing: false,
-            hub: None,
-            before_hub_hello: None,
-            epoch: 0,
-            last_from_hub: Instant::now(),
-            linked_at: Instant::now(),
-            busy_until: Instant::now(),
+            pipes: HashMap::new(),
+            flush_waiters: HashMap::new(),
+            timer: None,
             work_scheduled: false,
-            flush_waiters: Vec::new(),
-            closing: false,
         }
     }
-}
 
-/// Relays a client's frame as routing has it for the other clients (as it came when routing is
-/// off), and counts it. Returns whether NNG took it. The one way a hub relays: in order from its
-/// queue, or at once as a repair.
-fn relay_routed(
-    link: &Link,
-    hub: &Hub<Pipe, Relay>,
-    interests: &Interests,
-    routing: bool,
-    stats: &Stats,
-    origin: Pipe,
-    relay: Relay,
-) -> bool {
-    let targets = if routing { hub.client_nodes_except(origin) } else { Vec::new() };
-    let (message, left_out) = route(&targets, interests, relay);
-    Stats::add(&stats.filtered, left_out);
-    let bytes = message.len() as u64;
-    match link.relay(message) {
-        Ok(()) => {
-            Stats::add(&stats.relayed, 1);
-            Stats::add(&stats.relayed_bytes, bytes);
-            true
+    /// Carries out what the core asks, in order, until it asks nothing more; then tells it what
+    /// listeners took, re-arms the timer and queues a drain.
+    fn perform(&mut self, ctx: &mut Context<Self>) {
+        loop {
+            if self.patterns_told != Some(self.registry.version()) {
+                self.patterns_told = Some(self.registry.version());
+                self.node.set_patterns(self.registry.announced_patterns());
+            }
+            while let Some(action) = self.node.poll_action() {
+                self.carry_out(action, ctx);
+            }
+            match self.deliveries.newly_taken() {
+                Some(taken) => self.node.listeners_took(Instant::now(), taken),
+                None => break,
+            }
         }
-        Err(error) => {
-            warn!(%error, "hub could not relay a frame");
-            false
+        self.arm_timer(ctx);
+        if !self.work_scheduled && !self.node.is_closed() {
+            self.work_scheduled = true;
+            ctx.notify(Work);
+        }
+    }
+
+    fn carry_out(&mut self, action: Action, ctx: &mut Context<Self>) {
+        match action {
+            Action::Open { attempt, address } => {
+                self.link = None;
+                self.pipes.clear();
+                let to = ctx.address().recipient();
+                let stats = self.shared.stats.clone();
+                let opened = Link::open(&self.config, &address, attempt, to, stats);
+                let outcome = opened.map(|link| {
+                    let role = link.role();
+                    self.link = Some((attempt, link));
+                    role
+                });
+                self.node.opened(Instant::now(), attempt, outcome);
+            }
+            Action::Send(frame) => {
+                if let Some((_, link)) = &self.link {
+                    if let Err(error) = link.send(&frame) {
+                        warn!(%error, "send failed");
+                    }
+                }
+            }
+            Action::Relay { except, frame } => {
+                if let Some((_, link)) = &self.link {
+                    if let Err(error) = link.relay(except, &frame) {
+                        warn!(%error, "hub could not relay a frame");
+                    }
+                }
+            }
+            Action::CutOff(conn) => {
+                if let Some(pipe) = self.pipes.remove(&conn) {
+                    pipe.close();
+                }
+            }
+            Action::Deliver(event) => self.deliver(event, ctx),
+            Action::Probe { attempt, index, address } => {
+                let addr = ctx.address();
+                probe(address, self.config.election_timeout, move |live| {
+                    addr.do_send(Preferred { attempt, index, live });
+                });
+            }
+            Action::Release(bytes) => self.shared.pending.release(bytes),
+            Action::Flushed(ticket) => {
+                if let Some(done) = self.flush_waiters.remove(&ticket) {
+                    let _ = done.send(());
+                }
+            }
+            Action::State(state) => {
+                self.state.send_replace(state);
+            }
+            Action::Crash(why) => {
+                info!(why, "crashing on purpose");
+                ctx.stop();
+            }
+        }
+    }
+
+    fn arm_timer(&mut self, ctx: &mut Context<Self>) {
+        let next = self.node.poll_timeout();
+        if self.timer.as_ref().map(|(at, _)| *at) == next {
+            return;
+        }
+        if let Some((_, handle)) = self.timer.take() {
+            ctx.cancel_future(handle);
+        }
+        if let Some(at) = next {
+            let after = at.saturating_duration_since(Instant::now());
+            let handle = ctx.run_later(after, |act, ctx| {
+                act.timer = None;
+                act.node.handle_timeout(Instant::now());
+                act.perform(ctx);
+            });
+            self.timer = Some((at, handle));
         }
     }
 }
@@ -197,35 +193,29 @@ impl Actor for Emitter {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
-        if self.closing {
+        if self.node.is_closed() {
             return;
         }
-        self.elect(ctx);
-        ctx.run_interval(self.config.liveness_interval, |act, ctx| act.tick(ctx));
-        ctx.run_interval(ACK_REFRESH, |act, _| act.refresh_acks());
+        self.node.start_election(Instant::now());
         if let Some(every) = self.config.heartbeat {
             ctx.run_interval(every, |act, ctx| act.emit_heartbeat(ctx));
         }
+        self.perform(ctx);
     }
 }
 
 impl Supervised for Emitter {
-    fn restarting(&mut self, _ctx: &mut Context<Self>) {
-        if !self.closing {
-            info!(generation = self.generation, "link lost, restarting");
-            self.state.send_replace(LinkState::Electing);
-        }
-        if self.hub.take().is_some() {
-            // A hub that steps down is no longer the hub anyone should wait for.
-            self.peer_left(self.node, LeftReason::Closed);
-        } else if let Some(hub) = self.membership.hub() {
-            self.peer_left(hub, LeftReason::Closed);
+    fn restarting(&mut self, ctx: &mut Context<Self>) {
+        if !self.node.is_closed() {
+            info!("link lost, restarting");
         }
         self.link = None;
-        self.linked = false;
-        self.probing = false;
-        self.before_hub_hello = None;
+        self.pipes.clear();
+        // The restart dropped every timer and queued notification of this actor.
+        self.timer = None;
         self.work_scheduled = false;
+        self.node.restarted(Instant::now());
+        self.perform(ctx);
     }
 }
 
@@ -237,11 +227,13 @@ struct Work;
 impl Handler<Work> for Emitter {
     type Result = ();
 
-    fn handle(&mut self, _: Work, _: &mut Context<Self>) {
+    fn handle(&mut self, _: Work, ctx: &mut Context<Self>) {
         self.work_scheduled = false;
-        self.announce_interest();
-        self.pump();
-        self.send_acks();
+        self.node.drain(Instant::now());
+        while let Some(action) = self.node.poll_action() {
+            self.carry_out(action, ctx);
+        }
+        self.arm_timer(ctx);
     }
 }
 
@@ -249,26 +241,45 @@ impl Handler<FromLink> for Emitter {
     type Result = ();
 
     fn handle(&mut self, message: FromLink, ctx: &mut Context<Self>) {
-        if message.generation != self.generation || self.closing {
+        let FromLink { attempt, event } = message;
+        if self.link.as_ref().map(|(a, _)| *a) != Some(attempt) {
             return;
         }
-        match message.event {
-            LinkEvent::PeerUp(pipe) => match self.hub.as_mut() {
-                Some(hub) => {
-                    hub.connected(pipe, Instant::now());
-                    debug!("a client connected");
-                    self.send_hello(Joining::No);
-                    self.tell_interests();
+        let now = Instant::now();
+        match event {
+            LinkEvent::ConnUp(conn, pipe) => {
+                if self.link.as_ref().is_some_and(|(_, link)| link.role() == OpenedAs::Hub) {
+                    self.pipes.insert(conn, pipe);
                 }
-                None if !self.linked => self.link_up(ctx),
-                None => {}
-            },
-            LinkEvent::PeerDown(pipe) => self.peer_down(pipe, ctx),
-            LinkEvent::Frame(received) => self.receive(received, ctx),
-            LinkEvent::Failed(reason) => {
-                error!(%reason, "socket failed");
-                self.crash(ctx, "socket failed");
+                self.node.connection_up(now, attempt, conn);
             }
+            LinkEvent::ConnDown(conn) => {
+                self.pipes.remove(&conn);
+                self.node.connection_down(now, attempt, conn);
+            }
+            LinkEvent::Frame { from, frame, raw } => {
+                self.node.receive(now, attempt, from, frame, raw)
+            }
+            LinkEvent::Failed(reason) => self.node.link_failed(attempt, &reason),
         }
+        self.perform(ctx);
+    }
+}
+
+/// The answer of a probe of a more preferred candidate.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Preferred {
+    attempt: u64,
+    index: usize,
+    live: bool,
+}
+
+impl Handler<Preferred> for Emitter {
+    type Result = ();
+
+    fn handle(&mut self, answer: Preferred, ctx: &mut Context<Self>) {
+        self.node.probe_answer(answer.attempt, answer.index, answer.live);
+        self.perform(ctx);
     }
 }

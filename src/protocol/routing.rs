@@ -6,30 +6,30 @@
 //! client at once, so a frame carries what any of them wants; each client still filters on
 //! arrival.
 
-use crate::interest::Interests;
+use super::interest::Interests;
 use crate::wire::{self, EventsBatch};
+use bytes::Bytes;
 use std::collections::HashMap;
 
-/// A received events frame waiting to be relayed: the message as it came (its header names the
-/// pipe it came from) and its decoded events.
-pub(crate) struct Relay {
-    pub(crate) message: nng::Message,
+/// A received events frame waiting to be relayed: its bytes as they came and its decoded events.
+pub(crate) struct RelayFrame {
+    pub(crate) raw: Bytes,
     pub(crate) frame: wire::Events,
 }
 
-/// The message to send for `relay` to clients on `targets` (their node ids, `None` for one that
+/// The bytes to send for `relay` to clients on `targets` (their node ids, `None` for one that
 /// has not said hello and so wants everything): the frame as it came if they want every event
 /// in it, else re-batched with the wanted events only, accounting for the same range of
 /// sequence numbers so receivers see no gap. Topic and payload bytes are copied, never decoded.
-/// Returns the message and the number of events left out.
+/// Returns the bytes and the number of events left out.
 pub(crate) fn route(
     targets: &[Option<u64>],
     interests: &Interests,
-    relay: Relay,
-) -> (nng::Message, u64) {
-    let Relay { mut message, frame } = relay;
+    relay: RelayFrame,
+) -> (Bytes, u64) {
+    let RelayFrame { raw, frame } = relay;
     if targets.is_empty() {
-        return (message, 0);
+        return (raw, 0);
     }
     let mut decided: HashMap<&str, bool> = HashMap::new();
     let wanted: Vec<bool> = frame
@@ -44,7 +44,7 @@ pub(crate) fn route(
         .collect();
     let left_out = wanted.iter().filter(|w| !**w).count() as u64;
     let Some(first) = frame.events.first().filter(|_| left_out > 0) else {
-        return (message, 0);
+        return (raw, 0);
     };
     let mut batch = EventsBatch::new(frame.node, first.service(), 0);
     for (event, _) in frame.events.iter().zip(&wanted).filter(|(_, wanted)| **wanted) {
@@ -53,7 +53,5 @@ pub(crate) fn route(
     }
     let mut bytes = batch.finish(frame.covers_from, frame.covers_to);
     wire::set_retained_from(&mut bytes, frame.retained_from);
-    let mut routed = nng::Message::from(&bytes[..]);
-    routed.as_mut_header().push_back(message.as_mut_header().as_slice());
-    (routed, left_out)
+    (Bytes::from(bytes), left_out)
 }

@@ -1,12 +1,12 @@
-//! What the hub knows and decides while it relays: who is connected, what each client
+//! The hub's relay state, as plain data: what the hub knows and decides while it relays: who is connected, what each client
 //! acknowledged, which frames are still on their way, and when a sender may forget its events.
 //!
 //! Owns: the hub's window toward its clients (an NNG bus pipe queues 16 messages and silently
 //! drops the rest, so the hub never has more than `window` events frames unacknowledged by the
 //! slowest client), the relay queue behind that window, end-to-end acknowledgements (a sender may
 //! forget an event only when every member holds it), members awaited after an election, and which
-//! clients to cut off. It must not touch sockets or actors: it is plain data over a pipe key `P`
-//! and a queued message type `M`, and the emitter carries out what it decides.
+//! clients to cut off. It must not touch sockets or actors: it is plain data over a connection
+//! key `P` and a queued message type `M`, and the node carries out what it decides.
 
 use crate::wire::{Hello, Joining, LeftReason};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -39,7 +39,7 @@ pub(crate) struct Queued<P, M> {
     pub(crate) message: M,
 }
 
-pub(crate) struct Hub<P, M> {
+pub(crate) struct Relay<P, M> {
     node: u64,
     window: usize,
     clients: HashMap<P, Client>,
@@ -57,7 +57,7 @@ pub(crate) struct Hub<P, M> {
     own_delivered: HashMap<u64, u64>,
 }
 
-impl<P: Copy + Eq + Hash, M> Hub<P, M> {
+impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// A hub that lets no sender forget events before `hold_until` (time for clients of a lost
     /// hub to rejoin, known or not), nor, for `grace`, before the `awaited` members of the
     /// previous hub's cluster rejoined.
@@ -65,15 +65,16 @@ impl<P: Copy + Eq + Hash, M> Hub<P, M> {
         node: u64,
         window: usize,
         awaited: HashSet<u64>,
+        now: Instant,
         hold_until: Instant,
         grace: Duration,
     ) -> Self {
-        Hub {
+        Relay {
             node,
             window,
             clients: HashMap::new(),
             awaited,
-            awaited_until: hold_until.max(Instant::now() + grace),
+            awaited_until: hold_until.max(now + grace),
             grace,
             hold_until,
             log: VecDeque::new(),
@@ -92,10 +93,33 @@ impl<P: Copy + Eq + Hash, M> Hub<P, M> {
         self.clients.insert(pipe, Client { node: None, leaving: None, acked, last_heard: now });
     }
 
-    /// The client is going for `reason`: the hub cuts it off, or it said goodbye.
-    pub(crate) fn leaving(&mut self, pipe: P, reason: LeftReason) {
+    /// The hub cuts the client off for `reason`.
+    pub(crate) fn cut_off(&mut self, pipe: P, reason: LeftReason) {
         if let Some(client) = self.clients.get_mut(&pipe) {
             client.leaving = Some(reason);
+        }
+    }
+
+    /// `node` said goodbye on `pipe`: it is owed nothing once its connection closes. A goodbye
+    /// can be handled after the connection's close (they travel different paths): then the
+    /// node is no longer awaited. Returns whether that was the case.
+    pub(crate) fn goodbye(&mut self, pipe: P, node: u64) -> bool {
+        if let Some(client) = self.clients.get_mut(&pipe) {
+            client.leaving = Some(LeftReason::Closed);
+            return false;
+        }
+        self.awaited.remove(&node)
+    }
+
+    /// Forgets a sender that left for good: its sequence numbers need no tracking any more.
+    pub(crate) fn forget_sender(&mut self, sender: u64) {
+        self.last_relayed.remove(&sender);
+        self.queued_until.remove(&sender);
+        self.retained.remove(&sender);
+        self.announced.remove(&sender);
+        self.own_delivered.remove(&sender);
+        for client in self.clients.values_mut() {
+            client.acked.remove(&sender);
         }
     }
 
@@ -332,14 +356,15 @@ mod tests {
             joining: Joining::Fresh,
             service: "s".into(),
             last_seq: 0,
+            retained_from: 1,
             received,
         }
     }
 
     /// A hub with clients on pipes 1..=n, node ids 11..
-    fn hub_with(n: u32, window: usize) -> (Hub<u32, &'static str>, Instant) {
+    fn hub_with(n: u32, window: usize) -> (Relay<u32, &'static str>, Instant) {
         let now = Instant::now();
-        let mut hub = Hub::new(HUB, window, HashSet::new(), now, Duration::from_secs(1));
+        let mut hub = Relay::new(HUB, window, HashSet::new(), now, now, Duration::from_secs(1));
         for pipe in 1..=n {
             hub.connected(pipe, now);
             hub.hello(pipe, &hello(10 + u64::from(pipe), vec![]), now);
@@ -347,7 +372,7 @@ mod tests {
         (hub, now)
     }
 
-    fn relay(hub: &mut Hub<u32, &'static str>, origin: u32, last_seq: u64, now: Instant) {
+    fn relay(hub: &mut Relay<u32, &'static str>, origin: u32, last_seq: u64, now: Instant) {
         let sender = 10 + u64::from(origin);
         assert!(hub
             .receive(Queued { origin, sender, last_seq, retained_from: 1, message: "frame" })
@@ -414,8 +439,8 @@ mod tests {
     #[test]
     fn members_of_the_previous_cluster_hold_acks_until_they_rejoin_or_time_runs_out() {
         let now = Instant::now();
-        let mut hub: Hub<u32, ()> =
-            Hub::new(HUB, 8, HashSet::from([12, 13]), now, Duration::from_secs(1));
+        let mut hub: Relay<u32, ()> =
+            Relay::new(HUB, 8, HashSet::from([12, 13]), now, now, Duration::from_secs(1));
         hub.connected(1, now);
         hub.hello(1, &hello(12, vec![]), now);
         hub.sent(None, HUB, 3, 1, now);
@@ -440,7 +465,7 @@ mod tests {
             "pipe 1 sent the frame, pipe 2 owes it"
         );
         assert!(hub.overdue(now + Duration::from_secs(1), None, silent).is_empty(), "wait policy");
-        hub.leaving(2, LeftReason::Evicted);
+        hub.cut_off(2, LeftReason::Evicted);
         assert_eq!(hub.disconnected(2, now), Some((12, LeftReason::Evicted)));
         assert!(hub.has_room());
         hub.acked(1, &[(11, 1)]);

@@ -24,7 +24,7 @@ struct OutFrame {
 }
 
 /// The sending side of one node.
-pub(crate) struct Outbound {
+pub(crate) struct Sender {
     node: u64,
     service: String,
     batch_bytes: usize,
@@ -41,9 +41,9 @@ pub(crate) struct Outbound {
     acked: u64,
 }
 
-impl Outbound {
+impl Sender {
     pub(crate) fn new(node: u64, service: &str, batch_bytes: usize, window: usize) -> Self {
-        Outbound {
+        Sender {
             node,
             service: service.to_owned(),
             batch_bytes,
@@ -188,8 +188,8 @@ impl Outbound {
 mod tests {
     use super::*;
 
-    fn outbound(batch_bytes: usize, window: usize) -> Outbound {
-        Outbound::new(1, "svc", batch_bytes, window)
+    fn outbound(batch_bytes: usize, window: usize) -> Sender {
+        Sender::new(1, "svc", batch_bytes, window)
     }
 
     fn sent_seqs(frames: &[Vec<u8>]) -> Vec<Vec<u64>> {
@@ -291,7 +291,7 @@ mod batching {
 
     #[test]
     fn while_the_window_is_full_events_gather_into_one_frame() {
-        let mut out = Outbound::new(1, "svc", 1 << 20, 1);
+        let mut out = Sender::new(1, "svc", 1 << 20, 1);
         out.push(Codec::Json, "t", b"1", 0).unwrap();
         assert_eq!(out.send_waiting(|_, _, _| true), 1);
         for _ in 0..5 {
@@ -314,7 +314,7 @@ mod coverage {
 
     #[test]
     fn skipped_events_are_accounted_for_by_the_next_frame() {
-        let mut out = Outbound::new(1, "svc", 1 << 20, 8);
+        let mut out = Sender::new(1, "svc", 1 << 20, 8);
         out.push(Codec::Json, "t", b"1", 0).unwrap();
         out.skip();
         out.skip();

@@ -9,42 +9,23 @@ use crate::topic;
 use crate::trie::Trie;
 use crate::wire::Interest;
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
 
 #[derive(Default)]
 pub(crate) struct Interests {
     by_node: HashMap<u64, Interest>,
     trie: Trie<u64>,
-    /// Nodes that left, and when: their interests still count for a while, since a node that
-    /// went without a word may only be cut off and come back owed what it listens to.
-    departed: HashMap<u64, Instant>,
 }
 
 impl Interests {
-    /// A node left at `now`; its interests are forgotten by [`Interests::forget_departed`].
-    pub(crate) fn depart(&mut self, node: u64, now: Instant) {
-        if self.by_node.contains_key(&node) {
-            self.departed.insert(node, now);
-        }
-    }
-
-    /// Forgets the interests of nodes that left more than `after` ago.
-    pub(crate) fn forget_departed(&mut self, now: Instant, after: Duration) {
-        let gone: Vec<u64> = self
-            .departed
-            .iter()
-            .filter(|(_, at)| now.duration_since(**at) >= after)
-            .map(|(n, _)| *n)
-            .collect();
-        for node in gone {
-            self.departed.remove(&node);
-            self.remove(node);
-        }
+    /// Forgets the interests of a node that left for good (a node that left still counts for a
+    /// while: one that went without a word may only be cut off, and come back owed what it
+    /// listens to).
+    pub(crate) fn forget(&mut self, node: u64) {
+        self.remove(node);
     }
 
     /// Takes a node's announcement; returns whether it changed anything (a newer version).
     pub(crate) fn set(&mut self, interest: &Interest) -> bool {
-        self.departed.remove(&interest.node);
         if self.by_node.get(&interest.node).is_some_and(|known| known.version >= interest.version) {
             return false;
         }
@@ -140,10 +121,8 @@ mod tests {
         assert!(!table.wants(1, "a.b"), "a node with no listeners wants nothing");
         assert_eq!(table.topics(), [("b.>".to_owned(), 2)]);
         assert_eq!(table.listener_count("b.c"), 2);
-        let now = Instant::now();
-        table.depart(2, now);
         assert!(table.wanted_by_other_than(1, "b.c"), "a departed node still counts for a while");
-        table.forget_departed(now + Duration::from_secs(1), Duration::from_secs(1));
+        table.forget(2);
         assert!(!table.wanted_by_other_than(1, "b.c"));
     }
 }

@@ -1,0 +1,92 @@
+//! Handing events to listener mailboxes, in order, without ever pausing the emitter actor.
+//!
+//! Owns: the deliveries the core issued and not yet taken by every listener, and how far
+//! listeners have taken them. An event goes at once to every listener whose mailbox has room;
+//! when one is full, a task of its own waits for room and the events after it queue here, in
+//! order, so every listener sees events in the order issued. The core acknowledges only what
+//! listeners took, so a slow listener slows its senders (backpressure) while this node keeps its
+//! liveness beat and its election. The queue is bounded by the protocol: senders stop at their
+//! windows while this node does not acknowledge. It must not decide what to deliver (the core
+//! does) nor which listeners match (the registry does).
+
+use super::Emitter;
+use crate::event::DistributedEvent;
+use crate::registry::Blocked;
+use crate::stats::Stats;
+use actix::prelude::*;
+use std::collections::VecDeque;
+
+#[derive(Default)]
+pub(super) struct Deliveries {
+    /// Deliveries issued by the core so far.
+    issued: u64,
+    /// Deliveries every matching listener took.
+    taken: u64,
+    /// The taken count last told to the core.
+    told: u64,
+    /// Issued, not yet dispatched: they wait behind a delivery whose listener is full.
+    backlog: VecDeque<DistributedEvent>,
+    /// A task is waiting for full mailboxes to take delivery number `taken + 1`.
+    waiting: bool,
+}
+
+impl Deliveries {
+    /// How far listeners took deliveries, if that moved since the last call.
+    pub(super) fn newly_taken(&mut self) -> Option<u64> {
+        (self.taken > self.told).then(|| {
+            self.told = self.taken;
+            self.taken
+        })
+    }
+}
+
+/// The full mailboxes of one delivery took their events.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(super) struct Taken;
+
+impl Emitter {
+    /// Hands one event issued by the core to its listeners, or queues it behind a full mailbox.
+    pub(super) fn deliver(&mut self, event: DistributedEvent, ctx: &mut Context<Self>) {
+        self.deliveries.issued += 1;
+        if self.deliveries.waiting {
+            self.deliveries.backlog.push_back(event);
+        } else {
+            self.dispatch(event, ctx);
+        }
+    }
+
+    fn dispatch(&mut self, event: DistributedEvent, ctx: &mut Context<Self>) {
+        let mut blocked = Blocked::default();
+        let delivered = self.registry.dispatch(&event, &mut blocked);
+        Stats::add(&self.shared.stats.delivered, delivered);
+        if blocked.is_empty() {
+            self.deliveries.taken += 1;
+            return;
+        }
+        self.deliveries.waiting = true;
+        let emitter = ctx.address();
+        // A task of its own, not a future of this actor: a restart of the actor must not drop
+        // events half delivered.
+        actix::spawn(async move {
+            for (recipient, event) in blocked.deliveries {
+                let _ = recipient.send(event).await;
+            }
+            emitter.do_send(Taken);
+        });
+    }
+}
+
+impl Handler<Taken> for Emitter {
+    type Result = ();
+
+    fn handle(&mut self, _: Taken, ctx: &mut Context<Self>) {
+        self.deliveries.waiting = false;
+        self.deliveries.taken += 1;
+        while !self.deliveries.waiting {
+            let Some(event) = self.deliveries.backlog.pop_front() else { break };
+            self.dispatch(event, ctx);
+        }
+        self.perform(ctx);
+    }
+}

@@ -1,0 +1,207 @@
+//! What a node says about itself and hears about others: hellos (introduction and liveness
+//! beat), interest announcements, goodbyes, and the membership notices listeners receive.
+//!
+//! Owns: the liveness beat and what is learned from hellos, interest and left frames. It must
+//! not admit or send events (it asks the sending and receiving sides to re-send or ask again).
+
+use super::election::Phase;
+use super::node::{Action, ConnId, Node, DEPARTED_KEPT, NACK_INTERVAL};
+use crate::membership::Change;
+use crate::wire::{Hello, Interest, Joining, Left, LeftReason};
+use bytes::Bytes;
+use std::time::Instant;
+use tracing::debug;
+
+impl Node {
+    /// A hub's hello tells what it relayed so far (where a new client starts); a joining
+    /// client's tells what it holds (so the hub knows what it is owed). Every hello tells the
+    /// latest sequence number this node sent and the oldest it can still send again, so a
+    /// member that is behind asks again, or learns that what it lacks is lost for good.
+    pub(super) fn send_hello(&mut self, joining: Joining) {
+        let received = match self.phase.hub() {
+            Some(hub) => hub.relay.relayed(),
+            None if joining != Joining::No => self.receiver.delivered(),
+            None => Vec::new(),
+        };
+        let hello = Hello {
+            node: self.id,
+            epoch: self.epoch,
+            hub: self.phase.hub().is_some(),
+            joining,
+            service: self.config.service.clone(),
+            last_seq: self.sender.last_sent(),
+            retained_from: self.sender.retained_from(),
+            received,
+        };
+        self.send(hello.encode());
+    }
+
+    /// The liveness beat: hello, pending announcements, forgetting departed nodes, and the
+    /// checks of the role (a silent hub, slow or silent clients).
+    pub(super) fn beat(&mut self, now: Instant) {
+        if !self.phase.is_linked() {
+            return;
+        }
+        self.send_hello(Joining::No);
+        self.announce_interest(now);
+        self.forget_departed(now);
+        let silent_after = self.config.liveness_interval * 3;
+        match &self.phase {
+            Phase::Client(client) if now.duration_since(client.last_from_hub) >= silent_after => {
+                self.crash("the hub went silent");
+            }
+            Phase::Hub(_) => self.hub_beat(now),
+            _ => {}
+        }
+    }
+
+    pub(super) fn receive_hello(
+        &mut self,
+        now: Instant,
+        hello: Hello,
+        from: Option<ConnId>,
+        raw: Bytes,
+    ) {
+        if hello.node == self.id {
+            return;
+        }
+        match (self.phase.hub_mut(), from) {
+            (Some(hub), Some(conn)) => {
+                hub.relay.hello(conn, &hello, now);
+                if self.newer_epoch(hello.epoch) {
+                    return self.crash("a client knows a newer hub election: this hub is stale");
+                }
+                self.act(Action::Relay { except: conn, frame: raw });
+            }
+            (None, None) if hello.hub => {
+                if hello.epoch < self.epoch {
+                    return self.crash("the hub is of an older election (stale)");
+                }
+                self.epoch = hello.epoch;
+                let early = self.phase.client_mut().and_then(|c| c.before_hub_hello.take());
+                if let Some(early) = early {
+                    for &(sender, seq) in &hello.received {
+                        self.receiver.start_after(sender, seq);
+                    }
+                    for events in early {
+                        self.admit(now, &events);
+                    }
+                }
+            }
+            _ => {}
+        }
+        if hello.joining != Joining::No {
+            // A member (re)joined: whatever it may miss is still in flight here.
+            self.resend_from(0);
+        }
+        self.departed.remove(&hello.node);
+        for change in self.membership.hello(&hello, now) {
+            self.member_change(Some(change));
+        }
+        let (lost, behind) = self.receiver.behind(
+            hello.node,
+            hello.last_seq,
+            hello.retained_from,
+            now,
+            NACK_INTERVAL,
+        );
+        if let Some(lost) = lost {
+            self.lagged(hello.node, lost);
+        }
+        self.ask_again(hello.node, behind);
+    }
+
+    pub(super) fn receive_left(&mut self, now: Instant, left: Left, from: Option<ConnId>) {
+        match from {
+            Some(conn) => self.client_leaving(now, left, conn),
+            None if left.epoch >= self.epoch && left.node != self.id => {
+                self.peer_left(now, left.node, left.reason);
+            }
+            None => {}
+        }
+    }
+
+    /// Tells the cluster this node's patterns, if they changed since it last did. Subscriptions
+    /// are announced at once, so other nodes start sending within one round trip.
+    pub(super) fn announce_interest(&mut self, now: Instant) {
+        if self.announced_version == Some(self.patterns_version) {
+            return;
+        }
+        let linked_at = match &self.phase {
+            Phase::Client(client) => client.linked_at,
+            Phase::Hub(hub) => hub.linked_at,
+            _ => return,
+        };
+        if self.patterns_version == 0 && now.duration_since(linked_at) < self.config.liveness_interval
+        {
+            // Nothing subscribed yet, just after linking: wait a beat before saying so, since
+            // an empty announcement now would cut off what the first subscriptions, made right
+            // after `connect`, are about to ask for. Until then others send everything here.
+            return;
+        }
+        self.announced_version = Some(self.patterns_version);
+        self.interest_version += 1;
+        let interest = Interest {
+            node: self.id,
+            version: self.interest_version,
+            patterns: self.own_patterns.clone(),
+        };
+        self.send(interest.encode());
+    }
+
+    /// The hub tells a client that just connected what everyone listens to, its own last.
+    pub(super) fn tell_interests(&mut self, now: Instant) {
+        let known: Vec<Vec<u8>> = self.interests.all().map(Interest::encode).collect();
+        for frame in known {
+            self.send(frame);
+        }
+        self.announced_version = None;
+        self.announce_interest(now);
+    }
+
+    pub(super) fn receive_interest(&mut self, interest: Interest, from: Option<ConnId>, raw: Bytes) {
+        if interest.node == self.id {
+            return;
+        }
+        let changed = self.interests.set(&interest);
+        match from {
+            Some(conn) if changed => self.act(Action::Relay { except: conn, frame: raw }),
+            Some(_) => {}
+            // The hub sends every interest it knows, then its own, to a client that joins.
+            None if Some(interest.node) == self.membership.hub() => self.interests_complete = true,
+            None => {}
+        }
+    }
+
+    /// A node left: forget it, and tell the listeners.
+    pub(super) fn peer_left(&mut self, now: Instant, node: u64, reason: LeftReason) {
+        self.departed.insert(node, now);
+        let change = self.membership.left(node, reason);
+        self.member_change(change);
+    }
+
+    /// Drops every trace of nodes that left longer than [`DEPARTED_KEPT`] ago.
+    fn forget_departed(&mut self, now: Instant) {
+        let gone: Vec<u64> = self
+            .departed
+            .iter()
+            .filter(|(_, at)| now.duration_since(**at) >= DEPARTED_KEPT)
+            .map(|(node, _)| *node)
+            .collect();
+        for node in gone {
+            self.departed.remove(&node);
+            self.interests.forget(node);
+            self.receiver.forget(node);
+            if let Some(hub) = self.phase.hub_mut() {
+                hub.relay.forget_sender(node);
+            }
+        }
+    }
+
+    pub(super) fn member_change(&mut self, change: Option<Change>) {
+        let Some(change) = change else { return };
+        debug!(topic = change.topic, data = %change.data, "membership");
+        let notice = self.notice(change.topic, change.data);
+        self.deliver(notice, None);
+    }
+}

@@ -1,0 +1,370 @@
+//! The election: candidates in order, bind or dial, epochs, the link coming up, crashing on
+//! purpose, and a hub on a less preferred candidate stepping down.
+//!
+//! Owns: [`Phase`] (where the election and the link stand, and what each role keeps only while
+//! it holds), the attempt counter that fences reports of old links, and the epoch arithmetic. It
+//! must not send events or decide what a received frame means.
+
+use super::node::{Action, ConnId, LinkState, Node, OpenedAs};
+use super::relay::Relay;
+use super::routing::RelayFrame;
+use crate::error::Error;
+use crate::role::Role;
+use crate::stats::Stats;
+use crate::wire::{self, Joining, LeftReason};
+use std::collections::HashSet;
+use std::time::Instant;
+use tracing::{info, warn};
+
+/// Where the election and the link stand.
+pub(super) enum Phase {
+    /// No link: before the first election, or after a crash until the restart elects again.
+    Idle,
+    /// The caller was asked to open `candidate` and has not answered.
+    Opening { candidate: usize },
+    /// Dialing `candidate`: a client once the hub answers, the next candidate after `deadline`.
+    Dialing { candidate: usize, deadline: Instant },
+    /// A client of the hub at `candidate`.
+    Client(ClientLink),
+    /// The hub, bound at `candidate`.
+    Hub(HubLink),
+    /// Every candidate failed to open in a later election: the election runs again at `until`.
+    Backoff { until: Instant },
+    /// Every candidate failed to open in the first election: `connect` reports the error.
+    Failed,
+    /// Closed for good.
+    Closed,
+}
+
+/// What a client keeps while linked.
+pub(super) struct ClientLink {
+    pub(super) candidate: usize,
+    /// When the hub was last heard from: silent for three liveness intervals, it is presumed dead.
+    pub(super) last_from_hub: Instant,
+    /// When this link came up (an empty interest announcement waits a beat after it).
+    pub(super) linked_at: Instant,
+    /// A first-time client starts where the hub's first hello says (senders' events before it
+    /// are not owed to it): events frames that come before that hello wait here. `None` once
+    /// the hello came, or for a node that was linked before.
+    pub(super) before_hub_hello: Option<Vec<wire::Events>>,
+}
+
+/// What the hub keeps while it is the hub.
+pub(super) struct HubLink {
+    pub(super) candidate: usize,
+    pub(super) relay: Relay<ConnId, RelayFrame>,
+    /// A probe of the more preferred candidates is under way.
+    pub(super) probing: bool,
+    pub(super) linked_at: Instant,
+}
+
+impl Phase {
+    pub(super) fn is_open(&self) -> bool {
+        matches!(self, Phase::Dialing { .. } | Phase::Client(_) | Phase::Hub(_))
+    }
+
+    pub(super) fn is_dialing(&self) -> bool {
+        matches!(self, Phase::Dialing { .. })
+    }
+
+    pub(super) fn is_linked(&self) -> bool {
+        matches!(self, Phase::Client(_) | Phase::Hub(_))
+    }
+
+    pub(super) fn hub_mut(&mut self) -> Option<&mut HubLink> {
+        match self {
+            Phase::Hub(hub) => Some(hub),
+            _ => None,
+        }
+    }
+
+    pub(super) fn hub(&self) -> Option<&HubLink> {
+        match self {
+            Phase::Hub(hub) => Some(hub),
+            _ => None,
+        }
+    }
+
+    pub(super) fn client_mut(&mut self) -> Option<&mut ClientLink> {
+        match self {
+            Phase::Client(client) => Some(client),
+            _ => None,
+        }
+    }
+
+    pub(super) fn heard_from_hub(&mut self, now: Instant) {
+        if let Phase::Client(client) = self {
+            client.last_from_hub = now;
+        }
+    }
+
+    pub(super) fn deadline(&self) -> Option<Instant> {
+        match self {
+            Phase::Dialing { deadline, .. } => Some(*deadline),
+            Phase::Backoff { until } => Some(*until),
+            _ => None,
+        }
+    }
+
+    pub(super) fn role(&self) -> Role {
+        match self {
+            Phase::Hub(_) => Role::Hub,
+            Phase::Client(_) => Role::Client,
+            _ => Role::Electing,
+        }
+    }
+
+    fn candidate(&self) -> Option<usize> {
+        match self {
+            Phase::Opening { candidate } | Phase::Dialing { candidate, .. } => Some(*candidate),
+            Phase::Client(client) => Some(client.candidate),
+            Phase::Hub(hub) => Some(hub.candidate),
+            _ => None,
+        }
+    }
+}
+
+impl Node {
+    /// Runs the election over the candidates, most preferred first.
+    pub(crate) fn start_election(&mut self, _now: Instant) {
+        if matches!(self.phase, Phase::Closed) {
+            return;
+        }
+        Stats::add(&self.stats.elections, 1);
+        self.failed_candidates = 0;
+        self.try_candidate(0);
+    }
+
+    /// The link was dropped after a [`Action::Crash`]: whoever was the hub is gone.
+    pub(crate) fn restarted(&mut self, now: Instant) {
+        match std::mem::replace(&mut self.phase, Phase::Idle) {
+            Phase::Closed => self.phase = Phase::Closed,
+            Phase::Hub(_) => self.peer_left(now, self.id, LeftReason::Closed),
+            _ => {
+                if let Some(hub) = self.membership.hub() {
+                    self.peer_left(now, hub, LeftReason::Closed);
+                }
+            }
+        }
+        if !matches!(self.phase, Phase::Closed) {
+            self.act(Action::State(LinkState::Electing));
+        }
+        self.next_beat = None;
+        self.next_ack_refresh = None;
+    }
+
+    fn try_candidate(&mut self, candidate: usize) {
+        self.attempt += 1;
+        self.phase = Phase::Opening { candidate };
+        let address = self.config.candidates[candidate].clone();
+        self.act(Action::Open { attempt: self.attempt, address });
+    }
+
+    /// The caller opened the candidate of `attempt`, or could not.
+    pub(crate) fn opened(&mut self, now: Instant, attempt: u64, outcome: Result<OpenedAs, Error>) {
+        let Phase::Opening { candidate } = self.phase else { return };
+        if attempt != self.attempt {
+            return;
+        }
+        let address = &self.config.candidates[candidate];
+        match outcome {
+            Ok(OpenedAs::Hub) => {
+                info!(%address, attempt, "election step: bound, this node is the hub");
+                self.become_hub(now, candidate);
+                self.link_up(now);
+            }
+            Ok(OpenedAs::Client) => {
+                info!(%address, attempt, "election step: dialing");
+                let deadline = now + self.config.election_timeout;
+                self.phase = Phase::Dialing { candidate, deadline };
+            }
+            Err(error) => {
+                self.failed_candidates += 1;
+                if self.failed_candidates < self.config.candidates.len() {
+                    warn!(%address, %error, "candidate unusable");
+                    self.next_candidate(candidate);
+                } else if !self.ever_linked {
+                    warn!(%error, "election failed");
+                    self.phase = Phase::Failed;
+                    self.act(Action::State(LinkState::Failed(error)));
+                } else {
+                    warn!(%error, "no candidate can be opened; electing again shortly");
+                    self.phase = Phase::Backoff { until: now + self.config.election_timeout };
+                }
+            }
+        }
+    }
+
+    /// A dial or a back-off ran out of time.
+    pub(super) fn election_deadline(&mut self, now: Instant) {
+        match self.phase {
+            Phase::Dialing { candidate, .. } => {
+                warn!(address = %self.config.candidates[candidate], "no hub answered");
+                self.next_candidate(candidate);
+            }
+            Phase::Backoff { .. } => self.start_election(now),
+            _ => {}
+        }
+    }
+
+    fn next_candidate(&mut self, candidate: usize) {
+        if candidate + 1 < self.config.candidates.len() {
+            self.try_candidate(candidate + 1);
+        } else {
+            self.crash("no candidate answered, electing again");
+        }
+    }
+
+    /// The link is beyond repair: crash, and let the restart run the election again.
+    pub(super) fn crash(&mut self, why: &'static str) {
+        if let Some(candidate) = self.phase.candidate() {
+            warn!(address = %self.config.candidates[candidate], why, "restarting the link");
+        }
+        // Nothing more happens on this link: its reports are ignored from now on.
+        self.attempt += 1;
+        self.act(Action::Crash(why));
+    }
+
+    /// Takes over as hub: a new epoch, and the members of the previous cluster are awaited.
+    fn become_hub(&mut self, now: Instant, candidate: usize) {
+        // Epochs heard are at most `MAX_EPOCH` (the wire format refuses more), so this cannot wrap;
+        // at the bound, the epoch stays there (fencing then relies on what came before).
+        self.epoch = self.epoch.saturating_add(1).min(wire::MAX_EPOCH);
+        let old_hub = self.membership.hub();
+        let awaited: HashSet<u64> =
+            self.membership.nodes().filter(|n| Some(*n) != old_hub && *n != self.id).collect();
+        if let Some(old_hub) = old_hub.filter(|hub| *hub != self.id) {
+            self.peer_left(now, old_hub, LeftReason::Closed);
+        }
+        // Members of the cluster this node was in (known to it or not, the old hub too if it
+        // only stepped down) rejoin within a few reconnect intervals: hold acks that long.
+        let hold =
+            if self.ever_linked { self.config.election_timeout / 4 } else { Default::default() };
+        let grace = self.config.election_timeout * 2;
+        info!(epoch = self.epoch, awaited = awaited.len(), "this node is the hub");
+        let relay = Relay::new(self.id, self.config.window, awaited, now, now + hold, grace);
+        self.phase = Phase::Hub(HubLink { candidate, relay, probing: false, linked_at: now });
+        let change = self.membership.this_node_is_hub(self.id, &self.config.service);
+        self.member_change(change);
+    }
+
+    /// The link is up: as the hub right after binding, as a client when the hub answered.
+    pub(super) fn link_up(&mut self, now: Instant) {
+        let candidate = match self.phase {
+            Phase::Dialing { candidate, .. } => {
+                let before_hub_hello = (!self.ever_linked).then(Vec::new);
+                let linked_at = now;
+                self.phase = Phase::Client(ClientLink {
+                    candidate,
+                    last_from_hub: now,
+                    linked_at,
+                    before_hub_hello,
+                });
+                candidate
+            }
+            Phase::Hub(ref hub) => hub.candidate,
+            _ => return,
+        };
+        let role = self.phase.role();
+        let joining = if self.ever_linked { Joining::Again } else { Joining::Fresh };
+        self.announced_version = None;
+        self.interests_complete = role == Role::Hub;
+        self.ever_linked = true;
+        self.next_beat = Some(now + self.config.liveness_interval);
+        let address = self.config.candidates[candidate].clone();
+        info!(?role, "link up");
+        self.act(Action::State(LinkState::Up(role, address)));
+        self.send_hello(joining);
+        // Whatever the previous hub did not see acknowledged by everyone goes out again.
+        self.resend_from(0);
+    }
+
+    /// A connection came up on the link of `attempt`: the hub's, on a client; a client's, on
+    /// the hub.
+    pub(crate) fn connection_up(&mut self, now: Instant, attempt: u64, conn: ConnId) {
+        if attempt != self.attempt {
+            return;
+        }
+        match &mut self.phase {
+            Phase::Dialing { .. } => self.link_up(now),
+            Phase::Hub(hub) => {
+                hub.relay.connected(conn, now);
+                self.send_hello(Joining::No);
+                self.tell_interests(now);
+            }
+            _ => {}
+        }
+    }
+
+    /// A connection went away on the link of `attempt`.
+    pub(crate) fn connection_down(&mut self, now: Instant, attempt: u64, conn: ConnId) {
+        if attempt != self.attempt {
+            return;
+        }
+        match &self.phase {
+            Phase::Client(_) => self.crash("lost the hub"),
+            Phase::Hub(_) => self.client_gone(now, conn),
+            // A dialer redials by itself.
+            _ => {}
+        }
+    }
+
+    /// The link's socket failed.
+    pub(crate) fn link_failed(&mut self, attempt: u64, reason: &str) {
+        if attempt == self.attempt && self.phase.is_open() {
+            warn!(reason, "socket failed");
+            self.crash("socket failed");
+        }
+    }
+
+    /// A hub on a less preferred candidate asks whether a more preferred one can be had.
+    pub(super) fn probe_preferred(&mut self) {
+        let attempt = self.attempt;
+        let Some(hub) = self.phase.hub_mut() else { return };
+        if hub.candidate == 0 || hub.probing {
+            return;
+        }
+        hub.probing = true;
+        for index in 0..hub.candidate {
+            let address = self.config.candidates[index].clone();
+            self.actions.push_back(Action::Probe { attempt, index, address });
+        }
+    }
+
+    /// The answer of a probe: if a more preferred candidate can be had, step down.
+    pub(crate) fn probe_answer(&mut self, attempt: u64, index: usize, live: bool) {
+        if attempt != self.attempt {
+            return;
+        }
+        let Some(hub) = self.phase.hub_mut() else { return };
+        hub.probing = false;
+        if live && index < hub.candidate {
+            info!(address = %self.config.candidates[index], "a more preferred candidate can be had, stepping down");
+            self.crash("a more preferred candidate is live");
+        }
+    }
+
+    /// An epoch heard from another node: from a client, a newer one makes this hub stale.
+    /// Returns whether this node must step down.
+    pub(super) fn newer_epoch(&mut self, epoch: u64) -> bool {
+        if epoch > self.epoch {
+            self.epoch = epoch;
+            return true;
+        }
+        false
+    }
+
+    /// Stops for good: a client says goodbye, so the hub need not keep events for it.
+    pub(crate) fn close(&mut self) {
+        if matches!(self.phase, Phase::Client(_)) {
+            let left = wire::Left { epoch: self.epoch, node: self.id, reason: LeftReason::Closed };
+            self.send(left.encode());
+        }
+        self.phase = Phase::Closed;
+        self.attempt += 1;
+        self.next_beat = None;
+        self.next_ack_refresh = None;
+        self.flush_waiters.clear();
+        self.act(Action::State(LinkState::Closed));
+    }
+}

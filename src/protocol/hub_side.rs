@@ -1,0 +1,110 @@
+//! What only the hub does: relaying clients' frames through its window (routed by interest),
+//! clients connecting and going, goodbyes, cutting off slow or silent clients, and giving up on
+//! members of the previous cluster that did not come back.
+//!
+//! Owns: the glue between the node and its [`Relay`](super::relay::Relay) state. It must not
+//! admit events for local listeners (the receiving side does) nor send this node's own events.
+
+use super::node::{Action, ConnId, Node};
+use super::relay::Queued;
+use super::routing::{route, RelayFrame};
+use crate::config::SlowConsumer;
+use crate::membership;
+use crate::stats::Stats;
+use crate::wire::{Left, LeftReason};
+use std::time::Instant;
+use tracing::{debug, warn};
+
+impl Node {
+    /// The hub queues a client's events frame behind its window, or relays a repair at once.
+    pub(super) fn relay(&mut self, now: Instant, origin: ConnId, frame: RelayFrame) {
+        let Some(hub) = self.phase.hub_mut() else { return };
+        let (sender, last_seq) = (frame.frame.node, frame.frame.covers_to);
+        let retained_from = frame.frame.retained_from;
+        let queued = Queued { origin, sender, last_seq, retained_from, message: frame };
+        if let Some(repair) = hub.relay.receive(queued) {
+            self.relay_routed(origin, repair.message);
+            if let Some(hub) = self.phase.hub_mut() {
+                hub.relay.resent(sender, last_seq, retained_from);
+            }
+        }
+        self.pump(now);
+    }
+
+    /// Relays what the window lets through from the queue.
+    pub(super) fn relay_queued(&mut self, now: Instant) {
+        while let Some(queued) = self.phase.hub_mut().and_then(|hub| hub.relay.next_relay()) {
+            let Queued { origin, sender, last_seq, retained_from, message } = queued;
+            self.relay_routed(origin, message);
+            if let Some(hub) = self.phase.hub_mut() {
+                hub.relay.sent(Some(origin), sender, last_seq, retained_from, now);
+            }
+        }
+    }
+
+    /// Relays a client's frame as routing has it for the other clients (as it came when routing
+    /// is off), and counts it.
+    fn relay_routed(&mut self, origin: ConnId, frame: RelayFrame) {
+        let Some(hub) = self.phase.hub() else { return };
+        let targets =
+            if self.config.interest_routing { hub.relay.client_nodes_except(origin) } else { vec![] };
+        let (bytes, left_out) = route(&targets, &self.interests, frame);
+        Stats::add(&self.stats.filtered, left_out);
+        Stats::add(&self.stats.relayed, 1);
+        Stats::add(&self.stats.relayed_bytes, bytes.len() as u64);
+        self.act(Action::Relay { except: origin, frame: bytes });
+    }
+
+    /// A client's connection closed.
+    pub(super) fn client_gone(&mut self, now: Instant, conn: ConnId) {
+        let Some(hub) = self.phase.hub_mut() else { return };
+        let Some((node, reason)) = hub.relay.disconnected(conn, now) else {
+            self.pump(now);
+            return;
+        };
+        debug!(node = %membership::hex(node), ?reason, "a client is gone");
+        self.send(Left { epoch: self.epoch, node, reason }.encode());
+        self.peer_left(now, node, reason);
+        self.pump(now);
+    }
+
+    /// A client says goodbye (`left.node` is the one it introduced itself as), on its
+    /// connection or, when its connection closed first, after it.
+    pub(super) fn client_leaving(&mut self, now: Instant, left: Left, from: ConnId) {
+        let Some(hub) = self.phase.hub_mut() else { return };
+        if hub.relay.goodbye(from, left.node) {
+            // Its connection had closed first, so it was awaited: senders need not keep its
+            // events any longer.
+            self.pump(now);
+            self.send_acks(now);
+        }
+    }
+
+    /// The hub's share of the liveness beat: cut off clients that are too slow or silent, and
+    /// give up on members of the previous cluster that did not come back in time.
+    pub(super) fn hub_beat(&mut self, now: Instant) {
+        self.probe_preferred();
+        let evict_after = match self.config.slow_consumer {
+            SlowConsumer::Wait => None,
+            SlowConsumer::Evict(after) => Some(after),
+        };
+        let silent_after = self.config.liveness_interval * 3;
+        let Some(hub) = self.phase.hub_mut() else { return };
+        let overdue = hub.relay.overdue(now, evict_after, silent_after);
+        let missing = hub.relay.take_missing(now);
+        for (conn, node, reason) in overdue {
+            warn!(node = ?node.map(membership::hex), ?reason, "cutting off a client");
+            Stats::add(&self.stats.evictions, 1);
+            if let Some(hub) = self.phase.hub_mut() {
+                hub.relay.cut_off(conn, reason);
+            }
+            self.act(Action::CutOff(conn));
+        }
+        for node in missing {
+            self.send(Left { epoch: self.epoch, node, reason: LeftReason::Silent }.encode());
+            self.peer_left(now, node, LeftReason::Silent);
+        }
+        self.pump(now);
+        self.send_acks(now);
+    }
+}

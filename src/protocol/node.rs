@@ -1,0 +1,348 @@
+//! One node's protocol state, its inputs and its actions.
+//!
+//! Owns: the state every part of the core shares, the public inputs of the state machine, the
+//! queue of [`Action`]s it answers with, and its timers (`poll_timeout` / `handle_timeout`). It
+//! must not carry out any action itself, read a clock or hold a socket or an actor: the caller
+//! passes `now` and performs what `poll_action` returns, in order.
+
+use super::election::Phase;
+use super::interest::Interests;
+use super::receiver::Receiver;
+use super::sender::Sender;
+use crate::config::Config;
+use crate::error::Error;
+use crate::event::{Codec, DistributedEvent};
+use crate::membership::{Membership, Peer};
+use crate::role::Role;
+use crate::stats::Stats;
+use crate::wire::Frame;
+use bytes::Bytes;
+use bytestring::ByteString;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A connection of the hub to one client, named by the transport (an NNG pipe id).
+pub(crate) type ConnId = u64;
+
+/// How long a receiver waits before asking again for the same missing events.
+pub(super) const NACK_INTERVAL: Duration = Duration::from_millis(50);
+/// How often a busy node repeats its acknowledgements: a lost one would otherwise stall a
+/// sender whose window is full, since nothing new would come to acknowledge.
+pub(super) const ACK_REFRESH: Duration = Duration::from_millis(50);
+/// How long after its last events frame a node counts as busy (and repeats acknowledgements).
+pub(super) const BUSY_FOR: Duration = Duration::from_secs(2);
+/// How long a node that left is remembered: its interests still count (it may only be cut off
+/// and come back owed what it listens to), and what it sent is still known, for this long.
+/// After it, every trace of the node is dropped, so state does not grow with departed nodes.
+pub(super) const DEPARTED_KEPT: Duration = Duration::from_secs(60);
+
+/// What a successful `Open` of a candidate made of this node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OpenedAs {
+    /// It bound the address.
+    Hub,
+    /// The address was taken: it dials it, and is a client once the hub's connection is up.
+    Client,
+}
+
+/// Where a node stands, published to its handles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum LinkState {
+    Electing,
+    /// Linked, in this role, on this candidate address.
+    Up(Role, String),
+    Failed(Error),
+    Closed,
+}
+
+/// What the caller must do for the node, in the order given.
+#[derive(Debug)]
+pub(crate) enum Action {
+    /// Bind `address` (this node becomes the hub) or, if it is taken, dial it; answer with
+    /// [`Node::opened`] and tag every later report of that link with `attempt`.
+    Open { attempt: u64, address: String },
+    /// Send a frame on the link: a client's goes to the hub, the hub's to every client.
+    Send(Bytes),
+    /// The hub relays a client's frame to every client except the one it came from.
+    Relay { except: ConnId, frame: Bytes },
+    /// Close one client's connection (the hub cuts off a slow or silent client).
+    CutOff(ConnId),
+    /// Hand an event to this node's matching listeners. Deliveries are numbered from 1 in the
+    /// order given; report with [`Node::listeners_took`] how far listeners have taken them.
+    Deliver(DistributedEvent),
+    /// Ask whether a hub can be had at the more preferred candidate `index`; answer with
+    /// [`Node::probe_answer`].
+    Probe { attempt: u64, index: usize, address: String },
+    /// Give back bytes the handles reserved under `max_pending_bytes`.
+    Release(usize),
+    /// The flush with this ticket is done: every member holds what was emitted before it.
+    Flushed(u64),
+    /// The node's state changed.
+    State(LinkState),
+    /// The link is beyond repair: drop it and restart (the actor crashes on purpose, its
+    /// supervisor restarts it), then call [`Node::restarted`] and [`Node::start_election`].
+    Crash(&'static str),
+}
+
+/// Deliveries handed out and how far listeners have taken them: acknowledgements follow what
+/// listeners took, not what arrived, so a slow listener slows its senders (backpressure) instead
+/// of stopping the node.
+#[derive(Debug, Default)]
+pub(super) struct Deliveries {
+    /// Number of `Deliver` actions issued so far.
+    pub(super) issued: u64,
+    /// Per sender, the last sequence number admitted up to each delivery number, oldest first.
+    pub(super) marks: VecDeque<(u64, u64, u64)>,
+}
+
+/// One node's protocol state machine. See the module docs of [`crate::protocol`].
+pub(crate) struct Node {
+    pub(super) config: Config,
+    /// This node's id, carried by every frame it sends.
+    pub(super) id: u64,
+    pub(super) service: ByteString,
+    pub(super) stats: Arc<Stats>,
+    /// What the caller has yet to do, in order.
+    pub(super) actions: VecDeque<Action>,
+    /// Where the election and the link stand.
+    pub(super) phase: Phase,
+    /// Tags the link of the current election step; reports of older links are ignored.
+    pub(super) attempt: u64,
+    /// Candidates that could not be opened in the current election.
+    pub(super) failed_candidates: usize,
+    /// The election epoch this node knows of: a hub of an older one is stale.
+    pub(super) epoch: u64,
+    /// Whether this node was ever linked (then it rejoins owed what it missed, and a new hub it
+    /// becomes awaits the members of its old cluster).
+    pub(super) ever_linked: bool,
+    /// This node's own events.
+    pub(super) sender: Sender,
+    /// The latest sequence number of this node's own events that every member holds.
+    pub(super) cluster_acked: u64,
+    /// The latest sequence number of this node's own events that its own listeners took (local
+    /// echo); `u64::MAX` without local echo.
+    pub(super) own_taken: u64,
+    /// Reservations of events no other node listens to, released once local listeners took
+    /// them: (sequence number, bytes).
+    pub(super) echo_held: VecDeque<(u64, usize)>,
+    /// Events from other nodes.
+    pub(super) receiver: Receiver,
+    pub(super) deliveries: Deliveries,
+    pub(super) membership: Membership,
+    /// What the other nodes listen to.
+    pub(super) interests: Interests,
+    /// This node's own patterns with their listener counts, as the caller last set them.
+    pub(super) own_patterns: Vec<(String, u32)>,
+    /// The version of `own_patterns` (bumped on every change) and the one last announced.
+    pub(super) patterns_version: u64,
+    pub(super) announced_version: Option<u64>,
+    /// The version of this node's announcements: every announcement gets a higher one, so a new
+    /// hub and its clients take it over whatever they heard before.
+    pub(super) interest_version: u64,
+    /// Whether this node knows the interests of the cluster it joined (a client learns them from
+    /// the hub after joining; until then it sends everything).
+    pub(super) interests_complete: bool,
+    /// Nodes that left, and when: their traces are dropped after [`DEPARTED_KEPT`].
+    pub(super) departed: HashMap<u64, Instant>,
+    /// Flushes waiting: (last sequence number to be held by everyone, ticket).
+    pub(super) flush_waiters: Vec<(u64, u64)>,
+    pub(super) next_flush_ticket: u64,
+    /// When the next liveness beat (hello, checks) is due, while linked.
+    pub(super) next_beat: Option<Instant>,
+    /// When acknowledgements are next repeated, while busy.
+    pub(super) next_ack_refresh: Option<Instant>,
+    /// Until when this node counts as busy (events arrived recently).
+    pub(super) busy_until: Instant,
+}
+
+impl Node {
+    pub(crate) fn new(config: Config, id: u64, stats: Arc<Stats>, now: Instant) -> Node {
+        Node {
+            sender: Sender::new(id, &config.service, config.batch_bytes, config.window),
+            service: ByteString::from(config.service.as_str()),
+            own_taken: if config.local_echo { 0 } else { u64::MAX },
+            config,
+            id,
+            stats,
+            actions: VecDeque::new(),
+            phase: Phase::Idle,
+            attempt: 0,
+            failed_candidates: 0,
+            epoch: 0,
+            ever_linked: false,
+            cluster_acked: 0,
+            echo_held: VecDeque::new(),
+            receiver: Receiver::default(),
+            deliveries: Deliveries::default(),
+            membership: Membership::default(),
+            interests: Interests::default(),
+            own_patterns: Vec::new(),
+            patterns_version: 0,
+            announced_version: None,
+            interest_version: 0,
+            interests_complete: false,
+            departed: HashMap::new(),
+            flush_waiters: Vec::new(),
+            next_flush_ticket: 0,
+            next_beat: None,
+            next_ack_refresh: None,
+            busy_until: now,
+        }
+    }
+
+    /// The next thing to do, if any.
+    pub(crate) fn poll_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
+    }
+
+    pub(super) fn act(&mut self, action: Action) {
+        self.actions.push_back(action);
+    }
+
+    /// This node's id.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// A frame arrived on the link of `attempt`: from the hub (`from` is `None` on a client), or
+    /// on the hub from the client connection `from`. `raw` is the frame as it came, for relaying.
+    pub(crate) fn receive(
+        &mut self,
+        now: Instant,
+        attempt: u64,
+        from: Option<ConnId>,
+        frame: Frame,
+        raw: Bytes,
+    ) {
+        if attempt != self.attempt || !self.phase.is_open() {
+            return;
+        }
+        if self.phase.is_dialing() {
+            // The hub's frames can overtake the report of its connection.
+            self.link_up(now);
+        }
+        match (self.phase.hub_mut(), from) {
+            (Some(hub), Some(conn)) => hub.relay.heard(conn, now),
+            (None, _) => self.phase.heard_from_hub(now),
+            (Some(_), None) => return,
+        }
+        match frame {
+            Frame::Events(events) => self.receive_events(now, events, from, raw),
+            Frame::Ack(ack) => self.receive_ack(now, ack, from),
+            Frame::Hello(hello) => self.receive_hello(now, hello, from, raw),
+            Frame::Nack(nack) => self.receive_nack(nack, from, raw),
+            Frame::Left(left) => self.receive_left(now, left, from),
+            Frame::Interest(interest) => self.receive_interest(interest, from, raw),
+        }
+    }
+
+    /// The caller's mailbox is drained: what arrived until now shares one frame, one
+    /// acknowledgement. Sends what the windows allow and acknowledges what listeners took.
+    pub(crate) fn drain(&mut self, now: Instant) {
+        if !self.phase.is_linked() {
+            return;
+        }
+        self.announce_interest(now);
+        self.pump(now);
+        self.send_acks(now);
+    }
+
+    /// The earliest time [`Node::handle_timeout`] has something to do.
+    pub(crate) fn poll_timeout(&self) -> Option<Instant> {
+        [self.next_beat, self.next_ack_refresh, self.phase.deadline()].into_iter().flatten().min()
+    }
+
+    /// Runs what is due at `now`.
+    pub(crate) fn handle_timeout(&mut self, now: Instant) {
+        if self.phase.deadline().is_some_and(|at| now >= at) {
+            self.election_deadline(now);
+        }
+        if self.next_ack_refresh.is_some_and(|at| now >= at) {
+            self.refresh_acks(now);
+        }
+        if self.next_beat.is_some_and(|at| now >= at) {
+            self.next_beat = Some(now + self.config.liveness_interval);
+            self.beat(now);
+        }
+    }
+
+    /// This node's patterns changed (listeners added or removed): `patterns` with their
+    /// listener counts. Announced to the cluster on the next drain.
+    pub(crate) fn set_patterns(&mut self, patterns: Vec<(String, u32)>) {
+        if patterns != self.own_patterns {
+            self.own_patterns = patterns;
+            self.patterns_version += 1;
+        }
+    }
+
+    /// Listeners have taken every delivery numbered up to `delivered` (see [`Action::Deliver`]).
+    pub(crate) fn listeners_took(&mut self, now: Instant, delivered: u64) {
+        let mut own = None;
+        while let Some(&(number, sender, seq)) = self.deliveries.marks.front() {
+            if number > delivered {
+                break;
+            }
+            self.deliveries.marks.pop_front();
+            if sender == self.id {
+                own = Some(seq);
+            } else {
+                self.receiver.taken(sender, seq);
+                if let Some(hub) = self.phase.hub_mut() {
+                    hub.relay.delivered_here(sender, seq);
+                }
+            }
+        }
+        if let Some(seq) = own {
+            self.own_taken = self.own_taken.max(seq);
+            self.release_echoed();
+            self.apply_acks(now);
+        }
+    }
+
+    /// Issues one delivery; `mark` is the (sender, sequence number) it completes, if any.
+    pub(super) fn deliver(&mut self, event: DistributedEvent, mark: Option<(u64, u64)>) {
+        self.deliveries.issued += 1;
+        self.act(Action::Deliver(event));
+        if let Some((sender, seq)) = mark {
+            self.mark_delivered(sender, seq);
+        }
+    }
+
+    /// Records that `sender`'s events up to `seq` are taken once the deliveries issued so far
+    /// are (events of a frame that no listener here wants complete at once).
+    pub(super) fn mark_delivered(&mut self, sender: u64, seq: u64) {
+        self.deliveries.marks.push_back((self.deliveries.issued, sender, seq));
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        matches!(self.phase, Phase::Closed)
+    }
+
+    /// The other nodes this node knows of.
+    pub(crate) fn peers(&self) -> Vec<Peer> {
+        self.membership.peers().into_iter().filter(|p| p.node != self.id).collect()
+    }
+
+    /// The number of listeners on other nodes an event on `topic` reaches, as announced here.
+    pub(crate) fn listeners_elsewhere(&self, topic: &str) -> usize {
+        self.interests.listener_count(topic)
+    }
+
+    /// Every pattern other nodes listen to, with their listener counts.
+    pub(crate) fn topics_elsewhere(&self) -> Vec<(String, u32)> {
+        self.interests.topics()
+    }
+
+    /// An event of this node on a reserved topic, never sent over the network.
+    pub(super) fn notice(&self, topic: &'static str, data: serde_json::Value) -> DistributedEvent {
+        DistributedEvent::new(crate::event::Fields {
+            topic: ByteString::from_static(topic),
+            service: self.service.clone(),
+            node: self.id,
+            seq: 0,
+            codec: Codec::Json,
+            payload: Bytes::from(data.to_string()),
+        })
+    }
+}

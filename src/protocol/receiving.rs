@@ -1,0 +1,146 @@
+//! Events from other nodes: admission exactly once and in order, delivery, acknowledgements,
+//! re-send requests, and notices of events lost for good.
+//!
+//! Owns: what a node does with an events, ack or nack frame as a member (the hub is a member
+//! too). It must not relay (the hub side does, called from here) nor send this node's own events
+//! except as a re-send asked for.
+
+use super::node::{Action, ConnId, Node, ACK_REFRESH, BUSY_FOR, NACK_INTERVAL};
+use super::receiver::Admit;
+use super::routing::RelayFrame;
+use crate::membership::{self, LAGGED};
+use crate::stats::Stats;
+use crate::wire::{self, Ack, Nack};
+use bytes::Bytes;
+use std::time::Instant;
+use tracing::{debug, warn};
+
+impl Node {
+    pub(super) fn receive_events(
+        &mut self,
+        now: Instant,
+        frame: wire::Events,
+        from: Option<ConnId>,
+        raw: Bytes,
+    ) {
+        if frame.node == self.id {
+            return;
+        }
+        if let Some(early) = self.phase.client_mut().and_then(|c| c.before_hub_hello.as_mut()) {
+            early.push(frame);
+            return;
+        }
+        self.admit(now, &frame);
+        if let Some(origin) = from {
+            self.relay(now, origin, RelayFrame { raw, frame });
+        }
+    }
+
+    /// Admits a frame's events for local listeners, exactly once and in order.
+    pub(super) fn admit(&mut self, now: Instant, frame: &wire::Events) {
+        let sender = frame.node;
+        self.busy_until = now + BUSY_FOR;
+        if self.next_ack_refresh.is_none() {
+            self.next_ack_refresh = Some(now + ACK_REFRESH);
+        }
+        let covers = frame.covers_from..=frame.covers_to;
+        let (lost, admit) = self.receiver.frame(sender, frame.retained_from, covers);
+        if let Some(lost) = lost {
+            self.lagged(sender, lost);
+        }
+        match admit {
+            Admit::Deliver { after } => {
+                let mut received = 0;
+                for event in frame.events.iter().filter(|e| e.seq() > after) {
+                    received += 1;
+                    self.deliver(event.clone(), None);
+                }
+                self.mark_delivered(sender, frame.covers_to.max(after));
+                Stats::add(&self.stats.events_received, received);
+                Stats::add(&self.stats.duplicates, frame.events.len() as u64 - received);
+            }
+            Admit::Gap => {
+                let from_seq = self.receiver.nack_due(sender, now, NACK_INTERVAL);
+                self.ask_again(sender, from_seq);
+            }
+        }
+    }
+
+    /// Events of `sender` numbered `lost` were lost for good: tell every listener.
+    pub(super) fn lagged(&mut self, sender: u64, lost: std::ops::RangeInclusive<u64>) {
+        let missed = lost.end() - lost.start() + 1;
+        Stats::add(&self.stats.gaps, missed);
+        warn!(sender = %membership::hex(sender), missed, "events were lost for good");
+        let data = serde_json::json!({
+            "sender": membership::hex(sender),
+            "missed": missed,
+            "from": lost.start(),
+            "to": lost.end(),
+        });
+        let notice = self.notice(LAGGED, data);
+        self.deliver(notice, Some((sender, *lost.end())));
+    }
+
+    pub(super) fn ask_again(&mut self, sender: u64, from_seq: Option<u64>) {
+        let Some(from_seq) = from_seq else { return };
+        debug!(sender = %membership::hex(sender), from_seq, "asking for missing events");
+        Stats::add(&self.stats.nacks, 1);
+        self.send(Nack { node: self.id, sender, from_seq }.encode());
+    }
+
+    pub(super) fn receive_nack(&mut self, nack: Nack, from: Option<ConnId>, raw: Bytes) {
+        if nack.sender == self.id {
+            self.resend_from(nack.from_seq);
+        } else if let Some(origin) = from.filter(|_| self.phase.hub().is_some()) {
+            self.act(Action::Relay { except: origin, frame: raw });
+        }
+    }
+
+    pub(super) fn receive_ack(&mut self, now: Instant, ack: Ack, from: Option<ConnId>) {
+        match (self.phase.hub_mut(), from) {
+            (Some(hub), Some(conn)) => hub.relay.acked(conn, &ack.acks),
+            (None, None) if ack.epoch >= self.epoch => {
+                if let Some(&(_, seq)) = ack.acks.iter().find(|(sender, _)| *sender == self.id) {
+                    self.acknowledged(now, seq);
+                }
+            }
+            _ => return,
+        }
+        self.pump(now);
+    }
+
+    /// Acknowledges what moved: a client what its listeners took; the hub, to every sender,
+    /// what every member holds.
+    pub(super) fn send_acks(&mut self, now: Instant) {
+        let acks = match self.phase.hub_mut() {
+            Some(hub) => hub.relay.take_upstream_acks(now),
+            None => self.receiver.take_new_acks(),
+        };
+        if acks.is_empty() {
+            return;
+        }
+        if self.phase.hub().is_some() {
+            if let Some(&(_, seq)) = acks.iter().find(|(sender, _)| *sender == self.id) {
+                self.acknowledged(now, seq);
+            }
+        }
+        self.send(Ack { node: self.id, epoch: self.epoch, acks }.encode());
+    }
+
+    /// Repeats this node's acknowledgements while it is busy (see [`ACK_REFRESH`]).
+    pub(super) fn refresh_acks(&mut self, now: Instant) {
+        if now > self.busy_until || !self.phase.is_linked() {
+            self.next_ack_refresh = None;
+            return;
+        }
+        self.next_ack_refresh = Some(now + ACK_REFRESH);
+        self.send_acks(now);
+        let acks = match self.phase.hub() {
+            Some(hub) => hub.relay.announced(),
+            None => self.receiver.taken_all(),
+        };
+        if !acks.is_empty() {
+            self.send(Ack { node: self.id, epoch: self.epoch, acks }.encode());
+        }
+    }
+}

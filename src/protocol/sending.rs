@@ -1,0 +1,191 @@
+//! This node's own events: accepting an emit (local echo, suppression), moving frames out as the
+//! windows allow, re-sending, acknowledgements from the hub, and flush.
+//!
+//! Owns: the path from `emit` to the link and back to "every member holds it". It must not
+//! decide what a received frame means, nor relay other nodes' frames (the hub side's).
+
+use super::node::{Action, Node};
+use crate::event::{Codec, DistributedEvent, Fields};
+use crate::stats::Stats;
+use crate::wire;
+use bytes::Bytes;
+use bytestring::ByteString;
+use std::time::Instant;
+use tracing::{debug, warn};
+
+impl Node {
+    /// Hands one frame to the link, if it is up.
+    pub(super) fn send(&mut self, frame: Vec<u8>) {
+        if self.phase.is_linked() {
+            Stats::add(&self.stats.frames_sent, 1);
+            self.act(Action::Send(Bytes::from(frame)));
+        }
+    }
+
+    /// Accepts one emitted event: it gets the next sequence number, goes to local listeners
+    /// (local echo) and, if another node may listen to its topic, into the frame being filled.
+    /// `reserved`: the bytes its handle reserved under `max_pending_bytes`. Returns the event's
+    /// sequence number, or `None` if it was dropped (too large for a frame).
+    pub(crate) fn emit(
+        &mut self,
+        topic: ByteString,
+        codec: Codec,
+        payload: Bytes,
+        reserved: usize,
+    ) -> Option<u64> {
+        let size = wire::event_wire_size(&topic, &payload);
+        if size + wire::frame_overhead(&self.service) > self.config.max_frame_size {
+            Stats::add(&self.stats.dropped, 1);
+            self.act(Action::Release(reserved));
+            warn!(%topic, size, "dropped an event larger than max_frame_size");
+            return None;
+        }
+        let seq = if self.others_listen(&topic) {
+            match self.sender.push(codec, &topic, &payload, reserved) {
+                Ok(seq) => seq,
+                Err(error) => {
+                    Stats::add(&self.stats.dropped, 1);
+                    self.act(Action::Release(reserved));
+                    warn!(%error, "dropped an event the wire format cannot carry");
+                    return None;
+                }
+            }
+        } else {
+            Stats::add(&self.stats.suppressed, 1);
+            let seq = self.sender.skip();
+            if self.config.local_echo {
+                self.echo_held.push_back((seq, reserved));
+            } else {
+                self.act(Action::Release(reserved));
+            }
+            seq
+        };
+        Stats::add(&self.stats.emitted, 1);
+        if self.config.local_echo {
+            let event = DistributedEvent::new(Fields {
+                topic,
+                service: self.service.clone(),
+                node: self.id,
+                seq,
+                codec,
+                payload,
+            });
+            self.deliver(event, Some((self.id, seq)));
+        }
+        Some(seq)
+    }
+
+    /// Whether some other node may listen to `topic`. When in doubt (no link, the cluster's
+    /// interests not learned yet, a peer that has not announced its own), yes.
+    fn others_listen(&self, topic: &str) -> bool {
+        if !self.config.interest_routing || !self.phase.is_linked() || !self.interests_complete {
+            return true;
+        }
+        if self.membership.nodes().any(|node| node != self.id && !self.interests.knows(node)) {
+            return true;
+        }
+        self.interests.wanted_by_other_than(self.id, topic)
+    }
+
+    /// Moves frames out as far as the windows allow: the hub's relay queue first, then this
+    /// node's own events.
+    pub(super) fn pump(&mut self, now: Instant) {
+        if !self.phase.is_linked() {
+            return;
+        }
+        self.relay_queued(now);
+        let mut frames = Vec::new();
+        let node = self.id;
+        match self.phase.hub_mut() {
+            Some(hub) => {
+                self.sender.send_waiting(|bytes, last_seq, retained_from| {
+                    if !hub.relay.has_room() {
+                        return false;
+                    }
+                    hub.relay.sent(None, node, last_seq, retained_from, now);
+                    frames.push(bytes.to_vec());
+                    true
+                });
+            }
+            None => {
+                self.sender.send_waiting(|bytes, _, _| {
+                    frames.push(bytes.to_vec());
+                    true
+                });
+            }
+        }
+        for frame in frames {
+            self.send(frame);
+        }
+    }
+
+    /// Sends again the frames in flight from `from_seq` on (outside the hub's window: the window
+    /// may be waiting for exactly these).
+    pub(super) fn resend_from(&mut self, from_seq: u64) {
+        if !self.phase.is_linked() {
+            return;
+        }
+        let mut frames = Vec::new();
+        let node = self.id;
+        let mut hub = self.phase.hub_mut();
+        self.sender.resend_from(from_seq, |bytes, last_seq, retained_from| {
+            if let Some(hub) = hub.as_mut() {
+                hub.relay.resent(node, last_seq, retained_from);
+            }
+            frames.push(bytes.to_vec());
+            true
+        });
+        Stats::add(&self.stats.resent, frames.len() as u64);
+        for frame in frames {
+            self.send(frame);
+        }
+    }
+
+    /// The hub says every member holds this node's events up to `seq`.
+    pub(super) fn acknowledged(&mut self, now: Instant, seq: u64) {
+        debug!(seq, "acknowledged by every member");
+        self.cluster_acked = self.cluster_acked.max(seq);
+        self.apply_acks(now);
+    }
+
+    /// Forgets what every member, this node's own listeners included, holds, and resolves the
+    /// flushes it completes.
+    pub(super) fn apply_acks(&mut self, _now: Instant) {
+        let released = self.sender.ack(self.cluster_acked.min(self.own_taken));
+        if released > 0 {
+            self.act(Action::Release(released));
+        }
+        let acked = self.sender.acked();
+        let (done, waiting): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.flush_waiters).into_iter().partition(|(s, _)| *s <= acked);
+        self.flush_waiters = waiting;
+        for (_, ticket) in done {
+            self.act(Action::Flushed(ticket));
+        }
+    }
+
+    /// Releases the reservations of unsent events that local listeners took.
+    pub(super) fn release_echoed(&mut self) {
+        let mut released = 0;
+        while self.echo_held.front().is_some_and(|(seq, _)| *seq <= self.own_taken) {
+            released += self.echo_held.pop_front().map_or(0, |(_, bytes)| bytes);
+        }
+        if released > 0 {
+            self.act(Action::Release(released));
+        }
+    }
+
+    /// Starts a flush of everything emitted so far. Returns `None` if it is already done, else
+    /// the ticket of the [`Action::Flushed`] that will say so.
+    pub(crate) fn flush(&mut self, now: Instant) -> Option<u64> {
+        self.sender.seal();
+        self.drain(now);
+        let target = self.sender.last_framed();
+        if target <= self.sender.acked() {
+            return None;
+        }
+        self.next_flush_ticket += 1;
+        self.flush_waiters.push((target, self.next_flush_ticket));
+        Some(self.next_flush_ticket)
+    }
+}
