@@ -54,6 +54,9 @@ mod pending;
 mod protocol;
 mod registry;
 mod role;
+#[cfg(feature = "simulation")]
+#[doc(hidden)]
+pub mod simulation;
 mod stats;
 pub mod topic;
 pub mod trie;

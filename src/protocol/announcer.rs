@@ -55,6 +55,17 @@ impl Node {
         }
     }
 
+    /// This node itself was not running: every peer counts as just heard from, and a hub
+    /// gives its clients, and the members it awaits, a fresh period to show up.
+    pub(super) fn stalled(&mut self, now: Instant) {
+        let grace = self.config.election_timeout * 2;
+        match &mut self.phase {
+            Phase::Client(client) => client.last_from_hub = now,
+            Phase::Hub(hub) => hub.relay.stalled(now, grace),
+            _ => {}
+        }
+    }
+
     pub(super) fn receive_hello(
         &mut self,
         now: Instant,

@@ -160,6 +160,11 @@ impl Node {
         self.act(Action::Open { attempt: self.attempt, address });
     }
 
+    /// The candidate address of the current election step or link.
+    pub(crate) fn candidate_address(&self) -> Option<&str> {
+        self.phase.candidate().map(|i| self.config.candidates[i].as_str())
+    }
+
     /// The caller opened the candidate of `attempt`, or could not.
     pub(crate) fn opened(&mut self, now: Instant, attempt: u64, outcome: Result<OpenedAs, Error>) {
         let Phase::Opening { candidate } = self.phase else { return };

@@ -200,11 +200,6 @@ impl Node {
         self.actions.push_back(action);
     }
 
-    /// This node's id.
-    pub(crate) fn id(&self) -> u64 {
-        self.id
-    }
-
     /// A frame arrived on the link of `attempt`: from the hub (`from` is `None` on a client), or
     /// on the hub from the client connection `from`. `raw` is the frame as it came, for relaying.
     pub(crate) fn receive(
@@ -261,8 +256,13 @@ impl Node {
         if self.next_ack_refresh.is_some_and(|at| now >= at) {
             self.refresh_acks(now);
         }
-        if self.next_beat.is_some_and(|at| now >= at) {
+        if let Some(due) = self.next_beat.filter(|at| now >= *at) {
             self.next_beat = Some(now + self.config.liveness_interval);
+            if now.duration_since(due) >= self.config.liveness_interval {
+                // This node did not run for a while (frozen, swapped out, a stolen VM): the
+                // silence it would see is its own, not its peers'.
+                self.stalled(now);
+            }
             self.beat(now);
         }
     }

@@ -170,6 +170,20 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         }
     }
 
+    /// The hub itself did not run for a while: clients count as just heard from, frames sent
+    /// as just sent, and members still awaited get a fresh `grace`.
+    pub(crate) fn stalled(&mut self, now: Instant, grace: Duration) {
+        for client in self.clients.values_mut() {
+            client.last_heard = now;
+        }
+        for sent in &mut self.log {
+            sent.at = now;
+        }
+        if !self.awaited.is_empty() {
+            self.awaited_until = self.awaited_until.max(now + grace);
+        }
+    }
+
     /// A client acknowledged events.
     pub(crate) fn acked(&mut self, pipe: P, acks: &[(u64, u64)]) {
         if let Some(client) = self.clients.get_mut(&pipe) {
