@@ -82,7 +82,7 @@ pub(super) fn flush_holds(world: &World, node: usize, last: u64) -> Option<Strin
         }
         for (seq, topic) in sender.emitted.iter().filter(|(seq, _)| *seq <= last) {
             let wanted = receiver.patterns.iter().any(|p| crate::topic::matches(p, topic));
-            let held = receiver.received.iter().any(|(from, s, _)| *from == sender.id && s == seq);
+            let held = receiver.holds.contains(&(sender.id, *seq));
             if wanted && !held {
                 return Some(format!(
                     "node {node}'s flush resolved at {:?} while node {r} did not hold its event {seq} ({topic})",

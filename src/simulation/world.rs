@@ -30,6 +30,8 @@ const TRACE_KEPT: usize = 300;
 const ACTIVE: Duration = Duration::from_secs(12);
 /// The quiet period in which everything must settle.
 const QUIET: Duration = Duration::from_secs(20);
+/// Steps a run may take: more means nodes keep each other busy (a livelock).
+const MAX_STEPS: u64 = 2_000_000;
 /// Topics of the workload, and the patterns nodes listen to.
 const TOPICS: [&str; 4] = ["a.x", "a.y", "b.x", "c"];
 const PATTERNS: [&str; 5] = ["a.*", "b.x", "c", "*", "a.>"];
@@ -147,6 +149,8 @@ pub(super) struct SimNode {
     pending: usize,
     /// What the listener saw: (sender, seq, topic) of events, in order.
     pub(super) received: Vec<(u64, u64, String)>,
+    /// The same, as a set of (sender, seq), for the flush checks.
+    pub(super) holds: std::collections::HashSet<(u64, u64)>,
     /// `$lagged` notices: (sender, from, to).
     pub(super) lagged: Vec<(u64, u64, u64)>,
     /// Events emitted with `Ok`: (seq, topic).
@@ -171,6 +175,7 @@ pub(super) struct World {
     /// A promise broken while running (a flush that claimed too much).
     pub(super) broken: Option<String>,
     max_pending: usize,
+    trace_steps: bool,
 }
 
 impl World {
@@ -199,6 +204,7 @@ impl World {
             summary: super::Summary::default(),
             broken: None,
             max_pending: 64 * 1024,
+            trace_steps: std::env::var_os("SIM_TRACE_STEPS").is_some(),
         };
         let count = world.rng.between(2, 9) as usize;
         for i in 0..count {
@@ -258,6 +264,7 @@ impl World {
             take_scheduled: false,
             pending: 0,
             received: Vec::new(),
+            holds: Default::default(),
             lagged: Vec::new(),
             emitted: Vec::new(),
             flushes: HashMap::new(),
@@ -280,7 +287,7 @@ impl World {
             if self.rng.chance(10) {
                 self.schedule(at + Duration::from_micros(10), Event::Flush { node });
             }
-            at += Duration::from_micros(self.rng.between(200, 8000));
+            at += Duration::from_micros(self.rng.between(500, 20_000));
         }
     }
 
@@ -324,9 +331,18 @@ impl World {
     /// Runs the active period and the quiet one.
     pub(super) fn run(&mut self) {
         let end = ACTIVE + QUIET;
+        let mut steps = 0u64;
         while let Some(Reverse(next)) = self.queue.pop() {
             if next.at > end {
                 break;
+            }
+            steps += 1;
+            if steps > MAX_STEPS {
+                self.broken = Some(format!("the run does not settle: {MAX_STEPS} steps by {:?}", self.now));
+                break;
+            }
+            if steps % 1000 == 0 && self.trace_steps {
+                self.trace(format!("step {steps}: {:?}", next.event));
             }
             self.now = next.at;
             self.handle(next.event);
@@ -678,6 +694,7 @@ impl World {
                 && n.patterns.iter().any(|p| topic::matches(p, event.topic()))
             {
                 n.received.push((event.node(), event.seq(), event.topic().to_owned()));
+                n.holds.insert((event.node(), event.seq()));
                 self.summary.delivered += 1;
             }
             if slow {
@@ -691,7 +708,7 @@ impl World {
     }
 
     fn emit(&mut self, node: usize) {
-        let burst = self.rng.between(1, 40);
+        let burst = self.rng.between(1, 12);
         for _ in 0..burst {
             let topic = TOPICS[self.rng.below(TOPICS.len() as u64) as usize];
             let payload = Bytes::from(format!("{{\"n\":{}}}", self.rng.below(1000)));
@@ -751,6 +768,12 @@ impl World {
                 self.nodes[node].isolated = true;
                 self.nodes[node].faulted = true;
                 self.nodes[node].partitioned = true;
+                if self.addresses.iter().any(|a| a.holder == Some(node)) {
+                    // The hub partitioned: every member is cut off from the cluster.
+                    for other in &mut self.nodes {
+                        other.faulted = true;
+                    }
+                }
             }
             Fault::Heal(node) => self.nodes[node].isolated = false,
             Fault::SlowListener(node) => {
