@@ -22,13 +22,21 @@ pub fn free_address() -> String {
 }
 
 /// Calls `check` until it returns `Some`, or fails the test with `what` after [`DEADLINE`].
-pub fn wait_until<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + DEADLINE;
+pub fn wait_until<T>(what: &str, check: impl FnMut() -> Option<T>) -> T {
+    poll_until(DEADLINE, check).unwrap_or_else(|| panic!("timed out waiting for {what}"))
+}
+
+/// Calls `check` until it returns `Some`, for at most `limit`; `None` if it never did. For a
+/// test that reports a wait that ran out with more than [`wait_until`]'s message.
+pub fn poll_until<T>(limit: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + limit;
     loop {
         if let Some(value) = check() {
-            return value;
+            return Some(value);
         }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        if Instant::now() >= deadline {
+            return None;
+        }
         std::thread::sleep(Duration::from_millis(5));
     }
 }
@@ -169,13 +177,26 @@ impl Process {
     /// Waits for the process to exit by itself and for its output to be read to the end;
     /// returns its exit code.
     pub fn wait_exit(&mut self) -> i32 {
-        let status = wait_until(&format!("{} to exit", self.name), || {
-            self.child.try_wait().expect("query the process")
-        });
+        let name = self.name.clone();
+        self.wait_exit_within(DEADLINE)
+            .unwrap_or_else(|| panic!("timed out waiting for {name} to exit"))
+    }
+
+    /// Like [`Process::wait_exit`], for at most `limit`; `None` if the process still runs.
+    pub fn wait_exit_within(&mut self, limit: Duration) -> Option<i32> {
+        let status = poll_until(limit, || self.child.try_wait().expect("query the process"))?;
         for reader in self.readers.drain(..) {
             reader.join().expect("output reader");
         }
-        status.code().unwrap_or(-1)
+        Some(status.code().unwrap_or(-1))
+    }
+
+    /// This node's id as events and notices print it (16 hex digits), from its "connected" line.
+    pub fn node_id(&self) -> String {
+        let line = self.wait_stderr("connected");
+        let id = line.rsplit("node ").next().unwrap_or_default().trim_end_matches(')');
+        assert_eq!(id.len(), 16, "{}: no node id in {line:?}", self.name);
+        id.to_owned()
     }
 }
 
