@@ -126,6 +126,11 @@ fn conn_id(pipe: Pipe) -> ConnId {
     u64::from(id.max(0) as u32)
 }
 
+/// How long a closing node keeps its link open so that its goodbye leaves: NNG drops what is
+/// still queued when a socket closes, and a hub that misses the goodbye waits for the node as for
+/// a member cut off by a partition.
+pub(crate) const GOODBYE_LINGER: Duration = Duration::from_millis(100);
+
 impl Drop for Link {
     fn drop(&mut self) {
         self.socket.close();

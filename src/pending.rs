@@ -18,7 +18,12 @@ pub(crate) struct Pending {
 
 impl Pending {
     pub(crate) fn new(limit: usize) -> Self {
-        Pending { bytes: AtomicUsize::new(0), limit, room: Notify::new(), closed: AtomicBool::new(false) }
+        Pending {
+            bytes: AtomicUsize::new(0),
+            limit,
+            room: Notify::new(),
+            closed: AtomicBool::new(false),
+        }
     }
 
     /// Reserves `n` bytes if they fit under the limit (a lone event always fits).

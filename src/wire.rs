@@ -390,11 +390,9 @@ pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
     }
     let frame = match reader.u8()? {
         k if k == Kind::Events as u8 => Frame::Events(decode_events(&mut reader, &bytes)?),
-        k if k == Kind::Ack as u8 => Frame::Ack(Ack {
-            node: reader.u64()?,
-            epoch: reader.epoch()?,
-            acks: reader.pairs()?,
-        }),
+        k if k == Kind::Ack as u8 => {
+            Frame::Ack(Ack { node: reader.u64()?, epoch: reader.epoch()?, acks: reader.pairs()? })
+        }
         k if k == Kind::Hello as u8 => Frame::Hello(Hello {
             node: reader.u64()?,
             epoch: reader.epoch()?,

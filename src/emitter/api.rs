@@ -4,6 +4,7 @@
 use super::*;
 use crate::error::{Error, Result};
 use crate::event::DistributedEvent;
+use crate::link::GOODBYE_LINGER;
 use crate::messages::{
     Emit, Flush, ListenerCount, Many, On, Once, Peers, RemoveAllListeners, RemoveListener, Topics,
 };
@@ -176,15 +177,22 @@ impl Handler<Flush> for Emitter {
 pub(crate) struct Shutdown;
 
 impl Handler<Shutdown> for Emitter {
-    type Result = ();
+    type Result = ResponseFuture<()>;
 
-    fn handle(&mut self, _: Shutdown, ctx: &mut Context<Self>) {
+    /// Resolves once the goodbye had time to leave (see [`GOODBYE_LINGER`]).
+    fn handle(&mut self, _: Shutdown, ctx: &mut Context<Self>) -> Self::Result {
         self.node.close();
         self.perform(ctx);
         self.flush_waiters.clear();
         self.shared.pending.close();
-        self.link = None;
+        let link = self.link.take();
         self.pipes.clear();
         ctx.stop();
+        Box::pin(async move {
+            if let Some(link) = link {
+                tokio::time::sleep(GOODBYE_LINGER).await;
+                drop(link);
+            }
+        })
     }
 }

@@ -143,7 +143,8 @@ impl Node {
             Phase::Hub(hub) => hub.linked_at,
             _ => return,
         };
-        if self.patterns_version == 0 && now.duration_since(linked_at) < self.config.liveness_interval
+        if self.patterns_version == 0
+            && now.duration_since(linked_at) < self.config.liveness_interval
         {
             // Nothing subscribed yet, just after linking: wait a beat before saying so, since
             // an empty announcement now would cut off what the first subscriptions, made right
@@ -170,7 +171,12 @@ impl Node {
         self.announce_interest(now);
     }
 
-    pub(super) fn receive_interest(&mut self, interest: Interest, from: Option<ConnId>, raw: Bytes) {
+    pub(super) fn receive_interest(
+        &mut self,
+        interest: Interest,
+        from: Option<ConnId>,
+        raw: Bytes,
+    ) {
         if interest.node == self.id {
             return;
         }

@@ -27,7 +27,7 @@ pub(super) enum Phase {
     /// A client of the hub at `candidate`.
     Client(ClientLink),
     /// The hub, bound at `candidate`.
-    Hub(HubLink),
+    Hub(Box<HubLink>),
     /// Every candidate failed to open in a later election: the election runs again at `until`.
     Backoff { until: Instant },
     /// Every candidate failed to open in the first election: `connect` reports the error.
@@ -161,6 +161,7 @@ impl Node {
     }
 
     /// The candidate address of the current election step or link.
+    #[cfg(feature = "simulation")]
     pub(crate) fn candidate_address(&self) -> Option<&str> {
         self.phase.candidate().map(|i| self.config.candidates[i].as_str())
     }
@@ -248,7 +249,8 @@ impl Node {
         let grace = self.config.election_timeout * 2;
         info!(epoch = self.epoch, awaited = awaited.len(), "this node is the hub");
         let relay = Relay::new(self.id, self.config.window, awaited, now, now + hold, grace);
-        self.phase = Phase::Hub(HubLink { candidate, relay, probing: false, linked_at: now });
+        self.phase =
+            Phase::Hub(Box::new(HubLink { candidate, relay, probing: false, linked_at: now }));
         let change = self.membership.this_node_is_hub(self.id, &self.config.service);
         self.member_change(change);
     }

@@ -46,8 +46,11 @@ impl Node {
     /// is off), and counts it.
     fn relay_routed(&mut self, origin: ConnId, frame: RelayFrame) {
         let Some(hub) = self.phase.hub() else { return };
-        let targets =
-            if self.config.interest_routing { hub.relay.client_nodes_except(origin) } else { vec![] };
+        let targets = if self.config.interest_routing {
+            hub.relay.client_nodes_except(origin)
+        } else {
+            vec![]
+        };
         let (bytes, left_out) = route(&targets, &self.interests, frame);
         Stats::add(&self.stats.filtered, left_out);
         Stats::add(&self.stats.relayed, 1);

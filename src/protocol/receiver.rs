@@ -197,7 +197,11 @@ mod tests {
     fn a_covered_range_without_events_still_moves_the_sequence() {
         let mut receiver = Receiver::default();
         receiver.frame(1, 1, 1..=3);
-        assert_eq!(receiver.frame(1, 1, 4..=10), (None, DELIVER(3)), "4..=10 wanted by nobody here");
+        assert_eq!(
+            receiver.frame(1, 1, 4..=10),
+            (None, DELIVER(3)),
+            "4..=10 wanted by nobody here"
+        );
         assert_eq!(receiver.delivered_from(1), Some(10));
     }
 

@@ -17,7 +17,10 @@ pub(super) fn check(world: &World) -> Result<(), String> {
     }
     for (r, receiver) in world.nodes.iter().enumerate().filter(|(_, n)| n.alive) {
         if !matches!(receiver.state, Some(crate::protocol::LinkState::Up(..))) {
-            return Err(format!("node {r} is not linked after the quiet period: {:?}", receiver.state));
+            return Err(format!(
+                "node {r} is not linked after the quiet period: {:?}",
+                receiver.state
+            ));
         }
         let partitioned = |id: u64| world.nodes.iter().any(|n| n.id == id && n.partitioned);
         if let Some(lagged) = receiver.lagged.iter().find(|(from, _, _)| !partitioned(*from)) {
@@ -45,19 +48,21 @@ pub(super) fn check(world: &World) -> Result<(), String> {
                 last = *seq;
                 seen.insert(*seq);
             }
-            let emitted: std::collections::HashSet<u64> = sender.emitted.iter().map(|(seq, _)| *seq).collect();
+            let emitted: std::collections::HashSet<u64> =
+                sender.emitted.iter().map(|(seq, _)| *seq).collect();
             if let Some(phantom) = seen.iter().find(|seq| !emitted.contains(seq)) {
-                return Err(format!("node {r} received event {phantom} that node {s} never emitted"));
+                return Err(format!(
+                    "node {r} received event {phantom} that node {s} never emitted"
+                ));
             }
             for (seq, topic) in &sender.emitted {
                 let wanted = receiver.patterns.iter().any(|p| crate::topic::matches(p, topic));
                 if !wanted || seen.contains(seq) {
                     continue;
                 }
-                let told = receiver
-                    .lagged
-                    .iter()
-                    .any(|(from, first, last)| *from == sender.id && (*first..=*last).contains(seq));
+                let told = receiver.lagged.iter().any(|(from, first, last)| {
+                    *from == sender.id && (*first..=*last).contains(seq)
+                });
                 if !told {
                     return Err(format!(
                         "node {r} never received event {seq} ({topic}) of node {s}, and was not told it was lost"

@@ -64,8 +64,7 @@ impl fmt::Display for Failure {
 pub fn run(seed: u64) -> Result<Summary, Failure> {
     let mut world = world::World::new(seed);
     world.run();
-    checker::check(&world)
-        .map_err(|broken| Failure { seed, broken, trace: world.trace_tail() })?;
+    checker::check(&world).map_err(|broken| Failure { seed, broken, trace: world.trace_tail() })?;
     let mut summary = world.summary.clone();
     summary.elections = world.nodes.iter().map(|n| n.stats.snapshot().elections).sum();
     Ok(summary)

@@ -40,20 +40,44 @@ const PATTERNS: [&str; 5] = ["a.*", "b.x", "c", "*", "a.>"];
 #[derive(Debug, Clone)]
 enum Event {
     /// The node's timer is due (stale if its timer moved since).
-    Wake { node: usize, at: Duration },
+    Wake {
+        node: usize,
+        at: Duration,
+    },
     /// The first frame waiting in one direction of a connection arrives.
-    Arrive { conn: ConnId, to_hub: bool },
+    Arrive {
+        conn: ConnId,
+        to_hub: bool,
+    },
     /// A dialer tries to connect.
-    Dial { node: usize, attempt: u64 },
+    Dial {
+        node: usize,
+        attempt: u64,
+    },
     /// A connection closed: its end on `node` learns it.
-    Down { node: usize, attempt: u64, conn: ConnId },
+    Down {
+        node: usize,
+        attempt: u64,
+        conn: ConnId,
+    },
     /// A probe's answer.
-    Probed { node: usize, attempt: u64, index: usize, live: bool },
+    Probed {
+        node: usize,
+        attempt: u64,
+        index: usize,
+        live: bool,
+    },
     /// A node's listener takes its next delivery.
-    Take { node: usize },
+    Take {
+        node: usize,
+    },
     /// The workload: a node emits a burst, or flushes.
-    Emit { node: usize },
-    Flush { node: usize },
+    Emit {
+        node: usize,
+    },
+    Flush {
+        node: usize,
+    },
     Fault(Fault),
 }
 
@@ -175,7 +199,6 @@ pub(super) struct World {
     /// A promise broken while running (a flush that claimed too much).
     pub(super) broken: Option<String>,
     max_pending: usize,
-    trace_steps: bool,
 }
 
 impl World {
@@ -204,7 +227,6 @@ impl World {
             summary: super::Summary::default(),
             broken: None,
             max_pending: 64 * 1024,
-            trace_steps: std::env::var_os("SIM_TRACE_STEPS").is_some(),
         };
         let count = world.rng.between(2, 9) as usize;
         for i in 0..count {
@@ -236,7 +258,8 @@ impl World {
         let id = self.rng.next() | 1;
         let stats = Arc::new(Stats::default());
         let mut core = Node::new(self.config(), id, stats.clone(), self.base + at);
-        let mut patterns = vec![PATTERNS[self.rng.below(PATTERNS.len() as u64) as usize].to_owned()];
+        let mut patterns =
+            vec![PATTERNS[self.rng.below(PATTERNS.len() as u64) as usize].to_owned()];
         if self.rng.chance(30) {
             patterns.push(PATTERNS[self.rng.below(PATTERNS.len() as u64) as usize].to_owned());
         }
@@ -338,11 +361,9 @@ impl World {
             }
             steps += 1;
             if steps > MAX_STEPS {
-                self.broken = Some(format!("the run does not settle: {MAX_STEPS} steps by {:?}", self.now));
+                self.broken =
+                    Some(format!("the run does not settle: {MAX_STEPS} steps by {:?}", self.now));
                 break;
-            }
-            if steps % 1000 == 0 && self.trace_steps {
-                self.trace(format!("step {steps}: {:?}", next.event));
             }
             self.now = next.at;
             self.handle(next.event);
@@ -601,7 +622,8 @@ impl World {
         if !c.up {
             return;
         }
-        let (node, attempt) = if to_hub { (c.hub, c.hub_attempt) } else { (c.client, c.client_attempt) };
+        let (node, attempt) =
+            if to_hub { (c.hub, c.hub_attempt) } else { (c.client, c.client_attempt) };
         if self.nodes[node].frozen {
             // The frame stays queued (the queue keeps filling); it arrives after the thaw.
             self.nodes[node].held.push(Event::Arrive { conn, to_hub });
@@ -687,7 +709,8 @@ impl World {
                 let data: serde_json::Value = event.decode().unwrap_or_default();
                 let sender = u64::from_str_radix(data["sender"].as_str().unwrap_or("0"), 16)
                     .unwrap_or_default();
-                let (from, to) = (data["from"].as_u64().unwrap_or(0), data["to"].as_u64().unwrap_or(0));
+                let (from, to) =
+                    (data["from"].as_u64().unwrap_or(0), data["to"].as_u64().unwrap_or(0));
                 n.lagged.push((sender, from, to));
                 self.summary.lagged += to + 1 - from;
             } else if !topic::is_reserved(event.topic())
@@ -808,15 +831,12 @@ impl World {
                 if self.rng.chance(50) {
                     frame.truncate(self.rng.below(frame.len() as u64) as usize);
                 }
-                match wire::decode(Bytes::from(frame)) {
-                    Ok(_) => self.broken.get_or_insert("a forged out-of-range frame was accepted".into()),
-                    Err(_) => {
-                        Stats::add(&self.nodes[node].stats.malformed, 1);
-                        return;
-                    }
-                };
+                if wire::decode(Bytes::from(frame)).is_ok() {
+                    self.broken.get_or_insert("a forged out-of-range frame was accepted".into());
+                } else {
+                    Stats::add(&self.nodes[node].stats.malformed, 1);
+                }
             }
         }
     }
 }
-
