@@ -1,9 +1,9 @@
 //! One emitter's NNG socket: the election, the hub's relay, and the receive thread.
 //!
 //! Owns: the socket of the current election attempt, the choice between hub and client (bind the
-//! address; if it is in use, dial it), sending, relaying to every client but one, cutting off a
-//! pipe, and the thread that receives and decodes frames and hands them to the emitter actor. It
-//! must not decide anything: what a frame means, and what to relay when, is the protocol core's.
+//! address; if it is in use, dial it; on `ipc://`, dial an existing socket file before binding
+//! it), sending, relaying to every client but one, cutting off a pipe, and the thread that
+//! receives and decodes frames and hands them to the emitter actor. It must not decide anything: what a frame means, and what to relay when, is the protocol core's.
 //! NNG types (`Pipe`, `Message`, the raw bus header) stay here; the core names connections by
 //! their [`ConnId`].
 //!
@@ -53,7 +53,8 @@ pub(crate) struct Link {
 
 impl Link {
     /// One step of the election, on one candidate `address`: bind it and become the hub, or,
-    /// if it is taken or not this machine's, dial it and become a client. A client is not usable
+    /// if it is taken or not this machine's, dial it and become a client. An `ipc://` socket file
+    /// that exists is dialed first, and bound only if nobody listens on it. A client is not usable
     /// before its connection is up.
     pub(crate) fn open(
         config: &Config,
@@ -66,24 +67,64 @@ impl Link {
             address: address.to_owned(),
             reason: e.to_string(),
         };
+        let new_client = || -> nng::Result<Socket> {
+            let client = Socket::new(Protocol::Bus0)?;
+            prepare(&client, config, attempt, &to)?;
+            client.set_opt::<ReconnectMinTime>(Some(config.reconnect_min))?;
+            client.set_opt::<ReconnectMaxTime>(Some(config.reconnect_max))?;
+            Ok(client)
+        };
+        // On `ipc://`, a socket file that exists is dialed before anything binds it: a failed
+        // bind there makes NNG 1.4 connect to the file and close at once to see whether it is
+        // stale, and a live hub that accepts such a connection after it was closed stops
+        // accepting anyone (its listener takes the send error for its own closing). A full
+        // dial cannot do that harm. Only when nobody listens on the file (the hub died) does
+        // this node bind it, and then NNG's probe finds nobody either and removes the file.
+        // A node that bound between that dial and this bind is the one case left.
+        if ipc_file_exists(address) {
+            let client = new_client().map_err(fail)?;
+            match dial_within(&client, address, config.election_timeout) {
+                Dialed::Up | Dialed::Silent => {
+                    // A silent hub may still answer the dial; if it never does, the election
+                    // moves on as for any client whose connection does not come up.
+                    return Link::start(client, OpenedAs::Client, attempt, to, stats);
+                }
+                Dialed::Nobody => {
+                    client.close();
+                    debug!(address, "nobody listens on the socket file, binding it");
+                }
+                Dialed::Failed(reason) => {
+                    client.close();
+                    return Err(Error::InvalidAddress { address: address.to_owned(), reason });
+                }
+            }
+        }
         let hub = RawSocket::new(Protocol::Bus0).map_err(fail)?.socket;
         prepare(&hub, config, attempt, &to).map_err(fail)?;
-        let link = match hub.listen(address) {
-            Ok(()) => Link { socket: hub, role: OpenedAs::Hub },
+        match hub.listen(address) {
+            Ok(()) => Link::start(hub, OpenedAs::Hub, attempt, to, stats),
             Err(bind_error) => {
                 hub.close();
                 debug!(address, %bind_error, "address is taken or not ours, dialing");
-                let client = Socket::new(Protocol::Bus0).map_err(fail)?;
-                prepare(&client, config, attempt, &to).map_err(fail)?;
-                client.set_opt::<ReconnectMinTime>(Some(config.reconnect_min)).map_err(fail)?;
-                client.set_opt::<ReconnectMaxTime>(Some(config.reconnect_max)).map_err(fail)?;
+                let client = new_client().map_err(fail)?;
                 client.dial_async(address).map_err(|dial_error| Error::InvalidAddress {
                     address: address.to_owned(),
                     reason: format!("cannot bind ({bind_error}) nor dial ({dial_error})"),
                 })?;
-                Link { socket: client, role: OpenedAs::Client }
+                Link::start(client, OpenedAs::Client, attempt, to, stats)
             }
-        };
+        }
+    }
+
+    /// Starts the receive thread of a socket that was bound or dialed.
+    fn start(
+        socket: Socket,
+        role: OpenedAs,
+        attempt: u64,
+        to: Recipient<FromLink>,
+        stats: Arc<Stats>,
+    ) -> Result<Link> {
+        let link = Link { socket, role };
         let receiver = Receiver {
             socket: link.socket.clone(),
             hub: link.role == OpenedAs::Hub,
@@ -146,6 +187,15 @@ pub(crate) fn probe(
     answer: impl FnOnce(bool) + Send + 'static,
 ) {
     let check = move || -> nng::Result<bool> {
+        // On `ipc://`, an existing socket file is not bind-probed (see `Link::open`): a full
+        // dial tells a live hub (it answers) from a dead one (nobody listens, so the file is
+        // stale and binding it would work).
+        if ipc_file_exists(&address) {
+            let dialer = Socket::new(Protocol::Bus0)?;
+            let dialed = dial_within(&dialer, &address, timeout);
+            dialer.close();
+            return Ok(matches!(dialed, Dialed::Up | Dialed::Nobody));
+        }
         let bindable = RawSocket::new(Protocol::Bus0)?.socket;
         if bindable.listen(&address).is_ok() {
             bindable.close();
@@ -168,6 +218,44 @@ pub(crate) fn probe(
         .spawn(move || answer(check().unwrap_or(false)));
     if let Err(error) = spawned {
         warn!(%error, "cannot start a probe thread");
+    }
+}
+
+/// Whether `address` is an `ipc://` one whose socket file exists.
+fn ipc_file_exists(address: &str) -> bool {
+    address.strip_prefix("ipc://").is_some_and(|path| std::path::Path::new(path).exists())
+}
+
+/// What a dial found.
+enum Dialed {
+    /// A hub answered: the connection is up.
+    Up,
+    /// Nobody listens there: the connection was refused (NNG says so too of a missing file).
+    Nobody,
+    /// No answer within the time allowed; the dial goes on.
+    Silent,
+    /// The dial failed otherwise.
+    Failed(String),
+}
+
+/// Dials `address` on `socket` and waits at most `timeout` for the outcome. NNG's synchronous
+/// dial tells a refused connection from others but takes no time limit (a frozen hub holds it
+/// up to NNG's 10 s handshake limit), so it runs on a thread of its own; closing `socket` ends
+/// it. A dial that outlives the wait goes on, and the connection comes up if the hub answers.
+fn dial_within(socket: &Socket, address: &str, timeout: Duration) -> Dialed {
+    let (done, outcome) = std::sync::mpsc::channel();
+    let (dialer, url) = (socket.clone(), address.to_owned());
+    let spawned = std::thread::Builder::new().name("nanomitter-dial".to_owned()).spawn(move || {
+        let _ = done.send(dialer.dial(&url));
+    });
+    if let Err(error) = spawned {
+        return Dialed::Failed(format!("cannot start a dial thread: {error}"));
+    }
+    match outcome.recv_timeout(timeout) {
+        Ok(Ok(())) => Dialed::Up,
+        Ok(Err(nng::Error::ConnectionRefused)) => Dialed::Nobody,
+        Ok(Err(error)) => Dialed::Failed(error.to_string()),
+        Err(_) => Dialed::Silent,
     }
 }
 

@@ -287,7 +287,6 @@ impl Drop for IpcPath {
 /// that connection, closed before the hub answered it, stops the hub's NNG listener from
 /// accepting anyone again.
 #[test]
-#[ignore = "open: NNG 1.4's failed ipc bind disables the live hub's listener (issue 8, scenario 9)"]
 fn ipc_links_stay_up() {
     const PER_NODE: usize = 5;
     let _alone = alone();
