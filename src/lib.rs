@@ -31,11 +31,9 @@
 //!
 //! Modules, one concept each: [`config`] (settings), `connect` (starting a node and waiting for its
 //! first election), [`handle`] (the caller's API), [`messages`] (the same API as actix messages),
-//! `emitter` (the supervised actor), `link` (the socket and the election step), `role` (hub, client
-//! or electing), `outbound` (sequence numbers, batches, the window of unacknowledged frames),
-//! `inbound` (exactly-once admission per sender), `hub` (the relay's window and end-to-end
-//! acknowledgements), `routing` (what of a frame the other clients want), `interest` (what every
-//! node listens to), [`topic`] (the topic grammar: topics, patterns, reserved `$` topics,
+//! `emitter` (the supervised actor, a shell around the protocol core), `link` (the socket and the
+//! election step), `role` (hub, client or electing), `protocol` (one node's state machine without
+//! I/O: election, sending, receiving, the hub's relay, announcements), [`topic`] (the topic grammar: topics, patterns, reserved `$` topics,
 //! matching), [`trie`] (matching a topic against many patterns at once), [`membership`] (peers and
 //! the changes told on reserved topics), `registry` (listeners), `pending` (the bound on
 //! unacknowledged bytes), [`event`] (what listeners receive), [`wire`] (the frame format) and
