@@ -126,6 +126,7 @@ mod tests {
             last_seq: 0,
             retained_from: 1,
             received: vec![],
+            members: vec![],
         }
     }
 

@@ -3,14 +3,14 @@
 //! Owns: encoding and decoding of frames, and nothing else. It must not touch sockets, actors or
 //! listeners; a frame that does not parse is reported as a [`FrameError`] and never panics.
 //!
-//! # Format, version 2
+//! # Format, version 3
 //!
 //! All integers are little-endian; strings are UTF-8 behind a length. Every frame starts with a
 //! 6-byte header:
 //!
 //! ```text
 //! magic    4 bytes  "NMTR"
-//! version  u8       2
+//! version  u8       3
 //! kind     u8       1 events, 2 ack, 3 hello, 4 nack, 5 left, 6 interest
 //! ```
 //!
@@ -33,11 +33,13 @@
 //!
 //! **hello** — `node u64 | epoch u64 | role u8 (1 hub, 2 client) | joining u8 (0 beat, 1 first
 //! link, 2 link after a lost hub) | service u8 len + str | last_seq u64 | retained_from u64 |
-//! count u32 | count x { sender u64, seq u64 }`. Sent on joining and as the liveness beat;
-//! `last_seq` is the sender's latest sequence number sent and `retained_from` the oldest it can
-//! still send again (a member that lacks events before it learns they are lost for good); the
-//! list is, from a joining client, what it received, from the hub, what it relayed so far (where
-//! a first-time client starts).
+//! count u32 | count x { sender u64, seq u64 } | members u32 | members x node u64`. Sent on
+//! joining and as the liveness beat; `last_seq` is the sender's latest sequence number sent and
+//! `retained_from` the oldest it can still send again (a member that lacks events before it
+//! learns they are lost for good); the list is, from a joining client, what it received, from
+//! the hub, what it relayed so far (where a first-time client starts). `members` is, from the
+//! hub, the node ids of its clients (so that whoever takes over knows whom to wait for, heard
+//! from or not); from a client it is empty.
 //!
 //! **nack** — `node u64 | sender u64 | from_seq u64`: `node` misses `sender`'s events from
 //! `from_seq` on; `sender` re-sends what it still holds.
@@ -63,7 +65,7 @@ use std::fmt;
 
 const MAGIC: [u8; 4] = *b"NMTR";
 /// The version of the format this build speaks.
-pub const VERSION: u8 = 2;
+pub const VERSION: u8 = 3;
 /// The highest sequence number a frame may carry.
 pub const MAX_SEQ: u64 = 1 << 62;
 /// The highest election epoch a frame may carry: far beyond any real number of elections, and
@@ -168,6 +170,8 @@ pub struct Hello {
     pub last_seq: u64,
     pub retained_from: u64,
     pub received: Vec<(u64, u64)>,
+    /// From the hub: its clients' node ids. From a client: empty.
+    pub members: Vec<u64>,
 }
 
 /// Whether a hello introduces a node on a new link.
@@ -304,7 +308,8 @@ impl Ack {
 
 impl Hello {
     pub fn encode(&self) -> Vec<u8> {
-        let mut buf = header(Kind::Hello, 56 + self.service.len() + self.received.len() * 16);
+        let body = 60 + self.service.len() + self.received.len() * 16 + self.members.len() * 8;
+        let mut buf = header(Kind::Hello, body);
         buf.extend_from_slice(&self.node.to_le_bytes());
         buf.extend_from_slice(&self.epoch.to_le_bytes());
         buf.push(if self.hub { 1 } else { 2 });
@@ -313,6 +318,10 @@ impl Hello {
         buf.extend_from_slice(&self.last_seq.to_le_bytes());
         buf.extend_from_slice(&self.retained_from.to_le_bytes());
         put_pairs(&mut buf, &self.received);
+        buf.extend_from_slice(&(self.members.len() as u32).to_le_bytes());
+        for node in &self.members {
+            buf.extend_from_slice(&node.to_le_bytes());
+        }
         buf
     }
 }
@@ -414,6 +423,7 @@ pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
             last_seq: reader.seq()?,
             retained_from: reader.seq()?,
             received: reader.pairs()?,
+            members: reader.nodes()?,
         }),
         k if k == Kind::Nack as u8 => Frame::Nack(Nack {
             node: reader.u64()?,
@@ -571,6 +581,14 @@ impl<'a> Reader<'a> {
         (0..count).map(|_| Ok((self.u64()?, self.seq()?))).collect()
     }
 
+    fn nodes(&mut self) -> Result<Vec<u64>, FrameError> {
+        let count = self.u32()? as usize;
+        if count > self.remaining() / 8 {
+            return Err(FrameError::Truncated);
+        }
+        (0..count).map(|_| self.u64()).collect()
+    }
+
     /// A UTF-8 string of `len` bytes, shared with `whole` (which `self.bytes` is a view of).
     fn utf8(
         &mut self,
@@ -628,6 +646,7 @@ mod tests {
                 last_seq: 99,
                 retained_from: 90,
                 received: vec![(5, 6)],
+                members: vec![7, 8],
             }),
             Frame::Nack(Nack { node: 1, sender: 2, from_seq: 3 }),
             Frame::Left(Left { epoch: 4, node: 9, reason: LeftReason::Evicted }),
@@ -662,6 +681,7 @@ mod tests {
             last_seq: 0,
             retained_from: 1,
             received: vec![(1, 1)],
+            members: vec![2],
         }
         .encode();
         for bytes in [events, hello] {
@@ -698,7 +718,7 @@ mod tests {
             (&trailing, FrameError::Truncated),
             (&bad_codec, FrameError::Invalid("codec")),
             (&huge_count, FrameError::Truncated),
-            (b"NMTR\x02\x09", FrameError::Kind(9)),
+            (b"NMTR\x03\x09", FrameError::Kind(9)),
         ];
         for (bytes, expected) in cases {
             assert_eq!(decode(Bytes::copy_from_slice(bytes)).unwrap_err(), expected);
@@ -728,6 +748,7 @@ mod tests {
             last_seq: 0,
             retained_from: 1,
             received: vec![],
+            members: vec![],
         };
         assert_eq!(
             decode(Bytes::from(hello(u64::MAX).encode())).unwrap_err(),

@@ -24,6 +24,7 @@ fn seeds() -> Vec<u64> {
 #[test]
 fn the_delivery_promise_holds_under_seeded_faults() {
     let mut total = Summary::default();
+    let mut failed = Vec::new();
     let seeds = seeds();
     for &seed in &seeds {
         match run(seed) {
@@ -36,9 +37,15 @@ fn the_delivery_promise_holds_under_seeded_faults() {
                 total.dropped_frames += summary.dropped_frames;
                 total.flushes += summary.flushes;
             }
-            Err(failure) => panic!("{failure}"),
+            // The first failure's trace is printed in full; the run goes on to count the rest.
+            Err(failure) if failed.is_empty() => {
+                eprintln!("{failure}");
+                failed.push(seed);
+            }
+            Err(_) => failed.push(seed),
         }
     }
     println!("{} seeds: {total:?}", seeds.len());
+    assert!(failed.is_empty(), "{} of {} seeds failed: {failed:?}", failed.len(), seeds.len());
     assert!(total.emitted > 0 && total.delivered > 0, "the runs carried events");
 }

@@ -18,10 +18,10 @@ impl Node {
     /// latest sequence number this node sent and the oldest it can still send again, so a
     /// member that is behind asks again, or learns that what it lacks is lost for good.
     pub(super) fn send_hello(&mut self, joining: Joining) {
-        let received = match self.phase.hub() {
-            Some(hub) => hub.relay.relayed(),
-            None if joining != Joining::No => self.receiver.delivered(),
-            None => Vec::new(),
+        let (received, members) = match self.phase.hub() {
+            Some(hub) => (hub.relay.relayed(), hub.relay.members()),
+            None if joining != Joining::No => (self.receiver.delivered(), Vec::new()),
+            None => (Vec::new(), Vec::new()),
         };
         let hello = Hello {
             node: self.id,
@@ -32,6 +32,7 @@ impl Node {
             last_seq: self.sender.last_sent(),
             retained_from: self.sender.retained_from(),
             received,
+            members,
         };
         self.send(hello.encode());
     }
@@ -58,10 +59,9 @@ impl Node {
     /// This node itself was not running: every peer counts as just heard from, and a hub
     /// gives its clients, and the members it awaits, a fresh period to show up.
     pub(super) fn stalled(&mut self, now: Instant) {
-        let grace = self.config.election_timeout * 2;
         match &mut self.phase {
             Phase::Client(client) => client.last_from_hub = now,
-            Phase::Hub(hub) => hub.relay.stalled(now, grace),
+            Phase::Hub(hub) => hub.relay.stalled(now),
             _ => {}
         }
     }
@@ -89,6 +89,8 @@ impl Node {
                     return self.crash("the hub is of an older election (stale)");
                 }
                 self.epoch = hello.epoch;
+                self.hub_members =
+                    hello.members.iter().copied().filter(|n| *n != self.id).collect();
                 let early = self.phase.client_mut().and_then(|c| c.before_hub_hello.take());
                 if let Some(early) = early {
                     for &(sender, seq) in &hello.received {
@@ -193,6 +195,7 @@ impl Node {
     /// A node left: forget it, and tell the listeners.
     pub(super) fn peer_left(&mut self, now: Instant, node: u64, reason: LeftReason) {
         self.departed.insert(node, now);
+        self.hub_members.remove(&node);
         let change = self.membership.left(node, reason);
         self.member_change(change);
     }

@@ -13,7 +13,7 @@ use crate::role::Role;
 use crate::stats::Stats;
 use crate::wire::{self, Joining, LeftReason};
 use std::collections::HashSet;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tracing::{info, warn};
 
 /// Where the election and the link stand.
@@ -237,16 +237,23 @@ impl Node {
         // at the bound, the epoch stays there (fencing then relies on what came before).
         self.epoch = self.epoch.saturating_add(1).min(wire::MAX_EPOCH);
         let old_hub = self.membership.hub();
-        let awaited: HashSet<u64> =
-            self.membership.nodes().filter(|n| Some(*n) != old_hub && *n != self.id).collect();
+        let awaited: HashSet<u64> = self
+            .membership
+            .nodes()
+            .chain(self.hub_members.drain())
+            .filter(|n| Some(*n) != old_hub && *n != self.id)
+            .collect();
         if let Some(old_hub) = old_hub.filter(|hub| *hub != self.id) {
             self.peer_left(now, old_hub, LeftReason::Closed);
         }
-        // Members of the cluster this node was in (known to it or not, the old hub too if it
-        // only stepped down) rejoin within a few reconnect intervals: hold acks that long.
+        // Members of the cluster this node was in reach this candidate after trying every
+        // earlier one for an election timeout each. Those it may not know of (the old hub too, if
+        // it only stepped down) get that long and a few reconnect intervals: acks are held
+        // meanwhile. Known ones are awaited a whole election timeout more.
+        let walk = self.config.election_timeout * candidate as u32;
         let hold =
-            if self.ever_linked { self.config.election_timeout / 4 } else { Default::default() };
-        let grace = self.config.election_timeout * 2;
+            if self.ever_linked { walk + self.config.election_timeout / 4 } else { Duration::ZERO };
+        let grace = walk + self.config.election_timeout * 2;
         info!(epoch = self.epoch, awaited = awaited.len(), "this node is the hub");
         let relay = Relay::new(self.id, self.config.window, awaited, now, now + hold, grace);
         self.phase =

@@ -29,6 +29,8 @@ mod receiver;
 mod receiving;
 mod relay;
 mod routing;
+#[cfg(test)]
+mod scripted;
 mod sender;
 mod sending;
 

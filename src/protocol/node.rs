@@ -18,7 +18,7 @@ use crate::stats::Stats;
 use crate::wire::Frame;
 use bytes::Bytes;
 use bytestring::ByteString;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -130,6 +130,9 @@ pub(crate) struct Node {
     pub(super) receiver: Receiver,
     pub(super) deliveries: Deliveries,
     pub(super) membership: Membership,
+    /// The clients of the hub this node last heard, as the hub listed them: if this node takes
+    /// over, it awaits them too, including those whose own hello it never heard.
+    pub(super) hub_members: HashSet<u64>,
     /// What the other nodes listen to.
     pub(super) interests: Interests,
     /// This node's own patterns with their listener counts, as the caller last set them.
@@ -176,6 +179,7 @@ impl Node {
             receiver: Receiver::default(),
             deliveries: Deliveries::default(),
             membership: Membership::default(),
+            hub_members: HashSet::new(),
             interests: Interests::default(),
             own_patterns: Vec::new(),
             patterns_version: 0,

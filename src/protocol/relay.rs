@@ -163,6 +163,11 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         self.clients.iter().filter(|(pipe, _)| **pipe != origin).map(|(_, c)| c.node).collect()
     }
 
+    /// The node ids of the clients that said hello: the members a successor must wait for.
+    pub(crate) fn members(&self) -> Vec<u64> {
+        self.clients.values().filter_map(|c| c.node).collect()
+    }
+
     /// Any frame from a client shows it is alive.
     pub(crate) fn heard(&mut self, pipe: P, now: Instant) {
         if let Some(client) = self.clients.get_mut(&pipe) {
@@ -172,7 +177,7 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
 
     /// The hub itself did not run for a while: clients count as just heard from, frames sent
     /// as just sent, and members still awaited get a fresh `grace`.
-    pub(crate) fn stalled(&mut self, now: Instant, grace: Duration) {
+    pub(crate) fn stalled(&mut self, now: Instant) {
         for client in self.clients.values_mut() {
             client.last_heard = now;
         }
@@ -180,7 +185,7 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
             sent.at = now;
         }
         if !self.awaited.is_empty() {
-            self.awaited_until = self.awaited_until.max(now + grace);
+            self.awaited_until = self.awaited_until.max(now + self.grace);
         }
     }
 
@@ -372,6 +377,7 @@ mod tests {
             last_seq: 0,
             retained_from: 1,
             received,
+            members: vec![],
         }
     }
 

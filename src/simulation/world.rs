@@ -826,6 +826,7 @@ impl World {
                     last_seq: u64::MAX,
                     retained_from: u64::MAX,
                     received: vec![],
+                    members: vec![],
                 }
                 .encode();
                 if self.rng.chance(50) {
