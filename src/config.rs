@@ -32,6 +32,7 @@ pub(crate) struct Config {
     pub(crate) interest_routing: bool,
     pub(crate) connect_timeout: Duration,
     pub(crate) election_timeout: Duration,
+    pub(crate) close_linger: Duration,
 }
 
 /// What the hub does with a client that does not acknowledge what it was sent.
@@ -80,6 +81,7 @@ impl EmitterBuilder {
                 interest_routing: true,
                 connect_timeout: Duration::from_secs(10),
                 election_timeout: Duration::from_secs(1),
+                close_linger: Duration::from_secs(5),
             },
         }
     }
@@ -186,6 +188,17 @@ impl EmitterBuilder {
     /// (after the last, it runs the election again and may become the hub). Default: 1 s.
     pub fn election_timeout(mut self, timeout: Duration) -> Self {
         self.config.election_timeout = timeout;
+        self
+    }
+
+    /// How long `close` may wait for members that went silent (frozen, partitioned, killed:
+    /// the cluster cannot tell which) while this node's events moved on without them. A member
+    /// that comes back in that time hears from this node what it missed (a `$lagged` notice
+    /// with the range, for what is no longer held); after it, nobody may be left to tell it.
+    /// Counted from when the member was declared gone; `close` does not wait when no such
+    /// member is owed anything. Default: 5 s.
+    pub fn close_linger(mut self, linger: Duration) -> Self {
+        self.config.close_linger = linger;
         self
     }
 

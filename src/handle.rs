@@ -58,6 +58,7 @@ impl EmitterHandle {
     pub fn role(&self) -> Role {
         match &*self.state.borrow() {
             LinkState::Up(role, _) => *role,
+            LinkState::Closed => Role::Closed,
             _ => Role::Electing,
         }
     }
@@ -113,7 +114,7 @@ impl EmitterHandle {
     /// Adds a listener for `topic` (`*`: every topic). A recipient added twice receives every
     /// event twice. Returns the handle, so calls chain.
     pub fn on(&self, topic: &str, recipient: Recipient<DistributedEvent>) -> Result<&Self> {
-        topic::check(topic, true)?;
+        self.may_listen(topic)?;
         self.addr.do_send(On { topic: topic.to_owned(), recipient });
         Ok(self)
     }
@@ -129,7 +130,7 @@ impl EmitterHandle {
 
     /// Adds a listener that is removed after the first event it receives.
     pub fn once(&self, topic: &str, recipient: Recipient<DistributedEvent>) -> Result<&Self> {
-        topic::check(topic, true)?;
+        self.may_listen(topic)?;
         self.addr.do_send(Once { topic: topic.to_owned(), recipient });
         Ok(self)
     }
@@ -141,14 +142,14 @@ impl EmitterHandle {
         times: u32,
         recipient: Recipient<DistributedEvent>,
     ) -> Result<&Self> {
-        topic::check(topic, true)?;
+        self.may_listen(topic)?;
         self.addr.do_send(Many { topic: topic.to_owned(), times, recipient });
         Ok(self)
     }
 
     /// Resolves with the next event on `topic` (a topic or pattern), or [`Error::Timeout`].
     pub async fn wait_for(&self, topic: &str, timeout: Duration) -> Result<DistributedEvent> {
-        topic::check(topic, true)?;
+        self.may_listen(topic)?;
         let (tx, rx) = oneshot::channel();
         let waiter = Waiter(Some(tx)).start();
         let recipient = waiter.clone().recipient();
@@ -234,6 +235,15 @@ impl EmitterHandle {
         }
         emit.reserved = emit.wire_size();
         self.addr.do_send(emit);
+        Ok(())
+    }
+
+    /// A listener may be added for `topic`: a valid pattern, on an emitter not closed.
+    fn may_listen(&self, topic: &str) -> Result<()> {
+        topic::check(topic, true)?;
+        if self.shared.pending.is_closed() {
+            return Err(Error::Closed);
+        }
         Ok(())
     }
 

@@ -127,6 +127,7 @@ mod tests {
             retained_from: 1,
             received: vec![],
             members: vec![],
+            owed: vec![],
         }
     }
 

@@ -1,4 +1,4 @@
-//! What a node is in the star: the hub, a client, or electing.
+//! What a node is in the star: the hub, a client, electing, or closed.
 //!
 //! Owns: the public [`Role`] (what `EmitterHandle::role` answers, what peers and notices carry).
 //! It must not decide a role: the election (the link's bind-or-dial, the emitter's restarts) does.
@@ -13,4 +13,6 @@ pub enum Role {
     Client,
     /// It lost its link and is running the election (bind or dial) again.
     Electing,
+    /// It was closed: it has no link and never elects again.
+    Closed,
 }

@@ -33,13 +33,16 @@
 //!
 //! **hello** — `node u64 | epoch u64 | role u8 (1 hub, 2 client) | joining u8 (0 beat, 1 first
 //! link, 2 link after a lost hub) | service u8 len + str | last_seq u64 | retained_from u64 |
-//! count u32 | count x { sender u64, seq u64 } | members u32 | members x node u64`. Sent on
+//! count u32 | count x { sender u64, seq u64 } | members u32 | members x node u64 | owed u32 |
+//! owed x { node u64, held u64 }`. Sent on
 //! joining and as the liveness beat; `last_seq` is the sender's latest sequence number sent and
 //! `retained_from` the oldest it can still send again (a member that lacks events before it
 //! learns they are lost for good); the list is, from a joining client, what it received, from
 //! the hub, what it relayed so far (where a first-time client starts). `members` is, from the
 //! hub, the node ids of its clients (so that whoever takes over knows whom to wait for, heard
-//! from or not); from a client it is empty.
+//! from or not); from a client it is empty. `owed` lists members that went away without a
+//! goodbye, each with the latest of this node's sequence numbers every member held when it went:
+//! one that comes back learns from it where it stands, even if it never heard this node before.
 //!
 //! **nack** — `node u64 | sender u64 | from_seq u64`: `node` misses `sender`'s events from
 //! `from_seq` on; `sender` re-sends what it still holds.
@@ -172,6 +175,9 @@ pub struct Hello {
     pub received: Vec<(u64, u64)>,
     /// From the hub: its clients' node ids. From a client: empty.
     pub members: Vec<u64>,
+    /// Members that went away without a goodbye, with the latest of this node's sequence
+    /// numbers every member held when they went.
+    pub owed: Vec<(u64, u64)>,
 }
 
 /// Whether a hello introduces a node on a new link.
@@ -308,7 +314,8 @@ impl Ack {
 
 impl Hello {
     pub fn encode(&self) -> Vec<u8> {
-        let body = 60 + self.service.len() + self.received.len() * 16 + self.members.len() * 8;
+        let lists = (self.received.len() + self.owed.len()) * 16 + self.members.len() * 8;
+        let body = 64 + self.service.len() + lists;
         let mut buf = header(Kind::Hello, body);
         buf.extend_from_slice(&self.node.to_le_bytes());
         buf.extend_from_slice(&self.epoch.to_le_bytes());
@@ -322,6 +329,7 @@ impl Hello {
         for node in &self.members {
             buf.extend_from_slice(&node.to_le_bytes());
         }
+        put_pairs(&mut buf, &self.owed);
         buf
     }
 }
@@ -424,6 +432,7 @@ pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
             retained_from: reader.seq()?,
             received: reader.pairs()?,
             members: reader.nodes()?,
+            owed: reader.pairs()?,
         }),
         k if k == Kind::Nack as u8 => Frame::Nack(Nack {
             node: reader.u64()?,
@@ -647,6 +656,7 @@ mod tests {
                 retained_from: 90,
                 received: vec![(5, 6)],
                 members: vec![7, 8],
+                owed: vec![(7, 3)],
             }),
             Frame::Nack(Nack { node: 1, sender: 2, from_seq: 3 }),
             Frame::Left(Left { epoch: 4, node: 9, reason: LeftReason::Evicted }),
@@ -682,6 +692,7 @@ mod tests {
             retained_from: 1,
             received: vec![(1, 1)],
             members: vec![2],
+            owed: vec![(3, 4)],
         }
         .encode();
         for bytes in [events, hello] {
@@ -749,6 +760,7 @@ mod tests {
             retained_from: 1,
             received: vec![],
             members: vec![],
+            owed: vec![],
         };
         assert_eq!(
             decode(Bytes::from(hello(u64::MAX).encode())).unwrap_err(),

@@ -452,3 +452,83 @@ async fn an_event_emitted_through_the_handle_is_reserved_once() {
     };
     assert_eq!((handle_fit, handle_held), (direct_fit, direct_held));
 }
+
+/// Takes `per_event` for each event, without blocking the thread: its mailbox fills while it
+/// works, as a real slow consumer's does.
+struct Slow {
+    per_event: Duration,
+    seqs: Arc<Mutex<Vec<u64>>>,
+}
+
+impl Actor for Slow {
+    type Context = Context<Self>;
+}
+
+impl Handler<DistributedEvent> for Slow {
+    type Result = ();
+    fn handle(&mut self, event: DistributedEvent, ctx: &mut Context<Self>) {
+        self.seqs.lock().unwrap().push(event.seq());
+        ctx.wait(actix_rt::time::sleep(self.per_event).into_actor(self));
+    }
+}
+
+/// Hole 5 of the protocol issue: a listener on the hub that takes 100 ms per event, with 40
+/// events for it (4 s of work) and a liveness interval of 0.2 s. The hub must keep its beat
+/// while the listener works (the backlog is turned into withheld acknowledgements, not a paused
+/// node): nobody re-elects, and the listener gets every event once, in order. Before, the hub
+/// paused while the listener's mailbox was full and its clients re-elected within a second.
+#[actix_rt::test]
+async fn a_slow_listener_on_the_hub_stops_neither_its_beat_nor_the_cluster() {
+    let address = unique_address();
+    let quick = |service: &'static str| {
+        Emitter::builder(service)
+            .address(&address)
+            .heartbeat_interval(None)
+            .liveness_interval(Duration::from_millis(200))
+            .connect()
+    };
+    let hub = quick("hub").await.unwrap();
+    let client = quick("client").await.unwrap();
+    let seqs = Arc::new(Mutex::new(Vec::new()));
+    let slow = Slow { per_event: Duration::from_millis(100), seqs: seqs.clone() }.start();
+    hub.on("work", slow.recipient()).unwrap();
+    wait_cluster_listeners(&client, "work", 1).await;
+
+    for k in 0..40 {
+        client.emit_json("work", &serde_json::json!(k)).unwrap();
+    }
+    // The flush resolves once the listener's mailbox took every event; it handles the last
+    // ones after.
+    client.flush().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while seqs.lock().unwrap().len() < 40 && Instant::now() < deadline {
+        actix_rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(*seqs.lock().unwrap(), (1..=40).collect::<Vec<u64>>());
+    assert_eq!((hub.stats().elections, client.stats().elections), (1, 1), "nobody re-elected");
+    assert_eq!((hub.role(), client.role()), (Role::Hub, Role::Client));
+}
+
+/// Hole 6 of the protocol issue: after `close()`, every handle of the node refuses with
+/// `Error::Closed` (before, the supervisor restarted the emitter: `emit` said `Ok` and sent
+/// nothing, `flush` never returned), and the role says so.
+#[actix_rt::test]
+async fn after_close_every_handle_refuses_with_closed() {
+    let address = unique_address();
+    let _hub = node(&address, "hub").await;
+    let client = node(&address, "client").await;
+    let other = client.clone();
+    client.emit_json("t", &serde_json::json!(1)).unwrap();
+    client.close().await.unwrap();
+
+    assert!(matches!(other.emit_json("t", &serde_json::json!(2)), Err(Error::Closed)));
+    assert!(matches!(other.emit_wait("t", &2).await, Err(Error::Closed)));
+    assert!(matches!(other.flush().await, Err(Error::Closed)));
+    let (_collector, recipient) = Collector::start_new();
+    assert!(matches!(other.on("t", recipient), Err(Error::Closed)));
+    assert_eq!(other.role(), Role::Closed);
+    // Still closed a while later: nothing restarted it.
+    actix_rt::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(other.role(), Role::Closed);
+    assert!(matches!(other.flush().await, Err(Error::Closed)));
+}

@@ -88,6 +88,9 @@ impl Emitter {
     /// Emits a heartbeat on [`crate::HEARTBEAT_TOPIC`] (outside the pending bound: one event a
     /// heartbeat interval).
     pub(super) fn emit_heartbeat(&mut self, ctx: &mut Context<Self>) {
+        if self.node.is_closed() {
+            return;
+        }
         let data = serde_json::json!({ "service": self.config.service });
         match Emit::encoded(crate::HEARTBEAT_TOPIC, crate::Codec::Json, &data) {
             Ok(emit) => {
@@ -170,8 +173,12 @@ impl Handler<Flush> for Emitter {
     }
 }
 
-/// Stops the emitter for good: its link closes, it never elects again, and every later message
-/// (and every flush or `emit_wait` still waiting) is answered with [`Error::Closed`].
+/// Stops the emitter for good: it refuses new events at once, lingers while members that went
+/// silent are owed word of its events (see [`EmitterBuilder::close_linger`]), then its link
+/// closes and it never elects again. Every later message (and every flush or `emit_wait` still
+/// waiting) is answered with [`Error::Closed`].
+///
+/// [`EmitterBuilder::close_linger`]: crate::EmitterBuilder::close_linger
 #[derive(Message)]
 #[rtype(result = "()")]
 pub(crate) struct Shutdown;
@@ -179,20 +186,40 @@ pub(crate) struct Shutdown;
 impl Handler<Shutdown> for Emitter {
     type Result = ResponseFuture<()>;
 
-    /// Resolves once the goodbye had time to leave (see [`GOODBYE_LINGER`]).
+    /// Resolves once the node left and its goodbye had time to leave (see [`GOODBYE_LINGER`]).
     fn handle(&mut self, _: Shutdown, ctx: &mut Context<Self>) -> Self::Result {
-        self.node.close();
-        self.perform(ctx);
-        self.flush_waiters.clear();
         self.shared.pending.close();
+        self.flush_waiters.clear();
+        let (done, left) = oneshot::channel();
+        self.left_waiters.push(done);
+        self.node.close(Instant::now());
+        self.perform(ctx);
+        if self.node.has_left() && !self.left_waiters.is_empty() {
+            // It had left before: nothing more to wait for.
+            self.go(ctx);
+        }
+        Box::pin(async move {
+            let _ = left.await;
+        })
+    }
+}
+
+impl Emitter {
+    /// The node left: the link closes once the goodbye had time to leave, then whoever waits
+    /// for the close hears of it. The actor stays, answering [`Error::Closed`], until its last
+    /// address is dropped.
+    pub(super) fn go(&mut self, _ctx: &mut Context<Self>) {
         let link = self.link.take();
         self.pipes.clear();
-        ctx.stop();
-        Box::pin(async move {
+        let waiters = std::mem::take(&mut self.left_waiters);
+        actix::spawn(async move {
             if let Some(link) = link {
                 tokio::time::sleep(GOODBYE_LINGER).await;
                 drop(link);
             }
-        })
+            for done in waiters {
+                let _ = done.send(());
+            }
+        });
     }
 }

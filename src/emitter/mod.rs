@@ -60,6 +60,8 @@ pub struct Emitter {
     /// The hub's client connections, to cut one off.
     pipes: HashMap<ConnId, Pipe>,
     flush_waiters: HashMap<u64, oneshot::Sender<()>>,
+    /// `close` calls waiting for the node to leave.
+    left_waiters: Vec<oneshot::Sender<()>>,
     /// The one timer, set to the core's next deadline.
     timer: Option<(Instant, SpawnHandle)>,
     /// A [`Work`] is queued (the core drains when the mailbox is).
@@ -84,6 +86,7 @@ impl Emitter {
             link: None,
             pipes: HashMap::new(),
             flush_waiters: HashMap::new(),
+            left_waiters: Vec::new(),
             timer: None,
             work_scheduled: false,
         }
@@ -106,7 +109,7 @@ impl Emitter {
             }
         }
         self.arm_timer(ctx);
-        if !self.work_scheduled && !self.node.is_closed() {
+        if !self.work_scheduled && !self.node.has_left() {
             self.work_scheduled = true;
             ctx.notify(Work);
         }
@@ -160,7 +163,11 @@ impl Emitter {
                 }
             }
             Action::State(state) => {
+                let left = state == LinkState::Closed;
                 self.state.send_replace(state);
+                if left {
+                    self.go(ctx);
+                }
             }
             Action::Crash(why) => {
                 info!(why, "crashing on purpose");
@@ -193,7 +200,7 @@ impl Actor for Emitter {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
-        if self.node.is_closed() {
+        if self.node.has_left() {
             return;
         }
         self.node.start_election(Instant::now());
@@ -206,7 +213,7 @@ impl Actor for Emitter {
 
 impl Supervised for Emitter {
     fn restarting(&mut self, ctx: &mut Context<Self>) {
-        if !self.node.is_closed() {
+        if !self.node.has_left() {
             info!("link lost, restarting");
         }
         self.link = None;

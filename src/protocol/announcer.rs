@@ -33,8 +33,10 @@ impl Node {
             retained_from: self.sender.retained_from(),
             received,
             members,
+            owed: self.owed_list(),
         };
         self.send(hello.encode());
+        self.told_returning_members();
     }
 
     /// The liveness beat: hello, pending announcements, forgetting departed nodes, and the
@@ -46,6 +48,7 @@ impl Node {
         self.send_hello(Joining::No);
         self.announce_interest(now);
         self.forget_departed(now);
+        self.forget_owed(now);
         let silent_after = self.config.liveness_interval * 3;
         match &self.phase {
             Phase::Client(client) if now.duration_since(client.last_from_hub) >= silent_after => {
@@ -108,8 +111,14 @@ impl Node {
             self.resend_from(0);
         }
         self.departed.remove(&hello.node);
+        self.came_back(hello.node);
         for change in self.membership.hello(&hello, now) {
             self.member_change(Some(change));
+        }
+        if let Some(&(_, held)) = hello.owed.iter().find(|(node, _)| *node == self.id) {
+            // This node went away without a goodbye and came back: it holds the sender's events
+            // up to `held` at least, and if it never heard the sender before, exactly that.
+            self.receiver.start_after(hello.node, held);
         }
         let (lost, behind) = self.receiver.behind(
             hello.node,
@@ -196,6 +205,9 @@ impl Node {
     pub(super) fn peer_left(&mut self, now: Instant, node: u64, reason: LeftReason) {
         self.departed.insert(node, now);
         self.hub_members.remove(&node);
+        if reason != LeftReason::Closed {
+            self.went_silent(now, node);
+        }
         let change = self.membership.left(node, reason);
         self.member_change(change);
     }

@@ -142,15 +142,18 @@ impl Node {
             Phase::Hub(_) => self.peer_left(now, self.id, LeftReason::Closed),
             _ => {
                 if let Some(hub) = self.membership.hub() {
+                    // Killed or only frozen, it said no goodbye: it may come back lacking events.
+                    self.went_silent(now, hub);
                     self.peer_left(now, hub, LeftReason::Closed);
                 }
             }
         }
+        self.next_beat = None;
+        self.next_ack_refresh = None;
+        self.leave_if_done(now);
         if !matches!(self.phase, Phase::Closed) {
             self.act(Action::State(LinkState::Electing));
         }
-        self.next_beat = None;
-        self.next_ack_refresh = None;
     }
 
     fn try_candidate(&mut self, candidate: usize) {
@@ -366,19 +369,5 @@ impl Node {
             return true;
         }
         false
-    }
-
-    /// Stops for good: a client says goodbye, so the hub need not keep events for it.
-    pub(crate) fn close(&mut self) {
-        if matches!(self.phase, Phase::Client(_)) {
-            let left = wire::Left { epoch: self.epoch, node: self.id, reason: LeftReason::Closed };
-            self.send(left.encode());
-        }
-        self.phase = Phase::Closed;
-        self.attempt += 1;
-        self.next_beat = None;
-        self.next_ack_refresh = None;
-        self.flush_waiters.clear();
-        self.act(Action::State(LinkState::Closed));
     }
 }

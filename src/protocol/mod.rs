@@ -24,6 +24,7 @@ mod announcer;
 mod election;
 mod hub_side;
 mod interest;
+mod leaving;
 mod node;
 mod receiver;
 mod receiving;

@@ -7,6 +7,7 @@
 
 use super::election::Phase;
 use super::interest::Interests;
+use super::leaving::Owed;
 use super::receiver::Receiver;
 use super::sender::Sender;
 use crate::config::Config;
@@ -148,6 +149,10 @@ pub(crate) struct Node {
     pub(super) interests_complete: bool,
     /// Nodes that left, and when: their traces are dropped after [`DEPARTED_KEPT`].
     pub(super) departed: HashMap<u64, Instant>,
+    /// Members that went away without a goodbye and may come back lacking this node's events.
+    pub(super) owed: HashMap<u64, Owed>,
+    /// Set by `close` while the node lingers for members it owes word of its events.
+    pub(super) closing_until: Option<Instant>,
     /// Flushes waiting: (last sequence number to be held by everyone, ticket).
     pub(super) flush_waiters: Vec<(u64, u64)>,
     pub(super) next_flush_ticket: u64,
@@ -187,6 +192,8 @@ impl Node {
             interest_version: 0,
             interests_complete: false,
             departed: HashMap::new(),
+            owed: HashMap::new(),
+            closing_until: None,
             flush_waiters: Vec::new(),
             next_flush_ticket: 0,
             next_beat: None,
@@ -249,7 +256,10 @@ impl Node {
 
     /// The earliest time [`Node::handle_timeout`] has something to do.
     pub(crate) fn poll_timeout(&self) -> Option<Instant> {
-        [self.next_beat, self.next_ack_refresh, self.phase.deadline()].into_iter().flatten().min()
+        [self.next_beat, self.next_ack_refresh, self.phase.deadline(), self.closing_until]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Runs what is due at `now`.
@@ -269,6 +279,7 @@ impl Node {
             }
             self.beat(now);
         }
+        self.leave_if_done(now);
     }
 
     /// This node's patterns changed (listeners added or removed): `patterns` with their
@@ -317,10 +328,6 @@ impl Node {
     /// are (events of a frame that no listener here wants complete at once).
     pub(super) fn mark_delivered(&mut self, sender: u64, seq: u64) {
         self.deliveries.marks.push_back((self.deliveries.issued, sender, seq));
-    }
-
-    pub(crate) fn is_closed(&self) -> bool {
-        matches!(self.phase, Phase::Closed)
     }
 
     /// The other nodes this node knows of.

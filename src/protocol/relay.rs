@@ -378,6 +378,7 @@ mod tests {
             retained_from: 1,
             received,
             members: vec![],
+            owed: vec![],
         }
     }
 

@@ -25,7 +25,7 @@ impl Node {
     /// Accepts one emitted event: it gets the next sequence number, goes to local listeners
     /// (local echo) and, if another node may listen to its topic, into the frame being filled.
     /// `reserved`: the bytes its handle reserved under `max_pending_bytes`. Returns the event's
-    /// sequence number, or `None` if it was dropped (too large for a frame).
+    /// sequence number, or `None` if it was dropped (too large for a frame, or the node closed).
     pub(crate) fn emit(
         &mut self,
         topic: ByteString,
@@ -33,6 +33,10 @@ impl Node {
         payload: Bytes,
         reserved: usize,
     ) -> Option<u64> {
+        if self.is_closed() {
+            self.act(Action::Release(reserved));
+            return None;
+        }
         let size = wire::event_wire_size(&topic, &payload);
         if size + wire::frame_overhead(&self.service) > self.config.max_frame_size {
             Stats::add(&self.stats.dropped, 1);

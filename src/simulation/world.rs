@@ -827,6 +827,7 @@ impl World {
                     retained_from: u64::MAX,
                     received: vec![],
                     members: vec![],
+                    owed: vec![],
                 }
                 .encode();
                 if self.rng.chance(50) {
