@@ -110,14 +110,14 @@ impl Node {
     }
 
     /// Acknowledges what moved: a client what its listeners took; the hub, to every sender,
-    /// what every member holds.
-    pub(super) fn send_acks(&mut self, now: Instant) {
+    /// what every member holds. Returns whether anything had moved.
+    pub(super) fn send_acks(&mut self, now: Instant) -> bool {
         let acks = match self.phase.hub_mut() {
             Some(hub) => hub.relay.take_upstream_acks(now),
             None => self.receiver.take_new_acks(),
         };
         if acks.is_empty() {
-            return;
+            return false;
         }
         if self.phase.hub().is_some() {
             if let Some(&(_, seq)) = acks.iter().find(|(sender, _)| *sender == self.id) {
@@ -125,16 +125,20 @@ impl Node {
             }
         }
         self.send(Ack { node: self.id, epoch: self.epoch, acks }.encode());
+        true
     }
 
-    /// Repeats this node's acknowledgements while it is busy (see [`ACK_REFRESH`]).
+    /// Repeats this node's acknowledgements while it is busy (see [`ACK_REFRESH`]): what moved
+    /// if anything did, else all of them, in case one was lost.
     pub(super) fn refresh_acks(&mut self, now: Instant) {
         if now > self.busy_until || !self.phase.is_linked() {
             self.next_ack_refresh = None;
             return;
         }
         self.next_ack_refresh = Some(now + ACK_REFRESH);
-        self.send_acks(now);
+        if self.send_acks(now) {
+            return;
+        }
         let acks = match self.phase.hub() {
             Some(hub) => hub.relay.announced(),
             None => self.receiver.taken_all(),
