@@ -39,6 +39,7 @@
 //! unacknowledged bytes), [`event`] (what listeners receive), [`wire`] (the frame format) and
 //! `stats` (counters).
 
+mod auth;
 pub mod config;
 mod connect;
 mod emitter;
