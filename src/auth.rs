@@ -275,21 +275,30 @@ fn body(message: &[u8], kind: u8, len: usize) -> Result<&[u8], AuthError> {
     Ok(&message[HEADER_LEN..])
 }
 
+/// Runs a whole handshake between a dialer knowing `dialer` and a hub knowing `hub`: the
+/// dialer's session and the hub's.
+#[cfg(test)]
+fn handshake(dialer: &Secret, hub: &Secret) -> Result<(Session, Session), AuthError> {
+    let (dialing, challenge) = Dialing::start(dialer)?;
+    let (answered, answer) = Answered::challenge(hub, &challenge)?;
+    let (proof, dialer_session) = dialing.answer(&answer)?;
+    let hub_session = answered.proof(&proof)?;
+    Ok((dialer_session, hub_session))
+}
+
+/// Two ends of one authenticated connection (the dialer's, the hub's), for tests.
+#[cfg(test)]
+pub(crate) fn test_sessions() -> (Session, Session) {
+    let secret = Secret::new("a secret for tests only").expect("long enough");
+    handshake(&secret, &secret).expect("the same secret")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn secret(text: &str) -> Secret {
         Secret::new(text.as_bytes()).unwrap()
-    }
-
-    /// Runs a whole handshake between a dialer knowing `dialer` and a hub knowing `hub`.
-    fn handshake(dialer: &Secret, hub: &Secret) -> Result<(Session, Session), AuthError> {
-        let (dialing, challenge) = Dialing::start(dialer)?;
-        let (answered, answer) = Answered::challenge(hub, &challenge)?;
-        let (proof, dialer_session) = dialing.answer(&answer)?;
-        let hub_session = answered.proof(&proof)?;
-        Ok((dialer_session, hub_session))
     }
 
     #[test]

@@ -45,6 +45,7 @@ mod connect;
 mod emitter;
 pub mod error;
 pub mod event;
+mod framing;
 pub mod handle;
 mod link;
 pub mod membership;
