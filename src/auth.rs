@@ -191,31 +191,55 @@ impl Side {
     }
 }
 
-/// An authenticated connection's keys and counters.
+/// An authenticated connection's key: [`Session::split`] gives the sending half to the writer
+/// and the receiving half to the reader.
 pub(crate) struct Session {
     key: [u8; PROOF_LEN],
     side: Side,
-    sent: u64,
-    received: u64,
 }
 
 impl Session {
     fn new(secret: &Secret, nonces: &Nonces, side: Side) -> Session {
-        Session { key: secret.mac(SESSION_LABEL, nonces), side, sent: 0, received: 0 }
+        Session { key: secret.mac(SESSION_LABEL, nonces), side }
     }
 
-    /// The tag of the next frame this side sends.
+    /// The half that tags what this side sends, and the half that checks what it receives.
+    pub(crate) fn split(self) -> (Sealer, Opener) {
+        let sealer = Sealer { key: self.key, from: self.side, sent: 0 };
+        let opener = Opener { key: self.key, from: self.side.other(), received: 0 };
+        (sealer, opener)
+    }
+}
+
+/// Tags the frames one side sends, in order.
+pub(crate) struct Sealer {
+    key: [u8; PROOF_LEN],
+    from: Side,
+    sent: u64,
+}
+
+impl Sealer {
+    /// The tag of the next frame.
     pub(crate) fn seal(&mut self, frame: &[u8]) -> [u8; TAG_LEN] {
-        let full = mac(&self.key, &[&[self.side.byte()], &self.sent.to_le_bytes(), frame]);
+        let full = mac(&self.key, &[&[self.from.byte()], &self.sent.to_le_bytes(), frame]);
         self.sent += 1;
         let mut tag = [0u8; TAG_LEN];
         tag.copy_from_slice(&full[..TAG_LEN]);
         tag
     }
+}
 
-    /// Checks the tag of the next frame from the other side.
+/// Checks the tags of the frames from the other side, in order.
+pub(crate) struct Opener {
+    key: [u8; PROOF_LEN],
+    from: Side,
+    received: u64,
+}
+
+impl Opener {
+    /// Checks the tag of the next frame.
     pub(crate) fn open(&mut self, frame: &[u8], tag: &[u8]) -> Result<(), AuthError> {
-        let from = [self.side.other().byte()];
+        let from = [self.from.byte()];
         let parts: [&[u8]; 3] = [&from, &self.received.to_le_bytes(), frame];
         keyed(&self.key, &parts).verify_truncated_left(tag).map_err(|_| AuthError::BadTag)?;
         self.received += 1;
@@ -286,11 +310,12 @@ fn handshake(dialer: &Secret, hub: &Secret) -> Result<(Session, Session), AuthEr
     Ok((dialer_session, hub_session))
 }
 
-/// Two ends of one authenticated connection (the dialer's, the hub's), for tests.
+/// The dialer's sending half and the hub's receiving half of one authenticated connection.
 #[cfg(test)]
-pub(crate) fn test_sessions() -> (Session, Session) {
+pub(crate) fn test_halves() -> (Sealer, Opener) {
     let secret = Secret::new("a secret for tests only").expect("long enough");
-    handshake(&secret, &secret).expect("the same secret")
+    let (dialer, hub) = handshake(&secret, &secret).expect("the same secret");
+    (dialer.split().0, hub.split().1)
 }
 
 #[cfg(test)]
@@ -304,12 +329,14 @@ mod tests {
     #[test]
     fn members_with_the_same_secret_agree_and_tag_each_direction() {
         let s = secret("correct horse battery staple");
-        let (mut dialer, mut hub) = handshake(&s, &s).unwrap();
+        let (dialer, hub) = handshake(&s, &s).unwrap();
+        let ((mut dialer_out, mut dialer_in), (mut hub_out, mut hub_in)) =
+            (dialer.split(), hub.split());
         for frame in [&b"first"[..], b"second", b""] {
-            let tag = dialer.seal(frame);
-            hub.open(frame, &tag).unwrap();
-            let tag = hub.seal(frame);
-            dialer.open(frame, &tag).unwrap();
+            let tag = dialer_out.seal(frame);
+            hub_in.open(frame, &tag).unwrap();
+            let tag = hub_out.seal(frame);
+            dialer_in.open(frame, &tag).unwrap();
         }
     }
 
@@ -338,21 +365,22 @@ mod tests {
     #[test]
     fn frames_cannot_be_forged_replayed_reordered_or_reflected() {
         let s = secret("correct horse battery staple");
-        let (mut dialer, mut hub) = handshake(&s, &s).unwrap();
-        let first = dialer.seal(b"one");
-        let second = dialer.seal(b"two");
-        assert_eq!(hub.open(b"two", &second), Err(AuthError::BadTag), "reordered");
-        assert_eq!(hub.open(b"ONE", &first), Err(AuthError::BadTag), "altered");
-        hub.open(b"one", &first).unwrap();
-        assert_eq!(hub.open(b"one", &first), Err(AuthError::BadTag), "replayed");
-        hub.open(b"two", &second).unwrap();
+        let (dialer, hub) = handshake(&s, &s).unwrap();
+        let ((mut dialer_out, _), (mut hub_out, mut hub_in)) = (dialer.split(), hub.split());
+        let first = dialer_out.seal(b"one");
+        let second = dialer_out.seal(b"two");
+        assert_eq!(hub_in.open(b"two", &second), Err(AuthError::BadTag), "reordered");
+        assert_eq!(hub_in.open(b"ONE", &first), Err(AuthError::BadTag), "altered");
+        hub_in.open(b"one", &first).unwrap();
+        assert_eq!(hub_in.open(b"one", &first), Err(AuthError::BadTag), "replayed");
+        hub_in.open(b"two", &second).unwrap();
         // The hub's own tag sent back to it as if from the dialer.
-        let reflected = hub.seal(b"three");
-        assert_eq!(hub.open(b"three", &reflected), Err(AuthError::BadTag), "reflected");
+        let reflected = hub_out.seal(b"three");
+        assert_eq!(hub_in.open(b"three", &reflected), Err(AuthError::BadTag), "reflected");
         // Another connection with the same secret has another key.
-        let (mut other_dialer, _) = handshake(&s, &s).unwrap();
-        let tag = other_dialer.seal(b"three");
-        assert_eq!(hub.open(b"three", &tag), Err(AuthError::BadTag), "another session");
+        let (other_dialer, _) = handshake(&s, &s).unwrap();
+        let tag = other_dialer.split().0.seal(b"three");
+        assert_eq!(hub_in.open(b"three", &tag), Err(AuthError::BadTag), "another session");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! what it lays out) nor look inside a frame (the wire module decodes it). Everything here is
 //! plain data: the link's reader pushes whatever a read returned, however the stream split it.
 
-use crate::auth::{AuthError, Session, TAG_LEN};
+use crate::auth::{AuthError, Opener, Sealer, TAG_LEN};
 use bytes::{Buf, Bytes, BytesMut};
 use std::fmt;
 
@@ -54,7 +54,7 @@ impl Deframer {
     /// more bytes arrive.
     pub(crate) fn next_frame(
         &mut self,
-        session: Option<&mut Session>,
+        session: Option<&mut Opener>,
     ) -> Result<Option<Bytes>, StreamError> {
         if self.buffer.len() < LEN_PREFIX {
             return Ok(None);
@@ -84,7 +84,7 @@ impl Deframer {
 /// frame itself is written as it is, without a copy.
 pub(crate) fn envelope(
     frame: &[u8],
-    session: Option<&mut Session>,
+    session: Option<&mut Sealer>,
 ) -> ([u8; 4], Option<[u8; TAG_LEN]>) {
     let len = u32::try_from(frame.len()).unwrap_or(u32::MAX).to_le_bytes();
     (len, session.map(|s| s.seal(frame)))
@@ -93,10 +93,10 @@ pub(crate) fn envelope(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::test_sessions;
+    use crate::auth::test_halves;
 
     /// Lays out `frames` as a writer would.
-    fn stream_of(frames: &[&[u8]], mut session: Option<&mut Session>) -> Vec<u8> {
+    fn stream_of(frames: &[&[u8]], mut session: Option<&mut Sealer>) -> Vec<u8> {
         let mut out = Vec::new();
         for frame in frames {
             let (len, tag) = envelope(frame, session.as_deref_mut());
@@ -113,7 +113,7 @@ mod tests {
     fn read_in_chunks(
         bytes: &[u8],
         chunk: usize,
-        mut session: Option<&mut Session>,
+        mut session: Option<&mut Opener>,
     ) -> Result<Vec<Bytes>, StreamError> {
         let mut deframer = Deframer::new(1 << 20);
         let mut frames = Vec::new();
@@ -138,12 +138,12 @@ mod tests {
 
     #[test]
     fn tagged_frames_pass_and_a_flipped_bit_closes_the_stream() {
-        let (mut writer, mut reader) = test_sessions();
+        let (mut writer, mut reader) = test_halves();
         let frames: [&[u8]; 3] = [b"one", b"two", &[1u8; 300]];
         let bytes = stream_of(&frames, Some(&mut writer));
         assert_eq!(read_in_chunks(&bytes, 5, Some(&mut reader)).unwrap().len(), 3);
 
-        let (mut writer, mut reader) = test_sessions();
+        let (mut writer, mut reader) = test_halves();
         let mut bytes = stream_of(&frames, Some(&mut writer));
         bytes[LEN_PREFIX + 1] ^= 1;
         let refused = read_in_chunks(&bytes, 64, Some(&mut reader));
