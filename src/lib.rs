@@ -44,6 +44,8 @@ mod connect;
 mod emitter;
 pub mod error;
 pub mod event;
+#[cfg(test)]
+mod fuzz;
 pub mod handle;
 mod link;
 pub mod membership;
