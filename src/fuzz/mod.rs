@@ -35,6 +35,7 @@
 mod alloc;
 mod corpus;
 mod frames;
+mod node;
 mod payloads;
 mod wire;
 
