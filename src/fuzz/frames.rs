@@ -72,6 +72,11 @@ pub(super) fn topics() -> impl ValueGenerator<Output = String> {
     .filter_gen(|topic| !topic.is_empty())
 }
 
+/// A topic `emit` accepts (what an events frame may carry).
+pub(super) fn emitted_topics() -> impl ValueGenerator<Output = String> {
+    topics().filter_gen(|topic| crate::topic::check(topic, false).is_ok())
+}
+
 /// Whether a codec byte names JSON rather than bincode.
 fn codec(json: bool) -> Codec {
     if json {
@@ -141,7 +146,7 @@ pub(super) struct EventSpec {
     #[generator(one_of((constant(0), 0..=3u64)))]
     gap: u64,
     json: bool,
-    #[generator(topics())]
+    #[generator(emitted_topics())]
     topic: String,
     #[generator(produce::<Vec<u8>>().with().len(0usize..24))]
     payload: Vec<u8>,

@@ -71,7 +71,7 @@ enum Step {
         millis: u64,
     },
     Emit {
-        #[generator(super::frames::topics())]
+        #[generator(super::frames::emitted_topics())]
         topic: String,
         json: bool,
         #[generator(0..3000usize)]
