@@ -12,6 +12,13 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::sync::Arc;
 
+/// Bytes a bincode payload may claim while it decodes, allocations included. bincode allocates a
+/// string or byte buffer at the length the payload declares before reading it, so without a
+/// limit a few forged bytes declaring an enormous length abort the process. A valid payload
+/// claims at most 16 bytes per payload byte (a `u128` for a one-byte varint), so this admits
+/// every payload of a frame of the default `max_frame_size` (16 MiB).
+const BINCODE_LIMIT: usize = 256 << 20;
+
 /// How an event's payload is encoded. Recorded in every event on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(u8)]
@@ -41,9 +48,12 @@ impl Codec {
 
     fn decode<T: DeserializeOwned>(self, bytes: &[u8]) -> Result<T> {
         match self {
-            Codec::Bincode => bincode::serde::decode_from_slice(bytes, bincode::config::standard())
-                .map(|(value, _)| value)
-                .map_err(|e| Error::Decode(e.to_string())),
+            Codec::Bincode => {
+                let config = bincode::config::standard().with_limit::<BINCODE_LIMIT>();
+                bincode::serde::decode_from_slice(bytes, config)
+                    .map(|(value, _)| value)
+                    .map_err(|e| Error::Decode(e.to_string()))
+            }
             Codec::Json => serde_json::from_slice(bytes).map_err(|e| Error::Decode(e.to_string())),
         }
     }
@@ -126,4 +136,38 @@ fn hex(bytes: &[u8]) -> String {
         let _ = write!(out, "{b:02x}");
         out
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(codec: Codec, payload: impl Into<Bytes>) -> DistributedEvent {
+        DistributedEvent::new(Fields {
+            topic: ByteString::from_static("t"),
+            service: ByteString::from_static("s"),
+            node: 1,
+            seq: 1,
+            codec,
+            payload: payload.into(),
+        })
+    }
+
+    /// Found by fuzzing: a bincode payload declaring a string of 2^62 bytes made bincode allocate
+    /// that much up front, and the allocation failure aborted the process.
+    #[test]
+    fn a_bincode_payload_declaring_a_huge_length_is_refused() {
+        // A varint `u64` (marker 0xfd, then 8 bytes) of 2^62, the length of a string that isn't.
+        let huge_string = event(Codec::Bincode, &[0xfd, 0, 0, 0, 0, 0, 0, 0, 0x40][..]);
+        assert!(matches!(huge_string.decode::<String>(), Err(Error::Decode(_))));
+        assert!(matches!(huge_string.decode::<Vec<u8>>(), Err(Error::Decode(_))));
+    }
+
+    #[test]
+    fn payloads_decode_under_the_limit() {
+        let value = (String::from("stock"), vec![7u64; 1000], vec![0u8; 4096]);
+        let payload = Codec::Bincode.encode(&value).unwrap();
+        let event = event(Codec::Bincode, payload);
+        assert_eq!(event.decode::<(String, Vec<u64>, Vec<u8>)>().unwrap(), value);
+    }
 }

@@ -46,6 +46,8 @@ mod emitter;
 pub mod error;
 pub mod event;
 mod framing;
+#[cfg(test)]
+mod fuzz;
 pub mod handle;
 mod link;
 pub mod membership;

@@ -70,14 +70,15 @@ pub fn check(topic: &str, listening: bool) -> Result<()> {
     if topic == ANY_TOPIC {
         return if listening { Ok(()) } else { invalid("`*` is a pattern, not a topic") };
     }
-    let segments: Vec<&str> = topic.split('.').collect();
-    for (i, segment) in segments.iter().enumerate() {
-        match *segment {
+    // Checked for every event a peer sends: no allocation.
+    let mut segments = topic.split('.').peekable();
+    while let Some(segment) = segments.next() {
+        match segment {
             "" => return invalid("empty segment (a leading, trailing or double `.`)"),
             "*" | ">" if !listening => {
                 return invalid("wildcards (`*`, `>`) are for listening; emit on a plain topic")
             }
-            ">" if i + 1 != segments.len() => return invalid("`>` may only be the last segment"),
+            ">" if segments.peek().is_some() => return invalid("`>` may only be the last segment"),
             s if s.len() > 1 && (s.contains('*') || s.contains('>')) => {
                 return invalid("`*` and `>` must be whole segments, as in `stock.*` or `stock.>`")
             }

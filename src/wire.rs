@@ -496,10 +496,10 @@ fn decode_events(reader: &mut Reader<'_>, bytes: &Bytes) -> Result<Events, Frame
         let seq = reader.u64()?;
         let codec = Codec::from_wire(reader.u8()?).ok_or(FrameError::Invalid("codec"))?;
         let topic_len = reader.u16()? as usize;
-        if topic_len == 0 {
-            return Err(FrameError::Invalid("empty topic"));
-        }
         let topic = reader.utf8(bytes, topic_len, "topic")?;
+        // What `emit` accepts, and nothing else: no reserved `$` topic (a peer cannot pass its
+        // events off as this emitter's own notices), no wildcard, no empty segment.
+        crate::topic::check(&topic, false).map_err(|_| FrameError::Invalid("topic"))?;
         let payload_len = reader.u32()? as usize;
         let start = reader.at;
         reader.take(payload_len)?;
@@ -719,7 +719,12 @@ mod tests {
         outside[EVENTS_PREFIX_LEN + 3..EVENTS_PREFIX_LEN + 11].copy_from_slice(&5u64.to_le_bytes());
         let mut huge_count = good.clone();
         huge_count[count_at..count_at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
-        let cases: [(&[u8], FrameError); 7] = [
+        // A peer's event on a reserved topic would pass for this emitter's own notice.
+        let reserved = batch_of(&[(1, Codec::Json, "$lagged", b"{}")]);
+        let wildcard = batch_of(&[(1, Codec::Json, "a.*", b"1")]);
+        let cases: [(&[u8], FrameError); 9] = [
+            (&reserved, FrameError::Invalid("topic")),
+            (&wildcard, FrameError::Invalid("topic")),
             (
                 &outside,
                 FrameError::Invalid("sequence number outside the covered range or out of order"),
