@@ -92,6 +92,8 @@ pub(crate) enum Action {
 pub(super) struct Deliveries {
     /// Number of `Deliver` actions issued so far.
     pub(super) issued: u64,
+    /// How far listeners took them, as last reported.
+    pub(super) taken: u64,
     /// Per sender, the last sequence number admitted up to each delivery number, oldest first.
     pub(super) marks: VecDeque<(u64, u64, u64)>,
 }
@@ -282,9 +284,10 @@ impl Node {
 
     /// Listeners have taken every delivery numbered up to `delivered` (see [`Action::Deliver`]).
     pub(crate) fn listeners_took(&mut self, now: Instant, delivered: u64) {
+        self.deliveries.taken = self.deliveries.taken.max(delivered);
         let mut own = None;
         while let Some(&(number, sender, seq)) = self.deliveries.marks.front() {
-            if number > delivered {
+            if number > self.deliveries.taken {
                 break;
             }
             self.deliveries.marks.pop_front();
@@ -309,14 +312,18 @@ impl Node {
         self.deliveries.issued += 1;
         self.act(Action::Deliver(event));
         if let Some((sender, seq)) = mark {
-            self.mark_delivered(sender, seq);
+            // Taken with this very delivery.
+            self.deliveries.marks.push_back((self.deliveries.issued, sender, seq));
         }
     }
 
     /// Records that `sender`'s events up to `seq` are taken once the deliveries issued so far
-    /// are (events of a frame that no listener here wants complete at once).
-    pub(super) fn mark_delivered(&mut self, sender: u64, seq: u64) {
+    /// are. A frame that issued none (no listener here wants its events) is taken at once if
+    /// listeners hold nothing before it: waiting for a later delivery, which may never come,
+    /// would leave it unacknowledged, stall its sender and get this node cut off as slow.
+    pub(super) fn mark_delivered(&mut self, now: Instant, sender: u64, seq: u64) {
         self.deliveries.marks.push_back((self.deliveries.issued, sender, seq));
+        self.listeners_took(now, self.deliveries.taken);
     }
 
     pub(crate) fn is_closed(&self) -> bool {

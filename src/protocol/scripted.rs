@@ -73,6 +73,43 @@ fn run_until(node: &mut Node, until: Instant) -> Vec<Action> {
     out
 }
 
+/// An events frame of `sender` accounting for `covers` (events in it: `seqs`, on topic `t`),
+/// holding everything from `retained_from` on.
+fn events(
+    sender: u64,
+    retained_from: u64,
+    covers: std::ops::RangeInclusive<u64>,
+    seqs: &[u64],
+) -> (Frame, Bytes) {
+    let mut batch = wire::EventsBatch::new(sender, "peer", 0);
+    for &seq in seqs {
+        batch.push(seq, Codec::Json, "t", b"1").expect("a small event");
+    }
+    let mut bytes = batch.finish(*covers.start(), *covers.end());
+    wire::set_retained_from(&mut bytes, retained_from);
+    let raw = Bytes::from(bytes);
+    (wire::decode(raw.clone()).expect("a valid events frame"), raw)
+}
+
+/// The number of deliveries among `actions`.
+fn deliveries(actions: &[Action]) -> u64 {
+    actions.iter().filter(|a| matches!(a, Action::Deliver(_))).count() as u64
+}
+
+/// The acknowledgements of `sender`'s events among `actions`.
+fn acks_of(actions: &[Action], sender: u64) -> Vec<u64> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Send(bytes) => match wire::decode(bytes.clone()) {
+                Ok(Frame::Ack(ack)) => ack.acks.iter().find(|(s, _)| *s == sender).map(|a| a.1),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
 /// A client emits while its hub is alive; the hub listed a member whose own hello this client
 /// never heard (it joined just before the hub froze). The client takes over on the second
 /// candidate: it must keep its events for that member until it rejoins, not only for the
@@ -129,4 +166,39 @@ fn a_new_hub_awaits_the_members_its_old_hub_listed_even_unheard_ones() {
     me.drain(t3);
     let done = actions(&mut me);
     assert!(done.iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)));
+}
+
+/// The hub relays a frame of which this client listens to no event (routing left them all out,
+/// or none matches here): nothing is delivered, and nothing will be while the sender emits
+/// only such events. The frame must still be acknowledged, or the sender's window stalls and
+/// the hub cuts this client off as slow.
+#[test]
+fn a_frame_that_delivers_nothing_here_is_acknowledged_at_once() {
+    const ME: u64 = 2;
+    const HUB: u64 = 9;
+    const SENDER: u64 = 5;
+    let t0 = Instant::now();
+    let mut me = node(ME, t0);
+    me.start_election(t0);
+    let attempt = opened_attempt(&actions(&mut me));
+    me.opened(t0, attempt, Ok(OpenedAs::Client));
+    me.connection_up(t0, attempt, 1);
+    let (frame, raw) = hello(HUB, true, Joining::No, vec![ME, SENDER]);
+    me.receive(t0, attempt, None, frame, raw);
+    let mut issued = deliveries(&actions(&mut me));
+
+    // One event, taken by the listeners (with the membership notices before it): acknowledged.
+    let (frame, raw) = events(SENDER, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, None, frame, raw);
+    me.drain(t0);
+    issued += deliveries(&actions(&mut me));
+    me.listeners_took(t0, issued);
+    me.drain(t0);
+    assert_eq!(acks_of(&actions(&mut me), SENDER), [1]);
+
+    // Then a frame with nothing for this node.
+    let (frame, raw) = events(SENDER, 1, 2..=4, &[]);
+    me.receive(t0, attempt, None, frame, raw);
+    me.drain(t0);
+    assert_eq!(acks_of(&actions(&mut me), SENDER), [4], "2..=4 are held: nothing to wait for");
 }
