@@ -284,9 +284,12 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     }
 
     /// Per sender, the latest sequence every member holds, where it moved since the last call.
-    /// Nothing moves while members of the previous cluster are still awaited.
+    /// Nothing moves while members of the previous cluster are still awaited: until they
+    /// rejoin or [`Relay::take_missing`] gives up on them, not merely until their time is up.
+    /// The hub's beat gives up on them only after it saw whether the hub itself stalled (a hub
+    /// that did not run finds every deadline past), and any input may come before that beat.
     pub(crate) fn take_upstream_acks(&mut self, now: Instant) -> Vec<(u64, u64)> {
-        if now < self.hold_until || (!self.awaited.is_empty() && now < self.awaited_until) {
+        if now < self.hold_until || !self.awaited.is_empty() {
             return Vec::new();
         }
         let mut moved = Vec::new();

@@ -17,13 +17,17 @@ const ELECTION_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// A node of id `id` with candidates `tcp://a` then `tcp://b`, local echo off.
 fn node(id: u64, now: Instant) -> Node {
-    let config = EmitterBuilder::new("scripted")
+    node_with(id, now, |settings| settings)
+}
+
+/// The same, with settings changed by `adjust`.
+fn node_with(id: u64, now: Instant, adjust: impl FnOnce(EmitterBuilder) -> EmitterBuilder) -> Node {
+    let settings = EmitterBuilder::new("scripted")
         .candidates(["tcp://127.0.0.1:1", "tcp://127.0.0.1:2"])
         .heartbeat_interval(None)
         .election_timeout(ELECTION_TIMEOUT)
-        .local_echo(false)
-        .checked()
-        .expect("valid settings");
+        .local_echo(false);
+    let config = adjust(settings).checked().expect("valid settings");
     Node::new(config, id, Arc::new(Stats::default()), now)
 }
 
@@ -201,4 +205,64 @@ fn a_frame_that_delivers_nothing_here_is_acknowledged_at_once() {
     me.receive(t0, attempt, None, frame, raw);
     me.drain(t0);
     assert_eq!(acks_of(&actions(&mut me), SENDER), [4], "2..=4 are held: nothing to wait for");
+}
+
+/// A client takes over as hub after its hub's connection dropped, and is frozen right after
+/// (its process stopped) for longer than it awaits the members of the old cluster. When it runs
+/// again, every deadline is past; but the time was its own silence, not the members': until its
+/// beat saw that and gave them a fresh grace period, its own events must not count as held by
+/// everyone, whatever input comes first.
+#[test]
+fn a_new_hub_frozen_past_its_grace_period_still_awaits_the_old_members() {
+    const ME: u64 = 2;
+    const OLD_HUB: u64 = 9;
+    const OTHER: u64 = 7;
+    let liveness = Duration::from_millis(200);
+    let election_timeout = Duration::from_millis(300);
+    let t0 = Instant::now();
+    let mut me = node_with(ME, t0, |settings| {
+        settings.liveness_interval(liveness).election_timeout(election_timeout)
+    });
+    me.start_election(t0);
+    let attempt = opened_attempt(&actions(&mut me));
+    me.opened(t0, attempt, Ok(OpenedAs::Client));
+    me.connection_up(t0, attempt, 1);
+    let (frame, raw) = hello(OLD_HUB, true, Joining::No, vec![ME, OTHER]);
+    me.receive(t0, attempt, None, frame, raw);
+    // Events of the other member arrive (this node is busy: it repeats acknowledgements).
+    let (frame, raw) = events(OTHER, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, None, frame, raw);
+    assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+    let ticket = me.flush(t0).expect("the event is not acknowledged yet");
+    actions(&mut me);
+
+    // The hub's connection drops; this node binds the first candidate and is the hub.
+    let t1 = t0 + Duration::from_millis(10);
+    me.connection_down(t1, attempt, 1);
+    assert!(actions(&mut me).iter().any(|a| matches!(a, Action::Crash(_))));
+    me.restarted(t1);
+    me.start_election(t1);
+    let attempt = opened_attempt(&actions(&mut me));
+    me.opened(t1, attempt, Ok(OpenedAs::Hub));
+    actions(&mut me);
+
+    // Frozen past its grace period for the other member, it runs again.
+    let thawed = t1 + election_timeout * 2 + liveness * 4;
+    me.drain(thawed);
+    let first = actions(&mut me);
+    assert!(!flushed(&first), "the flush resolved while the other member was still awaited");
+    me.handle_timeout(thawed);
+    let then = actions(&mut me);
+    assert!(!flushed(&then), "the flush resolved while the other member was still awaited");
+
+    // It rejoins holding nothing of this node's: once it holds the event, the flush resolves.
+    me.connection_up(thawed, attempt, 5);
+    let (frame, raw) = hello(OTHER, false, Joining::Again, vec![]);
+    me.receive(thawed, attempt, Some(5), frame, raw);
+    let ack = wire::Ack { node: OTHER, epoch: 2, acks: vec![(ME, 1)] };
+    let raw = Bytes::from(ack.encode());
+    me.receive(thawed, attempt, Some(5), wire::decode(raw.clone()).unwrap(), raw);
+    me.drain(thawed);
+    let done = actions(&mut me);
+    assert!(done.iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)));
 }
