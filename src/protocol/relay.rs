@@ -50,8 +50,6 @@ pub(crate) struct Relay<P, M> {
     log: VecDeque<Sent<P>>,
     queue: VecDeque<Queued<P, M>>,
     last_relayed: HashMap<u64, u64>,
-    /// Per sender, the latest sequence number of a frame in the queue (or relayed).
-    queued_until: HashMap<u64, u64>,
     retained: HashMap<u64, u64>,
     announced: HashMap<u64, u64>,
     own_delivered: HashMap<u64, u64>,
@@ -80,7 +78,6 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
             log: VecDeque::new(),
             queue: VecDeque::new(),
             last_relayed: HashMap::new(),
-            queued_until: HashMap::new(),
             retained: HashMap::new(),
             announced: HashMap::new(),
             own_delivered: HashMap::new(),
@@ -114,7 +111,6 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// Forgets a sender that left for good: its sequence numbers need no tracking any more.
     pub(crate) fn forget_sender(&mut self, sender: u64) {
         self.last_relayed.remove(&sender);
-        self.queued_until.remove(&sender);
         self.retained.remove(&sender);
         self.announced.remove(&sender);
         self.own_delivered.remove(&sender);
@@ -214,11 +210,16 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         self.retained.insert(queued.sender, queued.retained_from);
         let sender = queued.sender;
         if queued.last_seq > self.last_relayed.get(&sender).copied().unwrap_or(0) {
-            // A frame already waiting in the queue, sent again, waits there once.
-            let queued_until = self.queued_until.entry(sender).or_insert(0);
-            if queued.last_seq > *queued_until {
-                *queued_until = queued.last_seq;
-                self.queue.push_back(queued);
+            // A frame already waiting in the queue, sent again, waits there once. One that
+            // fills a gap (its first sending was lost on the way, and later frames of its
+            // sender came in the meantime) waits before them: in its sender's order, so
+            // clients get no gap that only the sender could fill, and it may be gone by then.
+            let waiting =
+                self.queue.iter().position(|q| q.sender == sender && q.last_seq >= queued.last_seq);
+            match waiting {
+                Some(at) if self.queue[at].last_seq == queued.last_seq => {}
+                Some(at) => self.queue.insert(at, queued),
+                None => self.queue.push_back(queued),
             }
             return None;
         }

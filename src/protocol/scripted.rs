@@ -266,3 +266,66 @@ fn a_new_hub_frozen_past_its_grace_period_still_awaits_the_old_members() {
     let done = actions(&mut me);
     assert!(done.iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)));
 }
+
+/// The hub's window toward its clients is full, and a client's frame reaches the hub after a
+/// gap (the one before it was lost on the way): it waits in the queue. The sender, asked again,
+/// sends the missing frame, and the later one too. The missing one must wait in the queue
+/// before the later one, not be taken for a frame already waiting: else the other clients get
+/// the later frame with a gap, and only the sender, by then perhaps gone, could fill it.
+#[test]
+fn a_frame_that_fills_a_gap_waits_in_the_hub_queue_before_later_ones() {
+    const ME: u64 = 2;
+    const SENDER: u64 = 5;
+    const OTHER: u64 = 7;
+    let t0 = Instant::now();
+    let mut me = node_with(ME, t0, |settings| settings.window(1));
+    me.start_election(t0);
+    let attempt = opened_attempt(&actions(&mut me));
+    me.opened(t0, attempt, Ok(OpenedAs::Hub));
+    for (conn, client) in [(1, SENDER), (2, OTHER)] {
+        me.connection_up(t0, attempt, conn);
+        let (frame, raw) = hello(client, false, Joining::Fresh, vec![]);
+        me.receive(t0, attempt, Some(conn), frame, raw);
+    }
+    actions(&mut me);
+    let relayed = |actions: &[Action]| -> Vec<u64> {
+        actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Relay { frame, .. } => match wire::decode(frame.clone()) {
+                    Ok(Frame::Events(e)) => Some(e.covers_to),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    };
+
+    // Frame 1 fills the window until the other client acknowledges it; frame 2 is lost on
+    // the way, frame 3 comes and waits.
+    let (frame, raw) = events(SENDER, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(1), frame, raw);
+    let (frame, raw) = events(SENDER, 1, 3..=3, &[3]);
+    me.receive(t0, attempt, Some(1), frame, raw);
+    me.drain(t0);
+    assert_eq!(relayed(&actions(&mut me)), [1]);
+
+    // Asked again, the sender sends 2 and 3.
+    for (covers, seq) in [(2..=2, 2), (3..=3, 3)] {
+        let (frame, raw) = events(SENDER, 1, covers, &[seq]);
+        me.receive(t0, attempt, Some(1), frame, raw);
+    }
+    me.drain(t0);
+    actions(&mut me);
+
+    // As the other client acknowledges, the frames go out in their sender's order.
+    let mut out = Vec::new();
+    for held in 1..=3 {
+        let ack = wire::Ack { node: OTHER, epoch: 1, acks: vec![(SENDER, held)] };
+        let raw = Bytes::from(ack.encode());
+        me.receive(t0, attempt, Some(2), wire::decode(raw.clone()).unwrap(), raw);
+        me.drain(t0);
+        out.extend(relayed(&actions(&mut me)));
+    }
+    assert_eq!(out, [2, 3]);
+}
