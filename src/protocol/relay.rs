@@ -122,8 +122,13 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// A client's connection closed. Returns its node id, if it said hello, and why it left.
     /// One that went without a word may be cut off from the hub by a partition, not dead: it is
     /// awaited like a member of a previous hub, so senders keep what it may still be owed.
+    /// Its frames still unacknowledged leave the window: a client that lost one on the way can
+    /// have it again only from its sender, which may be gone for good. Waiting for them would
+    /// stall every other sender and cut healthy clients off as slow. If the sender comes back,
+    /// what it sends again is a repair, relayed outside the window.
     pub(crate) fn disconnected(&mut self, pipe: P, now: Instant) -> Option<(u64, LeftReason)> {
         let client = self.clients.remove(&pipe)?;
+        self.log.retain(|sent| sent.origin != Some(pipe));
         self.trim();
         let node = client.node?;
         if client.leaving.is_none() {

@@ -329,3 +329,52 @@ fn a_frame_that_fills_a_gap_waits_in_the_hub_queue_before_later_ones() {
     }
     assert_eq!(out, [2, 3]);
 }
+
+/// A sender's frame, relayed by the hub, is lost on the way to one client, and the sender's
+/// connection closes before it could send it again. The client can never acknowledge that
+/// frame; the hub must not keep it in its window: that would stall every other sender, and the
+/// client would be cut off as slow for what only the departed sender could give it.
+#[test]
+fn a_departed_senders_frames_leave_the_hub_window() {
+    const ME: u64 = 2;
+    const SENDER: u64 = 5;
+    const OTHER: u64 = 7;
+    const LOSER: u64 = 8;
+    let t0 = Instant::now();
+    let mut me = node_with(ME, t0, |settings| settings.window(1));
+    me.start_election(t0);
+    let attempt = opened_attempt(&actions(&mut me));
+    me.opened(t0, attempt, Ok(OpenedAs::Hub));
+    for (conn, client) in [(1, SENDER), (2, OTHER), (3, LOSER)] {
+        me.connection_up(t0, attempt, conn);
+        let (frame, raw) = hello(client, false, Joining::Fresh, vec![]);
+        me.receive(t0, attempt, Some(conn), frame, raw);
+    }
+    actions(&mut me);
+    let relayed_from = |actions: &[Action], sender: u64| {
+        actions.iter().any(|a| match a {
+            Action::Relay { frame, .. } => {
+                matches!(wire::decode(frame.clone()), Ok(Frame::Events(e)) if e.node == sender)
+            }
+            _ => false,
+        })
+    };
+
+    // The sender's frame goes out; one client acknowledges it, the other never got it.
+    let (frame, raw) = events(SENDER, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(1), frame, raw);
+    me.drain(t0);
+    assert!(relayed_from(&actions(&mut me), SENDER));
+    let ack = wire::Ack { node: OTHER, epoch: 1, acks: vec![(SENDER, 1)] };
+    let raw = Bytes::from(ack.encode());
+    me.receive(t0, attempt, Some(2), wire::decode(raw.clone()).unwrap(), raw);
+    me.drain(t0);
+    actions(&mut me);
+
+    // The sender goes; another client's frame must go out at once.
+    me.connection_down(t0, attempt, 1);
+    let (frame, raw) = events(OTHER, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(2), frame, raw);
+    me.drain(t0);
+    assert!(relayed_from(&actions(&mut me), OTHER), "the window waits for the departed sender");
+}
