@@ -132,8 +132,9 @@ pub(crate) struct Node {
     pub(super) receiver: Receiver,
     pub(super) deliveries: Deliveries,
     pub(super) membership: Membership,
-    /// The clients of the hub this node last heard, as the hub listed them: if this node takes
-    /// over, it awaits them too, including those whose own hello it never heard.
+    /// The clients of the hub this node last heard, as the hub listed them (or, if this node was
+    /// the hub, its own clients and those it still awaited): if this node takes over, it awaits
+    /// them too, including those whose own hello it never heard.
     pub(super) hub_members: HashSet<u64>,
     /// What the other nodes listen to.
     pub(super) interests: Interests,

@@ -169,6 +169,12 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         self.clients.values().filter_map(|c| c.node).collect()
     }
 
+    /// The members still awaited: of the previous hub's cluster, or clients that went without
+    /// a word.
+    pub(crate) fn awaited(&self) -> impl Iterator<Item = u64> + '_ {
+        self.awaited.iter().copied()
+    }
+
     /// Any frame from a client shows it is alive.
     pub(crate) fn heard(&mut self, pipe: P, now: Instant) {
         if let Some(client) = self.clients.get_mut(&pipe) {

@@ -378,3 +378,49 @@ fn a_departed_senders_frames_leave_the_hub_window() {
     me.drain(t0);
     assert!(relayed_from(&actions(&mut me), OTHER), "the window waits for the departed sender");
 }
+
+/// A hub's client goes without a word (its connection closes: it may only be cut off), then
+/// the hub's own link fails and it binds again, a new hub. It must await that client as the
+/// hub before it did, not forget it with the old link: else its events count as held by
+/// everyone while that client is on its way back.
+#[test]
+fn a_hub_that_binds_again_still_awaits_the_clients_it_awaited() {
+    const ME: u64 = 2;
+    const OTHER: u64 = 7;
+    let t0 = Instant::now();
+    let mut me = node(ME, t0);
+    me.start_election(t0);
+    let attempt = opened_attempt(&actions(&mut me));
+    me.opened(t0, attempt, Ok(OpenedAs::Hub));
+    me.connection_up(t0, attempt, 1);
+    let (frame, raw) = hello(OTHER, false, Joining::Fresh, vec![]);
+    me.receive(t0, attempt, Some(1), frame, raw);
+    assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+    let ticket = me.flush(t0).expect("the event is not acknowledged yet");
+    actions(&mut me);
+
+    // The client's connection closes; then the hub's socket fails, and it binds again.
+    me.connection_down(t0, attempt, 1);
+    me.link_failed(attempt, "socket failed");
+    assert!(actions(&mut me).iter().any(|a| matches!(a, Action::Crash(_))));
+    me.restarted(t0);
+    me.start_election(t0);
+    let attempt = opened_attempt(&actions(&mut me));
+    me.opened(t0, attempt, Ok(OpenedAs::Hub));
+    actions(&mut me);
+
+    // Well past the hold for members it may not know of, the client is still awaited.
+    let waiting = run_until(&mut me, t0 + ELECTION_TIMEOUT);
+    assert!(!flushed(&waiting), "the flush resolved while the client was on its way back");
+
+    // It rejoins and acknowledges the event: the flush resolves.
+    let t1 = t0 + ELECTION_TIMEOUT;
+    me.connection_up(t1, attempt, 2);
+    let (frame, raw) = hello(OTHER, false, Joining::Again, vec![]);
+    me.receive(t1, attempt, Some(2), frame, raw);
+    let ack = wire::Ack { node: OTHER, epoch: 2, acks: vec![(ME, 1)] };
+    let raw = Bytes::from(ack.encode());
+    me.receive(t1, attempt, Some(2), wire::decode(raw.clone()).unwrap(), raw);
+    me.drain(t1);
+    assert!(actions(&mut me).iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)));
+}
