@@ -139,7 +139,14 @@ impl Node {
     pub(crate) fn restarted(&mut self, now: Instant) {
         match std::mem::replace(&mut self.phase, Phase::Idle) {
             Phase::Closed => self.phase = Phase::Closed,
-            Phase::Hub(_) => self.peer_left(now, self.id, LeftReason::Closed),
+            Phase::Hub(hub) => {
+                // If this node takes over again, it awaits the clients it had, and those it
+                // still awaited: gone without a word, they may only be cut off (as from a hub
+                // that was frozen) and on their way back.
+                self.hub_members =
+                    hub.relay.members().into_iter().chain(hub.relay.awaited()).collect();
+                self.peer_left(now, self.id, LeftReason::Closed);
+            }
             _ => {
                 if let Some(hub) = self.membership.hub() {
                     // Killed or only frozen, it said no goodbye: it may come back lacking events.

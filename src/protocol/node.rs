@@ -93,6 +93,8 @@ pub(crate) enum Action {
 pub(super) struct Deliveries {
     /// Number of `Deliver` actions issued so far.
     pub(super) issued: u64,
+    /// How far listeners took them, as last reported.
+    pub(super) taken: u64,
     /// Per sender, the last sequence number admitted up to each delivery number, oldest first.
     pub(super) marks: VecDeque<(u64, u64, u64)>,
 }
@@ -131,8 +133,9 @@ pub(crate) struct Node {
     pub(super) receiver: Receiver,
     pub(super) deliveries: Deliveries,
     pub(super) membership: Membership,
-    /// The clients of the hub this node last heard, as the hub listed them: if this node takes
-    /// over, it awaits them too, including those whose own hello it never heard.
+    /// The clients of the hub this node last heard, as the hub listed them (or, if this node was
+    /// the hub, its own clients and those it still awaited): if this node takes over, it awaits
+    /// them too, including those whose own hello it never heard.
     pub(super) hub_members: HashSet<u64>,
     /// What the other nodes listen to.
     pub(super) interests: Interests,
@@ -293,9 +296,10 @@ impl Node {
 
     /// Listeners have taken every delivery numbered up to `delivered` (see [`Action::Deliver`]).
     pub(crate) fn listeners_took(&mut self, now: Instant, delivered: u64) {
+        self.deliveries.taken = self.deliveries.taken.max(delivered);
         let mut own = None;
         while let Some(&(number, sender, seq)) = self.deliveries.marks.front() {
-            if number > delivered {
+            if number > self.deliveries.taken {
                 break;
             }
             self.deliveries.marks.pop_front();
@@ -320,14 +324,18 @@ impl Node {
         self.deliveries.issued += 1;
         self.act(Action::Deliver(event));
         if let Some((sender, seq)) = mark {
-            self.mark_delivered(sender, seq);
+            // Taken with this very delivery.
+            self.deliveries.marks.push_back((self.deliveries.issued, sender, seq));
         }
     }
 
     /// Records that `sender`'s events up to `seq` are taken once the deliveries issued so far
-    /// are (events of a frame that no listener here wants complete at once).
-    pub(super) fn mark_delivered(&mut self, sender: u64, seq: u64) {
+    /// are. A frame that issued none (no listener here wants its events) is taken at once if
+    /// listeners hold nothing before it: waiting for a later delivery, which may never come,
+    /// would leave it unacknowledged, stall its sender and get this node cut off as slow.
+    pub(super) fn mark_delivered(&mut self, now: Instant, sender: u64, seq: u64) {
         self.deliveries.marks.push_back((self.deliveries.issued, sender, seq));
+        self.listeners_took(now, self.deliveries.taken);
     }
 
     /// The other nodes this node knows of.

@@ -50,8 +50,6 @@ pub(crate) struct Relay<P, M> {
     log: VecDeque<Sent<P>>,
     queue: VecDeque<Queued<P, M>>,
     last_relayed: HashMap<u64, u64>,
-    /// Per sender, the latest sequence number of a frame in the queue (or relayed).
-    queued_until: HashMap<u64, u64>,
     retained: HashMap<u64, u64>,
     announced: HashMap<u64, u64>,
     own_delivered: HashMap<u64, u64>,
@@ -80,7 +78,6 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
             log: VecDeque::new(),
             queue: VecDeque::new(),
             last_relayed: HashMap::new(),
-            queued_until: HashMap::new(),
             retained: HashMap::new(),
             announced: HashMap::new(),
             own_delivered: HashMap::new(),
@@ -114,7 +111,6 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// Forgets a sender that left for good: its sequence numbers need no tracking any more.
     pub(crate) fn forget_sender(&mut self, sender: u64) {
         self.last_relayed.remove(&sender);
-        self.queued_until.remove(&sender);
         self.retained.remove(&sender);
         self.announced.remove(&sender);
         self.own_delivered.remove(&sender);
@@ -126,8 +122,13 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// A client's connection closed. Returns its node id, if it said hello, and why it left.
     /// One that went without a word may be cut off from the hub by a partition, not dead: it is
     /// awaited like a member of a previous hub, so senders keep what it may still be owed.
+    /// Its frames still unacknowledged leave the window: a client that lost one on the way can
+    /// have it again only from its sender, which may be gone for good. Waiting for them would
+    /// stall every other sender and cut healthy clients off as slow. If the sender comes back,
+    /// what it sends again is a repair, relayed outside the window.
     pub(crate) fn disconnected(&mut self, pipe: P, now: Instant) -> Option<(u64, LeftReason)> {
         let client = self.clients.remove(&pipe)?;
+        self.log.retain(|sent| sent.origin != Some(pipe));
         self.trim();
         let node = client.node?;
         if client.leaving.is_none() {
@@ -166,6 +167,12 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// The node ids of the clients that said hello: the members a successor must wait for.
     pub(crate) fn members(&self) -> Vec<u64> {
         self.clients.values().filter_map(|c| c.node).collect()
+    }
+
+    /// The members still awaited: of the previous hub's cluster, or clients that went without
+    /// a word.
+    pub(crate) fn awaited(&self) -> impl Iterator<Item = u64> + '_ {
+        self.awaited.iter().copied()
     }
 
     /// Any frame from a client shows it is alive.
@@ -214,11 +221,16 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         self.retained.insert(queued.sender, queued.retained_from);
         let sender = queued.sender;
         if queued.last_seq > self.last_relayed.get(&sender).copied().unwrap_or(0) {
-            // A frame already waiting in the queue, sent again, waits there once.
-            let queued_until = self.queued_until.entry(sender).or_insert(0);
-            if queued.last_seq > *queued_until {
-                *queued_until = queued.last_seq;
-                self.queue.push_back(queued);
+            // A frame already waiting in the queue, sent again, waits there once. One that
+            // fills a gap (its first sending was lost on the way, and later frames of its
+            // sender came in the meantime) waits before them: in its sender's order, so
+            // clients get no gap that only the sender could fill, and it may be gone by then.
+            let waiting =
+                self.queue.iter().position(|q| q.sender == sender && q.last_seq >= queued.last_seq);
+            match waiting {
+                Some(at) if self.queue[at].last_seq == queued.last_seq => {}
+                Some(at) => self.queue.insert(at, queued),
+                None => self.queue.push_back(queued),
             }
             return None;
         }
@@ -284,9 +296,12 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     }
 
     /// Per sender, the latest sequence every member holds, where it moved since the last call.
-    /// Nothing moves while members of the previous cluster are still awaited.
+    /// Nothing moves while members of the previous cluster are still awaited: until they
+    /// rejoin or [`Relay::take_missing`] gives up on them, not merely until their time is up.
+    /// The hub's beat gives up on them only after it saw whether the hub itself stalled (a hub
+    /// that did not run finds every deadline past), and any input may come before that beat.
     pub(crate) fn take_upstream_acks(&mut self, now: Instant) -> Vec<(u64, u64)> {
-        if now < self.hold_until || (!self.awaited.is_empty() && now < self.awaited_until) {
+        if now < self.hold_until || !self.awaited.is_empty() {
             return Vec::new();
         }
         let mut moved = Vec::new();

@@ -535,6 +535,11 @@ impl World {
             OpenedAs::Client
         };
         self.trace(format!("node {node} opens {url} as {role:?} (attempt {attempt})"));
+        if role == OpenedAs::Hub && self.nodes[node].isolated {
+            // A partitioned node took the hub's address: the others cannot reach it any more
+            // than a hub partitioned after binding.
+            self.cut_off_every_member();
+        }
         self.nodes[node].link = Some((attempt, role));
         self.nodes[node].core.opened(now, attempt, Ok(role));
     }
@@ -749,6 +754,13 @@ impl World {
         self.settle(node);
     }
 
+    /// The hub is partitioned: every member is cut off from the cluster.
+    fn cut_off_every_member(&mut self) {
+        for other in &mut self.nodes {
+            other.faulted = true;
+        }
+    }
+
     fn flushed(&mut self, node: usize, last: u64) {
         self.summary.flushes += 1;
         if let Some(broken) = super::checker::flush_holds(self, node, last) {
@@ -792,10 +804,7 @@ impl World {
                 self.nodes[node].faulted = true;
                 self.nodes[node].partitioned = true;
                 if self.addresses.iter().any(|a| a.holder == Some(node)) {
-                    // The hub partitioned: every member is cut off from the cluster.
-                    for other in &mut self.nodes {
-                        other.faulted = true;
-                    }
+                    self.cut_off_every_member();
                 }
             }
             Fault::Heal(node) => self.nodes[node].isolated = false,
