@@ -6,6 +6,7 @@
 //! passes `now` and performs what `poll_action` returns, in order.
 
 use super::election::Phase;
+use super::hashing::{Map, Set};
 use super::interest::Interests;
 use super::leaving::Owed;
 use super::receiver::Receiver;
@@ -19,7 +20,7 @@ use crate::stats::Stats;
 use crate::wire::Frame;
 use bytes::Bytes;
 use bytestring::ByteString;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -136,7 +137,7 @@ pub(crate) struct Node {
     /// The clients of the hub this node last heard, as the hub listed them (or, if this node was
     /// the hub, its own clients and those it still awaited): if this node takes over, it awaits
     /// them too, including those whose own hello it never heard.
-    pub(super) hub_members: HashSet<u64>,
+    pub(super) hub_members: Set<u64>,
     /// What the other nodes listen to.
     pub(super) interests: Interests,
     /// This node's own patterns with their listener counts, as the caller last set them.
@@ -151,9 +152,9 @@ pub(crate) struct Node {
     /// the hub after joining; until then it sends everything).
     pub(super) interests_complete: bool,
     /// Nodes that left, and when: their traces are dropped after [`DEPARTED_KEPT`].
-    pub(super) departed: HashMap<u64, Instant>,
+    pub(super) departed: Map<u64, Instant>,
     /// Members that went away without a goodbye and may come back lacking this node's events.
-    pub(super) owed: HashMap<u64, Owed>,
+    pub(super) owed: Map<u64, Owed>,
     /// Set by `close` while the node lingers for members it owes word of its events.
     pub(super) closing_until: Option<Instant>,
     /// Flushes waiting: (last sequence number to be held by everyone, ticket).
@@ -187,15 +188,15 @@ impl Node {
             receiver: Receiver::default(),
             deliveries: Deliveries::default(),
             membership: Membership::default(),
-            hub_members: HashSet::new(),
+            hub_members: Set::default(),
             interests: Interests::default(),
             own_patterns: Vec::new(),
             patterns_version: 0,
             announced_version: None,
             interest_version: 0,
             interests_complete: false,
-            departed: HashMap::new(),
-            owed: HashMap::new(),
+            departed: Map::default(),
+            owed: Map::default(),
             closing_until: None,
             flush_waiters: Vec::new(),
             next_flush_ticket: 0,

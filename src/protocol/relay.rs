@@ -8,8 +8,9 @@
 //! clients to cut off. It must not touch sockets or actors: it is plain data over a connection
 //! key `P` and a queued message type `M`, and the node carries out what it decides.
 
+use super::hashing::{Map, Set};
 use crate::wire::{Hello, Joining, LeftReason};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::hash::Hash;
 use std::time::{Duration, Instant};
 
@@ -18,7 +19,7 @@ struct Client {
     /// Set when the client is known to be going: cut off by the hub, or said goodbye.
     leaving: Option<LeftReason>,
     /// Per sender, the latest sequence this client holds (or was never owed).
-    acked: HashMap<u64, u64>,
+    acked: Map<u64, u64>,
     last_heard: Instant,
 }
 
@@ -42,17 +43,17 @@ pub(crate) struct Queued<P, M> {
 pub(crate) struct Relay<P, M> {
     node: u64,
     window: usize,
-    clients: HashMap<P, Client>,
-    awaited: HashSet<u64>,
+    clients: Map<P, Client>,
+    awaited: Set<u64>,
     awaited_until: Instant,
     grace: Duration,
     hold_until: Instant,
     log: VecDeque<Sent<P>>,
     queue: VecDeque<Queued<P, M>>,
-    last_relayed: HashMap<u64, u64>,
-    retained: HashMap<u64, u64>,
-    announced: HashMap<u64, u64>,
-    own_delivered: HashMap<u64, u64>,
+    last_relayed: Map<u64, u64>,
+    retained: Map<u64, u64>,
+    announced: Map<u64, u64>,
+    own_delivered: Map<u64, u64>,
 }
 
 impl<P: Copy + Eq + Hash, M> Relay<P, M> {
@@ -62,7 +63,7 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     pub(crate) fn new(
         node: u64,
         window: usize,
-        awaited: HashSet<u64>,
+        awaited: Set<u64>,
         now: Instant,
         hold_until: Instant,
         grace: Duration,
@@ -70,17 +71,17 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         Relay {
             node,
             window,
-            clients: HashMap::new(),
+            clients: Map::default(),
             awaited,
             awaited_until: hold_until.max(now + grace),
             grace,
             hold_until,
             log: VecDeque::new(),
             queue: VecDeque::new(),
-            last_relayed: HashMap::new(),
-            retained: HashMap::new(),
-            announced: HashMap::new(),
-            own_delivered: HashMap::new(),
+            last_relayed: Map::default(),
+            retained: Map::default(),
+            announced: Map::default(),
+            own_delivered: Map::default(),
         }
     }
 
@@ -400,7 +401,7 @@ mod tests {
     /// A hub with clients on pipes 1..=n, node ids 11..
     fn hub_with(n: u32, window: usize) -> (Relay<u32, &'static str>, Instant) {
         let now = Instant::now();
-        let mut hub = Relay::new(HUB, window, HashSet::new(), now, now, Duration::from_secs(1));
+        let mut hub = Relay::new(HUB, window, Set::default(), now, now, Duration::from_secs(1));
         for pipe in 1..=n {
             hub.connected(pipe, now);
             hub.hello(pipe, &hello(10 + u64::from(pipe), vec![]), now);
@@ -476,7 +477,7 @@ mod tests {
     fn members_of_the_previous_cluster_hold_acks_until_they_rejoin_or_time_runs_out() {
         let now = Instant::now();
         let mut hub: Relay<u32, ()> =
-            Relay::new(HUB, 8, HashSet::from([12, 13]), now, now, Duration::from_secs(1));
+            Relay::new(HUB, 8, Set::from_iter([12, 13]), now, now, Duration::from_secs(1));
         hub.connected(1, now);
         hub.hello(1, &hello(12, vec![]), now);
         hub.sent(None, HUB, 3, 1, now);
