@@ -176,6 +176,16 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         self.awaited.iter().copied()
     }
 
+    /// A member a rejoining client knew of: unless it is connected, it is awaited like a
+    /// member of the previous cluster, so senders keep what it may still be owed.
+    pub(crate) fn await_member(&mut self, node: u64, now: Instant) {
+        if node == self.node || self.clients.values().any(|c| c.node == Some(node)) {
+            return;
+        }
+        self.awaited.insert(node);
+        self.awaited_until = self.awaited_until.max(now + self.grace);
+    }
+
     /// Any frame from a client shows it is alive.
     pub(crate) fn heard(&mut self, pipe: P, now: Instant) {
         if let Some(client) = self.clients.get_mut(&pipe) {

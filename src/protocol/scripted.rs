@@ -539,3 +539,32 @@ fn a_hub_that_binds_again_still_awaits_the_clients_it_awaited() {
     me.drain(t1);
     assert!(actions(&mut me).iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)));
 }
+
+/// A node that was never in the cluster becomes the hub (the old hub froze, and it was the
+/// first to bind). It knows nobody; a member coming back lists the members it knew of, and the
+/// new hub must await those too before its senders forget anything.
+#[test]
+fn a_fresh_hub_awaits_the_members_a_rejoining_client_knew() {
+    const ME: u64 = 2;
+    const BACK: u64 = 5;
+    const STILL_AWAY: u64 = 7;
+    let t0 = Instant::now();
+    let mut me = node(ME, t0);
+    me.start_election(t0);
+    let attempt = opened_attempt(&actions(&mut me));
+    me.opened(t0, attempt, Ok(OpenedAs::Hub));
+    me.connection_up(t0, attempt, 5);
+    let (frame, raw) = hello(BACK, false, Joining::Again, vec![ME, STILL_AWAY]);
+    me.receive(t0, attempt, Some(5), frame, raw);
+    assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+    let ticket = me.flush(t0).expect("not yet held by the member that came back");
+    let ack = wire::Ack { node: BACK, epoch: 1, acks: vec![(ME, 1)] };
+    let raw = Bytes::from(ack.encode());
+    me.receive(t0, attempt, Some(5), wire::decode(raw.clone()).unwrap(), raw);
+    me.drain(t0);
+    let early = actions(&mut me);
+    assert!(!early.iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)), "7 is awaited");
+    // 7 never comes back: after the grace period it is no longer a member.
+    let later = run_until(&mut me, t0 + ELECTION_TIMEOUT * 4);
+    assert!(later.iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)));
+}
