@@ -5,12 +5,12 @@
 //! topics of [`crate::topic`] (re-exported here, where they always were). It must not touch the
 //! network or listeners, nor define topics: it reports changes, the emitter delivers them.
 
+use crate::protocol::hashing::Map;
 use crate::role::Role;
 #[cfg(test)]
 use crate::wire::Joining;
 use crate::wire::{Hello, LeftReason};
 use serde::Serialize;
-use std::collections::HashMap;
 use std::time::Instant;
 
 pub use crate::topic::{is_reserved, HUB_CHANGED, LAGGED, PEER_JOINED, PEER_LEFT};
@@ -36,7 +36,7 @@ pub(crate) struct Change {
 /// The peers this node knows of, by node id.
 #[derive(Debug, Default)]
 pub(crate) struct Membership {
-    peers: HashMap<u64, Peer>,
+    peers: Map<u64, Peer>,
     hub: Option<u64>,
 }
 

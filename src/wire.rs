@@ -40,7 +40,8 @@
 //! learns they are lost for good); the list is, from a joining client, what it received, from
 //! the hub, what it relayed so far (where a first-time client starts). `members` is, from the
 //! hub, the node ids of its clients (so that whoever takes over knows whom to wait for, heard
-//! from or not); from a client it is empty. `owed` lists members that went away without a
+//! from or not); from a client coming back after a lost hub, the members it knew of (so that a
+//! new hub that never heard of them waits for them too); otherwise empty. `owed` lists members that went away without a
 //! goodbye, each with the latest of this node's sequence numbers every member held when it went:
 //! one that comes back learns from it where it stands, even if it never heard this node before.
 //!
@@ -173,7 +174,8 @@ pub struct Hello {
     pub last_seq: u64,
     pub retained_from: u64,
     pub received: Vec<(u64, u64)>,
-    /// From the hub: its clients' node ids. From a client: empty.
+    /// From the hub: its clients' node ids. From a client coming back after a lost hub: the
+    /// members it knew of. Otherwise empty.
     pub members: Vec<u64>,
     /// Members that went away without a goodbye, with the latest of this node's sequence
     /// numbers every member held when they went.

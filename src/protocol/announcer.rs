@@ -20,7 +20,8 @@ impl Node {
     pub(super) fn send_hello(&mut self, joining: Joining) {
         let (received, members) = match self.phase.hub() {
             Some(hub) => (hub.relay.relayed(), hub.relay.members()),
-            None if joining != Joining::No => (self.receiver.delivered(), Vec::new()),
+            None if joining == Joining::Again => (self.receiver.delivered(), self.known_members()),
+            None if joining == Joining::Fresh => (self.receiver.delivered(), Vec::new()),
             None => (Vec::new(), Vec::new()),
         };
         let hello = Hello {
@@ -82,6 +83,12 @@ impl Node {
         match (self.phase.hub_mut(), from) {
             (Some(hub), Some(conn)) => {
                 hub.relay.hello(conn, &hello, now);
+                if hello.joining == Joining::Again {
+                    // Members the client knew of that this hub may never have heard of.
+                    for &node in hello.members.iter().filter(|n| !self.departed.contains_key(n)) {
+                        hub.relay.await_member(node, now);
+                    }
+                }
                 if self.newer_epoch(hello.epoch) {
                     return self.crash("a client knows a newer hub election: this hub is stale");
                 }
@@ -199,6 +206,16 @@ impl Node {
             None if Some(interest.node) == self.membership.hub() => self.interests_complete = true,
             None => {}
         }
+    }
+
+    /// The other members this node knows of: heard from, or listed by its last hub.
+    fn known_members(&self) -> Vec<u64> {
+        let mut known: Vec<u64> =
+            self.membership.nodes().chain(self.hub_members.iter().copied()).collect();
+        known.sort_unstable();
+        known.dedup();
+        known.retain(|node| *node != self.id);
+        known
     }
 
     /// A node left: forget it, and tell the listeners.

@@ -5,6 +5,7 @@
 //! it holds), the attempt counter that fences reports of old links, and the epoch arithmetic. It
 //! must not send events or decide what a received frame means.
 
+use super::hashing::Set;
 use super::node::{Action, ConnId, LinkState, Node, OpenedAs};
 use super::relay::Relay;
 use super::routing::RelayFrame;
@@ -12,7 +13,6 @@ use crate::error::Error;
 use crate::role::Role;
 use crate::stats::Stats;
 use crate::wire::{self, Joining, LeftReason};
-use std::collections::HashSet;
 use std::time::{Duration, Instant};
 use tracing::{info, warn};
 
@@ -139,7 +139,14 @@ impl Node {
     pub(crate) fn restarted(&mut self, now: Instant) {
         match std::mem::replace(&mut self.phase, Phase::Idle) {
             Phase::Closed => self.phase = Phase::Closed,
-            Phase::Hub(_) => self.peer_left(now, self.id, LeftReason::Closed),
+            Phase::Hub(hub) => {
+                // If this node takes over again, it awaits the clients it had, and those it
+                // still awaited: gone without a word, they may only be cut off (as from a hub
+                // that was frozen) and on their way back.
+                self.hub_members =
+                    hub.relay.members().into_iter().chain(hub.relay.awaited()).collect();
+                self.peer_left(now, self.id, LeftReason::Closed);
+            }
             _ => {
                 if let Some(hub) = self.membership.hub() {
                     // Killed or only frozen, it said no goodbye: it may come back lacking events.
@@ -240,7 +247,7 @@ impl Node {
         // at the bound, the epoch stays there (fencing then relies on what came before).
         self.epoch = self.epoch.saturating_add(1).min(wire::MAX_EPOCH);
         let old_hub = self.membership.hub();
-        let awaited: HashSet<u64> = self
+        let awaited: Set<u64> = self
             .membership
             .nodes()
             .chain(self.hub_members.drain())

@@ -5,14 +5,14 @@
 //! other node want this topic, does this particular node. It must not decide what to send; the
 //! emitter and the hub ask it. Patterns are matched with one [`Trie`] walk for all nodes.
 
+use super::hashing::Map;
 use crate::topic;
 use crate::trie::Trie;
 use crate::wire::Interest;
-use std::collections::HashMap;
 
 #[derive(Default)]
 pub(crate) struct Interests {
-    by_node: HashMap<u64, Interest>,
+    by_node: Map<u64, Interest>,
     trie: Trie<u64>,
 }
 
@@ -75,7 +75,7 @@ impl Interests {
 
     /// Cluster-wide: every pattern listened to, with its number of listeners on all nodes.
     pub(crate) fn topics(&self) -> Vec<(String, u32)> {
-        let mut totals: HashMap<&str, u32> = HashMap::new();
+        let mut totals: Map<&str, u32> = Map::default();
         for (pattern, listeners) in self.by_node.values().flat_map(|i| &i.patterns) {
             *totals.entry(pattern).or_default() += listeners;
         }

@@ -22,6 +22,7 @@
 
 mod announcer;
 mod election;
+pub(crate) mod hashing;
 mod hub_side;
 mod interest;
 mod leaving;

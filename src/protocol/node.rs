@@ -6,6 +6,7 @@
 //! passes `now` and performs what `poll_action` returns, in order.
 
 use super::election::Phase;
+use super::hashing::{Map, Set};
 use super::interest::Interests;
 use super::leaving::Owed;
 use super::receiver::Receiver;
@@ -19,7 +20,7 @@ use crate::stats::Stats;
 use crate::wire::Frame;
 use bytes::Bytes;
 use bytestring::ByteString;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -93,6 +94,8 @@ pub(crate) enum Action {
 pub(super) struct Deliveries {
     /// Number of `Deliver` actions issued so far.
     pub(super) issued: u64,
+    /// How far listeners took them, as last reported.
+    pub(super) taken: u64,
     /// Per sender, the last sequence number admitted up to each delivery number, oldest first.
     pub(super) marks: VecDeque<(u64, u64, u64)>,
 }
@@ -131,9 +134,10 @@ pub(crate) struct Node {
     pub(super) receiver: Receiver,
     pub(super) deliveries: Deliveries,
     pub(super) membership: Membership,
-    /// The clients of the hub this node last heard, as the hub listed them: if this node takes
-    /// over, it awaits them too, including those whose own hello it never heard.
-    pub(super) hub_members: HashSet<u64>,
+    /// The clients of the hub this node last heard, as the hub listed them (or, if this node was
+    /// the hub, its own clients and those it still awaited): if this node takes over, it awaits
+    /// them too, including those whose own hello it never heard.
+    pub(super) hub_members: Set<u64>,
     /// What the other nodes listen to.
     pub(super) interests: Interests,
     /// This node's own patterns with their listener counts, as the caller last set them.
@@ -148,9 +152,9 @@ pub(crate) struct Node {
     /// the hub after joining; until then it sends everything).
     pub(super) interests_complete: bool,
     /// Nodes that left, and when: their traces are dropped after [`DEPARTED_KEPT`].
-    pub(super) departed: HashMap<u64, Instant>,
+    pub(super) departed: Map<u64, Instant>,
     /// Members that went away without a goodbye and may come back lacking this node's events.
-    pub(super) owed: HashMap<u64, Owed>,
+    pub(super) owed: Map<u64, Owed>,
     /// Set by `close` while the node lingers for members it owes word of its events.
     pub(super) closing_until: Option<Instant>,
     /// Flushes waiting: (last sequence number to be held by everyone, ticket).
@@ -184,15 +188,15 @@ impl Node {
             receiver: Receiver::default(),
             deliveries: Deliveries::default(),
             membership: Membership::default(),
-            hub_members: HashSet::new(),
+            hub_members: Set::default(),
             interests: Interests::default(),
             own_patterns: Vec::new(),
             patterns_version: 0,
             announced_version: None,
             interest_version: 0,
             interests_complete: false,
-            departed: HashMap::new(),
-            owed: HashMap::new(),
+            departed: Map::default(),
+            owed: Map::default(),
             closing_until: None,
             flush_waiters: Vec::new(),
             next_flush_ticket: 0,
@@ -293,9 +297,10 @@ impl Node {
 
     /// Listeners have taken every delivery numbered up to `delivered` (see [`Action::Deliver`]).
     pub(crate) fn listeners_took(&mut self, now: Instant, delivered: u64) {
+        self.deliveries.taken = self.deliveries.taken.max(delivered);
         let mut own = None;
         while let Some(&(number, sender, seq)) = self.deliveries.marks.front() {
-            if number > delivered {
+            if number > self.deliveries.taken {
                 break;
             }
             self.deliveries.marks.pop_front();
@@ -320,14 +325,18 @@ impl Node {
         self.deliveries.issued += 1;
         self.act(Action::Deliver(event));
         if let Some((sender, seq)) = mark {
-            self.mark_delivered(sender, seq);
+            // Taken with this very delivery.
+            self.deliveries.marks.push_back((self.deliveries.issued, sender, seq));
         }
     }
 
     /// Records that `sender`'s events up to `seq` are taken once the deliveries issued so far
-    /// are (events of a frame that no listener here wants complete at once).
-    pub(super) fn mark_delivered(&mut self, sender: u64, seq: u64) {
+    /// are. A frame that issued none (no listener here wants its events) is taken at once if
+    /// listeners hold nothing before it: waiting for a later delivery, which may never come,
+    /// would leave it unacknowledged, stall its sender and get this node cut off as slow.
+    pub(super) fn mark_delivered(&mut self, now: Instant, sender: u64, seq: u64) {
         self.deliveries.marks.push_back((self.deliveries.issued, sender, seq));
+        self.listeners_took(now, self.deliveries.taken);
     }
 
     /// The other nodes this node knows of.

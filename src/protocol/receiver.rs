@@ -13,7 +13,7 @@
 //! no longer holds the missing events (its `retained_from` is past them), they are lost for good:
 //! the node moves on and reports how many it missed.
 
-use std::collections::HashMap;
+use super::hashing::Map;
 use std::ops::RangeInclusive;
 use std::time::{Duration, Instant};
 
@@ -49,7 +49,7 @@ impl FromSender {
 /// Admission state for every sender this node heard from.
 #[derive(Debug, Default)]
 pub(crate) struct Receiver {
-    senders: HashMap<u64, FromSender>,
+    senders: Map<u64, FromSender>,
 }
 
 impl Receiver {

@@ -55,7 +55,7 @@ impl Node {
                     received += 1;
                     self.deliver(event.clone(), None);
                 }
-                self.mark_delivered(sender, frame.covers_to.max(after));
+                self.mark_delivered(now, sender, frame.covers_to.max(after));
                 Stats::add(&self.stats.events_received, received);
                 Stats::add(&self.stats.duplicates, frame.events.len() as u64 - received);
             }

@@ -8,8 +8,9 @@
 //! clients to cut off. It must not touch sockets or actors: it is plain data over a connection
 //! key `P` and a queued message type `M`, and the node carries out what it decides.
 
+use super::hashing::{Map, Set};
 use crate::wire::{Hello, Joining, LeftReason};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::hash::Hash;
 use std::time::{Duration, Instant};
 
@@ -18,7 +19,7 @@ struct Client {
     /// Set when the client is known to be going: cut off by the hub, or said goodbye.
     leaving: Option<LeftReason>,
     /// Per sender, the latest sequence this client holds (or was never owed).
-    acked: HashMap<u64, u64>,
+    acked: Map<u64, u64>,
     last_heard: Instant,
 }
 
@@ -42,19 +43,17 @@ pub(crate) struct Queued<P, M> {
 pub(crate) struct Relay<P, M> {
     node: u64,
     window: usize,
-    clients: HashMap<P, Client>,
-    awaited: HashSet<u64>,
+    clients: Map<P, Client>,
+    awaited: Set<u64>,
     awaited_until: Instant,
     grace: Duration,
     hold_until: Instant,
     log: VecDeque<Sent<P>>,
     queue: VecDeque<Queued<P, M>>,
-    last_relayed: HashMap<u64, u64>,
-    /// Per sender, the latest sequence number of a frame in the queue (or relayed).
-    queued_until: HashMap<u64, u64>,
-    retained: HashMap<u64, u64>,
-    announced: HashMap<u64, u64>,
-    own_delivered: HashMap<u64, u64>,
+    last_relayed: Map<u64, u64>,
+    retained: Map<u64, u64>,
+    announced: Map<u64, u64>,
+    own_delivered: Map<u64, u64>,
 }
 
 impl<P: Copy + Eq + Hash, M> Relay<P, M> {
@@ -64,7 +63,7 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     pub(crate) fn new(
         node: u64,
         window: usize,
-        awaited: HashSet<u64>,
+        awaited: Set<u64>,
         now: Instant,
         hold_until: Instant,
         grace: Duration,
@@ -72,18 +71,17 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         Relay {
             node,
             window,
-            clients: HashMap::new(),
+            clients: Map::default(),
             awaited,
             awaited_until: hold_until.max(now + grace),
             grace,
             hold_until,
             log: VecDeque::new(),
             queue: VecDeque::new(),
-            last_relayed: HashMap::new(),
-            queued_until: HashMap::new(),
-            retained: HashMap::new(),
-            announced: HashMap::new(),
-            own_delivered: HashMap::new(),
+            last_relayed: Map::default(),
+            retained: Map::default(),
+            announced: Map::default(),
+            own_delivered: Map::default(),
         }
     }
 
@@ -114,7 +112,6 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// Forgets a sender that left for good: its sequence numbers need no tracking any more.
     pub(crate) fn forget_sender(&mut self, sender: u64) {
         self.last_relayed.remove(&sender);
-        self.queued_until.remove(&sender);
         self.retained.remove(&sender);
         self.announced.remove(&sender);
         self.own_delivered.remove(&sender);
@@ -126,8 +123,13 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// A client's connection closed. Returns its node id, if it said hello, and why it left.
     /// One that went without a word may be cut off from the hub by a partition, not dead: it is
     /// awaited like a member of a previous hub, so senders keep what it may still be owed.
+    /// Its frames still unacknowledged leave the window: a client that lost one on the way can
+    /// have it again only from its sender, which may be gone for good. Waiting for them would
+    /// stall every other sender and cut healthy clients off as slow. If the sender comes back,
+    /// what it sends again is a repair, relayed outside the window.
     pub(crate) fn disconnected(&mut self, pipe: P, now: Instant) -> Option<(u64, LeftReason)> {
         let client = self.clients.remove(&pipe)?;
+        self.log.retain(|sent| sent.origin != Some(pipe));
         self.trim();
         let node = client.node?;
         if client.leaving.is_none() {
@@ -166,6 +168,22 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// The node ids of the clients that said hello: the members a successor must wait for.
     pub(crate) fn members(&self) -> Vec<u64> {
         self.clients.values().filter_map(|c| c.node).collect()
+    }
+
+    /// The members still awaited: of the previous hub's cluster, or clients that went without
+    /// a word.
+    pub(crate) fn awaited(&self) -> impl Iterator<Item = u64> + '_ {
+        self.awaited.iter().copied()
+    }
+
+    /// A member a rejoining client knew of: unless it is connected, it is awaited like a
+    /// member of the previous cluster, so senders keep what it may still be owed.
+    pub(crate) fn await_member(&mut self, node: u64, now: Instant) {
+        if node == self.node || self.clients.values().any(|c| c.node == Some(node)) {
+            return;
+        }
+        self.awaited.insert(node);
+        self.awaited_until = self.awaited_until.max(now + self.grace);
     }
 
     /// Any frame from a client shows it is alive.
@@ -214,11 +232,16 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         self.retained.insert(queued.sender, queued.retained_from);
         let sender = queued.sender;
         if queued.last_seq > self.last_relayed.get(&sender).copied().unwrap_or(0) {
-            // A frame already waiting in the queue, sent again, waits there once.
-            let queued_until = self.queued_until.entry(sender).or_insert(0);
-            if queued.last_seq > *queued_until {
-                *queued_until = queued.last_seq;
-                self.queue.push_back(queued);
+            // A frame already waiting in the queue, sent again, waits there once. One that
+            // fills a gap (its first sending was lost on the way, and later frames of its
+            // sender came in the meantime) waits before them: in its sender's order, so
+            // clients get no gap that only the sender could fill, and it may be gone by then.
+            let waiting =
+                self.queue.iter().position(|q| q.sender == sender && q.last_seq >= queued.last_seq);
+            match waiting {
+                Some(at) if self.queue[at].last_seq == queued.last_seq => {}
+                Some(at) => self.queue.insert(at, queued),
+                None => self.queue.push_back(queued),
             }
             return None;
         }
@@ -284,9 +307,12 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     }
 
     /// Per sender, the latest sequence every member holds, where it moved since the last call.
-    /// Nothing moves while members of the previous cluster are still awaited.
+    /// Nothing moves while members of the previous cluster are still awaited: until they
+    /// rejoin or [`Relay::take_missing`] gives up on them, not merely until their time is up.
+    /// The hub's beat gives up on them only after it saw whether the hub itself stalled (a hub
+    /// that did not run finds every deadline past), and any input may come before that beat.
     pub(crate) fn take_upstream_acks(&mut self, now: Instant) -> Vec<(u64, u64)> {
-        if now < self.hold_until || (!self.awaited.is_empty() && now < self.awaited_until) {
+        if now < self.hold_until || !self.awaited.is_empty() {
             return Vec::new();
         }
         let mut moved = Vec::new();
@@ -385,7 +411,7 @@ mod tests {
     /// A hub with clients on pipes 1..=n, node ids 11..
     fn hub_with(n: u32, window: usize) -> (Relay<u32, &'static str>, Instant) {
         let now = Instant::now();
-        let mut hub = Relay::new(HUB, window, HashSet::new(), now, now, Duration::from_secs(1));
+        let mut hub = Relay::new(HUB, window, Set::default(), now, now, Duration::from_secs(1));
         for pipe in 1..=n {
             hub.connected(pipe, now);
             hub.hello(pipe, &hello(10 + u64::from(pipe), vec![]), now);
@@ -461,7 +487,7 @@ mod tests {
     fn members_of_the_previous_cluster_hold_acks_until_they_rejoin_or_time_runs_out() {
         let now = Instant::now();
         let mut hub: Relay<u32, ()> =
-            Relay::new(HUB, 8, HashSet::from([12, 13]), now, now, Duration::from_secs(1));
+            Relay::new(HUB, 8, Set::from_iter([12, 13]), now, now, Duration::from_secs(1));
         hub.connected(1, now);
         hub.hello(1, &hello(12, vec![]), now);
         hub.sent(None, HUB, 3, 1, now);

@@ -6,10 +6,10 @@
 //! client at once, so a frame carries what any of them wants; each client still filters on
 //! arrival.
 
+use super::hashing::Map;
 use super::interest::Interests;
 use crate::wire::{self, EventsBatch};
 use bytes::Bytes;
-use std::collections::HashMap;
 
 /// A received events frame waiting to be relayed: its bytes as they came and its decoded events.
 pub(crate) struct RelayFrame {
@@ -31,7 +31,7 @@ pub(crate) fn route(
     if targets.is_empty() {
         return (raw, 0);
     }
-    let mut decided: HashMap<&str, bool> = HashMap::new();
+    let mut decided: Map<&str, bool> = Map::default();
     let wanted: Vec<bool> = frame
         .events
         .iter()

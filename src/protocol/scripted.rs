@@ -17,13 +17,17 @@ const ELECTION_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// A node of id `id` with candidates `tcp://a` then `tcp://b`, local echo off.
 fn node(id: u64, now: Instant) -> Node {
-    let config = EmitterBuilder::new("scripted")
+    node_with(id, now, |settings| settings)
+}
+
+/// The same, with settings changed by `adjust`.
+fn node_with(id: u64, now: Instant, adjust: impl FnOnce(EmitterBuilder) -> EmitterBuilder) -> Node {
+    let settings = EmitterBuilder::new("scripted")
         .candidates(["tcp://127.0.0.1:1", "tcp://127.0.0.1:2"])
         .heartbeat_interval(None)
         .election_timeout(ELECTION_TIMEOUT)
-        .local_echo(false)
-        .checked()
-        .expect("valid settings");
+        .local_echo(false);
+    let config = adjust(settings).checked().expect("valid settings");
     Node::new(config, id, Arc::new(Stats::default()), now)
 }
 
@@ -72,6 +76,43 @@ fn run_until(node: &mut Node, until: Instant) -> Vec<Action> {
         out.extend(actions(node));
     }
     out
+}
+
+/// An events frame of `sender` accounting for `covers` (events in it: `seqs`, on topic `t`),
+/// holding everything from `retained_from` on.
+fn events(
+    sender: u64,
+    retained_from: u64,
+    covers: std::ops::RangeInclusive<u64>,
+    seqs: &[u64],
+) -> (Frame, Bytes) {
+    let mut batch = wire::EventsBatch::new(sender, "peer", 0);
+    for &seq in seqs {
+        batch.push(seq, Codec::Json, "t", b"1").expect("a small event");
+    }
+    let mut bytes = batch.finish(*covers.start(), *covers.end());
+    wire::set_retained_from(&mut bytes, retained_from);
+    let raw = Bytes::from(bytes);
+    (wire::decode(raw.clone()).expect("a valid events frame"), raw)
+}
+
+/// The number of deliveries among `actions`.
+fn deliveries(actions: &[Action]) -> u64 {
+    actions.iter().filter(|a| matches!(a, Action::Deliver(_))).count() as u64
+}
+
+/// The acknowledgements of `sender`'s events among `actions`.
+fn acks_of(actions: &[Action], sender: u64) -> Vec<u64> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Send(bytes) => match wire::decode(bytes.clone()) {
+                Ok(Frame::Ack(ack)) => ack.acks.iter().find(|(s, _)| *s == sender).map(|a| a.1),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
 }
 
 /// A client emits while its hub is alive; the hub listed a member whose own hello this client
@@ -244,4 +285,286 @@ fn a_returning_member_learns_what_it_missed_of_a_sender_it_never_heard() {
     });
     let notice: serde_json::Value = lagged.expect("a $lagged notice").decode().unwrap();
     assert_eq!((notice["missed"].as_u64(), notice["from"].as_u64()), (Some(5), Some(1)));
+}
+
+/// The hub relays a frame of which this client listens to no event (routing left them all out,
+/// or none matches here): nothing is delivered, and nothing will be while the sender emits
+/// only such events. The frame must still be acknowledged, or the sender's window stalls and
+/// the hub cuts this client off as slow.
+#[test]
+fn a_frame_that_delivers_nothing_here_is_acknowledged_at_once() {
+    const ME: u64 = 2;
+    const HUB: u64 = 9;
+    const SENDER: u64 = 5;
+    let t0 = Instant::now();
+    let mut me = node(ME, t0);
+    me.start_election(t0);
+    let attempt = opened_attempt(&actions(&mut me));
+    me.opened(t0, attempt, Ok(OpenedAs::Client));
+    me.connection_up(t0, attempt, 1);
+    let (frame, raw) = hello(HUB, true, Joining::No, vec![ME, SENDER]);
+    me.receive(t0, attempt, None, frame, raw);
+    let mut issued = deliveries(&actions(&mut me));
+
+    // One event, taken by the listeners (with the membership notices before it): acknowledged.
+    let (frame, raw) = events(SENDER, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, None, frame, raw);
+    me.drain(t0);
+    issued += deliveries(&actions(&mut me));
+    me.listeners_took(t0, issued);
+    me.drain(t0);
+    assert_eq!(acks_of(&actions(&mut me), SENDER), [1]);
+
+    // Then a frame with nothing for this node.
+    let (frame, raw) = events(SENDER, 1, 2..=4, &[]);
+    me.receive(t0, attempt, None, frame, raw);
+    me.drain(t0);
+    assert_eq!(acks_of(&actions(&mut me), SENDER), [4], "2..=4 are held: nothing to wait for");
+}
+
+/// A client takes over as hub after its hub's connection dropped, and is frozen right after
+/// (its process stopped) for longer than it awaits the members of the old cluster. When it runs
+/// again, every deadline is past; but the time was its own silence, not the members': until its
+/// beat saw that and gave them a fresh grace period, its own events must not count as held by
+/// everyone, whatever input comes first.
+#[test]
+fn a_new_hub_frozen_past_its_grace_period_still_awaits_the_old_members() {
+    const ME: u64 = 2;
+    const OLD_HUB: u64 = 9;
+    const OTHER: u64 = 7;
+    let liveness = Duration::from_millis(200);
+    let election_timeout = Duration::from_millis(300);
+    let t0 = Instant::now();
+    let mut me = node_with(ME, t0, |settings| {
+        settings.liveness_interval(liveness).election_timeout(election_timeout)
+    });
+    me.start_election(t0);
+    let attempt = opened_attempt(&actions(&mut me));
+    me.opened(t0, attempt, Ok(OpenedAs::Client));
+    me.connection_up(t0, attempt, 1);
+    let (frame, raw) = hello(OLD_HUB, true, Joining::No, vec![ME, OTHER]);
+    me.receive(t0, attempt, None, frame, raw);
+    // Events of the other member arrive (this node is busy: it repeats acknowledgements).
+    let (frame, raw) = events(OTHER, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, None, frame, raw);
+    assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+    let ticket = me.flush(t0).expect("the event is not acknowledged yet");
+    actions(&mut me);
+
+    // The hub's connection drops; this node binds the first candidate and is the hub.
+    let t1 = t0 + Duration::from_millis(10);
+    me.connection_down(t1, attempt, 1);
+    assert!(actions(&mut me).iter().any(|a| matches!(a, Action::Crash(_))));
+    me.restarted(t1);
+    me.start_election(t1);
+    let attempt = opened_attempt(&actions(&mut me));
+    me.opened(t1, attempt, Ok(OpenedAs::Hub));
+    actions(&mut me);
+
+    // Frozen past its grace period for the other member, it runs again.
+    let thawed = t1 + election_timeout * 2 + liveness * 4;
+    me.drain(thawed);
+    let first = actions(&mut me);
+    assert!(!flushed(&first), "the flush resolved while the other member was still awaited");
+    me.handle_timeout(thawed);
+    let then = actions(&mut me);
+    assert!(!flushed(&then), "the flush resolved while the other member was still awaited");
+
+    // It rejoins holding nothing of this node's: once it holds the event, the flush resolves.
+    me.connection_up(thawed, attempt, 5);
+    let (frame, raw) = hello(OTHER, false, Joining::Again, vec![]);
+    me.receive(thawed, attempt, Some(5), frame, raw);
+    let ack = wire::Ack { node: OTHER, epoch: 2, acks: vec![(ME, 1)] };
+    let raw = Bytes::from(ack.encode());
+    me.receive(thawed, attempt, Some(5), wire::decode(raw.clone()).unwrap(), raw);
+    me.drain(thawed);
+    let done = actions(&mut me);
+    assert!(done.iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)));
+}
+
+/// The hub's window toward its clients is full, and a client's frame reaches the hub after a
+/// gap (the one before it was lost on the way): it waits in the queue. The sender, asked again,
+/// sends the missing frame, and the later one too. The missing one must wait in the queue
+/// before the later one, not be taken for a frame already waiting: else the other clients get
+/// the later frame with a gap, and only the sender, by then perhaps gone, could fill it.
+#[test]
+fn a_frame_that_fills_a_gap_waits_in_the_hub_queue_before_later_ones() {
+    const ME: u64 = 2;
+    const SENDER: u64 = 5;
+    const OTHER: u64 = 7;
+    let t0 = Instant::now();
+    let mut me = node_with(ME, t0, |settings| settings.window(1));
+    me.start_election(t0);
+    let attempt = opened_attempt(&actions(&mut me));
+    me.opened(t0, attempt, Ok(OpenedAs::Hub));
+    for (conn, client) in [(1, SENDER), (2, OTHER)] {
+        me.connection_up(t0, attempt, conn);
+        let (frame, raw) = hello(client, false, Joining::Fresh, vec![]);
+        me.receive(t0, attempt, Some(conn), frame, raw);
+    }
+    actions(&mut me);
+    let relayed = |actions: &[Action]| -> Vec<u64> {
+        actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Relay { frame, .. } => match wire::decode(frame.clone()) {
+                    Ok(Frame::Events(e)) => Some(e.covers_to),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    };
+
+    // Frame 1 fills the window until the other client acknowledges it; frame 2 is lost on
+    // the way, frame 3 comes and waits.
+    let (frame, raw) = events(SENDER, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(1), frame, raw);
+    let (frame, raw) = events(SENDER, 1, 3..=3, &[3]);
+    me.receive(t0, attempt, Some(1), frame, raw);
+    me.drain(t0);
+    assert_eq!(relayed(&actions(&mut me)), [1]);
+
+    // Asked again, the sender sends 2 and 3.
+    for (covers, seq) in [(2..=2, 2), (3..=3, 3)] {
+        let (frame, raw) = events(SENDER, 1, covers, &[seq]);
+        me.receive(t0, attempt, Some(1), frame, raw);
+    }
+    me.drain(t0);
+    actions(&mut me);
+
+    // As the other client acknowledges, the frames go out in their sender's order.
+    let mut out = Vec::new();
+    for held in 1..=3 {
+        let ack = wire::Ack { node: OTHER, epoch: 1, acks: vec![(SENDER, held)] };
+        let raw = Bytes::from(ack.encode());
+        me.receive(t0, attempt, Some(2), wire::decode(raw.clone()).unwrap(), raw);
+        me.drain(t0);
+        out.extend(relayed(&actions(&mut me)));
+    }
+    assert_eq!(out, [2, 3]);
+}
+
+/// A sender's frame, relayed by the hub, is lost on the way to one client, and the sender's
+/// connection closes before it could send it again. The client can never acknowledge that
+/// frame; the hub must not keep it in its window: that would stall every other sender, and the
+/// client would be cut off as slow for what only the departed sender could give it.
+#[test]
+fn a_departed_senders_frames_leave_the_hub_window() {
+    const ME: u64 = 2;
+    const SENDER: u64 = 5;
+    const OTHER: u64 = 7;
+    const LOSER: u64 = 8;
+    let t0 = Instant::now();
+    let mut me = node_with(ME, t0, |settings| settings.window(1));
+    me.start_election(t0);
+    let attempt = opened_attempt(&actions(&mut me));
+    me.opened(t0, attempt, Ok(OpenedAs::Hub));
+    for (conn, client) in [(1, SENDER), (2, OTHER), (3, LOSER)] {
+        me.connection_up(t0, attempt, conn);
+        let (frame, raw) = hello(client, false, Joining::Fresh, vec![]);
+        me.receive(t0, attempt, Some(conn), frame, raw);
+    }
+    actions(&mut me);
+    let relayed_from = |actions: &[Action], sender: u64| {
+        actions.iter().any(|a| match a {
+            Action::Relay { frame, .. } => {
+                matches!(wire::decode(frame.clone()), Ok(Frame::Events(e)) if e.node == sender)
+            }
+            _ => false,
+        })
+    };
+
+    // The sender's frame goes out; one client acknowledges it, the other never got it.
+    let (frame, raw) = events(SENDER, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(1), frame, raw);
+    me.drain(t0);
+    assert!(relayed_from(&actions(&mut me), SENDER));
+    let ack = wire::Ack { node: OTHER, epoch: 1, acks: vec![(SENDER, 1)] };
+    let raw = Bytes::from(ack.encode());
+    me.receive(t0, attempt, Some(2), wire::decode(raw.clone()).unwrap(), raw);
+    me.drain(t0);
+    actions(&mut me);
+
+    // The sender goes; another client's frame must go out at once.
+    me.connection_down(t0, attempt, 1);
+    let (frame, raw) = events(OTHER, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(2), frame, raw);
+    me.drain(t0);
+    assert!(relayed_from(&actions(&mut me), OTHER), "the window waits for the departed sender");
+}
+
+/// A hub's client goes without a word (its connection closes: it may only be cut off), then
+/// the hub's own link fails and it binds again, a new hub. It must await that client as the
+/// hub before it did, not forget it with the old link: else its events count as held by
+/// everyone while that client is on its way back.
+#[test]
+fn a_hub_that_binds_again_still_awaits_the_clients_it_awaited() {
+    const ME: u64 = 2;
+    const OTHER: u64 = 7;
+    let t0 = Instant::now();
+    let mut me = node(ME, t0);
+    me.start_election(t0);
+    let attempt = opened_attempt(&actions(&mut me));
+    me.opened(t0, attempt, Ok(OpenedAs::Hub));
+    me.connection_up(t0, attempt, 1);
+    let (frame, raw) = hello(OTHER, false, Joining::Fresh, vec![]);
+    me.receive(t0, attempt, Some(1), frame, raw);
+    assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+    let ticket = me.flush(t0).expect("the event is not acknowledged yet");
+    actions(&mut me);
+
+    // The client's connection closes; then the hub's socket fails, and it binds again.
+    me.connection_down(t0, attempt, 1);
+    me.link_failed(attempt, "socket failed");
+    assert!(actions(&mut me).iter().any(|a| matches!(a, Action::Crash(_))));
+    me.restarted(t0);
+    me.start_election(t0);
+    let attempt = opened_attempt(&actions(&mut me));
+    me.opened(t0, attempt, Ok(OpenedAs::Hub));
+    actions(&mut me);
+
+    // Well past the hold for members it may not know of, the client is still awaited.
+    let waiting = run_until(&mut me, t0 + ELECTION_TIMEOUT);
+    assert!(!flushed(&waiting), "the flush resolved while the client was on its way back");
+
+    // It rejoins and acknowledges the event: the flush resolves.
+    let t1 = t0 + ELECTION_TIMEOUT;
+    me.connection_up(t1, attempt, 2);
+    let (frame, raw) = hello(OTHER, false, Joining::Again, vec![]);
+    me.receive(t1, attempt, Some(2), frame, raw);
+    let ack = wire::Ack { node: OTHER, epoch: 2, acks: vec![(ME, 1)] };
+    let raw = Bytes::from(ack.encode());
+    me.receive(t1, attempt, Some(2), wire::decode(raw.clone()).unwrap(), raw);
+    me.drain(t1);
+    assert!(actions(&mut me).iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)));
+}
+
+/// A node that was never in the cluster becomes the hub (the old hub froze, and it was the
+/// first to bind). It knows nobody; a member coming back lists the members it knew of, and the
+/// new hub must await those too before its senders forget anything.
+#[test]
+fn a_fresh_hub_awaits_the_members_a_rejoining_client_knew() {
+    const ME: u64 = 2;
+    const BACK: u64 = 5;
+    const STILL_AWAY: u64 = 7;
+    let t0 = Instant::now();
+    let mut me = node(ME, t0);
+    me.start_election(t0);
+    let attempt = opened_attempt(&actions(&mut me));
+    me.opened(t0, attempt, Ok(OpenedAs::Hub));
+    me.connection_up(t0, attempt, 5);
+    let (frame, raw) = hello(BACK, false, Joining::Again, vec![ME, STILL_AWAY]);
+    me.receive(t0, attempt, Some(5), frame, raw);
+    assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+    let ticket = me.flush(t0).expect("not yet held by the member that came back");
+    let ack = wire::Ack { node: BACK, epoch: 1, acks: vec![(ME, 1)] };
+    let raw = Bytes::from(ack.encode());
+    me.receive(t0, attempt, Some(5), wire::decode(raw.clone()).unwrap(), raw);
+    me.drain(t0);
+    let early = actions(&mut me);
+    assert!(!early.iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)), "7 is awaited");
+    // 7 never comes back: after the grace period it is no longer a member.
+    let later = run_until(&mut me, t0 + ELECTION_TIMEOUT * 4);
+    assert!(later.iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)));
 }

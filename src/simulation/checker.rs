@@ -9,6 +9,7 @@
 //! holds what it covers; after the quiet period every node is linked. It must not drive the run.
 
 use super::world::World;
+use crate::protocol::hashing::Set;
 
 /// Checks a finished run; returns what was broken.
 pub(super) fn check(world: &World) -> Result<(), String> {
@@ -38,7 +39,7 @@ pub(super) fn check(world: &World) -> Result<(), String> {
         for (s, sender) in world.nodes.iter().enumerate().filter(|(_, n)| n.alive) {
             let mut got = receiver.received.iter().filter(|(from, _, _)| *from == sender.id);
             let mut last = 0;
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = Set::default();
             for (_, seq, _) in got.by_ref() {
                 if *seq <= last {
                     return Err(format!(
@@ -48,8 +49,7 @@ pub(super) fn check(world: &World) -> Result<(), String> {
                 last = *seq;
                 seen.insert(*seq);
             }
-            let emitted: std::collections::HashSet<u64> =
-                sender.emitted.iter().map(|(seq, _)| *seq).collect();
+            let emitted: Set<u64> = sender.emitted.iter().map(|(seq, _)| *seq).collect();
             if let Some(phantom) = seen.iter().find(|seq| !emitted.contains(seq)) {
                 return Err(format!(
                     "node {r} received event {phantom} that node {s} never emitted"

@@ -11,6 +11,7 @@
 use super::Rng;
 use crate::config::{EmitterBuilder, SlowConsumer};
 use crate::event::{Codec, DistributedEvent};
+use crate::protocol::hashing::{Map, Set};
 use crate::protocol::{Action, ConnId, LinkState, Node, OpenedAs};
 use crate::stats::Stats;
 use crate::topic::{self, LAGGED};
@@ -18,7 +19,7 @@ use crate::wire;
 use bytes::Bytes;
 use bytestring::ByteString;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -174,13 +175,13 @@ pub(super) struct SimNode {
     /// What the listener saw: (sender, seq, topic) of events, in order.
     pub(super) received: Vec<(u64, u64, String)>,
     /// The same, as a set of (sender, seq), for the flush checks.
-    pub(super) holds: std::collections::HashSet<(u64, u64)>,
+    pub(super) holds: Set<(u64, u64)>,
     /// `$lagged` notices: (sender, from, to).
     pub(super) lagged: Vec<(u64, u64, u64)>,
     /// Events emitted with `Ok`: (seq, topic).
     pub(super) emitted: Vec<(u64, String)>,
     /// Flushes waiting: ticket -> the last sequence number emitted before it.
-    flushes: HashMap<u64, u64>,
+    flushes: Map<u64, u64>,
     pub(super) state: Option<LinkState>,
 }
 
@@ -191,7 +192,7 @@ pub(super) struct World {
     order: u64,
     queue: BinaryHeap<Reverse<Scheduled>>,
     addresses: Vec<Address>,
-    conns: HashMap<ConnId, Conn>,
+    conns: Map<ConnId, Conn>,
     next_conn: ConnId,
     pub(super) nodes: Vec<SimNode>,
     trace: VecDeque<String>,
@@ -220,7 +221,7 @@ impl World {
             order: 0,
             queue: BinaryHeap::new(),
             addresses,
-            conns: HashMap::new(),
+            conns: Map::default(),
             next_conn: 1,
             nodes: Vec::new(),
             trace: VecDeque::new(),
@@ -290,7 +291,7 @@ impl World {
             holds: Default::default(),
             lagged: Vec::new(),
             emitted: Vec::new(),
-            flushes: HashMap::new(),
+            flushes: Map::default(),
             state: None,
         });
         self.summary.nodes += 1;
@@ -535,6 +536,11 @@ impl World {
             OpenedAs::Client
         };
         self.trace(format!("node {node} opens {url} as {role:?} (attempt {attempt})"));
+        if role == OpenedAs::Hub && self.nodes[node].isolated {
+            // A partitioned node took the hub's address: the others cannot reach it any more
+            // than a hub partitioned after binding.
+            self.cut_off_every_member();
+        }
         self.nodes[node].link = Some((attempt, role));
         self.nodes[node].core.opened(now, attempt, Ok(role));
     }
@@ -749,6 +755,13 @@ impl World {
         self.settle(node);
     }
 
+    /// The hub is partitioned: every member is cut off from the cluster.
+    fn cut_off_every_member(&mut self) {
+        for other in &mut self.nodes {
+            other.faulted = true;
+        }
+    }
+
     fn flushed(&mut self, node: usize, last: u64) {
         self.summary.flushes += 1;
         if let Some(broken) = super::checker::flush_holds(self, node, last) {
@@ -792,10 +805,7 @@ impl World {
                 self.nodes[node].faulted = true;
                 self.nodes[node].partitioned = true;
                 if self.addresses.iter().any(|a| a.holder == Some(node)) {
-                    // The hub partitioned: every member is cut off from the cluster.
-                    for other in &mut self.nodes {
-                        other.faulted = true;
-                    }
+                    self.cut_off_every_member();
                 }
             }
             Fault::Heal(node) => self.nodes[node].isolated = false,
