@@ -4,8 +4,10 @@
 //! actors: the builder's `connect` (the connect module's) hands the checked settings to the
 //! emitter actor.
 
+use crate::auth::Secret;
 use crate::error::{Error, Result};
 use crate::wire;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// The address a node binds or dials when none is given: the seed's default.
@@ -33,6 +35,24 @@ pub(crate) struct Config {
     pub(crate) connect_timeout: Duration,
     pub(crate) election_timeout: Duration,
     pub(crate) close_linger: Duration,
+    /// The cluster secret every connection must prove; `None`: any process may join, so only
+    /// local addresses are allowed unless `insecure`.
+    pub(crate) secret: Option<Secret>,
+    pub(crate) insecure: bool,
+    pub(crate) tls: Option<Tls>,
+}
+
+/// TLS for `tls+tcp://` and `wss://` candidates, through NNG's TLS on the system mbedTLS. The
+/// hub's certificate is always verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tls {
+    /// PEM certificate authorities the hub's certificate must be signed by.
+    pub ca_file: PathBuf,
+    /// PEM certificate chain followed by its private key, presented when this node is the hub.
+    /// A node without one never binds a TLS candidate: it only dials.
+    pub cert_key_file: Option<PathBuf>,
+    /// The name the hub's certificate must carry; default: the candidate address's host.
+    pub server_name: Option<String>,
 }
 
 /// What the hub does with a client that does not acknowledge what it was sent.
@@ -82,6 +102,9 @@ impl EmitterBuilder {
                 connect_timeout: Duration::from_secs(10),
                 election_timeout: Duration::from_secs(1),
                 close_linger: Duration::from_secs(5),
+                secret: None,
+                insecure: false,
+                tls: None,
             },
         }
     }
@@ -202,6 +225,40 @@ impl EmitterBuilder {
         self
     }
 
+    /// The cluster secret: every connection then starts with a mutual challenge–response on
+    /// it (the hub proves it too, so a process that grabbed the hub's port cannot pass for the
+    /// hub), and every frame carries a tag no process without it can forge. Every member needs
+    /// the same secret. Without one, only local addresses (loopback, `ipc://`) are allowed,
+    /// unless [`EmitterBuilder::insecure`] says otherwise.
+    ///
+    /// ```no_run
+    /// # async fn run() -> nanomitter::Result<()> {
+    /// let secret = nanomitter::Secret::new(std::env::var("CLUSTER_SECRET").unwrap_or_default())?;
+    /// let emitter = nanomitter::Emitter::builder("worker")
+    ///     .address("tcp://10.0.0.5:55555")
+    ///     .secret(secret)
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn secret(mut self, secret: Secret) -> Self {
+        self.config.secret = Some(secret);
+        self
+    }
+
+    /// Allows addresses other than loopback and `ipc://` without a secret: any process that can
+    /// reach the port may then join, read every event and forge any. Default: off.
+    pub fn insecure(mut self, allow: bool) -> Self {
+        self.config.insecure = allow;
+        self
+    }
+
+    /// TLS for `tls+tcp://` and `wss://` candidates (required for them).
+    pub fn tls(mut self, tls: Tls) -> Self {
+        self.config.tls = Some(tls);
+        self
+    }
+
     /// The settings, checked; `connect` starts the emitter with them.
     pub(crate) fn checked(self) -> Result<Config> {
         let config = self.config;
@@ -210,6 +267,21 @@ impl EmitterBuilder {
         }
         for address in &config.candidates {
             check_address(address)?;
+            if uses_tls(address) && config.tls.is_none() {
+                return Err(Error::InvalidAddress {
+                    address: address.clone(),
+                    reason: "a TLS address needs the TLS settings (the certificate authorities)"
+                        .to_owned(),
+                });
+            }
+            if config.secret.is_none() && !config.insecure && !is_local(address) {
+                return Err(Error::InvalidAddress {
+                    address: address.clone(),
+                    reason: "not a loopback or ipc address, and no secret: any process that \
+                             reaches it could join; set a secret (or allow insecure)"
+                        .to_owned(),
+                });
+            }
         }
         if config.service.len() > wire::MAX_SERVICE_LEN {
             return Err(Error::InvalidService {
@@ -254,7 +326,24 @@ impl EmitterBuilder {
     }
 }
 
-const SCHEMES: [&str; 7] = ["tcp", "tcp4", "tcp6", "ipc", "inproc", "ws", "tls+tcp"];
+const SCHEMES: [&str; 7] = ["tcp", "tcp4", "tcp6", "ipc", "ws", "wss", "tls+tcp"];
+
+/// Whether `address` runs over TLS.
+pub(crate) fn uses_tls(address: &str) -> bool {
+    address.starts_with("tls+tcp://") || address.starts_with("wss://")
+}
+
+/// Whether `address` is reachable only from this machine: `ipc://`, or a loopback host.
+fn is_local(address: &str) -> bool {
+    let Some((scheme, rest)) = address.split_once("://") else { return false };
+    if scheme == "ipc" {
+        return true;
+    }
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = authority.rsplit_once(':').map_or(authority, |(host, _)| host);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
 
 fn check_address(address: &str) -> Result<()> {
     let invalid = |reason: &str| Error::InvalidAddress {
@@ -287,7 +376,7 @@ mod tests {
 
     #[test]
     fn addresses_are_checked_before_any_socket_opens() {
-        for good in ["tcp://127.0.0.1:55555", "ipc:///tmp/x.ipc", "inproc://a", "tcp://[::1]:9"] {
+        for good in ["tcp://127.0.0.1:55555", "ipc:///tmp/x.ipc", "ws://[::1]:9/x", "tcp://[::1]:9"] {
             assert!(check_address(good).is_ok(), "{good}");
         }
         for bad in [

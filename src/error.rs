@@ -9,7 +9,8 @@ use std::time::Duration;
 /// What can go wrong when connecting, emitting or decoding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
-    /// The address is not a URL NNG understands (`tcp://host:port`, `ipc:///path`, `inproc://name`, ...).
+    /// The address is not a URL NNG understands (`tcp://host:port`, `ipc:///path`, `ws://...`),
+    /// or not one this node may use (a non-local address without a secret).
     InvalidAddress { address: String, reason: String },
     /// A service name the wire format cannot carry.
     InvalidService { service: String, reason: &'static str },
@@ -67,6 +68,12 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl From<crate::auth::AuthError> for Error {
+    fn from(error: crate::auth::AuthError) -> Error {
+        Error::InvalidSetting(error.to_string())
+    }
+}
 
 impl From<actix::MailboxError> for Error {
     fn from(_: actix::MailboxError) -> Self {

@@ -64,7 +64,8 @@ pub mod topic;
 pub mod trie;
 pub mod wire;
 
-pub use config::{EmitterBuilder, SlowConsumer, DEFAULT_ADDRESS, HEARTBEAT_TOPIC};
+pub use auth::{AuthError, Secret};
+pub use config::{EmitterBuilder, SlowConsumer, Tls, DEFAULT_ADDRESS, HEARTBEAT_TOPIC};
 pub use emitter::Emitter;
 pub use error::{Error, Result};
 pub use event::{Codec, DistributedEvent};

@@ -1,38 +1,47 @@
-//! One emitter's NNG socket: the election, the hub's relay, and the receive thread.
+//! One emitter's link: the election's bind-or-dial on one candidate address, and the link's
+//! connections — on the hub one per member, on a client the one to the hub — each a byte
+//! stream of NNG's with frames of our own.
 //!
-//! Owns: the socket of the current election attempt, the choice between hub and client (bind the
-//! address; if it is in use, dial it; on `ipc://`, dial an existing socket file before binding
-//! it), sending, relaying to every client but one, cutting off a pipe, and the thread that
-//! receives and decodes frames and hands them to the emitter actor. It must not decide anything: what a frame means, and what to relay when, is the protocol core's.
-//! NNG types (`Pipe`, `Message`, the raw bus header) stay here; the core names connections by
-//! their [`ConnId`].
+//! Owns: the listener or dialer of the current election attempt, every connection's handshake
+//! (the cluster secret, when there is one), its reader (bytes → frames → decoded, with the size
+//! limit and the tags) and its writer (a bounded queue: a member that does not read has its
+//! connection closed, it never slows the others), and the reports to the emitter actor. It must
+//! not decide anything: what a frame means, and what to send where, is the protocol core's; the
+//! core names connections by their [`ConnId`].
 //!
-//! Nothing here may panic: NNG's pipe callback aborts the process on a panic, and a dead receive
-//! thread would silently stop all traffic. Callbacks only forward what happened.
+//! Everything here runs as tasks on the emitter's arbiter; nothing may panic (a dead task would
+//! silently stop a connection's traffic), so every failure is a report or a closed connection.
 
-use crate::config::Config;
+use crate::auth::{Answered, Dialing, Opener, Sealer, Secret};
+use crate::config::{uses_tls, Config};
 use crate::error::{Error, Result};
+use crate::framing::{envelope, Deframer};
+use crate::nng::{Dialer, Listener, Stream, TlsSettings, TransportOptions};
 use crate::protocol::{ConnId, OpenedAs};
 use crate::stats::Stats;
 use crate::wire::{self, Frame};
 use actix::Recipient;
 use bytes::Bytes;
-use nng::options::{Options, ReconnectMaxTime, ReconnectMinTime, RecvMaxSize};
-use nng::{Message, Pipe, PipeEvent, Protocol, RawSocket, Socket};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
 use tracing::{debug, warn};
 
 /// What the link tells the emitter actor.
 #[derive(Debug)]
 pub(crate) enum LinkEvent {
-    /// A connection came up: for a client, the hub's; on the hub, a client's.
-    ConnUp(ConnId, Pipe),
+    /// A connection came up (authenticated, when the cluster has a secret): for a client, the
+    /// hub's; on the hub, a member's.
+    ConnUp(ConnId),
     /// A connection went away.
     ConnDown(ConnId),
-    /// A well-formed frame arrived, on the hub from the client connection `from`.
+    /// A well-formed frame arrived, on the hub from the member connection `from`.
     Frame { from: Option<ConnId>, frame: Frame, raw: Bytes },
-    /// The socket failed; the link is unusable.
+    /// The listener or dialer failed; the link is unusable.
     Failed(String),
 }
 
@@ -45,17 +54,63 @@ pub(crate) struct FromLink {
     pub(crate) event: LinkEvent,
 }
 
-/// An open socket in one role. Dropping it closes the socket, which ends its receive thread.
+/// How long a closing node keeps its link open so that its goodbye leaves.
+pub(crate) const GOODBYE_LINGER: Duration = Duration::from_millis(100);
+
+/// Frames a connection's writer may have queued before the connection counts as stuck: far
+/// more than the windows let through (8 events frames and the control frames of a few beats).
+const QUEUED_FRAMES: usize = 4096;
+/// Bytes a reader asks for at a time.
+const READ_CHUNK: usize = 64 * 1024;
+/// The longest handshake message.
+const HANDSHAKE_MAX: usize = 256;
+
+/// Connection ids are unique in the process, across links and attempts.
+static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
+
+/// What every task of one link shares.
+struct Shared {
+    attempt: u64,
+    to: Recipient<FromLink>,
+    stats: Arc<Stats>,
+    secret: Option<Secret>,
+    max_frame: usize,
+    handshake_within: Duration,
+    /// The writer queue of every connection that is up.
+    writers: RefCell<HashMap<ConnId, Writer>>,
+}
+
+impl Shared {
+    fn report(&self, event: LinkEvent) {
+        self.to.do_send(FromLink { attempt: self.attempt, event });
+    }
+}
+
+/// One connection's way out.
+struct Writer {
+    queue: mpsc::Sender<Bytes>,
+    stream: Rc<Stream>,
+}
+
+/// An open link in one role. Dropping it closes its listener or dialer and every connection,
+/// which ends their tasks.
 pub(crate) struct Link {
-    socket: Socket,
     role: OpenedAs,
+    shared: Rc<Shared>,
+    /// Kept open for the link's lifetime.
+    _endpoint: Endpoint,
+}
+
+enum Endpoint {
+    Listener(Rc<Listener>),
+    Dialer(Rc<Dialer>),
 }
 
 impl Link {
     /// One step of the election, on one candidate `address`: bind it and become the hub, or,
-    /// if it is taken or not this machine's, dial it and become a client. An `ipc://` socket file
-    /// that exists is dialed first, and bound only if nobody listens on it. A client is not usable
-    /// before its connection is up.
+    /// if it is taken or not this machine's, dial it and become a client. An `ipc://` socket
+    /// file that exists is bound only if nobody listens on it. A client is not usable before its
+    /// connection is up (a [`LinkEvent::ConnUp`]).
     pub(crate) fn open(
         config: &Config,
         address: &str,
@@ -63,258 +118,377 @@ impl Link {
         to: Recipient<FromLink>,
         stats: Arc<Stats>,
     ) -> Result<Link> {
-        let fail = |e: nng::Error| Error::InvalidAddress {
-            address: address.to_owned(),
-            reason: e.to_string(),
-        };
-        let new_client = || -> nng::Result<Socket> {
-            let client = Socket::new(Protocol::Bus0)?;
-            prepare(&client, config, attempt, &to)?;
-            client.set_opt::<ReconnectMinTime>(Some(config.reconnect_min))?;
-            client.set_opt::<ReconnectMaxTime>(Some(config.reconnect_max))?;
-            Ok(client)
-        };
-        // On `ipc://`, a socket file that exists is dialed before anything binds it: a failed
-        // bind there makes NNG 1.4 connect to the file and close at once to see whether it is
-        // stale, and a live hub that accepts such a connection after it was closed stops
-        // accepting anyone (its listener takes the send error for its own closing). A full
-        // dial cannot do that harm. Only when nobody listens on the file (the hub died) does
-        // this node bind it, and then NNG's probe finds nobody either and removes the file.
-        // A node that bound between that dial and this bind is the one case left.
-        if ipc_file_exists(address) {
-            let client = new_client().map_err(fail)?;
-            match dial_within(&client, address, config.election_timeout) {
-                Dialed::Up | Dialed::Silent => {
-                    // A silent hub may still answer the dial; if it never does, the election
-                    // moves on as for any client whose connection does not come up.
-                    return Link::start(client, OpenedAs::Client, attempt, to, stats);
-                }
-                Dialed::Nobody => {
-                    client.close();
-                    debug!(address, "nobody listens on the socket file, binding it");
-                }
-                Dialed::Failed(reason) => {
-                    client.close();
-                    return Err(Error::InvalidAddress { address: address.to_owned(), reason });
-                }
-            }
-        }
-        let hub = RawSocket::new(Protocol::Bus0).map_err(fail)?.socket;
-        prepare(&hub, config, attempt, &to).map_err(fail)?;
-        match hub.listen(address) {
-            Ok(()) => Link::start(hub, OpenedAs::Hub, attempt, to, stats),
-            Err(bind_error) => {
-                hub.close();
-                debug!(address, %bind_error, "address is taken or not ours, dialing");
-                let client = new_client().map_err(fail)?;
-                client.dial_async(address).map_err(|dial_error| Error::InvalidAddress {
-                    address: address.to_owned(),
-                    reason: format!("cannot bind ({bind_error}) nor dial ({dial_error})"),
-                })?;
-                Link::start(client, OpenedAs::Client, attempt, to, stats)
-            }
-        }
-    }
-
-    /// Starts the receive thread of a socket that was bound or dialed.
-    fn start(
-        socket: Socket,
-        role: OpenedAs,
-        attempt: u64,
-        to: Recipient<FromLink>,
-        stats: Arc<Stats>,
-    ) -> Result<Link> {
-        let link = Link { socket, role };
-        let receiver = Receiver {
-            socket: link.socket.clone(),
-            hub: link.role == OpenedAs::Hub,
+        let shared = Rc::new(Shared {
             attempt,
             to,
             stats,
+            secret: config.secret.clone(),
+            max_frame: config.max_frame_size,
+            handshake_within: config.election_timeout,
+            writers: RefCell::new(HashMap::new()),
+        });
+        let can_bind = !(uses_tls(address) && config.tls.as_ref().is_some_and(|t| t.cert_key_file.is_none()));
+        let bound = if !can_bind || ipc_socket_in_use(address) {
+            None
+        } else {
+            match Listener::bind(address, &transport_options(config, address, OpenedAs::Hub)) {
+                Ok(listener) => Some(listener),
+                Err(error) => {
+                    debug!(address, %error, "cannot bind the address, dialing it");
+                    None
+                }
+            }
         };
-        std::thread::Builder::new()
-            .name(format!("nanomitter-recv-{attempt}"))
-            .spawn(move || receiver.run())
-            .map_err(|e| Error::InvalidSetting(format!("cannot start the receive thread: {e}")))?;
-        Ok(link)
+        if let Some(listener) = bound {
+            let listener = Rc::new(listener);
+            actix::spawn(accept_members(listener.clone(), shared.clone()));
+            let endpoint = Endpoint::Listener(listener);
+            return Ok(Link { role: OpenedAs::Hub, shared, _endpoint: endpoint });
+        }
+        let options = transport_options(config, address, OpenedAs::Client);
+        let dialer = Dialer::new(address, &options).map_err(|error| Error::InvalidAddress {
+            address: address.to_owned(),
+            reason: error.to_string(),
+        })?;
+        let dialer = Rc::new(dialer);
+        let backoff = (config.reconnect_min, config.reconnect_max);
+        actix::spawn(dial_hub(dialer.clone(), shared.clone(), backoff));
+        Ok(Link { role: OpenedAs::Client, shared, _endpoint: Endpoint::Dialer(dialer) })
     }
 
     pub(crate) fn role(&self) -> OpenedAs {
         self.role
     }
 
-    /// Hands one frame to NNG: a hub's goes to every client, a client's to the hub.
-    pub(crate) fn send(&self, frame: &[u8]) -> Result<(), nng::Error> {
-        self.socket.send(frame).map_err(|(_, e)| e)
+    /// Queues one frame: a hub's goes to every member, a client's to the hub.
+    pub(crate) fn send(&self, frame: &Bytes) {
+        self.send_where(frame, |_| true);
     }
 
-    /// The hub sends a client's frame to every other client: a raw bus message whose header
-    /// names the connection it came from goes to every connection but that one.
-    pub(crate) fn relay(&self, except: ConnId, frame: &[u8]) -> Result<(), nng::Error> {
-        let mut message = Message::from(frame);
-        // Connection ids are NNG pipe ids, which are 31-bit.
-        message.as_mut_header().push_back(&(except as u32).to_be_bytes());
-        self.socket.send(message).map_err(|(_, e)| e)
+    /// The hub sends a member's frame to every other member.
+    pub(crate) fn relay(&self, except: ConnId, frame: &Bytes) {
+        self.send_where(frame, |conn| conn != except);
+    }
+
+    /// Closes one member's connection (the hub cuts off a slow or silent member).
+    pub(crate) fn cut_off(&self, conn: ConnId) {
+        if let Some(writer) = self.shared.writers.borrow_mut().remove(&conn) {
+            writer.stream.close();
+        }
+    }
+
+    fn send_where(&self, frame: &Bytes, to: impl Fn(ConnId) -> bool) {
+        let mut stuck = Vec::new();
+        for (conn, writer) in self.shared.writers.borrow().iter() {
+            if to(*conn) && writer.queue.try_send(frame.clone()).is_err() {
+                stuck.push(*conn);
+            }
+        }
+        for conn in stuck {
+            warn!(conn, "a connection stopped reading: closing it");
+            Stats::add(&self.shared.stats.evictions, 1);
+            self.cut_off(conn);
+        }
     }
 }
-
-/// The id NNG gives a pipe: the key of a connection in the protocol core, and what a raw bus
-/// header names.
-fn conn_id(pipe: Pipe) -> ConnId {
-    // SAFETY: `nng_pipe_id` reads the id out of the pipe handle, a plain value; it dereferences
-    // nothing and is valid for any handle, even one of a closed pipe (it then returns -1).
-    let id = unsafe { nng::ffi::nng_pipe_id(pipe.nng_pipe()) };
-    u64::from(id.max(0) as u32)
-}
-
-/// How long a closing node keeps its link open so that its goodbye leaves: NNG drops what is
-/// still queued when a socket closes, and a hub that misses the goodbye waits for the node as for
-/// a member cut off by a partition.
-pub(crate) const GOODBYE_LINGER: Duration = Duration::from_millis(100);
 
 impl Drop for Link {
     fn drop(&mut self) {
-        self.socket.close();
+        match &self._endpoint {
+            Endpoint::Listener(listener) => listener.close(),
+            Endpoint::Dialer(dialer) => dialer.close(),
+        }
+        for (_, writer) in self.shared.writers.borrow_mut().drain() {
+            writer.stream.close();
+        }
     }
 }
 
-/// Checks, on a thread of its own, whether a hub could be had at `address`: this node can bind
-/// it (it is free and this machine's), or a hub there answers a dial within `timeout`. Calls
-/// `answer` with the result. Used by a hub on a less preferred candidate.
-pub(crate) fn probe(
-    address: String,
-    timeout: Duration,
-    answer: impl FnOnce(bool) + Send + 'static,
-) {
-    let check = move || -> nng::Result<bool> {
-        // On `ipc://`, an existing socket file is not bind-probed (see `Link::open`): a full
-        // dial tells a live hub (it answers) from a dead one (nobody listens, so the file is
-        // stale and binding it would work).
-        if ipc_file_exists(&address) {
-            let dialer = Socket::new(Protocol::Bus0)?;
-            let dialed = dial_within(&dialer, &address, timeout);
-            dialer.close();
-            return Ok(matches!(dialed, Dialed::Up | Dialed::Nobody));
-        }
-        let bindable = RawSocket::new(Protocol::Bus0)?.socket;
-        if bindable.listen(&address).is_ok() {
-            bindable.close();
-            return Ok(true);
-        }
-        let dialer = Socket::new(Protocol::Bus0)?;
-        let (up, answered) = std::sync::mpsc::channel();
-        dialer.pipe_notify(move |_, event| {
-            if event == PipeEvent::AddPost {
-                let _ = up.send(());
+/// The hub's accept loop: every member gets a connection of its own.
+async fn accept_members(listener: Rc<Listener>, shared: Rc<Shared>) {
+    loop {
+        match listener.accept().await {
+            Ok(stream) => {
+                actix::spawn(serve(stream, OpenedAs::Hub, shared.clone()));
             }
-        })?;
-        dialer.dial_async(&address)?;
-        let live = answered.recv_timeout(timeout).is_ok();
-        dialer.close();
-        Ok(live)
+            Err(error) if error.is_closed() => return,
+            Err(error) => {
+                // A connection that failed while being accepted; the listener goes on.
+                debug!(%error, "a connection failed before it was accepted");
+            }
+        }
+    }
+}
+
+/// A client's dial loop: dials until the hub answers (redialing after `backoff`, doubling up
+/// to its maximum), then serves that one connection. The election gives up on the candidate by
+/// dropping the link.
+async fn dial_hub(dialer: Rc<Dialer>, shared: Rc<Shared>, backoff: (Duration, Duration)) {
+    let (mut wait, max_wait) = backoff;
+    loop {
+        match dialer.dial().await {
+            Ok(stream) => {
+                serve(stream, OpenedAs::Client, shared).await;
+                return;
+            }
+            Err(error) if error.is_closed() => return,
+            Err(error) => {
+                debug!(%error, "the hub did not answer, dialing again");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(max_wait);
+            }
+        }
+    }
+}
+
+/// One connection, from its handshake to its end.
+async fn serve(stream: Stream, side: OpenedAs, shared: Rc<Shared>) {
+    let stream = Rc::new(stream);
+    let mut deframer = Deframer::new(shared.max_frame);
+    let halves = match &shared.secret {
+        None => None,
+        Some(secret) => {
+            let handshake = handshake(&stream, &mut deframer, secret, side);
+            match tokio::time::timeout(shared.handshake_within, handshake).await {
+                Ok(Ok(halves)) => Some(halves),
+                Ok(Err(why)) => {
+                    Stats::add(&shared.stats.refused, 1);
+                    warn!(%why, "refused a connection that did not authenticate");
+                    stream.close();
+                    return;
+                }
+                Err(_) => {
+                    Stats::add(&shared.stats.refused, 1);
+                    warn!("refused a connection that did not authenticate in time");
+                    stream.close();
+                    return;
+                }
+            }
+        }
     };
-    let spawned = std::thread::Builder::new()
-        .name("nanomitter-probe".to_owned())
-        .spawn(move || answer(check().unwrap_or(false)));
-    if let Err(error) = spawned {
-        warn!(%error, "cannot start a probe thread");
+    let (sealer, opener) = halves.unzip();
+    let conn = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
+    let (queue, queued) = mpsc::channel(QUEUED_FRAMES);
+    shared.writers.borrow_mut().insert(conn, Writer { queue, stream: stream.clone() });
+    shared.report(LinkEvent::ConnUp(conn));
+    let from = (side == OpenedAs::Hub).then_some(conn);
+    tokio::select! {
+        () = read_frames(&stream, deframer, opener, from, &shared) => {}
+        () = write_frames(&stream, queued, sealer) => {}
+    }
+    stream.close();
+    shared.writers.borrow_mut().remove(&conn);
+    shared.report(LinkEvent::ConnDown(conn));
+}
+
+/// Why a handshake failed.
+type HandshakeError = String;
+
+/// The cluster-secret handshake (see [`crate::auth`]): the dialer challenges, the hub answers
+/// and proves, the dialer proves.
+async fn handshake(
+    stream: &Stream,
+    deframer: &mut Deframer,
+    secret: &Secret,
+    side: OpenedAs,
+) -> std::result::Result<(Sealer, Opener), HandshakeError> {
+    let session = match side {
+        OpenedAs::Client => {
+            let (dialing, challenge) = Dialing::start(secret).map_err(|e| e.to_string())?;
+            write_one(stream, &challenge).await?;
+            let answer = read_one(stream, deframer).await?;
+            let (proof, session) = dialing.answer(&answer).map_err(|e| e.to_string())?;
+            write_one(stream, &proof).await?;
+            session
+        }
+        OpenedAs::Hub => {
+            let challenge = read_one(stream, deframer).await?;
+            let (answered, answer) =
+                Answered::challenge(secret, &challenge).map_err(|e| e.to_string())?;
+            write_one(stream, &answer).await?;
+            let proof = read_one(stream, deframer).await?;
+            answered.proof(&proof).map_err(|e| e.to_string())?
+        }
+    };
+    Ok(session.split())
+}
+
+async fn write_one(stream: &Stream, message: &[u8]) -> std::result::Result<(), HandshakeError> {
+    let (len, _) = envelope(message, None);
+    stream.write_all(&[&len, message]).await.map_err(|e| e.to_string())
+}
+
+async fn read_one(
+    stream: &Stream,
+    deframer: &mut Deframer,
+) -> std::result::Result<Bytes, HandshakeError> {
+    let mut buf = [0u8; HANDSHAKE_MAX];
+    loop {
+        match deframer.next_frame(None) {
+            Ok(Some(message)) if message.len() <= HANDSHAKE_MAX => return Ok(message),
+            Ok(Some(_)) => return Err("a handshake message too long".to_owned()),
+            Ok(None) => {}
+            Err(error) => return Err(error.to_string()),
+        }
+        let read = stream.read(&mut buf).await.map_err(|e| e.to_string())?;
+        deframer.push(&buf[..read]);
     }
 }
 
-/// Whether `address` is an `ipc://` one whose socket file exists.
-fn ipc_file_exists(address: &str) -> bool {
-    address.strip_prefix("ipc://").is_some_and(|path| std::path::Path::new(path).exists())
-}
-
-/// What a dial found.
-enum Dialed {
-    /// A hub answered: the connection is up.
-    Up,
-    /// Nobody listens there: the connection was refused (NNG says so too of a missing file).
-    Nobody,
-    /// No answer within the time allowed; the dial goes on.
-    Silent,
-    /// The dial failed otherwise.
-    Failed(String),
-}
-
-/// Dials `address` on `socket` and waits at most `timeout` for the outcome. NNG's synchronous
-/// dial tells a refused connection from others but takes no time limit (a frozen hub holds it
-/// up to NNG's 10 s handshake limit), so it runs on a thread of its own; closing `socket` ends
-/// it. A dial that outlives the wait goes on, and the connection comes up if the hub answers.
-fn dial_within(socket: &Socket, address: &str, timeout: Duration) -> Dialed {
-    let (done, outcome) = std::sync::mpsc::channel();
-    let (dialer, url) = (socket.clone(), address.to_owned());
-    let spawned = std::thread::Builder::new().name("nanomitter-dial".to_owned()).spawn(move || {
-        let _ = done.send(dialer.dial(&url));
-    });
-    if let Err(error) = spawned {
-        return Dialed::Failed(format!("cannot start a dial thread: {error}"));
-    }
-    match outcome.recv_timeout(timeout) {
-        Ok(Ok(())) => Dialed::Up,
-        Ok(Err(nng::Error::ConnectionRefused)) => Dialed::Nobody,
-        Ok(Err(error)) => Dialed::Failed(error.to_string()),
-        Err(_) => Dialed::Silent,
-    }
-}
-
-/// Settings and the pipe callback every link socket gets before it binds or dials.
-fn prepare(
-    socket: &Socket,
-    config: &Config,
-    attempt: u64,
-    to: &Recipient<FromLink>,
-) -> nng::Result<()> {
-    socket.set_opt::<RecvMaxSize>(config.max_frame_size)?;
-    let to = to.clone();
-    socket.pipe_notify(move |pipe, event| {
-        let event = match event {
-            PipeEvent::AddPost => LinkEvent::ConnUp(conn_id(pipe), pipe),
-            PipeEvent::RemovePost => LinkEvent::ConnDown(conn_id(pipe)),
-            _ => return,
-        };
-        to.do_send(FromLink { attempt, event });
-    })
-}
-
-/// The receive loop of one link.
-struct Receiver {
-    socket: Socket,
-    /// On the hub, frames carry the connection they came from.
-    hub: bool,
-    attempt: u64,
-    to: Recipient<FromLink>,
-    stats: Arc<Stats>,
-}
-
-impl Receiver {
-    fn run(self) {
+/// Reads frames until the connection ends or sends something that is not a frame.
+async fn read_frames(
+    stream: &Stream,
+    mut deframer: Deframer,
+    mut opener: Option<Opener>,
+    from: Option<ConnId>,
+    shared: &Shared,
+) {
+    let mut buf = vec![0u8; READ_CHUNK];
+    let mut malformed = MalformedLog::default();
+    loop {
         loop {
-            let mut message = match self.socket.recv() {
-                Ok(message) => message,
-                Err(nng::Error::Closed) => return,
+            let raw = match deframer.next_frame(opener.as_mut()) {
+                Ok(Some(raw)) => raw,
+                Ok(None) => break,
                 Err(error) => {
-                    self.report(LinkEvent::Failed(error.to_string()));
+                    Stats::add(&shared.stats.refused, 1);
+                    warn!(%error, "closing a connection that sent what is not a frame");
                     return;
                 }
             };
-            Stats::add(&self.stats.frames_received, 1);
-            let raw = Bytes::copy_from_slice(message.as_slice());
-            let frame = match wire::decode(raw.clone()) {
-                Ok(frame) => frame,
+            Stats::add(&shared.stats.frames_received, 1);
+            match wire::decode(raw.clone()) {
+                Ok(frame) => shared.report(LinkEvent::Frame { from, frame, raw }),
                 Err(error) => {
-                    Stats::add(&self.stats.malformed, 1);
-                    warn!(%error, bytes = message.len(), "dropped a malformed frame");
-                    continue;
+                    Stats::add(&shared.stats.malformed, 1);
+                    malformed.dropped(&error, from);
                 }
-            };
-            let from = if self.hub { message.pipe().map(conn_id) } else { None };
-            self.report(LinkEvent::Frame { from, frame, raw });
+            }
+        }
+        match stream.read(&mut buf).await {
+            Ok(0) => return,
+            Ok(read) => deframer.push(&buf[..read]),
+            Err(error) => {
+                if !error.is_closed() {
+                    debug!(%error, "a connection ended");
+                }
+                return;
+            }
         }
     }
+}
 
-    fn report(&self, event: LinkEvent) {
-        self.to.do_send(FromLink { attempt: self.attempt, event });
+/// One warning per connection and [`MALFORMED_WARN_EVERY`] about the malformed frames it sent,
+/// with their count, however many come (each is counted in `stats().malformed`).
+#[derive(Default)]
+struct MalformedLog {
+    last_warned: Option<Instant>,
+    unreported: u64,
+}
+
+/// At most one warning about malformed frames per connection this often.
+const MALFORMED_WARN_EVERY: Duration = Duration::from_secs(10);
+
+impl MalformedLog {
+    fn dropped(&mut self, error: &wire::FrameError, from: Option<ConnId>) {
+        self.unreported += 1;
+        let now = Instant::now();
+        if self.last_warned.is_some_and(|at| now.duration_since(at) < MALFORMED_WARN_EVERY) {
+            return;
+        }
+        warn!(%error, conn = from, dropped = self.unreported, "dropped malformed frames");
+        self.last_warned = Some(now);
+        self.unreported = 0;
     }
+}
+
+/// Writes queued frames, as many as are waiting in one write, until the queue or the
+/// connection closes.
+async fn write_frames(stream: &Stream, mut queued: mpsc::Receiver<Bytes>, mut sealer: Option<Sealer>) {
+    let mut batch = Vec::new();
+    while queued.recv_many(&mut batch, 64).await > 0 {
+        let envelopes: Vec<_> =
+            batch.iter().map(|frame| envelope(frame, sealer.as_mut())).collect();
+        let mut parts: Vec<&[u8]> = Vec::with_capacity(batch.len() * 3);
+        for (frame, (len, tag)) in batch.iter().zip(&envelopes) {
+            parts.push(len);
+            parts.push(frame);
+            if let Some(tag) = tag {
+                parts.push(tag);
+            }
+        }
+        if let Err(error) = stream.write_all(&parts).await {
+            if !error.is_closed() {
+                debug!(%error, "a connection ended while writing");
+            }
+            return;
+        }
+        batch.clear();
+    }
+}
+
+/// The transport settings of a link to `address` on the side that binds it (the hub) or dials
+/// it.
+fn transport_options(config: &Config, address: &str, side: OpenedAs) -> TransportOptions {
+    let tls = config.tls.as_ref().filter(|_| uses_tls(address)).map(|tls| match side {
+        OpenedAs::Hub => TlsSettings {
+            ca_file: None,
+            cert_key_file: tls.cert_key_file.clone(),
+            server_name: None,
+            verify_peer: false,
+        },
+        OpenedAs::Client => TlsSettings {
+            ca_file: Some(tls.ca_file.clone()),
+            cert_key_file: None,
+            server_name: tls.server_name.clone(),
+            verify_peer: true,
+        },
+    });
+    TransportOptions { tls, ..TransportOptions::default() }
+}
+
+/// Whether `address` is an `ipc://` one whose socket file a live process listens on: then this
+/// node dials it. A file nobody listens on is stale (its hub died) and is bound over.
+fn ipc_socket_in_use(address: &str) -> bool {
+    let Some(path) = address.strip_prefix("ipc://") else { return false };
+    if !std::path::Path::new(path).exists() {
+        return false;
+    }
+    match std::os::unix::net::UnixStream::connect(path) {
+        Ok(_) => true,
+        Err(_) => {
+            // Nobody listens: a stale file, removed so that the bind can take the path.
+            let _ = std::fs::remove_file(path);
+            false
+        }
+    }
+}
+
+/// Checks whether a hub could be had at `address`: this node can bind it (it is free and this
+/// machine's), or a hub there answers a dial (and, with a secret, proves it) within `timeout`.
+/// Calls `answer` with the result. Used by a hub on a less preferred candidate.
+pub(crate) fn probe(config: &Config, address: String, answer: impl FnOnce(bool) + 'static) {
+    let bind_options = transport_options(config, &address, OpenedAs::Hub);
+    let options = transport_options(config, &address, OpenedAs::Client);
+    let (secret, timeout) = (config.secret.clone(), config.election_timeout);
+    actix::spawn(async move {
+        if ipc_socket_in_use(&address) {
+            return answer(true);
+        }
+        if let Ok(listener) = Listener::bind(&address, &bind_options) {
+            listener.close();
+            return answer(true);
+        }
+        let live = async {
+            let dialer = Dialer::new(&address, &options).ok()?;
+            let stream = dialer.dial().await.ok()?;
+            if let Some(secret) = &secret {
+                let mut deframer = Deframer::new(HANDSHAKE_MAX);
+                handshake(&stream, &mut deframer, secret, OpenedAs::Client).await.ok()?;
+            }
+            stream.close();
+            Some(())
+        };
+        answer(tokio::time::timeout(timeout, live).await.ok().flatten().is_some());
+    });
 }

@@ -66,6 +66,9 @@ counters! {
     dropped,
     /// Elections this node ran (1 at connect, one more per restart of its link).
     elections,
+    /// Connections closed for failing the cluster-secret handshake, a frame's tag or the frame
+    /// size limit.
+    refused,
 }
 
 impl Stats {

@@ -1,6 +1,6 @@
 //! Listener operations and routing rules, with every node inside this test process.
 //!
-//! Each test runs its own actix system and its own `inproc://` address, so tests run in parallel.
+//! Each test runs its own actix system and its own `ipc://` address, so tests run in parallel.
 
 use actix::prelude::*;
 use nanomitter::{Codec, DistributedEvent, Emitter, EmitterHandle, Error, Role};
@@ -53,7 +53,8 @@ impl Collector {
 
 fn unique_address() -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    format!("inproc://in-process-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+    let name = format!("nanomitter-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+    format!("ipc://{}", std::env::temp_dir().join(name).display())
 }
 
 async fn node(address: &str, service: &str) -> EmitterHandle {
@@ -379,12 +380,14 @@ async fn plain_messages_refuse_invalid_patterns_as_the_handle_does() {
     assert_eq!(emitter.listener_count("a.b").await.unwrap(), 1);
 }
 
-/// A client whose "hub" is a bare bus socket: it links, but nothing it sends is ever
-/// acknowledged, so every byte it emits stays pending.
-async fn client_of_a_silent_hub(max_pending_bytes: usize) -> (nng::Socket, EmitterHandle) {
+/// A client whose "hub" is a bare socket that accepts and never answers: the client links, but
+/// nothing it sends is ever acknowledged, so every byte it emits stays pending.
+async fn client_of_a_silent_hub(
+    max_pending_bytes: usize,
+) -> (std::os::unix::net::UnixListener, EmitterHandle) {
     let address = unique_address();
-    let silent_hub = nng::Socket::new(nng::Protocol::Bus0).unwrap();
-    silent_hub.listen(&address).unwrap();
+    let path = address.strip_prefix("ipc://").unwrap();
+    let silent_hub = std::os::unix::net::UnixListener::bind(path).unwrap();
     let client = Emitter::builder("client")
         .address(&address)
         .heartbeat_interval(None)

@@ -125,36 +125,37 @@ fn malformed_frames_are_counted_and_dropped_and_nothing_crashes() {
     let mut a = Process::repl("a", &address, &["t"]);
     let b = Process::repl("b", &address, &["t"]);
 
-    let hostile = nng::Socket::new(nng::Protocol::Bus0).unwrap();
+    // A peer that speaks the framing (a length, then the frame) but sends what is not a frame,
+    // and reads what it is sent until the hub closes the connection.
+    let mut hostile = std::net::TcpStream::connect(address.strip_prefix("tcp://").unwrap()).unwrap();
     let (closed_tx, closed) = std::sync::mpsc::channel();
-    hostile
-        .pipe_notify(move |_, event| {
-            if event == nng::PipeEvent::RemovePost {
-                let _ = closed_tx.send(());
-            }
-        })
-        .unwrap();
-    hostile.dial(&address).unwrap();
-    // A peer that reads what it is sent (one that does not would stall its own connection).
-    let reader = hostile.clone();
-    std::thread::spawn(move || while reader.recv().is_ok() {});
-    let good = frame(1, "t", b"\"from the hostile peer\"");
+    let mut reader = hostile.try_clone().unwrap();
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut reader, &mut std::io::sink());
+        let _ = closed_tx.send(());
+    });
+    let mut send = |bytes: &[u8]| {
+        use std::io::Write;
+        hostile.write_all(&(bytes.len() as u32).to_le_bytes()).unwrap();
+        hostile.write_all(bytes).unwrap();
+    };
+    let good = frame(nanomitter::wire::VERSION, "t", b"\"from the hostile peer\"");
     let malformed: Vec<Vec<u8>> = vec![
         b"garbage, not a frame".to_vec(),
         good[..good.len() - 3].to_vec(),
         frame(9, "t", b"1"),
-        frame(1, "t", b"\"trailing\"").into_iter().chain([0, 0]).collect(),
+        frame(nanomitter::wire::VERSION, "t", b"\"trailing\"").into_iter().chain([0, 0]).collect(),
     ];
     for bytes in &malformed {
-        hostile.send(&bytes[..]).unwrap();
+        send(bytes);
     }
     let malformed_seen = wait_until("the hub to count the malformed frames", || {
         latest_stats(&hub).filter(|s| s["malformed"] == 4)
     });
     assert_eq!(malformed_seen["relayed"], 0, "malformed frames are not relayed");
 
-    // A frame above the hub's maximum is refused by the transport, which closes that link.
-    hostile.send(&vec![0u8; 70_000][..]).unwrap();
+    // A frame above the hub's maximum is refused before it is read: the hub closes the link.
+    send(&vec![0u8; 70_000]);
     closed
         .recv_timeout(common::DEADLINE)
         .expect("the hub closes the link of a peer that sends an oversized frame");

@@ -210,7 +210,6 @@ impl Emitter {
     /// address is dropped.
     pub(super) fn go(&mut self, _ctx: &mut Context<Self>) {
         let link = self.link.take();
-        self.pipes.clear();
         let waiters = std::mem::take(&mut self.left_waiters);
         actix::spawn(async move {
             if let Some(link) = link {

@@ -57,8 +57,6 @@ pub struct Emitter {
     deliveries: Deliveries,
     /// The socket of the current election attempt, with that attempt.
     link: Option<(u64, Link)>,
-    /// The hub's client connections, to cut one off.
-    pipes: HashMap<ConnId, Pipe>,
     flush_waiters: HashMap<u64, oneshot::Sender<()>>,
     /// `close` calls waiting for the node to leave.
     left_waiters: Vec<oneshot::Sender<()>>,
@@ -84,7 +82,6 @@ impl Emitter {
             patterns_told: None,
             deliveries: Deliveries::default(),
             link: None,
-            pipes: HashMap::new(),
             flush_waiters: HashMap::new(),
             left_waiters: Vec::new(),
             timer: None,
@@ -119,7 +116,6 @@ impl Emitter {
         match action {
             Action::Open { attempt, address } => {
                 self.link = None;
-                self.pipes.clear();
                 let to = ctx.address().recipient();
                 let stats = self.shared.stats.clone();
                 let opened = Link::open(&self.config, &address, attempt, to, stats);
@@ -132,27 +128,23 @@ impl Emitter {
             }
             Action::Send(frame) => {
                 if let Some((_, link)) = &self.link {
-                    if let Err(error) = link.send(&frame) {
-                        warn!(%error, "send failed");
-                    }
+                    link.send(&frame);
                 }
             }
             Action::Relay { except, frame } => {
                 if let Some((_, link)) = &self.link {
-                    if let Err(error) = link.relay(except, &frame) {
-                        warn!(%error, "hub could not relay a frame");
-                    }
+                    link.relay(except, &frame);
                 }
             }
             Action::CutOff(conn) => {
-                if let Some(pipe) = self.pipes.remove(&conn) {
-                    pipe.close();
+                if let Some((_, link)) = &self.link {
+                    link.cut_off(conn);
                 }
             }
             Action::Deliver(event) => self.deliver(event, ctx),
             Action::Probe { attempt, index, address } => {
                 let addr = ctx.address();
-                probe(address, self.config.election_timeout, move |live| {
+                probe(&self.config, address, move |live| {
                     addr.do_send(Preferred { attempt, index, live });
                 });
             }
@@ -217,7 +209,6 @@ impl Supervised for Emitter {
             info!("link lost, restarting");
         }
         self.link = None;
-        self.pipes.clear();
         // The restart dropped every timer and queued notification of this actor.
         self.timer = None;
         self.work_scheduled = false;
@@ -254,16 +245,8 @@ impl Handler<FromLink> for Emitter {
         }
         let now = Instant::now();
         match event {
-            LinkEvent::ConnUp(conn, pipe) => {
-                if self.link.as_ref().is_some_and(|(_, link)| link.role() == OpenedAs::Hub) {
-                    self.pipes.insert(conn, pipe);
-                }
-                self.node.connection_up(now, attempt, conn);
-            }
-            LinkEvent::ConnDown(conn) => {
-                self.pipes.remove(&conn);
-                self.node.connection_down(now, attempt, conn);
-            }
+            LinkEvent::ConnUp(conn) => self.node.connection_up(now, attempt, conn),
+            LinkEvent::ConnDown(conn) => self.node.connection_down(now, attempt, conn),
             LinkEvent::Frame { from, frame, raw } => {
                 self.node.receive(now, attempt, from, frame, raw)
             }
