@@ -48,6 +48,8 @@ pub mod handle;
 mod link;
 pub mod membership;
 pub mod messages;
+#[cfg(feature = "nng-current")]
+pub mod nng;
 mod pending;
 mod protocol;
 mod registry;
