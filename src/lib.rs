@@ -52,6 +52,9 @@ pub mod handle;
 mod link;
 pub mod membership;
 pub mod messages;
+// Public for the bench's raw-NNG baseline only: not a stable API.
+#[doc(hidden)]
+pub mod nng;
 mod pending;
 mod protocol;
 mod registry;

@@ -127,7 +127,8 @@ impl Link {
             handshake_within: config.election_timeout,
             writers: RefCell::new(HashMap::new()),
         });
-        let can_bind = !(uses_tls(address) && config.tls.as_ref().is_some_and(|t| t.cert_key_file.is_none()));
+        let can_bind =
+            !(uses_tls(address) && config.tls.as_ref().is_some_and(|t| t.cert_key_file.is_none()));
         let bound = if !can_bind || ipc_socket_in_use(address) {
             None
         } else {
@@ -209,12 +210,19 @@ async fn accept_members(listener: Rc<Listener>, shared: Rc<Shared>) {
     loop {
         match listener.accept().await {
             Ok(stream) => {
-                actix::spawn(serve(stream, OpenedAs::Hub, shared.clone()));
+                let shared = shared.clone();
+                actix::spawn(async move {
+                    serve(stream, OpenedAs::Hub, shared).await;
+                });
             }
             Err(error) if error.is_closed() => return,
-            Err(error) => {
+            Err(error) if error.is_connection_lost() || error.is_tls_failure() => {
                 // A connection that failed while being accepted; the listener goes on.
                 debug!(%error, "a connection failed before it was accepted");
+            }
+            Err(error) => {
+                shared.report(LinkEvent::Failed(error.to_string()));
+                return;
             }
         }
     }
@@ -228,8 +236,12 @@ async fn dial_hub(dialer: Rc<Dialer>, shared: Rc<Shared>, backoff: (Duration, Du
     loop {
         match dialer.dial().await {
             Ok(stream) => {
-                serve(stream, OpenedAs::Client, shared).await;
-                return;
+                if serve(stream, OpenedAs::Client, shared.clone()).await {
+                    // The hub's connection came up and ended: the election takes it from here.
+                    return;
+                }
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(max_wait);
             }
             Err(error) if error.is_closed() => return,
             Err(error) => {
@@ -241,29 +253,24 @@ async fn dial_hub(dialer: Rc<Dialer>, shared: Rc<Shared>, backoff: (Duration, Du
     }
 }
 
-/// One connection, from its handshake to its end.
-async fn serve(stream: Stream, side: OpenedAs, shared: Rc<Shared>) {
+/// One connection, from its opening to its end. Returns whether it came up.
+async fn serve(stream: Stream, side: OpenedAs, shared: Rc<Shared>) -> bool {
     let stream = Rc::new(stream);
     let mut deframer = Deframer::new(shared.max_frame);
-    let halves = match &shared.secret {
-        None => None,
-        Some(secret) => {
-            let handshake = handshake(&stream, &mut deframer, secret, side);
-            match tokio::time::timeout(shared.handshake_within, handshake).await {
-                Ok(Ok(halves)) => Some(halves),
-                Ok(Err(why)) => {
-                    Stats::add(&shared.stats.refused, 1);
-                    warn!(%why, "refused a connection that did not authenticate");
-                    stream.close();
-                    return;
-                }
-                Err(_) => {
-                    Stats::add(&shared.stats.refused, 1);
-                    warn!("refused a connection that did not authenticate in time");
-                    stream.close();
-                    return;
-                }
-            }
+    let opening = open_connection(&stream, &mut deframer, shared.secret.as_ref(), side);
+    let halves = match tokio::time::timeout(shared.handshake_within, opening).await {
+        Ok(Ok(halves)) => halves,
+        Ok(Err(why)) => {
+            Stats::add(&shared.stats.refused, 1);
+            warn!(%why, "closed a connection that did not open as a member's");
+            stream.close();
+            return false;
+        }
+        Err(_) => {
+            Stats::add(&shared.stats.refused, 1);
+            debug!("closed a connection that did not open in time");
+            stream.close();
+            return false;
         }
     };
     let (sealer, opener) = halves.unzip();
@@ -279,6 +286,55 @@ async fn serve(stream: Stream, side: OpenedAs, shared: Rc<Shared>) {
     stream.close();
     shared.writers.borrow_mut().remove(&conn);
     shared.report(LinkEvent::ConnDown(conn));
+    true
+}
+
+/// The hub's first words on every connection: the wire format's magic and version, and whether
+/// it requires the cluster secret. A client counts as linked only once its hub said them (a
+/// program that accepts connections but is not a hub never does), and refuses a hub of another
+/// version or security setting with the reason.
+fn preamble(secret: bool) -> [u8; 6] {
+    let [m0, m1, m2, m3] = wire::MAGIC;
+    [m0, m1, m2, m3, wire::VERSION, u8::from(secret)]
+}
+
+/// Opens a connection: the hub's preamble, then, with a secret, the handshake. Returns the
+/// session's halves when there is a secret.
+async fn open_connection(
+    stream: &Stream,
+    deframer: &mut Deframer,
+    secret: Option<&Secret>,
+    side: OpenedAs,
+) -> std::result::Result<Option<(Sealer, Opener)>, HandshakeError> {
+    let ours = preamble(secret.is_some());
+    match side {
+        OpenedAs::Hub => write_one(stream, &ours).await?,
+        OpenedAs::Client => {
+            let theirs = read_one(stream, deframer).await?;
+            if theirs[..] != ours[..] {
+                return Err(match theirs.get(..5) {
+                    Some(head) if head[..4] == wire::MAGIC && head[4] != wire::VERSION => {
+                        format!(
+                            "the hub speaks wire format {}, this node {}",
+                            head[4],
+                            wire::VERSION
+                        )
+                    }
+                    Some(head) if head[..4] == wire::MAGIC && secret.is_some() => {
+                        "the hub has no secret, this node has one".to_owned()
+                    }
+                    Some(head) if head[..4] == wire::MAGIC => {
+                        "the hub requires a secret, this node has none".to_owned()
+                    }
+                    _ => "not a nanomitter hub".to_owned(),
+                });
+            }
+        }
+    }
+    match secret {
+        Some(secret) => Ok(Some(handshake(stream, deframer, secret, side).await?)),
+        None => Ok(None),
+    }
 }
 
 /// Why a handshake failed.
@@ -404,7 +460,11 @@ impl MalformedLog {
 
 /// Writes queued frames, as many as are waiting in one write, until the queue or the
 /// connection closes.
-async fn write_frames(stream: &Stream, mut queued: mpsc::Receiver<Bytes>, mut sealer: Option<Sealer>) {
+async fn write_frames(
+    stream: &Stream,
+    mut queued: mpsc::Receiver<Bytes>,
+    mut sealer: Option<Sealer>,
+) {
     let mut batch = Vec::new();
     while queued.recv_many(&mut batch, 64).await > 0 {
         let envelopes: Vec<_> =
@@ -482,11 +542,11 @@ pub(crate) fn probe(config: &Config, address: String, answer: impl FnOnce(bool) 
         let live = async {
             let dialer = Dialer::new(&address, &options).ok()?;
             let stream = dialer.dial().await.ok()?;
-            if let Some(secret) = &secret {
-                let mut deframer = Deframer::new(HANDSHAKE_MAX);
-                handshake(&stream, &mut deframer, secret, OpenedAs::Client).await.ok()?;
-            }
+            let mut deframer = Deframer::new(HANDSHAKE_MAX);
+            let opened = open_connection(&stream, &mut deframer, secret.as_ref(), OpenedAs::Client);
+            let result = opened.await;
             stream.close();
+            result.ok()?;
             Some(())
         };
         answer(tokio::time::timeout(timeout, live).await.ok().flatten().is_some());

@@ -67,7 +67,8 @@ use bytes::Bytes;
 use bytestring::ByteString;
 use std::fmt;
 
-const MAGIC: [u8; 4] = *b"NMTR";
+/// The first bytes of every frame (and of a hub's preamble on every connection).
+pub const MAGIC: [u8; 4] = *b"NMTR";
 /// The version of the format this build speaks.
 pub const VERSION: u8 = 3;
 /// The highest sequence number a frame may carry.

@@ -53,7 +53,8 @@ impl Collector {
 
 fn unique_address() -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    let name = format!("nanomitter-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+    let name =
+        format!("nanomitter-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
     format!("ipc://{}", std::env::temp_dir().join(name).display())
 }
 
@@ -380,14 +381,28 @@ async fn plain_messages_refuse_invalid_patterns_as_the_handle_does() {
     assert_eq!(emitter.listener_count("a.b").await.unwrap(), 1);
 }
 
-/// A client whose "hub" is a bare socket that accepts and never answers: the client links, but
-/// nothing it sends is ever acknowledged, so every byte it emits stays pending.
-async fn client_of_a_silent_hub(
-    max_pending_bytes: usize,
-) -> (std::os::unix::net::UnixListener, EmitterHandle) {
+/// A "hub" that opens connections as a hub does (its preamble: the wire format's magic and
+/// version, no secret) and then never says another word.
+fn silent_hub(path: &str) {
+    use std::io::Write;
+    let listener = std::os::unix::net::UnixListener::bind(path).unwrap();
+    std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for mut stream in listener.incoming().map_while(Result::ok) {
+            let mut preamble = 6u32.to_le_bytes().to_vec();
+            preamble.extend_from_slice(&nanomitter::wire::MAGIC);
+            preamble.extend_from_slice(&[nanomitter::wire::VERSION, 0]);
+            let _ = stream.write_all(&preamble);
+            open.push(stream);
+        }
+    });
+}
+
+/// A client of a [`silent_hub`]: it links, but nothing it sends is ever acknowledged, so every
+/// byte it emits stays pending.
+async fn client_of_a_silent_hub(max_pending_bytes: usize) -> EmitterHandle {
     let address = unique_address();
-    let path = address.strip_prefix("ipc://").unwrap();
-    let silent_hub = std::os::unix::net::UnixListener::bind(path).unwrap();
+    silent_hub(address.strip_prefix("ipc://").unwrap());
     let client = Emitter::builder("client")
         .address(&address)
         .heartbeat_interval(None)
@@ -397,7 +412,7 @@ async fn client_of_a_silent_hub(
         .await
         .unwrap();
     assert_eq!(client.role(), Role::Client);
-    (silent_hub, client)
+    client
 }
 
 #[actix_rt::test]
@@ -405,7 +420,7 @@ async fn emit_messages_sent_straight_to_the_actor_count_against_the_pending_boun
     use nanomitter::messages::Emit;
     let event = || Emit::json("t", &serde_json::json!("0123456789")).unwrap();
     // Room for three events' bytes, whatever their exact wire size (a bit over 20 bytes each).
-    let (_hub, client) = client_of_a_silent_hub(100).await;
+    let client = client_of_a_silent_hub(100).await;
     let mut accepted = 0;
     let refused = loop {
         match client.addr().send(event()).await.unwrap() {
@@ -433,7 +448,7 @@ async fn an_event_emitted_through_the_handle_is_reserved_once() {
     };
     // The same events, sent straight to the actor, then through the handle: as many fit, and the
     // same bytes are held when the next is refused.
-    let (_hub, direct) = client_of_a_silent_hub(100).await;
+    let direct = client_of_a_silent_hub(100).await;
     let mut direct_fit = 0;
     let direct_held = loop {
         match direct.addr().send(Emit::json("t", &value).unwrap()).await.unwrap() {
@@ -442,7 +457,7 @@ async fn an_event_emitted_through_the_handle_is_reserved_once() {
         }
         assert!(direct_fit < 100, "the bound never applied");
     };
-    let (_hub, through_handle) = client_of_a_silent_hub(100).await;
+    let through_handle = client_of_a_silent_hub(100).await;
     let mut handle_fit = 0;
     let handle_held = loop {
         match through_handle.emit_json("t", &value) {

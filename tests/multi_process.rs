@@ -127,7 +127,8 @@ fn malformed_frames_are_counted_and_dropped_and_nothing_crashes() {
 
     // A peer that speaks the framing (a length, then the frame) but sends what is not a frame,
     // and reads what it is sent until the hub closes the connection.
-    let mut hostile = std::net::TcpStream::connect(address.strip_prefix("tcp://").unwrap()).unwrap();
+    let mut hostile =
+        std::net::TcpStream::connect(address.strip_prefix("tcp://").unwrap()).unwrap();
     let (closed_tx, closed) = std::sync::mpsc::channel();
     let mut reader = hostile.try_clone().unwrap();
     std::thread::spawn(move || {

@@ -20,11 +20,10 @@
 use crate::config::Config;
 use crate::link::{probe, FromLink, Link, LinkEvent};
 use crate::pending::Pending;
-use crate::protocol::{Action, ConnId, Node, OpenedAs};
+use crate::protocol::{Action, Node};
 use crate::registry::Registry;
 use crate::stats::Stats;
 use actix::prelude::*;
-use nng::Pipe;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;

@@ -209,7 +209,7 @@ impl World {
         let first_foreign = candidates == 2 && rng.chance(40);
         let addresses = (0..candidates)
             .map(|i| Address {
-                url: format!("inproc://candidate-{i}"),
+                url: format!("ipc:///simulated/candidate-{i}"),
                 foreign: i == 0 && first_foreign,
                 holder: None,
             })

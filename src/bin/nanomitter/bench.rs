@@ -581,39 +581,39 @@ async fn settle(tally: &Rc<RefCell<Tally>>, expected: u64) {
     }
 }
 
-/// The baseline: raw NNG bus0, one message per event (`[producer id u64][seq u64][payload]`),
-/// relayed by a raw bus hub as NNG's own device would.
+/// The baseline: raw NNG byte streams (the transport under nanomitter, without its protocol),
+/// one length-prefixed message per event (`[producer id u64][seq u64][payload]`), relayed by a
+/// hub that forwards each message to every other connection.
 fn nng_node(args: NodeArgs) -> Result<(), String> {
-    use nng::options::{Options, RecvMaxSize};
-    let fail = |e: nng::Error| e.to_string();
+    use nanomitter::nng::{Dialer, Listener, TransportOptions};
+    let fail = |e: nanomitter::nng::NngError| e.to_string();
+    let options = TransportOptions::default();
+    let runtime = actix_rt::System::new();
     if args.role == Role::Hub {
-        let socket = nng::RawSocket::new(nng::Protocol::Bus0).map_err(fail)?.socket;
-        socket.set_opt::<RecvMaxSize>(16 << 20).map_err(fail)?;
-        socket.listen(&args.addr).map_err(fail)?;
+        let listener = Listener::bind(&args.addr, &options).map_err(fail)?;
         print_line(r#"{"ready":true}"#);
-        while let Ok(message) = socket.recv() {
-            let _ = socket.send(message);
-        }
+        runtime.block_on(relay_messages(listener));
         return Ok(());
     }
-    let socket = nng::Socket::new(nng::Protocol::Bus0).map_err(fail)?;
-    socket.set_opt::<RecvMaxSize>(16 << 20).map_err(fail)?;
-    socket.dial(&args.addr).map_err(fail)?;
+    let dialer = Dialer::new(&args.addr, &options).map_err(fail)?;
+    let stream = runtime.block_on(dialer.dial()).map_err(fail)?;
     let id: u64 = u64::from(std::process::id());
     if args.role == Role::Consumer {
         let tally = std::sync::Arc::new(std::sync::Mutex::new(Tally::default()));
-        let (receiver, recording) = (socket.clone(), tally.clone());
+        let recording = tally.clone();
         std::thread::spawn(move || {
-            while let Ok(message) = receiver.recv() {
-                let b = message.as_slice();
-                if b.len() >= 24 {
-                    let field =
-                        |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or([0; 8]));
-                    if let Ok(mut tally) = recording.lock() {
-                        tally.record(field(0), field(8), field(16));
+            actix_rt::System::new().block_on(async move {
+                while let Some(message) = read_message(&stream).await {
+                    if message.len() >= 24 {
+                        let field = |i: usize| {
+                            u64::from_le_bytes(message[i..i + 8].try_into().unwrap_or([0; 8]))
+                        };
+                        if let Ok(mut tally) = recording.lock() {
+                            tally.record(field(0), field(8), field(16));
+                        }
                     }
                 }
-            }
+            });
         });
         print_line(r#"{"ready":true}"#);
         for line in std::io::stdin().lines().map_while(Result::ok) {
@@ -631,25 +631,71 @@ fn nng_node(args: NodeArgs) -> Result<(), String> {
     print_line(r#"{"ready":true}"#);
     for line in std::io::stdin().lines().map_while(Result::ok) {
         if line == "go" {
-            let started = Instant::now();
-            let run_for = Duration::from_secs_f64(args.seconds);
-            let mut seq = 0u64;
-            while started.elapsed() < run_for {
-                if args.rate > 0
-                    && seq >= (started.elapsed().as_secs_f64() * args.rate as f64) as u64
-                {
-                    std::thread::sleep(Duration::from_micros(200));
-                    continue;
+            let sent = runtime.block_on(async {
+                let started = Instant::now();
+                let run_for = Duration::from_secs_f64(args.seconds);
+                let mut seq = 0u64;
+                while started.elapsed() < run_for {
+                    if args.rate > 0
+                        && seq >= (started.elapsed().as_secs_f64() * args.rate as f64) as u64
+                    {
+                        actix_rt::time::sleep(Duration::from_micros(200)).await;
+                        continue;
+                    }
+                    seq += 1;
+                    let body = payload(args.size);
+                    let len = ((16 + body.len()) as u32).to_le_bytes();
+                    let parts: [&[u8]; 4] = [&len, &id.to_le_bytes(), &seq.to_le_bytes(), &body];
+                    if stream.write_all(&parts).await.is_err() {
+                        break;
+                    }
                 }
-                seq += 1;
-                let mut message = nng::Message::with_capacity(16 + args.size);
-                message.push_back(&id.to_le_bytes());
-                message.push_back(&seq.to_le_bytes());
-                message.push_back(&payload(args.size));
-                let _ = socket.send(message);
-            }
-            print_line(&serde_json::json!({ "done": seq }).to_string());
+                seq
+            });
+            print_line(&serde_json::json!({ "done": sent }).to_string());
         }
     }
     Ok(())
+}
+
+/// The baseline hub: every message from one connection goes to every other.
+async fn relay_messages(listener: nanomitter::nng::Listener) {
+    type Outboxes = Rc<RefCell<Vec<(u64, tokio::sync::mpsc::UnboundedSender<Vec<u8>>)>>>;
+    let outboxes: Outboxes = Rc::default();
+    let mut next_id = 0;
+    while let Ok(stream) = listener.accept().await {
+        next_id += 1;
+        let (id, stream) = (next_id, Rc::new(stream));
+        let (outbox, mut outgoing) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+        outboxes.borrow_mut().push((id, outbox));
+        let writer = stream.clone();
+        actix_rt::spawn(async move {
+            while let Some(message) = outgoing.recv().await {
+                let len = (message.len() as u32).to_le_bytes();
+                if writer.write_all(&[&len, &message]).await.is_err() {
+                    return;
+                }
+            }
+        });
+        let others = outboxes.clone();
+        actix_rt::spawn(async move {
+            while let Some(message) = read_message(&stream).await {
+                for (to, outbox) in others.borrow().iter() {
+                    if *to != id {
+                        let _ = outbox.send(message.clone());
+                    }
+                }
+            }
+            others.borrow_mut().retain(|(to, _)| *to != id);
+        });
+    }
+}
+
+/// One length-prefixed message, or `None` once the stream ends.
+async fn read_message(stream: &nanomitter::nng::Stream) -> Option<Vec<u8>> {
+    let mut len = [0u8; 4];
+    stream.read_exact(&mut len).await.ok()?;
+    let mut message = vec![0u8; u32::from_le_bytes(len) as usize];
+    stream.read_exact(&mut message).await.ok()?;
+    Some(message)
 }

@@ -1,0 +1,343 @@
+//! One connection as a byte stream (`nng_stream`).
+//!
+//! Owns [`Stream`] (reading, writing and closing one connection, whatever its transport) and
+//! [`StreamAio`] (the aio of an accept or dial, whose output becomes a `Stream`). It must not touch
+//! listeners or dialers themselves, nor frame the bytes: framing is the caller's.
+//!
+//! # Buffers and cancellation
+//!
+//! NNG completes operations on its own threads, so a buffer it reads into or writes from must stay
+//! valid until the operation is over. A future borrowing the caller's buffer could be leaked
+//! (`mem::forget`) while NNG still writes into it, so NNG never sees the caller's buffers: each
+//! stream owns a read buffer and a write buffer next to their aios, and data is copied between
+//! them and the caller's slices (a memcpy, small next to a syscall). They are freed only after
+//! the stream was closed and its aios finished.
+//!
+//! - [`Stream::read`] is cancel-safe: a dropped read leaves its receive running, and the next read
+//!   continues it, so no byte is lost.
+//! - [`Stream::write_all`] dropped with a send in flight closes the stream: the peer would
+//!   otherwise get a truncated write, and its framing would be lost.
+//!
+//! NNG 1.11 leaves a send or receive started on a closed tcp or ipc connection pending forever, so
+//! the stream keeps its own closed flag and starts nothing once it is set.
+
+use std::ffi::c_void;
+use std::ops::Range;
+use std::ptr::NonNull;
+use std::sync::{PoisonError, RwLock};
+
+use nng_sys::{nng_aio, nng_iov, nng_stream};
+use tokio::sync::Mutex;
+
+use super::aio::Aio;
+use super::error::{check, NngError, Result, ECLOSED, EINTERNAL};
+
+/// The most a single receive asks NNG for; the read buffer grows to it on demand.
+const READ_BUFFER_MAX: usize = 256 * 1024;
+/// The most a single send hands NNG; larger writes go out in chunks of this size.
+const WRITE_CHUNK: usize = 256 * 1024;
+
+/// A connected byte stream over tcp, ipc, ws, tls+tcp or wss.
+///
+/// Reads and writes can run concurrently (one task reading while another writes). Concurrent
+/// reads are served one at a time, and so are concurrent writes: the bytes of two `write_all`
+/// calls never interleave. Dropping the stream closes the connection.
+///
+/// Over TLS the handshake runs inside the first reads and writes, and NNG drives it only while
+/// the side it waits for has an operation pending: a TLS server must be reading (or writing) for
+/// a client's first write to complete. A hub that keeps a read pending on each connection, as a
+/// framing reader does, meets this.
+pub struct Stream {
+    reader: Mutex<Reader>,
+    writer: Mutex<Writer>,
+    /// Declared last: freed after the aios above finished.
+    raw: RawStream,
+}
+
+/// The `nng_stream` handle and this side's closed flag; frees the stream when dropped.
+struct RawStream {
+    raw: NonNull<nng_stream>,
+    /// Set once by `close`. Operations start under the read lock and `close` takes the write lock,
+    /// so every operation either started before the close (which then ends it) or sees the flag.
+    closed: RwLock<bool>,
+}
+
+// SAFETY: NNG's stream functions are thread-safe: send, receive and close may be called from any
+// thread, concurrently.
+unsafe impl Send for RawStream {}
+// SAFETY: as above; `closed` is a lock.
+unsafe impl Sync for RawStream {}
+
+impl RawStream {
+    /// Runs `start` with the stream unless it was closed (then fails with `NNG_ECLOSED`); a
+    /// concurrent `close` waits until `start` returned.
+    fn start_unless_closed(&self, start: impl FnOnce(*mut nng_stream)) -> Result<()> {
+        let closed = self.closed.read().unwrap_or_else(PoisonError::into_inner);
+        if *closed {
+            return Err(NngError::from_code(ECLOSED));
+        }
+        start(self.raw.as_ptr());
+        Ok(())
+    }
+
+    /// Closes the connection: NNG ends pending operations with `NNG_ECLOSED`, and no operation
+    /// starts afterwards.
+    fn close(&self) {
+        let mut closed = self.closed.write().unwrap_or_else(PoisonError::into_inner);
+        *closed = true;
+        // SAFETY: the handle is live; closing is thread-safe and may be repeated.
+        unsafe { nng_sys::nng_stream_close(self.raw.as_ptr()) }
+    }
+}
+
+impl Drop for RawStream {
+    fn drop(&mut self) {
+        // SAFETY: the handle is live and this is its only owner; `Stream` declares its aios before
+        // this field, so they were freed (operations over) first.
+        unsafe { nng_sys::nng_stream_free(self.raw.as_ptr()) }
+    }
+}
+
+/// The receiving side: its aio, the buffer NNG receives into, and what is left of the last
+/// receive. `buffer` is touched only while `aio` is not busy.
+struct Reader {
+    aio: Aio,
+    buffer: Vec<u8>,
+    /// Received bytes not yet handed to a caller.
+    unread: Range<usize>,
+}
+
+/// The sending side: its aio and the buffer NNG sends from, touched only while `aio` is not busy.
+struct Writer {
+    aio: Aio,
+    buffer: Vec<u8>,
+}
+
+impl Stream {
+    /// Takes ownership of a new `nng_stream` (the output of an accept or dial).
+    fn from_raw(raw: NonNull<nng_stream>) -> Result<Self> {
+        // Owned from here on, so it is freed if an aio cannot be allocated.
+        let raw = RawStream { raw, closed: RwLock::new(false) };
+        let reader = Reader { aio: Aio::new()?, buffer: Vec::new(), unread: 0..0 };
+        let writer = Writer { aio: Aio::new()?, buffer: Vec::new() };
+        Ok(Self { reader: Mutex::new(reader), writer: Mutex::new(writer), raw })
+    }
+
+    /// Reads at least one byte into `buf` (unless it is empty) and returns how many.
+    ///
+    /// The peer shutting the connection down is an error ([`NngError::is_connection_lost`]), not
+    /// `Ok(0)`; closing this stream makes it fail with [`NngError::is_closed`]. Cancel-safe: a
+    /// dropped read leaves its receive running for the next read, so no byte is lost.
+    pub async fn read(&self, buf: &mut [u8]) -> Result<usize> {
+        self.reader.lock().await.read(&self.raw, buf).await
+    }
+
+    /// Fills `buf` completely. Not cancel-safe: if the future is dropped, or fails, part-way, the
+    /// bytes already read are in `buf` but their number is lost.
+    pub async fn read_exact(&self, buf: &mut [u8]) -> Result<()> {
+        let mut reader = self.reader.lock().await;
+        let mut filled = 0;
+        while filled < buf.len() {
+            filled += reader.read(&self.raw, &mut buf[filled..]).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes all of `bufs`, in order, as one contiguous run of bytes (no other `write_all` on
+    /// this stream interleaves). Partial sends are resumed until everything is sent.
+    ///
+    /// Dropping the future while a send is in flight closes the stream, since the peer would
+    /// otherwise see a truncated write. Dropping it while it waits for another `write_all` does
+    /// not.
+    pub async fn write_all(&self, bufs: &[&[u8]]) -> Result<()> {
+        self.writer.lock().await.write_all(&self.raw, bufs).await
+    }
+
+    /// Closes the connection: pending and later reads and writes fail with
+    /// [`NngError::is_closed`]. Data not yet sent may be lost. Dropping the stream closes it too.
+    pub fn close(&self) {
+        self.raw.close();
+    }
+}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        // End pending operations: freeing the aios (when the fields drop, right after this) waits
+        // for them to complete.
+        self.close();
+    }
+}
+
+impl std::fmt::Debug for Stream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stream").field("raw", &self.raw.raw).finish_non_exhaustive()
+    }
+}
+
+impl Reader {
+    /// Copies unread bytes into `out`, receiving first if there are none.
+    async fn read(&mut self, stream: &RawStream, out: &mut [u8]) -> Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        if self.unread.is_empty() {
+            // A receive left running by a dropped read is continued, not started anew.
+            if !self.aio.is_busy() {
+                let len = out.len().min(READ_BUFFER_MAX);
+                if self.buffer.len() < len {
+                    self.buffer.resize(len, 0);
+                }
+                let buffer = &mut self.buffer[..len];
+                // SAFETY: the receive writes only into `buffer`, which lives next to `self.aio`
+                // and is touched again only once the aio is not busy (or freed, when the stream
+                // is dropped). `stream` is live while `self` is borrowed from its `Stream`.
+                unsafe {
+                    self.aio.start(|aio| {
+                        set_iov(aio, buffer)?;
+                        stream.start_unless_closed(|raw| nng_sys::nng_stream_recv(raw, aio))
+                    })
+                }?;
+            }
+            self.aio.done().await?;
+            // NNG completes a receive with at least one byte; zero would make callers spin.
+            let count = self.aio.count();
+            if count == 0 {
+                return Err(NngError::from_code(EINTERNAL));
+            }
+            self.unread = 0..count;
+        }
+        let n = self.unread.len().min(out.len());
+        out[..n].copy_from_slice(&self.buffer[self.unread.start..self.unread.start + n]);
+        self.unread.start += n;
+        Ok(n)
+    }
+}
+
+impl Writer {
+    /// Sends `bufs` through the write buffer, a chunk at a time.
+    async fn write_all(&mut self, stream: &RawStream, bufs: &[&[u8]]) -> Result<()> {
+        if self.aio.is_busy() {
+            // The send of a dropped write_all, which closed the stream: let it end (at once,
+            // since the stream is closed) before the buffer is reused. Its result is moot.
+            let _ = self.aio.done().await;
+        }
+        let mut pending = bufs.iter().copied();
+        let mut current: &[u8] = &[];
+        loop {
+            // Fill the buffer with up to one chunk of what is left.
+            self.buffer.clear();
+            while self.buffer.len() < WRITE_CHUNK {
+                if current.is_empty() {
+                    match pending.next() {
+                        Some(next) => current = next,
+                        None => break,
+                    }
+                }
+                let n = current.len().min(WRITE_CHUNK - self.buffer.len());
+                self.buffer.extend_from_slice(&current[..n]);
+                current = &current[n..];
+            }
+            if self.buffer.is_empty() {
+                return Ok(());
+            }
+            let mut sent = 0;
+            while sent < self.buffer.len() {
+                sent += self.send(stream, sent).await?;
+            }
+        }
+    }
+
+    /// Sends `self.buffer[from..]` once; returns how many bytes went out (at least one).
+    async fn send(&mut self, stream: &RawStream, from: usize) -> Result<usize> {
+        let rest = &mut self.buffer[from..];
+        // SAFETY: the send reads only from `rest`, which lives next to `self.aio` and is touched
+        // again only once the aio is not busy (or freed, when the stream is dropped). `stream`
+        // is live while `self` is borrowed from its `Stream`.
+        unsafe {
+            self.aio.start(|aio| {
+                set_iov(aio, rest)?;
+                stream.start_unless_closed(|raw| nng_sys::nng_stream_send(raw, aio))
+            })
+        }?;
+        let close_if_dropped = CloseOnDrop(Some(stream));
+        let result = self.aio.done().await;
+        close_if_dropped.disarm();
+        result?;
+        // NNG completes a send with at least one byte; zero would loop forever.
+        match self.aio.count() {
+            0 => Err(NngError::from_code(EINTERNAL)),
+            count => Ok(count),
+        }
+    }
+}
+
+/// Closes the stream when dropped before being disarmed: a send abandoned part-way.
+struct CloseOnDrop<'a>(Option<&'a RawStream>);
+
+impl CloseOnDrop<'_> {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for CloseOnDrop<'_> {
+    fn drop(&mut self) {
+        if let Some(stream) = self.0 {
+            stream.close();
+        }
+    }
+}
+
+/// Points `aio`'s scatter/gather vector at `buffer`. The caller keeps `buffer` valid for the
+/// operation (see `Aio::start`).
+fn set_iov(aio: *mut nng_aio, buffer: &mut [u8]) -> Result<()> {
+    let iov = nng_iov { iov_buf: buffer.as_mut_ptr().cast::<c_void>(), iov_len: buffer.len() };
+    // SAFETY: `aio` is the live, idle aio handed to an `Aio::start` closure; NNG copies the one
+    // `nng_iov` (not the bytes it points to) into the aio.
+    check(unsafe { nng_sys::nng_aio_set_iov(aio, 1, &iov) })
+}
+
+/// The aio of accepts or dials: the new connection in its output becomes a [`Stream`]. A
+/// connection that arrives after everyone stopped waiting is closed when this is dropped.
+pub(super) struct StreamAio {
+    aio: Aio,
+}
+
+impl StreamAio {
+    pub(super) fn new() -> Result<Self> {
+        Ok(Self { aio: Aio::new()? })
+    }
+
+    /// Waits for the next connection: continues the accept or dial left running by a dropped
+    /// call, or else starts one with `start`, which must start it on the aio it receives (as for
+    /// [`Aio::start`]).
+    pub(super) async fn next(
+        &mut self,
+        start: impl FnOnce(*mut nng_aio) -> Result<()>,
+    ) -> Result<Stream> {
+        if !self.aio.is_busy() {
+            // SAFETY: accepts and dials reference no Rust memory; their output is read only after
+            // the operation is over.
+            unsafe { self.aio.start(start) }?;
+        }
+        self.aio.done().await?;
+        self.take_output()
+    }
+
+    /// The stream in the aio's output, after a successful accept or dial.
+    fn take_output(&mut self) -> Result<Stream> {
+        let raw = NonNull::new(self.aio.first_output().cast::<nng_stream>())
+            .ok_or(NngError::from_code(EINTERNAL))?;
+        Stream::from_raw(raw)
+    }
+}
+
+impl Drop for StreamAio {
+    fn drop(&mut self) {
+        // The owner closed its listener or dialer, so a running accept or dial ends now. If it
+        // made a connection nobody will collect, close it (dropping the `Stream` frees it).
+        if self.aio.is_busy() && self.aio.wait_closed() && self.aio.result().is_ok() {
+            drop(self.take_output());
+        }
+    }
+}
