@@ -69,6 +69,9 @@ counters! {
     /// Connections closed for failing the cluster-secret handshake, a frame's tag or the frame
     /// size limit.
     refused,
+    /// Frames a member sent in another node's name, or as if it were the hub (dropped by the
+    /// hub).
+    impersonations,
 }
 
 impl Stats {

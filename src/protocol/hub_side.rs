@@ -11,11 +11,39 @@ use super::routing::{route, RelayFrame};
 use crate::config::SlowConsumer;
 use crate::membership;
 use crate::stats::Stats;
-use crate::wire::{Left, LeftReason};
+use crate::wire::{Frame, Left, LeftReason};
 use std::time::Instant;
 use tracing::{debug, warn};
 
 impl Node {
+    /// Whether a frame from the client connection `conn` speaks only for the node that
+    /// connection introduced itself as in its first hello: a member cannot pass for another node
+    /// (its events, acknowledgements, requests, interests or goodbye) nor for a hub. Anything
+    /// else is dropped and counted.
+    pub(super) fn speaks_for_itself(&mut self, conn: ConnId, frame: &Frame) -> bool {
+        let Some(hub) = self.phase.hub() else { return true };
+        let claimed = match frame {
+            Frame::Hello(hello) if hello.hub => None,
+            Frame::Hello(hello) => Some(hello.node),
+            Frame::Events(events) => Some(events.node),
+            Frame::Ack(ack) => Some(ack.node),
+            Frame::Nack(nack) => Some(nack.node),
+            Frame::Interest(interest) => Some(interest.node),
+            Frame::Left(left) => Some(left.node),
+        };
+        let honest = match (hub.relay.node_of(conn), claimed) {
+            (Some(bound), Some(claimed)) => bound == claimed,
+            // A connection's first frame is its hello, which binds it to a node id.
+            (None, Some(_)) => matches!(frame, Frame::Hello(_)),
+            (_, None) => false,
+        };
+        if !honest {
+            Stats::add(&self.stats.impersonations, 1);
+            debug!(conn, "dropped a frame a member sent in another's name");
+        }
+        honest
+    }
+
     /// The hub queues a client's events frame behind its window, or relays a repair at once.
     pub(super) fn relay(&mut self, now: Instant, origin: ConnId, frame: RelayFrame) {
         let Some(hub) = self.phase.hub_mut() else { return };

@@ -233,7 +233,12 @@ impl Node {
             self.link_up(now);
         }
         match (self.phase.hub_mut(), from) {
-            (Some(hub), Some(conn)) => hub.relay.heard(conn, now),
+            (Some(hub), Some(conn)) => {
+                hub.relay.heard(conn, now);
+                if !self.speaks_for_itself(conn, &frame) {
+                    return;
+                }
+            }
             (None, _) => self.phase.heard_from_hub(now),
             (Some(_), None) => return,
         }

@@ -160,6 +160,11 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         first
     }
 
+    /// The node id the connection `pipe` introduced itself as, once it said hello.
+    pub(crate) fn node_of(&self, pipe: P) -> Option<u64> {
+        self.clients.get(&pipe).and_then(|c| c.node)
+    }
+
     /// The node ids of the clients other than `origin` (`None` for one that did not say hello).
     pub(crate) fn client_nodes_except(&self, origin: P) -> Vec<Option<u64>> {
         self.clients.iter().filter(|(pipe, _)| **pipe != origin).map(|(_, c)| c.node).collect()

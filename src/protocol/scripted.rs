@@ -568,3 +568,32 @@ fn a_fresh_hub_awaits_the_members_a_rejoining_client_knew() {
     let later = run_until(&mut me, t0 + ELECTION_TIMEOUT * 4);
     assert!(later.iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)));
 }
+
+/// A member's connection speaks only for the node it introduced itself as: an events frame in
+/// another member's name, a hello claiming to be a hub, and anything before its hello are
+/// dropped and counted; its own frames pass.
+#[test]
+fn a_member_cannot_speak_for_another_node_or_for_a_hub() {
+    use std::sync::atomic::Ordering;
+    const ME: u64 = 2;
+    const HONEST: u64 = 7;
+    const VICTIM: u64 = 9;
+    let t0 = Instant::now();
+    let (mut me, attempt) = hub_with_client(ME, HONEST, t0);
+    let delivered = |me: &mut Node| deliveries(&actions(me));
+
+    let (frame, raw) = events(VICTIM, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(5), frame, raw);
+    assert_eq!(delivered(&mut me), 0, "an event in the victim's name is not delivered");
+    let (frame, raw) = hello(HONEST, true, Joining::No, vec![]);
+    me.receive(t0, attempt, Some(5), frame, raw);
+    me.connection_up(t0, attempt, 6);
+    let (frame, raw) = events(HONEST, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(6), frame, raw);
+    assert_eq!(delivered(&mut me), 0, "nothing counts before a connection's hello");
+    assert_eq!(me.stats.impersonations.load(Ordering::Relaxed), 3);
+
+    let (frame, raw) = events(HONEST, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(5), frame, raw);
+    assert_eq!(delivered(&mut me), 1, "its own event passes");
+}
