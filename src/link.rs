@@ -171,6 +171,11 @@ impl Link {
         self.send_where(frame, |conn| conn != except);
     }
 
+    /// The hub sends a frame to one member.
+    pub(crate) fn send_to(&self, member: ConnId, frame: &Bytes) {
+        self.send_where(frame, |conn| conn == member);
+    }
+
     /// Closes one member's connection (the hub cuts off a slow or silent member).
     pub(crate) fn cut_off(&self, conn: ConnId) {
         if let Some(writer) = self.shared.writers.borrow_mut().remove(&conn) {

@@ -66,8 +66,17 @@ fn disjoint_interests_receive_only_their_topics_and_unwanted_events_stay_home() 
             .collect();
         assert_eq!(topics, HashSet::from([mine.to_owned()]), "{}: only its own topics", node.name);
         // Its own topic and z.x: nobody else listens, so they never left the node.
-        let suppressed = stats(node)["suppressed"].as_u64().unwrap() - before;
+        let stats = stats(node);
+        let suppressed = stats["suppressed"].as_u64().unwrap() - before;
         assert_eq!(suppressed, 2 * K as u64, "{}", node.name);
+        // Over its own connection, the hub sent it only what it listens to: the other two
+        // nodes' events on its topic (its own reach it by local echo).
+        assert_eq!(
+            stats["events_received"],
+            2 * K as u64,
+            "{}: nothing it does not want",
+            node.name
+        );
     }
 
     // A listener added at run time: the flow starts once its announcement went round.

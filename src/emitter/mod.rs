@@ -130,6 +130,11 @@ impl Emitter {
                     link.send(&frame);
                 }
             }
+            Action::SendTo { to, frame } => {
+                if let Some((_, link)) = &self.link {
+                    link.send_to(to, &frame);
+                }
+            }
             Action::Relay { except, frame } => {
                 if let Some((_, link)) = &self.link {
                     link.relay(except, &frame);

@@ -346,7 +346,7 @@ impl Shell {
                     self.node.connection_up(self.now, attempt, CLIENT_CONN);
                 }
             }
-            Action::Send(frame) | Action::Relay { frame, .. } => {
+            Action::Send(frame) | Action::Relay { frame, .. } | Action::SendTo { frame, .. } => {
                 if let Err(error) = wire::decode(frame.clone()) {
                     panic!("the node sent a frame that does not decode ({error}): {frame:?}");
                 }

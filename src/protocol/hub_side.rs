@@ -70,20 +70,26 @@ impl Node {
         }
     }
 
-    /// Relays a client's frame as routing has it for the other clients (as it came when routing
-    /// is off), and counts it.
+    /// Relays a client's frame to the other clients, to each only the events it listens to (as
+    /// it came to all of them when routing is off), and counts it.
     fn relay_routed(&mut self, origin: ConnId, frame: RelayFrame) {
         let Some(hub) = self.phase.hub() else { return };
-        let targets = if self.config.interest_routing {
-            hub.relay.client_nodes_except(origin)
-        } else {
-            vec![]
-        };
-        let (bytes, left_out) = route(&targets, &self.interests, frame);
-        Stats::add(&self.stats.filtered, left_out);
         Stats::add(&self.stats.relayed, 1);
-        Stats::add(&self.stats.relayed_bytes, bytes.len() as u64);
-        self.act(Action::Relay { except: origin, frame: bytes });
+        if !self.config.interest_routing {
+            Stats::add(&self.stats.relayed_bytes, frame.raw.len() as u64);
+            self.act(Action::Relay { except: origin, frame: frame.raw });
+            return;
+        }
+        let mut sends = Vec::new();
+        for (conn, node) in hub.relay.clients_except(origin) {
+            let (bytes, left_out) = route(node, &self.interests, &frame);
+            Stats::add(&self.stats.filtered, left_out);
+            Stats::add(&self.stats.relayed_bytes, bytes.len() as u64);
+            sends.push(Action::SendTo { to: conn, frame: bytes });
+        }
+        for send in sends {
+            self.act(send);
+        }
     }
 
     /// A client's connection closed.

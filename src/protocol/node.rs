@@ -68,6 +68,8 @@ pub(crate) enum Action {
     Send(Bytes),
     /// The hub relays a client's frame to every client except the one it came from.
     Relay { except: ConnId, frame: Bytes },
+    /// The hub sends a frame to one client only (an events frame cut to what it listens to).
+    SendTo { to: ConnId, frame: Bytes },
     /// Close one client's connection (the hub cuts off a slow or silent client).
     CutOff(ConnId),
     /// Hand an event to this node's matching listeners. Deliveries are numbered from 1 in the

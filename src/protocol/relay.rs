@@ -165,9 +165,14 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         self.clients.get(&pipe).and_then(|c| c.node)
     }
 
-    /// The node ids of the clients other than `origin` (`None` for one that did not say hello).
-    pub(crate) fn client_nodes_except(&self, origin: P) -> Vec<Option<u64>> {
-        self.clients.iter().filter(|(pipe, _)| **pipe != origin).map(|(_, c)| c.node).collect()
+    /// The clients other than `origin`, with their node ids (`None` for one that did not say
+    /// hello).
+    pub(crate) fn clients_except(&self, origin: P) -> Vec<(P, Option<u64>)> {
+        self.clients
+            .iter()
+            .filter(|(pipe, _)| **pipe != origin)
+            .map(|(p, c)| (*p, c.node))
+            .collect()
     }
 
     /// The node ids of the clients that said hello: the members a successor must wait for.

@@ -2,9 +2,8 @@
 //!
 //! Owns: the decision, made when the frame is sent (not when it arrived: clients come and go in
 //! between), and the re-batching of a frame of which only some events are wanted. It must not
-//! decide when to send (the hub's window does) nor touch sockets. An NNG bus frame goes to every
-//! client at once, so a frame carries what any of them wants; each client still filters on
-//! arrival.
+//! decide when to send (the hub's window does) nor touch sockets. Each client has a connection of
+//! its own, so it gets only the events it listens to; it still filters on arrival.
 
 use super::hashing::Map;
 use super::interest::Interests;
@@ -17,36 +16,33 @@ pub(crate) struct RelayFrame {
     pub(crate) frame: wire::Events,
 }
 
-/// The bytes to send for `relay` to clients on `targets` (their node ids, `None` for one that
-/// has not said hello and so wants everything): the frame as it came if they want every event
-/// in it, else re-batched with the wanted events only, accounting for the same range of
-/// sequence numbers so receivers see no gap. Topic and payload bytes are copied, never decoded.
-/// Returns the bytes and the number of events left out.
+/// The bytes to send for `relay` to the client `target` (its node id, `None` if it has not said
+/// hello and so wants everything): the frame as it came if it wants every event in it, else
+/// re-batched with the wanted events only (none, at worst), accounting for the same range of
+/// sequence numbers so it sees no gap and acknowledges the range. Topic and payload bytes are
+/// copied, never decoded. Returns the bytes and the number of events left out.
 pub(crate) fn route(
-    targets: &[Option<u64>],
+    target: Option<u64>,
     interests: &Interests,
-    relay: RelayFrame,
+    relay: &RelayFrame,
 ) -> (Bytes, u64) {
     let RelayFrame { raw, frame } = relay;
-    if targets.is_empty() {
-        return (raw, 0);
-    }
+    let Some(target) = target else { return (raw.clone(), 0) };
     let mut decided: Map<&str, bool> = Map::default();
     let wanted: Vec<bool> = frame
         .events
         .iter()
         .map(|event| {
             let topic = event.topic();
-            *decided.entry(topic).or_insert_with(|| {
-                targets.iter().any(|node| node.is_none_or(|n| interests.wants(n, topic)))
-            })
+            *decided.entry(topic).or_insert_with(|| interests.wants(target, topic))
         })
         .collect();
     let left_out = wanted.iter().filter(|w| !**w).count() as u64;
-    let Some(first) = frame.events.first().filter(|_| left_out > 0) else {
-        return (raw, 0);
-    };
-    let mut batch = EventsBatch::new(frame.node, first.service(), 0);
+    if left_out == 0 {
+        return (raw.clone(), 0);
+    }
+    let service = frame.events.first().map_or("", |e| e.service());
+    let mut batch = EventsBatch::new(frame.node, service, 0);
     for (event, _) in frame.events.iter().zip(&wanted).filter(|(_, wanted)| **wanted) {
         // The sender's frame carried it, so the format can.
         let _ = batch.push(event.seq(), event.codec(), event.topic(), event.payload());

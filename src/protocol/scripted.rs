@@ -407,10 +407,12 @@ fn a_frame_that_fills_a_gap_waits_in_the_hub_queue_before_later_ones() {
         actions
             .iter()
             .filter_map(|a| match a {
-                Action::Relay { frame, .. } => match wire::decode(frame.clone()) {
-                    Ok(Frame::Events(e)) => Some(e.covers_to),
-                    _ => None,
-                },
+                Action::Relay { frame, .. } | Action::SendTo { frame, .. } => {
+                    match wire::decode(frame.clone()) {
+                        Ok(Frame::Events(e)) => Some(e.covers_to),
+                        _ => None,
+                    }
+                }
                 _ => None,
             })
             .collect()
@@ -468,7 +470,7 @@ fn a_departed_senders_frames_leave_the_hub_window() {
     actions(&mut me);
     let relayed_from = |actions: &[Action], sender: u64| {
         actions.iter().any(|a| match a {
-            Action::Relay { frame, .. } => {
+            Action::Relay { frame, .. } | Action::SendTo { frame, .. } => {
                 matches!(wire::decode(frame.clone()), Ok(Frame::Events(e)) if e.node == sender)
             }
             _ => false,

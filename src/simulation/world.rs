@@ -471,6 +471,7 @@ impl World {
                     self.send(conn, node, frame.clone());
                 }
             }
+            Action::SendTo { to, frame } => self.send(to, node, frame),
             Action::CutOff(conn) => self.close(conn),
             Action::Deliver(event) => {
                 self.nodes[node].issued += 1;
