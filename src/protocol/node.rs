@@ -153,6 +153,8 @@ pub(crate) struct Node {
     /// Whether this node knows the interests of the cluster it joined (a client learns them from
     /// the hub after joining; until then it sends everything).
     pub(super) interests_complete: bool,
+    /// When this node last re-sent its events on request, and from which sequence number.
+    pub(super) last_resend: Option<(Instant, u64)>,
     /// Nodes that left, and when: their traces are dropped after [`DEPARTED_KEPT`].
     pub(super) departed: Map<u64, Instant>,
     /// Members that went away without a goodbye and may come back lacking this node's events.
@@ -197,6 +199,7 @@ impl Node {
             announced_version: None,
             interest_version: 0,
             interests_complete: false,
+            last_resend: None,
             departed: Map::default(),
             owed: Map::default(),
             closing_until: None,
@@ -248,7 +251,7 @@ impl Node {
             Frame::Events(events) => self.receive_events(now, events, from, raw),
             Frame::Ack(ack) => self.receive_ack(now, ack, from),
             Frame::Hello(hello) => self.receive_hello(now, hello, from, raw),
-            Frame::Nack(nack) => self.receive_nack(nack, from, raw),
+            Frame::Nack(nack) => self.receive_nack(now, nack, from, raw),
             Frame::Left(left) => self.receive_left(now, left, from),
             Frame::Interest(interest) => self.receive_interest(interest, from, raw),
         }

@@ -88,8 +88,24 @@ impl Node {
         self.send(Nack { node: self.id, sender, from_seq }.encode());
     }
 
-    pub(super) fn receive_nack(&mut self, nack: Nack, from: Option<ConnId>, raw: Bytes) {
+    /// A request to re-send. This node's own events go out again at most once per
+    /// [`NACK_INTERVAL`] for what a re-send already covered (several members missing the same
+    /// frame ask for it each; a flood of requests cannot multiply the traffic).
+    pub(super) fn receive_nack(
+        &mut self,
+        now: Instant,
+        nack: Nack,
+        from: Option<ConnId>,
+        raw: Bytes,
+    ) {
         if nack.sender == self.id {
+            let covered = self.last_resend.is_some_and(|(at, from_seq)| {
+                now.duration_since(at) < NACK_INTERVAL && from_seq <= nack.from_seq
+            });
+            if covered {
+                return;
+            }
+            self.last_resend = Some((now, nack.from_seq));
             self.resend_from(nack.from_seq);
         } else if let Some(origin) = from.filter(|_| self.phase.hub().is_some()) {
             self.act(Action::Relay { except: origin, frame: raw });

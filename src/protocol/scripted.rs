@@ -599,3 +599,45 @@ fn a_member_cannot_speak_for_another_node_or_for_a_hub() {
     me.receive(t0, attempt, Some(5), frame, raw);
     assert_eq!(delivered(&mut me), 1, "its own event passes");
 }
+
+/// Requests to re-send are answered at most once per interval for what a re-send already
+/// covered: a flood of them (or many members missing the same frame) cannot multiply traffic.
+#[test]
+fn a_flood_of_resend_requests_is_answered_once_per_interval() {
+    const ME: u64 = 2;
+    const HUB: u64 = 9;
+    const ASKER: u64 = 7;
+    let t0 = Instant::now();
+    let mut me = node(ME, t0);
+    me.start_election(t0);
+    let attempt = opened_attempt(&actions(&mut me));
+    me.opened(t0, attempt, Ok(OpenedAs::Client));
+    me.connection_up(t0, attempt, 1);
+    let (frame, raw) = hello(HUB, true, Joining::No, vec![ME, ASKER]);
+    me.receive(t0, attempt, None, frame, raw);
+    assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+    me.drain(t0);
+    actions(&mut me);
+    let resent = |me: &mut Node| {
+        actions(me)
+            .into_iter()
+            .filter(|a| match a {
+                Action::Send(bytes) => {
+                    matches!(wire::decode(bytes.clone()), Ok(Frame::Events(e)) if e.node == ME)
+                }
+                _ => false,
+            })
+            .count()
+    };
+    let ask = |me: &mut Node, at: Instant| {
+        let nack = wire::Nack { node: ASKER, sender: ME, from_seq: 1 };
+        let raw = Bytes::from(nack.encode());
+        me.receive(at, attempt, None, wire::decode(raw.clone()).unwrap(), raw);
+    };
+    for _ in 0..100 {
+        ask(&mut me, t0);
+    }
+    assert_eq!(resent(&mut me), 1, "one re-send for a hundred requests");
+    ask(&mut me, t0 + Duration::from_millis(60));
+    assert_eq!(resent(&mut me), 1, "a request after the interval is answered");
+}
