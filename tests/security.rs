@@ -630,3 +630,82 @@ fn tls_members_exchange_events_and_a_client_trusting_another_ca_never_links() {
         assert!(!joined.contains(&"stranger".to_owned()), "{}: {joined:?}", node.name);
     }
 }
+
+/// Ignored: a bug in `src/link.rs`. Before a connection is authenticated the hub reads the
+/// handshake's messages with a deframer limited by `max_frame_size` (16 MiB by default), and
+/// checks `HANDSHAKE_MAX` (256 bytes) only once a whole message is buffered: a peer without the
+/// secret makes the hub read and hold megabytes per connection (8 MiB here, read in 0.3 s)
+/// before it is refused, instead of being cut off at the length prefix.
+#[test]
+#[ignore = "bug in src/link.rs: handshake messages are buffered up to max_frame_size before the 256-byte limit is checked"]
+fn an_oversized_handshake_message_is_refused_at_its_length() {
+    let dir = TempDir::new("oversized-handshake");
+    let secret_file = dir.file("secret", SECRET);
+    let address = free_address();
+    // A long handshake timeout, so that only the size check can close the connection early.
+    let options = ["--secret-file", secret_file.as_str(), "--election-timeout", "30"];
+    let _hub = repl("hub", &address, &["t"], &options, &[]);
+    let mut raw = TcpStream::connect(host_port(&address)).unwrap();
+    assert_eq!(read_message(&mut raw), secret_hub_preamble());
+    raw.write_all(&(8u32 << 20).to_le_bytes()).unwrap();
+    let started = Instant::now();
+    wait_closed(&mut raw, "a peer announcing an 8 MiB handshake message");
+    assert!(started.elapsed() < Duration::from_secs(10), "closed only at the handshake timeout");
+}
+
+/// Ignored: a bug in `src/link.rs`. A hub whose certificate and key NNG cannot use (here: PEM
+/// blocks of garbage) fails to bind with "Cryptographic error", which the election takes for an
+/// address already taken (logged at debug level only): the node dials its own address and
+/// fails with "no hub answered", never saying why.
+#[test]
+#[ignore = "bug in src/link.rs: a TLS bind failure is taken for a taken address, the reason is lost"]
+fn an_unusable_tls_certificate_fails_with_its_reason() {
+    let dir = TempDir::new("tls-unusable");
+    let (ca, _) = make_certificates(&dir, "cluster", false);
+    let unusable = dir.file(
+        "unusable.pem",
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n\
+         -----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    );
+    let address = free_address().replace("tcp://", "tls+tcp://");
+    let error = fails_with_one_line(
+        &[
+            "listen",
+            "--addr",
+            &address,
+            "--tls-ca",
+            &ca,
+            "--tls-cert-key",
+            &unusable,
+            "--connect-timeout",
+            "2",
+            "t",
+        ],
+        &[],
+    );
+    assert!(!error.contains("no hub answered"), "{error}");
+}
+
+/// Ignored: a limitation of the TLS engine this crate links (Debian's mbedTLS 2.28): it
+/// compares the expected server name with the certificate's names as text and does not match IP
+/// address SANs, so a `tls+tcp://127.0.0.1:...` hub is never verified under the default server
+/// name (the address's host), even with a certificate for 127.0.0.1 ("Cryptographic error" on
+/// every dial). `--tls-server-name <a DNS name in the certificate>` works around it.
+#[test]
+#[ignore = "mbedTLS 2.28 does not verify IP-address SANs: IP hosts need --tls-server-name"]
+fn tls_verifies_a_hub_on_an_ip_address_under_the_default_server_name() {
+    let dir = TempDir::new("tls-ip");
+    let (ca, server) = make_certificates(&dir, "cluster", true);
+    let server = server.unwrap();
+    let address = free_address().replace("tcp://", "tls+tcp://");
+    let _hub = repl("hub", &address, &["t"], &["--tls-ca", &ca, "--tls-cert-key", &server], &[]);
+    let mut client = Process::start(
+        "client",
+        &["listen", "--addr", &address, "--tls-ca", &ca, "--connect-timeout", "3", "t"],
+    );
+    let connected = common::poll_until(Duration::from_secs(5), || {
+        client.stderr().iter().any(|l| l.contains("connected to")).then_some(())
+    });
+    client.kill();
+    assert!(connected.is_some(), "{:?}", client.stderr());
+}
