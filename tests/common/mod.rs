@@ -54,8 +54,16 @@ pub struct Process {
 impl Process {
     /// Starts `nanomitter <args>`.
     pub fn start(name: &str, args: &[&str]) -> Process {
+        Process::start_with_env(name, args, &[])
+    }
+
+    /// Starts `nanomitter <args>` with the environment variables `env` set. `NANOMITTER_SECRET`
+    /// is never inherited from the test's own environment: only `env` can set it.
+    pub fn start_with_env(name: &str, args: &[&str], env: &[(&str, &str)]) -> Process {
         let mut child = Command::new(env!("CARGO_BIN_EXE_nanomitter"))
             .args(args)
+            .env_remove("NANOMITTER_SECRET")
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

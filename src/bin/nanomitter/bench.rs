@@ -8,11 +8,13 @@
 //! behaviour: nanomitter nodes use the public API only.
 
 use crate::output::print_line;
+use crate::security::SecurityArgs;
 use actix::prelude::*;
 use clap::{Args, ValueEnum};
 use nanomitter::{DistributedEvent, Emitter};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
+use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::rc::Rc;
@@ -68,6 +70,9 @@ pub struct BenchArgs {
     /// Print the results as JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Passed to every node (the raw NNG baseline uses only the TLS files).
+    #[command(flatten)]
+    security: SecurityArgs,
 }
 
 #[derive(Args)]
@@ -84,6 +89,8 @@ pub struct NodeArgs {
     rate: u64,
     #[arg(long, default_value_t = 3.0)]
     seconds: f64,
+    #[command(flatten)]
+    security: SecurityArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -148,6 +155,8 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
     } else {
         args.scenario.clone()
     };
+    // The security options' errors, before any process starts.
+    args.security.check(&args.addr.iter().map(String::as_str).collect::<Vec<_>>())?;
     let sizes = if args.size.is_empty() { vec![64, 1024, 65536] } else { args.size.clone() };
     if let Some(size) = sizes.iter().find(|s| **s < 16 || **s > 1 << 20) {
         return Err(format!("--size {size}: payloads from 16 bytes to 1 MiB"));
@@ -242,7 +251,7 @@ struct Spawned {
 }
 
 fn spawn(
-    args: &[String],
+    args: &[OsString],
     role: &str,
     lines: mpsc::Sender<(String, String)>,
 ) -> Result<Spawned, String> {
@@ -284,12 +293,14 @@ fn run_one(
         }
     };
     let system_name = format!("{system:?}").to_lowercase();
-    let node_args = |role: &str| -> Vec<String> {
+    let node_args = |role: &str| -> Vec<OsString> {
         ["bench-node", "--system", &system_name, "--role", role, "--addr", &addr]
             .iter()
             .map(|s| s.to_string())
             .chain(["--size".into(), size.to_string(), "--rate".into(), args.rate.to_string()])
             .chain(["--seconds".into(), args.seconds.to_string()])
+            .map(OsString::from)
+            .chain(args.security.child_args())
             .collect()
     };
     let (tx, lines) = mpsc::channel::<(String, String)>();
@@ -481,13 +492,12 @@ pub async fn node(args: NodeArgs) -> Result<(), String> {
 }
 
 async fn nanomitter_node(args: NodeArgs) -> Result<(), String> {
-    let emitter = Emitter::builder(format!("{:?}", args.role).to_lowercase())
+    let builder = Emitter::builder(format!("{:?}", args.role).to_lowercase())
         .address(&args.addr)
         .heartbeat_interval(None)
-        .local_echo(false)
-        .connect()
-        .await
-        .map_err(|e| e.to_string())?;
+        .local_echo(false);
+    let emitter =
+        args.security.apply(builder, &[&args.addr])?.connect().await.map_err(|e| e.to_string())?;
     let tally = Rc::new(RefCell::new(Tally::default()));
     if args.role == Role::Consumer {
         let counter = Counter(tally.clone()).start();
@@ -587,7 +597,9 @@ async fn settle(tally: &Rc<RefCell<Tally>>, expected: u64) {
 fn nng_node(args: NodeArgs) -> Result<(), String> {
     use nanomitter::nng::{Dialer, Listener, TransportOptions};
     let fail = |e: nanomitter::nng::NngError| e.to_string();
-    let options = TransportOptions::default();
+    let tls =
+        args.addr.starts_with("tls+tcp://").then(|| args.security.raw_tls(args.role == Role::Hub));
+    let options = TransportOptions { tls: tls.flatten(), ..TransportOptions::default() };
     let runtime = actix_rt::System::new();
     if args.role == Role::Hub {
         let listener = Listener::bind(&args.addr, &options).map_err(fail)?;

@@ -8,6 +8,7 @@
 
 use crate::node::NodeArgs;
 use crate::output::print_line;
+use crate::security::SecurityArgs;
 use actix::prelude::*;
 use clap::Args;
 use nanomitter::DistributedEvent;
@@ -29,6 +30,9 @@ pub struct DemoArgs {
     /// Events per second each worker emits.
     #[arg(long, default_value_t = 20_000)]
     rate: u64,
+    /// Passed to the hub and every worker.
+    #[command(flatten)]
+    security: SecurityArgs,
 }
 
 #[derive(Args)]
@@ -77,6 +81,8 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
         .map_err(|e| format!("no free loopback port: {e}"))?
         .port();
     let addr = format!("tcp://127.0.0.1:{port}");
+    // The security options' errors, before any process starts.
+    args.security.check(&[&addr])?;
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     println!(
         "nanomitter demo: a hub and {} workers on {addr}, {} events/s each for {} s",
@@ -85,6 +91,7 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
 
     let mut hub = Command::new(&exe)
         .args(["hub", "--addr", &addr, "--service", "hub", "--every", "3600"])
+        .args(args.security.child_args())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -105,6 +112,7 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
             .args(["demo-worker", "--addr", &addr, "--service", &format!("worker-{i}")])
             .args(["--workers", &args.workers.to_string(), "--seconds", &args.seconds.to_string()])
             .args(["--rate", &args.rate.to_string()])
+            .args(args.security.child_args())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

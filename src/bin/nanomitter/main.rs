@@ -9,6 +9,7 @@ mod load;
 mod node;
 mod output;
 mod repl;
+mod security;
 mod simple;
 
 use clap::{Parser, Subcommand};

@@ -3,6 +3,7 @@
 //! Owns: the mapping from command-line options to the library's builder. It must not run any
 //! subcommand's logic.
 
+use crate::security::SecurityArgs;
 use actix::Recipient;
 use clap::Args;
 use nanomitter::{
@@ -44,16 +45,20 @@ pub struct NodeArgs {
     /// Bytes of emitted events that may wait for acknowledgement before emit pushes back.
     #[arg(long)]
     max_pending_bytes: Option<usize>,
+    #[command(flatten)]
+    security: SecurityArgs,
 }
 
 impl NodeArgs {
     pub fn builder(&self) -> Result<EmitterBuilder, String> {
         let connect_timeout = seconds("--connect-timeout", self.connect_timeout)?;
         let heartbeat = seconds("--heartbeat", self.heartbeat)?;
-        let mut builder = Emitter::builder(&self.service)
-            .candidates(self.addr.split(',').map(str::trim))
+        let candidates: Vec<&str> = self.addr.split(',').map(str::trim).collect();
+        let builder = Emitter::builder(&self.service)
+            .candidates(candidates.iter().copied())
             .connect_timeout(connect_timeout)
             .heartbeat_interval((!heartbeat.is_zero()).then_some(heartbeat));
+        let mut builder = self.security.apply(builder, &candidates)?;
         if let Some(bytes) = self.max_frame_size {
             builder = builder.max_frame_size(bytes).batch_bytes(bytes.min(1 << 20));
         }

@@ -1,0 +1,711 @@
+//! Real processes on loopback: who may join a cluster. Members sharing a secret (from a file or
+//! the environment) exchange events; nodes with another secret or none, raw TCP peers sending
+//! untagged or replayed frames, and a rogue program answering as a hub never link and deliver
+//! nothing; non-local addresses need a secret; TLS verifies the hub's certificate. Every wait
+//! has a deadline; nothing here sends a byte to a non-loopback address.
+
+mod common;
+
+use common::{free_address, wait_listeners, wait_until, Process, DEADLINE};
+use hmac::{Hmac, Mac};
+use serde_json::Value;
+use sha2::Sha256;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "correct horse battery staple";
+const OTHER_SECRET: &str = "a different secret, as long";
+
+/// A unique directory under the system's temporary directory, removed (with its contents) on
+/// drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let unique = format!(
+            "nanomitter-security-{name}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let path = std::env::temp_dir().join(unique);
+        std::fs::create_dir_all(&path).expect("temp dir");
+        TempDir(path)
+    }
+
+    /// Writes `contents` to the file `name` in the directory and returns its path as a string.
+    fn file(&self, name: &str, contents: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).expect("write a file");
+        path.to_str().expect("a UTF-8 temp dir").to_owned()
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.0.join(name).to_str().expect("a UTF-8 temp dir").to_owned()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A `repl` node on `address` listening to `topics`, with `extra` options and environment,
+/// connected.
+fn repl(
+    name: &str,
+    address: &str,
+    topics: &[&str],
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Process {
+    let mut args = vec!["repl", "--addr", address, "--service", name, "--heartbeat", "0"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(topics);
+    let node = Process::start_with_env(name, &args, env);
+    node.wait_stderr("connected");
+    node
+}
+
+/// The stdout lines of a repl that are `.stats` answers, parsed.
+fn stats_answers(node: &Process) -> Vec<Value> {
+    node.stdout()
+        .iter()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok()?.get("stats").cloned())
+        .collect()
+}
+
+/// Asks a repl for its counters until `accept` takes them; returns them.
+fn wait_stats(node: &mut Process, what: &str, accept: impl Fn(&Value) -> bool) -> Value {
+    let mut asked = stats_answers(node).len();
+    node.send(".stats");
+    wait_until(&format!("{}'s stats to show {what}", node.name), || {
+        let answers = stats_answers(node);
+        if answers.len() <= asked {
+            return None;
+        }
+        let latest = answers.last().cloned();
+        if latest.as_ref().is_some_and(&accept) {
+            return latest;
+        }
+        asked = answers.len();
+        node.send(".stats");
+        None
+    })
+}
+
+fn refused(stats: &Value) -> u64 {
+    stats["refused"].as_u64().expect("a refused counter")
+}
+
+/// Each of `a` and `b` (repls listening to `t`, with local echo) emits one event tagged with
+/// `label`, and each receives the other's. The cluster has two listeners of `t`.
+fn exchange(a: &mut Process, b: &mut Process, label: &str) {
+    exchange_among(a, b, label, 2);
+}
+
+/// [`exchange`] in a cluster with `listeners` listeners of `t`.
+fn exchange_among(a: &mut Process, b: &mut Process, label: &str, listeners: u64) {
+    wait_listeners(a, "t", listeners);
+    wait_listeners(b, "t", listeners);
+    for node in [&mut *a, &mut *b] {
+        let line = format!("t {{\"from\":\"{}\",\"label\":\"{label}\"}}", node.name);
+        node.send(&line);
+    }
+    for (receiver, sender) in [(&*a, b.name.clone()), (&*b, a.name.clone())] {
+        wait_until(&format!("{} to receive {label} from {sender}", receiver.name), || {
+            receiver
+                .events("t")
+                .iter()
+                .any(|e| e["data"]["from"] == sender.as_str() && e["data"]["label"] == label)
+                .then_some(())
+        });
+    }
+}
+
+/// The services named in the `$peer.joined` notices `node` printed.
+fn joined_services(node: &Process) -> Vec<String> {
+    node.events("$peer.joined")
+        .iter()
+        .map(|e| e["data"]["service"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// Runs `nanomitter <args>` to its end and returns its single error line; fails unless it
+/// exits with 1 after exactly one error line and no panic.
+fn fails_with_one_line(args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut process = Process::start_with_env("cli", args, env);
+    assert_eq!(process.wait_exit(), 1, "{args:?}: {:?}", process.stderr());
+    let stderr = process.stderr();
+    let errors: Vec<_> = stderr.iter().filter(|l| l.starts_with("nanomitter: error:")).collect();
+    assert_eq!(errors.len(), 1, "{args:?}: {stderr:?}");
+    assert!(!stderr.iter().any(|l| l.contains("panicked")), "{args:?}: {stderr:?}");
+    errors[0].clone()
+}
+
+fn host_port(address: &str) -> &str {
+    address.split_once("://").expect("scheme://host:port").1
+}
+
+/// Reads until the peer closes the connection; fails the test if it is still open after the
+/// deadline. Whatever the peer sent meanwhile is read and dropped.
+fn wait_closed(stream: &mut TcpStream, what: &str) {
+    let deadline = Instant::now() + DEADLINE;
+    stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => return, // reset: closed as well
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for the hub to close {what}");
+    }
+}
+
+/// One length-prefixed message from the peer.
+fn read_message(stream: &mut TcpStream) -> Vec<u8> {
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut len = [0u8; 4];
+    stream.read_exact(&mut len).expect("a length");
+    let mut message = vec![0u8; u32::from_le_bytes(len) as usize];
+    stream.read_exact(&mut message).expect("a message");
+    message
+}
+
+/// Writes `message` with its length before it and `tag` after it, ignoring a peer that closed
+/// meanwhile (what happens next is what the test checks).
+fn write_message(stream: &mut TcpStream, message: &[u8], tag: Option<&[u8]>) {
+    let mut bytes = (message.len() as u32).to_le_bytes().to_vec();
+    bytes.extend_from_slice(message);
+    bytes.extend_from_slice(tag.unwrap_or_default());
+    let _ = stream.write_all(&bytes);
+}
+
+/// The hub's preamble as a hub that requires the secret sends it.
+fn secret_hub_preamble() -> Vec<u8> {
+    let mut preamble = nanomitter::wire::MAGIC.to_vec();
+    preamble.extend_from_slice(&[nanomitter::wire::VERSION, 1]);
+    preamble
+}
+
+/// An events frame from `node` (claiming service `service`) with one JSON event on `t`.
+fn forged_events(node: u64, service: &str, seq: u64, data: &str) -> Vec<u8> {
+    let payload = data.as_bytes();
+    let mut batch = nanomitter::wire::EventsBatch::new(node, service, payload.len());
+    batch.push(seq, nanomitter::Codec::Json, "t", payload).unwrap();
+    batch.finish(seq, seq)
+}
+
+/// An ack from `node` claiming it holds everything up to a huge sequence number of `sender`.
+fn forged_ack(node: u64, sender: u64) -> Vec<u8> {
+    nanomitter::wire::Ack { node, epoch: 1, acks: vec![(sender, 1 << 40)] }.encode()
+}
+
+fn node_id(node: &Process) -> u64 {
+    u64::from_str_radix(&node.node_id(), 16).expect("a hex node id")
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+fn mac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut mac = HmacSha256::new_from_slice(key).expect("any key length");
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+/// A handshake message (`src/auth.rs`): magic, version, kind, body.
+fn handshake_message(kind: u8, body: &[&[u8]]) -> Vec<u8> {
+    let mut message = b"NMAU".to_vec();
+    message.extend_from_slice(&[1, kind]);
+    for part in body {
+        message.extend_from_slice(part);
+    }
+    message
+}
+
+/// One direction's tags of an authenticated connection, as `src/auth.rs` computes them.
+struct Tags {
+    key: [u8; 32],
+    from: u8,
+    counter: u64,
+}
+
+impl Tags {
+    fn next(&mut self, frame: &[u8]) -> [u8; 16] {
+        let full = mac(&self.key, &[&[self.from], &self.counter.to_le_bytes(), frame]);
+        self.counter += 1;
+        full[..16].try_into().unwrap()
+    }
+}
+
+/// Connects to the hub at `address` as a dialer that knows the secret, running the handshake
+/// by hand. Checks the hub's proof, and the tag of the first frame the hub sends (so the
+/// session key is right). Returns the stream and the tags for what this side sends.
+fn authenticated_raw_peer(address: &str, nonce_byte: u8) -> (TcpStream, Tags) {
+    let mut stream = TcpStream::connect(host_port(address)).expect("connect to the hub");
+    assert_eq!(read_message(&mut stream), secret_hub_preamble());
+    let dialer_nonce = [nonce_byte; 32];
+    write_message(&mut stream, &handshake_message(1, &[&dialer_nonce]), None);
+    let answer = read_message(&mut stream);
+    assert_eq!(answer.len(), 6 + 64, "the hub's answer");
+    let (hub_nonce, hub_proof) = answer[6..].split_at(32);
+    let nonces: [&[u8]; 2] = [&dialer_nonce, hub_nonce];
+    let expected = mac(SECRET.as_bytes(), &[b"nanomitter/1 hub", nonces[0], nonces[1]]);
+    assert_eq!(hub_proof, expected, "the hub proves the secret");
+    let proof = mac(SECRET.as_bytes(), &[b"nanomitter/1 client", nonces[0], nonces[1]]);
+    write_message(&mut stream, &handshake_message(3, &[&proof]), None);
+    let key = mac(SECRET.as_bytes(), &[b"nanomitter/1 session", nonces[0], nonces[1]]);
+
+    // The hub's first frame (a liveness beat) carries the tag this key predicts.
+    let frame = read_message(&mut stream);
+    let mut tag = [0u8; 16];
+    stream.read_exact(&mut tag).expect("the first frame's tag");
+    assert_eq!(tag, Tags { key, from: 2, counter: 0 }.next(&frame), "the hub's first tag");
+    (stream, Tags { key, from: 1, counter: 0 })
+}
+
+#[test]
+fn members_sharing_a_secret_from_a_file_or_the_environment_exchange_events() {
+    let dir = TempDir::new("shared");
+    // Surrounding whitespace (a trailing newline, an indent) is not part of the secret.
+    let secret_file = dir.file("secret", &format!("  {SECRET}\n"));
+    let address = free_address();
+    let mut hub = repl("hub", &address, &["t"], &["--secret-file", &secret_file], &[]);
+    assert!(hub.wait_stderr("connected").contains("as Hub"));
+    let mut client = repl("client", &address, &["t"], &[], &[("NANOMITTER_SECRET", SECRET)]);
+    assert!(client.wait_stderr("connected").contains("as Client"));
+    exchange(&mut hub, &mut client, "both ways");
+
+    // The file wins over the environment: a wrong secret in the environment is not used.
+    let mut third = repl(
+        "third",
+        &address,
+        &["t"],
+        &["--secret-file", &secret_file],
+        &[("NANOMITTER_SECRET", OTHER_SECRET)],
+    );
+    assert!(third.wait_stderr("connected").contains("as Client"));
+    exchange_among(&mut client, &mut third, "file over environment", 3);
+    assert_eq!(refused(&wait_stats(&mut hub, "counters", |_| true)), 0, "nobody was refused");
+}
+
+#[test]
+fn nodes_with_another_secret_or_none_never_join_and_are_counted_as_refused() {
+    let dir = TempDir::new("intruders");
+    let secret_file = dir.file("secret", SECRET);
+    let wrong_file = dir.file("wrong", OTHER_SECRET);
+    let address = free_address();
+    let topics = ["t", "$peer.joined"];
+    let mut hub = repl("hub", &address, &topics, &["--secret-file", &secret_file], &[]);
+    let mut member = repl("member", &address, &topics, &["--secret-file", &secret_file], &[]);
+    exchange(&mut hub, &mut member, "before");
+    wait_until("the hub to see the member join", || {
+        joined_services(&hub).contains(&"member".to_owned()).then_some(())
+    });
+    let before = refused(&wait_stats(&mut hub, "counters", |_| true));
+
+    let intruders: [(&str, &[&str], &str); 2] = [
+        ("intruder-wrong", &["--secret-file", &wrong_file], "does not know the cluster secret"),
+        ("intruder-none", &[], "the hub requires a secret, this node has none"),
+    ];
+    let mut refused_so_far = before;
+    for (service, secret, why) in intruders {
+        let mut args = vec!["listen", "--addr", &address, "--service", service];
+        args.extend_from_slice(&["--connect-timeout", "1"]);
+        args.extend_from_slice(secret);
+        args.push("t");
+        let mut intruder = Process::start(service, &args);
+        assert_eq!(intruder.wait_exit(), 1, "{service}: {:?}", intruder.stderr());
+        let stderr = intruder.stderr();
+        let errors: Vec<_> =
+            stderr.iter().filter(|l| l.starts_with("nanomitter: error:")).collect();
+        assert_eq!(errors.len(), 1, "{service}: {stderr:?}");
+        assert!(errors[0].contains("no hub answered"), "{service}: {stderr:?}");
+        assert!(stderr.iter().any(|l| l.contains(why)), "{service} says why: {stderr:?}");
+        assert!(!stderr.iter().any(|l| l.contains("connected to")), "{service}: {stderr:?}");
+        let stats =
+            wait_stats(&mut hub, &format!("{service} refused"), |s| refused(s) > refused_so_far);
+        refused_so_far = refused(&stats);
+    }
+
+    // Members still talk, and neither ever heard of an intruder.
+    exchange(&mut hub, &mut member, "after");
+    for node in [&hub, &member] {
+        let joined = joined_services(node);
+        assert!(!joined.iter().any(|s| s.starts_with("intruder")), "{}: {joined:?}", node.name);
+    }
+}
+
+#[test]
+fn raw_peers_sending_untagged_or_replayed_frames_are_cut_off_and_deliver_nothing() {
+    let dir = TempDir::new("raw");
+    let secret_file = dir.file("secret", SECRET);
+    let address = free_address();
+    let topics = ["t", "$peer.joined"];
+    let secret = ["--secret-file", secret_file.as_str()];
+    let mut hub = repl("hub", &address, &topics, &secret, &[]);
+    let mut member = repl("member", &address, &topics, &secret, &[]);
+    exchange(&mut hub, &mut member, "before");
+    let member_id = node_id(&member);
+    let hub_id = node_id(&hub);
+    let mut refused_so_far = refused(&wait_stats(&mut hub, "counters", |_| true));
+    let mut wait_refused = |hub: &mut Process, what: &str| {
+        let stats = wait_stats(hub, what, |s| refused(s) > refused_so_far);
+        refused_so_far = refused(&stats);
+        stats
+    };
+
+    // 1. No handshake at all: a forged events frame claiming to be the member's, and a forged
+    //    ack, where the hub expects the handshake's challenge.
+    let mut raw = TcpStream::connect(host_port(&address)).unwrap();
+    assert_eq!(read_message(&mut raw), secret_hub_preamble(), "the hub's preamble");
+    write_message(&mut raw, &forged_events(member_id, "member", 1_000, "\"forged 1\""), None);
+    write_message(&mut raw, &forged_ack(member_id, hub_id), None);
+    wait_closed(&mut raw, "a peer that skipped the handshake");
+    wait_refused(&mut hub, "the peer without a handshake refused");
+
+    // 2. The handshake done with the secret (by a peer that knows it, so the tags are the only
+    //    defence left): a tagged frame passes the tag check (it is not a frame, so it counts as
+    //    malformed and the connection stays); untagged frames close the connection.
+    let (mut raw, mut tags) = authenticated_raw_peer(&address, 2);
+    let malformed_before =
+        wait_stats(&mut hub, "counters", |_| true)["malformed"].as_u64().unwrap();
+    let garbage = b"tagged, but not a frame";
+    write_message(&mut raw, garbage, Some(&tags.next(garbage)));
+    wait_stats(&mut hub, "the tagged garbage counted as malformed", |s| {
+        s["malformed"].as_u64().unwrap() > malformed_before
+    });
+    write_message(&mut raw, &forged_events(member_id, "member", 1_001, "\"forged 2\""), None);
+    write_message(&mut raw, &forged_ack(member_id, hub_id), None);
+    wait_closed(&mut raw, "a peer sending untagged frames");
+    wait_refused(&mut hub, "the untagged frames refused");
+
+    // 3. A frame replayed, tag and all.
+    let (mut raw, mut tags) = authenticated_raw_peer(&address, 3);
+    let frame = b"a frame sent twice";
+    let tag = tags.next(frame);
+    write_message(&mut raw, frame, Some(&tag));
+    write_message(&mut raw, frame, Some(&tag));
+    wait_closed(&mut raw, "a peer replaying a frame");
+    wait_refused(&mut hub, "the replayed frame refused");
+
+    // Members still talk; nothing forged reached anyone, and no raw peer joined.
+    exchange(&mut hub, &mut member, "after");
+    for node in [&hub, &member] {
+        let forged: Vec<_> = node
+            .events("t")
+            .into_iter()
+            .filter(|e| e["data"].to_string().contains("forged"))
+            .collect();
+        assert!(forged.is_empty(), "{} received forged events: {forged:?}", node.name);
+        let joined = joined_services(node);
+        assert!(joined.iter().all(|s| s == "hub" || s == "member"), "{}: {joined:?}", node.name);
+    }
+    assert!(hub.is_running() && member.is_running(), "nobody crashed");
+}
+
+/// A program that answers like a hub requiring the secret and then fails the handshake: every
+/// other connection gets plain garbage, the others an answer of the right shape with a proof
+/// made without the secret. Returns its address and how many connections it accepted.
+fn rogue_hub() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind the rogue");
+    let address = format!("tcp://{}", listener.local_addr().unwrap());
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            std::thread::spawn(move || {
+                write_message(&mut stream, &secret_hub_preamble(), None);
+                let mut challenge = [0u8; 4 + 38];
+                if stream.read_exact(&mut challenge).is_err() {
+                    return;
+                }
+                if n.is_multiple_of(2) {
+                    let _ = stream.write_all(&[0xAB; 200]);
+                } else {
+                    let made_up = mac(OTHER_SECRET.as_bytes(), &[b"nanomitter/1 hub"]);
+                    let answer = handshake_message(2, &[&[7u8; 32], &made_up]);
+                    write_message(&mut stream, &answer, None);
+                }
+                // Hold the connection until the dialer gives up on it.
+                let _ = std::io::copy(&mut stream, &mut std::io::sink());
+            });
+        }
+    });
+    (address, accepted)
+}
+
+#[test]
+fn a_rogue_program_answering_as_a_hub_with_a_secret_is_refused_for_the_real_hub() {
+    let dir = TempDir::new("rogue");
+    let secret_file = dir.file("secret", SECRET);
+    let (rogue, accepted) = rogue_hub();
+    let real = free_address();
+    let candidates = format!("{rogue},{real}");
+    let options = ["--secret-file", secret_file.as_str(), "--election-timeout", "0.5"];
+    // Both prefer the rogue's address: each tries it first, refuses it, and moves on.
+    let mut hub = repl("hub", &candidates, &["t"], &options, &[]);
+    let connected = hub.wait_stderr("connected");
+    assert!(
+        connected.starts_with(&format!("nanomitter: connected to {real} as Hub")),
+        "{connected}"
+    );
+    let mut client = repl("client", &candidates, &["t"], &options, &[]);
+    let connected = client.wait_stderr("connected");
+    assert!(
+        connected.starts_with(&format!("nanomitter: connected to {real} as Client")),
+        "{connected}"
+    );
+    assert!(accepted.load(Ordering::SeqCst) >= 2, "both nodes tried the rogue first");
+    let client_stats = wait_stats(&mut client, "the rogue refused", |s| refused(s) >= 1);
+    assert!(refused(&client_stats) >= 1);
+    exchange(&mut hub, &mut client, "past the rogue");
+    for node in [&hub, &client] {
+        let linked_to_rogue = node.stderr().into_iter().filter(|l| {
+            (l.starts_with("nanomitter: connected to") || l.starts_with("nanomitter: role"))
+                && l.contains(host_port(&rogue))
+        });
+        assert_eq!(linked_to_rogue.count(), 0, "{}: {:?}", node.name, node.stderr());
+    }
+}
+
+#[test]
+fn a_non_local_address_needs_a_secret_or_insecure_and_nothing_is_sent_to_check_it() {
+    let dir = TempDir::new("non-local");
+    let secret_file = dir.file("secret", SECRET);
+    // TEST-NET-1: refused by the settings' check, which runs before any socket opens
+    // (EmitterBuilder::connect calls `checked` first).
+    let remote = "tcp://192.0.2.1:9";
+    let base = ["listen", "--addr", remote, "--connect-timeout", "1"];
+    let error = fails_with_one_line(&[&base[..], &["t"]].concat(), &[]);
+    assert!(error.contains("192.0.2.1") && error.contains("no secret"), "{error}");
+
+    // With --insecure or a secret the address passes: the next check (the frame size, also
+    // before any socket) is the one that fails, so nothing is dialed either.
+    let too_small = ["--max-frame-size", "100", "t"];
+    for allow in [&["--insecure"][..], &["--secret-file", &secret_file]] {
+        let error = fails_with_one_line(&[&base[..], allow, &too_small].concat(), &[]);
+        assert!(error.contains("max_frame_size"), "{allow:?}: {error}");
+        assert!(!error.contains("192.0.2.1"), "{allow:?}: {error}");
+    }
+    let error =
+        fails_with_one_line(&[&base[..], &too_small].concat(), &[("NANOMITTER_SECRET", SECRET)]);
+    assert!(error.contains("max_frame_size"), "secret from the environment: {error}");
+}
+
+/// Options, environment, and what the error line says.
+type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+
+#[test]
+fn bad_security_options_fail_with_one_line_before_connecting() {
+    let dir = TempDir::new("bad-options");
+    let short = dir.file("short", "  too short \n");
+    let not_pem = dir.file("not.pem", "not PEM");
+    let cert_only =
+        dir.file("cert.pem", "-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----\n");
+    // A port this test holds: a node that got as far as connecting would dial it (it cannot
+    // bind it), and the listener would have a connection to accept.
+    let held = TcpListener::bind("127.0.0.1:0").unwrap();
+    held.set_nonblocking(true).unwrap();
+    let address = format!("tcp://{}", held.local_addr().unwrap());
+    let tls_address = address.replace("tcp://", "tls+tcp://");
+    let missing = dir.path("missing");
+    let plain = ["--addr", address.as_str()];
+    let cases: [Case; 9] = [
+        (
+            [&plain[..], &["--secret-file", &missing]].concat(),
+            vec![],
+            "cannot read the secret file",
+        ),
+        (
+            [&plain[..], &["--secret-file", &short]].concat(),
+            vec![],
+            "has 9 bytes, fewer than the 16",
+        ),
+        (
+            plain.to_vec(),
+            vec![("NANOMITTER_SECRET", "short")],
+            "$NANOMITTER_SECRET: the secret has 5",
+        ),
+        (plain.to_vec(), vec![("NANOMITTER_SECRET", "")], "has 0 bytes"),
+        (vec!["--addr", &tls_address], vec![], "is a TLS address: it needs --tls-ca"),
+        ([&plain[..], &["--tls-cert-key", &cert_only]].concat(), vec![], "need --tls-ca"),
+        ([&plain[..], &["--tls-ca", &missing]].concat(), vec![], "cannot read --tls-ca"),
+        ([&plain[..], &["--tls-ca", &not_pem]].concat(), vec![], "holds no PEM CERTIFICATE"),
+        (
+            [&plain[..], &["--tls-ca", &cert_only, "--tls-cert-key", &cert_only]].concat(),
+            vec![],
+            "holds no PEM PRIVATE KEY block",
+        ),
+    ];
+    for (options, env, expected) in cases {
+        let mut args = vec!["emit", "--connect-timeout", "1"];
+        args.extend_from_slice(&options);
+        args.extend_from_slice(&["t", "1"]);
+        let error = fails_with_one_line(&args, &env);
+        assert!(error.contains(expected), "{options:?} {env:?}: {error}");
+    }
+    match held.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("a node connected despite its bad options: {other:?}"),
+    }
+}
+
+/// A certificate authority (`<name>-ca.pem`) and, if `server`, a certificate it signed for
+/// `localhost` and `127.0.0.1` followed by its key (`<name>-server.pem`).
+fn make_certificates(dir: &TempDir, name: &str, server: bool) -> (String, Option<String>) {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(DnType::CommonName, format!("{name} test CA"));
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("CA key"))
+        .expect("CA certificate");
+    let ca_path = dir.file(&format!("{name}-ca.pem"), &ca.pem());
+    let server = server.then(|| {
+        let key = KeyPair::generate().expect("key");
+        let names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
+        let mut params = CertificateParams::new(names).expect("params");
+        params.distinguished_name.push(DnType::CommonName, "localhost");
+        let cert = params.signed_by(&key, &ca).expect("certificate");
+        dir.file(&format!("{name}-server.pem"), &format!("{}{}", cert.pem(), key.serialize_pem()))
+    });
+    (ca_path, server)
+}
+
+#[test]
+fn tls_members_exchange_events_and_a_client_trusting_another_ca_never_links() {
+    let dir = TempDir::new("tls");
+    let (ca, server) = make_certificates(&dir, "cluster", true);
+    let server = server.unwrap();
+    let (other_ca, _) = make_certificates(&dir, "other", false);
+    let address = free_address().replace("tcp://", "tls+tcp://");
+    let topics = ["t", "$peer.joined"];
+    let mut hub =
+        repl("hub", &address, &topics, &["--tls-ca", &ca, "--tls-cert-key", &server], &[]);
+    assert!(hub.wait_stderr("connected").contains("as Hub"));
+    // Without --tls-cert-key a node only dials; the hub's certificate is verified against the
+    // CA, for the name `localhost` (see the ignored test below for the address's own host).
+    let trust = ["--tls-ca", ca.as_str(), "--tls-server-name", "localhost"];
+    let mut client = repl("client", &address, &topics, &trust, &[]);
+    assert!(client.wait_stderr("connected").contains("as Client"));
+    exchange(&mut hub, &mut client, "over TLS");
+
+    let mut stranger = Process::start(
+        "stranger",
+        &[
+            "listen",
+            "--addr",
+            &address,
+            "--service",
+            "stranger",
+            "--tls-ca",
+            &other_ca,
+            "--connect-timeout",
+            "1",
+            "t",
+        ],
+    );
+    assert_eq!(stranger.wait_exit(), 1, "{:?}", stranger.stderr());
+    let stderr = stranger.stderr();
+    assert!(stderr.iter().any(|l| l.contains("nanomitter: error: no hub answered")), "{stderr:?}");
+    assert!(!stderr.iter().any(|l| l.contains("connected to")), "{stderr:?}");
+    exchange(&mut hub, &mut client, "after the stranger");
+    for node in [&hub, &client] {
+        let joined = joined_services(node);
+        assert!(!joined.contains(&"stranger".to_owned()), "{}: {joined:?}", node.name);
+    }
+}
+
+/// Ignored: a bug in `src/link.rs`. Before a connection is authenticated the hub reads the
+/// handshake's messages with a deframer limited by `max_frame_size` (16 MiB by default), and
+/// checks `HANDSHAKE_MAX` (256 bytes) only once a whole message is buffered: a peer without the
+/// secret makes the hub read and hold megabytes per connection (8 MiB here, read in 0.3 s)
+/// before it is refused, instead of being cut off at the length prefix.
+#[test]
+#[ignore = "bug in src/link.rs: handshake messages are buffered up to max_frame_size before the 256-byte limit is checked"]
+fn an_oversized_handshake_message_is_refused_at_its_length() {
+    let dir = TempDir::new("oversized-handshake");
+    let secret_file = dir.file("secret", SECRET);
+    let address = free_address();
+    // A long handshake timeout, so that only the size check can close the connection early.
+    let options = ["--secret-file", secret_file.as_str(), "--election-timeout", "30"];
+    let _hub = repl("hub", &address, &["t"], &options, &[]);
+    let mut raw = TcpStream::connect(host_port(&address)).unwrap();
+    assert_eq!(read_message(&mut raw), secret_hub_preamble());
+    raw.write_all(&(8u32 << 20).to_le_bytes()).unwrap();
+    let started = Instant::now();
+    wait_closed(&mut raw, "a peer announcing an 8 MiB handshake message");
+    assert!(started.elapsed() < Duration::from_secs(10), "closed only at the handshake timeout");
+}
+
+/// Ignored: a bug in `src/link.rs`. A hub whose certificate and key NNG cannot use (here: PEM
+/// blocks of garbage) fails to bind with "Cryptographic error", which the election takes for an
+/// address already taken (logged at debug level only): the node dials its own address and
+/// fails with "no hub answered", never saying why.
+#[test]
+#[ignore = "bug in src/link.rs: a TLS bind failure is taken for a taken address, the reason is lost"]
+fn an_unusable_tls_certificate_fails_with_its_reason() {
+    let dir = TempDir::new("tls-unusable");
+    let (ca, _) = make_certificates(&dir, "cluster", false);
+    let unusable = dir.file(
+        "unusable.pem",
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n\
+         -----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    );
+    let address = free_address().replace("tcp://", "tls+tcp://");
+    let error = fails_with_one_line(
+        &[
+            "listen",
+            "--addr",
+            &address,
+            "--tls-ca",
+            &ca,
+            "--tls-cert-key",
+            &unusable,
+            "--connect-timeout",
+            "2",
+            "t",
+        ],
+        &[],
+    );
+    assert!(!error.contains("no hub answered"), "{error}");
+}
+
+/// Ignored: a limitation of the TLS engine this crate links (Debian's mbedTLS 2.28): it
+/// compares the expected server name with the certificate's names as text and does not match IP
+/// address SANs, so a `tls+tcp://127.0.0.1:...` hub is never verified under the default server
+/// name (the address's host), even with a certificate for 127.0.0.1 ("Cryptographic error" on
+/// every dial). `--tls-server-name <a DNS name in the certificate>` works around it.
+#[test]
+#[ignore = "mbedTLS 2.28 does not verify IP-address SANs: IP hosts need --tls-server-name"]
+fn tls_verifies_a_hub_on_an_ip_address_under_the_default_server_name() {
+    let dir = TempDir::new("tls-ip");
+    let (ca, server) = make_certificates(&dir, "cluster", true);
+    let server = server.unwrap();
+    let address = free_address().replace("tcp://", "tls+tcp://");
+    let _hub = repl("hub", &address, &["t"], &["--tls-ca", &ca, "--tls-cert-key", &server], &[]);
+    let mut client = Process::start(
+        "client",
+        &["listen", "--addr", &address, "--tls-ca", &ca, "--connect-timeout", "3", "t"],
+    );
+    let connected = common::poll_until(Duration::from_secs(5), || {
+        client.stderr().iter().any(|l| l.contains("connected to")).then_some(())
+    });
+    client.kill();
+    assert!(connected.is_some(), "{:?}", client.stderr());
+}
