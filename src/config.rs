@@ -51,7 +51,8 @@ pub struct Tls {
     /// PEM certificate chain followed by its private key, presented when this node is the hub.
     /// A node without one never binds a TLS candidate: it only dials.
     pub cert_key_file: Option<PathBuf>,
-    /// The name the hub's certificate must carry; default: the candidate address's host.
+    /// The name the hub's certificate must carry; default: the candidate address's host. Give it
+    /// for a hub on an IP address: the system mbedTLS (2.28) matches host names only.
     pub server_name: Option<String>,
 }
 

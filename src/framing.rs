@@ -45,6 +45,12 @@ impl Deframer {
         Deframer { buffer: BytesMut::new(), max_frame }
     }
 
+    /// Frames of at most `max_frame` bytes from now on (a connection's handshake messages are
+    /// small; its frames after may be large).
+    pub(crate) fn set_limit(&mut self, max_frame: usize) {
+        self.max_frame = max_frame;
+    }
+
     /// Bytes just read from the connection.
     pub(crate) fn push(&mut self, bytes: &[u8]) {
         self.buffer.extend_from_slice(bytes);

@@ -134,6 +134,12 @@ impl Link {
         } else {
             match Listener::bind(address, &transport_options(config, address, OpenedAs::Hub)) {
                 Ok(listener) => Some(listener),
+                Err(error) if error.is_tls_failure() => {
+                    // This node's certificate or key is unusable: say so rather than dial.
+                    return Err(Error::InvalidSetting(format!(
+                        "cannot serve TLS on {address} with the certificate and key given: {error}"
+                    )));
+                }
                 Err(error) => {
                     debug!(address, %error, "cannot bind the address, dialing it");
                     None
@@ -261,7 +267,9 @@ async fn dial_hub(dialer: Rc<Dialer>, shared: Rc<Shared>, backoff: (Duration, Du
 /// One connection, from its opening to its end. Returns whether it came up.
 async fn serve(stream: Stream, side: OpenedAs, shared: Rc<Shared>) -> bool {
     let stream = Rc::new(stream);
-    let mut deframer = Deframer::new(shared.max_frame);
+    // Until the connection is open, only the small handshake messages may come: a longer one is
+    // refused at its announced length, before anything is buffered.
+    let mut deframer = Deframer::new(HANDSHAKE_MAX);
     let opening = open_connection(&stream, &mut deframer, shared.secret.as_ref(), side);
     let halves = match tokio::time::timeout(shared.handshake_within, opening).await {
         Ok(Ok(halves)) => halves,
@@ -278,6 +286,7 @@ async fn serve(stream: Stream, side: OpenedAs, shared: Rc<Shared>) -> bool {
             return false;
         }
     };
+    deframer.set_limit(shared.max_frame);
     let (sealer, opener) = halves.unzip();
     let conn = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
     let (queue, queued) = mpsc::channel(QUEUED_FRAMES);

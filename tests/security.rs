@@ -631,13 +631,9 @@ fn tls_members_exchange_events_and_a_client_trusting_another_ca_never_links() {
     }
 }
 
-/// Ignored: a bug in `src/link.rs`. Before a connection is authenticated the hub reads the
-/// handshake's messages with a deframer limited by `max_frame_size` (16 MiB by default), and
-/// checks `HANDSHAKE_MAX` (256 bytes) only once a whole message is buffered: a peer without the
-/// secret makes the hub read and hold megabytes per connection (8 MiB here, read in 0.3 s)
-/// before it is refused, instead of being cut off at the length prefix.
+/// A peer without the secret that announces a huge handshake message is cut off at the length
+/// prefix. (Before, the hub read and held it whole, 8 MiB here, then refused it.)
 #[test]
-#[ignore = "bug in src/link.rs: handshake messages are buffered up to max_frame_size before the 256-byte limit is checked"]
 fn an_oversized_handshake_message_is_refused_at_its_length() {
     let dir = TempDir::new("oversized-handshake");
     let secret_file = dir.file("secret", SECRET);
@@ -653,12 +649,10 @@ fn an_oversized_handshake_message_is_refused_at_its_length() {
     assert!(started.elapsed() < Duration::from_secs(10), "closed only at the handshake timeout");
 }
 
-/// Ignored: a bug in `src/link.rs`. A hub whose certificate and key NNG cannot use (here: PEM
-/// blocks of garbage) fails to bind with "Cryptographic error", which the election takes for an
-/// address already taken (logged at debug level only): the node dials its own address and
-/// fails with "no hub answered", never saying why.
+/// A hub whose certificate and key NNG cannot use (here: PEM blocks of garbage) fails with the
+/// reason. (Before, the failed bind was taken for an address already taken: the node dialed its
+/// own address and failed with "no hub answered", never saying why.)
 #[test]
-#[ignore = "bug in src/link.rs: a TLS bind failure is taken for a taken address, the reason is lost"]
 fn an_unusable_tls_certificate_fails_with_its_reason() {
     let dir = TempDir::new("tls-unusable");
     let (ca, _) = make_certificates(&dir, "cluster", false);
