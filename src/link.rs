@@ -78,6 +78,11 @@ struct Shared {
     handshake_within: Duration,
     /// The writer queue of every connection that is up.
     writers: RefCell<HashMap<ConnId, Writer>>,
+    /// Every connection of the link, opening or up, to close with it.
+    streams: RefCell<HashMap<u64, Rc<Stream>>>,
+    /// Set when the link is dropped: a connection that completes its opening after that is
+    /// closed at once.
+    closed: std::cell::Cell<bool>,
 }
 
 impl Shared {
@@ -126,6 +131,8 @@ impl Link {
             max_frame: config.max_frame_size,
             handshake_within: config.election_timeout,
             writers: RefCell::new(HashMap::new()),
+            streams: RefCell::new(HashMap::new()),
+            closed: std::cell::Cell::new(false),
         });
         let can_bind =
             !(uses_tls(address) && config.tls.as_ref().is_some_and(|t| t.cert_key_file.is_none()));
@@ -210,8 +217,10 @@ impl Drop for Link {
             Endpoint::Listener(listener) => listener.close(),
             Endpoint::Dialer(dialer) => dialer.close(),
         }
-        for (_, writer) in self.shared.writers.borrow_mut().drain() {
-            writer.stream.close();
+        self.shared.closed.set(true);
+        self.shared.writers.borrow_mut().clear();
+        for (_, stream) in self.shared.streams.borrow_mut().drain() {
+            stream.close();
         }
     }
 }
@@ -267,37 +276,50 @@ async fn dial_hub(dialer: Rc<Dialer>, shared: Rc<Shared>, backoff: (Duration, Du
 /// One connection, from its opening to its end. Returns whether it came up.
 async fn serve(stream: Stream, side: OpenedAs, shared: Rc<Shared>) -> bool {
     let stream = Rc::new(stream);
+    let conn = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
+    if shared.closed.get() {
+        stream.close();
+        return false;
+    }
+    shared.streams.borrow_mut().insert(conn, stream.clone());
+    let up = serve_open(conn, &stream, side, &shared).await;
+    stream.close();
+    shared.streams.borrow_mut().remove(&conn);
+    up
+}
+
+/// [`serve`] once the stream is registered with the link (which closes it, whatever happens).
+async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &Shared) -> bool {
     // Until the connection is open, only the small handshake messages may come: a longer one is
     // refused at its announced length, before anything is buffered.
     let mut deframer = Deframer::new(HANDSHAKE_MAX);
-    let opening = open_connection(&stream, &mut deframer, shared.secret.as_ref(), side);
+    let opening = open_connection(stream, &mut deframer, shared.secret.as_ref(), side);
     let halves = match tokio::time::timeout(shared.handshake_within, opening).await {
         Ok(Ok(halves)) => halves,
         Ok(Err(why)) => {
             Stats::add(&shared.stats.refused, 1);
             warn!(%why, "closed a connection that did not open as a member's");
-            stream.close();
             return false;
         }
         Err(_) => {
             Stats::add(&shared.stats.refused, 1);
             debug!("closed a connection that did not open in time");
-            stream.close();
             return false;
         }
     };
+    if shared.closed.get() {
+        return false;
+    }
     deframer.set_limit(shared.max_frame);
     let (sealer, opener) = halves.unzip();
-    let conn = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
     let (queue, queued) = mpsc::channel(QUEUED_FRAMES);
     shared.writers.borrow_mut().insert(conn, Writer { queue, stream: stream.clone() });
     shared.report(LinkEvent::ConnUp(conn));
     let from = (side == OpenedAs::Hub).then_some(conn);
     tokio::select! {
-        () = read_frames(&stream, deframer, opener, from, &shared) => {}
-        () = write_frames(&stream, queued, sealer) => {}
+        () = read_frames(stream, deframer, opener, from, shared) => {}
+        () = write_frames(stream, queued, sealer) => {}
     }
-    stream.close();
     shared.writers.borrow_mut().remove(&conn);
     shared.report(LinkEvent::ConnDown(conn));
     true

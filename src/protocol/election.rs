@@ -149,9 +149,12 @@ impl Node {
             }
             _ => {
                 if let Some(hub) = self.membership.hub() {
-                    // Killed or only frozen, it said no goodbye: it may come back lacking events.
+                    // Killed, frozen or stepping down to a more preferred candidate, it said no
+                    // goodbye: it may come back lacking events. This node owes it word of its
+                    // own, and, if it takes over, awaits it like the other members.
                     self.went_silent(now, hub);
                     self.peer_left(now, hub, LeftReason::Closed);
+                    self.hub_members.insert(hub);
                 }
             }
         }

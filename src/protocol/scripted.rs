@@ -165,12 +165,29 @@ fn a_new_hub_awaits_the_members_its_old_hub_listed_even_unheard_ones() {
         _ => false,
     });
     assert!(resent, "the event is sent again to the member that rejoined");
-    let ack = wire::Ack { node: UNHEARD, epoch: 2, acks: vec![(ME, 1)] };
-    let raw = Bytes::from(ack.encode());
-    me.receive(t3, attempt, Some(5), wire::decode(raw.clone()).unwrap(), raw);
-    me.drain(t3);
+    acknowledge(&mut me, attempt, 5, UNHEARD, t3);
+    assert!(!flushed(&actions(&mut me)), "the old hub, lost without a word, is awaited too");
+    // The old hub was only frozen: it comes back as a client, and once it holds the event the
+    // flush resolves.
+    rejoin(&mut me, attempt, 6, OLD_HUB, t3);
+    acknowledge(&mut me, attempt, 6, OLD_HUB, t3);
     let done = actions(&mut me);
     assert!(done.iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)));
+}
+
+/// `member` connects on `conn` and says hello, back after a lost hub.
+fn rejoin(me: &mut Node, attempt: u64, conn: u64, member: u64, at: Instant) {
+    me.connection_up(at, attempt, conn);
+    let (frame, raw) = hello(member, false, Joining::Again, vec![]);
+    me.receive(at, attempt, Some(conn), frame, raw);
+}
+
+/// `member`, on `conn`, holds the hub's first event.
+fn acknowledge(me: &mut Node, attempt: u64, conn: u64, member: u64, at: Instant) {
+    let ack = wire::Ack { node: member, epoch: 2, acks: vec![(2, 1)] };
+    let raw = Bytes::from(ack.encode());
+    me.receive(at, attempt, Some(conn), wire::decode(raw.clone()).unwrap(), raw);
+    me.drain(at);
 }
 
 /// The node as the hub of a new cluster with one client, `member`, on connection 5, listening
@@ -370,14 +387,12 @@ fn a_new_hub_frozen_past_its_grace_period_still_awaits_the_old_members() {
     let then = actions(&mut me);
     assert!(!flushed(&then), "the flush resolved while the other member was still awaited");
 
-    // It rejoins holding nothing of this node's: once it holds the event, the flush resolves.
-    me.connection_up(thawed, attempt, 5);
-    let (frame, raw) = hello(OTHER, false, Joining::Again, vec![]);
-    me.receive(thawed, attempt, Some(5), frame, raw);
-    let ack = wire::Ack { node: OTHER, epoch: 2, acks: vec![(ME, 1)] };
-    let raw = Bytes::from(ack.encode());
-    me.receive(thawed, attempt, Some(5), wire::decode(raw.clone()).unwrap(), raw);
-    me.drain(thawed);
+    // It rejoins holding nothing of this node's, and so does the old hub: once they hold the
+    // event, the flush resolves.
+    rejoin(&mut me, attempt, 5, OTHER, thawed);
+    acknowledge(&mut me, attempt, 5, OTHER, thawed);
+    rejoin(&mut me, attempt, 6, OLD_HUB, thawed);
+    acknowledge(&mut me, attempt, 6, OLD_HUB, thawed);
     let done = actions(&mut me);
     assert!(done.iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)));
 }
