@@ -68,6 +68,26 @@ fn hello(node: u64, hub: bool, joining: Joining, members: Vec<u64>) -> (Frame, B
     (wire::decode(raw.clone()).expect("a valid hello"), raw)
 }
 
+/// `me` dials its first candidate and links as a client of `hub`, whose hello lists `members`.
+/// Returns the attempt of the link.
+fn linked_client(me: &mut Node, hub: u64, members: Vec<u64>, now: Instant) -> u64 {
+    me.start_election(now);
+    let attempt = opened_attempt(&actions(me));
+    me.opened(now, attempt, Ok(OpenedAs::Client));
+    me.connection_up(now, attempt, 1);
+    let (frame, raw) = hello(hub, true, Joining::No, members);
+    me.receive(now, attempt, None, frame, raw);
+    attempt
+}
+
+/// `me` binds its first candidate: the hub of a new cluster. Returns the attempt of the link.
+fn bound_hub(me: &mut Node, now: Instant) -> u64 {
+    me.start_election(now);
+    let attempt = opened_attempt(&actions(me));
+    me.opened(now, attempt, Ok(OpenedAs::Hub));
+    attempt
+}
+
 /// Runs every timeout due up to `until`, returning the actions they produced.
 fn run_until(node: &mut Node, until: Instant) -> Vec<Action> {
     let mut out = Vec::new();
@@ -126,12 +146,7 @@ fn a_new_hub_awaits_the_members_its_old_hub_listed_even_unheard_ones() {
     const UNHEARD: u64 = 7;
     let t0 = Instant::now();
     let mut me = node(ME, t0);
-    me.start_election(t0);
-    let attempt = opened_attempt(&actions(&mut me));
-    me.opened(t0, attempt, Ok(OpenedAs::Client));
-    me.connection_up(t0, attempt, 1);
-    let (frame, raw) = hello(OLD_HUB, true, Joining::No, vec![ME, UNHEARD]);
-    me.receive(t0, attempt, None, frame, raw);
+    linked_client(&mut me, OLD_HUB, vec![ME, UNHEARD], t0);
     assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
     let ticket = me.flush(t0).expect("the event is not acknowledged yet");
     actions(&mut me);
@@ -194,9 +209,7 @@ fn acknowledge(me: &mut Node, attempt: u64, conn: u64, member: u64, at: Instant)
 /// to topic `t`.
 fn hub_with_client(me: u64, member: u64, now: Instant) -> (Node, u64) {
     let mut hub = node(me, now);
-    hub.start_election(now);
-    let attempt = opened_attempt(&actions(&mut hub));
-    hub.opened(now, attempt, Ok(OpenedAs::Hub));
+    let attempt = bound_hub(&mut hub, now);
     hub.connection_up(now, attempt, 5);
     let (frame, raw) = hello(member, false, Joining::Fresh, vec![]);
     hub.receive(now, attempt, Some(5), frame, raw);
@@ -277,12 +290,7 @@ fn a_returning_member_learns_what_it_missed_of_a_sender_it_never_heard() {
     const SENDER: u64 = 2;
     let t0 = Instant::now();
     let mut me = node(ME, t0);
-    me.start_election(t0);
-    let attempt = opened_attempt(&actions(&mut me));
-    me.opened(t0, attempt, Ok(OpenedAs::Client));
-    me.connection_up(t0, attempt, 1);
-    let (frame, raw) = hello(HUB, true, Joining::No, vec![ME]);
-    me.receive(t0, attempt, None, frame, raw);
+    let attempt = linked_client(&mut me, HUB, vec![ME], t0);
     actions(&mut me);
 
     let sender_hello = Hello {
@@ -315,12 +323,7 @@ fn a_frame_that_delivers_nothing_here_is_acknowledged_at_once() {
     const SENDER: u64 = 5;
     let t0 = Instant::now();
     let mut me = node(ME, t0);
-    me.start_election(t0);
-    let attempt = opened_attempt(&actions(&mut me));
-    me.opened(t0, attempt, Ok(OpenedAs::Client));
-    me.connection_up(t0, attempt, 1);
-    let (frame, raw) = hello(HUB, true, Joining::No, vec![ME, SENDER]);
-    me.receive(t0, attempt, None, frame, raw);
+    let attempt = linked_client(&mut me, HUB, vec![ME, SENDER], t0);
     let mut issued = deliveries(&actions(&mut me));
 
     // One event, taken by the listeners (with the membership notices before it): acknowledged.
@@ -355,12 +358,7 @@ fn a_new_hub_frozen_past_its_grace_period_still_awaits_the_old_members() {
     let mut me = node_with(ME, t0, |settings| {
         settings.liveness_interval(liveness).election_timeout(election_timeout)
     });
-    me.start_election(t0);
-    let attempt = opened_attempt(&actions(&mut me));
-    me.opened(t0, attempt, Ok(OpenedAs::Client));
-    me.connection_up(t0, attempt, 1);
-    let (frame, raw) = hello(OLD_HUB, true, Joining::No, vec![ME, OTHER]);
-    me.receive(t0, attempt, None, frame, raw);
+    let attempt = linked_client(&mut me, OLD_HUB, vec![ME, OTHER], t0);
     // Events of the other member arrive (this node is busy: it repeats acknowledgements).
     let (frame, raw) = events(OTHER, 1, 1..=1, &[1]);
     me.receive(t0, attempt, None, frame, raw);
@@ -373,9 +371,7 @@ fn a_new_hub_frozen_past_its_grace_period_still_awaits_the_old_members() {
     me.connection_down(t1, attempt, 1);
     assert!(actions(&mut me).iter().any(|a| matches!(a, Action::Crash(_))));
     me.restarted(t1);
-    me.start_election(t1);
-    let attempt = opened_attempt(&actions(&mut me));
-    me.opened(t1, attempt, Ok(OpenedAs::Hub));
+    let attempt = bound_hub(&mut me, t1);
     actions(&mut me);
 
     // Frozen past its grace period for the other member, it runs again.
@@ -409,9 +405,7 @@ fn a_frame_that_fills_a_gap_waits_in_the_hub_queue_before_later_ones() {
     const OTHER: u64 = 7;
     let t0 = Instant::now();
     let mut me = node_with(ME, t0, |settings| settings.window(1));
-    me.start_election(t0);
-    let attempt = opened_attempt(&actions(&mut me));
-    me.opened(t0, attempt, Ok(OpenedAs::Hub));
+    let attempt = bound_hub(&mut me, t0);
     for (conn, client) in [(1, SENDER), (2, OTHER)] {
         me.connection_up(t0, attempt, conn);
         let (frame, raw) = hello(client, false, Joining::Fresh, vec![]);
@@ -474,9 +468,7 @@ fn a_departed_senders_frames_leave_the_hub_window() {
     const LOSER: u64 = 8;
     let t0 = Instant::now();
     let mut me = node_with(ME, t0, |settings| settings.window(1));
-    me.start_election(t0);
-    let attempt = opened_attempt(&actions(&mut me));
-    me.opened(t0, attempt, Ok(OpenedAs::Hub));
+    let attempt = bound_hub(&mut me, t0);
     for (conn, client) in [(1, SENDER), (2, OTHER), (3, LOSER)] {
         me.connection_up(t0, attempt, conn);
         let (frame, raw) = hello(client, false, Joining::Fresh, vec![]);
@@ -521,9 +513,7 @@ fn a_hub_that_binds_again_still_awaits_the_clients_it_awaited() {
     const OTHER: u64 = 7;
     let t0 = Instant::now();
     let mut me = node(ME, t0);
-    me.start_election(t0);
-    let attempt = opened_attempt(&actions(&mut me));
-    me.opened(t0, attempt, Ok(OpenedAs::Hub));
+    let attempt = bound_hub(&mut me, t0);
     me.connection_up(t0, attempt, 1);
     let (frame, raw) = hello(OTHER, false, Joining::Fresh, vec![]);
     me.receive(t0, attempt, Some(1), frame, raw);
@@ -536,9 +526,7 @@ fn a_hub_that_binds_again_still_awaits_the_clients_it_awaited() {
     me.link_failed(attempt, "socket failed");
     assert!(actions(&mut me).iter().any(|a| matches!(a, Action::Crash(_))));
     me.restarted(t0);
-    me.start_election(t0);
-    let attempt = opened_attempt(&actions(&mut me));
-    me.opened(t0, attempt, Ok(OpenedAs::Hub));
+    let attempt = bound_hub(&mut me, t0);
     actions(&mut me);
 
     // Well past the hold for members it may not know of, the client is still awaited.
@@ -567,9 +555,7 @@ fn a_fresh_hub_awaits_the_members_a_rejoining_client_knew() {
     const STILL_AWAY: u64 = 7;
     let t0 = Instant::now();
     let mut me = node(ME, t0);
-    me.start_election(t0);
-    let attempt = opened_attempt(&actions(&mut me));
-    me.opened(t0, attempt, Ok(OpenedAs::Hub));
+    let attempt = bound_hub(&mut me, t0);
     me.connection_up(t0, attempt, 5);
     let (frame, raw) = hello(BACK, false, Joining::Again, vec![ME, STILL_AWAY]);
     me.receive(t0, attempt, Some(5), frame, raw);
@@ -624,12 +610,7 @@ fn a_flood_of_resend_requests_is_answered_once_per_interval() {
     const ASKER: u64 = 7;
     let t0 = Instant::now();
     let mut me = node(ME, t0);
-    me.start_election(t0);
-    let attempt = opened_attempt(&actions(&mut me));
-    me.opened(t0, attempt, Ok(OpenedAs::Client));
-    me.connection_up(t0, attempt, 1);
-    let (frame, raw) = hello(HUB, true, Joining::No, vec![ME, ASKER]);
-    me.receive(t0, attempt, None, frame, raw);
+    let attempt = linked_client(&mut me, HUB, vec![ME, ASKER], t0);
     assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
     me.drain(t0);
     actions(&mut me);
