@@ -152,6 +152,11 @@ impl Registry {
         self.patterns().into_iter().filter(|(p, _)| !is_reserved(p)).collect()
     }
 
+    /// Whether some listener listens to `pattern` already.
+    pub(crate) fn has_pattern(&self, pattern: &str) -> bool {
+        self.by_pattern.contains_key(pattern)
+    }
+
     /// Bumped by every change of the table.
     pub(crate) fn version(&self) -> u64 {
         self.version

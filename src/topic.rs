@@ -10,7 +10,8 @@
 //! # Grammar
 //!
 //! A topic is one or more segments separated by `.`; no segment is empty; it is at most
-//! [`MAX_TOPIC_LEN`] bytes. A pattern is a topic in which a whole segment may be a wildcard:
+//! [`MAX_TOPIC_LEN`] bytes. A pattern is a topic of at most [`MAX_PATTERN_SEGMENTS`] segments in
+//! which a whole segment may be a wildcard:
 //!
 //! - `*` matches exactly one segment: `stock.*` matches `stock.aapl`, not `stock` nor
 //!   `stock.aapl.bid`.
@@ -40,6 +41,14 @@ pub const ANY_TOPIC: &str = "*";
 
 /// Longest topic in bytes: the wire format carries a topic's length in a `u16`.
 pub const MAX_TOPIC_LEN: usize = u16::MAX as usize;
+
+/// Most patterns one node may listen to: its interest announcement carries them all, and every
+/// node keeps every member's.
+pub const MAX_PATTERNS: usize = 4096;
+
+/// Most segments a pattern may have: every node and the hub keep every member's patterns in a
+/// trie, one node per segment, so deep patterns from a peer would cost memory everywhere.
+pub const MAX_PATTERN_SEGMENTS: usize = 32;
 
 /// Reserved topic: a peer joined.
 pub const PEER_JOINED: &str = "$peer.joined";
@@ -72,7 +81,12 @@ pub fn check(topic: &str, listening: bool) -> Result<()> {
     }
     // Checked for every event a peer sends: no allocation.
     let mut segments = topic.split('.').peekable();
+    let mut count = 0;
     while let Some(segment) = segments.next() {
+        count += 1;
+        if listening && count > MAX_PATTERN_SEGMENTS {
+            return invalid("a pattern may have at most 32 segments");
+        }
         match segment {
             "" => return invalid("empty segment (a leading, trailing or double `.`)"),
             "*" | ">" if !listening => {
@@ -113,6 +127,14 @@ pub fn matches(pattern: &str, topic: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn patterns_are_bounded_in_depth_topics_only_in_length() {
+        let deep = vec!["a"; MAX_PATTERN_SEGMENTS + 1].join(".");
+        assert!(check(&deep, false).is_ok(), "an emitted topic may be deep");
+        assert!(check(&deep, true).is_err(), "a pattern may not");
+        assert!(check(&vec!["a"; MAX_PATTERN_SEGMENTS].join("."), true).is_ok());
+    }
 
     #[test]
     fn the_grammar_accepts_and_rejects_with_reasons() {

@@ -468,6 +468,9 @@ fn decode_interest(reader: &mut Reader<'_>, bytes: &Bytes) -> Result<Interest, F
     if count > reader.remaining() / 7 {
         return Err(FrameError::Truncated);
     }
+    if count > crate::topic::MAX_PATTERNS {
+        return Err(FrameError::Invalid("more patterns than a node may listen to"));
+    }
     let patterns = (0..count)
         .map(|_| {
             let listeners = reader.u32()?;
@@ -742,6 +745,19 @@ mod tests {
         for (bytes, expected) in cases {
             assert_eq!(decode(Bytes::copy_from_slice(bytes)).unwrap_err(), expected);
         }
+    }
+
+    #[test]
+    fn an_interest_frame_may_carry_at_most_the_patterns_a_node_may_have() {
+        let patterns = |n: usize| (0..n).map(|i| (format!("p{i}"), 1)).collect();
+        let most = Interest { node: 1, version: 1, patterns: patterns(crate::topic::MAX_PATTERNS) };
+        assert!(decode(Bytes::from(most.encode())).is_ok());
+        let more =
+            Interest { node: 1, version: 1, patterns: patterns(crate::topic::MAX_PATTERNS + 1) };
+        assert_eq!(
+            decode(Bytes::from(more.encode())),
+            Err(FrameError::Invalid("more patterns than a node may listen to"))
+        );
     }
 
     #[test]

@@ -75,6 +75,14 @@ impl Emitter {
         if self.node.is_closed() {
             return Err(Error::Closed);
         }
+        if !self.registry.has_pattern(pattern)
+            && self.registry.announced_patterns().len() >= crate::topic::MAX_PATTERNS
+        {
+            return Err(Error::InvalidTopic {
+                topic: pattern.to_owned(),
+                reason: "this node already listens to the most patterns a node may have (4096)",
+            });
+        }
         self.registry.add(pattern, recipient, times);
         self.perform(ctx);
         Ok(())
