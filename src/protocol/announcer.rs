@@ -115,7 +115,7 @@ impl Node {
         }
         if hello.joining != Joining::No {
             // A member (re)joined: whatever it may miss is still in flight here.
-            self.resend_from(0);
+            self.resend_on_request(now, 0);
         }
         self.departed.remove(&hello.node);
         self.came_back(hello.node);

@@ -81,6 +81,19 @@ impl Node {
         self.deliver(notice, Some((sender, *lost.end())));
     }
 
+    /// Re-sends this node's frames from `from_seq` on, at most once per [`NACK_INTERVAL`] for
+    /// what a re-send already covered: several members missing the same frame, or joining at
+    /// once, each ask; a flood of requests or joins cannot multiply the traffic.
+    pub(super) fn resend_on_request(&mut self, now: Instant, from_seq: u64) {
+        let covered = self
+            .last_resend
+            .is_some_and(|(at, from)| now.duration_since(at) < NACK_INTERVAL && from <= from_seq);
+        if !covered {
+            self.last_resend = Some((now, from_seq));
+            self.resend_from(from_seq);
+        }
+    }
+
     pub(super) fn ask_again(&mut self, sender: u64, from_seq: Option<u64>) {
         let Some(from_seq) = from_seq else { return };
         debug!(sender = %membership::hex(sender), from_seq, "asking for missing events");
@@ -88,9 +101,8 @@ impl Node {
         self.send(Nack { node: self.id, sender, from_seq }.encode());
     }
 
-    /// A request to re-send. This node's own events go out again at most once per
-    /// [`NACK_INTERVAL`] for what a re-send already covered (several members missing the same
-    /// frame ask for it each; a flood of requests cannot multiply the traffic).
+    /// A request to re-send: this node's own events go out again (see
+    /// [`Node::resend_on_request`]); the hub passes others' on.
     pub(super) fn receive_nack(
         &mut self,
         now: Instant,
@@ -99,14 +111,7 @@ impl Node {
         raw: Bytes,
     ) {
         if nack.sender == self.id {
-            let covered = self.last_resend.is_some_and(|(at, from_seq)| {
-                now.duration_since(at) < NACK_INTERVAL && from_seq <= nack.from_seq
-            });
-            if covered {
-                return;
-            }
-            self.last_resend = Some((now, nack.from_seq));
-            self.resend_from(nack.from_seq);
+            self.resend_on_request(now, nack.from_seq);
         } else if let Some(origin) = from.filter(|_| self.phase.hub().is_some()) {
             self.act(Action::Relay { except: origin, frame: raw });
         }
