@@ -30,12 +30,12 @@ pub enum Scenario {
 }
 
 impl Scenario {
-    /// (producers, consumers)
-    fn shape(self) -> (usize, usize) {
+    /// (producers, consumers); many-to-one has `many` producers.
+    fn shape(self, many: usize) -> (usize, usize) {
         match self {
             Scenario::OneToOne => (1, 1),
             Scenario::FanOut => (1, 4),
-            Scenario::ManyToOne => (4, 1),
+            Scenario::ManyToOne => (many, 1),
         }
     }
 }
@@ -61,6 +61,9 @@ pub struct BenchArgs {
     /// Seconds each producer emits.
     #[arg(long, default_value_t = 3.0)]
     seconds: f64,
+    /// Producers in the many-to-one scenario.
+    #[arg(long, default_value_t = 4)]
+    producers: usize,
     /// Skip the raw NNG baseline.
     #[arg(long)]
     no_baseline: bool,
@@ -125,6 +128,7 @@ struct Usage {
 struct Row {
     system: System,
     scenario: Scenario,
+    producers: usize,
     size: usize,
     rate: u64,
     sent: u64,
@@ -149,6 +153,9 @@ impl Row {
 pub fn run(args: BenchArgs) -> Result<(), String> {
     if !(args.seconds > 0.0 && args.seconds.is_finite()) {
         return Err("--seconds must be above zero".into());
+    }
+    if !(1..=64).contains(&args.producers) {
+        return Err("--producers must be between 1 and 64".into());
     }
     let scenarios = if args.scenario.is_empty() {
         vec![Scenario::OneToOne, Scenario::FanOut, Scenario::ManyToOne]
@@ -318,7 +325,7 @@ fn run_one(
     };
     let mut processes = vec![spawn(&node_args("hub"), "hub", tx.clone())?];
     wait("ready", "hub")?;
-    let (producers, consumers) = scenario.shape();
+    let (producers, consumers) = scenario.shape(args.producers);
     for i in 0..consumers {
         processes.push(spawn(&node_args("consumer"), &format!("consumer{i}"), tx.clone())?);
         wait("ready", "consumer")?;
@@ -368,7 +375,7 @@ fn measure(
         received.push(serde_json::from_value(value["report"].clone()).map_err(|e| e.to_string())?);
     }
     let usage = processes.iter().map(|p| usage_of(p.child.id(), &p.role)).collect();
-    Ok(Row { system, scenario, size, rate, sent, received, usage })
+    Ok(Row { system, scenario, producers, size, rate, sent, received, usage })
 }
 
 fn usage_of(pid: u32, role: &str) -> Usage {
