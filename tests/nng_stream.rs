@@ -140,6 +140,55 @@ async fn ws_round_trip() {
     assert!(transfer(&dialed, &accepted, &data).await == data, "ws data differs");
 }
 
+/// Performs a websocket upgrade by hand, as a browser would, on `port` at `path` with the
+/// `extra` request header lines; returns the connection and the response head.
+fn raw_ws_upgrade(port: u16, path: &str, extra: &str) -> (std::net::TcpStream, String) {
+    use std::io::{Read, Write};
+    let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port)).expect("tcp connect");
+    tcp.set_read_timeout(Some(PATIENCE)).expect("read timeout");
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n\
+         Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+         Sec-WebSocket-Version: 13\r\n{extra}\r\n"
+    );
+    tcp.write_all(request.as_bytes()).expect("send the upgrade request");
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match tcp.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => break,
+        }
+    }
+    (tcp, String::from_utf8_lossy(&head).into_owned())
+}
+
+#[tokio::test]
+async fn an_accepted_websocket_reads_the_request_headers() {
+    let (listener, url) = bind("ws://127.0.0.1:0/nanomitter", &TransportOptions::default());
+    let port: u16 = url.rsplit(':').next().unwrap().split('/').next().unwrap().parse().unwrap();
+    let client = std::thread::spawn(move || {
+        raw_ws_upgrade(port, "/nanomitter", "Origin: http://evil.example\r\n")
+    });
+    let accepted = within(listener.accept()).await.expect("accept");
+    let (_tcp, head) = client.join().expect("client thread");
+    assert!(head.starts_with("HTTP/1.1 101"), "no upgrade: {head:?}");
+    assert_eq!(accepted.ws_request_header("Origin").as_deref(), Some("http://evil.example"));
+    // Header names are case-insensitive in HTTP, and so in NNG.
+    assert_eq!(accepted.ws_request_header("origin").as_deref(), Some("http://evil.example"));
+    assert_eq!(accepted.ws_request_header("Sec-WebSocket-Version").as_deref(), Some("13"));
+    assert_eq!(accepted.ws_request_header("X-Missing"), None);
+    assert_eq!(accepted.ws_request_header("Bad\0Name"), None);
+    accepted.close();
+    assert_eq!(accepted.ws_request_header("Origin"), None, "read after close");
+
+    // Not a websocket: no headers at all.
+    let options = TransportOptions::default();
+    let (accepted, dialed, _listener) = connect("tcp://127.0.0.1:0", &options, &options).await;
+    assert_eq!(accepted.ws_request_header("Origin"), None);
+    assert_eq!(dialed.ws_request_header("Origin"), None);
+}
+
 #[test]
 fn binding_a_bound_tcp_address_is_addr_in_use() {
     let options = TransportOptions::default();

@@ -21,7 +21,7 @@
 //! NNG 1.11 leaves a send or receive started on a closed tcp or ipc connection pending forever, so
 //! the stream keeps its own closed flag and starts nothing once it is set.
 
-use std::ffi::c_void;
+use std::ffi::{c_char, c_void, CStr, CString};
 use std::ops::Range;
 use std::ptr::NonNull;
 use std::sync::{PoisonError, RwLock};
@@ -36,6 +36,9 @@ use super::error::{check, NngError, Result, ECLOSED, EINTERNAL};
 const READ_BUFFER_MAX: usize = 256 * 1024;
 /// The most a single send hands NNG; larger writes go out in chunks of this size.
 const WRITE_CHUNK: usize = 256 * 1024;
+/// NNG's option prefix for a header of a websocket's HTTP upgrade request
+/// (`NNG_OPT_WS_REQUEST_HEADER`, NNG 1.11): the header's name follows it.
+const WS_REQUEST_HEADER: &str = "ws:request-header:";
 
 /// A connected byte stream over tcp, ipc, ws, tls+tcp or wss.
 ///
@@ -151,6 +154,34 @@ impl Stream {
     /// not.
     pub async fn write_all(&self, bufs: &[&[u8]]) -> Result<()> {
         self.writer.lock().await.write_all(&self.raw, bufs).await
+    }
+
+    /// The value of the HTTP header `name` (matched case-insensitively, as HTTP does) in the
+    /// client's upgrade request, on a stream accepted by a `ws://` or `wss://` listener. `None`
+    /// when the request had no such header, for streams of other transports, and once the
+    /// stream is closed. (On a dialed websocket stream it reads the request this side sent.) A
+    /// value that is not UTF-8 is returned with its invalid bytes replaced.
+    pub fn ws_request_header(&self, name: &str) -> Option<String> {
+        let option = CString::new(format!("{WS_REQUEST_HEADER}{name}")).ok()?;
+        let mut value: *mut c_char = std::ptr::null_mut();
+        // SAFETY: the handle is live while `self` is (it is freed only when the stream drops);
+        // getting an option is thread-safe, including on a closed stream (which fails). `option`
+        // is a NUL-terminated string NNG only reads during the call; on success NNG stores in
+        // `value` a NUL-terminated copy it allocated, ours to free with `nng_strfree`.
+        let rv = unsafe {
+            nng_sys::nng_stream_get_string(self.raw.raw.as_ptr(), option.as_ptr(), &mut value)
+        };
+        if rv != 0 || value.is_null() {
+            return None;
+        }
+        // SAFETY: `value` is the NUL-terminated string NNG just allocated; it is read here, then
+        // freed exactly once, and not used afterwards.
+        let header = unsafe {
+            let header = CStr::from_ptr(value).to_string_lossy().into_owned();
+            nng_sys::nng_strfree(value);
+            header
+        };
+        Some(header)
     }
 
     /// Closes the connection: pending and later reads and writes fail with
