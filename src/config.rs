@@ -40,6 +40,9 @@ pub(crate) struct Config {
     pub(crate) secret: Option<Secret>,
     pub(crate) insecure: bool,
     pub(crate) tls: Option<Tls>,
+    /// The `Origin` header values a `ws://` hub accepts; a websocket connection with any other
+    /// `Origin` (a browser's) is refused, one without (any other client) is accepted.
+    pub(crate) ws_origins: Vec<String>,
 }
 
 /// TLS for `tls+tcp://` candidates, through NNG's TLS on the system mbedTLS. The
@@ -106,6 +109,7 @@ impl EmitterBuilder {
                 secret: None,
                 insecure: false,
                 tls: None,
+                ws_origins: Vec::new(),
             },
         }
     }
@@ -257,6 +261,31 @@ impl EmitterBuilder {
     /// TLS for `tls+tcp://` candidates (required for them).
     pub fn tls(mut self, tls: Tls) -> Self {
         self.config.tls = Some(tls);
+        self
+    }
+
+    /// The browser origins allowed to connect to this node when it is the hub of a `ws://` (or
+    /// `wss://`) candidate, each compared exactly with the `Origin` header of the connection's
+    /// HTTP upgrade request, e.g. `http://localhost:8080`. Default: none.
+    ///
+    /// Any web page a developer opens can make the browser connect to a websocket on
+    /// `localhost`, and browsers always send the page's origin; other clients (this crate's own
+    /// dialers included) send none. So a websocket connection carrying an `Origin` that is not
+    /// listed here is closed before the hub says anything on it, and one without an `Origin` is
+    /// accepted as before. List the origins of pages that are meant to join the cluster. Each
+    /// call replaces the list. Refused connections are counted in `stats().refused`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> nanomitter::Result<()> {
+    /// let emitter = nanomitter::Emitter::builder("dashboard-hub")
+    ///     .address("ws://127.0.0.1:55556/nanomitter")
+    ///     .ws_origins(["http://localhost:8080"])
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn ws_origins(mut self, origins: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.config.ws_origins = origins.into_iter().map(Into::into).collect();
         self
     }
 

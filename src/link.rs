@@ -2,12 +2,13 @@
 //! connections — on the hub one per member, on a client the one to the hub — each a byte
 //! stream of NNG's with frames of our own.
 //!
-//! Owns: the listener or dialer of the current election attempt, every connection's handshake
-//! (the cluster secret, when there is one), its reader (bytes → frames → decoded, with the size
-//! limit and the tags) and its writer (a bounded queue: a member that does not read has its
-//! connection closed, it never slows the others), and the reports to the emitter actor. It must
-//! not decide anything: what a frame means, and what to send where, is the protocol core's; the
-//! core names connections by their [`ConnId`].
+//! Owns: the listener or dialer of the current election attempt, every connection's opening
+//! (on a websocket hub the browser `Origin` check, then the cluster secret's handshake, when
+//! there is one), its reader (bytes → frames → decoded, with the size limit and the tags) and
+//! its writer (a bounded queue: a member that does not read has its connection closed, it never
+//! slows the others), and the reports to the emitter actor. It must not decide anything: what a
+//! frame means, and what to send where, is the protocol core's; the core names connections by
+//! their [`ConnId`].
 //!
 //! Everything here runs as tasks on the emitter's arbiter; nothing may panic (a dead task would
 //! silently stop a connection's traffic), so every failure is a report or a closed connection.
@@ -76,6 +77,9 @@ struct Shared {
     secret: Option<Secret>,
     max_frame: usize,
     handshake_within: Duration,
+    /// On a websocket link, the `Origin` headers a connection may carry (see
+    /// [`crate::EmitterBuilder::ws_origins`]); `None` on other transports.
+    ws_origins: Option<Vec<String>>,
     /// The writer queue of every connection that is up.
     writers: RefCell<HashMap<ConnId, Writer>>,
     /// Every connection of the link, opening or up, to close with it.
@@ -130,6 +134,7 @@ impl Link {
             secret: config.secret.clone(),
             max_frame: config.max_frame_size,
             handshake_within: config.election_timeout,
+            ws_origins: is_websocket(address).then(|| config.ws_origins.clone()),
             writers: RefCell::new(HashMap::new()),
             streams: RefCell::new(HashMap::new()),
             closed: std::cell::Cell::new(false),
@@ -290,6 +295,13 @@ async fn serve(stream: Stream, side: OpenedAs, shared: Rc<Shared>) -> bool {
 
 /// [`serve`] once the stream is registered with the link (which closes it, whatever happens).
 async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &Shared) -> bool {
+    if side == OpenedAs::Hub {
+        if let Some(origin) = refused_origin(stream, shared) {
+            Stats::add(&shared.stats.refused, 1);
+            debug!(%origin, "closed a websocket connection from a browser origin not allowed");
+            return false;
+        }
+    }
     // Until the connection is open, only the small handshake messages may come: a longer one is
     // refused at its announced length, before anything is buffered.
     let mut deframer = Deframer::new(HANDSHAKE_MAX);
@@ -323,6 +335,20 @@ async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &
     shared.writers.borrow_mut().remove(&conn);
     shared.report(LinkEvent::ConnDown(conn));
     true
+}
+
+/// The `Origin` of a websocket connection the hub must refuse: one that is not in the allowed
+/// list. A web page can make a browser connect to any websocket it names, `localhost` included,
+/// and the browser then sends the page's origin; other clients send none, and are let in.
+fn refused_origin(stream: &Stream, shared: &Shared) -> Option<String> {
+    let allowed = shared.ws_origins.as_ref()?;
+    let origin = stream.ws_request_header("Origin")?;
+    (!allowed.contains(&origin)).then_some(origin)
+}
+
+/// Whether `address` is a websocket one (`ws://`, `wss://`), reachable from a browser.
+fn is_websocket(address: &str) -> bool {
+    address.starts_with("ws://") || address.starts_with("wss://")
 }
 
 /// The hub's first words on every connection: the wire format's magic and version, and whether

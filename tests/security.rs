@@ -1,7 +1,8 @@
 //! Real processes on loopback: who may join a cluster. Members sharing a secret (from a file or
 //! the environment) exchange events; nodes with another secret or none, raw TCP peers sending
 //! untagged or replayed frames, and a rogue program answering as a hub never link and deliver
-//! nothing; non-local addresses need a secret; TLS verifies the hub's certificate. Every wait
+//! nothing; non-local addresses need a secret; TLS verifies the hub's certificate; a websocket
+//! hub refuses browser origins it was not told to allow. Every wait
 //! has a deadline; nothing here sends a byte to a non-loopback address.
 
 mod common;
@@ -702,4 +703,113 @@ fn tls_verifies_a_hub_on_an_ip_address_under_the_default_server_name() {
     });
     client.kill();
     assert!(connected.is_some(), "{:?}", client.stderr());
+}
+
+/// Performs a websocket upgrade by hand, as a browser would, to `address` (`ws://host:port/path`)
+/// with the `extra` request header lines. Returns the connection and the response head, or
+/// what was read before the hub closed the connection.
+fn raw_ws_upgrade(address: &str, extra: &str) -> (TcpStream, String) {
+    let rest = address.strip_prefix("ws://").expect("a ws:// address");
+    let (host_port, path) = rest.split_once('/').expect("ws://host:port/path");
+    let mut stream = TcpStream::connect(host_port).expect("connect to the hub");
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    let request = format!(
+        "GET /{path} HTTP/1.1\r\nHost: {host_port}\r\nUpgrade: websocket\r\n\
+         Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+         Sec-WebSocket-Version: 13\r\n{extra}\r\n"
+    );
+    stream.write_all(request.as_bytes()).expect("send the upgrade request");
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => break,
+        }
+    }
+    (stream, String::from_utf8_lossy(&head).into_owned())
+}
+
+/// The payload of the next websocket data frames from a server (unmasked), until `len` bytes.
+fn read_ws_payload(stream: &mut TcpStream, len: usize) -> Vec<u8> {
+    let mut payload = Vec::new();
+    while payload.len() < len {
+        let mut header = [0u8; 2];
+        stream.read_exact(&mut header).expect("a websocket frame header");
+        assert!(header[0] & 0x0f <= 2, "not a data frame: {header:02x?}");
+        assert_eq!(header[1] & 0x80, 0, "a server's frame is never masked");
+        let size = match header[1] & 0x7f {
+            126 => {
+                let mut size = [0u8; 2];
+                stream.read_exact(&mut size).expect("a frame length");
+                usize::from(u16::from_be_bytes(size))
+            }
+            127 => panic!("a frame far too long for a preamble"),
+            size => usize::from(size),
+        };
+        let mut part = vec![0u8; size];
+        stream.read_exact(&mut part).expect("a frame payload");
+        payload.extend_from_slice(&part);
+    }
+    payload
+}
+
+/// Everything the peer sends until it closes the connection (fails after the deadline).
+fn read_to_close(stream: &mut TcpStream, what: &str) -> Vec<u8> {
+    let deadline = Instant::now() + DEADLINE;
+    stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let mut received = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return received,
+            Ok(n) => received.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => return received, // reset: closed as well
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for the hub to close {what}");
+    }
+}
+
+#[test]
+fn a_websocket_hub_refuses_browser_origins_not_allowed_and_accepts_the_others() {
+    let address = free_address().replacen("tcp://", "ws://", 1) + "/nm";
+    let mut hub = repl("hub", &address, &["t"], &["--ws-origin", "http://good.example"], &[]);
+    assert!(hub.wait_stderr("connected").contains("as Hub"));
+    let before = refused(&wait_stats(&mut hub, "counters", |_| true));
+
+    // A page on another origin: closed before the hub says anything, and counted.
+    let (mut evil, head) = raw_ws_upgrade(&address, "Origin: http://evil.example\r\n");
+    if !head.is_empty() {
+        assert!(head.starts_with("HTTP/1.1 101"), "neither closed nor upgraded: {head:?}");
+    }
+    let after_close = read_to_close(&mut evil, "the connection from http://evil.example");
+    let magic = nanomitter::wire::MAGIC;
+    assert!(
+        !after_close.windows(magic.len()).any(|w| w == magic),
+        "the hub said its preamble to a refused origin: {after_close:02x?}"
+    );
+    let stats = wait_stats(&mut hub, "the origin refused", |s| refused(s) > before);
+    assert_eq!(refused(&stats), before + 1, "one connection, one refusal");
+
+    // The allowed origin, and a client without an Origin (not a browser), get the preamble.
+    let mut preamble = vec![6, 0, 0, 0];
+    preamble.extend_from_slice(&magic);
+    preamble.extend_from_slice(&[nanomitter::wire::VERSION, 0]);
+    for extra in ["Origin: http://good.example\r\n", ""] {
+        let (mut good, head) = raw_ws_upgrade(&address, extra);
+        assert!(head.starts_with("HTTP/1.1 101"), "{extra:?}: not upgraded: {head:?}");
+        assert_eq!(read_ws_payload(&mut good, preamble.len()), preamble, "{extra:?}");
+    }
+    let stats = wait_stats(&mut hub, "counters", |_| true);
+    assert_eq!(refused(&stats), before + 1, "the allowed connections were not refused");
+
+    // A CLI node (whose dialer sends no Origin) links over ws:// and exchanges events.
+    let mut client = repl("client", &address, &["t"], &[], &[]);
+    assert!(client.wait_stderr("connected").contains("as Client"));
+    exchange(&mut hub, &mut client, "over ws");
 }

@@ -1,4 +1,5 @@
-//! Options about who may join a cluster: the cluster secret, insecure addresses and TLS.
+//! Options about who may join a cluster: the cluster secret, insecure addresses, TLS and the
+//! browser origins a websocket hub lets in.
 //!
 //! Owns: reading the secret (from `--secret-file`, else from `$NANOMITTER_SECRET`), checking
 //! these options and their files before anything connects, handing them to the library's
@@ -38,6 +39,11 @@ pub struct SecurityArgs {
     /// a DNS name the certificate carries.
     #[arg(long, value_name = "NAME")]
     tls_server_name: Option<String>,
+    /// A browser origin (e.g. `http://localhost:8080`, matched exactly) allowed to connect
+    /// when this node is the hub of a `ws://` address; repeatable. A websocket connection
+    /// whose `Origin` header is not listed is refused; one without (not a browser) is accepted.
+    #[arg(long = "ws-origin", value_name = "ORIGIN")]
+    ws_origins: Vec<String>,
 }
 
 impl SecurityArgs {
@@ -56,6 +62,9 @@ impl SecurityArgs {
         }
         if let Some(tls) = self.tls(candidates)? {
             builder = builder.tls(tls);
+        }
+        if !self.ws_origins.is_empty() {
+            builder = builder.ws_origins(self.ws_origins.iter().cloned());
         }
         Ok(builder)
     }
@@ -141,6 +150,9 @@ impl SecurityArgs {
         if self.insecure {
             args.push("--insecure".into());
         }
+        for origin in &self.ws_origins {
+            args.extend(["--ws-origin".into(), origin.into()]);
+        }
         args
     }
 }
@@ -213,6 +225,10 @@ mod tests {
             "server.pem",
             "--tls-server-name",
             "localhost",
+            "--ws-origin",
+            "http://localhost:8080",
+            "--ws-origin",
+            "https://example.com",
         ])
         .child_args();
         let again = parse(&args.iter().map(|a| a.to_str().unwrap()).collect::<Vec<_>>());
