@@ -11,7 +11,8 @@
 //!   tells a node that another one is the hub.
 //! - [`Dialer`] connects to a URL; a refused connection is [`NngError::is_connection_refused`].
 //! - [`Stream`] reads ([`Stream::read`], [`Stream::read_exact`]), writes
-//!   ([`Stream::write_all`]) and closes one connection.
+//!   ([`Stream::write_all`]) and closes one connection; on an accepted websocket,
+//!   [`Stream::ws_request_header`] reads a header of the client's HTTP upgrade request.
 //! - [`TransportOptions`] and [`TlsSettings`] configure listeners and dialers.
 //!
 //! The futures are runtime-agnostic: NNG completes operations on its own threads and wakes the
