@@ -60,7 +60,8 @@ counters! {
     evictions,
     /// Events dropped because their (sender, sequence) was already seen.
     duplicates,
-    /// Frames dropped because they were garbage, truncated, of another version or oversized.
+    /// Frames dropped because they were garbage, truncated, of another version, oversized, or
+    /// out of protocol (a second joining hello on one connection).
     malformed,
     /// Events dropped before sending: larger than a frame can hold.
     dropped,

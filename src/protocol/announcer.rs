@@ -7,6 +7,7 @@
 use super::election::Phase;
 use super::node::{Action, ConnId, Node, DEPARTED_KEPT, NACK_INTERVAL};
 use crate::membership::Change;
+use crate::stats::Stats;
 use crate::wire::{Hello, Interest, Joining, Left, LeftReason};
 use bytes::Bytes;
 use std::time::Instant;
@@ -82,7 +83,13 @@ impl Node {
         }
         match (self.phase.hub_mut(), from) {
             (Some(hub), Some(conn)) => {
-                hub.relay.hello(conn, &hello, now);
+                let first = hub.relay.hello(conn, &hello, now);
+                if !first && hello.joining != Joining::No {
+                    // Only a connection's first hello joins: a flood of joining hellos would
+                    // make every member re-send its window for each.
+                    Stats::add(&self.stats.malformed, 1);
+                    return;
+                }
                 if hello.joining == Joining::Again {
                     // Members the client knew of that this hub may never have heard of.
                     for &node in hello.members.iter().filter(|n| !self.departed.contains_key(n)) {
@@ -115,7 +122,7 @@ impl Node {
         }
         if hello.joining != Joining::No {
             // A member (re)joined: whatever it may miss is still in flight here.
-            self.resend_on_request(now, 0);
+            self.resend_from(0);
         }
         self.departed.remove(&hello.node);
         self.came_back(hello.node);

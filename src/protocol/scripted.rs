@@ -637,3 +637,19 @@ fn a_flood_of_resend_requests_is_answered_once_per_interval() {
     ask(&mut me, t0 + Duration::from_millis(60));
     assert_eq!(resent(&mut me), 1, "a request after the interval is answered");
 }
+
+/// Only a connection's first hello may join: a member that keeps sending joining hellos would
+/// make every member re-send its window for each, so the hub drops them (and relays nothing).
+#[test]
+fn a_second_joining_hello_on_a_connection_is_dropped() {
+    use std::sync::atomic::Ordering;
+    let t0 = Instant::now();
+    let (mut me, attempt) = hub_with_client(2, 7, t0);
+    for _ in 0..10 {
+        let (frame, raw) = hello(7, false, Joining::Again, vec![]);
+        me.receive(t0, attempt, Some(5), frame, raw);
+    }
+    let relayed = actions(&mut me).iter().filter(|a| matches!(a, Action::Relay { .. })).count();
+    assert_eq!(relayed, 0);
+    assert_eq!(me.stats.malformed.load(Ordering::Relaxed), 10);
+}
