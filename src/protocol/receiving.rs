@@ -82,8 +82,9 @@ impl Node {
     }
 
     /// Re-sends this node's frames from `from_seq` on, at most once per [`NACK_INTERVAL`] for
-    /// what a re-send already covered: several members missing the same frame, or joining at
-    /// once, each ask; a flood of requests or joins cannot multiply the traffic.
+    /// what a re-send already covered: several members missing the same frame each ask; a flood
+    /// of requests cannot multiply the traffic. (A member that asks again after the interval is
+    /// answered: a re-send it missed, joining later, does not hold it back for long.)
     pub(super) fn resend_on_request(&mut self, now: Instant, from_seq: u64) {
         let covered = self
             .last_resend
