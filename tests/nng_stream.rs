@@ -3,14 +3,17 @@
 //! and closing, and TLS with certificates made on the spot. Ports are picked by the system (port
 //! 0), so the tests run in parallel.
 
+#[path = "common/temp_dir.rs"]
+mod temp_dir;
+
 use std::future::{poll_fn, Future};
 use std::path::{Path, PathBuf};
 use std::pin::pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::Thread;
 use std::time::Duration;
+use temp_dir::TempDir;
 
 use nanomitter::nng::{Dialer, Listener, NngError, Stream, TlsSettings, TransportOptions};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
@@ -72,33 +75,6 @@ async fn transfer(from: &Stream, to: &Stream, data: &[u8]) -> Vec<u8> {
     written.expect("write");
     read.expect("read");
     received
-}
-
-/// A unique path under the system's temporary directory, removed (with its contents) on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let unique = format!(
-            "nanomitter-{name}-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let path = std::env::temp_dir().join(unique);
-        std::fs::create_dir_all(&path).expect("temp dir");
-        Self(path)
-    }
-
-    fn join(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// Bytes that differ at every offset within any 4 GiB, so misplaced data shows.

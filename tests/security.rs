@@ -7,54 +7,18 @@
 
 mod common;
 
-use common::{free_address, wait_listeners, wait_until, Process, DEADLINE};
+use common::{free_address, wait_listeners, wait_until, Process, TempDir, DEADLINE};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "correct horse battery staple";
 const OTHER_SECRET: &str = "a different secret, as long";
-
-/// A unique directory under the system's temporary directory, removed (with its contents) on
-/// drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let unique = format!(
-            "nanomitter-security-{name}-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let path = std::env::temp_dir().join(unique);
-        std::fs::create_dir_all(&path).expect("temp dir");
-        TempDir(path)
-    }
-
-    /// Writes `contents` to the file `name` in the directory and returns its path as a string.
-    fn file(&self, name: &str, contents: &str) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).expect("write a file");
-        path.to_str().expect("a UTF-8 temp dir").to_owned()
-    }
-
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).to_str().expect("a UTF-8 temp dir").to_owned()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A `repl` node on `address` listening to `topics`, with `extra` options and environment,
 /// connected.

@@ -6,6 +6,10 @@
 
 #![allow(dead_code)] // each test file uses a different part of this module
 
+mod temp_dir;
+#[allow(unused_imports)] // only the tests that write files use it
+pub use temp_dir::TempDir;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
