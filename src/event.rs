@@ -46,15 +46,28 @@ impl Codec {
         }
     }
 
+    /// Decodes `bytes` as exactly one `T`: bytes left over after the value are an error, so a
+    /// payload of another type whose prefix happens to parse as `T` is refused, not truncated.
     fn decode<T: DeserializeOwned>(self, bytes: &[u8]) -> Result<T> {
+        let type_name = std::any::type_name::<T>();
         match self {
             Codec::Bincode => {
                 let config = bincode::config::standard().with_limit::<BINCODE_LIMIT>();
-                bincode::serde::decode_from_slice(bytes, config)
-                    .map(|(value, _)| value)
-                    .map_err(|e| Error::Decode(e.to_string()))
+                let (value, read) = bincode::serde::decode_from_slice(bytes, config)
+                    .map_err(|e| Error::Decode(format!("bincode as {type_name}: {e}")))?;
+                if read != bytes.len() {
+                    return Err(Error::Decode(format!(
+                        "bincode as {type_name}: {} trailing bytes after the value ({} of {} bytes read)",
+                        bytes.len() - read,
+                        read,
+                        bytes.len()
+                    )));
+                }
+                Ok(value)
             }
-            Codec::Json => serde_json::from_slice(bytes).map_err(|e| Error::Decode(e.to_string())),
+            // serde_json's `from_slice` already refuses anything but whitespace after the value.
+            Codec::Json => serde_json::from_slice(bytes)
+                .map_err(|e| Error::Decode(format!("json as {type_name}: {e}"))),
         }
     }
 }
@@ -169,5 +182,56 @@ mod tests {
         let payload = Codec::Bincode.encode(&value).unwrap();
         let event = event(Codec::Bincode, payload);
         assert_eq!(event.decode::<(String, Vec<u64>, Vec<u8>)>().unwrap(), value);
+    }
+
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct StockPrice {
+        symbol: String,
+        price: u64,
+        volume: u64,
+    }
+
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Trade {
+        symbol: String,
+        price: u64,
+    }
+
+    fn stock_price() -> StockPrice {
+        StockPrice { symbol: "ACME".into(), price: 125, volume: 900 }
+    }
+
+    #[test]
+    fn a_bincode_payload_of_a_larger_struct_does_not_decode_as_a_smaller_one() {
+        let event = event(Codec::Bincode, Codec::Bincode.encode(&stock_price()).unwrap());
+        let error = event.decode::<Trade>().unwrap_err();
+        let message = error.to_string();
+        assert!(matches!(error, Error::Decode(_)), "{message}");
+        assert!(message.contains("bincode"), "{message}");
+        assert!(message.contains("Trade"), "{message}");
+        assert!(message.contains("trailing"), "{message}");
+    }
+
+    #[test]
+    fn a_json_payload_with_trailing_content_does_not_decode() {
+        let mut payload = Codec::Json.encode(&stock_price()).unwrap();
+        payload.extend_from_slice(b" {}");
+        let error = event(Codec::Json, payload).decode::<StockPrice>().unwrap_err();
+        let message = error.to_string();
+        assert!(matches!(error, Error::Decode(_)), "{message}");
+        assert!(message.contains("json"), "{message}");
+        assert!(message.contains("StockPrice"), "{message}");
+    }
+
+    #[test]
+    fn a_payload_decodes_as_its_own_type_with_either_codec() {
+        for codec in [Codec::Bincode, Codec::Json] {
+            let event = event(codec, codec.encode(&stock_price()).unwrap());
+            assert_eq!(event.decode::<StockPrice>().unwrap(), stock_price());
+        }
+        // Trailing whitespace after a JSON value is still a JSON value.
+        let mut payload = Codec::Json.encode(&stock_price()).unwrap();
+        payload.extend_from_slice(b" \n");
+        assert_eq!(event(Codec::Json, payload).decode::<StockPrice>().unwrap(), stock_price());
     }
 }
