@@ -31,6 +31,8 @@ pub(crate) struct Config {
     pub(crate) liveness_interval: Duration,
     pub(crate) slow_consumer: SlowConsumer,
     pub(crate) local_echo: bool,
+    /// Never bind a candidate: only dial, so this node is never the hub.
+    pub(crate) dial_only: bool,
     pub(crate) interest_routing: bool,
     pub(crate) connect_timeout: Duration,
     pub(crate) election_timeout: Duration,
@@ -102,6 +104,7 @@ impl EmitterBuilder {
                 liveness_interval: Duration::from_secs(1),
                 slow_consumer: SlowConsumer::Evict(Duration::from_secs(5)),
                 local_echo: true,
+                dial_only: false,
                 interest_routing: true,
                 connect_timeout: Duration::from_secs(10),
                 election_timeout: Duration::from_secs(1),
@@ -198,6 +201,15 @@ impl EmitterBuilder {
         self
     }
 
+    /// Whether this node only dials: it never binds a candidate, so it never becomes the hub,
+    /// and `connect` fails after [`connect_timeout`](Self::connect_timeout) when no hub answers
+    /// instead of becoming the hub itself. For one-shot senders that must not stand in for a hub
+    /// that is not there. Default: `false` (bind a free candidate, dial a taken one).
+    pub fn dial_only(mut self, on: bool) -> Self {
+        self.config.dial_only = on;
+        self
+    }
+
     /// Whether events go only where some node listens (default): a node does not send an event
     /// no other node listens to, and the hub leaves out of each frame what no other client
     /// listens to. Off, every event goes to every node.
@@ -213,7 +225,8 @@ impl EmitterBuilder {
     }
 
     /// How long a node waits for a dialed candidate to answer before it tries the next one
-    /// (after the last, it runs the election again and may become the hub). Default: 1 s.
+    /// (after the last, it runs the election again and may become the hub, unless dial-only).
+    /// Default: 1 s.
     pub fn election_timeout(mut self, timeout: Duration) -> Self {
         self.config.election_timeout = timeout;
         self

@@ -117,9 +117,9 @@ enum Endpoint {
 
 impl Link {
     /// One step of the election, on one candidate `address`: bind it and become the hub, or,
-    /// if it is taken or not this machine's, dial it and become a client. An `ipc://` socket
-    /// file that exists is bound only if nobody listens on it. A client is not usable before its
-    /// connection is up (a [`LinkEvent::ConnUp`]).
+    /// if it is taken or not this machine's (or the node is dial-only), dial it and become a
+    /// client. An `ipc://` socket file that exists is bound only if nobody listens on it. A
+    /// client is not usable before its connection is up (a [`LinkEvent::ConnUp`]).
     pub(crate) fn open(
         config: &Config,
         address: &str,
@@ -139,8 +139,10 @@ impl Link {
             streams: RefCell::new(HashMap::new()),
             closed: std::cell::Cell::new(false),
         });
-        let can_bind =
-            !(uses_tls(address) && config.tls.as_ref().is_some_and(|t| t.cert_key_file.is_none()));
+        // A node without a TLS certificate cannot serve a TLS candidate: it only dials it.
+        let cannot_serve_tls =
+            uses_tls(address) && config.tls.as_ref().is_some_and(|t| t.cert_key_file.is_none());
+        let can_bind = !config.dial_only && !cannot_serve_tls;
         let bound = if !can_bind || ipc_socket_in_use(address) {
             None
         } else {

@@ -189,6 +189,33 @@ fn emit_delivers_before_it_exits_and_listen_stops_after_count() {
     }
 }
 
+/// A one-shot `emit` with nobody at its address fails after `--connect-timeout` instead of
+/// becoming the hub of a cluster of one and exiting 0; `--may-host` lets it become the hub.
+#[test]
+fn emit_with_nobody_there_fails_unless_it_may_host() {
+    let address = free_address();
+    let started = Instant::now();
+    let mut emit = Process::start(
+        "emit-alone",
+        &["emit", "--addr", &address, "--connect-timeout", "1", "t", "1"],
+    );
+    assert_eq!(emit.wait_exit(), 1, "{:?}", emit.stderr());
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_secs(1) && waited < Duration::from_secs(10), "{waited:?}");
+    let stderr = emit.stderr();
+    assert!(!stderr.iter().any(|l| l.contains("as Hub")), "{stderr:?}");
+    let errors: Vec<_> = stderr.iter().filter(|l| l.starts_with("nanomitter: error:")).collect();
+    assert_eq!(errors.len(), 1, "{stderr:?}");
+    assert!(errors[0].contains("no hub answered at") && errors[0].contains(&address), "{stderr:?}");
+
+    let mut host = Process::start(
+        "emit-may-host",
+        &["emit", "--addr", &address, "--connect-timeout", "1", "--may-host", "t", "1"],
+    );
+    assert_eq!(host.wait_exit(), 0, "{:?}", host.stderr());
+    assert!(host.stderr().iter().any(|l| l.contains("as Hub")), "{:?}", host.stderr());
+}
+
 #[test]
 fn bad_arguments_and_unreachable_hubs_fail_with_one_line() {
     let silent_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -43,6 +43,10 @@ enum Command {
         /// Emit the event this many times.
         #[arg(long, default_value_t = 1)]
         repeat: u64,
+        /// Become the hub if no hub answers (by default `emit` only dials, and fails after
+        /// --connect-timeout when nobody is there).
+        #[arg(long)]
+        may_host: bool,
         topic: String,
         /// The event's data, as JSON (`'{"price": 250}'`, `'"text"'`, `42`).
         json: String,
@@ -97,8 +101,8 @@ fn main() -> ExitCode {
 async fn run(command: Command) -> Result<(), String> {
     match command {
         Command::Listen { node, count, topics } => simple::listen(&node, count, &topics).await,
-        Command::Emit { node, repeat, topic, json } => {
-            simple::emit(&node, repeat, &topic, &json).await
+        Command::Emit { node, repeat, may_host, topic, json } => {
+            simple::emit(&node, repeat, may_host, &topic, &json).await
         }
         Command::Hub { node, every } => simple::hub(&node, seconds("--every", every)?).await,
         Command::Repl { node, topics } => repl::run(&node, &topics).await,

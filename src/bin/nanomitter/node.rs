@@ -92,28 +92,44 @@ impl NodeArgs {
         topics: &[String],
         recipient: Option<Recipient<DistributedEvent>>,
     ) -> Result<EmitterHandle, String> {
-        let emitter = self.builder()?.connect().await.map_err(|e| e.to_string())?;
-        if let Some(recipient) = recipient {
-            for topic in topics {
-                emitter.on(topic, recipient.clone()).map_err(|e| e.to_string())?;
-            }
-        }
-        // A round trip through the emitter: the subscriptions above are handled (and announced).
-        emitter.topics().await.map_err(|e| e.to_string())?;
-        eprintln!(
-            "nanomitter: connected to {} as {:?} (service {}, node {:016x})",
-            emitter.hub_address().unwrap_or_default(),
-            emitter.role(),
-            emitter.service(),
-            emitter.node_id()
-        );
-        Ok(emitter)
+        connect_with(self.builder()?, topics, recipient).await
+    }
+
+    /// Connects as [`NodeArgs::connect`] does; a `dial_only` node never becomes the hub and fails
+    /// when no hub answers within `--connect-timeout`.
+    pub async fn connect_dialing(&self, dial_only: bool) -> Result<EmitterHandle, String> {
+        connect_with(self.builder()?.dial_only(dial_only), &[], None).await
     }
 
     /// Connects and says so on stderr.
     pub async fn connect(&self) -> Result<EmitterHandle, String> {
         self.connect_listening(&[], None).await
     }
+}
+
+/// Connects with `builder`, subscribes `recipient` to `topics`, and says so on stderr once the
+/// subscriptions are announced to the cluster.
+async fn connect_with(
+    builder: EmitterBuilder,
+    topics: &[String],
+    recipient: Option<Recipient<DistributedEvent>>,
+) -> Result<EmitterHandle, String> {
+    let emitter = builder.connect().await.map_err(|e| e.to_string())?;
+    if let Some(recipient) = recipient {
+        for topic in topics {
+            emitter.on(topic, recipient.clone()).map_err(|e| e.to_string())?;
+        }
+    }
+    // A round trip through the emitter: the subscriptions above are handled (and announced).
+    emitter.topics().await.map_err(|e| e.to_string())?;
+    eprintln!(
+        "nanomitter: connected to {} as {:?} (service {}, node {:016x})",
+        emitter.hub_address().unwrap_or_default(),
+        emitter.role(),
+        emitter.service(),
+        emitter.node_id()
+    );
+    Ok(emitter)
 }
 
 pub fn seconds(flag: &str, value: f64) -> Result<Duration, String> {

@@ -22,10 +22,17 @@ pub async fn listen(node: &NodeArgs, count: Option<u64>, topics: &[String]) -> R
 }
 
 /// Emits `json` on `topic` `repeat` times and returns once the events have left the process.
-pub async fn emit(node: &NodeArgs, repeat: u64, topic: &str, json: &str) -> Result<(), String> {
+pub async fn emit(
+    node: &NodeArgs,
+    repeat: u64,
+    may_host: bool,
+    topic: &str,
+    json: &str,
+) -> Result<(), String> {
     let data: serde_json::Value = serde_json::from_str(json)
         .map_err(|e| format!("the event data is not JSON ({e}): {json}"))?;
-    let emitter = node.connect().await?;
+    // Dial-only unless --may-host: a one-shot sender must not stand in for an absent hub.
+    let emitter = node.connect_dialing(!may_host).await?;
     for _ in 0..repeat {
         emitter.emit_json(topic, &data).map_err(|e| e.to_string())?;
     }
