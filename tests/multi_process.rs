@@ -189,6 +189,28 @@ fn emit_delivers_before_it_exits_and_listen_stops_after_count() {
     }
 }
 
+/// Usage errors exit 1 like every other failure, with clap's message; help and version exit 0.
+#[test]
+fn usage_errors_exit_1_and_help_and_version_exit_0() {
+    let usage_errors: [&[&str]; 3] = [
+        &["emit", "--no-such-flag", "t", "1"],
+        &["no-such-subcommand"],
+        &["listen", "--connect-timeout", "soon", "t"],
+    ];
+    for args in usage_errors {
+        let mut process = Process::start("cli-usage", args);
+        assert_eq!(process.wait_exit(), 1, "{args:?}: {:?}", process.stderr());
+        let stderr = process.stderr();
+        assert!(stderr.iter().any(|l| l.starts_with("error:")), "{args:?}: {stderr:?}");
+        assert!(stderr.iter().any(|l| l.contains("--help")), "{args:?}: {stderr:?}");
+    }
+    for args in [&["--help"][..], &["emit", "--help"], &["--version"]] {
+        let mut process = Process::start("cli-help", args);
+        assert_eq!(process.wait_exit(), 0, "{args:?}: {:?}", process.stderr());
+        assert!(!process.stdout().is_empty(), "{args:?}");
+    }
+}
+
 /// A one-shot `emit` with nobody at its address fails after `--connect-timeout` instead of
 /// becoming the hub of a cluster of one and exiting 0; `--may-host` lets it become the hub.
 #[test]
