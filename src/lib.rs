@@ -24,7 +24,8 @@
 //! async fn main() -> nanomitter::Result<()> {
 //!     let emitter = Emitter::builder("worker").connect().await?;
 //!     emitter.on("stockprice", Logger.start().recipient())?;
-//!     emitter.emit_json("stockprice", &serde_json::json!({ "ticker": "AAPL", "price": 251.3 }))?;
+//!     let price = nanomitter::serde_json::json!({ "ticker": "AAPL", "price": 251.3 });
+//!     emitter.emit_json("stockprice", &price)?;
 //!     emitter.flush().await
 //! }
 //! ```
@@ -77,6 +78,11 @@ pub use membership::Peer;
 pub use role::Role;
 pub use stats::StatsSnapshot;
 pub use topic::ANY_TOPIC;
+
+/// The `serde_json` this crate is built with, for [`EmitterHandle::emit_json`] and
+/// [`DistributedEvent::to_json`] callers: `nanomitter::serde_json::json!({ ... })` builds a
+/// payload without a `serde_json` dependency of one's own (and without a version mismatch).
+pub use serde_json;
 
 impl Emitter {
     /// Starts building an emitter for a node of service `service_name`.
