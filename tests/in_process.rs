@@ -94,6 +94,28 @@ async fn first_node_binds_and_becomes_the_hub_later_nodes_dial() {
     assert_eq!(client.role(), Role::Client);
 }
 
+/// A dial-only node never binds: alone it fails with `Unreachable`, with a hub it is a client.
+#[actix_rt::test]
+async fn a_dial_only_node_never_becomes_the_hub() {
+    let address = unique_address();
+    let dial_only = || {
+        Emitter::builder("d")
+            .address(&address)
+            .heartbeat_interval(None)
+            .connect_timeout(Duration::from_millis(500))
+            .dial_only(true)
+    };
+    match dial_only().connect().await {
+        Err(Error::Unreachable { .. }) => {}
+        Err(other) => panic!("expected Unreachable, got {other:?}"),
+        Ok(handle) => panic!("a dial-only node connected alone, as {:?}", handle.role()),
+    }
+    let hub = node(&address, "hub").await;
+    let client = dial_only().connect().await.unwrap();
+    assert_eq!(hub.role(), Role::Hub);
+    assert_eq!(client.role(), Role::Client);
+}
+
 #[actix_rt::test]
 async fn events_reach_listeners_on_every_node_exactly_once() {
     let address = unique_address();
