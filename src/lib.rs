@@ -68,7 +68,7 @@ pub mod topic;
 pub mod trie;
 pub mod wire;
 
-pub use auth::{AuthError, Secret};
+pub use auth::{AuthError, Secret, MIN_SECRET_LEN};
 pub use config::{EmitterBuilder, SlowConsumer, Tls, DEFAULT_ADDRESS, HEARTBEAT_TOPIC};
 pub use emitter::Emitter;
 pub use error::{Error, Result};
