@@ -107,12 +107,13 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
 
     let emitted = Rc::new(Cell::new(0u64));
     let stopped = Rc::new(Cell::new(false));
+    let mut emitting = None;
     if args.rate > 0 {
         let (emitter, emitted, stopped) = (emitter.clone(), emitted.clone(), stopped.clone());
         let topics =
             if args.emit_on.is_empty() { vec![args.topic.clone()] } else { args.emit_on.clone() };
         let (pad, rate) = (vec![0x5a; args.size], args.rate);
-        actix_rt::spawn(async move {
+        emitting = Some(actix_rt::spawn(async move {
             let started = Instant::now();
             let mut ticks = actix_rt::time::interval(Duration::from_millis(1));
             while !stopped.get() {
@@ -128,7 +129,7 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
                     emitted.set(emitted.get() + 1);
                 }
             }
-        });
+        }));
     }
 
     let mut lines = stdin_lines();
@@ -136,6 +137,11 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
         match line.trim() {
             "stop" => {
                 stopped.set(true);
+                // An emit waiting for room when the stop came still counts: let it finish
+                // before the flush, which covers only what was emitted before it.
+                if let Some(loop_done) = emitting.take() {
+                    let _ = loop_done.await;
+                }
                 emitter.flush().await.map_err(|e| e.to_string())?;
                 print_line(&serde_json::json!({ "stopped": emitted.get() }).to_string());
             }
