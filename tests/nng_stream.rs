@@ -5,6 +5,8 @@
 
 #[path = "common/temp_dir.rs"]
 mod temp_dir;
+#[path = "common/websocket.rs"]
+mod websocket;
 
 use std::future::{poll_fn, Future};
 use std::path::{Path, PathBuf};
@@ -14,6 +16,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread::Thread;
 use std::time::Duration;
 use temp_dir::TempDir;
+use websocket::raw_ws_upgrade;
 
 use nanomitter::nng::{Dialer, Listener, NngError, Stream, TlsSettings, TransportOptions};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
@@ -116,35 +119,13 @@ async fn ws_round_trip() {
     assert!(transfer(&dialed, &accepted, &data).await == data, "ws data differs");
 }
 
-/// Performs a websocket upgrade by hand, as a browser would, on `port` at `path` with the
-/// `extra` request header lines; returns the connection and the response head.
-fn raw_ws_upgrade(port: u16, path: &str, extra: &str) -> (std::net::TcpStream, String) {
-    use std::io::{Read, Write};
-    let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port)).expect("tcp connect");
-    tcp.set_read_timeout(Some(PATIENCE)).expect("read timeout");
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n\
-         Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
-         Sec-WebSocket-Version: 13\r\n{extra}\r\n"
-    );
-    tcp.write_all(request.as_bytes()).expect("send the upgrade request");
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        match tcp.read(&mut byte) {
-            Ok(1) => head.push(byte[0]),
-            _ => break,
-        }
-    }
-    (tcp, String::from_utf8_lossy(&head).into_owned())
-}
-
 #[tokio::test]
 async fn an_accepted_websocket_reads_the_request_headers() {
     let (listener, url) = bind("ws://127.0.0.1:0/nanomitter", &TransportOptions::default());
     let port: u16 = url.rsplit(':').next().unwrap().split('/').next().unwrap().parse().unwrap();
     let client = std::thread::spawn(move || {
-        raw_ws_upgrade(port, "/nanomitter", "Origin: http://evil.example\r\n")
+        let host_port = format!("127.0.0.1:{port}");
+        raw_ws_upgrade(&host_port, "/nanomitter", "Origin: http://evil.example\r\n", PATIENCE)
     });
     let accepted = within(listener.accept()).await.expect("accept");
     let (_tcp, head) = client.join().expect("client thread");

@@ -669,29 +669,12 @@ fn tls_verifies_a_hub_on_an_ip_address_under_the_default_server_name() {
     assert!(connected.is_some(), "{:?}", client.stderr());
 }
 
-/// Performs a websocket upgrade by hand, as a browser would, to `address` (`ws://host:port/path`)
-/// with the `extra` request header lines. Returns the connection and the response head, or
-/// what was read before the hub closed the connection.
-fn raw_ws_upgrade(address: &str, extra: &str) -> (TcpStream, String) {
+/// A websocket upgrade to the hub at `address` (`ws://host:port/path`) with the `extra` request
+/// header lines.
+fn ws_upgrade(address: &str, extra: &str) -> (TcpStream, String) {
     let rest = address.strip_prefix("ws://").expect("a ws:// address");
     let (host_port, path) = rest.split_once('/').expect("ws://host:port/path");
-    let mut stream = TcpStream::connect(host_port).expect("connect to the hub");
-    stream.set_read_timeout(Some(DEADLINE)).unwrap();
-    let request = format!(
-        "GET /{path} HTTP/1.1\r\nHost: {host_port}\r\nUpgrade: websocket\r\n\
-         Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
-         Sec-WebSocket-Version: 13\r\n{extra}\r\n"
-    );
-    stream.write_all(request.as_bytes()).expect("send the upgrade request");
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        match stream.read(&mut byte) {
-            Ok(1) => head.push(byte[0]),
-            _ => break,
-        }
-    }
-    (stream, String::from_utf8_lossy(&head).into_owned())
+    common::raw_ws_upgrade(host_port, &format!("/{path}"), extra, DEADLINE)
 }
 
 /// The payload of the next websocket data frames from a server (unmasked), until `len` bytes.
@@ -747,7 +730,7 @@ fn a_websocket_hub_refuses_browser_origins_not_allowed_and_accepts_the_others() 
     let before = refused(&wait_stats(&mut hub, "counters", |_| true));
 
     // A page on another origin: closed before the hub says anything, and counted.
-    let (mut evil, head) = raw_ws_upgrade(&address, "Origin: http://evil.example\r\n");
+    let (mut evil, head) = ws_upgrade(&address, "Origin: http://evil.example\r\n");
     if !head.is_empty() {
         assert!(head.starts_with("HTTP/1.1 101"), "neither closed nor upgraded: {head:?}");
     }
@@ -765,7 +748,7 @@ fn a_websocket_hub_refuses_browser_origins_not_allowed_and_accepts_the_others() 
     preamble.extend_from_slice(&magic);
     preamble.extend_from_slice(&[nanomitter::wire::VERSION, 0]);
     for extra in ["Origin: http://good.example\r\n", ""] {
-        let (mut good, head) = raw_ws_upgrade(&address, extra);
+        let (mut good, head) = ws_upgrade(&address, extra);
         assert!(head.starts_with("HTTP/1.1 101"), "{extra:?}: not upgraded: {head:?}");
         assert_eq!(read_ws_payload(&mut good, preamble.len()), preamble, "{extra:?}");
     }

@@ -7,8 +7,11 @@
 #![allow(dead_code)] // each test file uses a different part of this module
 
 mod temp_dir;
-#[allow(unused_imports)] // only the tests that write files use it
+mod websocket;
+#[allow(unused_imports)] // only some tests use them
 pub use temp_dir::TempDir;
+#[allow(unused_imports)]
+pub use websocket::raw_ws_upgrade;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
