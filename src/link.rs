@@ -81,7 +81,7 @@ struct Shared {
     /// [`crate::EmitterBuilder::ws_origins`]); `None` on other transports.
     ws_origins: Option<Vec<String>>,
     /// The writer queue of every connection that is up.
-    writers: RefCell<HashMap<ConnId, Writer>>,
+    writers: RefCell<HashMap<ConnId, mpsc::Sender<Bytes>>>,
     /// Every connection of the link, opening or up, to close with it.
     streams: RefCell<HashMap<u64, Rc<Stream>>>,
     /// Set when the link is dropped: a connection that completes its opening after that is
@@ -93,12 +93,6 @@ impl Shared {
     fn report(&self, event: LinkEvent) {
         self.to.do_send(FromLink { attempt: self.attempt, event });
     }
-}
-
-/// One connection's way out.
-struct Writer {
-    queue: mpsc::Sender<Bytes>,
-    stream: Rc<Stream>,
 }
 
 /// An open link in one role. Dropping it closes its listener or dialer and every connection,
@@ -193,28 +187,39 @@ impl Link {
 
     /// The hub sends a frame to one member.
     pub(crate) fn send_to(&self, member: ConnId, frame: &Bytes) {
-        self.send_where(frame, |conn| conn == member);
+        let queued = self.shared.writers.borrow().get(&member).map(|q| q.try_send(frame.clone()));
+        if matches!(queued, Some(Err(_))) {
+            self.stuck(member);
+        }
     }
 
     /// Closes one member's connection (the hub cuts off a slow or silent member).
     pub(crate) fn cut_off(&self, conn: ConnId) {
-        if let Some(writer) = self.shared.writers.borrow_mut().remove(&conn) {
-            writer.stream.close();
+        self.shared.writers.borrow_mut().remove(&conn);
+        if let Some(stream) = self.shared.streams.borrow().get(&conn) {
+            stream.close();
         }
     }
 
     fn send_where(&self, frame: &Bytes, to: impl Fn(ConnId) -> bool) {
-        let mut stuck = Vec::new();
-        for (conn, writer) in self.shared.writers.borrow().iter() {
-            if to(*conn) && writer.queue.try_send(frame.clone()).is_err() {
-                stuck.push(*conn);
-            }
-        }
+        let stuck: Vec<ConnId> = self
+            .shared
+            .writers
+            .borrow()
+            .iter()
+            .filter(|(conn, queue)| to(**conn) && queue.try_send(frame.clone()).is_err())
+            .map(|(conn, _)| *conn)
+            .collect();
         for conn in stuck {
-            warn!(conn, "a connection stopped reading: closing it");
-            Stats::add(&self.shared.stats.evictions, 1);
-            self.cut_off(conn);
+            self.stuck(conn);
         }
+    }
+
+    /// A connection whose writer queue is full stopped reading: it is cut off.
+    fn stuck(&self, conn: ConnId) {
+        warn!(conn, "a connection stopped reading: closing it");
+        Stats::add(&self.shared.stats.evictions, 1);
+        self.cut_off(conn);
     }
 }
 
@@ -267,16 +272,12 @@ async fn dial_hub(dialer: Rc<Dialer>, shared: Rc<Shared>, backoff: (Duration, Du
                     // The hub's connection came up and ended: the election takes it from here.
                     return;
                 }
-                tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(max_wait);
             }
             Err(error) if error.is_closed() => return,
-            Err(error) => {
-                debug!(%error, "the hub did not answer, dialing again");
-                tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(max_wait);
-            }
+            Err(error) => debug!(%error, "the hub did not answer, dialing again"),
         }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(max_wait);
     }
 }
 
@@ -327,7 +328,7 @@ async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &
     deframer.set_limit(shared.max_frame);
     let (sealer, opener) = halves.unzip();
     let (queue, queued) = mpsc::channel(QUEUED_FRAMES);
-    shared.writers.borrow_mut().insert(conn, Writer { queue, stream: stream.clone() });
+    shared.writers.borrow_mut().insert(conn, queue);
     shared.report(LinkEvent::ConnUp(conn));
     let from = (side == OpenedAs::Hub).then_some(conn);
     tokio::select! {

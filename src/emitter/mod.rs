@@ -162,7 +162,7 @@ impl Emitter {
                 let left = state == LinkState::Closed;
                 self.state.send_replace(state);
                 if left {
-                    self.go(ctx);
+                    self.go();
                 }
             }
             Action::Crash(why) => {
