@@ -3,7 +3,9 @@
 //! frames and candidates that are down, each run drawn from a seed and checked afterwards.
 //!
 //! `cargo test --test simulation` runs a fixed set of seeds; `SEED=n` replays one;
-//! `SEEDS=a..b` runs a range (`SEEDS=0..100000 cargo test --release --test simulation`).
+//! `SEEDS=a..b` runs a range (`SEEDS=0..100000 cargo test --release --test simulation`);
+//! `SIM_FRAMES=1` with one seed prints every frame of the run (`-- --nocapture` shows it for a
+//! seed that passes).
 
 use nanomitter::simulation::{run, Summary};
 

@@ -276,6 +276,8 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     }
 
     /// A new events frame went downstream (relayed from `origin`, or the hub's own when `None`).
+    /// A frame that waited in the queue while its origin's connection closed does not enter
+    /// the window, for the reason [`Relay::disconnected`] gives.
     pub(crate) fn sent(
         &mut self,
         origin: Option<P>,
@@ -285,6 +287,9 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         now: Instant,
     ) {
         self.resent(sender, last_seq, retained_from);
+        if origin.is_some_and(|pipe| !self.clients.contains_key(&pipe)) {
+            return;
+        }
         if self.clients.keys().any(|pipe| Some(*pipe) != origin) {
             self.log.push_back(Sent { origin, sender, last_seq, at: now });
         }
@@ -462,6 +467,23 @@ mod tests {
         let held_by_all =
             Queued { origin: 1, sender: 11, last_seq: 2, retained_from: 1, message: "again" };
         assert!(hub.receive(held_by_all).is_none(), "nobody needs it");
+    }
+
+    #[test]
+    fn a_frame_relayed_after_its_origin_left_does_not_hold_the_window() {
+        let (mut hub, now) = hub_with(3, 1);
+        relay(&mut hub, 2, 1, now);
+        let waiting =
+            Queued { origin: 1, sender: 11, last_seq: 1, retained_from: 1, message: "waiting" };
+        assert!(hub.receive(waiting).is_none());
+        assert!(hub.next_relay().is_none(), "window of 1 is full");
+        hub.disconnected(1, now);
+        hub.acked(3, &[(12, 1)]);
+        let queued = hub.next_relay().expect("room again");
+        hub.sent(Some(queued.origin), queued.sender, queued.last_seq, queued.retained_from, now);
+        // Client 2 may never get sender 11's frame (if it was lost on the way, only the sender
+        // could send it again, and it left): the window does not wait for it.
+        assert!(hub.has_room());
     }
 
     #[test]

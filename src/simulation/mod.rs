@@ -7,13 +7,15 @@
 //! core's behaviour: it only feeds it inputs and carries out its actions the way the emitter
 //! actor and NNG would.
 //!
-//! The parts: `world` (the network, the nodes' shells, the fault schedule) and `checker` (the
-//! promise, checked on what the listeners saw).
+//! The parts: `world` (the network, the nodes' shells, the fault schedule), `checker` (the
+//! promise, checked on what the listeners saw) and `frame_trace` (every frame, readable).
 //!
 //! Run a seed with `SEED=… cargo test --release --test simulation`; a failure prints the seed,
-//! what was broken and the last steps of the run.
+//! what was broken and the last steps of the run. `SIM_FRAMES=1` also prints every step and
+//! every frame sent, dropped and arriving, as the run goes.
 
 mod checker;
+mod frame_trace;
 mod world;
 
 use std::fmt;

@@ -196,6 +196,8 @@ pub(super) struct World {
     next_conn: ConnId,
     pub(super) nodes: Vec<SimNode>,
     trace: VecDeque<String>,
+    /// Print every frame as the run goes (see `frame_trace`).
+    frame_trace: bool,
     pub(super) summary: super::Summary,
     /// A promise broken while running (a flush that claimed too much).
     pub(super) broken: Option<String>,
@@ -225,6 +227,7 @@ impl World {
             next_conn: 1,
             nodes: Vec::new(),
             trace: VecDeque::new(),
+            frame_trace: super::frame_trace::wanted(),
             summary: super::Summary::default(),
             broken: None,
             max_pending: 64 * 1024,
@@ -337,11 +340,27 @@ impl World {
         }
     }
 
+    /// With the frame trace on, prints what happens to `frame` (`what` says where it is).
+    fn trace_frame(&self, what: std::fmt::Arguments, frame: &Bytes) {
+        if !self.frame_trace {
+            return;
+        }
+        let name = |id: u64| match self.nodes.iter().position(|n| n.id == id) {
+            Some(index) => format!("n{index}"),
+            None => format!("{id:x}"),
+        };
+        let described = super::frame_trace::describe(frame, name);
+        eprintln!("{:>10.3} ms  {what}: {described}", self.now.as_secs_f64() * 1000.0);
+    }
+
     fn instant(&self) -> Instant {
         self.base + self.now
     }
 
     pub(super) fn trace(&mut self, line: String) {
+        if self.frame_trace {
+            eprintln!("{:>10.3} ms  {line}", self.now.as_secs_f64() * 1000.0);
+        }
         if self.trace.len() == TRACE_KEPT {
             self.trace.pop_front();
         }
@@ -479,7 +498,7 @@ impl World {
                 self.take_soon(node);
             }
             Action::Probe { attempt, index, address: _ } => {
-                let live = self.bindable_or_live(index);
+                let live = self.bindable_or_live(node, index);
                 let at = self.now + Duration::from_millis(2);
                 self.schedule(at, Event::Probed { node, attempt, index, live });
             }
@@ -546,11 +565,15 @@ impl World {
         self.nodes[node].core.opened(now, attempt, Ok(role));
     }
 
-    /// Whether a probe of candidate `index` finds a hub or a free address.
-    fn bindable_or_live(&self, index: usize) -> bool {
+    /// Whether `node`'s probe of candidate `index` finds a hub or a free address. A hub on the
+    /// other side of a partition does not answer, as a frozen one does not.
+    fn bindable_or_live(&self, node: usize, index: usize) -> bool {
         let address = &self.addresses[index];
-        !address.foreign
-            && address.holder.is_none_or(|h| self.nodes[h].alive && !self.nodes[h].frozen)
+        let answers = |hub: usize| {
+            let apart = hub != node && (self.nodes[hub].isolated || self.nodes[node].isolated);
+            self.nodes[hub].alive && !self.nodes[hub].frozen && !apart
+        };
+        !address.foreign && address.holder.is_none_or(answers)
     }
 
     fn dial(&mut self, node: usize, attempt: u64) {
@@ -611,11 +634,15 @@ impl World {
         let to_hub = c.client == from;
         let other = if to_hub { c.hub } else { c.client };
         let isolated = self.nodes[from].isolated || self.nodes[other].isolated;
-        let queue = if to_hub { &mut c.to_hub } else { &mut c.to_client };
-        if isolated || queue.len() >= PIPE_QUEUE {
+        let full = if to_hub { c.to_hub.len() } else { c.to_client.len() } >= PIPE_QUEUE;
+        if isolated || full {
             self.summary.dropped_frames += 1;
+            self.trace_frame(format_args!("conn {conn} drops from n{from}"), &frame);
             return;
         }
+        self.trace_frame(format_args!("conn {conn} n{from} -> n{other}"), &frame);
+        let Some(c) = self.conns.get_mut(&conn) else { return };
+        let queue = if to_hub { &mut c.to_hub } else { &mut c.to_client };
         queue.push_back(frame);
         let latency = Duration::from_micros(self.rng.between(30, 1500));
         let direction = usize::from(to_hub);
@@ -643,6 +670,7 @@ impl World {
         }
         let from = to_hub.then_some(conn);
         let now = self.instant();
+        self.trace_frame(format_args!("conn {conn} arrives at n{node}"), &frame);
         match wire::decode(frame.clone()) {
             Ok(decoded) => self.nodes[node].core.receive(now, attempt, from, decoded, frame),
             Err(_) => Stats::add(&self.nodes[node].stats.malformed, 1),
