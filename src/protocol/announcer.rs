@@ -120,8 +120,10 @@ impl Node {
             }
             _ => {}
         }
-        if hello.joining != Joining::No {
-            // A member (re)joined: whatever it may miss is still in flight here.
+        if hello.joining == Joining::Again {
+            // A member came back after a lost hub: whatever it may miss is still in flight here.
+            // (A first-time member is owed only what is relayed after it connected: what is in
+            // flight either reached the hub before, or reaches the member on its way.)
             self.resend_from(0);
         }
         self.departed.remove(&hello.node);

@@ -653,3 +653,37 @@ fn a_second_joining_hello_on_a_connection_is_dropped() {
     assert_eq!(relayed, 0);
     assert_eq!(me.stats.malformed.load(Ordering::Relaxed), 10);
 }
+
+/// Whether `actions` send one of `sender`'s events frames.
+fn sends_events_of(actions: &[Action], sender: u64) -> bool {
+    actions.iter().any(|a| match a {
+        Action::Send(bytes) => {
+            matches!(wire::decode(bytes.clone()), Ok(Frame::Events(e)) if e.node == sender)
+        }
+        _ => false,
+    })
+}
+
+/// A first-time member is owed only what the hub relays after it connected: a sender does not
+/// send its frames in flight again for it (with many producers joining one by one, each join
+/// re-sent every other producer's window: duplicates by the hundred thousand). A member back
+/// after a lost hub may miss them: for it they go again.
+#[test]
+fn a_first_time_member_makes_no_sender_send_again_a_returning_one_does() {
+    const ME: u64 = 2;
+    const HUB: u64 = 9;
+    let t0 = Instant::now();
+    let mut me = node(ME, t0);
+    let attempt = linked_client(&mut me, HUB, vec![ME], t0);
+    assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+    me.flush(t0).expect("the event is not acknowledged yet");
+    assert!(sends_events_of(&actions(&mut me), ME), "the event goes out once");
+
+    let (frame, raw) = hello(5, false, Joining::Fresh, vec![]);
+    me.receive(t0, attempt, None, frame, raw);
+    assert!(!sends_events_of(&actions(&mut me), ME), "sent again for a first-time member");
+
+    let (frame, raw) = hello(6, false, Joining::Again, vec![]);
+    me.receive(t0, attempt, None, frame, raw);
+    assert!(sends_events_of(&actions(&mut me), ME), "not sent again for a returning member");
+}
