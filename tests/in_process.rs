@@ -306,10 +306,8 @@ async fn an_actor_can_subscribe_itself_with_a_plain_message() {
     impl Actor for SelfSubscriber {
         type Context = Context<Self>;
         fn started(&mut self, ctx: &mut Context<Self>) {
-            self.emitter.do_send(nanomitter::messages::On {
-                topic: "hello".into(),
-                recipient: ctx.address().recipient(),
-            });
+            let recipient = ctx.address().recipient();
+            self.emitter.do_send(nanomitter::messages::Listen::new("hello", recipient));
         }
     }
     impl Handler<DistributedEvent> for SelfSubscriber {
@@ -320,7 +318,7 @@ async fn an_actor_can_subscribe_itself_with_a_plain_message() {
     }
     let emitter = node(&unique_address(), "solo").await;
     let seen = Arc::new(Mutex::new(Vec::new()));
-    SelfSubscriber { emitter: emitter.addr().clone(), seen: seen.clone() }.start();
+    SelfSubscriber { emitter: emitter.addr(), seen: seen.clone() }.start();
     emitter.listener_count("hello").await.unwrap();
     emitter
         .addr()
@@ -387,18 +385,18 @@ async fn wait_for_peers(node: &EmitterHandle, n: usize) -> Vec<nanomitter::Peer>
 
 #[actix_rt::test]
 async fn plain_messages_refuse_invalid_patterns_as_the_handle_does() {
-    use nanomitter::messages::{Many, On, Once};
+    use nanomitter::messages::Listen;
     let emitter = node(&unique_address(), "solo").await;
     let (_, recipient) = Collector::start_new();
     let addr = emitter.addr();
-    let on = addr.send(On { topic: "a..b".into(), recipient: recipient.clone() }).await;
+    let on = addr.send(Listen::new("a..b", recipient.clone())).await;
     assert!(matches!(on, Ok(Err(Error::InvalidTopic { .. }))), "{on:?}");
-    let once = addr.send(Once { topic: "st*ck".into(), recipient: recipient.clone() }).await;
+    let once = addr.send(Listen::new("st*ck", recipient.clone()).times(1)).await;
     assert!(matches!(once, Ok(Err(Error::InvalidTopic { .. }))), "{once:?}");
-    let many = addr.send(Many { topic: "a.>.b".into(), times: 2, recipient: recipient.clone() });
+    let many = addr.send(Listen::new("a.>.b", recipient.clone()).times(2));
     assert!(matches!(many.await, Ok(Err(Error::InvalidTopic { .. }))));
     assert!(emitter.topics().await.unwrap().is_empty(), "nothing was added");
-    let valid = addr.send(On { topic: "a.*".into(), recipient }).await;
+    let valid = addr.send(Listen::new("a.*", recipient)).await;
     assert!(matches!(valid, Ok(Ok(()))), "{valid:?}");
     assert_eq!(emitter.listener_count("a.b").await.unwrap(), 1);
 }

@@ -143,7 +143,7 @@ pub fn report_roles(emitter: &EmitterHandle) {
     let mut roles = emitter.roles();
     let emitter = emitter.clone();
     actix_rt::spawn(async move {
-        while let Some(role) = roles.next().await {
+        while let Ok(role) = roles.changed().await {
             match emitter.hub_address() {
                 Some(address) => eprintln!("nanomitter: role {role:?} at {address}"),
                 None => eprintln!("nanomitter: role {role:?}"),
