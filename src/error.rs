@@ -191,6 +191,12 @@ impl TransportError {
     pub fn is_connection_refused(&self) -> bool {
         self.0.is_connection_refused()
     }
+
+    /// Whether NNG found the address invalid: for a dial of a well-formed `tcp://` address, a
+    /// host name that does not resolve.
+    pub fn is_address_invalid(&self) -> bool {
+        self.0.code() == nng_sys::NNG_EADDRINVAL as i32
+    }
 }
 
 impl From<NngError> for TransportError {
@@ -217,9 +223,12 @@ impl std::error::Error for TransportError {}
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum NoHub {
-    /// Dialing the address failed; the source is NNG's error (refused, a name that does not
-    /// resolve, a missing `ipc://` directory, a TLS failure).
+    /// Dialing the address failed; the source is NNG's error (refused, a TLS failure, ...).
     DialFailed(TransportError),
+    /// The address's host name does not resolve; the source is NNG's error.
+    UnknownHost(TransportError),
+    /// The directory of the `ipc://` path does not exist; the source is NNG's error.
+    NoIpcDirectory(TransportError),
     /// A program accepted the connection but did not open it as a hub does: another program
     /// (an HTTP server, say), another wire version, or a hub with another cluster secret.
     NotAHub,
@@ -229,6 +238,8 @@ impl fmt::Display for NoHub {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             NoHub::DialFailed(_) => write!(f, "dialing it failed"),
+            NoHub::UnknownHost(_) => write!(f, "the host name does not resolve"),
+            NoHub::NoIpcDirectory(_) => write!(f, "the directory of the ipc path does not exist"),
             NoHub::NotAHub => write!(
                 f,
                 "a program accepted the connection but did not answer as a nanomitter hub \
@@ -241,7 +252,9 @@ impl fmt::Display for NoHub {
 impl std::error::Error for NoHub {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            NoHub::DialFailed(error) => Some(error),
+            NoHub::DialFailed(error) | NoHub::UnknownHost(error) | NoHub::NoIpcDirectory(error) => {
+                Some(error)
+            }
             NoHub::NotAHub => None,
         }
     }
