@@ -87,6 +87,11 @@ impl NodeArgs {
         Ok(builder)
     }
 
+    /// How long to wait for a hub (`--connect-timeout`).
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
     /// Connects, subscribes `recipient` to `topics`, and says so on stderr once the
     /// subscriptions are announced to the cluster.
     pub async fn connect_listening(

@@ -10,7 +10,7 @@ use crate::node::{check_topics, NodeArgs};
 use crate::output::{print_line, Format, Printer};
 use crate::repl::stdin_lines;
 use actix::Actor;
-use nanomitter::EmitterHandle;
+use nanomitter::{EmitterHandle, Role};
 use std::time::Duration;
 use tokio::sync::oneshot;
 
@@ -70,13 +70,19 @@ pub async fn emit(
     let interrupt = Interrupt::install()?;
     // Dial-only unless --may-host: a one-shot sender must not stand in for an absent hub.
     let emitter = node.connect_dialing(!may_host).await?;
+    let hub_lost = hub_lost_for(&emitter, node.connect_timeout());
+    tokio::pin!(hub_lost);
     let mut emitted = 0;
     let sending = emit_all(&emitter, topic, repeat, given, &mut emitted);
     let outcome = tokio::select! {
         outcome = sending => outcome,
         _ = interrupt.requested() => Err(Stop::Interrupted),
+        _ = &mut hub_lost => Err(Stop::Failed(HUB_LOST.into())),
     };
-    let closed = emitter.close().await.map_err(|e| explain(&e));
+    let closed = tokio::select! {
+        closed = emitter.clone().close() => closed.map_err(|e| explain(&e)),
+        _ = &mut hub_lost => Err(HUB_LOST.into()),
+    };
     match outcome {
         Ok(()) => closed,
         Err(Stop::Interrupted) => {
@@ -84,6 +90,24 @@ pub async fn emit(
             Err(format!("interrupted after {emitted} events (every member holds them)"))
         }
         Err(Stop::Failed(message)) => Err(message),
+    }
+}
+
+const HUB_LOST: &str =
+    "lost the hub, and none came back within --connect-timeout: some events may not have reached every member";
+
+/// Resolves once `emitter` has been without a hub for `limit`.
+async fn hub_lost_for(emitter: &EmitterHandle, limit: Duration) {
+    let mut roles = emitter.roles();
+    loop {
+        if emitter.role() == Role::Electing
+            && tokio::time::timeout(limit, emitter.wait_linked()).await.is_err()
+        {
+            return;
+        }
+        if roles.changed().await.is_err() {
+            return std::future::pending().await;
+        }
     }
 }
 
@@ -117,6 +141,9 @@ async fn emit_all(
     Ok(())
 }
 
+/// Events emitted in a row before `emit` lets the rest of the process run.
+const YIELD_EVERY: u64 = 64;
+
 /// Emits `data` `repeat` times, counting each in `emitted`.
 async fn emit_repeated(
     emitter: &EmitterHandle,
@@ -128,6 +155,11 @@ async fn emit_repeated(
     for _ in 0..repeat {
         emitter.emit_json_wait(topic, data).await.map_err(|e| Stop::Failed(explain(&e)))?;
         *emitted += 1;
+        if *emitted % YIELD_EVERY == 0 {
+            // Let the emitter actor (and Ctrl-C) run: waiting for room yields only once
+            // `--max-pending-bytes` are held.
+            tokio::task::yield_now().await;
+        }
     }
     Ok(())
 }
