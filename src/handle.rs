@@ -117,8 +117,9 @@ impl EmitterHandle {
         }
     }
 
-    /// A watch on this node's role: every later change (to `Electing` and back) can be awaited
-    /// ([`RoleWatch::changed`]) or read as a [`futures_core::Stream`].
+    /// A watch on this node's role: its later changes (to `Electing` and back) can be awaited
+    /// ([`RoleWatch::changed`]) or read as a [`futures_core::Stream`]. Changes in quick
+    /// succession may be seen as one: the watch gives the role as it is when read.
     ///
     /// ```no_run
     /// # async fn example(emitter: nanomitter::EmitterHandle) {
