@@ -161,8 +161,10 @@ impl Link {
             return Ok(Link { role: OpenedAs::Hub, shared, _endpoint: endpoint });
         }
         let options = transport_options(config, address, OpenedAs::Client);
-        let dialer = Dialer::new(address, &options)
-            .map_err(|error| Error::Transport { address: address.to_owned(), source: error.into() })?;
+        let dialer = Dialer::new(address, &options).map_err(|error| Error::Transport {
+            address: address.to_owned(),
+            source: error.into(),
+        })?;
         let dialer = Rc::new(dialer);
         let backoff = (config.reconnect_min, config.reconnect_max);
         actix::spawn(dial_hub(dialer.clone(), shared.clone(), backoff));
@@ -552,7 +554,11 @@ async fn write_frames(
 
 /// The transport settings of a link to `address` on the side that binds it (the hub) or dials
 /// it.
-pub(crate) fn transport_options(config: &Config, address: &str, side: OpenedAs) -> TransportOptions {
+pub(crate) fn transport_options(
+    config: &Config,
+    address: &str,
+    side: OpenedAs,
+) -> TransportOptions {
     let tls = config.tls.as_ref().filter(|_| uses_tls(address)).map(|tls| match side {
         OpenedAs::Hub => TlsSettings {
             ca_file: None,

@@ -83,10 +83,11 @@ impl Registry {
         if remaining == Some(0) {
             return;
         }
-        self.by_pattern
-            .entry(pattern.to_owned())
-            .or_default()
-            .push(Listener { id, recipient, remaining });
+        self.by_pattern.entry(pattern.to_owned()).or_default().push(Listener {
+            id,
+            recipient,
+            remaining,
+        });
         if self.trie.insert(pattern, pattern.to_owned()) {
             self.matches.clear();
         }

@@ -162,11 +162,8 @@ fn the_conventions_users_know_from_nats_and_mosquitto() {
 /// Like [`the_error_line`], for a process that connected (and said so) before failing.
 fn the_error_line_after_connecting(process: &mut Process) -> String {
     assert_eq!(process.wait_exit(), 1, "{:?}", process.stderr());
-    let errors: Vec<String> = process
-        .stderr()
-        .into_iter()
-        .filter(|l| !l.starts_with("nanomitter: connected"))
-        .collect();
+    let errors: Vec<String> =
+        process.stderr().into_iter().filter(|l| !l.starts_with("nanomitter: connected")).collect();
     assert_eq!(errors.len(), 1, "{errors:?}");
     errors[0].clone()
 }

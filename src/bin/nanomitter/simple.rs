@@ -46,11 +46,9 @@ pub async fn listen(node: &NodeArgs, args: ListenArgs<'_>) -> Result<(), String>
     };
     emitter.close().await.map_err(|e| explain(&e))?;
     match args.count {
-        Some(count) if timed_out && printed.get() < count => Err(format!(
-            "{} of {count} events arrived within {}",
-            printed.get(),
-            show(timeout)
-        )),
+        Some(count) if timed_out && printed.get() < count => {
+            Err(format!("{} of {count} events arrived within {}", printed.get(), show(timeout)))
+        }
         _ => Ok(()),
     }
 }
