@@ -283,7 +283,7 @@ impl EventsBatch {
     }
 
     /// Bytes the frame has so far.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.buf.len()
     }
 

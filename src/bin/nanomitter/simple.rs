@@ -153,7 +153,7 @@ async fn emit_repeated(
     for _ in 0..repeat {
         emitter.emit_json_wait(topic, data).await.map_err(|e| Stop::Failed(explain(&e)))?;
         *emitted += 1;
-        if *emitted % YIELD_EVERY == 0 {
+        if emitted.is_multiple_of(YIELD_EVERY) {
             // Let the emitter actor (and Ctrl-C) run: waiting for room yields only once
             // `--max-pending-bytes` are held.
             tokio::task::yield_now().await;
