@@ -127,7 +127,7 @@ impl DistributedEvent {
     }
 
     /// Decodes the payload into `T` with the codec it was emitted with. Fails with
-    /// [`Error::Decode`](crate::Error::Decode), naming the codec and `T`, when the payload is not
+    /// [`Error::Decode`], naming the codec and `T`, when the payload is not
     /// a `T` — bytes left over after the value included, so a payload of another type is refused
     /// rather than half read.
     ///

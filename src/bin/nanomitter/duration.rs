@@ -36,7 +36,7 @@ pub fn show(duration: Duration) -> String {
         if seconds.fract() == 0.0 {
             format!("{seconds}s")
         } else {
-            format!("{seconds:.3}s").trim_end_matches('0').to_owned()
+            format!("{}s", format!("{seconds:.3}").trim_end_matches('0'))
         }
     } else {
         let (minutes, seconds) = (duration.as_secs() / 60, duration.as_secs() % 60);
