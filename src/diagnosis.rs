@@ -15,9 +15,10 @@ use crate::protocol::OpenedAs;
 use std::path::Path;
 use std::time::Duration;
 
-/// The longest the last dial may take: a refusal or a failed name lookup is quicker; a host
-/// that swallows packets is not worth waiting for again.
-const LAST_DIAL: Duration = Duration::from_secs(1);
+/// The longest the last dial may take: a refusal or a failed name lookup is much quicker (on a
+/// busy machine, not always by much); a host that swallows packets is not worth waiting long
+/// for again.
+const LAST_DIAL: Duration = Duration::from_secs(2);
 
 /// Dials `address` once as a client of `config` would; `None` when the dial neither failed nor
 /// connected within [`LAST_DIAL`] (then nothing more is known).

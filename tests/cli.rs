@@ -225,3 +225,19 @@ fn is_alive(pid: u32) -> bool {
         Err(_) => false,
     }
 }
+
+/// A second `hub` on a taken address says that another node is the hub; Ctrl-C closes a hub,
+/// and its client takes over.
+#[test]
+fn a_second_hub_says_so_and_ctrl_c_closes_a_hub() {
+    let address = free_address();
+    let mut first = Process::start("first", &["hub", "-a", &address, "-e", "100ms"]);
+    first.wait_stderr("as Hub");
+    let second = Process::start("second", &["hub", "-a", &address, "-e", "100ms"]);
+    second.wait_stderr("another node is the hub already");
+    first.signal("INT");
+    assert_eq!(first.wait_exit(), 0, "{:?}", first.stderr());
+    wait_until("the second hub to take over", || {
+        second.stdout().iter().any(|l| l.contains("\"role\":\"hub\"")).then_some(())
+    });
+}

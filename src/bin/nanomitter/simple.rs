@@ -166,18 +166,28 @@ fn parse_json(text: &str) -> Result<serde_json::Value, String> {
     serde_json::from_str(text).map_err(|e| format!("the event data is not JSON ({e}): {text}"))
 }
 
-/// Relays forever, printing the role and counters every `every`.
+/// Relays until Ctrl-C (then closes, so members re-elect at once) or until stdout closes,
+/// printing the role and counters every `every`. Says so when another node is the hub already.
 pub async fn hub(node: &NodeArgs, every: Duration) -> Result<(), String> {
     if every.is_zero() {
         return Err("--every must be above zero".into());
     }
+    let interrupted = Interrupt::install()?.requested();
+    tokio::pin!(interrupted);
     let emitter = node.connect().await?;
+    if emitter.role() == Role::Client {
+        eprintln!("nanomitter: another node is the hub already; this one relays if it takes over");
+    }
     let mut ticks = actix_rt::time::interval(every);
     loop {
-        ticks.tick().await;
+        tokio::select! {
+            _ = ticks.tick() => {}
+            _ = &mut interrupted => break,
+        }
         let line = serde_json::json!({ "role": emitter.role(), "stats": emitter.stats() });
         if !print_line(&line.to_string()) {
-            return emitter.close().await.map_err(|e| explain(&e));
+            break;
         }
     }
+    emitter.close().await.map_err(|e| explain(&e))
 }
