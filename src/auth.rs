@@ -79,7 +79,10 @@ impl fmt::Debug for Secret {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthError {
     /// The secret is shorter than [`MIN_SECRET_LEN`] bytes.
-    WeakSecret { len: usize },
+    WeakSecret {
+        /// The length given, in bytes.
+        len: usize,
+    },
     /// A handshake message of the wrong shape, kind or version.
     Malformed(&'static str),
     /// The peer's proof does not match: it does not know the secret.

@@ -7,6 +7,7 @@
 //! caller's API (the handle's).
 
 use crate::config::{Config, EmitterBuilder};
+use crate::diagnosis::why_no_hub;
 use crate::emitter::{Emitter, LinkState, Shared, Shutdown};
 use crate::error::{Error, Result};
 use crate::handle::EmitterHandle;
@@ -48,7 +49,10 @@ async fn start(config: Config) -> Result<EmitterHandle> {
     let settled =
         tokio::time::timeout(timeout, state.wait_for(|s| *s != LinkState::Electing)).await;
     let outcome = match settled {
-        Err(_) => Err(Error::Unreachable { address, waited: timeout }),
+        Err(_) => {
+            let cause = why_no_hub(&config, &config.candidates[0]).await;
+            Err(Error::Unreachable { address, waited: timeout, cause })
+        }
         Ok(Err(_)) => Err(Error::Closed),
         Ok(Ok(state)) => match &*state {
             LinkState::Up(..) => Ok(()),

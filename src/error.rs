@@ -1,36 +1,121 @@
 //! The crate's error type.
 //!
-//! Owns: every error a caller of the public API can see. It must not carry NNG types in its
-//! public shape beyond their message, so callers do not depend on the transport crate.
+//! Owns: every error a caller of the public API can see, and the chain of causes behind them
+//! ([`std::error::Error::source`]): an error of NNG's is kept whole as a [`TransportError`],
+//! never turned into text. It must not expose NNG's types themselves, so callers do not depend
+//! on the transport crate.
 
+use crate::nng::NngError;
 use std::fmt;
 use std::time::Duration;
 
 /// What can go wrong when connecting, emitting or decoding.
+///
+/// New kinds may be added: match with a `_` arm. Where NNG said why, [`source`] gives its error
+/// (a [`TransportError`]), through [`NoHub`] for an unreachable hub.
+///
+/// ```
+/// use nanomitter::Error;
+/// use std::error::Error as _;
+///
+/// fn explain(error: &Error) -> String {
+///     let mut line = error.to_string();
+///     let mut cause = error.source();
+///     while let Some(inner) = cause {
+///         line += &format!(": {inner}");
+///         cause = inner.source();
+///     }
+///     line
+/// }
+///
+/// let error = Error::Timeout { waited: std::time::Duration::from_secs(1) };
+/// assert_eq!(explain(&error), "nothing arrived within 1s");
+/// ```
+///
+/// [`source`]: std::error::Error::source
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Error {
     /// The address is not a URL NNG understands (`tcp://host:port`, `ipc:///path`, `ws://...`),
     /// or not one this node may use (a non-local address without a secret).
-    InvalidAddress { address: String, reason: String },
+    InvalidAddress {
+        /// The address as given.
+        address: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// NNG refused the address when this node set up its dialer (an unknown scheme, a malformed
+    /// host or port, options the transport rejects); [`source`](std::error::Error::source) is
+    /// NNG's error.
+    Transport {
+        /// The address as given.
+        address: String,
+        /// NNG's error.
+        source: TransportError,
+    },
     /// A service name the wire format cannot carry.
-    InvalidService { service: String, reason: &'static str },
+    InvalidService {
+        /// The name as given.
+        service: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// A builder setting is out of range.
     InvalidSetting(String),
     /// No hub answered at the address before the connect timeout.
-    Unreachable { address: String, waited: Duration },
+    /// [`source`](std::error::Error::source) says why when it could be found (a last dial of the
+    /// first candidate, see [`NoHub`]).
+    Unreachable {
+        /// The candidate addresses, comma-separated.
+        address: String,
+        /// How long the node waited (the connect timeout).
+        waited: Duration,
+        /// Why the first candidate gave no hub, if a last dial told.
+        cause: Option<NoHub>,
+    },
     /// A topic is empty or longer than the wire format allows.
-    InvalidTopic { topic: String, reason: &'static str },
+    InvalidTopic {
+        /// The topic or pattern as given.
+        topic: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// An event does not fit into one frame of the configured maximum frame size.
-    EventTooLarge { size: usize, max: usize },
+    EventTooLarge {
+        /// The event's size on the wire, in bytes.
+        size: usize,
+        /// The largest an event may be, in bytes.
+        max: usize,
+    },
     /// Too many emitted events are not yet acknowledged by every member; `emit` refuses more
-    /// (`emit_wait` waits instead).
-    Overflow { pending: usize, limit: usize },
+    /// (`emit_wait` waits instead). Counted in `stats().overflows`; the event was not sent.
+    ///
+    /// ```no_run
+    /// # async fn run(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
+    /// match emitter.emit("tick", &1u64) {
+    ///     Ok(()) => {}
+    ///     // Back off: wait for room, then try again (or drop the event, counted).
+    ///     Err(nanomitter::Error::Overflow { .. }) => emitter.emit_wait("tick", &1u64).await?,
+    ///     Err(other) => return Err(other),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    Overflow {
+        /// Bytes of events waiting for acknowledgement.
+        pending: usize,
+        /// `max_pending_bytes`.
+        limit: usize,
+    },
     /// A payload could not be encoded.
     Encode(String),
-    /// A payload could not be decoded into the requested type.
+    /// A payload could not be decoded into the requested type (the message names the codec and
+    /// the type).
     Decode(String),
     /// Nothing arrived in time.
-    Timeout { waited: Duration },
+    Timeout {
+        /// How long it waited.
+        waited: Duration,
+    },
     /// The emitter actor is gone (its system stopped or it was closed).
     Closed,
 }
@@ -41,11 +126,12 @@ impl fmt::Display for Error {
             Error::InvalidAddress { address, reason } => {
                 write!(f, "invalid address {address:?}: {reason}")
             }
+            Error::Transport { address, .. } => write!(f, "NNG cannot use the address {address:?}"),
             Error::InvalidService { service, reason } => {
                 write!(f, "invalid service name {service:?}: {reason}")
             }
             Error::InvalidSetting(reason) => write!(f, "invalid setting: {reason}"),
-            Error::Unreachable { address, waited } => {
+            Error::Unreachable { address, waited, .. } => {
                 write!(f, "no hub answered at {address} within {waited:?}")
             }
             Error::InvalidTopic { topic, reason } => write!(f, "invalid topic {topic:?}: {reason}"),
@@ -67,7 +153,15 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport { source, .. } => Some(source),
+            Error::Unreachable { cause: Some(cause), .. } => Some(cause),
+            _ => None,
+        }
+    }
+}
 
 impl From<crate::auth::AuthError> for Error {
     fn from(error: crate::auth::AuthError) -> Error {
@@ -78,6 +172,91 @@ impl From<crate::auth::AuthError> for Error {
 impl From<actix::MailboxError> for Error {
     fn from(_: actix::MailboxError) -> Self {
         Error::Closed
+    }
+}
+
+/// An error of the transport (NNG), with NNG's own description: `Connection refused`,
+/// `Address invalid` (a host name that does not resolve), `No such file or directory` (an
+/// `ipc://` path whose directory is missing), and so on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct TransportError(NngError);
+
+impl TransportError {
+    /// NNG's error code (`NNG_ECONNREFUSED` and so on; `NNG_ESYSERR | errno` for system errors).
+    pub fn code(&self) -> i32 {
+        self.0.code()
+    }
+
+    /// Whether nobody listens at the dialed address.
+    pub fn is_connection_refused(&self) -> bool {
+        self.0.is_connection_refused()
+    }
+
+    /// Whether NNG found the address invalid: for a dial of a well-formed `tcp://` address, a
+    /// host name that does not resolve.
+    pub fn is_address_invalid(&self) -> bool {
+        self.0.code() == nng_sys::NNG_EADDRINVAL as i32
+    }
+}
+
+impl From<NngError> for TransportError {
+    fn from(error: NngError) -> Self {
+        TransportError(error)
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl fmt::Debug for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for TransportError {}
+
+/// Why no hub answered at an address ([`Error::Unreachable`]'s cause).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NoHub {
+    /// Dialing the address failed; the source is NNG's error (refused, a TLS failure, ...).
+    DialFailed(TransportError),
+    /// The address's host name does not resolve; the source is NNG's error.
+    UnknownHost(TransportError),
+    /// The directory of the `ipc://` path does not exist; the source is NNG's error.
+    NoIpcDirectory(TransportError),
+    /// A program accepted the connection but did not open it as a hub does: another program
+    /// (an HTTP server, say), another wire version, or a hub with another cluster secret.
+    NotAHub,
+}
+
+impl fmt::Display for NoHub {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NoHub::DialFailed(_) => write!(f, "dialing it failed"),
+            NoHub::UnknownHost(_) => write!(f, "the host name does not resolve"),
+            NoHub::NoIpcDirectory(_) => write!(f, "the directory of the ipc path does not exist"),
+            NoHub::NotAHub => write!(
+                f,
+                "a program accepted the connection but did not answer as a nanomitter hub \
+                 (another program, another wire version, or another cluster secret)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for NoHub {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            NoHub::DialFailed(error) | NoHub::UnknownHost(error) | NoHub::NoIpcDirectory(error) => {
+                Some(error)
+            }
+            NoHub::NotAHub => None,
+        }
     }
 }
 

@@ -126,13 +126,42 @@ impl DistributedEvent {
         &self.0.payload
     }
 
-    /// Decodes the payload into `T` with the codec it was emitted with.
+    /// Decodes the payload into `T` with the codec it was emitted with. Fails with
+    /// [`Error::Decode`], naming the codec and `T`, when the payload is not
+    /// a `T` — bytes left over after the value included, so a payload of another type is refused
+    /// rather than half read.
+    ///
+    /// ```
+    /// use actix::prelude::*;
+    /// use nanomitter::DistributedEvent;
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct StockPrice { ticker: String, price: f64 }
+    ///
+    /// struct Prices;
+    /// impl Actor for Prices { type Context = Context<Self>; }
+    /// impl Handler<DistributedEvent> for Prices {
+    ///     type Result = ();
+    ///     fn handle(&mut self, event: DistributedEvent, _: &mut Context<Self>) {
+    ///         match event.decode::<StockPrice>() {
+    ///             Ok(p) => println!("{} {}", p.ticker, p.price),
+    ///             Err(error) => eprintln!("{error}"), // e.g. a `Trade` on this topic
+    ///         }
+    ///     }
+    /// }
+    /// ```
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T> {
         self.0.codec.decode(&self.0.payload)
     }
 
     /// The payload as JSON: JSON payloads as they are, bincode payloads as `{"bincode": "<hex>"}`
     /// (bincode is not self-describing, so only the receiver's type can read it).
+    ///
+    /// ```
+    /// # fn example(event: nanomitter::DistributedEvent) {
+    /// println!("{} from {}: {}", event.topic(), event.service(), event.to_json());
+    /// # }
+    /// ```
     pub fn to_json(&self) -> serde_json::Value {
         match self.0.codec {
             Codec::Json => self

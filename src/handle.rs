@@ -1,9 +1,9 @@
 //! The handle a caller gets from `connect`: the emitter's API as methods.
 //!
 //! Owns: checks that need the emitter's settings (event size) or come before a message is sent
-//! (topics, the pending bound), and the read-only views (role, stats). It must not start the
-//! actor (the connect module's) nor hold listener or link state: every operation is a message to
-//! the actor.
+//! (topics, the pending bound), and the read-only views (role, stats, the role watch). It must
+//! not start the actor (the connect module's) nor hold listener or link state: every operation
+//! is a message to the actor.
 
 use crate::config::Config;
 use crate::emitter::{Emitter, LinkState, Shared, Shutdown};
@@ -11,20 +11,32 @@ use crate::error::{Error, Result};
 use crate::event::{Codec, DistributedEvent};
 use crate::membership::Peer;
 use crate::messages::{
-    Emit, Flush, ListenerCount, Many, On, Once, Peers, RemoveAllListeners, RemoveListener, Topics,
+    Emit, Flush, Listen, ListenerCount, Peers, RemoveAllListeners, RemoveListener, Topics,
 };
 use crate::role::Role;
 use crate::stats::{Stats, StatsSnapshot};
+use crate::subscription::Subscription;
 use crate::topic;
 use crate::wire;
 use actix::prelude::*;
 use serde::Serialize;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 use tokio::sync::{oneshot, watch};
 
 /// The way into one node of the distributed emitter. Cheap to clone; all clones reach the same
 /// emitter actor. Dropping handles does not stop the emitter: call [`EmitterHandle::close`].
+///
+/// ```no_run
+/// # async fn example() -> nanomitter::Result<()> {
+/// let emitter = nanomitter::Emitter::builder("worker").connect().await?;
+/// emitter.emit("stockprice", &("AAPL", 251.3))?;
+/// emitter.close().await
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct EmitterHandle {
     addr: Addr<Emitter>,
@@ -55,6 +67,14 @@ impl EmitterHandle {
     }
 
     /// What this node is right now: the hub, a client, or electing after it lost its link.
+    ///
+    /// ```no_run
+    /// # fn example(emitter: nanomitter::EmitterHandle) {
+    /// if emitter.role() == nanomitter::Role::Hub {
+    ///     println!("this process relays for the others");
+    /// }
+    /// # }
+    /// ```
     pub fn role(&self) -> Role {
         match &*self.state.borrow() {
             LinkState::Up(role, _) => *role,
@@ -64,6 +84,12 @@ impl EmitterHandle {
     }
 
     /// The candidate address this node is bound to (hub) or dialed (client), while linked.
+    ///
+    /// ```no_run
+    /// # fn example(emitter: nanomitter::EmitterHandle) {
+    /// println!("linked on {}", emitter.hub_address().unwrap_or_default());
+    /// # }
+    /// ```
     pub fn hub_address(&self) -> Option<String> {
         match &*self.state.borrow() {
             LinkState::Up(_, address) => Some(address.clone()),
@@ -71,7 +97,14 @@ impl EmitterHandle {
         }
     }
 
-    /// Waits until the node has a role again (after a lost link) and returns it.
+    /// Waits until the node has a role again (after a lost link) and returns it;
+    /// [`Error::Closed`] once the emitter is closed.
+    ///
+    /// ```no_run
+    /// # async fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
+    /// let role = emitter.wait_linked().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn wait_linked(&self) -> Result<Role> {
         let mut state = self.state.clone();
         let state = state
@@ -84,42 +117,94 @@ impl EmitterHandle {
         }
     }
 
-    /// A watch on this node's role: every change (to `Electing` and back) can be awaited.
+    /// A watch on this node's role: its later changes (to `Electing` and back) can be awaited
+    /// ([`RoleWatch::changed`]) or read as a [`futures_core::Stream`]. Changes in quick
+    /// succession may be seen as one: the watch gives the role as it is when read.
+    ///
+    /// ```no_run
+    /// # async fn example(emitter: nanomitter::EmitterHandle) {
+    /// let mut roles = emitter.roles();
+    /// while let Ok(role) = roles.changed().await {
+    ///     println!("now {role:?}");
+    /// }
+    /// # }
+    /// ```
     pub fn roles(&self) -> RoleWatch {
         let mut state = self.state.clone();
         state.mark_unchanged();
-        RoleWatch { state }
+        RoleWatch { state, in_flight: None, ended: false }
     }
 
     /// This node's id, carried by every event it emits.
+    ///
+    /// ```no_run
+    /// # fn example(emitter: nanomitter::EmitterHandle) {
+    /// println!("node {:016x}", emitter.node_id());
+    /// # }
+    /// ```
     pub fn node_id(&self) -> u64 {
         self.node
     }
 
     /// This node's service name.
+    ///
+    /// ```no_run
+    /// # fn example(emitter: nanomitter::EmitterHandle) {
+    /// assert_eq!(emitter.service(), "worker");
+    /// # }
+    /// ```
     pub fn service(&self) -> &str {
         &self.service
     }
 
     /// A copy of the emitter's counters.
+    ///
+    /// ```no_run
+    /// # fn example(emitter: nanomitter::EmitterHandle) {
+    /// let stats = emitter.stats();
+    /// println!("{} refused for overflow, {} gaps", stats.overflows, stats.gaps);
+    /// # }
+    /// ```
     pub fn stats(&self) -> StatsSnapshot {
         self.shared.stats.snapshot()
     }
 
-    /// The emitter actor, for sending it the messages of [`crate::messages`] directly.
-    pub fn addr(&self) -> &Addr<Emitter> {
-        &self.addr
+    /// The emitter actor, for sending it the messages of [`crate::messages`] directly or handing
+    /// it to an actor that subscribes itself.
+    ///
+    /// ```no_run
+    /// # async fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
+    /// let actor: actix::Addr<nanomitter::Emitter> = emitter.addr();
+    /// actor.send(nanomitter::messages::Flush).await??;
+    /// # Ok(()) }
+    /// ```
+    pub fn addr(&self) -> Addr<Emitter> {
+        self.addr.clone()
     }
 
-    /// Adds a listener for `topic` (`*`: every topic). A recipient added twice receives every
-    /// event twice. Returns the handle, so calls chain.
+    /// Adds a listener for `topic`, a topic or a pattern (`*`: every topic), for good. A
+    /// recipient added twice receives every event twice. Returns the handle, so calls chain.
+    /// [`EmitterHandle::listen`] gives a [`Subscription`] instead.
+    ///
+    /// ```no_run
+    /// # fn example(emitter: nanomitter::EmitterHandle,
+    /// #            recipient: actix::Recipient<nanomitter::DistributedEvent>) -> nanomitter::Result<()> {
+    /// emitter.on("stock.*", recipient.clone())?.on("done", recipient)?;
+    /// # Ok(()) }
+    /// ```
     pub fn on(&self, topic: &str, recipient: Recipient<DistributedEvent>) -> Result<&Self> {
-        self.may_listen(topic)?;
-        self.addr.do_send(On { topic: topic.to_owned(), recipient });
+        self.listen(Listen::new(topic, recipient)).map(Subscription::detach)?;
         Ok(self)
     }
 
-    /// The same as [`EmitterHandle::on`].
+    /// The same as [`EmitterHandle::on`] (Node's name for it).
+    ///
+    /// ```no_run
+    /// # fn example(emitter: nanomitter::EmitterHandle,
+    /// #            recipient: actix::Recipient<nanomitter::DistributedEvent>) -> nanomitter::Result<()> {
+    /// emitter.add_listener("stockprice", recipient)?;
+    /// # Ok(()) }
+    /// ```
     pub fn add_listener(
         &self,
         topic: &str,
@@ -129,37 +214,76 @@ impl EmitterHandle {
     }
 
     /// Adds a listener that is removed after the first event it receives.
+    ///
+    /// ```no_run
+    /// # fn example(emitter: nanomitter::EmitterHandle,
+    /// #            recipient: actix::Recipient<nanomitter::DistributedEvent>) -> nanomitter::Result<()> {
+    /// emitter.once("ready", recipient)?;
+    /// # Ok(()) }
+    /// ```
     pub fn once(&self, topic: &str, recipient: Recipient<DistributedEvent>) -> Result<&Self> {
-        self.may_listen(topic)?;
-        self.addr.do_send(Once { topic: topic.to_owned(), recipient });
-        Ok(self)
+        self.many(topic, 1, recipient)
     }
 
     /// Adds a listener that is removed after `times` events.
+    ///
+    /// ```no_run
+    /// # fn example(emitter: nanomitter::EmitterHandle,
+    /// #            recipient: actix::Recipient<nanomitter::DistributedEvent>) -> nanomitter::Result<()> {
+    /// emitter.many("stockprice", 10, recipient)?;
+    /// # Ok(()) }
+    /// ```
     pub fn many(
         &self,
         topic: &str,
         times: u32,
         recipient: Recipient<DistributedEvent>,
     ) -> Result<&Self> {
-        self.may_listen(topic)?;
-        self.addr.do_send(Many { topic: topic.to_owned(), times, recipient });
+        self.listen(Listen::new(topic, recipient).times(times)).map(Subscription::detach)?;
         Ok(self)
     }
 
+    /// Adds the listener of `listen` and returns it as a [`Subscription`]: dropping that
+    /// removes the listener. Refuses an invalid pattern ([`Error::InvalidTopic`]) and a closed
+    /// emitter ([`Error::Closed`]) at once.
+    ///
+    /// ```no_run
+    /// # fn example(emitter: nanomitter::EmitterHandle,
+    /// #            recipient: actix::Recipient<nanomitter::DistributedEvent>) -> nanomitter::Result<()> {
+    /// use nanomitter::messages::Listen;
+    /// let prices = emitter.listen(Listen::new("stock.>", recipient.clone()))?;
+    /// let next_three = emitter.listen(Listen::new("trade", recipient).times(3))?;
+    /// drop(prices); // no more stock events
+    /// # Ok(()) }
+    /// ```
+    pub fn listen(&self, listen: Listen) -> Result<Subscription> {
+        self.may_listen(listen.topic())?;
+        let subscription = Subscription::new(self.addr(), listen.id(), listen.topic().to_owned());
+        self.addr.do_send(listen);
+        Ok(subscription)
+    }
+
     /// Resolves with the next event on `topic` (a topic or pattern), or [`Error::Timeout`].
+    ///
+    /// ```no_run
+    /// # async fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
+    /// let ready = emitter.wait_for("ready", std::time::Duration::from_secs(5)).await?;
+    /// println!("{} is ready", ready.service());
+    /// # Ok(()) }
+    /// ```
     pub async fn wait_for(&self, topic: &str, timeout: Duration) -> Result<DistributedEvent> {
-        self.may_listen(topic)?;
         let (tx, rx) = oneshot::channel();
         let waiter = Waiter(Some(tx)).start();
-        let recipient = waiter.clone().recipient();
-        self.addr.do_send(Once { topic: topic.to_owned(), recipient: recipient.clone() });
-        let outcome = tokio::time::timeout(timeout, rx).await;
-        match outcome {
-            Ok(Ok(event)) => Ok(event),
+        let subscription = self.listen(Listen::new(topic, waiter.clone().recipient()).times(1));
+        let subscription = subscription.inspect_err(|_| waiter.do_send(StopWaiting))?;
+        match tokio::time::timeout(timeout, rx).await {
+            Ok(Ok(event)) => {
+                subscription.detach();
+                Ok(event)
+            }
             Ok(Err(_)) => Err(Error::Closed),
             Err(_) => {
-                self.addr.do_send(RemoveListener { topic: topic.to_owned(), recipient });
+                drop(subscription);
                 waiter.do_send(StopWaiting);
                 Err(Error::Timeout { waited: timeout })
             }
@@ -167,12 +291,25 @@ impl EmitterHandle {
     }
 
     /// Removes the most recently added instance of `recipient` on `topic`; other instances stay.
+    ///
+    /// ```no_run
+    /// # fn example(emitter: nanomitter::EmitterHandle,
+    /// #            recipient: actix::Recipient<nanomitter::DistributedEvent>) {
+    /// emitter.remove_listener("stockprice", recipient);
+    /// # }
+    /// ```
     pub fn remove_listener(&self, topic: &str, recipient: Recipient<DistributedEvent>) -> &Self {
         self.addr.do_send(RemoveListener { topic: topic.to_owned(), recipient });
         self
     }
 
     /// Removes every listener of `topic`, or of every topic when `None`.
+    ///
+    /// ```no_run
+    /// # fn example(emitter: nanomitter::EmitterHandle) {
+    /// emitter.remove_all_listeners(Some("stockprice")).remove_all_listeners(None);
+    /// # }
+    /// ```
     pub fn remove_all_listeners(&self, topic: Option<&str>) -> &Self {
         self.addr.do_send(RemoveAllListeners { topic: topic.map(str::to_owned) });
         self
@@ -180,22 +317,50 @@ impl EmitterHandle {
 
     /// The number of listeners on this node an event on `topic` would reach (every matching
     /// pattern's).
+    ///
+    /// ```no_run
+    /// # async fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
+    /// let here = emitter.listener_count("stock.aapl").await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn listener_count(&self, topic: &str) -> Result<usize> {
         Ok(self.addr.send(ListenerCount { topic: topic.to_owned(), cluster: false }).await?)
     }
 
     /// The number of listeners on all nodes an event on `topic` would reach, as announced to
-    /// this node.
+    /// this node: above zero once a subscription elsewhere took effect here.
+    ///
+    /// ```no_run
+    /// # async fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
+    /// while emitter.cluster_listener_count("stockprice").await? == 0 {
+    ///     tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn cluster_listener_count(&self, topic: &str) -> Result<usize> {
         Ok(self.addr.send(ListenerCount { topic: topic.to_owned(), cluster: true }).await?)
     }
 
     /// The patterns listened to on this node, with their number of listeners.
+    ///
+    /// ```no_run
+    /// # async fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
+    /// for (pattern, listeners) in emitter.topics().await? {
+    ///     println!("{pattern}: {listeners}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn topics(&self) -> Result<Vec<(String, u32)>> {
         Ok(self.addr.send(Topics { cluster: false }).await?)
     }
 
     /// The patterns listened to on all nodes, with their number of listeners.
+    ///
+    /// ```no_run
+    /// # async fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
+    /// let everywhere = emitter.cluster_topics().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn cluster_topics(&self) -> Result<Vec<(String, u32)>> {
         Ok(self.addr.send(Topics { cluster: true }).await?)
     }
@@ -205,19 +370,60 @@ impl EmitterHandle {
     /// Never blocks: if more than `max_pending_bytes` of events are not yet acknowledged by
     /// every member, it returns [`Error::Overflow`] (counted in `stats().overflows`) and the
     /// event is not sent. [`EmitterHandle::emit_wait`] waits for room instead.
+    ///
+    /// ```no_run
+    /// # fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
+    /// #[derive(serde::Serialize)]
+    /// struct StockPrice { ticker: String, price: f64 }
+    /// emitter.emit("stockprice", &StockPrice { ticker: "AAPL".into(), price: 251.3 })?;
+    /// # Ok(()) }
+    /// ```
     pub fn emit<T: Serialize + ?Sized>(&self, topic: &str, value: &T) -> Result<()> {
         self.try_send(Emit::encoded(topic, Codec::Bincode, value)?)
     }
 
     /// Emits a JSON value to every listener of `topic` on every node; see [`EmitterHandle::emit`].
+    ///
+    /// ```no_run
+    /// # fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
+    /// use nanomitter::serde_json::json;
+    /// emitter.emit_json("stockprice", &json!({ "ticker": "AAPL", "price": 251.3 }))?;
+    /// # Ok(()) }
+    /// ```
     pub fn emit_json(&self, topic: &str, value: &serde_json::Value) -> Result<()> {
         self.try_send(Emit::encoded(topic, Codec::Json, value)?)
     }
 
     /// Like [`EmitterHandle::emit`], but waits while too many events are unacknowledged: the
     /// caller is slowed to the pace of the slowest member instead of refused.
+    ///
+    /// ```no_run
+    /// # async fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
+    /// for i in 0..1_000_000u64 {
+    ///     emitter.emit_wait("tick", &i).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn emit_wait<T: Serialize + ?Sized>(&self, topic: &str, value: &T) -> Result<()> {
-        let mut emit = self.checked(Emit::encoded(topic, Codec::Bincode, value)?)?;
+        self.send_waiting(Emit::encoded(topic, Codec::Bincode, value)?).await
+    }
+
+    /// Like [`EmitterHandle::emit_json`], but waits while too many events are unacknowledged;
+    /// see [`EmitterHandle::emit_wait`].
+    ///
+    /// ```no_run
+    /// # async fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
+    /// use nanomitter::serde_json::json;
+    /// emitter.emit_json_wait("log", &json!({ "line": "started" })).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn emit_json_wait(&self, topic: &str, value: &serde_json::Value) -> Result<()> {
+        self.send_waiting(Emit::encoded(topic, Codec::Json, value)?).await
+    }
+
+    /// Sends `emit` once there is room for it under `max_pending_bytes`.
+    async fn send_waiting(&self, emit: Emit) -> Result<()> {
+        let mut emit = self.checked(emit)?;
         if !self.shared.pending.reserve(emit.wire_size()).await {
             return Err(Error::Closed);
         }
@@ -226,6 +432,7 @@ impl EmitterHandle {
         Ok(())
     }
 
+    /// Sends `emit` if there is room for it under `max_pending_bytes`, or refuses it.
     fn try_send(&self, emit: Emit) -> Result<()> {
         let mut emit = self.checked(emit)?;
         let pending = &self.shared.pending;
@@ -258,17 +465,38 @@ impl EmitterHandle {
     }
 
     /// The other nodes this node knows of, from their hellos (every liveness interval).
+    ///
+    /// ```no_run
+    /// # async fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
+    /// for peer in emitter.peers().await? {
+    ///     println!("{} is a {:?}", peer.service, peer.role);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn peers(&self) -> Result<Vec<Peer>> {
         Ok(self.addr.send(Peers).await?)
     }
 
     /// Resolves once every event emitted before the call is held by every member of the
     /// cluster (the hub's end-to-end acknowledgement; on a hub alone, once sent).
+    ///
+    /// ```no_run
+    /// # async fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
+    /// emitter.emit("order", &42u64)?;
+    /// emitter.flush().await?; // every member holds the order now
+    /// # Ok(()) }
+    /// ```
     pub async fn flush(&self) -> Result<()> {
         self.addr.send(Flush).await?
     }
 
     /// Flushes, then stops the emitter: its link closes and it never elects again.
+    ///
+    /// ```no_run
+    /// # async fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
+    /// emitter.close().await?; // every handle's later calls answer Error::Closed
+    /// # Ok(()) }
+    /// ```
     pub async fn close(self) -> Result<()> {
         let flushed = self.flush().await;
         self.addr.send(Shutdown).await?;
@@ -306,19 +534,74 @@ impl Handler<StopWaiting> for Waiter {
     }
 }
 
-/// Follows the role of one emitter; see [`EmitterHandle::roles`].
+/// A wait for the next role, owning the watch while it runs.
+type NextRole = Pin<Box<dyn Future<Output = (Option<Role>, watch::Receiver<LinkState>)> + Send>>;
+
+/// Follows the role of one emitter from the moment it was made ([`EmitterHandle::roles`]):
+/// await [`RoleWatch::changed`], or read it as a [`futures_core::Stream`] of roles that
+/// ends when the emitter closes.
+///
+/// ```no_run
+/// # async fn example(emitter: nanomitter::EmitterHandle) {
+/// use futures_util::StreamExt;
+/// let mut roles = emitter.roles();
+/// while let Some(role) = roles.next().await {
+///     println!("now {role:?}");
+/// }
+/// # }
+/// ```
 pub struct RoleWatch {
     state: watch::Receiver<LinkState>,
+    in_flight: Option<NextRole>,
+    ended: bool,
 }
 
 impl RoleWatch {
-    /// Waits for the next role change and returns the new role; `None` once the emitter is closed.
-    pub async fn next(&mut self) -> Option<Role> {
-        self.state.changed().await.ok()?;
-        match &*self.state.borrow_and_update() {
-            LinkState::Up(role, _) => Some(*role),
-            LinkState::Electing => Some(Role::Electing),
-            LinkState::Failed(_) | LinkState::Closed => None,
+    /// Waits for the next role change and returns the new role; [`Error::Closed`] once the
+    /// emitter is closed (or failed for good).
+    ///
+    /// ```no_run
+    /// # async fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
+    /// let mut roles = emitter.roles();
+    /// let role = roles.changed().await?; // Electing when the hub is lost, then Hub or Client
+    /// # Ok(()) }
+    /// ```
+    pub async fn changed(&mut self) -> Result<Role> {
+        std::future::poll_fn(|cx| self.poll_role(cx)).await.ok_or(Error::Closed)
+    }
+
+    fn poll_role(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<Role>> {
+        if self.ended {
+            return Poll::Ready(None);
         }
+        let state = &self.state;
+        let next = self.in_flight.get_or_insert_with(|| {
+            // A clone has seen what this watch has seen; it comes back with the future's output.
+            let mut state = state.clone();
+            Box::pin(async move { (next_role(&mut state).await, state) })
+        });
+        let Poll::Ready((role, state)) = next.as_mut().poll(cx) else { return Poll::Pending };
+        self.in_flight = None;
+        self.state = state;
+        self.ended = role.is_none();
+        Poll::Ready(role)
+    }
+}
+
+/// The role after the next change of `state`; `None` once the emitter is closed or failed.
+async fn next_role(state: &mut watch::Receiver<LinkState>) -> Option<Role> {
+    state.changed().await.ok()?;
+    match &*state.borrow_and_update() {
+        LinkState::Up(role, _) => Some(*role),
+        LinkState::Electing => Some(Role::Electing),
+        LinkState::Failed(_) | LinkState::Closed => None,
+    }
+}
+
+impl futures_core::Stream for RoleWatch {
+    type Item = Role;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Role>> {
+        self.get_mut().poll_role(cx)
     }
 }

@@ -37,12 +37,19 @@
 //! I/O: election, sending, receiving, the hub's relay, announcements), [`topic`] (the topic grammar: topics, patterns, reserved `$` topics,
 //! matching), [`trie`] (matching a topic against many patterns at once), [`membership`] (peers and
 //! the changes told on reserved topics), `registry` (listeners), `pending` (the bound on
-//! unacknowledged bytes), [`event`] (what listeners receive), [`wire`] (the frame format) and
-//! `stats` (counters).
+//! unacknowledged bytes), [`event`] (what listeners receive), `wire` (the frame format) and
+//! `stats` (counters), `subscription` (a listener that lasts as long as a value), `diagnosis`
+//! (why no hub answered).
+//!
+//! The frame codec (`wire`) is private: the crate's own tests and benches reach it through the
+//! `simulation` feature, where it is not a stable API.
+
+#![warn(missing_docs)]
 
 mod auth;
 pub mod config;
 mod connect;
+mod diagnosis;
 mod emitter;
 pub mod error;
 pub mod event;
@@ -64,19 +71,27 @@ mod role;
 #[doc(hidden)]
 pub mod simulation;
 mod stats;
+mod subscription;
 pub mod topic;
 pub mod trie;
+// The frame codec: the crate's own tests and benches build and read frames by hand through the
+// `simulation` feature. Not a stable API; private otherwise.
+#[cfg(feature = "simulation")]
+#[doc(hidden)]
 pub mod wire;
+#[cfg(not(feature = "simulation"))]
+mod wire;
 
 pub use auth::{AuthError, Secret, MIN_SECRET_LEN};
 pub use config::{EmitterBuilder, SlowConsumer, Tls, DEFAULT_ADDRESS, HEARTBEAT_TOPIC};
 pub use emitter::Emitter;
-pub use error::{Error, Result};
+pub use error::{Error, NoHub, Result, TransportError};
 pub use event::{Codec, DistributedEvent};
 pub use handle::{EmitterHandle, RoleWatch};
 pub use membership::Peer;
 pub use role::Role;
 pub use stats::StatsSnapshot;
+pub use subscription::Subscription;
 pub use topic::ANY_TOPIC;
 
 /// The `serde_json` this crate is built with, for [`EmitterHandle::emit_json`] and
@@ -84,8 +99,22 @@ pub use topic::ANY_TOPIC;
 /// payload without a `serde_json` dependency of one's own (and without a version mismatch).
 pub use serde_json;
 
+/// The README's examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 impl Emitter {
     /// Starts building an emitter for a node of service `service_name`.
+    ///
+    /// ```no_run
+    /// # async fn example() -> nanomitter::Result<()> {
+    /// let emitter = nanomitter::Emitter::builder("worker")
+    ///     .address("tcp://127.0.0.1:55555")
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn builder(service_name: impl Into<String>) -> EmitterBuilder {
         EmitterBuilder::new(service_name)
     }

@@ -161,9 +161,9 @@ impl Link {
             return Ok(Link { role: OpenedAs::Hub, shared, _endpoint: endpoint });
         }
         let options = transport_options(config, address, OpenedAs::Client);
-        let dialer = Dialer::new(address, &options).map_err(|error| Error::InvalidAddress {
+        let dialer = Dialer::new(address, &options).map_err(|error| Error::Transport {
             address: address.to_owned(),
-            reason: error.to_string(),
+            source: error.into(),
         })?;
         let dialer = Rc::new(dialer);
         let backoff = (config.reconnect_min, config.reconnect_max);
@@ -554,7 +554,11 @@ async fn write_frames(
 
 /// The transport settings of a link to `address` on the side that binds it (the hub) or dials
 /// it.
-fn transport_options(config: &Config, address: &str, side: OpenedAs) -> TransportOptions {
+pub(crate) fn transport_options(
+    config: &Config,
+    address: &str,
+    side: OpenedAs,
+) -> TransportOptions {
     let tls = config.tls.as_ref().filter(|_| uses_tls(address)).map(|tls| match side {
         OpenedAs::Hub => TlsSettings {
             ca_file: None,

@@ -18,8 +18,11 @@ pub use crate::topic::{is_reserved, HUB_CHANGED, LAGGED, PEER_JOINED, PEER_LEFT}
 /// A node this node knows of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Peer {
+    /// Its node id (what its events carry as [`DistributedEvent::node`](crate::DistributedEvent::node)).
     pub node: u64,
+    /// Its service name.
     pub service: String,
+    /// What it said it is in its last hello.
     pub role: Role,
     /// When this node last heard from it.
     #[serde(skip)]

@@ -8,6 +8,7 @@
 //! the network.
 
 use crate::event::DistributedEvent;
+use crate::messages::ListenerId;
 use crate::topic::{is_reserved, LAGGED};
 use crate::trie::Trie;
 use actix::dev::SendError;
@@ -18,6 +19,8 @@ use std::collections::{HashMap, HashSet};
 const CACHED_TOPICS: usize = 4096;
 
 struct Listener {
+    /// Its [`ListenerId`]: what removes exactly this listener.
+    id: ListenerId,
     recipient: Recipient<DistributedEvent>,
     /// Events left before it is removed (`once` is 1, `many(n)` is n); `None`: forever.
     remaining: Option<u32>,
@@ -68,21 +71,23 @@ pub(crate) struct Registry {
 }
 
 impl Registry {
-    /// Adds a listener at the end of `pattern`'s list; the same recipient may be added many
+    /// Adds listener `id` at the end of `pattern`'s list; the same recipient may be added many
     /// times. `remaining`: events before it is removed by itself.
     pub(crate) fn add(
         &mut self,
         pattern: &str,
+        id: ListenerId,
         recipient: Recipient<DistributedEvent>,
         remaining: Option<u32>,
     ) {
         if remaining == Some(0) {
             return;
         }
-        self.by_pattern
-            .entry(pattern.to_owned())
-            .or_default()
-            .push(Listener { recipient, remaining });
+        self.by_pattern.entry(pattern.to_owned()).or_default().push(Listener {
+            id,
+            recipient,
+            remaining,
+        });
         if self.trie.insert(pattern, pattern.to_owned()) {
             self.matches.clear();
         }
@@ -102,6 +107,19 @@ impl Registry {
         };
         listeners.remove(index);
         self.forget_if_empty(pattern);
+        self.version += 1;
+        true
+    }
+
+    /// Removes listener `id`, wherever it listens. Returns whether it was still there.
+    pub(crate) fn remove_id(&mut self, id: ListenerId) -> bool {
+        let found = self.by_pattern.iter_mut().find_map(|(pattern, listeners)| {
+            let index = listeners.iter().position(|l| l.id == id)?;
+            listeners.remove(index);
+            Some(pattern.clone())
+        });
+        let Some(pattern) = found else { return false };
+        self.forget_if_empty(&pattern);
         self.version += 1;
         true
     }

@@ -1,4 +1,5 @@
-//! The wire format: how events and control messages travel, one NNG message per frame.
+//! The wire format: how events and control messages travel, one frame each (behind the length
+//! prefix of `framing` on a connection's byte stream).
 //!
 //! Owns: encoding and decoding of frames, and nothing else. It must not touch sockets, actors or
 //! listeners; a frame that does not parse is reported as a [`FrameError`] and never panics.
@@ -51,8 +52,8 @@
 //! **left** — `epoch u64 | node u64 | reason u8 (1 closed, 2 evicted, 3 silent)`: the hub saw
 //! `node` go (or, from a client, the client says goodbye).
 //!
-//! **interest** — `node u64 | version u64 | count u32 | count x { listeners u32 | pattern u16 len
-//! + str }`: the topic patterns `node` listens to, all of them, sent on joining and on every
+//! **interest** — `node u64 | version u64 | count u32 |
+//! count x { listeners u32 | pattern u16 len + str }`: the topic patterns `node` listens to, all of them, sent on joining and on every
 //! change; a higher `version` replaces a lower one.
 //!
 //! Sequence numbers are at most [`MAX_SEQ`] (2^62) and start at 1, with `1 <= retained_from <=
@@ -282,17 +283,8 @@ impl EventsBatch {
     }
 
     /// Bytes the frame has so far.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.buf.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
-    }
-
-    /// Events in the frame.
-    pub fn count(&self) -> u64 {
-        u64::from(self.count)
     }
 
     /// The finished frame, accounting for sequence numbers `covers_from..=covers_to` (its

@@ -306,10 +306,8 @@ async fn an_actor_can_subscribe_itself_with_a_plain_message() {
     impl Actor for SelfSubscriber {
         type Context = Context<Self>;
         fn started(&mut self, ctx: &mut Context<Self>) {
-            self.emitter.do_send(nanomitter::messages::On {
-                topic: "hello".into(),
-                recipient: ctx.address().recipient(),
-            });
+            let recipient = ctx.address().recipient();
+            self.emitter.do_send(nanomitter::messages::Listen::new("hello", recipient));
         }
     }
     impl Handler<DistributedEvent> for SelfSubscriber {
@@ -320,7 +318,7 @@ async fn an_actor_can_subscribe_itself_with_a_plain_message() {
     }
     let emitter = node(&unique_address(), "solo").await;
     let seen = Arc::new(Mutex::new(Vec::new()));
-    SelfSubscriber { emitter: emitter.addr().clone(), seen: seen.clone() }.start();
+    SelfSubscriber { emitter: emitter.addr(), seen: seen.clone() }.start();
     emitter.listener_count("hello").await.unwrap();
     emitter
         .addr()
@@ -387,18 +385,18 @@ async fn wait_for_peers(node: &EmitterHandle, n: usize) -> Vec<nanomitter::Peer>
 
 #[actix_rt::test]
 async fn plain_messages_refuse_invalid_patterns_as_the_handle_does() {
-    use nanomitter::messages::{Many, On, Once};
+    use nanomitter::messages::Listen;
     let emitter = node(&unique_address(), "solo").await;
     let (_, recipient) = Collector::start_new();
     let addr = emitter.addr();
-    let on = addr.send(On { topic: "a..b".into(), recipient: recipient.clone() }).await;
+    let on = addr.send(Listen::new("a..b", recipient.clone())).await;
     assert!(matches!(on, Ok(Err(Error::InvalidTopic { .. }))), "{on:?}");
-    let once = addr.send(Once { topic: "st*ck".into(), recipient: recipient.clone() }).await;
+    let once = addr.send(Listen::new("st*ck", recipient.clone()).times(1)).await;
     assert!(matches!(once, Ok(Err(Error::InvalidTopic { .. }))), "{once:?}");
-    let many = addr.send(Many { topic: "a.>.b".into(), times: 2, recipient: recipient.clone() });
+    let many = addr.send(Listen::new("a.>.b", recipient.clone()).times(2));
     assert!(matches!(many.await, Ok(Err(Error::InvalidTopic { .. }))));
     assert!(emitter.topics().await.unwrap().is_empty(), "nothing was added");
-    let valid = addr.send(On { topic: "a.*".into(), recipient }).await;
+    let valid = addr.send(Listen::new("a.*", recipient)).await;
     assert!(matches!(valid, Ok(Ok(()))), "{valid:?}");
     assert_eq!(emitter.listener_count("a.b").await.unwrap(), 1);
 }
@@ -571,4 +569,97 @@ async fn after_close_every_handle_refuses_with_closed() {
     actix_rt::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(other.role(), Role::Closed);
     assert!(matches!(other.flush().await, Err(Error::Closed)));
+}
+
+/// A `Subscription` removes exactly its listener when dropped; `detach` keeps it; a listener
+/// for a number of events goes by itself.
+#[actix_rt::test]
+async fn a_subscription_removes_its_listener_when_dropped() {
+    use nanomitter::messages::Listen;
+    let emitter = node(&unique_address(), "solo").await;
+    let (collector, recipient) = Collector::start_new();
+    let kept = emitter.listen(Listen::new("t", recipient.clone())).unwrap();
+    let dropped = emitter.listen(Listen::new("t", recipient.clone())).unwrap();
+    assert_eq!(kept.topic(), "t");
+    assert_ne!(kept.id(), dropped.id());
+    assert_eq!(emitter.listener_count("t").await.unwrap(), 2);
+    drop(dropped);
+    assert_eq!(emitter.listener_count("t").await.unwrap(), 1, "only the dropped one went");
+    kept.detach();
+    emitter.listen(Listen::new("end", recipient.clone()).times(2)).unwrap().detach();
+    emitter.emit_json("t", &serde_json::json!(1)).unwrap();
+    settle(&emitter, &collector).await;
+    assert_eq!(collector.topics(), ["t", "end"], "the detached listener stays");
+    settle(&emitter, &collector).await;
+    assert_eq!(emitter.listener_count("end").await.unwrap(), 0, "gone after its two events");
+    assert_eq!(emitter.listener_count("t").await.unwrap(), 1);
+}
+
+/// `emit_json_wait` delivers as `emit_json` does; `addr()` is an owned address.
+#[actix_rt::test]
+async fn emit_json_wait_delivers_and_addr_is_owned() {
+    let emitter = node(&unique_address(), "solo").await;
+    let (collector, recipient) = Collector::start_new();
+    emitter.on("t", recipient).unwrap();
+    emitter.emit_json_wait("t", &serde_json::json!({"k": 1})).await.unwrap();
+    collector.wait_for(1).await;
+    assert_eq!(collector.seen.lock().unwrap()[0].to_json(), serde_json::json!({"k": 1}));
+    let addr: Addr<Emitter> = emitter.addr();
+    drop(emitter);
+    assert!(addr.connected(), "the address outlives the handle it came from");
+}
+
+/// `RoleWatch` tells a lost hub (the new role, perhaps after `Electing`) through `changed()` and
+/// as a `Stream`, which ends when the emitter closes; `changed()` then answers `Closed`.
+#[actix_rt::test]
+async fn role_watch_follows_changes_as_a_stream_and_ends_on_close() {
+    use futures_util::StreamExt;
+    let address = unique_address();
+    let hub = node(&address, "hub").await;
+    let client = node(&address, "client").await;
+    let mut changes = client.roles();
+    let mut stream = client.roles();
+    hub.close().await.unwrap();
+    // Changes in quick succession may be seen as one: the role as it is when read.
+    loop {
+        match changes.changed().await {
+            Ok(Role::Electing) => continue,
+            other => break assert_eq!(other, Ok(Role::Hub), "the only survivor binds"),
+        }
+    }
+    loop {
+        match stream.next().await {
+            Some(Role::Electing) => continue,
+            other => break assert_eq!(other, Some(Role::Hub)),
+        }
+    }
+    client.close().await.unwrap();
+    assert_eq!(stream.next().await, None);
+    assert_eq!(stream.next().await, None, "it stays ended");
+    assert_eq!(changes.changed().await, Err(Error::Closed));
+}
+
+/// An unreachable hub's error keeps NNG's error as its source, and says which kind of cause.
+#[actix_rt::test]
+async fn an_unreachable_hub_keeps_nngs_error_as_its_source() {
+    use std::error::Error as _;
+    let nobody = format!("tcp://127.0.0.1:{}", {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    });
+    let error = Emitter::builder("d")
+        .address(&nobody)
+        .dial_only(true)
+        .connect_timeout(Duration::from_millis(300))
+        .connect()
+        .await
+        .err()
+        .expect("nobody is there");
+    let Error::Unreachable { cause: Some(nanomitter::NoHub::DialFailed(nng)), .. } = &error else {
+        panic!("expected a failed dial, got {error:?}");
+    };
+    assert!(nng.is_connection_refused(), "{nng}");
+    let source = error.source().expect("a cause");
+    let nng_source = source.source().expect("NNG's error");
+    assert_eq!(nng_source.to_string(), "Connection refused");
 }

@@ -3,10 +3,9 @@
 //! protocol core, and refuses with [`Error::Closed`] once the emitter is closed.
 use super::*;
 use crate::error::{Error, Result};
-use crate::event::DistributedEvent;
 use crate::link::GOODBYE_LINGER;
 use crate::messages::{
-    Emit, Flush, ListenerCount, Many, On, Once, Peers, RemoveAllListeners, RemoveListener, Topics,
+    Emit, Flush, Listen, ListenerCount, Peers, RemoveAllListeners, RemoveListener, Topics, Unlisten,
 };
 use crate::wire;
 
@@ -38,39 +37,28 @@ impl Handler<Emit> for Emitter {
     }
 }
 
-impl Handler<On> for Emitter {
+impl Handler<Listen> for Emitter {
     type Result = Result<()>;
 
-    fn handle(&mut self, on: On, ctx: &mut Context<Self>) -> Result<()> {
-        self.add_listener(&on.topic, on.recipient, None, ctx)
+    fn handle(&mut self, listen: Listen, ctx: &mut Context<Self>) -> Result<()> {
+        self.add_listener(listen, ctx)
     }
 }
 
-impl Handler<Once> for Emitter {
-    type Result = Result<()>;
+impl Handler<Unlisten> for Emitter {
+    type Result = bool;
 
-    fn handle(&mut self, once: Once, ctx: &mut Context<Self>) -> Result<()> {
-        self.add_listener(&once.topic, once.recipient, Some(1), ctx)
-    }
-}
-
-impl Handler<Many> for Emitter {
-    type Result = Result<()>;
-
-    fn handle(&mut self, many: Many, ctx: &mut Context<Self>) -> Result<()> {
-        self.add_listener(&many.topic, many.recipient, Some(many.times), ctx)
+    fn handle(&mut self, Unlisten(id): Unlisten, ctx: &mut Context<Self>) -> bool {
+        let removed = self.registry.remove_id(id);
+        self.perform(ctx);
+        removed
     }
 }
 
 impl Emitter {
-    /// Adds a listener of a checked pattern, for `times` events (`None`: forever).
-    fn add_listener(
-        &mut self,
-        pattern: &str,
-        recipient: Recipient<DistributedEvent>,
-        times: Option<u32>,
-        ctx: &mut Context<Self>,
-    ) -> Result<()> {
+    /// Adds a listener of a checked pattern, for its number of events (`None`: forever).
+    fn add_listener(&mut self, listen: Listen, ctx: &mut Context<Self>) -> Result<()> {
+        let pattern = listen.topic.as_str();
         crate::topic::check(pattern, true)?;
         if self.node.is_closed() {
             return Err(Error::Closed);
@@ -83,7 +71,7 @@ impl Emitter {
                 reason: "this node already listens to the most patterns a node may have (4096)",
             });
         }
-        self.registry.add(pattern, recipient, times);
+        self.registry.add(pattern, listen.id, listen.recipient, listen.times);
         self.perform(ctx);
         Ok(())
     }

@@ -64,13 +64,30 @@ impl Process {
         Process::start_with_env(name, args, &[])
     }
 
-    /// Starts `nanomitter <args>` with the environment variables `env` set. `NANOMITTER_SECRET`
-    /// is never inherited from the test's own environment: only `env` can set it.
+    /// Starts `nanomitter <args>` with the environment variables `env` set, logging warnings
+    /// (`RUST_LOG=warn`, unless `env` says otherwise) for the tests that look for them.
+    /// `NANOMITTER_SECRET` and `NANOMITTER_ADDR` are never inherited from the test's own
+    /// environment: only `env` can set them.
     pub fn start_with_env(name: &str, args: &[&str], env: &[(&str, &str)]) -> Process {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_nanomitter"))
-            .args(args)
-            .env_remove("NANOMITTER_SECRET")
-            .envs(env.iter().copied())
+        let mut command = Process::command();
+        command.env("RUST_LOG", "warn").args(args).envs(env.iter().copied());
+        Process::spawn(name, &mut command)
+    }
+
+    /// Starts `nanomitter <args>` as a user would, without `RUST_LOG`.
+    pub fn start_as_user(name: &str, args: &[&str]) -> Process {
+        Process::spawn(name, Process::command().env_remove("RUST_LOG").args(args))
+    }
+
+    /// The binary, without the variables it reads from a user's environment.
+    fn command() -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_nanomitter"));
+        command.env_remove("NANOMITTER_SECRET").env_remove("NANOMITTER_ADDR");
+        command
+    }
+
+    fn spawn(name: &str, command: &mut Command) -> Process {
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -142,6 +159,11 @@ impl Process {
             let events = self.events(topic);
             (events.len() >= n).then_some(events)
         })
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn is_running(&mut self) -> bool {

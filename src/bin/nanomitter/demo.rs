@@ -1,11 +1,18 @@
 //! `nanomitter demo`: the seed's quickstart, live, on loopback.
 //!
 //! Owns: the orchestration (a hub process and worker processes of this same binary on a free
-//! port, a start signal, progress and the summary) and the hidden `demo-worker` subcommand. Each
-//! worker listens to `stockprice`, emits it at a fixed rate, then emits `done` with its count and
-//! waits for every other worker's `done`: events of one sender arrive in order, so by then it has
-//! everything the others sent, and any loss shows as a count below what they said they emitted.
+//! port, a start signal, progress and the summary) and the hidden `demo-hub` and `demo-worker`
+//! subcommands. Each worker listens to `stockprice`, emits it at a fixed rate, then emits `done`
+//! with its count and waits for every other worker's `done`: events of one sender arrive in
+//! order, so by then it has everything the others sent, and any loss shows as a count below what
+//! they said they emitted.
+//!
+//! The children talk to the demo on stdout only, one JSON [`Report`] per line (readiness first),
+//! so their logs (stderr, shown prefixed with their name) never get in the way. Each child's
+//! stdin is a pipe from the demo: the demo writes the start signal on it, and when the demo dies,
+//! however it dies, the pipe closes and the child exits at once.
 
+use crate::explain;
 use crate::node::NodeArgs;
 use crate::output::print_line;
 use crate::security::SecurityArgs;
@@ -15,7 +22,7 @@ use nanomitter::DistributedEvent;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -27,12 +34,20 @@ pub struct DemoArgs {
     /// Seconds the workers emit.
     #[arg(long, default_value_t = 3.0)]
     seconds: f64,
-    /// Events per second each worker emits.
-    #[arg(long, default_value_t = 20_000)]
-    rate: u64,
+    /// Events per second each worker emits; default: 120,000 deliveries a second shared out
+    /// (20,000 each for 3 workers, 76 each for 40: every event reaches every other worker).
+    #[arg(long)]
+    rate: Option<u64>,
     /// Passed to the hub and every worker.
     #[command(flatten)]
     security: SecurityArgs,
+}
+
+/// The demo's hub: a node that binds and relays until its parent goes.
+#[derive(Args)]
+pub struct HubArgs {
+    #[command(flatten)]
+    node: NodeArgs,
 }
 
 #[derive(Args)]
@@ -72,8 +87,33 @@ struct Tick {
     price: f64,
 }
 
+/// Exit code of a child whose parent went away.
+const ORPHANED: i32 = 3;
+/// How long the demo waits for a report before it gives up on its children.
+const SILENCE: Duration = Duration::from_secs(30);
+
+/// One child process and the write end of its stdin (dropping it stops the child).
+struct Child {
+    process: std::process::Child,
+    stdin: ChildStdin,
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// Deliveries a second the demo asks of the machine when `--rate` is not given.
+const DEFAULT_DELIVERIES: u64 = 120_000;
+
 pub fn run(args: DemoArgs) -> Result<(), String> {
-    if args.workers < 2 || args.rate == 0 || !args.seconds.is_finite() || args.seconds <= 0.0 {
+    let workers = args.workers as u64;
+    let rate = args.rate.unwrap_or_else(|| {
+        (DEFAULT_DELIVERIES / (workers * workers.saturating_sub(1)).max(1)).max(1)
+    });
+    if args.workers < 2 || rate == 0 || !args.seconds.is_finite() || args.seconds <= 0.0 {
         return Err("the demo needs --workers >= 2, --rate >= 1 and --seconds > 0".into());
     }
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -86,72 +126,74 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     println!(
         "nanomitter demo: a hub and {} workers on {addr}, {} events/s each for {} s",
-        args.workers, args.rate, args.seconds
+        args.workers, rate, args.seconds
     );
 
-    let mut hub = Command::new(&exe)
-        .args(["hub", "--addr", &addr, "--service", "hub", "--every", "3600"])
-        .args(args.security.child_args())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start the hub: {e}"))?;
-    let mut hub_log = BufReader::new(hub.stderr.take().expect("piped")).lines();
-    let hub_ready = hub_log.next();
-    // Keep draining the hub's log so that it never blocks on a full pipe.
-    std::thread::spawn(move || hub_log.for_each(drop));
-    if !matches!(hub_ready, Some(Ok(line)) if line.contains("as Hub")) {
-        let _ = hub.kill();
-        return Err(format!("the hub did not start on {addr}"));
+    let (reports_tx, reports) = mpsc::channel();
+    let mut hub = Command::new(&exe);
+    hub.args(["demo-hub", "--addr", &addr, "--service", "hub"]).args(args.security.child_args());
+    let _hub = spawn(hub, "hub", usize::MAX, &reports_tx)?;
+    match reports.recv_timeout(SILENCE) {
+        Ok((_, Report::Ready)) => {}
+        _ => return Err(format!("the hub did not start on {addr} (see its lines above)")),
     }
 
-    let (reports_tx, reports) = mpsc::channel();
-    let mut workers: Vec<(Child, ChildStdin)> = Vec::new();
+    let mut workers = Vec::new();
     for i in 0..args.workers {
-        let mut child = Command::new(&exe)
+        let mut worker = Command::new(&exe);
+        worker
             .args(["demo-worker", "--addr", &addr, "--service", &format!("worker-{i}")])
             .args(["--workers", &args.workers.to_string(), "--seconds", &args.seconds.to_string()])
-            .args(["--rate", &args.rate.to_string()])
-            .args(args.security.child_args())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot start worker {i}: {e}"))?;
-        let stdout = BufReader::new(child.stdout.take().expect("piped"));
-        let tx = reports_tx.clone();
-        std::thread::spawn(move || {
-            for line in stdout.lines().map_while(Result::ok) {
-                if let Ok(report) = serde_json::from_str::<Report>(&line) {
-                    let _ = tx.send((i, report));
-                }
-            }
-        });
-        let stdin = child.stdin.take().expect("piped");
-        workers.push((child, stdin));
+            .args(["--rate", &rate.to_string()])
+            .args(args.security.child_args());
+        workers.push(spawn(worker, &format!("worker-{i}"), i, &reports_tx)?);
     }
     drop(reports_tx);
+    supervise(&reports, &mut workers)
+}
 
-    let outcome = supervise(&args, &reports, &mut workers);
-    for (child, _) in &mut workers {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-    let _ = hub.kill();
-    let _ = hub.wait();
-    outcome
+/// Starts a child: its reports (stdout) go to `reports` tagged with `index`, its stderr is
+/// shown prefixed with `name`, its stdin stays with the returned [`Child`].
+fn spawn(
+    mut command: Command,
+    name: &str,
+    index: usize,
+    reports: &mpsc::Sender<(usize, Report)>,
+) -> Result<Child, String> {
+    let mut process = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {name}: {e}"))?;
+    let stdout = BufReader::new(process.stdout.take().expect("piped"));
+    let tx = reports.clone();
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            if let Ok(report) = serde_json::from_str::<Report>(&line) {
+                let _ = tx.send((index, report));
+            }
+        }
+    });
+    let stderr = BufReader::new(process.stderr.take().expect("piped"));
+    let prefix = format!("[{name}] ");
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            eprintln!("{prefix}{line}");
+        }
+    });
+    let stdin = process.stdin.take().expect("piped");
+    Ok(Child { process, stdin })
 }
 
 fn supervise(
-    args: &DemoArgs,
     reports: &mpsc::Receiver<(usize, Report)>,
-    workers: &mut [(Child, ChildStdin)],
+    workers: &mut [Child],
 ) -> Result<(), String> {
-    let deadline = Instant::now() + Duration::from_secs_f64(args.seconds) + Duration::from_secs(30);
     let next = || {
-        reports
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .map_err(|_| "a worker stopped answering".to_string())
+        reports.recv_timeout(SILENCE).map_err(|_| {
+            format!("no worker reported for {} s (see their lines above)", SILENCE.as_secs())
+        })
     };
     let mut ready = 0;
     while ready < workers.len() {
@@ -159,8 +201,8 @@ fn supervise(
             ready += 1;
         }
     }
-    for (_, stdin) in workers.iter_mut() {
-        writeln!(stdin, "go").map_err(|e| format!("cannot start a worker: {e}"))?;
+    for worker in workers.iter_mut() {
+        writeln!(worker.stdin, "go").map_err(|e| format!("cannot start a worker: {e}"))?;
     }
     let started = Instant::now();
     let mut received: HashMap<usize, u64> = HashMap::new();
@@ -211,6 +253,37 @@ fn supervise(
     }
 }
 
+/// Prints one report on stdout for the demo.
+fn report(report: &Report) {
+    print_line(&serde_json::to_string(report).expect("serializable"));
+}
+
+/// Follows the parent through stdin, whose write end it holds: the lines it sends arrive on
+/// the returned channel, and when the pipe closes (the parent exited, or was killed) this process
+/// exits at once.
+fn follow_parent() -> tokio::sync::mpsc::UnboundedReceiver<String> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+        std::process::exit(ORPHANED);
+    });
+    rx
+}
+
+/// The demo's hub: binds, says it is ready, relays until the demo goes.
+pub async fn hub(args: HubArgs) -> Result<(), String> {
+    let mut parent = follow_parent();
+    let emitter = args.node.builder()?.connect().await.map_err(|e| explain(&e))?;
+    if emitter.role() != nanomitter::Role::Hub {
+        return Err(format!("another node holds {}", emitter.hub_address().unwrap_or_default()));
+    }
+    report(&Report::Ready);
+    while parent.recv().await.is_some() {}
+    Ok(())
+}
+
 /// Counts `stockprice` events per sender and collects the `done` reports.
 #[derive(Default)]
 struct Tally {
@@ -240,6 +313,7 @@ impl Handler<DistributedEvent> for Counter {
 }
 
 pub async fn worker(args: WorkerArgs) -> Result<(), String> {
+    let mut parent = follow_parent();
     let emitter = args
         .node
         .builder()?
@@ -247,21 +321,30 @@ pub async fn worker(args: WorkerArgs) -> Result<(), String> {
         .local_echo(false)
         .connect()
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| explain(&e))?;
     let tally = std::rc::Rc::new(std::cell::RefCell::new(Tally::default()));
     let counter = Counter(tally.clone()).start().recipient();
-    emitter.on("stockprice", counter.clone()).map_err(|e| e.to_string())?;
-    emitter.on("done", counter).map_err(|e| e.to_string())?;
-    emitter.listener_count("done").await.map_err(|e| e.to_string())?;
-    print_line(&serde_json::to_string(&Report::Ready).expect("serializable"));
-    let go = tokio::task::spawn_blocking(|| std::io::stdin().lines().next());
-    go.await.map_err(|e| e.to_string())?;
+    emitter.on("stockprice", counter.clone()).map_err(|e| explain(&e))?;
+    emitter.on("done", counter).map_err(|e| explain(&e))?;
+    emitter.listener_count("done").await.map_err(|e| explain(&e))?;
+    report(&Report::Ready);
+    parent.recv().await;
 
+    // Progress every 250 ms, whether emitting or waiting.
+    let progress = {
+        let tally = tally.clone();
+        actix_rt::spawn(async move {
+            let mut every = actix_rt::time::interval(Duration::from_millis(250));
+            loop {
+                every.tick().await;
+                report(&Report::Progress { received: tally.borrow().received });
+            }
+        })
+    };
     let started = Instant::now();
     let run_for = Duration::from_secs_f64(args.seconds);
     let mut ticks = actix_rt::time::interval(Duration::from_millis(1));
     let mut emitted = 0u64;
-    let mut last_progress = Instant::now();
     while started.elapsed() < run_for {
         ticks.tick().await;
         let due = (started.elapsed().as_secs_f64() * args.rate as f64) as u64;
@@ -269,24 +352,25 @@ pub async fn worker(args: WorkerArgs) -> Result<(), String> {
             emitted += 1;
             let tick =
                 Tick { ticker: "AAPL".into(), price: 250.0 + (emitted % 1000) as f64 / 100.0 };
-            emitter.emit_wait("stockprice", &tick).await.map_err(|e| e.to_string())?;
-        }
-        if last_progress.elapsed() >= Duration::from_millis(250) {
-            last_progress = Instant::now();
-            let received = tally.borrow().received;
-            print_line(
-                &serde_json::to_string(&Report::Progress { received }).expect("serializable"),
-            );
+            emitter.emit_wait("stockprice", &tick).await.map_err(|e| explain(&e))?;
         }
     }
-    emitter.emit_wait("done", &emitted).await.map_err(|e| e.to_string())?;
-    emitter.flush().await.map_err(|e| e.to_string())?;
+    emitter.emit_wait("done", &emitted).await.map_err(|e| explain(&e))?;
+    emitter.flush().await.map_err(|e| explain(&e))?;
 
+    // Wait for every other worker's `done`, as long as events keep arriving (with many workers
+    // on few cores, the backlog takes a while).
     let others = args.workers - 1;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while tally.borrow().done.len() < others && Instant::now() < deadline {
-        actix_rt::time::sleep(Duration::from_millis(5)).await;
+    let mut last_count = 0;
+    let mut quiet_since = Instant::now();
+    while tally.borrow().done.len() < others && quiet_since.elapsed() < Duration::from_secs(10) {
+        actix_rt::time::sleep(Duration::from_millis(100)).await;
+        let received = tally.borrow().received;
+        if received != last_count {
+            (last_count, quiet_since) = (received, Instant::now());
+        }
     }
+    progress.abort();
     let summary = {
         let tally = tally.borrow();
         Summary {
@@ -298,6 +382,6 @@ pub async fn worker(args: WorkerArgs) -> Result<(), String> {
             gaps: emitter.stats().gaps,
         }
     };
-    print_line(&serde_json::to_string(&Report::Summary(summary)).expect("serializable"));
-    emitter.close().await.map_err(|e| e.to_string())
+    report(&Report::Summary(summary));
+    emitter.close().await.map_err(|e| explain(&e))
 }

@@ -1,10 +1,13 @@
 //! `nanomitter`: the command line of the distributed emitter.
 //!
-//! Owns: argument parsing, logging setup and turning errors into one line and an exit code. Each
+//! Owns: argument parsing, logging setup (quiet unless `-v` or `RUST_LOG`; colours only on a
+//! terminal) and turning errors into one line (with their causes) and exit code 1. Each
 //! subcommand lives in its own module; none of them touches NNG directly, only the library.
 
 mod bench;
 mod demo;
+mod duration;
+mod interrupt;
 mod load;
 mod node;
 mod output;
@@ -12,55 +15,72 @@ mod repl;
 mod security;
 mod simple;
 
-use clap::{Parser, Subcommand};
-use node::{seconds, NodeArgs};
+use clap::{ArgAction, Parser, Subcommand};
+use node::NodeArgs;
+use output::Format;
+use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(Parser)]
 #[command(name = "nanomitter", version, about = "A distributed EventEmitter over NNG")]
 struct Cli {
+    /// Log to stderr: -v warnings, -vv the election and restarts, -vvv debugging. RUST_LOG
+    /// (e.g. `RUST_LOG=nanomitter=info`) overrides it.
+    #[arg(short, long, action = ArgAction::Count, global = true)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print every event on the given topics (`*`: all) as one JSON line each.
+    /// Print every event on the given topics (`*`: all) as one JSON line each, until --count
+    /// events, --timeout or Ctrl-C.
     Listen {
         #[command(flatten)]
         node: NodeArgs,
         /// Exit after this many events.
-        #[arg(long)]
+        #[arg(short = 'n', long)]
         count: Option<u64>,
-        /// Topics to listen to; `*` listens to every topic.
+        /// Exit after this long (`500ms`, `5s`, ...); with --count, fail if fewer arrived.
+        #[arg(short, long, value_parser = duration::parse)]
+        timeout: Option<Duration>,
+        /// Print only each event's data, as JSON.
+        #[arg(short, long)]
+        raw: bool,
+        /// Topics or patterns to listen to; `*` listens to every topic.
         #[arg(required = true)]
         topics: Vec<String>,
     },
-    /// Emit a JSON value on a topic, wait until it has left this process, exit.
+    /// Emit a JSON value on a topic (or, without one, each line of stdin as one event), then
+    /// exit once every member holds the events.
     Emit {
         #[command(flatten)]
         node: NodeArgs,
-        /// Emit the event this many times.
-        #[arg(long, default_value_t = 1)]
+        /// Emit each event this many times.
+        #[arg(short, long, default_value_t = 1)]
         repeat: u64,
         /// Become the hub if no hub answers (by default `emit` only dials, and fails after
         /// --connect-timeout when nobody is there).
         #[arg(long)]
         may_host: bool,
+        /// The topic to emit on.
         topic: String,
-        /// The event's data, as JSON (`'{"price": 250}'`, `'"text"'`, `42`).
-        json: String,
+        /// The event's data, as JSON (`'{"price": 250}'`, `'"text"'`, `42`); without it, one
+        /// JSON value per line of stdin.
+        json: Option<String>,
     },
     /// Run a node that only relays, printing its counters as a JSON line every few seconds.
     Hub {
         #[command(flatten)]
         node: NodeArgs,
-        /// Seconds between two lines of counters.
-        #[arg(long, default_value_t = 5.0)]
-        every: f64,
+        /// Time between two lines of counters (`500ms`, `5s`, ...).
+        #[arg(short, long, default_value = "5s", value_parser = duration::parse)]
+        every: Duration,
     },
     /// Emit what is typed on stdin (`<topic> <json>` per line) and print events on the given
-    /// topics as JSON lines. Exits at the end of stdin, after flushing.
+    /// topics as JSON lines. Exits at the end of stdin or on Ctrl-C, after flushing.
     Repl {
         #[command(flatten)]
         node: NodeArgs,
@@ -73,6 +93,8 @@ enum Command {
     Bench(bench::BenchArgs),
     #[command(hide = true)]
     BenchNode(bench::NodeArgs),
+    #[command(hide = true)]
+    DemoHub(demo::HubArgs),
     #[command(hide = true)]
     DemoWorker(demo::WorkerArgs),
     /// A node under steady load that accounts for every event (for failure tests).
@@ -90,12 +112,7 @@ fn main() -> ExitCode {
             return if error.use_stderr() { ExitCode::FAILURE } else { ExitCode::SUCCESS };
         }
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_logs(cli.verbose);
     let result = actix_rt::System::new().block_on(run(cli.command));
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -106,14 +123,44 @@ fn main() -> ExitCode {
     }
 }
 
+/// Logs on stderr: none by default, more with each `-v`; `RUST_LOG` wins when set. Colours
+/// only when stderr is a terminal.
+fn init_logs(verbose: u8) {
+    let level = ["off", "warn", "info", "debug"][usize::from(verbose.min(3))];
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+/// An error of the library as one line: its message, then each cause's (NNG's among them).
+pub fn explain(error: &nanomitter::Error) -> String {
+    let mut line = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(inner) = cause {
+        line.push_str(": ");
+        line.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    line
+}
+
 async fn run(command: Command) -> Result<(), String> {
     match command {
-        Command::Listen { node, count, topics } => simple::listen(&node, count, &topics).await,
-        Command::Emit { node, repeat, may_host, topic, json } => {
-            simple::emit(&node, repeat, may_host, &topic, &json).await
+        Command::Listen { node, count, timeout, raw, topics } => {
+            let format = if raw { Format::Data } else { Format::Event };
+            let args = simple::ListenArgs { count, timeout, format, topics: &topics };
+            simple::listen(&node, args).await
         }
-        Command::Hub { node, every } => simple::hub(&node, seconds("--every", every)?).await,
+        Command::Emit { node, repeat, may_host, topic, json } => {
+            simple::emit(&node, repeat, may_host, &topic, json.as_deref()).await
+        }
+        Command::Hub { node, every } => simple::hub(&node, every).await,
         Command::Repl { node, topics } => repl::run(&node, &topics).await,
+        Command::DemoHub(args) => demo::hub(args).await,
         Command::DemoWorker(args) => demo::worker(args).await,
         Command::Load(args) => load::run(args).await,
         Command::Demo(args) => demo::run(args),

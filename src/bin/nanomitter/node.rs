@@ -3,9 +3,12 @@
 //! Owns: the mapping from command-line options to the library's builder. It must not run any
 //! subcommand's logic.
 
+use crate::duration;
+use crate::explain;
 use crate::security::SecurityArgs;
 use actix::Recipient;
 use clap::Args;
+use nanomitter::topic::check;
 use nanomitter::{
     DistributedEvent, Emitter, EmitterBuilder, EmitterHandle, SlowConsumer, DEFAULT_ADDRESS,
 };
@@ -16,29 +19,30 @@ use std::time::Duration;
 pub struct NodeArgs {
     /// Address to bind (becoming the hub) or dial; several, comma-separated, are candidates in
     /// order of preference.
-    #[arg(long, default_value = DEFAULT_ADDRESS)]
+    #[arg(short, long, env = "NANOMITTER_ADDR", default_value = DEFAULT_ADDRESS)]
     addr: String,
     /// This node's service name, carried by its events.
-    #[arg(long, default_value = "cli")]
+    #[arg(short, long, default_value = "cli")]
     service: String,
-    /// Seconds to wait for a hub before giving up.
-    #[arg(long, default_value_t = 10.0)]
-    connect_timeout: f64,
+    /// How long to wait for a hub before giving up (`500ms`, `5s`, or seconds).
+    #[arg(long, default_value = "10s", value_parser = duration::parse)]
+    connect_timeout: Duration,
     /// Largest frame in bytes this node sends or accepts.
     #[arg(long)]
     max_frame_size: Option<usize>,
-    /// Seconds between heartbeats on topic `<3`; 0 turns them off.
-    #[arg(long, default_value_t = 60.0)]
-    heartbeat: f64,
-    /// Seconds between liveness beats; a hub silent for three is presumed dead.
-    #[arg(long)]
-    liveness: Option<f64>,
-    /// Seconds a hub waits for a client's acknowledgement before cutting it off; 0 waits forever.
-    #[arg(long)]
-    evict_after: Option<f64>,
-    /// Seconds to wait for a dialed candidate before trying the next.
-    #[arg(long)]
-    election_timeout: Option<f64>,
+    /// Time between heartbeats on topic `<3`; 0 turns them off.
+    #[arg(long, default_value = "60s", value_parser = duration::parse)]
+    heartbeat: Duration,
+    /// Time between liveness beats; a hub silent for three is presumed dead.
+    #[arg(long, value_parser = duration::parse)]
+    liveness: Option<Duration>,
+    /// How long a hub waits for a client's acknowledgement before cutting it off; 0 waits
+    /// forever.
+    #[arg(long, value_parser = duration::parse)]
+    evict_after: Option<Duration>,
+    /// How long to wait for a dialed candidate before trying the next.
+    #[arg(long, value_parser = duration::parse)]
+    election_timeout: Option<Duration>,
     /// Send every event to every node, whoever listens.
     #[arg(long)]
     no_routing: bool,
@@ -50,23 +54,21 @@ pub struct NodeArgs {
 }
 
 impl NodeArgs {
+    /// The library's builder with these options, checked as far as can be without a socket.
     pub fn builder(&self) -> Result<EmitterBuilder, String> {
-        let connect_timeout = seconds("--connect-timeout", self.connect_timeout)?;
-        let heartbeat = seconds("--heartbeat", self.heartbeat)?;
         let candidates: Vec<&str> = self.addr.split(',').map(str::trim).collect();
         let builder = Emitter::builder(&self.service)
             .candidates(candidates.iter().copied())
-            .connect_timeout(connect_timeout)
-            .heartbeat_interval((!heartbeat.is_zero()).then_some(heartbeat));
+            .connect_timeout(self.connect_timeout)
+            .heartbeat_interval((!self.heartbeat.is_zero()).then_some(self.heartbeat));
         let mut builder = self.security.apply(builder, &candidates)?;
         if let Some(bytes) = self.max_frame_size {
             builder = builder.max_frame_size(bytes).batch_bytes(bytes.min(1 << 20));
         }
         if let Some(every) = self.liveness {
-            builder = builder.liveness_interval(seconds("--liveness", every)?);
+            builder = builder.liveness_interval(every);
         }
         if let Some(after) = self.evict_after {
-            let after = seconds("--evict-after", after)?;
             builder = builder.slow_consumer(if after.is_zero() {
                 SlowConsumer::Wait
             } else {
@@ -77,12 +79,17 @@ impl NodeArgs {
             builder = builder.interest_routing(false);
         }
         if let Some(timeout) = self.election_timeout {
-            builder = builder.election_timeout(seconds("--election-timeout", timeout)?);
+            builder = builder.election_timeout(timeout);
         }
         if let Some(bytes) = self.max_pending_bytes {
             builder = builder.max_pending_bytes(bytes);
         }
         Ok(builder)
+    }
+
+    /// How long to wait for a hub (`--connect-timeout`).
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
     }
 
     /// Connects, subscribes `recipient` to `topics`, and says so on stderr once the
@@ -114,14 +121,14 @@ async fn connect_with(
     topics: &[String],
     recipient: Option<Recipient<DistributedEvent>>,
 ) -> Result<EmitterHandle, String> {
-    let emitter = builder.connect().await.map_err(|e| e.to_string())?;
+    let emitter = builder.connect().await.map_err(|e| explain(&e))?;
     if let Some(recipient) = recipient {
         for topic in topics {
-            emitter.on(topic, recipient.clone()).map_err(|e| e.to_string())?;
+            emitter.on(topic, recipient.clone()).map_err(|e| explain(&e))?;
         }
     }
     // A round trip through the emitter: the subscriptions above are handled (and announced).
-    emitter.topics().await.map_err(|e| e.to_string())?;
+    emitter.topics().await.map_err(|e| explain(&e))?;
     eprintln!(
         "nanomitter: connected to {} as {:?} (service {}, node {:016x})",
         emitter.hub_address().unwrap_or_default(),
@@ -132,9 +139,13 @@ async fn connect_with(
     Ok(emitter)
 }
 
-pub fn seconds(flag: &str, value: f64) -> Result<Duration, String> {
-    Duration::try_from_secs_f64(value)
-        .map_err(|_| format!("{flag} takes a number of seconds >= 0, not {value}"))
+/// Checks every topic or pattern in `topics` before anything connects (`listening`: patterns
+/// allowed).
+pub fn check_topics<'a>(
+    topics: impl IntoIterator<Item = &'a String>,
+    listening: bool,
+) -> Result<(), String> {
+    topics.into_iter().try_for_each(|topic| check(topic, listening).map_err(|e| explain(&e)))
 }
 
 /// Prints every role change of `emitter` on stderr as `nanomitter: role <Role>` (and ` at
@@ -143,7 +154,7 @@ pub fn report_roles(emitter: &EmitterHandle) {
     let mut roles = emitter.roles();
     let emitter = emitter.clone();
     actix_rt::spawn(async move {
-        while let Some(role) = roles.next().await {
+        while let Ok(role) = roles.changed().await {
             match emitter.hub_address() {
                 Some(address) => eprintln!("nanomitter: role {role:?} at {address}"),
                 None => eprintln!("nanomitter: role {role:?}"),

@@ -1,23 +1,48 @@
-//! How the command line prints events: one JSON object per line on stdout.
+//! How the command line prints events: one line per event on stdout.
 //!
-//! Owns: the line format `{"topic","service","node","seq","data"}` and the printing actor. It
-//! must not connect or emit anything.
+//! Owns: the line formats (`{"topic","service","node","seq","data"}` in that order, or the data
+//! alone) and the printing actor. It must not connect or emit anything.
 
 use actix::prelude::*;
 use nanomitter::DistributedEvent;
+use serde::Serialize;
+use std::cell::Cell;
 use std::io::Write;
+use std::rc::Rc;
 use tokio::sync::oneshot;
 
-/// The JSON line of one event. JSON payloads appear as JSON, bincode ones as `{"bincode": "<hex>"}`.
-pub fn event_line(event: &DistributedEvent) -> String {
-    serde_json::json!({
-        "topic": event.topic(),
-        "service": event.service(),
-        "node": format!("{:016x}", event.node()),
-        "seq": event.seq(),
-        "data": event.to_json(),
-    })
-    .to_string()
+/// What a line shows of an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The whole event as a JSON object, topic first.
+    Event,
+    /// Only its data, as JSON.
+    Data,
+}
+
+/// One event as printed, its keys in this order.
+#[derive(Serialize)]
+struct EventLine<'a> {
+    topic: &'a str,
+    service: &'a str,
+    node: String,
+    seq: u64,
+    data: serde_json::Value,
+}
+
+/// The line of one event. JSON payloads appear as JSON, bincode ones as `{"bincode": "<hex>"}`.
+pub fn event_line(event: &DistributedEvent, format: Format) -> String {
+    match format {
+        Format::Event => serde_json::to_string(&EventLine {
+            topic: event.topic(),
+            service: event.service(),
+            node: format!("{:016x}", event.node()),
+            seq: event.seq(),
+            data: event.to_json(),
+        })
+        .expect("an event line is plain JSON"),
+        Format::Data => event.to_json().to_string(),
+    }
 }
 
 /// Writes a line to stdout; `false` when stdout is gone (the reader quit).
@@ -28,14 +53,21 @@ pub fn print_line(line: &str) -> bool {
 
 /// Prints every event it receives; after `limit` events (or when stdout closes) it signals `done`.
 pub struct Printer {
+    format: Format,
     limit: Option<u64>,
-    printed: u64,
+    printed: Rc<Cell<u64>>,
     done: Option<oneshot::Sender<()>>,
 }
 
 impl Printer {
-    pub fn new(limit: Option<u64>, done: oneshot::Sender<()>) -> Self {
-        Printer { limit, printed: 0, done: Some(done) }
+    /// A printer of lines in `format`, for `limit` events or forever.
+    pub fn new(format: Format, limit: Option<u64>, done: oneshot::Sender<()>) -> Self {
+        Printer { format, limit, printed: Rc::default(), done: Some(done) }
+    }
+
+    /// The number of events printed so far, readable after the printer was started.
+    pub fn printed(&self) -> Rc<Cell<u64>> {
+        self.printed.clone()
     }
 }
 
@@ -50,9 +82,10 @@ impl Handler<DistributedEvent> for Printer {
         if self.done.is_none() {
             return;
         }
-        self.printed += 1;
-        let reached_limit = self.limit.is_some_and(|limit| self.printed >= limit);
-        if !print_line(&event_line(&event)) || reached_limit {
+        let printed = self.printed.get() + 1;
+        self.printed.set(printed);
+        let reached_limit = self.limit.is_some_and(|limit| printed >= limit);
+        if !print_line(&event_line(&event, self.format)) || reached_limit {
             if let Some(done) = self.done.take() {
                 let _ = done.send(());
             }

@@ -1,0 +1,243 @@
+//! The command line as a user meets it, with real processes on loopback: quiet logs and one
+//! error line with the real cause, arguments checked before connecting, Ctrl-C that flushes,
+//! the demo's children, and the conventions (short flags, `NANOMITTER_ADDR`, `--timeout`,
+//! `--raw`, stdin payloads, durations, the user's `--help`).
+
+mod common;
+
+use common::{free_address, wait_listeners, wait_until, Process, TempDir};
+use serde_json::Value;
+
+/// The stderr lines of a process that ran to its end with exit code 1: exactly one, the error.
+fn the_error_line(process: &mut Process) -> String {
+    assert_eq!(process.wait_exit(), 1, "{}: {:?}", process.name, process.stderr());
+    let stderr = process.stderr();
+    assert_eq!(stderr.len(), 1, "{}: only the error line: {stderr:?}", process.name);
+    assert!(stderr[0].starts_with("nanomitter: error: "), "{stderr:?}");
+    stderr[0].clone()
+}
+
+/// Without `-v` or `RUST_LOG`, an unreachable hub is one line naming NNG's error, no log lines
+/// and no colour codes into a pipe; `-v` shows the warnings, still without colour.
+#[test]
+fn failures_are_one_line_with_the_real_cause_and_logs_need_v() {
+    let nobody = free_address();
+    // Longer than the election timeout (1 s), after which a dial that got no hub is a warning.
+    let args = ["emit", "-a", &nobody, "--connect-timeout", "1500ms", "t", "1"];
+    let line = the_error_line(&mut Process::start_as_user("quiet", &args));
+    assert!(line.contains("no hub answered") && line.contains("Connection refused"), "{line}");
+
+    let mut verbose_args = vec!["-v"];
+    verbose_args.extend_from_slice(&args);
+    let mut verbose = Process::start_as_user("verbose", &verbose_args);
+    assert_eq!(verbose.wait_exit(), 1);
+    let stderr = verbose.stderr();
+    assert!(stderr.iter().any(|l| l.contains("WARN")), "-v logs warnings: {stderr:?}");
+    assert!(!stderr.iter().any(|l| l.contains('\u{1b}')), "no colour into a pipe: {stderr:?}");
+}
+
+/// The causes a user must tell apart: nobody listening, a program that is not a hub, an ipc
+/// path in a missing directory.
+#[test]
+fn an_unreachable_hub_says_why() {
+    let stranger = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let stranger = format!("tcp://127.0.0.1:{}", stranger.local_addr().unwrap().port());
+    let dir = TempDir::new("cli-ipc");
+    let missing = format!("ipc://{}", dir.path("missing/hub.ipc"));
+    let cases = [
+        (free_address(), "Connection refused"),
+        (stranger, "did not answer as a nanomitter hub"),
+        (missing, "the directory of the ipc path does not exist"),
+    ];
+    for (address, cause) in cases {
+        let args = ["emit", "-a", &address, "--connect-timeout", "300ms", "t", "1"];
+        let line = the_error_line(&mut Process::start_as_user("unreachable", &args));
+        assert!(line.contains("no hub answered") && line.contains(cause), "{line}");
+    }
+}
+
+/// A bad topic fails before any connection: no "connected" line, no wait for a hub.
+#[test]
+fn arguments_are_checked_before_connecting() {
+    let address = free_address();
+    let cases: [&[&str]; 3] = [
+        &["listen", "-a", &address, "a..b"],
+        &["emit", "-a", &address, "x.*", "1"],
+        &["repl", "-a", &address, "st*ck"],
+    ];
+    for args in cases {
+        let line = the_error_line(&mut Process::start_as_user("bad-topic", args));
+        assert!(line.contains("invalid topic"), "{args:?}: {line}");
+    }
+}
+
+/// Ctrl-C ends `listen` with exit 0, and ends `repl` after its accepted events reached the
+/// other members.
+#[test]
+fn ctrl_c_closes_listen_and_repl_after_flushing() {
+    let address = free_address();
+    let mut listener = Process::start("listen", &["listen", "-a", &address, "t"]);
+    listener.wait_stderr("as Hub");
+    let mut repl = Process::repl("repl", &address, &[]);
+    wait_listeners(&mut repl, "t", 1);
+    for i in 0..50 {
+        repl.send(&format!("t {i}"));
+    }
+    // The reply to `.role` comes after the emits before it were accepted.
+    repl.send(".role");
+    repl.wait_reply("role");
+    repl.signal("INT");
+    assert_eq!(repl.wait_exit(), 0, "{:?}", repl.stderr());
+    assert_eq!(listener.wait_events("t", 50).len(), 50);
+
+    listener.signal("INT");
+    assert_eq!(listener.wait_exit(), 0, "{:?}", listener.stderr());
+}
+
+/// Ctrl-C stops `emit --repeat` early: it flushes what it emitted, says how many, and fails.
+#[test]
+fn ctrl_c_stops_emit_repeat_after_flushing_what_it_emitted() {
+    let address = free_address();
+    let listener = Process::start("listen", &["listen", "-a", &address, "--raw", "t"]);
+    listener.wait_stderr("as Hub");
+    let mut emit = Process::start("emit", &["emit", "-a", &address, "-r", "100000000", "t", "1"]);
+    wait_until("events to arrive", || (listener.stdout().len() >= 100).then_some(()));
+    emit.signal("INT");
+    let line = wait_until("emit to stop", || {
+        emit.stderr().into_iter().find(|l| l.starts_with("nanomitter: error: interrupted after"))
+    });
+    assert_eq!(emit.wait_exit(), 1, "{:?}", emit.stderr());
+    let emitted: usize = line
+        .trim_start_matches("nanomitter: error: interrupted after ")
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a count in {line:?}"));
+    wait_until("every emitted event at the listener", || {
+        (listener.stdout().len() >= emitted).then_some(())
+    });
+    assert_eq!(listener.stdout().len(), emitted, "no more than were emitted");
+}
+
+/// `NANOMITTER_ADDR`, short flags, `--raw`, payloads from stdin, `--timeout` with durations,
+/// and event lines that print topic first.
+#[test]
+fn the_conventions_users_know_from_nats_and_mosquitto() {
+    let address = free_address();
+    let env = [("NANOMITTER_ADDR", address.as_str())];
+    let hub = Process::start_with_env("hub", &["hub"], &env);
+    hub.wait_stderr("as Hub");
+    let full = Process::start_with_env("full", &["listen", "-n", "3", "t"], &env);
+    full.wait_stderr("as Client");
+    let raw = Process::start_with_env("raw", &["listen", "-r", "-n", "3", "-s", "raw", "t"], &env);
+    raw.wait_stderr("as Client");
+
+    let mut emit = Process::start("emit", &["emit", "-a", &address, "-s", "lines", "t"]);
+    emit.send("{\"n\":1}");
+    emit.send("");
+    emit.send("\"two\"");
+    emit.send("3");
+    emit.close_stdin();
+    assert_eq!(emit.wait_exit(), 0, "{:?}", emit.stderr());
+
+    let mut full = full;
+    let mut raw = raw;
+    assert_eq!(full.wait_exit(), 0);
+    assert_eq!(raw.wait_exit(), 0);
+    assert_eq!(raw.stdout(), ["{\"n\":1}", "\"two\"", "3"]);
+    let lines = full.stdout();
+    assert!(lines[0].starts_with("{\"topic\":\"t\",\"service\":\"lines\",\"node\":"), "{lines:?}");
+    let data: Vec<Value> =
+        lines.iter().map(|l| serde_json::from_str::<Value>(l).unwrap()["data"].clone()).collect();
+    assert_eq!(data, [serde_json::json!({"n": 1}), "two".into(), 3.into()]);
+
+    // `--timeout` ends a listen: fine without --count, a failure when --count was not reached.
+    let mut idle = Process::start_as_user("idle", &["listen", "-a", &address, "-t", "200ms", "t"]);
+    assert_eq!(idle.wait_exit(), 0, "{:?}", idle.stderr());
+    let args = ["listen", "-a", &address, "-t", "0.2", "-n", "2", "t"];
+    let line = the_error_line_after_connecting(&mut Process::start_as_user("short", &args));
+    assert!(line.contains("0 of 2 events arrived within 200ms"), "{line}");
+}
+
+/// Like [`the_error_line`], for a process that connected (and said so) before failing.
+fn the_error_line_after_connecting(process: &mut Process) -> String {
+    assert_eq!(process.wait_exit(), 1, "{:?}", process.stderr());
+    let errors: Vec<String> =
+        process.stderr().into_iter().filter(|l| !l.starts_with("nanomitter: connected")).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    errors[0].clone()
+}
+
+/// The harness subcommands are not in the user's help.
+#[test]
+fn harness_subcommands_are_hidden_from_help() {
+    let mut help = Process::start_as_user("help", &["--help"]);
+    assert_eq!(help.wait_exit(), 0);
+    let text = help.stdout().join("\n");
+    for shown in ["listen", "emit", "hub", "repl", "demo", "bench"] {
+        assert!(text.contains(&format!("  {shown} ")), "{shown}: {text}");
+    }
+    for hidden in ["bench-node", "demo-hub", "demo-worker", "load"] {
+        assert!(!text.contains(hidden), "{hidden}: {text}");
+    }
+}
+
+/// The demo works with `RUST_LOG=info` (readiness is not read from logs) and shows its
+/// children's log lines, each prefixed with the child's name.
+#[test]
+fn the_demo_runs_with_info_logs_and_shows_its_childrens_lines() {
+    let args = ["demo", "--workers", "2", "--seconds", "0.5", "--rate", "200"];
+    let mut demo = Process::start_with_env("demo", &args, &[("RUST_LOG", "info")]);
+    assert_eq!(demo.wait_exit(), 0, "{:?}\n{:?}", demo.stdout(), demo.stderr());
+    let stderr = demo.stderr();
+    assert!(stderr.iter().any(|l| l.starts_with("[hub] ") && l.contains("INFO")), "{stderr:?}");
+    assert!(stderr.iter().any(|l| l.starts_with("[worker-1] ")), "{stderr:?}");
+    assert!(demo.stdout().iter().any(|l| l.contains("exactly once")), "{:?}", demo.stdout());
+}
+
+/// The demo's children die with it, even when it is killed.
+#[test]
+fn the_demos_children_die_with_it() {
+    let args = ["demo", "--workers", "2", "--seconds", "60", "--rate", "10"];
+    let mut demo = Process::start("demo", &args);
+    wait_until("the demo to run", || {
+        demo.stdout().iter().any(|l| l.contains("events delivered")).then_some(())
+    });
+    let children = children_of(demo.pid());
+    assert_eq!(children.len(), 3, "a hub and 2 workers: {children:?}");
+    demo.kill();
+    wait_until("the demo's children to exit", || {
+        children.iter().all(|pid| !is_alive(*pid)).then_some(())
+    });
+}
+
+/// The child process ids of `pid` (Linux).
+fn children_of(pid: u32) -> Vec<u32> {
+    let path = format!("/proc/{pid}/task/{pid}/children");
+    let list = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    list.split_whitespace().map(|p| p.parse().unwrap()).collect()
+}
+
+/// Whether `pid` runs (a zombie waiting for a parent that does not reap it does not).
+fn is_alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat.rsplit(')').next().unwrap_or_default().trim_start().starts_with('Z'),
+        Err(_) => false,
+    }
+}
+
+/// A second `hub` on a taken address says that another node is the hub; Ctrl-C closes a hub,
+/// and its client takes over.
+#[test]
+fn a_second_hub_says_so_and_ctrl_c_closes_a_hub() {
+    let address = free_address();
+    let mut first = Process::start("first", &["hub", "-a", &address, "-e", "100ms"]);
+    first.wait_stderr("as Hub");
+    let second = Process::start("second", &["hub", "-a", &address, "-e", "100ms"]);
+    second.wait_stderr("another node is the hub already");
+    first.signal("INT");
+    assert_eq!(first.wait_exit(), 0, "{:?}", first.stderr());
+    wait_until("the second hub to take over", || {
+        second.stdout().iter().any(|l| l.contains("\"role\":\"hub\"")).then_some(())
+    });
+}
