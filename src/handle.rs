@@ -206,12 +206,23 @@ impl EmitterHandle {
     /// every member, it returns [`Error::Overflow`] (counted in `stats().overflows`) and the
     /// event is not sent. [`EmitterHandle::emit_wait`] waits for room instead.
     pub fn emit<T: Serialize + ?Sized>(&self, topic: &str, value: &T) -> Result<()> {
-        self.try_send(Emit::encoded(topic, Codec::Bincode, value)?)
+        self.emit_with(topic, Codec::Bincode, value)
     }
 
     /// Emits a JSON value to every listener of `topic` on every node; see [`EmitterHandle::emit`].
     pub fn emit_json(&self, topic: &str, value: &serde_json::Value) -> Result<()> {
-        self.try_send(Emit::encoded(topic, Codec::Json, value)?)
+        self.emit_with(topic, Codec::Json, value)
+    }
+
+    /// Emits `value` encoded with `codec` ([`Codec::MessagePack`] reads as an object in
+    /// JavaScript); see [`EmitterHandle::emit`].
+    pub fn emit_with<T: Serialize + ?Sized>(
+        &self,
+        topic: &str,
+        codec: Codec,
+        value: &T,
+    ) -> Result<()> {
+        self.try_send(Emit::encoded(topic, codec, value)?)
     }
 
     /// Like [`EmitterHandle::emit`], but waits while too many events are unacknowledged: the

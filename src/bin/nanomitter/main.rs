@@ -47,6 +47,9 @@ enum Command {
         /// --connect-timeout when nobody is there).
         #[arg(long)]
         may_host: bool,
+        /// Send the data as MessagePack instead of JSON (it reads as the same value).
+        #[arg(long)]
+        msgpack: bool,
         topic: String,
         /// The event's data, as JSON (`'{"price": 250}'`, `'"text"'`, `42`).
         json: String,
@@ -109,8 +112,10 @@ fn main() -> ExitCode {
 async fn run(command: Command) -> Result<(), String> {
     match command {
         Command::Listen { node, count, topics } => simple::listen(&node, count, &topics).await,
-        Command::Emit { node, repeat, may_host, topic, json } => {
-            simple::emit(&node, repeat, may_host, &topic, &json).await
+        Command::Emit { node, repeat, may_host, msgpack, topic, json } => {
+            let codec =
+                if msgpack { nanomitter::Codec::MessagePack } else { nanomitter::Codec::Json };
+            simple::emit(&node, repeat, may_host, codec, &topic, &json).await
         }
         Command::Hub { node, every } => simple::hub(&node, seconds("--every", every)?).await,
         Command::Repl { node, topics } => repl::run(&node, &topics).await,

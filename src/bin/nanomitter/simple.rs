@@ -21,11 +21,13 @@ pub async fn listen(node: &NodeArgs, count: Option<u64>, topics: &[String]) -> R
     emitter.close().await.map_err(|e| e.to_string())
 }
 
-/// Emits `json` on `topic` `repeat` times and returns once the events have left the process.
+/// Emits `json` on `topic` `repeat` times, encoded with `codec`, and returns once the events
+/// have left the process.
 pub async fn emit(
     node: &NodeArgs,
     repeat: u64,
     may_host: bool,
+    codec: nanomitter::Codec,
     topic: &str,
     json: &str,
 ) -> Result<(), String> {
@@ -34,7 +36,7 @@ pub async fn emit(
     // Dial-only unless --may-host: a one-shot sender must not stand in for an absent hub.
     let emitter = node.connect_dialing(!may_host).await?;
     for _ in 0..repeat {
-        emitter.emit_json(topic, &data).map_err(|e| e.to_string())?;
+        emitter.emit_with(topic, codec, &data).map_err(|e| e.to_string())?;
     }
     emitter.close().await.map_err(|e| e.to_string())
 }
