@@ -233,7 +233,7 @@ pub(crate) fn frame_overhead(service: &str) -> usize {
 }
 
 /// Rewrites the `retained_from` field of an encoded events frame (it changes between sends).
-pub(crate) fn set_retained_from(frame: &mut [u8], retained_from: u64) {
+pub fn set_retained_from(frame: &mut [u8], retained_from: u64) {
     if let Some(field) = frame.get_mut(RETAINED_FROM_AT..RETAINED_FROM_AT + 8) {
         field.copy_from_slice(&retained_from.to_le_bytes());
     }
