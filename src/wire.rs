@@ -5,6 +5,9 @@
 //!
 //! # Format, version 3
 //!
+//! The normative specification, with the connection's opening and golden vectors that the Rust
+//! and TypeScript implementations both check, is `docs/wire.md`.
+//!
 //! All integers are little-endian; strings are UTF-8 behind a length. Every frame starts with a
 //! 6-byte header:
 //!
@@ -24,7 +27,8 @@
 //! covers_to      u64           ... to here: those not in it were wanted by nobody
 //! service        u8 len + str  sender's service name (at most 255 bytes)
 //! count          u32           number of events that follow (may be 0)
-//! count x { seq u64 | codec u8 (1 bincode, 2 JSON) | topic u16 len + str | payload u32 len + bytes }
+//! count x { seq u64 | codec u8 (1 bincode, 2 JSON, 3 MessagePack) | topic u16 len + str |
+//!                payload u32 len + bytes }
 //! ```
 //!
 //! **ack** — `node u64 | epoch u64 | count u32 | count x { sender u64, seq u64 }`. From a client
