@@ -7,7 +7,7 @@
  */
 
 import { concat, toHex, utf8 } from './bytes.js';
-import { webCrypto } from './webcrypto.js';
+import { subtle, webCrypto } from './webcrypto.js';
 
 export const TAG_LEN = 16;
 export const NONCE_LEN = 32;
@@ -44,13 +44,13 @@ export function secretBytes(secret: string | Uint8Array): Uint8Array {
 }
 
 function importKey(key: Uint8Array): Promise<CryptoKey> {
-  return webCrypto.subtle.importKey('raw', key as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return subtle().importKey('raw', key as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
 }
 
 /** HMAC-SHA-256 under `key` over the concatenation of `parts`. */
 export async function hmac(key: Uint8Array | CryptoKey, parts: readonly Uint8Array[]): Promise<Uint8Array> {
   const cryptoKey = key instanceof Uint8Array ? await importKey(key) : key;
-  return new Uint8Array(await webCrypto.subtle.sign('HMAC', cryptoKey, concat(parts) as BufferSource));
+  return new Uint8Array(await subtle().sign('HMAC', cryptoKey, concat(parts) as BufferSource));
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
