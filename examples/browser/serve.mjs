@@ -83,6 +83,7 @@ export async function startDemo({ httpPort = 8080, wsPort = 55556, tickMs = 200,
   await waitForLine(hub, 'connected');
   const ticker = run('ticker', ['repl', ...common, '--service', 'ticker'], echo);
   const printer = run('printer', ['repl', ...common, '--service', 'printer', 'chat'], echo);
+  await Promise.all([waitForLine(ticker, 'connected'), waitForLine(printer, 'connected')]);
   let ticks = 0;
   const prices = { AAPL: 250, MSFT: 410, NVDA: 180 };
   const timer = setInterval(() => {
