@@ -219,8 +219,11 @@ export class Connection {
     if (this.closed || !this.stream) return;
     const prefix = lengthPrefix(frame);
     if (!this.sealer) return this.write([prefix, frame]);
-    const tag = this.sealer.tag(frame);
-    this.outbound = this.outbound.then(async () => this.write([prefix, frame, await tag]));
+    // The tag is computed later: the bytes are copied, as the caller may rewrite its frame
+    // (a re-send changes `retained_from`) before they are written.
+    const bytes = frame.slice();
+    const tag = this.sealer.tag(bytes);
+    this.outbound = this.outbound.then(async () => this.write([prefix, bytes, await tag]));
   }
 
   /** Resolves once every frame handed to {@link send} was written. */

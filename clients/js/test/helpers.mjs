@@ -62,9 +62,9 @@ export class Process {
   }
 
   /** A `load` node (see src/bin/nanomitter/load.rs), once connected. */
-  static async load(name, address, rate, extra = []) {
+  static async load(name, address, rate, extra = [], env = {}) {
     const args = ['load', '--addr', address, '--service', name, '--heartbeat', '0', '--liveness', '0.2', '--rate', String(rate), ...extra];
-    const node = new Process(name, args);
+    const node = new Process(name, args, env);
     await node.waitStderr('connected');
     return node;
   }

@@ -5,16 +5,22 @@ import assert from 'node:assert/strict';
 import { Emitter } from '../../dist/index.js';
 import { Process, waitUntil, wsAddress } from '../helpers.mjs';
 
-test('a hub killed mid-stream: no event lost or duplicated, either way', async (t) => {
+for (const secret of [null, 'a cluster secret for the failover test']) {
+  const name = secret ? 'with the cluster secret' : 'without a secret';
+  test(`a hub killed mid-stream, ${name}: no event lost or duplicated, either way`, (t) => failover(t, secret));
+}
+
+async function failover(t, secret) {
   const address = await wsAddress();
-  const first = await Process.load('first-hub', address, 0);
+  const env = secret ? { NANOMITTER_SECRET: secret } : {};
+  const first = await Process.load('first-hub', address, 0, [], env);
   t.after(() => first.kill());
   assert.match(await first.waitStderr('connected'), /as Hub/);
-  const worker = await Process.load('worker', address, 400);
+  const worker = await Process.load('worker', address, 400, [], env);
   t.after(() => worker.kill());
   const workerId = await worker.nodeId();
 
-  const js = new Emitter({ service: 'node-failover', livenessMs: 200 });
+  const js = new Emitter({ service: 'node-failover', livenessMs: 200, ...(secret ? { secret } : {}) });
   const fromWorker = [];
   const lagged = [];
   js.on('load', (event) => {
@@ -66,4 +72,4 @@ test('a hub killed mid-stream: no event lost or duplicated, either way', async (
   for (let i = 1; i < fromWorker.length; i++) assert.equal(fromWorker[i], fromWorker[i - 1] + 1, `at ${i}`);
   assert.equal(fromWorker.at(-1), workerEmitted);
   assert.equal(js.stats().gaps, 0);
-});
+}
