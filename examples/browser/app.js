@@ -4,6 +4,10 @@
 import { Emitter } from './nanomitter/index.js';
 
 const $ = (id) => document.getElementById(id);
+const setStatus = (text, state) => {
+  $('status').textContent = text;
+  $('status').className = state;
+};
 const config = await (await fetch('config.json')).json();
 const demo = { received: {}, emitted: 0, lagged: [], linked: false, error: null };
 window.demo = demo;
@@ -29,7 +33,12 @@ for (const notice of ['$peer.joined', '$peer.left', '$hub.changed']) {
     const item = document.createElement('li');
     item.textContent = `${event.topic} ${JSON.stringify(event.data)}`;
     $('notices').prepend(item);
-    if (notice === '$hub.changed') demo.hub = event.data.node;
+    if (notice === '$hub.changed') {
+      demo.hub = event.data.node;
+      setStatus(`linked (hub: ${event.data.service})`, 'up');
+    } else if (notice === '$peer.left' && event.data.node === demo.hub) {
+      setStatus('the hub is gone: linking again…', 'down');
+    }
   });
 }
 
@@ -42,9 +51,8 @@ $('chat').addEventListener('submit', (submit) => {
 try {
   await emitter.connect(config.candidates);
   demo.linked = true;
-  $('status').textContent = 'linked';
-  $('status').className = 'up';
+  if (!demo.hub) setStatus('linked', 'up');
 } catch (error) {
   demo.error = String(error);
-  $('status').textContent = String(error);
+  setStatus(String(error), 'down');
 }
