@@ -130,5 +130,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   }
   const demo = await startDemo({ echo: true });
   console.log(`nanomitter browser demo: open ${demo.url} (hub at ${demo.address}); Ctrl-C stops it`);
-  process.on('SIGINT', () => demo.stop().then(() => process.exit(0)));
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => demo.stop().then(() => process.exit(0)));
 }
