@@ -157,7 +157,9 @@ export class Member {
       const timer = setTimeout(() => {
         if (settled) return;
         settled = true;
-        const last = this.lastError ? `: ${this.lastError}` : '';
+        // A hub that answered and refused (secret, wire version) says more than a timeout.
+        const why = this.lastRefusal ?? this.lastError;
+        const last = why ? `: ${why}` : '';
         reject(new NanomitterError('Unreachable', `no hub answered within ${this.settings.connectTimeoutMs} ms${last}`));
         void this.close();
       }, this.settings.connectTimeoutMs);
@@ -172,7 +174,9 @@ export class Member {
   }
 
   private onFirstLink: (() => void) | null = null;
+  /** Why the last attempt to open a connection failed, and the last refusal by a hub. */
   private lastError: string | null = null;
+  private lastRefusal: string | null = null;
 
   private async run(): Promise<void> {
     const { candidates, reconnectMinMs, reconnectMaxMs, electionTimeoutMs } = this.settings;
@@ -221,6 +225,7 @@ export class Member {
       return connection;
     } catch (error) {
       this.lastError = error instanceof OpenError ? error.message : String(error);
+      if (error instanceof OpenError && error.refused) this.lastRefusal = error.message;
       return null;
     }
   }
