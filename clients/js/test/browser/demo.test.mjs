@@ -18,9 +18,12 @@ test('the demo page and Rust workers exchange events both ways across a hub kill
   const demo = await startDemo({ httpPort: await freePort(), wsPort: await freePort(), tickMs: 10 });
   t.after(() => demo.stop());
   const profile = mkdtempSync(path.join(tmpdir(), 'nanomitter-chromium-'));
-  t.after(() => rmSync(profile, { recursive: true, force: true }));
   const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
-  t.after(() => browser.close());
+  // One hook, in this order: the browser writes to its profile until it is closed.
+  t.after(async () => {
+    await browser.close();
+    rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+  });
   const page = await browser.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(String(error)));
