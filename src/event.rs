@@ -27,6 +27,9 @@ pub enum Codec {
     Bincode = 1,
     /// UTF-8 JSON: readable, for scripts and other languages.
     Json = 2,
+    /// MessagePack as `rmp-serde` writes it, structs as maps with their field names: compact and
+    /// self-describing, for other languages (a struct reads as an object in JavaScript).
+    MessagePack = 3,
 }
 
 impl Codec {
@@ -34,6 +37,7 @@ impl Codec {
         match byte {
             1 => Some(Codec::Bincode),
             2 => Some(Codec::Json),
+            3 => Some(Codec::MessagePack),
             _ => None,
         }
     }
@@ -43,6 +47,9 @@ impl Codec {
             Codec::Bincode => bincode::serde::encode_to_vec(value, bincode::config::standard())
                 .map_err(|e| Error::Encode(e.to_string())),
             Codec::Json => serde_json::to_vec(value).map_err(|e| Error::Encode(e.to_string())),
+            Codec::MessagePack => {
+                rmp_serde::to_vec_named(value).map_err(|e| Error::Encode(e.to_string()))
+            }
         }
     }
 
@@ -68,6 +75,18 @@ impl Codec {
             // serde_json's `from_slice` already refuses anything but whitespace after the value.
             Codec::Json => serde_json::from_slice(bytes)
                 .map_err(|e| Error::Decode(format!("json as {type_name}: {e}"))),
+            Codec::MessagePack => {
+                let mut reader = bytes;
+                let value = T::deserialize(&mut rmp_serde::Deserializer::new(&mut reader))
+                    .map_err(|e| Error::Decode(format!("msgpack as {type_name}: {e}")))?;
+                if !reader.is_empty() {
+                    return Err(Error::Decode(format!(
+                        "msgpack as {type_name}: {} trailing bytes after the value",
+                        reader.len()
+                    )));
+                }
+                Ok(value)
+            }
         }
     }
 }
@@ -154,8 +173,9 @@ impl DistributedEvent {
         self.0.codec.decode(&self.0.payload)
     }
 
-    /// The payload as JSON: JSON payloads as they are, bincode payloads as `{"bincode": "<hex>"}`
-    /// (bincode is not self-describing, so only the receiver's type can read it).
+    /// The payload as JSON: JSON and MessagePack payloads as the values they hold, bincode
+    /// payloads as `{"bincode": "<hex>"}` (bincode is not self-describing, so only the receiver's
+    /// type can read it).
     ///
     /// ```
     /// # fn example(event: nanomitter::DistributedEvent) {
@@ -167,6 +187,9 @@ impl DistributedEvent {
             Codec::Json => self
                 .decode()
                 .unwrap_or_else(|_| serde_json::json!({ "invalid_json": hex(&self.0.payload) })),
+            Codec::MessagePack => self
+                .decode()
+                .unwrap_or_else(|_| serde_json::json!({ "invalid_msgpack": hex(&self.0.payload) })),
             Codec::Bincode => serde_json::json!({ "bincode": hex(&self.0.payload) }),
         }
     }
@@ -253,8 +276,8 @@ mod tests {
     }
 
     #[test]
-    fn a_payload_decodes_as_its_own_type_with_either_codec() {
-        for codec in [Codec::Bincode, Codec::Json] {
+    fn a_payload_decodes_as_its_own_type_with_every_codec() {
+        for codec in [Codec::Bincode, Codec::Json, Codec::MessagePack] {
             let event = event(codec, codec.encode(&stock_price()).unwrap());
             assert_eq!(event.decode::<StockPrice>().unwrap(), stock_price());
         }
@@ -262,5 +285,21 @@ mod tests {
         let mut payload = Codec::Json.encode(&stock_price()).unwrap();
         payload.extend_from_slice(b" \n");
         assert_eq!(event(Codec::Json, payload).decode::<StockPrice>().unwrap(), stock_price());
+    }
+
+    #[test]
+    fn a_msgpack_struct_is_a_map_with_field_names_and_reads_as_json() {
+        let payload = Codec::MessagePack.encode(&stock_price()).unwrap();
+        assert_eq!(payload[0], 0x83, "a fixmap of three fields, not an array");
+        let event = event(Codec::MessagePack, payload.clone());
+        assert_eq!(
+            event.to_json(),
+            serde_json::json!({ "symbol": "ACME", "price": 125, "volume": 900 })
+        );
+        let mut trailing = payload;
+        trailing.push(0xc0);
+        let error = super::Codec::MessagePack.decode::<StockPrice>(&trailing).unwrap_err();
+        assert!(error.to_string().contains("msgpack as"), "{error}");
+        assert!(error.to_string().contains("trailing"), "{error}");
     }
 }

@@ -379,7 +379,7 @@ impl EmitterHandle {
     /// # Ok(()) }
     /// ```
     pub fn emit<T: Serialize + ?Sized>(&self, topic: &str, value: &T) -> Result<()> {
-        self.try_send(Emit::encoded(topic, Codec::Bincode, value)?)
+        self.emit_with(topic, Codec::Bincode, value)
     }
 
     /// Emits a JSON value to every listener of `topic` on every node; see [`EmitterHandle::emit`].
@@ -391,7 +391,28 @@ impl EmitterHandle {
     /// # Ok(()) }
     /// ```
     pub fn emit_json(&self, topic: &str, value: &serde_json::Value) -> Result<()> {
-        self.try_send(Emit::encoded(topic, Codec::Json, value)?)
+        self.emit_with(topic, Codec::Json, value)
+    }
+
+    /// Emits `value` encoded with `codec` ([`Codec::MessagePack`] reads as an object in
+    /// JavaScript); see [`EmitterHandle::emit`].
+    ///
+    /// ```no_run
+    /// # fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
+    /// use nanomitter::Codec;
+    /// #[derive(serde::Serialize)]
+    /// struct StockPrice { ticker: String, price: f64 }
+    /// let price = StockPrice { ticker: "AAPL".into(), price: 251.3 };
+    /// emitter.emit_with("stockprice", Codec::MessagePack, &price)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn emit_with<T: Serialize + ?Sized>(
+        &self,
+        topic: &str,
+        codec: Codec,
+        value: &T,
+    ) -> Result<()> {
+        self.try_send(Emit::encoded(topic, codec, value)?)
     }
 
     /// Like [`EmitterHandle::emit`], but waits while too many events are unacknowledged: the
@@ -405,7 +426,7 @@ impl EmitterHandle {
     /// # Ok(()) }
     /// ```
     pub async fn emit_wait<T: Serialize + ?Sized>(&self, topic: &str, value: &T) -> Result<()> {
-        self.send_waiting(Emit::encoded(topic, Codec::Bincode, value)?).await
+        self.emit_with_wait(topic, Codec::Bincode, value).await
     }
 
     /// Like [`EmitterHandle::emit_json`], but waits while too many events are unacknowledged;
@@ -418,7 +439,25 @@ impl EmitterHandle {
     /// # Ok(()) }
     /// ```
     pub async fn emit_json_wait(&self, topic: &str, value: &serde_json::Value) -> Result<()> {
-        self.send_waiting(Emit::encoded(topic, Codec::Json, value)?).await
+        self.emit_with_wait(topic, Codec::Json, value).await
+    }
+
+    /// Like [`EmitterHandle::emit_with`], but waits while too many events are unacknowledged;
+    /// see [`EmitterHandle::emit_wait`].
+    ///
+    /// ```no_run
+    /// # async fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
+    /// use nanomitter::Codec;
+    /// emitter.emit_with_wait("tick", Codec::MessagePack, &42u64).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn emit_with_wait<T: Serialize + ?Sized>(
+        &self,
+        topic: &str,
+        codec: Codec,
+        value: &T,
+    ) -> Result<()> {
+        self.send_waiting(Emit::encoded(topic, codec, value)?).await
     }
 
     /// Sends `emit` once there is room for it under `max_pending_bytes`.

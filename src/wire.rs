@@ -6,6 +6,9 @@
 //!
 //! # Format, version 3
 //!
+//! The normative specification, with the connection's opening and golden vectors that the Rust
+//! and TypeScript implementations both check, is `docs/wire.md`.
+//!
 //! All integers are little-endian; strings are UTF-8 behind a length. Every frame starts with a
 //! 6-byte header:
 //!
@@ -25,7 +28,8 @@
 //! covers_to      u64           ... to here: those not in it were wanted by nobody
 //! service        u8 len + str  sender's service name (at most 255 bytes)
 //! count          u32           number of events that follow (may be 0)
-//! count x { seq u64 | codec u8 (1 bincode, 2 JSON) | topic u16 len + str | payload u32 len + bytes }
+//! count x { seq u64 | codec u8 (1 bincode, 2 JSON, 3 MessagePack) | topic u16 len + str |
+//!                payload u32 len + bytes }
 //! ```
 //!
 //! **ack** — `node u64 | epoch u64 | count u32 | count x { sender u64, seq u64 }`. From a client
@@ -234,7 +238,7 @@ pub(crate) fn frame_overhead(service: &str) -> usize {
 }
 
 /// Rewrites the `retained_from` field of an encoded events frame (it changes between sends).
-pub(crate) fn set_retained_from(frame: &mut [u8], retained_from: u64) {
+pub fn set_retained_from(frame: &mut [u8], retained_from: u64) {
     if let Some(field) = frame.get_mut(RETAINED_FROM_AT..RETAINED_FROM_AT + 8) {
         field.copy_from_slice(&retained_from.to_le_bytes());
     }

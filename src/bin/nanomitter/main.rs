@@ -65,6 +65,9 @@ enum Command {
         /// --connect-timeout when nobody is there).
         #[arg(long)]
         may_host: bool,
+        /// Send the data as MessagePack instead of JSON (it reads as the same value).
+        #[arg(long)]
+        msgpack: bool,
         /// The topic to emit on.
         topic: String,
         /// The event's data, as JSON (`'{"price": 250}'`, `'"text"'`, `42`); without it, one
@@ -155,8 +158,11 @@ async fn run(command: Command) -> Result<(), String> {
             let args = simple::ListenArgs { count, timeout, format, topics: &topics };
             simple::listen(&node, args).await
         }
-        Command::Emit { node, repeat, may_host, topic, json } => {
-            simple::emit(&node, repeat, may_host, &topic, json.as_deref()).await
+        Command::Emit { node, repeat, may_host, msgpack, topic, json } => {
+            let codec =
+                if msgpack { nanomitter::Codec::MessagePack } else { nanomitter::Codec::Json };
+            let what = simple::Emission { repeat, may_host, codec, topic: &topic };
+            simple::emit(&node, what, json.as_deref()).await
         }
         Command::Hub { node, every } => simple::hub(&node, every).await,
         Command::Repl { node, topics } => repl::run(&node, &topics).await,

@@ -53,25 +53,19 @@ pub async fn listen(node: &NodeArgs, args: ListenArgs<'_>) -> Result<(), String>
     }
 }
 
-/// Emits `json` on `topic` `repeat` times, or, without `json`, every line of stdin (one JSON
-/// value per line) `repeat` times, waiting for room rather than refusing; returns once every
-/// member holds the events. Ctrl-C stops emitting, flushes what was emitted, and fails.
-pub async fn emit(
-    node: &NodeArgs,
-    repeat: u64,
-    may_host: bool,
-    topic: &str,
-    json: Option<&str>,
-) -> Result<(), String> {
-    check_topics([&topic.to_owned()], false)?;
+/// Emits `what`'s data `repeat` times, the given JSON or, without it, every line of stdin (one
+/// JSON value per line), waiting for room rather than refusing; returns once every member holds
+/// the events. Ctrl-C stops emitting, flushes what was emitted, and fails.
+pub async fn emit(node: &NodeArgs, what: Emission<'_>, json: Option<&str>) -> Result<(), String> {
+    check_topics([&what.topic.to_owned()], false)?;
     let given = json.map(parse_json).transpose()?;
     let interrupt = Interrupt::install()?;
     // Dial-only unless --may-host: a one-shot sender must not stand in for an absent hub.
-    let emitter = node.connect_dialing(!may_host).await?;
+    let emitter = node.connect_dialing(!what.may_host).await?;
     let hub_lost = hub_lost_for(&emitter, node.connect_timeout());
     tokio::pin!(hub_lost);
     let mut emitted = 0;
-    let sending = emit_all(&emitter, topic, repeat, given, &mut emitted);
+    let sending = emit_all(&emitter, &what, given, &mut emitted);
     let outcome = tokio::select! {
         outcome = sending => outcome,
         _ = interrupt.requested() => Err(Stop::Interrupted),
@@ -109,6 +103,18 @@ async fn hub_lost_for(emitter: &EmitterHandle, limit: Duration) {
     }
 }
 
+/// What `emit` sends.
+pub struct Emission<'a> {
+    /// Each event this many times.
+    pub repeat: u64,
+    /// Become the hub if nobody is there.
+    pub may_host: bool,
+    /// The events' encoding (the data is given as JSON).
+    pub codec: nanomitter::Codec,
+    /// The topic to emit on.
+    pub topic: &'a str,
+}
+
 /// Why `emit` stopped early.
 enum Stop {
     Interrupted,
@@ -117,13 +123,12 @@ enum Stop {
 
 async fn emit_all(
     emitter: &EmitterHandle,
-    topic: &str,
-    repeat: u64,
+    what: &Emission<'_>,
     given: Option<serde_json::Value>,
     emitted: &mut u64,
 ) -> Result<(), Stop> {
     if let Some(data) = given {
-        return emit_repeated(emitter, topic, repeat, &data, emitted).await;
+        return emit_repeated(emitter, what, &data, emitted).await;
     }
     let mut lines = stdin_lines();
     let mut number = 0;
@@ -134,7 +139,7 @@ async fn emit_all(
         }
         let data =
             parse_json(&line).map_err(|e| Stop::Failed(format!("stdin line {number}: {e}")))?;
-        emit_repeated(emitter, topic, repeat, &data, emitted).await?;
+        emit_repeated(emitter, what, &data, emitted).await?;
     }
     Ok(())
 }
@@ -145,13 +150,15 @@ const YIELD_EVERY: u64 = 64;
 /// Emits `data` `repeat` times, counting each in `emitted`.
 async fn emit_repeated(
     emitter: &EmitterHandle,
-    topic: &str,
-    repeat: u64,
+    what: &Emission<'_>,
     data: &serde_json::Value,
     emitted: &mut u64,
 ) -> Result<(), Stop> {
-    for _ in 0..repeat {
-        emitter.emit_json_wait(topic, data).await.map_err(|e| Stop::Failed(explain(&e)))?;
+    for _ in 0..what.repeat {
+        emitter
+            .emit_with_wait(what.topic, what.codec, data)
+            .await
+            .map_err(|e| Stop::Failed(explain(&e)))?;
         *emitted += 1;
         if emitted.is_multiple_of(YIELD_EVERY) {
             // Let the emitter actor (and Ctrl-C) run: waiting for room yields only once

@@ -1,0 +1,258 @@
+/**
+ * One connection to a hub, from its opening to its end (docs/wire.md §4): the hub's preamble,
+ * the cluster secret's handshake when there is one, then frames in both directions, tagged with
+ * a secret.
+ *
+ * Owns: the opening, the framing of what is sent and received, the tags, and decoding received
+ * frames. Must not decide anything about a frame's meaning: the member does.
+ */
+
+import { Dialing, TAG_LEN, type Tagger } from './auth.js';
+import { Deframer, type Message, lengthPrefix } from './framing.js';
+import { type ByteStream, openStream } from './transport.js';
+import { type Frame, FrameError, MAGIC, VERSION, decode } from './wire.js';
+
+/** The longest handshake message (the preamble included). */
+const HANDSHAKE_MAX = 256;
+
+export interface ConnectionHandlers {
+  /** A well-formed frame arrived. */
+  onFrame(frame: Frame): void;
+  /** A frame that does not decode arrived: it is dropped (the connection stays). */
+  onMalformed(error: FrameError): void;
+  /** Everything that arrived so far was handed over (a good moment to acknowledge). */
+  onDrained(): void;
+  /** The connection ended (not called after {@link Connection.close}). */
+  onClose(reason: string): void;
+}
+
+export interface ConnectionOptions {
+  /** The cluster secret's bytes, or `null` for a hub without one. */
+  secret: Uint8Array | null;
+  /** The longest frame accepted from the hub. */
+  maxFrame: number;
+  /** How long the WebSocket, the preamble and the handshake may take together. */
+  timeoutMs: number;
+}
+
+/** Why a connection could not be opened, and whether trying again may help. */
+export class OpenError extends Error {
+  constructor(
+    message: string,
+    /** The hub answered but disagrees (wire version, secret): another try will not help. */
+    readonly refused: boolean,
+  ) {
+    super(message);
+    this.name = 'OpenError';
+  }
+}
+
+export class Connection {
+  private readonly deframer = new Deframer(HANDSHAKE_MAX);
+  private stream: ByteStream | null = null;
+  private sealer: Tagger | null = null;
+  private opener: Tagger | null = null;
+  private started = false;
+  private closed = false;
+  private opening = true;
+  /** During the opening: the one waiting for the next handshake message. */
+  private waiter: { resolve(m: Message): void; reject(e: Error): void } | null = null;
+  private openFailure: Error | null = null;
+  private inbound: Promise<void> = Promise.resolve();
+  private outbound: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly handlers: ConnectionHandlers) {}
+
+  /** Opens a connection to the hub at `address`; frames flow once {@link start} is called. */
+  static async open(address: string, options: ConnectionOptions, handlers: ConnectionHandlers): Promise<Connection> {
+    const connection = new Connection(handlers);
+    const opened = connection.run(address, options);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new OpenError(`${address}: the hub did not open the connection within ${options.timeoutMs} ms`, false)),
+        options.timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([opened, timeout]);
+      return connection;
+    } catch (error) {
+      connection.close();
+      throw error instanceof OpenError ? error : new OpenError(String((error as Error)?.message ?? error), false);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async run(address: string, options: ConnectionOptions): Promise<void> {
+    this.stream = await openStream(
+      address,
+      {
+        onData: (bytes) => this.received(bytes),
+        onClose: (reason) => this.ended(reason),
+      },
+      options.timeoutMs,
+    );
+    if (this.closed) throw new OpenError(`${address}: closed while opening`, false);
+    const preamble = (await this.nextMessage()).frame;
+    const expected = Uint8Array.of(...MAGIC, VERSION, options.secret ? 1 : 0);
+    if (preamble.length !== expected.length || preamble.some((b, i) => b !== expected[i])) {
+      const isHub = preamble.length >= 5 && MAGIC.every((b, i) => preamble[i] === b);
+      if (!isHub) throw new OpenError(`${address}: not a nanomitter hub`, true);
+      if (preamble[4] !== VERSION) {
+        throw new OpenError(`${address}: the hub speaks wire format ${preamble[4]}, this client ${VERSION}`, true);
+      }
+      throw new OpenError(
+        options.secret
+          ? `${address}: the hub has no secret, this client has one`
+          : `${address}: the hub requires a secret, this client has none`,
+        true,
+      );
+    }
+    if (options.secret) {
+      const dialing = new Dialing(options.secret);
+      this.write([lengthPrefix(dialing.challenge), dialing.challenge]);
+      let answered;
+      try {
+        answered = await dialing.answer((await this.nextMessage()).frame);
+      } catch (error) {
+        throw new OpenError(`${address}: ${(error as Error).message}`, true);
+      }
+      this.sealer = answered.session.sealer;
+      this.opener = answered.session.opener;
+      this.openUp(options.maxFrame);
+      this.write([lengthPrefix(answered.proof), answered.proof]);
+    } else {
+      this.openUp(options.maxFrame);
+    }
+  }
+
+  private openUp(maxFrame: number): void {
+    this.opening = false;
+    this.deframer.maxFrame = maxFrame;
+  }
+
+  private nextMessage(): Promise<Message> {
+    if (this.openFailure) return Promise.reject(this.openFailure);
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+      this.pump();
+    });
+  }
+
+  /** Frames start flowing to the handlers (those that came early were kept). */
+  start(): void {
+    this.started = true;
+    this.pump();
+  }
+
+  private received(bytes: Uint8Array): void {
+    this.deframer.push(bytes);
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    try {
+      if (this.opening) {
+        if (!this.waiter) return;
+        const message = this.deframer.next(0);
+        if (message) {
+          const waiter = this.waiter;
+          this.waiter = null;
+          waiter.resolve(message);
+        }
+        return;
+      }
+      if (!this.started) return;
+      const tagLen = this.opener ? TAG_LEN : 0;
+      let message;
+      let any = false;
+      while ((message = this.deframer.next(tagLen)) !== null) {
+        any = true;
+        if (this.opener) {
+          const { frame } = message;
+          const checked = this.opener.check(frame, message.tag!);
+          this.inbound = this.inbound.then(
+            () => checked.then(() => this.deliver(frame)),
+            () => undefined,
+          );
+        } else {
+          this.deliver(message.frame);
+        }
+      }
+      if (!any) return;
+      if (this.opener) {
+        this.inbound = this.inbound.then(
+          () => {
+            if (!this.closed) this.handlers.onDrained();
+          },
+          (error: Error) => this.fail(error.message),
+        );
+      } else {
+        this.handlers.onDrained();
+      }
+    } catch (error) {
+      this.fail((error as Error).message);
+    }
+  }
+
+  private deliver(frame: Uint8Array): void {
+    if (this.closed) return;
+    let decoded: Frame;
+    try {
+      decoded = decode(frame);
+    } catch (error) {
+      if (error instanceof FrameError) return this.handlers.onMalformed(error);
+      throw error;
+    }
+    this.handlers.onFrame(decoded);
+  }
+
+  private write(parts: Uint8Array[]): void {
+    this.stream?.write(parts);
+  }
+
+  /** Sends one frame (tagged, with a secret), after every frame sent before it. */
+  send(frame: Uint8Array): void {
+    if (this.closed || !this.stream) return;
+    const prefix = lengthPrefix(frame);
+    if (!this.sealer) return this.write([prefix, frame]);
+    // The tag is computed later: the bytes are copied, as the caller may rewrite its frame
+    // (a re-send changes `retained_from`) before they are written.
+    const bytes = frame.slice();
+    const tag = this.sealer.tag(bytes);
+    this.outbound = this.outbound.then(async () => this.write([prefix, bytes, await tag]));
+  }
+
+  /** Resolves once every frame handed to {@link send} was written. */
+  sent(): Promise<void> {
+    return this.outbound;
+  }
+
+  private fail(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stream?.close();
+    this.handlers.onClose(reason);
+  }
+
+  private ended(reason: string): void {
+    if (this.opening) {
+      this.openFailure = new OpenError(reason, false);
+      this.waiter?.reject(this.openFailure);
+      this.waiter = null;
+      return;
+    }
+    this.fail(reason);
+  }
+
+  /** Closes the connection; no handler is called after this. */
+  close(): void {
+    this.closed = true;
+    this.waiter?.reject(new OpenError('closed', false));
+    this.waiter = null;
+    this.stream?.close();
+  }
+}

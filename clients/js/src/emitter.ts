@@ -1,0 +1,286 @@
+/**
+ * The emitter: the API of Nanomitter and mesh (`on`, `once`, `many`, `off`,
+ * `removeAllListeners`, `emit`, `waitFor`, `connect`, `flush`, `close`) over one cluster member.
+ *
+ * Owns: the settings, checking what callers pass, the listeners and handing them events with
+ * their payloads decoded. Must not make protocol decisions: the member does.
+ */
+
+import { type NodeId, randomNodeId } from './bytes.js';
+import { secretBytes } from './auth.js';
+import { type CodecName, decodePayload, encodePayload } from './codec.js';
+import { Member, type MemberStats, NanomitterError, type RawEvent } from './member.js';
+import { Registry } from './registry.js';
+import { topicError } from './topic.js';
+import { checkAddress } from './transport.js';
+
+/** One event as a listener receives it. */
+export interface NanomitterEvent<T = unknown> {
+  topic: string;
+  /** The emitting node's service name. */
+  service: string;
+  /** The emitting node's id (16 hex digits). */
+  node: NodeId;
+  /** The emitting node's sequence number of this event (0 for notices). */
+  seq: number;
+  /** How the payload was encoded: `bincode` payloads arrive as their bytes (a `Uint8Array`). */
+  codec: CodecName;
+  data: T;
+}
+
+export type Listener<T = unknown> = (event: NanomitterEvent<T>) => void;
+
+export interface EmitterOptions {
+  /** This node's service name (at most 255 bytes), shown to every other node. Default `js`. */
+  service?: string;
+  /** The cluster secret (at least 16 bytes), when the hub requires one. */
+  secret?: string | Uint8Array;
+  /** How events are encoded by default: `json` (the default) or `msgpack`. */
+  codec?: 'json' | 'msgpack';
+  /** Listeners on this node receive its own events too (as with Node's EventEmitter). Default true. */
+  localEcho?: boolean;
+  /** Liveness beat; the hub counts as lost after three silent beats. Default 1000 ms. */
+  livenessMs?: number;
+  /** How long each candidate address is tried before the next. Default 1000 ms. */
+  electionTimeoutMs?: number;
+  /** Redialing backoff, doubling from the minimum to the maximum. Default 10 ms to 200 ms. */
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  /** How long `connect` may take before it fails. Default 10,000 ms. */
+  connectTimeoutMs?: number;
+  /** Events frames sent and not yet acknowledged, at most. Default 8. */
+  window?: number;
+  /** Bytes at which a frame is sent without waiting for more events. Default 256 KiB. */
+  batchBytes?: number;
+  /** The longest frame accepted or sent. Default 16 MiB (the Rust default). */
+  maxFrameSize?: number;
+  /** `emit` refuses (`Overflow`) while this many bytes of events are not held by every member. Default 64 MiB. */
+  maxPendingBytes?: number;
+  /** Called when a listener throws; the default writes to `console.error`. */
+  onListenerError?: (error: unknown, event: NanomitterEvent) => void;
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new NanomitterError('InvalidSetting', `${name} must be a positive number, not ${value}`);
+  }
+  return value;
+}
+
+function checkTopic(topic: string, listening: boolean): void {
+  const reason = topicError(topic, listening);
+  if (reason !== null) throw new NanomitterError('InvalidTopic', `invalid topic ${JSON.stringify(topic)}: ${reason}`);
+}
+
+function checkListener(listener: unknown): void {
+  if (typeof listener !== 'function') throw new TypeError('a listener must be a function');
+}
+
+export class Emitter {
+  /** This node's id (16 hex digits), as other nodes see it in events and notices. */
+  readonly node: NodeId = randomNodeId();
+  private readonly options: EmitterOptions;
+  private readonly registry = new Registry<Listener>();
+  private member: Member | null = null;
+  private address: string | null = null;
+  private closed = false;
+
+  constructor(options: EmitterOptions = {}) {
+    this.options = { ...options };
+    // Refuse bad settings here rather than at `connect`.
+    if (options.secret !== undefined) secretBytes(options.secret);
+    if (options.codec !== undefined && options.codec !== 'json' && options.codec !== 'msgpack') {
+      throw new NanomitterError('InvalidSetting', `codec must be "json" or "msgpack", not ${options.codec}`);
+    }
+  }
+
+  /**
+   * Joins the cluster through its hub at `address`, or the first of the `candidates` that
+   * answers (most preferred first); resolves once linked. The member links again by itself
+   * whenever the hub is lost, walking the candidates with backoff, until {@link close}.
+   */
+  async connect(candidates: string | string[]): Promise<this> {
+    if (this.closed) throw new NanomitterError('Closed', 'the emitter is closed');
+    if (this.member) throw new NanomitterError('InvalidSetting', 'connect was called already');
+    const list = typeof candidates === 'string' ? [candidates] : [...candidates];
+    if (list.length === 0) throw new NanomitterError('InvalidSetting', 'no candidate address');
+    for (const address of list) {
+      const refused = checkAddress(address);
+      if (refused) throw new NanomitterError('InvalidSetting', refused);
+    }
+    const o = this.options;
+    const service = o.service ?? 'js';
+    this.member = new Member(
+      this.node,
+      {
+        service,
+        candidates: list,
+        secret: o.secret === undefined ? null : secretBytes(o.secret),
+        livenessMs: positive('livenessMs', o.livenessMs, 1000),
+        electionTimeoutMs: positive('electionTimeoutMs', o.electionTimeoutMs, 1000),
+        reconnectMinMs: positive('reconnectMinMs', o.reconnectMinMs, 10),
+        reconnectMaxMs: positive('reconnectMaxMs', o.reconnectMaxMs, 200),
+        connectTimeoutMs: positive('connectTimeoutMs', o.connectTimeoutMs, 10_000),
+        window: positive('window', o.window, 8),
+        batchBytes: positive('batchBytes', o.batchBytes, 256 * 1024),
+        maxFrameSize: positive('maxFrameSize', o.maxFrameSize, 16 * 1024 * 1024),
+        maxPendingBytes: positive('maxPendingBytes', o.maxPendingBytes, 64 * 1024 * 1024),
+        localEcho: o.localEcho ?? true,
+      },
+      {
+        deliver: (event) => this.deliver(event),
+        linked: (address) => {
+          this.address = address;
+        },
+      },
+    );
+    this.member.setPatterns(this.registry.patterns());
+    await this.member.start();
+    return this;
+  }
+
+  /** Listens to a topic or pattern (`stock.*`, `stock.>`, `*`, `$peer.joined`...). */
+  on<T = unknown>(pattern: string, listener: Listener<T>): this {
+    return this.add(pattern, listener as Listener, Infinity);
+  }
+
+  addListener<T = unknown>(pattern: string, listener: Listener<T>): this {
+    return this.on(pattern, listener);
+  }
+
+  /** Listens to the next event on `pattern` only. */
+  once<T = unknown>(pattern: string, listener: Listener<T>): this {
+    return this.add(pattern, listener as Listener, 1);
+  }
+
+  /** Listens to the next `count` events on `pattern`. */
+  many<T = unknown>(pattern: string, count: number, listener: Listener<T>): this {
+    if (!Number.isInteger(count) || count <= 0) throw new TypeError(`many: count must be a positive integer, not ${count}`);
+    return this.add(pattern, listener as Listener, count);
+  }
+
+  private add(pattern: string, listener: Listener, remaining: number): this {
+    checkTopic(pattern, true);
+    checkListener(listener);
+    this.registry.add(pattern, listener, remaining);
+    this.member?.setPatterns(this.registry.patterns());
+    return this;
+  }
+
+  /** Removes the most recently added instance of `listener` on `pattern`. */
+  off<T = unknown>(pattern: string, listener: Listener<T>): this {
+    if (this.registry.remove(pattern, listener as Listener)) this.member?.setPatterns(this.registry.patterns());
+    return this;
+  }
+
+  removeListener<T = unknown>(pattern: string, listener: Listener<T>): this {
+    return this.off(pattern, listener);
+  }
+
+  /** Removes every listener on `pattern`, or every listener. */
+  removeAllListeners(pattern?: string): this {
+    this.registry.removeAll(pattern);
+    this.member?.setPatterns(this.registry.patterns());
+    return this;
+  }
+
+  /** Listeners on exactly this pattern, or on every pattern. */
+  listenerCount(pattern?: string): number {
+    return this.registry.count(pattern);
+  }
+
+  /** The patterns listened to on this node. */
+  eventNames(): string[] {
+    return this.registry.patterns().map((p) => p.pattern);
+  }
+
+  /**
+   * Emits `data` on `topic` to every listener of it on every node (and this one, with local
+   * echo); returns the event's sequence number. The event leaves with the next batch; `flush()`
+   * tells when every member holds it. `codec` overrides the emitter's: `bincode` takes the bytes
+   * bincode wrote (a `Uint8Array`). Throws `Overflow` while too much is not yet acknowledged.
+   */
+  emit(topic: string, data: unknown, options: { codec?: CodecName } = {}): number {
+    checkTopic(topic, false);
+    if (!this.member) throw new NanomitterError('Closed', 'connect first');
+    let payload;
+    try {
+      payload = encodePayload(options.codec ?? this.options.codec ?? 'json', data);
+    } catch (error) {
+      throw new NanomitterError('Encode', (error as Error).message);
+    }
+    return this.member.emit(topic, options.codec ?? this.options.codec ?? 'json', payload);
+  }
+
+  /** The next event on `pattern`; rejects with `Timeout` after `timeoutMs` if one is given. */
+  waitFor<T = unknown>(pattern: string, timeoutMs?: number): Promise<NanomitterEvent<T>> {
+    return new Promise((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const listener: Listener<T> = (event) => {
+        clearTimeout(timer);
+        resolve(event);
+      };
+      this.once(pattern, listener);
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          this.off(pattern, listener);
+          reject(new NanomitterError('Timeout', `no event on ${pattern} within ${timeoutMs} ms`));
+        }, timeoutMs);
+      }
+    });
+  }
+
+  /** Resolves once every member holds every event emitted before the call. */
+  flush(): Promise<void> {
+    if (!this.member) return Promise.resolve();
+    return this.member.flush();
+  }
+
+  /** Says goodbye to the cluster and closes the connection. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.member?.close();
+  }
+
+  /** The hub's address while linked, `null` while linking again. */
+  get hubAddress(): string | null {
+    return this.address;
+  }
+
+  /** The hub's node id, once heard. */
+  get hubNode(): NodeId | null {
+    return this.member?.hubNode() ?? null;
+  }
+
+  /** The other nodes this node knows of. */
+  peers(): { node: NodeId; service: string; role: 'hub' | 'client' }[] {
+    return this.member?.knownPeers() ?? [];
+  }
+
+  /** Counters of this node. */
+  stats(): MemberStats & { pendingBytes: number } {
+    const empty = { emitted: 0, received: 0, duplicates: 0, framesSent: 0, framesReceived: 0, malformed: 0, nacks: 0, resent: 0, gaps: 0, overflows: 0, links: 0 };
+    return { ...(this.member?.stats ?? empty), pendingBytes: this.member?.pendingBytes() ?? 0 };
+  }
+
+  private deliver(raw: RawEvent): void {
+    const { listeners, changed } = this.registry.take(raw.topic);
+    if (changed) this.member?.setPatterns(this.registry.patterns());
+    if (listeners.length === 0) return;
+    const data = raw.payload === null ? raw.data : decodePayload(raw.codec, raw.payload).data;
+    const event: NanomitterEvent = { topic: raw.topic, service: raw.service, node: raw.node, seq: raw.seq, codec: raw.codec, data };
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        (this.options.onListenerError ?? ((e) => console.error('nanomitter: a listener threw', e)))(error, event);
+      }
+    }
+  }
+}
+
+/** Creates an emitter and connects it: `const emitter = await connect('ws://hub:55555/nm')`. */
+export async function connect(candidates: string | string[], options: EmitterOptions = {}): Promise<Emitter> {
+  return new Emitter(options).connect(candidates);
+}

@@ -1,0 +1,80 @@
+// The browser demo (examples/browser) in headless Chromium (the system's `chromium`, driven by
+// playwright-core; no browser is downloaded): the page links to a Rust hub over ws:// with its
+// Origin allowed, shows the Rust ticker's events and emits events a Rust worker prints; then the
+// hub is killed and every event, both ways, still arrives exactly once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startDemo } from '../../../../examples/browser/serve.mjs';
+import { freePort, waitUntil } from '../helpers.mjs';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+test('the demo page and Rust workers exchange events both ways across a hub kill, exactly once', { skip: !existsSync(CHROMIUM) && `no ${CHROMIUM}` }, async (t) => {
+  const demo = await startDemo({ httpPort: await freePort(), wsPort: await freePort(), tickMs: 10 });
+  t.after(() => demo.stop());
+  const profile = mkdtempSync(path.join(tmpdir(), 'nanomitter-chromium-'));
+  const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
+  // One hook, in this order: the browser writes to its profile until it is closed.
+  t.after(async () => {
+    await browser.close();
+    rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+  });
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(String(error)));
+  await page.goto(demo.url);
+  const state = () => page.evaluate(() => ({ ...window.demo, emitter: undefined, node: window.demo.emitter.node }));
+
+  await waitUntil('the page to link', async () => (await state()).linked || (await state()).error);
+  const { node, error } = await state();
+  assert.equal(error, null);
+  assert.match(await page.textContent('#status'), /linked/);
+  const tickerEvents = async () => Object.values((await state()).received)[0] ?? [];
+  await waitUntil('the ticker\'s events in the page', async () => (await tickerEvents()).length >= 20);
+  await waitUntil('a price row on the page', async () => (await page.locator('#prices tr').count()) > 0);
+
+  // The page emits, through its form and then steadily; the printer worker prints them.
+  await page.click('#chat button');
+  await page.evaluate(() => {
+    window.demo.timer = setInterval(() => {
+      window.demo.emitted = window.demo.emitter.emit('chat', { text: 'tick' });
+    }, 5);
+  });
+  const chatFromPage = () =>
+    demo.processes.printer.lines.map((l) => JSON.parse(l)).filter((e) => e.topic === 'chat' && e.node === node);
+  await waitUntil('the printer to print the page\'s events', () => chatFromPage().length >= 20);
+
+  // The hub dies; a worker takes over; the page links to it.
+  const before = (await state()).hub;
+  demo.processes.hub.child.kill('SIGKILL');
+  await waitUntil('the page to hear of the new hub', async () => {
+    const hub = (await state()).hub;
+    return hub && hub !== before;
+  });
+  const afterKill = (await tickerEvents()).length;
+  const chatAfterKill = chatFromPage().length;
+  await waitUntil('events both ways after the kill', async () =>
+    (await tickerEvents()).length >= afterKill + 50 && chatFromPage().length >= chatAfterKill + 50,
+  );
+
+  demo.stopTicking();
+  const emitted = await page.evaluate(async () => {
+    clearInterval(window.demo.timer);
+    await window.demo.emitter.flush();
+    return window.demo.emitted;
+  });
+  const ticks = demo.ticks();
+  await waitUntil('every tick in the page', async () => (await tickerEvents()).at(-1) === ticks);
+  await waitUntil('every page event at the printer', () => chatFromPage().at(-1)?.seq === emitted);
+
+  const seqs = await tickerEvents();
+  for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], seqs[i - 1] + 1, `the ticker's events, at ${i}`);
+  assert.deepEqual(chatFromPage().map((e) => e.seq), Array.from({ length: emitted }, (_, i) => i + 1), 'the page\'s events at the printer');
+  assert.deepEqual((await state()).lagged, []);
+  assert.deepEqual(problems, []);
+});

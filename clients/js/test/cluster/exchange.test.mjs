@@ -1,0 +1,107 @@
+// A Node.js member and Rust processes (the `nanomitter` CLI) on one cluster: events both ways,
+// patterns, MessagePack both ways, membership notices, the cluster secret.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Emitter, connect, NanomitterError } from '../../dist/index.js';
+import { Process, waitUntil, wsAddress } from '../helpers.mjs';
+
+const SECRET = 'a cluster secret for the tests';
+
+test('events flow both ways between a Rust hub and a Node.js member, by pattern', async (t) => {
+  const address = await wsAddress();
+  const hub = await Process.repl('hub', address, ['stock.*']);
+  t.after(() => hub.kill());
+  assert.match(await hub.waitStderr('connected'), /as Hub/);
+
+  const js = new Emitter({ service: 'node-test' });
+  const got = [];
+  js.on('stock.>', (event) => got.push(event));
+  const joined = js.waitFor('$peer.joined', 10_000);
+  await js.connect(address);
+  t.after(() => js.close());
+  assert.equal((await joined).data.service, 'hub');
+  assert.equal(js.hubNode, await hub.nodeId());
+
+  // Rust -> JS: the pattern `stock.>` takes stock.msft.bid, and nothing else arrives here.
+  await hub.waitListeners('stock.msft.bid', 1);
+  hub.send('other.topic {"skip":true}');
+  hub.send('stock.msft.bid {"price":2}');
+  await waitUntil('the event from the hub', () => got.length >= 1);
+  assert.deepEqual(
+    { topic: got[0].topic, service: got[0].service, data: got[0].data, codec: got[0].codec, node: got[0].node },
+    { topic: 'stock.msft.bid', service: 'hub', data: { price: 2 }, codec: 'json', node: await hub.nodeId() },
+  );
+
+  // JS -> Rust, JSON and MessagePack (which the CLI shows as the value it holds).
+  const seq = js.emit('stock.aapl', { price: 251.3, tags: ['x'] });
+  js.emit('stock.aapl', { price: 252.5, open: true }, { codec: 'msgpack' });
+  js.emit('not.listened', 1);
+  await js.flush();
+  const events = await hub.waitEvents('stock.aapl', 2);
+  assert.deepEqual(events.map((e) => [e.service, e.node, e.data]), [
+    ['node-test', js.node, { price: 251.3, tags: ['x'] }],
+    ['node-test', js.node, { price: 252.5, open: true }],
+  ]);
+  assert.equal(events[0].seq, seq);
+  assert.equal(hub.events('not.listened').length, 0);
+  // Local echo: this node's listeners got its own stock events too, in order.
+  assert.deepEqual(got.filter((e) => e.node === js.node).map((e) => e.seq), [seq, seq + 1]);
+});
+
+test('a MessagePack event from a Rust process reads as an object, a bincode one as bytes', async (t) => {
+  const address = await wsAddress();
+  const hub = await Process.repl('hub', address, []);
+  t.after(() => hub.kill());
+  const js = await connect(address, { service: 'node-test' });
+  t.after(() => js.close());
+  const typed = js.waitFor('typed', 15_000);
+  const first = new Process('emit-msgpack', ['emit', '--addr', address, '--msgpack', 'typed', '{"ticker":"AAPL","price":251.3,"volume":1200000,"open":true}']);
+  assert.equal(await first.exited, 0, first.stderr.join('\n'));
+  const event = await typed;
+  assert.equal(event.codec, 'msgpack');
+  assert.deepEqual(event.data, { ticker: 'AAPL', price: 251.3, volume: 1200000, open: true });
+
+  const load = await Process.load('loader', address, 200);
+  t.after(() => load.kill());
+  const binary = await js.waitFor('load', 15_000);
+  assert.equal(binary.codec, 'bincode');
+  assert.ok(binary.data instanceof Uint8Array && binary.data.length > 16, 'the bincode bytes as they are');
+});
+
+test('with the cluster secret: members that know it exchange events, others are refused with the reason', async (t) => {
+  const address = await wsAddress();
+  const hub = await Process.repl('hub', address, ['t'], [], { NANOMITTER_SECRET: SECRET });
+  t.after(() => hub.kill());
+  const js = await connect(address, { secret: SECRET, service: 'node-secret' });
+  t.after(() => js.close());
+  const got = [];
+  js.on('t', (event) => got.push(event));
+  await hub.waitListeners('t', 2);
+  js.emit('t', 'from js');
+  await js.flush();
+  hub.send('t "from rust"');
+  await waitUntil('the hub\'s event', () => got.find((e) => e.service === 'hub'));
+  assert.deepEqual(got.map((e) => e.data), ['from js', 'from rust'], 'its own (local echo), then the hub\'s');
+  assert.ok((await hub.waitEvents('t', 2)).some((e) => e.data === 'from js'));
+
+  await assert.rejects(
+    connect(address, { secret: 'not the cluster secret at all', connectTimeoutMs: 1500 }),
+    (e) => e instanceof NanomitterError && e.code === 'Unreachable' && /does not know the cluster secret/.test(e.message),
+  );
+  await assert.rejects(
+    connect(address, { connectTimeoutMs: 1500 }),
+    (e) => e instanceof NanomitterError && /requires a secret, this client has none/.test(e.message),
+  );
+  assert.throws(() => new Emitter({ secret: 'short' }), /fewer than the 16 required/);
+});
+
+test('bad input is refused with the reason, never sent', async () => {
+  const js = new Emitter();
+  assert.throws(() => js.on('a..b', () => {}), (e) => e.code === 'InvalidTopic' && /empty segment/.test(e.message));
+  assert.throws(() => js.on('t', 'not a function'), TypeError);
+  await assert.rejects(js.connect('tcp://127.0.0.1:1'), /ws:\/\/ or wss:\/\//);
+  const other = new Emitter();
+  await assert.rejects(other.connect([]), /no candidate/);
+  assert.throws(() => other.emit('$lagged', 1), /reserved/);
+  assert.throws(() => other.emit('a.*', 1), /wildcards/);
+});
