@@ -141,7 +141,7 @@ impl Node {
             hello.last_seq,
             hello.retained_from,
             now,
-            NACK_INTERVAL,
+            (self.config.liveness_interval, NACK_INTERVAL),
         );
         if let Some(lost) = lost {
             self.lagged(hello.node, lost);

@@ -37,12 +37,25 @@ struct FromSender {
     acked_up_to: u64,
     /// When this node last asked the sender again (requests are rate-limited).
     last_nack: Option<Instant>,
+    /// The latest sequence number the sender's hello claimed while this node was behind it,
+    /// and when: those events may still be on their way (a hello is relayed at once, events
+    /// may wait in the hub's queue), so only a claim that old and still unmet is asked for.
+    claimed: Option<(u64, Instant)>,
 }
 
 impl FromSender {
     /// A sender whose events up to `seq` this node is not owed.
     fn after(seq: u64) -> Self {
-        FromSender { delivered: seq, taken: seq, acked_up_to: seq, last_nack: None }
+        FromSender { delivered: seq, taken: seq, acked_up_to: seq, last_nack: None, claimed: None }
+    }
+
+    /// The sequence number to ask for again, unless this node asked less than `every` ago.
+    fn nack(&mut self, now: Instant, every: Duration) -> Option<u64> {
+        if self.last_nack.is_some_and(|at| now.duration_since(at) < every) {
+            return None;
+        }
+        self.last_nack = Some(now);
+        Some(self.delivered + 1)
     }
 }
 
@@ -88,35 +101,45 @@ impl Receiver {
     /// After a gap from `sender`: the sequence number to ask for again, unless this node asked
     /// less than `every` ago.
     pub(crate) fn nack_due(&mut self, sender: u64, now: Instant, every: Duration) -> Option<u64> {
-        let state = self.senders.get_mut(&sender)?;
-        if state.last_nack.is_some_and(|at| now.duration_since(at) < every) {
-            return None;
-        }
-        state.last_nack = Some(now);
-        Some(state.delivered + 1)
+        self.senders.get_mut(&sender)?.nack(now, every)
     }
 
     /// A sender said its latest sequence number is `last_seq` and the oldest it can still send
     /// again `retained_from`. Returns the events this node lacks that are lost for good (it
-    /// moves past them), and, if it still lacks some the sender holds, the sequence number to
-    /// ask for (rate-limited like [`Receiver::nack_due`]). Senders never heard are not owed.
+    /// moves past them), and the sequence number to ask for if a claim at least `patience` old
+    /// is still unmet (rate-limited like [`Receiver::nack_due`]): until then the events may be
+    /// on their way. Senders never heard are not owed.
     pub(crate) fn behind(
         &mut self,
         sender: u64,
         last_seq: u64,
         retained_from: u64,
         now: Instant,
-        every: Duration,
+        (patience, every): (Duration, Duration),
     ) -> (Option<RangeInclusive<u64>>, Option<u64>) {
         let Some(state) = self.senders.get_mut(&sender) else { return (None, None) };
+        let lost = if last_seq > state.delivered {
+            state.skip_lost(retained_from.min(last_seq.saturating_add(1)))
+        } else {
+            None
+        };
         if last_seq <= state.delivered {
-            return (None, None);
-        }
-        let lost = state.skip_lost(retained_from.min(last_seq.saturating_add(1)));
-        if last_seq <= state.delivered {
+            state.claimed = None;
             return (lost, None);
         }
-        (lost, self.nack_due(sender, now, every))
+        match state.claimed {
+            Some((claim, at)) if claim > state.delivered => {
+                if now.duration_since(at) < patience {
+                    return (lost, None);
+                }
+                state.claimed = Some((last_seq, now));
+                (lost, state.nack(now, every))
+            }
+            _ => {
+                state.claimed = Some((last_seq, now));
+                (lost, None)
+            }
+        }
     }
 
     /// Listeners took `sender`'s events up to `seq`.
@@ -215,17 +238,41 @@ mod tests {
         assert_eq!(receiver.nack_due(1, now, every), Some(2));
         assert_eq!(receiver.nack_due(1, now + every / 2, every), None);
         assert_eq!(receiver.nack_due(1, now + every, every), Some(2));
-        assert_eq!(receiver.behind(1, 1, 1, now + every * 3, every), (None, None), "not behind");
-        assert_eq!(receiver.behind(1, 9, 1, now + every * 3, every), (None, Some(2)));
+        assert_eq!(receiver.behind(1, 1, 1, now, (every, every)), (None, None), "not behind");
+    }
+
+    /// A hello is relayed at once while events may wait in the hub's queue: what a hello claims
+    /// is asked for only if it is still missing `patience` later (with many producers, asking at
+    /// once made every producer send its whole window again, over and over).
+    #[test]
+    fn what_a_hello_claims_is_asked_for_only_once_it_is_overdue() {
+        let mut receiver = Receiver::default();
+        let now = Instant::now();
+        let (patience, every) = (Duration::from_secs(1), Duration::from_millis(50));
+        let limits = (patience, every);
+        receiver.frame(1, 1, 1..=1);
+        assert_eq!(receiver.behind(1, 9, 1, now, limits), (None, None), "9 may be on its way");
+        assert_eq!(receiver.behind(1, 12, 1, now + patience / 2, limits), (None, None));
+        assert_eq!(receiver.frame(1, 1, 2..=9).1, Admit::Deliver { after: 1 });
         assert_eq!(
-            receiver.behind(1, 9, 5, now + every * 5, every),
-            (Some(2..=4), Some(5)),
-            "the sender holds 5 on: 2..=4 are lost, 5 is asked for"
+            receiver.behind(1, 12, 1, now + patience, limits),
+            (None, None),
+            "the first claim was met: 12 is a new one"
         );
         assert_eq!(
-            receiver.behind(1, 9, 10, now + every * 7, every),
-            (Some(5..=9), None),
-            "the sender holds nothing: everything lacking is lost"
+            receiver.behind(1, 14, 1, now + patience * 2, limits),
+            (None, Some(10)),
+            "12, claimed a while ago, never came"
+        );
+        assert_eq!(
+            receiver.behind(1, 14, 5, now + patience * 3, limits),
+            (None, Some(10)),
+            "still missing, and the sender holds it"
+        );
+        assert_eq!(
+            receiver.behind(1, 14, 15, now + patience * 4, limits),
+            (Some(10..=14), None),
+            "the sender holds nothing more: everything lacking is lost"
         );
     }
 
