@@ -205,6 +205,10 @@ impl EmitterHandle {
     /// Never blocks: if more than `max_pending_bytes` of events are not yet acknowledged by
     /// every member, it returns [`Error::Overflow`] (counted in `stats().overflows`) and the
     /// event is not sent. [`EmitterHandle::emit_wait`] waits for room instead.
+    ///
+    /// The emitter actor sends only when its thread is free: a loop of `emit`s that never
+    /// awaits, on the actor's own thread, leaves every event in the actor's mailbox (within
+    /// `max_pending_bytes`) until it yields. `emit_wait` yields by itself.
     pub fn emit<T: Serialize + ?Sized>(&self, topic: &str, value: &T) -> Result<()> {
         self.try_send(Emit::encoded(topic, Codec::Bincode, value)?)
     }
@@ -216,13 +220,19 @@ impl EmitterHandle {
 
     /// Like [`EmitterHandle::emit`], but waits while too many events are unacknowledged: the
     /// caller is slowed to the pace of the slowest member instead of refused.
+    ///
+    /// It also waits while a batch's worth of events (`batch_bytes`) is handed to the emitter
+    /// actor and not yet taken by it, so a loop of `emit_wait`s on the actor's own thread lets
+    /// the actor send while the loop produces.
     pub async fn emit_wait<T: Serialize + ?Sized>(&self, topic: &str, value: &T) -> Result<()> {
         let mut emit = self.checked(Emit::encoded(topic, Codec::Bincode, value)?)?;
-        if !self.shared.pending.reserve(emit.wire_size()).await {
+        let pending = &self.shared.pending;
+        pending.actor_caught_up().await;
+        if !pending.reserve(emit.wire_size()).await {
             return Err(Error::Closed);
         }
         emit.reserved = emit.wire_size();
-        self.addr.do_send(emit);
+        self.hand_over(emit);
         Ok(())
     }
 
@@ -234,8 +244,14 @@ impl EmitterHandle {
             return Err(Error::Overflow { pending: pending.held(), limit: pending.limit() });
         }
         emit.reserved = emit.wire_size();
-        self.addr.do_send(emit);
+        self.hand_over(emit);
         Ok(())
+    }
+
+    /// Puts a reserved event in the actor's mailbox, counted until the actor takes it.
+    fn hand_over(&self, emit: Emit) {
+        self.shared.pending.handed_over(emit.reserved);
+        self.addr.do_send(emit);
     }
 
     /// A listener may be added for `topic`: a valid pattern, on an emitter not closed.
