@@ -239,10 +239,13 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
 /// The systems to run: nanomitter and the baselines asked for (or those available).
 fn systems(args: &BenchArgs, notes: &mut Vec<String>) -> Result<Vec<System>, String> {
     let asked = !args.baseline.is_empty();
+    if args.baseline.contains(&System::Nanomitter) {
+        return Err("--baseline: nanomitter always runs; the baselines are raw-nng and nats".into());
+    }
     let mut baselines = if args.no_baseline {
         vec![]
     } else if asked {
-        args.baseline.iter().copied().filter(|s| *s != System::Nanomitter).collect()
+        args.baseline.clone()
     } else {
         vec![System::RawNng, System::Nats]
     };
