@@ -36,7 +36,7 @@ async fn start(config: Config) -> Result<EmitterHandle> {
     let node = random_node_id();
     let shared = Arc::new(Shared {
         stats: Arc::new(Stats::default()),
-        pending: Pending::new(config.max_pending_bytes),
+        pending: Pending::new(config.max_pending_bytes, config.batch_bytes),
     });
     let (state_tx, state) = watch::channel(LinkState::Electing);
     let (address, timeout) = (config.candidates.join(", "), config.connect_timeout);

@@ -371,6 +371,10 @@ impl EmitterHandle {
     /// every member, it returns [`Error::Overflow`] (counted in `stats().overflows`) and the
     /// event is not sent. [`EmitterHandle::emit_wait`] waits for room instead.
     ///
+    /// The emitter actor sends only when its thread is free: a loop of `emit`s that never
+    /// awaits, on the actor's own thread, leaves every event in the actor's mailbox (within
+    /// `max_pending_bytes`) until it yields. `emit_wait` yields by itself.
+    ///
     /// ```no_run
     /// # fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
     /// #[derive(serde::Serialize)]
@@ -418,6 +422,10 @@ impl EmitterHandle {
     /// Like [`EmitterHandle::emit`], but waits while too many events are unacknowledged: the
     /// caller is slowed to the pace of the slowest member instead of refused.
     ///
+    /// It also waits while a batch's worth of events (`batch_bytes`) is handed to the emitter
+    /// actor and not yet taken by it, so a loop of `emit_wait`s on the actor's own thread lets
+    /// the actor send while the loop produces.
+    ///
     /// ```no_run
     /// # async fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
     /// for i in 0..1_000_000u64 {
@@ -460,14 +468,17 @@ impl EmitterHandle {
         self.send_waiting(Emit::encoded(topic, codec, value)?).await
     }
 
-    /// Sends `emit` once there is room for it under `max_pending_bytes`.
+    /// Sends `emit` once the actor has caught up with what was handed to it and there is room
+    /// for it under `max_pending_bytes`.
     async fn send_waiting(&self, emit: Emit) -> Result<()> {
         let mut emit = self.checked(emit)?;
-        if !self.shared.pending.reserve(emit.wire_size()).await {
+        let pending = &self.shared.pending;
+        pending.actor_caught_up().await;
+        if !pending.reserve(emit.wire_size()).await {
             return Err(Error::Closed);
         }
         emit.reserved = emit.wire_size();
-        self.addr.do_send(emit);
+        self.hand_over(emit);
         Ok(())
     }
 
@@ -480,8 +491,14 @@ impl EmitterHandle {
             return Err(Error::Overflow { pending: pending.held(), limit: pending.limit() });
         }
         emit.reserved = emit.wire_size();
-        self.addr.do_send(emit);
+        self.hand_over(emit);
         Ok(())
+    }
+
+    /// Puts a reserved event in the actor's mailbox, counted until the actor takes it.
+    fn hand_over(&self, emit: Emit) {
+        self.shared.pending.handed_over(emit.reserved);
+        self.addr.do_send(emit);
     }
 
     /// A listener may be added for `topic`: a valid pattern, on an emitter not closed.

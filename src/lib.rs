@@ -36,7 +36,8 @@
 //! election step), `role` (hub, client or electing), `protocol` (one node's state machine without
 //! I/O: election, sending, receiving, the hub's relay, announcements), [`topic`] (the topic grammar: topics, patterns, reserved `$` topics,
 //! matching), [`trie`] (matching a topic against many patterns at once), [`membership`] (peers and
-//! the changes told on reserved topics), `registry` (listeners), `pending` (the bound on
+//! the changes told on reserved topics), `registry` (listeners), `topic_cache` (its bounded cache of the topics in
+//! use), `pending` (the bound on
 //! unacknowledged bytes), [`event`] (what listeners receive), `wire` (the frame format) and
 //! `stats` (counters), `subscription` (a listener that lasts as long as a value), `diagnosis`
 //! (why no hub answered).
@@ -73,6 +74,7 @@ pub mod simulation;
 mod stats;
 mod subscription;
 pub mod topic;
+mod topic_cache;
 pub mod trie;
 // The frame codec: the crate's own tests and benches build and read frames by hand through the
 // `simulation` feature. Not a stable API; private otherwise.

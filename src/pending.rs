@@ -2,7 +2,10 @@
 //!
 //! Owns: the byte count shared by a node's handles (which reserve) and its emitter actor (which
 //! releases once the hub says every member holds the events), and waking emitters that wait for
-//! room. It must not know about frames or listeners.
+//! room. Within that bound, the bytes handed to the actor and not yet taken from its mailbox:
+//! `emit_wait` waits while a batch's worth sits there, so a producer on the actor's own thread
+//! lets the actor send while it produces instead of filling the whole bound first. It must not
+//! know about frames or listeners.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use tokio::sync::Notify;
@@ -14,15 +17,26 @@ pub(crate) struct Pending {
     room: Notify,
     /// The emitter closed: nothing is reserved any more, and waiters give up.
     closed: AtomicBool,
+    /// Bytes of events handed to the emitter actor and not yet taken from its mailbox.
+    handed: AtomicUsize,
+    /// `emit_wait` waits while this many bytes sit in the actor's mailbox.
+    handoff_limit: usize,
+    /// The actor took its mailbox below `handoff_limit`.
+    taken: Notify,
 }
 
 impl Pending {
-    pub(crate) fn new(limit: usize) -> Self {
+    /// A bound of `limit` bytes; `emit_wait` lets the actor take its mailbox once
+    /// `handoff_limit` bytes (a batch, say) wait there.
+    pub(crate) fn new(limit: usize, handoff_limit: usize) -> Self {
         Pending {
             bytes: AtomicUsize::new(0),
             limit,
             room: Notify::new(),
             closed: AtomicBool::new(false),
+            handed: AtomicUsize::new(0),
+            handoff_limit: handoff_limit.max(1),
+            taken: Notify::new(),
         }
     }
 
@@ -52,10 +66,38 @@ impl Pending {
         }
     }
 
+    /// Waits until fewer than the hand-off limit's bytes sit in the actor's mailbox (at once
+    /// when they do, without yielding), or the emitter is closed.
+    pub(crate) async fn actor_caught_up(&self) {
+        loop {
+            let taken = self.taken.notified();
+            tokio::pin!(taken);
+            taken.as_mut().enable();
+            if self.is_closed() || self.handed.load(Ordering::Acquire) < self.handoff_limit {
+                return;
+            }
+            taken.await;
+        }
+    }
+
+    /// A handle put an event of `n` reserved bytes in the actor's mailbox.
+    pub(crate) fn handed_over(&self, n: usize) {
+        self.handed.fetch_add(n, Ordering::AcqRel);
+    }
+
+    /// The actor took an event of `n` bytes handed over with [`Pending::handed_over`].
+    pub(crate) fn taken_over(&self, n: usize) {
+        let before = self.handed.fetch_sub(n, Ordering::AcqRel);
+        if before >= self.handoff_limit && before - n < self.handoff_limit {
+            self.taken.notify_waiters();
+        }
+    }
+
     /// The emitter closed: wakes every waiter, for good.
     pub(crate) fn close(&self) {
         self.closed.store(true, Ordering::Release);
         self.room.notify_waiters();
+        self.taken.notify_waiters();
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -86,7 +128,7 @@ mod tests {
 
     #[test]
     fn reservations_stop_at_the_limit_and_come_back_on_release() {
-        let pending = Pending::new(100);
+        let pending = Pending::new(100, 100);
         assert!(pending.try_reserve(60));
         assert!(!pending.try_reserve(60));
         pending.release(60);
@@ -96,7 +138,7 @@ mod tests {
 
     #[actix_rt::test]
     async fn closing_wakes_a_waiter_for_good() {
-        let pending = std::sync::Arc::new(Pending::new(100));
+        let pending = std::sync::Arc::new(Pending::new(100, 100));
         assert!(pending.try_reserve(100));
         let waiter = {
             let pending = pending.clone();
@@ -104,5 +146,21 @@ mod tests {
         };
         pending.close();
         assert!(!waiter.await.unwrap(), "a closed emitter reserves nothing");
+    }
+
+    #[actix_rt::test]
+    async fn a_full_mailbox_holds_emitters_until_the_actor_takes_it_below_the_limit() {
+        let pending = std::sync::Arc::new(Pending::new(1000, 100));
+        pending.handed_over(60);
+        pending.actor_caught_up().await;
+        pending.handed_over(60);
+        let waiter = {
+            let pending = pending.clone();
+            actix_rt::spawn(async move { pending.actor_caught_up().await })
+        };
+        actix_rt::task::yield_now().await;
+        assert!(!waiter.is_finished(), "120 bytes wait in a mailbox limited to 100");
+        pending.taken_over(60);
+        waiter.await.unwrap();
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Owns: the listener table with Node's EventEmitter semantics (duplicates allowed, `once`,
 //! `many`, remove one instance, remove all), topic-pattern matching for dispatch (a trie, with a
-//! cache of recent topics), the fan-out of one event to its listeners with backpressure (a
+//! bounded cache of the topics in use), the fan-out of one event to its listeners with backpressure (a
 //! recipient whose mailbox is full is not skipped but handed back as [`Blocked`], for the
 //! emitter to wait on), and the summary of patterns announced to the cluster. It must not touch
 //! the network.
@@ -10,10 +10,11 @@
 use crate::event::DistributedEvent;
 use crate::messages::ListenerId;
 use crate::topic::{is_reserved, LAGGED};
+use crate::topic_cache::TopicCache;
 use crate::trie::Trie;
 use actix::dev::SendError;
 use actix::Recipient;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 /// Topics whose matching patterns are cached, at most.
 const CACHED_TOPICS: usize = 4096;
@@ -62,12 +63,23 @@ impl Blocked {
 }
 
 /// Listeners by pattern.
-#[derive(Default)]
 pub(crate) struct Registry {
     by_pattern: HashMap<String, Vec<Listener>>,
     trie: Trie<String>,
-    matches: HashMap<String, Vec<String>>,
+    /// The patterns each recent topic matches.
+    matches: TopicCache<Vec<String>>,
     version: u64,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry {
+            by_pattern: HashMap::default(),
+            trie: Trie::default(),
+            matches: TopicCache::new(CACHED_TOPICS),
+            version: 0,
+        }
+    }
 }
 
 impl Registry {
@@ -152,9 +164,13 @@ impl Registry {
 
     /// Number of listeners that an event on `topic` would reach.
     pub(crate) fn listener_count(&mut self, topic: &str) -> usize {
-        self.cache(topic);
-        let patterns = &self.matches[topic];
+        let patterns = Self::matching(&mut self.matches, &self.trie, topic);
         patterns.iter().filter_map(|p| self.by_pattern.get(p)).map(Vec::len).sum()
+    }
+
+    /// Whether no listener listens to anything here.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.by_pattern.is_empty()
     }
 
     /// Every pattern listened to here, with its number of listeners.
@@ -180,16 +196,17 @@ impl Registry {
         self.version
     }
 
-    fn cache(&mut self, topic: &str) {
-        if self.matches.contains_key(topic) {
-            return;
-        }
-        if self.matches.len() >= CACHED_TOPICS {
-            self.matches.clear();
-        }
-        let mut patterns = Vec::new();
-        self.trie.for_each_match(topic, |p| patterns.push(p.clone()));
-        self.matches.insert(topic.to_owned(), patterns);
+    /// The patterns `topic` matches, from the cache or the trie.
+    fn matching<'a>(
+        matches: &'a mut TopicCache<Vec<String>>,
+        trie: &Trie<String>,
+        topic: &str,
+    ) -> &'a [String] {
+        matches.get_or_insert_with(topic, || {
+            let mut patterns = Vec::new();
+            trie.for_each_match(topic, |p| patterns.push(p.clone()));
+            patterns
+        })
     }
 
     /// Hands `event` to every listener of a pattern matching its topic; drops listeners whose
@@ -200,11 +217,10 @@ impl Registry {
         if topic == LAGGED {
             return self.notify_all(event, blocked);
         }
-        self.cache(topic);
         let mut delivered = 0;
         let mut emptied = Vec::new();
         let mut changed = false;
-        for pattern in &self.matches[topic] {
+        for pattern in Self::matching(&mut self.matches, &self.trie, topic) {
             let Some(listeners) = self.by_pattern.get_mut(pattern) else { continue };
             let before = listeners.len();
             listeners.retain_mut(|listener| {
@@ -236,7 +252,7 @@ impl Registry {
 
     /// Hands `event` once to every distinct recipient of any pattern (a notice for all listeners).
     fn notify_all(&mut self, event: &DistributedEvent, blocked: &mut Blocked) -> u64 {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         let recipients: Vec<_> = self
             .by_pattern
             .values()

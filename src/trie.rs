@@ -7,7 +7,7 @@
 //! registry and the interest table put their own values in it, and insert only checked patterns.
 
 use crate::topic::{is_reserved, ANY_TOPIC};
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::hash::Hash;
 
 #[derive(Debug)]
@@ -22,7 +22,7 @@ struct Node<V> {
 
 impl<V> Default for Node<V> {
     fn default() -> Self {
-        Node { children: HashMap::new(), any_one: None, here: Vec::new(), rest: Vec::new() }
+        Node { children: HashMap::default(), any_one: None, here: Vec::new(), rest: Vec::new() }
     }
 }
 

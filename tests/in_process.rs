@@ -663,3 +663,36 @@ async fn an_unreachable_hub_keeps_nngs_error_as_its_source() {
     let nng_source = source.source().expect("NNG's error");
     assert_eq!(nng_source.to_string(), "Connection refused");
 }
+
+/// A loop of `emit_wait`s on the emitter's own thread lets the emitter send while it produces:
+/// frames leave before the loop ends, long before `max_pending_bytes` (64 MiB) is reached.
+#[actix_rt::test]
+async fn a_loop_of_emit_wait_lets_the_emitter_send_while_it_produces() {
+    let address = unique_address();
+    let hub = node(&address, "hub").await;
+    let (collector, recipient) = Collector::start_new();
+    hub.on("load", recipient).unwrap();
+    let producer = Emitter::builder("producer")
+        .address(&address)
+        .heartbeat_interval(None)
+        .batch_bytes(16 * 1024)
+        .connect()
+        .await
+        .unwrap();
+    wait_cluster_listeners(&producer, "load", 1).await;
+
+    let frames_before = producer.stats().frames_sent;
+    let payload = vec![7u8; 1024];
+    // 256 KiB of events: sixteen batches.
+    let events = 256;
+    let mut frames_while_producing = 0;
+    for _ in 0..events {
+        producer.emit_wait("load", &payload).await.unwrap();
+        frames_while_producing = producer.stats().frames_sent - frames_before;
+    }
+    assert!(
+        frames_while_producing >= 2,
+        "the emitter sent {frames_while_producing} frames while the loop produced"
+    );
+    collector.wait_for(events).await;
+}

@@ -271,15 +271,45 @@ fn bad_arguments_and_unreachable_hubs_fail_with_one_line() {
 fn the_bench_runs_a_scenario_against_the_baseline_and_reports_json() {
     let mut bench = Process::start(
         "bench",
-        &["bench", "--scenario", "one-to-one", "--size", "64", "--seconds", "0.3", "--json"],
+        &[
+            "bench",
+            "--scenario",
+            "one-to-one",
+            "--size",
+            "64",
+            "--seconds",
+            "0.3",
+            "--baseline",
+            "raw-nng",
+            "--json",
+        ],
     );
     assert_eq!(bench.wait_exit(), 0, "{:?}", bench.stderr());
-    let rows: Value = serde_json::from_str(&bench.stdout().join("\n")).expect("JSON rows");
-    let rows = rows.as_array().expect("a list of rows");
+    let report: Value = serde_json::from_str(&bench.stdout().join("\n")).expect("a JSON report");
+    let rows = report["rows"].as_array().expect("a list of rows");
     assert_eq!(rows.len(), 2, "nanomitter and the raw NNG baseline");
     let ours = &rows[0];
     assert_eq!(ours["system"], "nanomitter");
-    assert!(ours["sent"].as_u64().unwrap() > 0);
-    assert_eq!(ours["received"][0]["lost"], 0, "{ours}");
-    assert_eq!(ours["received"][0]["events"], ours["sent"]);
+    assert!(ours["emitted"].as_u64().unwrap() > 0);
+    assert_eq!(ours["lost"], 0, "{ours}");
+    assert_eq!(ours["duplicates"], 0, "{ours}");
+    assert_eq!(ours["delivered"], ours["emitted"], "one receiver gets every event");
+    assert!(ours["goodput_per_receiver"].as_f64().unwrap() > 0.0, "{ours}");
+    assert!(ours["latency_us"]["p50"].as_u64().unwrap() > 0, "{ours}");
+    assert!(ours["hub"]["peak_rss_mib"].as_f64().unwrap() > 0.0, "the OS's account: {ours}");
+    assert_eq!(rows[1]["system"], "raw-nng");
+    let ratios = report["ratios"].as_array().expect("ratios");
+    assert_eq!(ratios.len(), 1, "{ratios:?}");
+    assert_eq!(ratios[0]["against"], "raw-nng");
+}
+
+#[test]
+fn the_bench_refuses_a_baseline_it_cannot_run() {
+    if cfg!(feature = "nats-baseline") {
+        return; // NATS may well be runnable here
+    }
+    let mut bench = Process::start("bench", &["bench", "--baseline", "nats", "--seconds", "0.1"]);
+    assert_eq!(bench.wait_exit(), 1);
+    let stderr = bench.stderr().join("\n");
+    assert!(stderr.contains("nats-baseline feature"), "{stderr}");
 }

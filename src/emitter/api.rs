@@ -15,6 +15,8 @@ impl Handler<Emit> for Emitter {
     /// An `Emit` from a handle comes checked and reserved; one sent directly is checked and
     /// reserved here, as `handle.emit` would have.
     fn handle(&mut self, mut emit: Emit, ctx: &mut Context<Self>) -> Result<()> {
+        // A handle counted what it reserved as handed over (see `Pending::handed_over`).
+        self.shared.pending.taken_over(emit.reserved);
         if self.node.is_closed() {
             self.shared.pending.release(emit.reserved);
             return Err(Error::Closed);

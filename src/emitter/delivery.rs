@@ -57,6 +57,11 @@ impl Emitter {
     }
 
     fn dispatch(&mut self, event: DistributedEvent, ctx: &mut Context<Self>) {
+        // A node without listeners (a relaying hub, a pure producer) takes every event at once.
+        if self.registry.is_empty() {
+            self.deliveries.taken += 1;
+            return;
+        }
         let mut blocked = Blocked::default();
         let delivered = self.registry.dispatch(&event, &mut blocked);
         Stats::add(&self.shared.stats.delivered, delivered);

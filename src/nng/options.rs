@@ -24,8 +24,8 @@ use super::error::{check, NngError, Result, EINVAL, ENOTSUP};
 /// [`ws_recv_max_frame`](Self::ws_recv_max_frame).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TransportOptions {
-    /// `TCP_NODELAY` on tcp-based transports (tcp, tls+tcp, ws, wss). `None` keeps NNG's default,
-    /// which is on. Ignored by transports without it.
+    /// `TCP_NODELAY` on tcp-based transports (tcp, tls+tcp, ws, wss). `None` keeps NNG's
+    /// default. Ignored by transports without it.
     pub tcp_nodelay: Option<bool>,
     /// The largest websocket frame accepted from the peer (ws, wss): NNG buffers a frame whole
     /// before handing out its bytes, and closes the connection on a larger one. `None` keeps

@@ -1,0 +1,411 @@
+//! `nanomitter bench`: goodput, loss and latency through the hub, against raw NNG and NATS in
+//! the same run.
+//!
+//! Owns: the scenarios (one-to-one, fan-out to 4 and 16, many-to-one from 4 and 8, flat out at
+//! each payload size; a latency scenario at a fixed rate), running each with every system in
+//! turn (a hub and producer and consumer processes on loopback, or `--addr`), and gathering
+//! what each process reports and what the OS says it used. The systems' processes live in
+//! `node` (nanomitter), `raw_nng` and `nats`; the counting in `tally`; resource use in `usage`;
+//! the table, ratios and `--json` in `report`. It must not change the library's behaviour:
+//! nanomitter nodes use the public API only.
+
+mod nats;
+mod node;
+mod raw_nng;
+mod report;
+mod tally;
+mod usage;
+
+use crate::security::SecurityArgs;
+use clap::{Args, ValueEnum};
+use serde::{Deserialize, Serialize};
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use tally::{Produced, Received};
+use usage::Usage;
+
+pub use node::run as node;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+pub enum Scenario {
+    #[value(name = "one-to-one")]
+    #[serde(rename = "one-to-one")]
+    OneToOne,
+    #[value(name = "fan-out-4")]
+    #[serde(rename = "fan-out-4")]
+    FanOut4,
+    #[value(name = "fan-out-16")]
+    #[serde(rename = "fan-out-16")]
+    FanOut16,
+    #[value(name = "many-to-one-4")]
+    #[serde(rename = "many-to-one-4")]
+    ManyToOne4,
+    #[value(name = "many-to-one-8")]
+    #[serde(rename = "many-to-one-8")]
+    ManyToOne8,
+    /// One-to-one at `--rate` events/s: latency through the hub at a load it easily carries.
+    #[value(name = "latency")]
+    #[serde(rename = "latency")]
+    Latency,
+}
+
+impl Scenario {
+    const ALL: [Scenario; 6] = [
+        Scenario::OneToOne,
+        Scenario::FanOut4,
+        Scenario::FanOut16,
+        Scenario::ManyToOne4,
+        Scenario::ManyToOne8,
+        Scenario::Latency,
+    ];
+
+    /// (producers, consumers).
+    fn shape(self) -> (usize, usize) {
+        match self {
+            Scenario::OneToOne | Scenario::Latency => (1, 1),
+            Scenario::FanOut4 => (1, 4),
+            Scenario::FanOut16 => (1, 16),
+            Scenario::ManyToOne4 => (4, 1),
+            Scenario::ManyToOne8 => (8, 1),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scenario::OneToOne => "one-to-one",
+            Scenario::FanOut4 => "fan-out-4",
+            Scenario::FanOut16 => "fan-out-16",
+            Scenario::ManyToOne4 => "many-to-one-4",
+            Scenario::ManyToOne8 => "many-to-one-8",
+            Scenario::Latency => "latency",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum System {
+    Nanomitter,
+    /// Raw NNG byte streams, one message per event, relayed by a minimal hub.
+    #[value(name = "raw-nng")]
+    RawNng,
+    /// NATS: a `nats-server` and async-nats clients.
+    Nats,
+}
+
+impl System {
+    pub fn name(self) -> &'static str {
+        match self {
+            System::Nanomitter => "nanomitter",
+            System::RawNng => "raw-nng",
+            System::Nats => "nats",
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Scenarios to run (default: all).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    scenario: Vec<Scenario>,
+    /// Payload sizes in bytes (default: 64, 1024).
+    #[arg(long, value_delimiter = ',')]
+    size: Vec<usize>,
+    /// Events per second of the latency scenario's producer.
+    #[arg(long, default_value_t = 1000)]
+    rate: u64,
+    /// Seconds each producer emits.
+    #[arg(long, default_value_t = 3.0)]
+    seconds: f64,
+    /// Distinct topics each producer emits on, in turn (every consumer listens to them all
+    /// through one pattern): many measure the receivers' topic cache.
+    #[arg(long, default_value_t = 1)]
+    topics: u64,
+    /// Baselines to run next to nanomitter (default: raw NNG, and NATS when this binary was
+    /// built with the `nats-baseline` feature and `nats-server` is on the PATH).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    baseline: Vec<System>,
+    /// Skip every baseline.
+    #[arg(long, conflicts_with = "baseline")]
+    no_baseline: bool,
+    /// Hub address; default: a free loopback port per run. (NATS runs on loopback only.)
+    #[arg(long)]
+    addr: Option<String>,
+    /// Print the results as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Passed to every nanomitter node (the raw NNG baseline uses only the TLS files).
+    #[command(flatten)]
+    security: SecurityArgs,
+}
+
+/// The hidden `bench-node` subcommand: one process of a run.
+#[derive(Args)]
+pub struct NodeArgs {
+    #[arg(long, value_enum)]
+    system: System,
+    #[arg(long, value_enum)]
+    role: Role,
+    #[arg(long)]
+    addr: String,
+    #[arg(long, default_value_t = 64)]
+    size: usize,
+    /// Events per second; 0 is flat out.
+    #[arg(long, default_value_t = 0)]
+    rate: u64,
+    #[arg(long, default_value_t = 3.0)]
+    seconds: f64,
+    /// The consumers a producer waits to know of before it is ready.
+    #[arg(long, default_value_t = 1)]
+    consumers: usize,
+    #[arg(long, default_value_t = 1)]
+    topics: u64,
+    #[command(flatten)]
+    security: SecurityArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Role {
+    Hub,
+    Producer,
+    Consumer,
+}
+
+/// The pattern (or subject wildcard) every consumer listens to.
+const PATTERN: &str = "bench.*";
+
+/// The topics (or subjects) producers emit on, in turn: `bench.0` to `bench.<n - 1>`.
+fn topics(n: u64) -> Vec<String> {
+    (0..n.max(1)).map(|k| format!("bench.{k}")).collect()
+}
+
+/// What one run of one system in one scenario measured, before it is summarised.
+pub struct Measured {
+    system: System,
+    scenario: Scenario,
+    size: usize,
+    rate: u64,
+    produced: Vec<Produced>,
+    received: Vec<Received>,
+    hub: Usage,
+    producers: Vec<Usage>,
+    consumers: Vec<Usage>,
+}
+
+pub fn run(args: BenchArgs) -> Result<(), String> {
+    if !(args.seconds > 0.0 && args.seconds.is_finite()) {
+        return Err("--seconds must be above zero".into());
+    }
+    if args.rate == 0 {
+        return Err("--rate must be above zero".into());
+    }
+    if !(1..=10_000_000).contains(&args.topics) {
+        return Err("--topics must be between 1 and 10000000".into());
+    }
+    let scenarios =
+        if args.scenario.is_empty() { Scenario::ALL.to_vec() } else { args.scenario.clone() };
+    // The security options' errors, before any process starts.
+    args.security.check(&args.addr.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let sizes = if args.size.is_empty() { vec![64, 1024] } else { args.size.clone() };
+    if let Some(size) = sizes.iter().find(|s| **s < 16 || **s > 1 << 20) {
+        return Err(format!("--size {size}: payloads from 16 bytes to 1 MiB"));
+    }
+    let mut notes = Vec::new();
+    let systems = systems(&args, &mut notes)?;
+    let mut measured = Vec::new();
+    for &scenario in &scenarios {
+        for &size in &sizes {
+            // The systems take turns within each scenario and size, so drift on a shared
+            // machine touches them alike.
+            for &system in &systems {
+                let run = run_one(&args, system, scenario, size)?;
+                eprintln!("  {}", report::progress_line(&run));
+                measured.push(run);
+            }
+        }
+    }
+    let report = report::Report::new(&measured, &args, notes);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+    } else {
+        report.print_table();
+    }
+    Ok(())
+}
+
+/// The systems to run: nanomitter and the baselines asked for (or those available).
+fn systems(args: &BenchArgs, notes: &mut Vec<String>) -> Result<Vec<System>, String> {
+    let asked = !args.baseline.is_empty();
+    if args.baseline.contains(&System::Nanomitter) {
+        return Err("--baseline: nanomitter always runs; the baselines are raw-nng and nats".into());
+    }
+    let mut baselines = if args.no_baseline {
+        vec![]
+    } else if asked {
+        args.baseline.clone()
+    } else {
+        vec![System::RawNng, System::Nats]
+    };
+    if baselines.contains(&System::Nats) {
+        if let Err(why) = nats::available(args.addr.as_deref()) {
+            if asked {
+                return Err(format!("the NATS baseline cannot run: {why}"));
+            }
+            notes.push(format!("NATS skipped: {why}"));
+            baselines.retain(|s| *s != System::Nats);
+        }
+    }
+    Ok([System::Nanomitter].into_iter().chain(baselines).collect())
+}
+
+/// One process of a run, with its stdin for commands.
+struct Spawned {
+    child: Child,
+    stdin: Option<ChildStdin>,
+}
+
+/// Starts `command` with its stdout lines sent to `lines`, tagged with `role`.
+fn spawn(
+    mut command: Command,
+    role: Role,
+    lines: &mpsc::Sender<(Role, String)>,
+) -> Result<Spawned, String> {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start a {role:?}: {e}"))?;
+    let stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+    let lines = lines.clone();
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            if lines.send((role, line)).is_err() {
+                break;
+            }
+        }
+    });
+    let stdin = child.stdin.take();
+    Ok(Spawned { child, stdin })
+}
+
+/// A loopback TCP port that was free a moment ago.
+fn free_port() -> Result<u16, String> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port: {e}"))
+}
+
+fn run_one(
+    args: &BenchArgs,
+    system: System,
+    scenario: Scenario,
+    size: usize,
+) -> Result<Measured, String> {
+    let port = free_port()?;
+    let addr = match (&args.addr, system) {
+        (_, System::Nats) => format!("nats://127.0.0.1:{port}"),
+        (Some(addr), _) => addr.clone(),
+        (None, _) => format!("tcp://127.0.0.1:{port}"),
+    };
+    let (producers, consumers) = scenario.shape();
+    let rate = if scenario == Scenario::Latency { args.rate } else { 0 };
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let node = |role: Role| -> Command {
+        let mut command = Command::new(&exe);
+        let role_name = format!("{role:?}").to_lowercase();
+        command
+            .args(["bench-node", "--system", system.name(), "--role", &role_name])
+            .args(["--addr", &addr, "--size", &size.to_string(), "--rate", &rate.to_string()])
+            .args(["--seconds", &args.seconds.to_string(), "--consumers", &consumers.to_string()])
+            .args(["--topics", &args.topics.to_string()])
+            .args(args.security.child_args().iter().map(OsString::as_os_str));
+        command
+    };
+    let (tx, lines) = mpsc::channel::<(Role, String)>();
+    let deadline = Instant::now() + Duration::from_secs_f64(args.seconds) + Duration::from_secs(90);
+    let wait = |want: &str, from: Role| -> Result<String, String> {
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let (who, line) = lines
+                .recv_timeout(left)
+                .map_err(|_| format!("a {from:?} of {} did not answer {want}", system.name()))?;
+            if who == from && line.contains(want) {
+                return Ok(line);
+            }
+        }
+    };
+    let mut hub = match system {
+        System::Nats => nats::server(port, &tx)?,
+        _ => spawn(node(Role::Hub), Role::Hub, &tx)?,
+    };
+    let mut started: Vec<(Role, Spawned)> = Vec::new();
+    let outcome: Result<(Vec<Produced>, Vec<Received>), String> = (|| {
+        if system != System::Nats {
+            wait("ready", Role::Hub)?;
+        }
+        for _ in 0..consumers {
+            started.push((Role::Consumer, spawn(node(Role::Consumer), Role::Consumer, &tx)?));
+            wait("ready", Role::Consumer)?;
+        }
+        for _ in 0..producers {
+            started.push((Role::Producer, spawn(node(Role::Producer), Role::Producer, &tx)?));
+            wait("ready", Role::Producer)?;
+        }
+        command(&mut started, Role::Producer, "go")?;
+        let mut produced = Vec::new();
+        for _ in 0..producers {
+            produced.push(answer::<Produced>(&wait("done", Role::Producer)?, "done")?);
+        }
+        // Every consumer is owed every event of every producer.
+        let expected: u64 = produced.iter().map(|p| p.emitted).sum();
+        command(&mut started, Role::Consumer, &format!("report {expected}"))?;
+        let mut received = Vec::new();
+        for _ in 0..consumers {
+            received.push(answer::<Received>(&wait("report", Role::Consumer)?, "report")?);
+        }
+        Ok((produced, received))
+    })();
+    // Every process ends here, whatever happened: the OS's account of each comes with it.
+    let hub_usage = usage::end(&mut hub.child);
+    let mut used = |role: Role| -> Result<Vec<Usage>, String> {
+        started
+            .iter_mut()
+            .filter(|(r, _)| *r == role)
+            .map(|(_, p)| usage::end(&mut p.child))
+            .collect()
+    };
+    let (producers_usage, consumers_usage) = (used(Role::Producer), used(Role::Consumer));
+    let (produced, received) = outcome?;
+    Ok(Measured {
+        system,
+        scenario,
+        size,
+        rate,
+        produced,
+        received,
+        hub: hub_usage?,
+        producers: producers_usage?,
+        consumers: consumers_usage?,
+    })
+}
+
+/// Sends `line` to every started process of `role`.
+fn command(started: &mut [(Role, Spawned)], role: Role, line: &str) -> Result<(), String> {
+    for (_, process) in started.iter_mut().filter(|(r, _)| *r == role) {
+        let stdin = process.stdin.as_mut().ok_or("no stdin")?;
+        writeln!(stdin, "{line}").map_err(|e| format!("cannot tell a {role:?} {line:?}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// The value under `key` of a process's JSON line.
+fn answer<T: serde::de::DeserializeOwned>(line: &str, key: &str) -> Result<T, String> {
+    let mut value: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| format!("a bench process said {line:?}: {e}"))?;
+    serde_json::from_value(value[key].take()).map_err(|e| format!("a bench {key} {line:?}: {e}"))
+}

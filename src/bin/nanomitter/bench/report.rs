@@ -1,0 +1,243 @@
+//! The bench's report: one row per system, scenario and size, and the ratios against the
+//! baselines of the same run.
+//!
+//! Owns: summarising what a run measured (goodput: unique events delivered per receiver divided
+//! by the time from the first emit to the last delivery at any receiver; loss and duplicates
+//! against what every receiver was owed; latency percentiles of the receivers' merged
+//! histograms; CPU and peak RSS per role, and the hub's CPU per event), the ratios of
+//! nanomitter to each baseline, and printing them as a table or JSON. It must not run anything.
+
+use super::tally::{histogram, merge};
+use super::usage::Usage;
+use super::{BenchArgs, Measured, Scenario, System};
+use serde::Serialize;
+
+/// Latency percentiles from the `emit` call to the listener, microseconds.
+#[derive(Serialize, Clone, Copy, Default)]
+pub struct Latency {
+    pub p50: u64,
+    pub p99: u64,
+    pub p999: u64,
+    pub max: u64,
+}
+
+/// What the processes of one role used: CPU summed, peak RSS the largest of any.
+#[derive(Serialize, Clone, Copy, Default)]
+pub struct RoleUsage {
+    pub processes: usize,
+    pub cpu_seconds: f64,
+    pub peak_rss_mib: f64,
+}
+
+impl RoleUsage {
+    fn of(usages: &[Usage]) -> RoleUsage {
+        RoleUsage {
+            processes: usages.len(),
+            cpu_seconds: usages.iter().map(|u| u.cpu_seconds).sum(),
+            peak_rss_mib: usages.iter().map(|u| u.peak_rss_kib).max().unwrap_or(0) as f64 / 1024.0,
+        }
+    }
+}
+
+#[derive(Serialize, Clone)]
+pub struct Row {
+    pub system: System,
+    pub scenario: Scenario,
+    pub size: usize,
+    pub producers: usize,
+    pub consumers: usize,
+    /// Events per second per producer; 0 is flat out.
+    pub rate: u64,
+    pub emitted: u64,
+    /// Distinct events delivered, over every receiver.
+    pub delivered: u64,
+    /// Events owed to receivers and never delivered.
+    pub lost: u64,
+    pub duplicates: u64,
+    /// From the first emit to the last delivery at any receiver.
+    pub seconds: f64,
+    /// Distinct events delivered per receiver per second of `seconds`.
+    pub goodput_per_receiver: f64,
+    pub latency_us: Latency,
+    pub hub: RoleUsage,
+    /// The hub's CPU time per event emitted, microseconds.
+    pub hub_cpu_us_per_event: f64,
+    pub producer: RoleUsage,
+    pub consumer: RoleUsage,
+}
+
+impl Row {
+    fn new(run: &Measured) -> Row {
+        let (producers, consumers) = (run.produced.len(), run.received.len());
+        let emitted: u64 = run.produced.iter().map(|p| p.emitted).sum();
+        let delivered: u64 = run.received.iter().map(|r| r.unique).sum();
+        let first_emit = run.produced.iter().map(|p| p.first_ns).filter(|t| *t > 0).min();
+        let last_delivery = run.received.iter().map(|r| r.last_ns).max();
+        let seconds = match (first_emit, last_delivery) {
+            (Some(first), Some(last)) if last > first => (last - first) as f64 / 1e9,
+            _ => 0.0,
+        };
+        let mut latency = histogram();
+        for received in &run.received {
+            merge(&mut latency, &received.latency_us);
+        }
+        let at = |q: f64| if latency.is_empty() { 0 } else { latency.value_at_quantile(q) };
+        let hub = RoleUsage::of(&[run.hub]);
+        Row {
+            system: run.system,
+            scenario: run.scenario,
+            size: run.size,
+            producers,
+            consumers,
+            rate: run.rate,
+            emitted,
+            delivered,
+            lost: (emitted * consumers as u64).saturating_sub(delivered),
+            duplicates: run.received.iter().map(|r| r.duplicates).sum(),
+            seconds,
+            goodput_per_receiver: if seconds > 0.0 {
+                delivered as f64 / consumers.max(1) as f64 / seconds
+            } else {
+                0.0
+            },
+            latency_us: Latency {
+                p50: at(0.5),
+                p99: at(0.99),
+                p999: at(0.999),
+                max: latency.max(),
+            },
+            hub,
+            hub_cpu_us_per_event: hub.cpu_seconds * 1e6 / emitted.max(1) as f64,
+            producer: RoleUsage::of(&run.producers),
+            consumer: RoleUsage::of(&run.consumers),
+        }
+    }
+}
+
+/// Nanomitter against one baseline in one scenario and size.
+#[derive(Serialize)]
+pub struct Ratio {
+    pub scenario: Scenario,
+    pub size: usize,
+    pub against: System,
+    /// Nanomitter's goodput per receiver over the baseline's.
+    pub goodput: f64,
+    /// Nanomitter's latency percentiles over the baseline's median (p99 too, so the target
+    /// "p99 within twice their p50" reads off directly).
+    pub p50_over_their_p50: f64,
+    pub p99_over_their_p50: f64,
+}
+
+#[derive(Serialize)]
+pub struct Report {
+    /// The command line that produced it.
+    pub command: String,
+    /// Logical CPUs of the machine it ran on.
+    pub cpus: usize,
+    pub seconds: f64,
+    pub rows: Vec<Row>,
+    pub ratios: Vec<Ratio>,
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    pub fn new(runs: &[Measured], args: &BenchArgs, notes: Vec<String>) -> Report {
+        let rows: Vec<Row> = runs.iter().map(Row::new).collect();
+        let ratios = rows
+            .iter()
+            .filter(|r| r.system == System::Nanomitter)
+            .flat_map(|ours| {
+                rows.iter()
+                    .filter(|b| b.system != System::Nanomitter)
+                    .filter(|b| b.scenario == ours.scenario && b.size == ours.size)
+                    .map(|theirs| Ratio {
+                        scenario: ours.scenario,
+                        size: ours.size,
+                        against: theirs.system,
+                        goodput: ours.goodput_per_receiver / theirs.goodput_per_receiver.max(1e-9),
+                        p50_over_their_p50: ours.latency_us.p50 as f64
+                            / theirs.latency_us.p50.max(1) as f64,
+                        p99_over_their_p50: ours.latency_us.p99 as f64
+                            / theirs.latency_us.p50.max(1) as f64,
+                    })
+            })
+            .collect();
+        Report {
+            command: std::env::args().collect::<Vec<_>>().join(" "),
+            cpus: std::thread::available_parallelism().map_or(0, usize::from),
+            seconds: args.seconds,
+            rows,
+            ratios,
+            notes,
+        }
+    }
+
+    pub fn print_table(&self) {
+        println!(
+            "\n{:<14} {:>5} {:<10} {:>11} {:>9} {:>5} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} {:>8}",
+            "scenario",
+            "size",
+            "system",
+            "goodput/rx",
+            "lost",
+            "dup",
+            "p50 µs",
+            "p99 µs",
+            "p99.9 µs",
+            "hub µs/ev",
+            "hub MiB",
+            "prod MiB",
+            "cons MiB",
+        );
+        for row in &self.rows {
+            println!(
+                "{:<14} {:>5} {:<10} {:>11.0} {:>9} {:>5} {:>8} {:>8} {:>8} {:>9.2} {:>8.0} {:>8.0} {:>8.0}",
+                row.scenario.name(),
+                row.size,
+                row.system.name(),
+                row.goodput_per_receiver,
+                row.lost,
+                row.duplicates,
+                row.latency_us.p50,
+                row.latency_us.p99,
+                row.latency_us.p999,
+                row.hub_cpu_us_per_event,
+                row.hub.peak_rss_mib,
+                row.producer.peak_rss_mib,
+                row.consumer.peak_rss_mib,
+            );
+        }
+        if !self.ratios.is_empty() {
+            println!("\nnanomitter / baseline: goodput per receiver; p50 and p99 over their p50");
+            for ratio in &self.ratios {
+                println!(
+                    "  {:<14} {:>5} B  vs {:<8} {:>6.2}x  {:>6.2}x  {:>6.2}x",
+                    ratio.scenario.name(),
+                    ratio.size,
+                    ratio.against.name(),
+                    ratio.goodput,
+                    ratio.p50_over_their_p50,
+                    ratio.p99_over_their_p50,
+                );
+            }
+        }
+        for note in &self.notes {
+            println!("\nnote: {note}");
+        }
+        println!("\ngoodput: unique events per receiver / (last delivery - first emit); CPU per role in --json.");
+    }
+}
+
+/// A one-line summary of a run, printed as the bench goes.
+pub fn progress_line(run: &Measured) -> String {
+    let row = Row::new(run);
+    format!(
+        "{:<10} {:<14} {:>6} B  {:>10.0} events/s per receiver  lost {}  p50 {} µs",
+        row.system.name(),
+        row.scenario.name(),
+        row.size,
+        row.goodput_per_receiver,
+        row.lost,
+        row.latency_us.p50
+    )
+}
