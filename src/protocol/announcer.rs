@@ -134,7 +134,9 @@ impl Node {
         if let Some(&(_, held)) = hello.owed.iter().find(|(node, _)| *node == self.id) {
             // This node went away without a goodbye and came back: it holds the sender's events
             // up to `held` at least, and if it never heard the sender before, exactly that.
-            self.receiver.start_after(hello.node, held);
+            if let Some(lost) = self.receiver.owed(hello.node, held) {
+                self.lagged(hello.node, lost);
+            }
         }
         let (lost, behind) = self.receiver.behind(
             hello.node,

@@ -41,12 +41,23 @@ struct FromSender {
     /// and when: those events may still be on their way (a hello is relayed at once, events
     /// may wait in the hub's queue), so only a claim that old and still unmet is asked for.
     claimed: Option<(u64, Instant)>,
+    /// Where this node started with the sender: nothing up to here was delivered here. A
+    /// member back after going silent may have started at the sender's next frame, past
+    /// events it was owed (see [`Receiver::owed`]).
+    started_after: u64,
 }
 
 impl FromSender {
     /// A sender whose events up to `seq` this node is not owed.
     fn after(seq: u64) -> Self {
-        FromSender { delivered: seq, taken: seq, acked_up_to: seq, last_nack: None, claimed: None }
+        FromSender {
+            delivered: seq,
+            taken: seq,
+            acked_up_to: seq,
+            last_nack: None,
+            claimed: None,
+            started_after: seq,
+        }
     }
 
     /// The sequence number to ask for again, unless this node asked less than `every` ago.
@@ -96,6 +107,25 @@ impl Receiver {
     /// before it connected). Ignored for senders already heard.
     pub(crate) fn start_after(&mut self, sender: u64, seq: u64) {
         self.senders.entry(sender).or_insert_with(|| FromSender::after(seq));
+    }
+
+    /// `sender` says this node went away without a goodbye holding its events up to `held`.
+    /// If this node started with the sender only since, past them: with nothing delivered
+    /// since, it starts again after `held` (what the sender still holds is then asked for);
+    /// else the events between are lost for good (its first frame here said the sender no
+    /// longer held them), returned once. A sender not heard yet starts after `held`.
+    pub(crate) fn owed(&mut self, sender: u64, held: u64) -> Option<RangeInclusive<u64>> {
+        let state = self.senders.entry(sender).or_insert_with(|| FromSender::after(held));
+        if held >= state.started_after {
+            return None;
+        }
+        if state.delivered == state.started_after {
+            *state = FromSender::after(held);
+            return None;
+        }
+        let lost = held + 1..=state.started_after;
+        state.started_after = held;
+        Some(lost)
     }
 
     /// After a gap from `sender`: the sequence number to ask for again, unless this node asked
@@ -274,6 +304,23 @@ mod tests {
             (Some(10..=14), None),
             "the sender holds nothing more: everything lacking is lost"
         );
+    }
+
+    /// A member back after going silent that heard a sender only since (its first frame there
+    /// came after the sender forgot what the member was owed) is told what it missed, once.
+    #[test]
+    fn a_returning_member_that_started_past_what_it_was_owed_is_told_it_missed_it() {
+        let mut receiver = Receiver::default();
+        assert_eq!(receiver.frame(1, 119, 119..=119), (None, DELIVER(118)));
+        assert_eq!(receiver.owed(1, 0), Some(1..=118));
+        assert_eq!(receiver.owed(1, 0), None, "told once");
+        // Nothing delivered yet since it started: it starts over after what it held.
+        receiver.start_after(2, 50);
+        assert_eq!(receiver.owed(2, 10), None);
+        assert_eq!(receiver.frame(2, 1, 11..=11), (None, DELIVER(10)));
+        // Heard from the start: owed nothing it does not hold.
+        receiver.frame(3, 1, 1..=5);
+        assert_eq!(receiver.owed(3, 2), None);
     }
 
     #[test]
