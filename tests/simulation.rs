@@ -12,6 +12,9 @@ use nanomitter::simulation::{run, Summary};
 /// Seeds every run checks: 200 in a release build (about 15 s), 40 in a debug one.
 const FIXED: std::ops::Range<u64> = if cfg!(debug_assertions) { 0..40 } else { 0..200 };
 
+/// Seeds that once broke the promise (each fixed since), checked on every run next to `FIXED`.
+const REGRESSIONS: [u64; 9] = [2226, 5920, 7788, 9965, 11058, 19306, 24789, 25597, 25866];
+
 fn seeds() -> Vec<u64> {
     if let Ok(seed) = std::env::var("SEED") {
         return vec![seed.parse().expect("SEED is a number")];
@@ -20,7 +23,7 @@ fn seeds() -> Vec<u64> {
         let (from, to) = range.split_once("..").expect("SEEDS is from..to");
         return (from.parse().expect("a number")..to.parse().expect("a number")).collect();
     }
-    FIXED.collect()
+    FIXED.chain(REGRESSIONS).collect()
 }
 
 #[test]

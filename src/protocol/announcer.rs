@@ -66,7 +66,8 @@ impl Node {
     pub(super) fn stalled(&mut self, now: Instant) {
         match &mut self.phase {
             Phase::Client(client) => client.last_from_hub = now,
-            Phase::Hub(hub) => hub.relay.stalled(now),
+            // Members of another hub find it dead after three silent liveness intervals.
+            Phase::Hub(hub) => hub.relay.stalled(now, self.config.liveness_interval * 3),
             _ => {}
         }
     }

@@ -204,17 +204,17 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     }
 
     /// The hub itself did not run for a while: clients count as just heard from, frames sent
-    /// as just sent, and members still awaited get a fresh `grace`.
-    pub(crate) fn stalled(&mut self, now: Instant) {
+    /// as just sent, and members awaited, or found gone now (their connections closed while
+    /// the hub did not run), get a fresh `grace` and `to_find_out` more: they may be members
+    /// of another hub meanwhile, and come here only once they find that one dead too.
+    pub(crate) fn stalled(&mut self, now: Instant, to_find_out: Duration) {
         for client in self.clients.values_mut() {
             client.last_heard = now;
         }
         for sent in &mut self.log {
             sent.at = now;
         }
-        if !self.awaited.is_empty() {
-            self.awaited_until = self.awaited_until.max(now + self.grace);
-        }
+        self.awaited_until = self.awaited_until.max(now + self.grace + to_find_out);
     }
 
     /// A client acknowledged events.

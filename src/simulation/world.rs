@@ -148,6 +148,9 @@ pub(super) struct SimNode {
     pub(super) alive: bool,
     pub(super) frozen: bool,
     pub(super) isolated: bool,
+    /// A hub that woke from a freeze while another node was hub: until it steps down, whoever
+    /// links to it is cut off from the cluster, as by a partition.
+    stale_hub: bool,
     /// Cut off, frozen, made slow, or its socket failed at some point: it may miss events, but
     /// only with a `$lagged` notice.
     pub(super) faulted: bool,
@@ -276,6 +279,7 @@ impl World {
             alive: false,
             frozen: false,
             isolated: false,
+            stale_hub: false,
             faulted: false,
             partitioned: false,
             replacement,
@@ -616,6 +620,9 @@ impl World {
             },
         );
         self.trace(format!("conn {conn}: node {node} -> hub {hub}"));
+        if self.nodes[hub].stale_hub {
+            self.nodes[node].faulted = true;
+        }
         let now = self.instant();
         self.nodes[hub].core.connection_up(now, hub_attempt, conn);
         self.settle(hub);
@@ -697,6 +704,7 @@ impl World {
 
     /// Drops a node's link: its connections close and an address it bound is free again.
     fn drop_link(&mut self, node: usize) {
+        self.nodes[node].stale_hub = false;
         let Some((attempt, role)) = self.nodes[node].link.take() else { return };
         let conns: Vec<ConnId> = self
             .conns
@@ -824,6 +832,11 @@ impl World {
             }
             Fault::Thaw(node) => {
                 self.nodes[node].frozen = false;
+                let was_hub = matches!(self.nodes[node].link, Some((_, OpenedAs::Hub)));
+                let replaced = self.nodes.iter().enumerate().any(|(other, n)| {
+                    other != node && n.alive && matches!(n.link, Some((_, OpenedAs::Hub)))
+                });
+                self.nodes[node].stale_hub = was_hub && replaced;
                 let held = std::mem::take(&mut self.nodes[node].held);
                 for event in held {
                     self.schedule(self.now, event);
