@@ -6,11 +6,12 @@
 //! has a deadline; nothing here sends a byte to a non-loopback address.
 
 mod common;
+#[path = "common/handshake.rs"]
+mod handshake;
 
 use common::{free_address, wait_listeners, wait_until, Process, TempDir, DEADLINE};
-use hmac::{Hmac, Mac};
+use handshake::{handshake_message, mac};
 use serde_json::Value;
-use sha2::Sha256;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -179,26 +180,6 @@ fn forged_ack(node: u64, sender: u64) -> Vec<u8> {
 
 fn node_id(node: &Process) -> u64 {
     u64::from_str_radix(&node.node_id(), 16).expect("a hex node id")
-}
-
-type HmacSha256 = Hmac<Sha256>;
-
-fn mac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    let mut mac = HmacSha256::new_from_slice(key).expect("any key length");
-    for part in parts {
-        mac.update(part);
-    }
-    mac.finalize().into_bytes().into()
-}
-
-/// A handshake message (`src/auth.rs`): magic, version, kind, body.
-fn handshake_message(kind: u8, body: &[&[u8]]) -> Vec<u8> {
-    let mut message = b"NMAU".to_vec();
-    message.extend_from_slice(&[1, kind]);
-    for part in body {
-        message.extend_from_slice(part);
-    }
-    message
 }
 
 /// One direction's tags of an authenticated connection, as `src/auth.rs` computes them.

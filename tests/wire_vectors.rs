@@ -10,14 +10,16 @@
 //! `frames.json` and the derived fields of `handshake.json` from the Rust encoder (after a
 //! deliberate change to the format); without it the test only checks.
 
+#[path = "common/handshake.rs"]
+mod handshake;
+
 use bytes::Bytes;
-use hmac::{Hmac, Mac};
+use handshake::{handshake_message, mac};
 use nanomitter::wire::{
     self, Ack, EventsBatch, Frame, FrameError, Hello, Interest, Joining, Left, LeftReason, Nack,
 };
 use nanomitter::Codec;
 use serde_json::{json, Value};
-use sha2::Sha256;
 use std::path::PathBuf;
 
 fn vectors_dir() -> PathBuf {
@@ -341,25 +343,6 @@ fn the_msgpack_vector_is_a_typed_struct_as_rmp_serde_writes_it() {
     let payload = unhex(&text(&event["payload"]));
     assert_eq!(hex(&rmp_serde::to_vec_named(&typed).unwrap()), hex(&payload));
     assert_eq!(rmp_serde::from_slice::<StockPrice>(&payload).unwrap(), typed);
-}
-
-type HmacSha256 = Hmac<Sha256>;
-
-fn mac(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
-    let mut mac = HmacSha256::new_from_slice(key).expect("any key length");
-    for part in parts {
-        mac.update(part);
-    }
-    mac.finalize().into_bytes().to_vec()
-}
-
-fn handshake_message(kind: u8, body: &[&[u8]]) -> Vec<u8> {
-    let mut message = b"NMAU".to_vec();
-    message.extend_from_slice(&[1, kind]);
-    for part in body {
-        message.extend_from_slice(part);
-    }
-    message
 }
 
 #[test]

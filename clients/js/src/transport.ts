@@ -7,6 +7,8 @@
  * Owns: opening, writing, reading and closing one WebSocket. Must not look at the bytes.
  */
 
+import { concat } from './bytes.js';
+
 /** What a stream reports. */
 export interface StreamHandlers {
   onData(bytes: Uint8Array): void;
@@ -68,16 +70,7 @@ function bytesOf(data: unknown): Uint8Array | null {
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (Array.isArray(data)) {
     // `ws` may hand over a list of fragments.
-    const parts = data.map(bytesOf).filter((p): p is Uint8Array => p !== null);
-    let length = 0;
-    for (const p of parts) length += p.length;
-    const out = new Uint8Array(length);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concat(data.map(bytesOf).filter((p): p is Uint8Array => p !== null));
   }
   return null;
 }
@@ -125,14 +118,7 @@ export async function openStream(
       resolve({
         write(parts) {
           if (closed) return;
-          let length = 0;
-          for (const part of parts) length += part.length;
-          const joined = new Uint8Array(length);
-          let at = 0;
-          for (const part of parts) {
-            joined.set(part, at);
-            at += part.length;
-          }
+          const joined = concat(parts);
           for (let from = 0; from < joined.length; from += MAX_MESSAGE) {
             socket.send(joined.subarray(from, Math.min(from + MAX_MESSAGE, joined.length)));
           }

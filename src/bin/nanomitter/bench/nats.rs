@@ -61,7 +61,7 @@ pub async fn node(_: NodeArgs) -> Result<(), String> {
 /// A producer or consumer process (the hub is the server itself).
 #[cfg(feature = "nats-baseline")]
 pub async fn node(args: NodeArgs) -> Result<(), String> {
-    use super::node::{answer, produce};
+    use super::node::{answer, produce, report_when_settled};
     use super::tally::Tally;
     use super::{topics, PATTERN};
     use crate::output::print_line;
@@ -106,11 +106,7 @@ pub async fn node(args: NodeArgs) -> Result<(), String> {
             client.flush().await.map_err(|e| e.to_string())?;
             answer("done", &produced);
         } else if let Some(expected) = line.strip_prefix("report ") {
-            let expected: u64 = expected.trim().parse().unwrap_or(0);
-            while !tally.borrow().settled(expected) {
-                actix_rt::time::sleep(Duration::from_millis(10)).await;
-            }
-            answer("report", &tally.borrow().report());
+            report_when_settled(&tally, expected).await;
         }
     }
     Ok(())

@@ -67,6 +67,15 @@ pub fn answer<T: Serialize>(key: &str, value: &T) {
     print_line(&serde_json::json!({ key: value }).to_string());
 }
 
+/// Answers a `report <expected>` line once `expected` events (or a quiet spell) are tallied.
+pub async fn report_when_settled(tally: &RefCell<Tally>, expected: &str) {
+    let expected: u64 = expected.trim().parse().unwrap_or(0);
+    while !tally.borrow().settled(expected) {
+        actix_rt::time::sleep(Duration::from_millis(10)).await;
+    }
+    answer("report", &tally.borrow().report());
+}
+
 struct Counter(Rc<RefCell<Tally>>);
 
 impl Actor for Counter {
@@ -117,11 +126,7 @@ async fn nanomitter_node(args: NodeArgs) -> Result<(), String> {
             emitter.flush().await.map_err(|e| e.to_string())?;
             answer("done", &produced);
         } else if let Some(expected) = line.strip_prefix("report ") {
-            let expected: u64 = expected.trim().parse().unwrap_or(0);
-            while !tally.borrow().settled(expected) {
-                actix_rt::time::sleep(Duration::from_millis(10)).await;
-            }
-            answer("report", &tally.borrow().report());
+            report_when_settled(&tally, expected).await;
         }
     }
     Ok(())

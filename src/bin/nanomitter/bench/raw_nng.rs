@@ -21,7 +21,12 @@ pub fn node(args: NodeArgs) -> Result<(), String> {
     let fail = |e: NngError| e.to_string();
     let tls =
         args.addr.starts_with("tls+tcp://").then(|| args.security.raw_tls(args.role == Role::Hub));
-    let options = TransportOptions { tls: tls.flatten(), ..TransportOptions::default() };
+    // The same transport settings as nanomitter's connections: TCP_NODELAY on.
+    let options = TransportOptions {
+        tls: tls.flatten(),
+        tcp_nodelay: Some(true),
+        ..TransportOptions::default()
+    };
     let runtime = actix_rt::System::new();
     if args.role == Role::Hub {
         let listener = Listener::bind(&args.addr, &options).map_err(fail)?;
