@@ -181,9 +181,9 @@ impl Report {
             "goodput/rx",
             "lost",
             "dup",
-            "p50 µs",
-            "p99 µs",
-            "p99.9 µs",
+            "p50",
+            "p99",
+            "p99.9",
             "hub µs/ev",
             "hub MiB",
             "prod MiB",
@@ -198,9 +198,9 @@ impl Report {
                 row.goodput_per_receiver,
                 row.lost,
                 row.duplicates,
-                row.latency_us.p50,
-                row.latency_us.p99,
-                row.latency_us.p999,
+                readable(row.latency_us.p50),
+                readable(row.latency_us.p99),
+                readable(row.latency_us.p999),
                 row.hub_cpu_us_per_event,
                 row.hub.peak_rss_mib,
                 row.producer.peak_rss_mib,
@@ -232,12 +232,36 @@ impl Report {
 pub fn progress_line(run: &Measured) -> String {
     let row = Row::new(run);
     format!(
-        "{:<10} {:<14} {:>6} B  {:>10.0} events/s per receiver  lost {}  p50 {} µs",
+        "{:<10} {:<14} {:>6} B  {:>10.0} events/s per receiver  lost {}  p50 {}",
         row.system.name(),
         row.scenario.name(),
         row.size,
         row.goodput_per_receiver,
         row.lost,
-        row.latency_us.p50
+        readable(row.latency_us.p50)
     )
+}
+
+/// A latency in microseconds, in the unit that reads best: `840 µs`, `4.2 ms`, `506 ms`, `2.4 s`.
+fn readable(us: u64) -> String {
+    match us {
+        0..1_000 => format!("{us} µs"),
+        1_000..10_000 => format!("{:.1} ms", us as f64 / 1e3),
+        10_000..10_000_000 => format!("{} ms", us / 1_000),
+        _ => format!("{:.1} s", us as f64 / 1e6),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable;
+
+    #[test]
+    fn latencies_read_in_the_unit_that_fits() {
+        assert_eq!(readable(840), "840 µs");
+        assert_eq!(readable(4_210), "4.2 ms");
+        assert_eq!(readable(506_123), "506 ms");
+        assert_eq!(readable(2_437_000), "2437 ms");
+        assert_eq!(readable(14_148_000), "14.1 s");
+    }
 }
