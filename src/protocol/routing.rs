@@ -28,13 +28,21 @@ pub(crate) fn route(
 ) -> (Bytes, u64) {
     let RelayFrame { raw, frame } = relay;
     let Some(target) = target else { return (raw.clone(), 0) };
+    // Events of a frame mostly share their topic with the one before: that decision is reused
+    // without hashing the topic again.
     let mut decided: Map<&str, bool> = Map::default();
+    let mut previous: Option<(&str, bool)> = None;
     let wanted: Vec<bool> = frame
         .events
         .iter()
         .map(|event| {
             let topic = event.topic();
-            *decided.entry(topic).or_insert_with(|| interests.wants(target, topic))
+            if let Some((_, wants)) = previous.filter(|(last, _)| *last == topic) {
+                return wants;
+            }
+            let wants = *decided.entry(topic).or_insert_with(|| interests.wants(target, topic));
+            previous = Some((topic, wants));
+            wants
         })
         .collect();
     let left_out = wanted.iter().filter(|w| !**w).count() as u64;
