@@ -7,11 +7,13 @@
 //! - **no outage**: neither legitimate member runs a second election, and delivery completes
 //!   within the tests' deadline;
 //! - **no amplification beyond 2×**: what the hub relays during the attack (its `relayed_bytes`,
-//!   legitimate traffic included, so an upper bound) plus what the attacker itself receives,
-//!   divided by what the attacker sent, is at most [`MAX_AMPLIFICATION`];
+//!   legitimate traffic included) plus what the attacker itself receives, divided by what the
+//!   attacker sent, is at most [`MAX_AMPLIFICATION`]. `relayed_bytes` counts events frames only:
+//!   control frames the hub passes on to the members (interest, hellos, notices) are not in it;
+//!   the members' memory shows those;
 //! - **bounded memory**: the hub's resident memory (`VmRSS`) grows by at most
 //!   [`RSS_GROWTH_BOUND_KIB`] (32 MiB) while the attacker sends at least [`ATTACK_BYTES`]
-//!   (2 MiB; some attacks send more, up to 12 MiB), and so do the legitimate members'.
+//!   (2 MiB; some attacks send more, up to 16 MB), and so do the legitimate members'.
 //!
 //! Each test prints one line, `attack: ...`, with what it measured (`cargo test --test attacks --
 //! --nocapture`). Nothing here sends a byte to a non-loopback address; the attacker's own
@@ -132,17 +134,19 @@ impl Cluster {
         }
     }
 
-    /// Waits until the hub has read every frame `attackers` sent (to the end, for those that
-    /// [finished](Attacker::finish)),
-    /// stops the producer, and checks that nothing was lost and nobody re-elected; returns the
-    /// measures.
+    /// Waits until the hub has read every frame `attackers` sent (to the end of the connection,
+    /// for those that [finished](Attacker::finish)), stops the producer, and checks that nothing
+    /// was lost and nobody re-elected; returns the measures.
     fn verdict(&mut self, attack: &str, before: Before, attackers: &[&Attacker]) -> Outcome {
         let frames: u64 = attackers.iter().map(|a| a.frames).sum();
         let received_before = counter(&before.hub, "frames_received");
         wait_until(&format!("the hub to read what the attacker sent ({attack})"), || {
+            // A finished attacker's connection closes once the hub read it to the end (or cut
+            // it off early); the others' frames are counted.
+            let open = attackers.iter().filter(|a| !a.finished).count();
             let read = counter(&self.hub_stats(), "frames_received") - received_before;
-            let all_read = attackers.iter().all(|a| !a.finished || a.closed());
-            (all_read && read >= frames).then_some(())
+            let finished_read = attackers.iter().all(|a| !a.finished || a.closed());
+            (finished_read && (open == 0 || read >= frames)).then_some(())
         });
         let hub_rss_growth = self.hub.rss_kib().saturating_sub(before.hub_rss);
         let member_rss_growth = (0..2)
@@ -387,7 +391,7 @@ fn events_under_another_nodes_id_are_dropped() {
 }
 
 #[test]
-#[ignore = "a raw peer whose first hello claims the producer's node id cuts the producer off and speaks for it: producer and consumer ran 4 to 6 elections each, the hub relays its forged events (4.0 MB out for 2.1 MB in, ratio 1.9, no impersonation counted) and the consumer delivers them in place of the real ones (1,044 of 1,081 real events dropped as duplicates)"]
+#[ignore = "a raw peer whose first hello claims the producer's node id cuts the producer off and speaks for it: producer and consumer ran 4 to 6 elections each in 5 runs, the hub relayed its forged events (4.0 MB out for 2.1 MB in, ratio 1.9, no impersonation counted), the consumer counted 68 to 1,044 duplicates (forged events first, or re-sends after the elections: the test cannot tell); no event missing"]
 fn a_first_hello_in_another_nodes_id_takes_nothing_from_it() {
     let mut cluster = Cluster::start();
     let victim = cluster.producer_id();
@@ -442,7 +446,7 @@ fn a_forged_interest_for_a_victim_does_not_hide_its_subscriptions() {
 }
 
 #[test]
-#[ignore = "client hellos with epoch MAX_EPOCH (those with u64::MAX are refused as malformed) make the producer and consumer re-elect, 3 or 4 elections each (3 runs); nothing lost"]
+#[ignore = "client hellos with epoch MAX_EPOCH (those with u64::MAX are refused as malformed) make the producer and consumer re-elect, 2 to 4 elections each (5 runs), and the hub cuts the attacker off mid-flood; nothing lost"]
 fn hellos_with_the_highest_epochs_cause_no_election() {
     let mut cluster = Cluster::start();
     let before = cluster.before();
@@ -497,7 +501,7 @@ fn a_member_that_never_acknowledges_stalls_the_others_only_until_it_is_evicted()
 }
 
 #[test]
-#[ignore = "2 MiB of forged nacks (61,681 frames) make the hub evict members (11 evictions) and the producer and consumer re-elect, 2 to 7 elections each (3 runs); nothing lost, ratio 0.007"]
+#[ignore = "2 MiB of forged nacks (61,681 frames) make the hub evict members (2 to 13 evictions) and the producer and consumer re-elect (2 to 8 elections each, 5 runs); nothing lost, ratio 0.002 to 0.008"]
 fn forged_nacks_are_not_amplified() {
     let mut cluster = Cluster::start();
     let victim = cluster.producer_id();
@@ -510,7 +514,7 @@ fn forged_nacks_are_not_amplified() {
 }
 
 #[test]
-#[ignore = "2.1 MB of hellos joining again (one connection repeating it, 100 opening with it) make the hub send 15 MB (ratio 7.1 to 7.2 in 3 runs, 13 MB of it to the attacker's connections); nothing lost, no election"]
+#[ignore = "2.1 MB of hellos joining again (one connection repeating it, 100 opening with it) make the hub send 15 to 18.5 MB (ratio 7.0 to 8.8 in 5 runs, most of it to the attacker's own connections); nothing lost, no election"]
 fn hellos_joining_again_are_not_amplified() {
     let mut cluster = Cluster::start();
     let before = cluster.before();
@@ -543,7 +547,7 @@ fn deep_patterns(count: usize, salt: u64) -> Vec<(String, u32)> {
 }
 
 #[test]
-#[ignore = "four 1.28 MB interest frames of 4,096 patterns of 32 segments (and four over the limit, refused) grow the hub's RSS by 72 MiB and each member's by 74 MiB, over the 32 MiB bound (3 runs); nothing lost, no election"]
+#[ignore = "four 1.28 MB interest frames of 4,096 patterns of 32 segments (and four over the limit, refused) grow the hub's RSS by 72 MiB and each member's by 74 MiB, over the 32 MiB bound (5 runs); nothing lost, no election"]
 fn interest_frames_of_deep_patterns_keep_memory_bounded() {
     let mut cluster = Cluster::start();
     let before = cluster.before();
@@ -561,7 +565,7 @@ fn interest_frames_of_deep_patterns_keep_memory_bounded() {
 }
 
 #[test]
-#[ignore = "200,000 events frames under as many forged ids (16 MB, all dropped as impersonations, nothing lost, no election): the hub's RSS grew by 0.9, 1.3, 3.9 and 36 MiB in 4 runs, past the 32 MiB bound once"]
+#[ignore = "200,000 events frames under as many forged ids (16 MB, all dropped as impersonations, nothing lost, no election): the hub's RSS grew by 0.9, 1.3, 3.9, 7.7 and 36 MiB in 5 runs, past the 32 MiB bound once"]
 fn two_hundred_thousand_forged_sender_ids_keep_delivery_and_memory() {
     let mut cluster = Cluster::start();
     let before = cluster.before();
