@@ -10,8 +10,15 @@ use crate::membership::Change;
 use crate::stats::Stats;
 use crate::wire::{Hello, Interest, Joining, Left, LeftReason};
 use bytes::Bytes;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tracing::debug;
+
+/// How long a node that has subscribed to nothing waits after linking before it says so (at
+/// most a liveness interval): subscriptions made right after `connect` come within it, and an
+/// empty announcement before them would cut off what they ask for. Until then every event is
+/// sent here, which costs the hub a copy of every event for each such node: a producer that
+/// listens to nothing should not cost that for long.
+const FIRST_SUBSCRIPTIONS: Duration = Duration::from_millis(100);
 
 impl Node {
     /// A hub's hello tells what it relayed so far (where a new client starts); a joining
@@ -173,12 +180,9 @@ impl Node {
             Phase::Hub(hub) => hub.linked_at,
             _ => return,
         };
-        if self.patterns_version == 0
-            && now.duration_since(linked_at) < self.config.liveness_interval
-        {
-            // Nothing subscribed yet, just after linking: wait a beat before saying so, since
-            // an empty announcement now would cut off what the first subscriptions, made right
-            // after `connect`, are about to ask for. Until then others send everything here.
+        let wait = FIRST_SUBSCRIPTIONS.min(self.config.liveness_interval);
+        if self.patterns_version == 0 && now.duration_since(linked_at) < wait {
+            // Nothing subscribed yet, just after linking: see `FIRST_SUBSCRIPTIONS`.
             return;
         }
         self.announced_version = Some(self.patterns_version);

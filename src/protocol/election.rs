@@ -41,7 +41,7 @@ pub(super) struct ClientLink {
     pub(super) candidate: usize,
     /// When the hub was last heard from: silent for three liveness intervals, it is presumed dead.
     pub(super) last_from_hub: Instant,
-    /// When this link came up (an empty interest announcement waits a beat after it).
+    /// When this link came up (an empty interest announcement waits a moment after it).
     pub(super) linked_at: Instant,
     /// A first-time client starts where the hub's first hello says (senders' events before it
     /// are not owed to it): events frames that come before that hello wait here. `None` once
