@@ -4,8 +4,9 @@
 //! crate-private).
 //!
 //! Owns: the fuzz targets (`wire`, `payloads`, `node`), what they feed (`frames`), the committed
-//! seed corpus (`corpus`) and the allocation counter the decoder target measures with (`alloc`).
-//! It must not be compiled outside `cfg(test)`.
+//! seed corpus (`corpus`). It must not be compiled outside `cfg(test)`. The decoder target
+//! measures what decoding allocates on its thread with the `allocation-counter` dev-dependency,
+//! which becomes the unit-test binary's global allocator.
 //!
 //! # Tool: bolero
 //!
@@ -32,7 +33,6 @@
 //!   land in the target's corpus directory, `src/fuzz/__fuzz__/<target>/corpus/`.
 //! - Rewrite the committed seeds: `FUZZ_WRITE_CORPUS=1 cargo test --lib fuzz::corpus`.
 
-mod alloc;
 mod corpus;
 mod frames;
 mod node;

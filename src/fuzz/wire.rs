@@ -7,7 +7,6 @@
 //! seeds mutated (bits flipped, truncated, counts extended, extreme numbers written, bytes
 //! inserted or removed): refused, or round-trip like any frame that decodes.
 
-use super::alloc::allocated_by;
 use super::frames::{assert_round_trip, seed, FrameSpec, Mutation};
 use super::ITERATIONS;
 use crate::wire;
@@ -24,8 +23,10 @@ const ALLOCATED_AT_MOST: usize = 256;
 /// Decodes `bytes`, checking that it allocates in proportion and, if it decodes, round-trips.
 fn decode_checked(bytes: &[u8]) {
     let frame = Bytes::copy_from_slice(bytes);
-    let (decoded, allocated) = allocated_by(|| wire::decode(frame));
-    let bound = ALLOCATED_AT_MOST + ALLOCATED_PER_BYTE * bytes.len();
+    let mut decoded = None;
+    let allocated = allocation_counter::measure(|| decoded = Some(wire::decode(frame))).bytes_total;
+    let decoded = decoded.expect("measured");
+    let bound = (ALLOCATED_AT_MOST + ALLOCATED_PER_BYTE * bytes.len()) as u64;
     assert!(
         allocated <= bound,
         "decoding {} bytes allocated {allocated} bytes (at most {bound})",

@@ -1,7 +1,7 @@
 //! The CPU time and peak memory of a bench process, from the OS.
 //!
-//! Owns: ending a child process and reaping it with `wait4` (through the `wait4` crate, which
-//! keeps the system call's `unsafe` out of this crate), whose resource usage is the
+//! Owns: ending a child process and reaping it with `wait4` (through the `wait4` crate's safe
+//! wrapper of the system call), whose resource usage is the
 //! kernel's account of everything the process and its threads did (user and system CPU, peak
 //! resident set). It must not start processes nor know what they ran.
 
