@@ -120,18 +120,7 @@ mod tests {
     use super::*;
 
     fn hello(node: u64, hub: bool) -> Hello {
-        Hello {
-            node,
-            epoch: 1,
-            hub,
-            joining: Joining::Fresh,
-            service: format!("s{node}"),
-            last_seq: 0,
-            retained_from: 1,
-            received: vec![],
-            members: vec![],
-            owed: vec![],
-        }
+        Hello { service: format!("s{node}"), ..Hello::sample(node, hub, Joining::Fresh) }
     }
 
     #[test]

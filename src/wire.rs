@@ -311,6 +311,26 @@ impl Ack {
     }
 }
 
+#[cfg(test)]
+impl Hello {
+    /// A first-epoch hello of a member that has sent and received nothing, for tests to adjust
+    /// with struct update syntax.
+    pub(crate) fn sample(node: u64, hub: bool, joining: Joining) -> Hello {
+        Hello {
+            node,
+            epoch: 1,
+            hub,
+            joining,
+            service: "peer".into(),
+            last_seq: 0,
+            retained_from: 1,
+            received: vec![],
+            members: vec![],
+            owed: vec![],
+        }
+    }
+}
+
 impl Hello {
     pub fn encode(&self) -> Vec<u8> {
         let lists = (self.received.len() + self.owed.len()) * 16 + self.members.len() * 8;

@@ -204,18 +204,8 @@ impl Shell {
             shell.step(&Step::ConnectionUp { conn: 0 });
         }
         let (peer, members) = if hub { (PEERS[0], vec![]) } else { (HUB, vec![ME, PEERS[0]]) };
-        let hello = Hello {
-            node: peer,
-            epoch: 1,
-            hub: !hub,
-            joining: if hub { Joining::Fresh } else { Joining::No },
-            service: "peer".into(),
-            last_seq: 0,
-            retained_from: 1,
-            received: vec![],
-            members,
-            owed: vec![],
-        };
+        let joining = if hub { Joining::Fresh } else { Joining::No };
+        let hello = Hello { members, ..Hello::sample(peer, !hub, joining) };
         shell.receive(0, hello.encode());
         let interest = Interest { node: peer, version: 1, patterns: vec![("a.*".into(), 1)] };
         shell.receive(0, interest.encode());

@@ -409,18 +409,7 @@ mod tests {
     const HUB: u64 = 100;
 
     fn hello(node: u64, received: Vec<(u64, u64)>) -> Hello {
-        Hello {
-            node,
-            epoch: 1,
-            hub: false,
-            joining: Joining::Fresh,
-            service: "s".into(),
-            last_seq: 0,
-            retained_from: 1,
-            received,
-            members: vec![],
-            owed: vec![],
-        }
+        Hello { received, ..Hello::sample(node, false, Joining::Fresh) }
     }
 
     /// A hub with clients on pipes 1..=n, node ids 11..

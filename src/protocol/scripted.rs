@@ -52,18 +52,7 @@ fn flushed(actions: &[Action]) -> bool {
 }
 
 fn hello(node: u64, hub: bool, joining: Joining, members: Vec<u64>) -> (Frame, Bytes) {
-    let hello = Hello {
-        node,
-        epoch: 1,
-        hub,
-        joining,
-        service: "peer".into(),
-        last_seq: 0,
-        retained_from: 1,
-        received: vec![],
-        members,
-        owed: vec![],
-    };
+    let hello = Hello { members, ..Hello::sample(node, hub, joining) };
     let raw = Bytes::from(hello.encode());
     (wire::decode(raw.clone()).expect("a valid hello"), raw)
 }
