@@ -295,13 +295,13 @@ mod tests {
             "12, claimed a while ago, never came"
         );
         assert_eq!(
-            receiver.behind(1, 14, 5, now + patience * 3, limits),
-            (None, Some(10)),
-            "still missing, and the sender holds it"
+            receiver.behind(1, 14, 12, now + patience * 3, limits),
+            (Some(10..=11), Some(12)),
+            "the sender holds 12 on: 10..=11 are lost, 12 is asked for"
         );
         assert_eq!(
             receiver.behind(1, 14, 15, now + patience * 4, limits),
-            (Some(10..=14), None),
+            (Some(12..=14), None),
             "the sender holds nothing more: everything lacking is lost"
         );
     }
