@@ -73,6 +73,9 @@ counters! {
     /// Frames a member sent in another node's name, or as if it were the hub (dropped by the
     /// hub).
     impersonations,
+    /// Frames the hub dropped because a member sent them faster than the protocol does: hellos
+    /// faster than the liveness beat, requests to re-send faster than a member asks.
+    throttled,
 }
 
 impl Stats {

@@ -391,7 +391,6 @@ fn events_under_another_nodes_id_are_dropped() {
 }
 
 #[test]
-#[ignore = "a raw peer whose first hello claims the producer's node id cuts the producer off and speaks for it: producer and consumer ran 4 to 6 elections each in 5 runs, the hub relayed its forged events (4.0 MB out for 2.1 MB in, ratio 1.9, no impersonation counted), the consumer counted 68 to 1,044 duplicates (forged events first, or re-sends after the elections: the test cannot tell); no event missing"]
 fn a_first_hello_in_another_nodes_id_takes_nothing_from_it() {
     let mut cluster = Cluster::start();
     let victim = cluster.producer_id();
@@ -402,6 +401,7 @@ fn a_first_hello_in_another_nodes_id_takes_nothing_from_it() {
     attacker.finish();
     let outcome =
         cluster.verdict("impersonation: a first hello as the producer", before, &[&attacker]);
+    assert!(counter(&outcome.hub_after, "impersonations") > 0, "the hub saw none");
     outcome.assert_bounded();
 }
 
@@ -446,7 +446,6 @@ fn a_forged_interest_for_a_victim_does_not_hide_its_subscriptions() {
 }
 
 #[test]
-#[ignore = "client hellos with epoch MAX_EPOCH (those with u64::MAX are refused as malformed) make the producer and consumer re-elect, 2 to 4 elections each (5 runs), and the hub cuts the attacker off mid-flood; nothing lost"]
 fn hellos_with_the_highest_epochs_cause_no_election() {
     let mut cluster = Cluster::start();
     let before = cluster.before();
@@ -458,6 +457,7 @@ fn hellos_with_the_highest_epochs_cause_no_election() {
     });
     attacker.finish();
     let outcome = cluster.verdict("hellos with epoch u64::MAX and MAX_EPOCH", before, &[&attacker]);
+    assert!(counter(&outcome.hub_after, "malformed") > 0, "the hub counted none");
     outcome.assert_bounded();
 }
 
@@ -501,7 +501,6 @@ fn a_member_that_never_acknowledges_stalls_the_others_only_until_it_is_evicted()
 }
 
 #[test]
-#[ignore = "2 MiB of forged nacks (61,681 frames) make the hub evict members (2 to 13 evictions) and the producer and consumer re-elect (2 to 8 elections each, 5 runs); nothing lost, ratio 0.002 to 0.008"]
 fn forged_nacks_are_not_amplified() {
     let mut cluster = Cluster::start();
     let victim = cluster.producer_id();
@@ -514,7 +513,6 @@ fn forged_nacks_are_not_amplified() {
 }
 
 #[test]
-#[ignore = "2.1 MB of hellos joining again (one connection repeating it, 100 opening with it) make the hub send 15 to 18.5 MB (ratio 7.0 to 8.8 in 5 runs, most of it to the attacker's own connections); nothing lost, no election"]
 fn hellos_joining_again_are_not_amplified() {
     let mut cluster = Cluster::start();
     let before = cluster.before();

@@ -7,7 +7,6 @@
 use super::election::Phase;
 use super::node::{Action, ConnId, Node, DEPARTED_KEPT, NACK_INTERVAL};
 use crate::membership::Change;
-use crate::stats::Stats;
 use crate::wire::{Hello, Interest, Joining, Left, LeftReason};
 use bytes::Bytes;
 use std::time::{Duration, Instant};
@@ -26,13 +25,19 @@ impl Node {
     /// latest sequence number this node sent and the oldest it can still send again, so a
     /// member that is behind asks again, or learns that what it lacks is lost for good.
     pub(super) fn send_hello(&mut self, joining: Joining) {
+        let hello = self.hello(joining);
+        self.send(hello.encode());
+        self.told_returning_members();
+    }
+
+    fn hello(&self, joining: Joining) -> Hello {
         let (received, members) = match self.phase.hub() {
             Some(hub) => (hub.relay.relayed(), hub.relay.members()),
             None if joining == Joining::Again => (self.receiver.delivered(), self.known_members()),
             None if joining == Joining::Fresh => (self.receiver.delivered(), Vec::new()),
             None => (Vec::new(), Vec::new()),
         };
-        let hello = Hello {
+        Hello {
             node: self.id,
             epoch: self.epoch,
             hub: self.phase.hub().is_some(),
@@ -43,9 +48,30 @@ impl Node {
             received,
             members,
             owed: self.owed_list(),
+        }
+    }
+
+    /// The hub greets a client that just connected, and it alone: its hello, then what everyone
+    /// listens to, its own last (what the cluster already knows; a client that connects costs
+    /// the others nothing).
+    pub(super) fn greet(&mut self, now: Instant, conn: ConnId) {
+        let hello = self.hello(Joining::No);
+        self.send_to(conn, hello.encode());
+        let known: Vec<Vec<u8>> = self.interests.all().map(Interest::encode).collect();
+        for frame in known {
+            self.send_to(conn, frame);
+        }
+        if self.announced_version.is_none() {
+            // Not announced yet (see `FIRST_SUBSCRIPTIONS`): the client learns it with everyone.
+            self.announce_interest(now);
+            return;
+        }
+        let own = Interest {
+            node: self.id,
+            version: self.interest_version,
+            patterns: self.own_patterns.clone(),
         };
-        self.send(hello.encode());
-        self.told_returning_members();
+        self.send_to(conn, own.encode());
     }
 
     /// The liveness beat: hello, pending announcements, forgetting departed nodes, and the
@@ -86,27 +112,23 @@ impl Node {
         from: Option<ConnId>,
         raw: Bytes,
     ) {
+        let on_hub = from.filter(|_| self.phase.hub().is_some());
+        if on_hub.is_some_and(|conn| !self.admits_hello(now, conn, &hello)) {
+            return;
+        }
         if hello.node == self.id {
             return;
         }
         match (self.phase.hub_mut(), from) {
             (Some(hub), Some(conn)) => {
-                let first = hub.relay.hello(conn, &hello, now);
-                if !first && hello.joining != Joining::No {
-                    // Only a connection's first hello joins: a flood of joining hellos would
-                    // make every member re-send its window for each.
-                    Stats::add(&self.stats.malformed, 1);
-                    return;
-                }
+                hub.relay.hello(conn, &hello, now);
                 if hello.joining == Joining::Again {
                     // Members the client knew of that this hub may never have heard of.
                     for &node in hello.members.iter().filter(|n| !self.departed.contains_key(n)) {
                         hub.relay.await_member(node, now);
                     }
                 }
-                if self.newer_epoch(hello.epoch) {
-                    return self.crash("a client knows a newer hub election: this hub is stale");
-                }
+                self.overtake_epoch(hello.epoch);
                 self.act(Action::Relay { except: conn, frame: raw });
             }
             (None, None) if hello.hub => {
@@ -129,10 +151,13 @@ impl Node {
             _ => {}
         }
         if hello.joining == Joining::Again {
-            // A member came back after a lost hub: whatever it may miss is still in flight here.
-            // (A first-time member is owed only what is relayed after it connected: what is in
-            // flight either reached the hub before, or reaches the member on its way.)
-            self.resend_from(0);
+            // A member came back after a lost hub: whatever it may miss of this node's events
+            // past what it holds is still in flight here. (A first-time member is owed only what
+            // is relayed after it connected: what is in flight either reached the hub before, or
+            // reaches the member on its way.) Re-sent as if it asked: members coming back
+            // together cost one re-send.
+            let held = hello.received.iter().find(|(sender, _)| *sender == self.id);
+            self.resend_on_request(now, held.map_or(0, |(_, seq)| seq.saturating_add(1)));
         }
         self.departed.remove(&hello.node);
         self.came_back(hello.node);
@@ -193,16 +218,6 @@ impl Node {
             patterns: self.own_patterns.clone(),
         };
         self.send(interest.encode());
-    }
-
-    /// The hub tells a client that just connected what everyone listens to, its own last.
-    pub(super) fn tell_interests(&mut self, now: Instant) {
-        let known: Vec<Vec<u8>> = self.interests.all().map(Interest::encode).collect();
-        for frame in known {
-            self.send(frame);
-        }
-        self.announced_version = None;
-        self.announce_interest(now);
     }
 
     pub(super) fn receive_interest(

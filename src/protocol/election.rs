@@ -316,8 +316,7 @@ impl Node {
             Phase::Dialing { .. } => self.link_up(now),
             Phase::Hub(hub) => {
                 hub.relay.connected(conn, now);
-                self.send_hello(Joining::No);
-                self.tell_interests(now);
+                self.greet(now, conn);
             }
             _ => {}
         }
@@ -371,13 +370,31 @@ impl Node {
         }
     }
 
-    /// An epoch heard from another node: from a client, a newer one makes this hub stale.
-    /// Returns whether this node must step down.
-    pub(super) fn newer_epoch(&mut self, epoch: u64) -> bool {
-        if epoch > self.epoch {
-            self.epoch = epoch;
-            return true;
+    /// Whether an epoch a client tells is one elections can have reached: at most
+    /// [`MAX_EPOCH_LEAP`] ahead of this node's.
+    pub(super) fn epoch_within_reach(&self, epoch: u64) -> bool {
+        epoch <= self.epoch.saturating_add(MAX_EPOCH_LEAP)
+    }
+
+    /// A client of this hub knows a newer election: this hub is stale (it woke from a freeze,
+    /// or another hub was elected on another candidate meanwhile). It takes an epoch past that
+    /// one and says so to its clients at once, which then refuse the other hub's word. It does
+    /// not step down: that would make every member elect again, and any client could cause it
+    /// at will by telling a newer epoch. (A hub on a less preferred candidate steps down by
+    /// itself, once it finds the preferred one live.)
+    pub(super) fn overtake_epoch(&mut self, epoch: u64) {
+        if epoch <= self.epoch {
+            return;
         }
-        false
+        // Within reach of a bounded epoch, so this stays at most `MAX_EPOCH`.
+        self.epoch = epoch.saturating_add(1).min(wire::MAX_EPOCH);
+        info!(epoch = self.epoch, "a client knew a newer election: this hub moves past it");
+        self.send_hello(Joining::No);
     }
 }
+
+/// The furthest ahead of its hub's a client's epoch may be. Every election adds one, and a
+/// million elections elsewhere while this hub ran do not happen: a leap further is a forged
+/// number, and taking it would let a few frames bring every epoch to the wire's maximum, where
+/// epochs no longer tell hubs apart.
+const MAX_EPOCH_LEAP: u64 = 1 << 20;

@@ -11,7 +11,7 @@ use super::routing::{route, RelayFrame};
 use crate::config::SlowConsumer;
 use crate::membership;
 use crate::stats::Stats;
-use crate::wire::{Frame, Left, LeftReason};
+use crate::wire::{Frame, Hello, Joining, Left, LeftReason};
 use std::time::Instant;
 use tracing::{debug, warn};
 
@@ -51,7 +51,7 @@ impl Node {
         let retained_from = frame.frame.retained_from;
         let queued = Queued { origin, sender, last_seq, retained_from, message: frame };
         if let Some(repair) = hub.relay.receive(queued) {
-            self.relay_routed(origin, repair.message);
+            self.relay_routed(origin, repair.message, true);
             if let Some(hub) = self.phase.hub_mut() {
                 hub.relay.resent(sender, last_seq, retained_from);
             }
@@ -63,7 +63,7 @@ impl Node {
     pub(super) fn relay_queued(&mut self, now: Instant) {
         while let Some(queued) = self.phase.hub_mut().and_then(|hub| hub.relay.next_relay()) {
             let Queued { origin, sender, last_seq, retained_from, message } = queued;
-            self.relay_routed(origin, message);
+            self.relay_routed(origin, message, false);
             if let Some(hub) = self.phase.hub_mut() {
                 hub.relay.sent(Some(origin), sender, last_seq, retained_from, now);
             }
@@ -71,24 +71,83 @@ impl Node {
     }
 
     /// Relays a client's frame to the other clients, to each only the events it listens to (as
-    /// it came to all of them when routing is off), and counts it.
-    fn relay_routed(&mut self, origin: ConnId, frame: RelayFrame) {
+    /// it came to all of them when routing is off), and counts it. A `repair` (a frame relayed
+    /// before, sent again) goes only to the clients that do not hold it yet: one client's loss
+    /// costs that client's connection, not every member's.
+    fn relay_routed(&mut self, origin: ConnId, frame: RelayFrame, repair: bool) {
         let Some(hub) = self.phase.hub() else { return };
         Stats::add(&self.stats.relayed, 1);
-        if !self.config.interest_routing {
+        let routing = self.config.interest_routing;
+        if !routing && !repair {
             Stats::add(&self.stats.relayed_bytes, frame.raw.len() as u64);
             self.act(Action::Relay { except: origin, frame: frame.raw });
             return;
         }
+        let targets = if repair {
+            hub.relay.clients_lacking(origin, frame.frame.node, frame.frame.covers_to)
+        } else {
+            hub.relay.clients_except(origin)
+        };
         let mut sends = Vec::new();
-        for (conn, node) in hub.relay.clients_except(origin) {
-            let (bytes, left_out) = route(node, &self.interests, &frame);
+        for (conn, node) in targets {
+            let (bytes, left_out) = route(node.filter(|_| routing), &self.interests, &frame);
             Stats::add(&self.stats.filtered, left_out);
             Stats::add(&self.stats.relayed_bytes, bytes.len() as u64);
             sends.push(Action::SendTo { to: conn, frame: bytes });
         }
         for send in sends {
             self.act(send);
+        }
+    }
+
+    /// Whether the hub takes a client's hello, on `conn`. It refuses (drops, and counts):
+    /// - a first hello in the hub's own name, or in the name of a member connected on another
+    ///   connection and heard from lately (it beats every liveness interval): an impostor, whose
+    ///   connection is closed. A member that lost its connection without the hub noticing comes
+    ///   back on a new one while the old one is silent: the old one is closed instead.
+    /// - a joining hello that is not the connection's first: only a first one joins, and a
+    ///   flood of joining hellos would make every member re-send its window for each;
+    /// - a hello that comes faster than a member beats (counted as `throttled`);
+    /// - an epoch further ahead than elections can go (see [`Node::epoch_within_reach`]).
+    pub(super) fn admits_hello(&mut self, now: Instant, conn: ConnId, hello: &Hello) -> bool {
+        let liveness = self.config.liveness_interval;
+        let own_id = self.id;
+        if !self.epoch_within_reach(hello.epoch) {
+            Stats::add(&self.stats.malformed, 1);
+            return false;
+        }
+        let Some(hub) = self.phase.hub_mut() else { return false };
+        let beat_too_soon =
+            hub.relay.last_hello(conn).is_some_and(|at| now.duration_since(at) < liveness / 2);
+        match hub.relay.node_of(conn) {
+            None => {
+                let impostor = hello.node == own_id
+                    || match hub.relay.bound_elsewhere(conn, hello.node) {
+                        Some((_, heard)) if now.duration_since(heard) < liveness * 2 => true,
+                        Some((old, _)) => {
+                            debug!(old, conn, "a member came back on a new connection");
+                            hub.relay.cut_off(old, LeftReason::Closed);
+                            self.act(Action::CutOff(old));
+                            false
+                        }
+                        None => false,
+                    };
+                if impostor {
+                    Stats::add(&self.stats.impersonations, 1);
+                    debug!(conn, node = %membership::hex(hello.node), "closing a connection that introduced itself as another node");
+                    self.act(Action::CutOff(conn));
+                }
+                !impostor
+            }
+            Some(_) if hello.joining != Joining::No => {
+                Stats::add(&self.stats.malformed, 1);
+                false
+            }
+            Some(_) if beat_too_soon => {
+                Stats::add(&self.stats.throttled, 1);
+                false
+            }
+            Some(_) => true,
         }
     }
 

@@ -153,7 +153,8 @@ pub(crate) struct Node {
     /// Whether this node knows the interests of the cluster it joined (a client learns them from
     /// the hub after joining; until then it sends everything).
     pub(super) interests_complete: bool,
-    /// When this node last re-sent its events on request, and from which sequence number.
+    /// When the current interval of re-sends on request began, and the lowest sequence number
+    /// re-sent within it.
     pub(super) last_resend: Option<(Instant, u64)>,
     /// Nodes that left, and when: their traces are dropped after [`DEPARTED_KEPT`].
     pub(super) departed: Map<u64, Instant>,

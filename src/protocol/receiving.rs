@@ -81,17 +81,19 @@ impl Node {
         self.deliver(notice, Some((sender, *lost.end())));
     }
 
-    /// Re-sends this node's frames from `from_seq` on, at most once per [`NACK_INTERVAL`] for
-    /// what a re-send already covered: several members missing the same frame each ask; a flood
-    /// of requests cannot multiply the traffic. (A member that asks again after the interval is
+    /// Re-sends this node's frames from `from_seq` on, each at most once per [`NACK_INTERVAL`]:
+    /// several members missing the same frame each ask, and within one interval only what no
+    /// re-send covered yet goes out, so however many requests come (in any order), one
+    /// interval re-sends at most the window. (A member that asks again after the interval is
     /// answered: a re-send it missed, joining later, does not hold it back for long.)
     pub(super) fn resend_on_request(&mut self, now: Instant, from_seq: u64) {
-        let covered = self
-            .last_resend
-            .is_some_and(|(at, from)| now.duration_since(at) < NACK_INTERVAL && from <= from_seq);
-        if !covered {
-            self.last_resend = Some((now, from_seq));
-            self.resend_from(from_seq);
+        let (since, covered_from) = match self.last_resend {
+            Some((at, from)) if now.duration_since(at) < NACK_INTERVAL => (at, from),
+            _ => (now, u64::MAX),
+        };
+        if from_seq < covered_from {
+            self.last_resend = Some((since, from_seq));
+            self.resend(from_seq..covered_from);
         }
     }
 
@@ -103,7 +105,8 @@ impl Node {
     }
 
     /// A request to re-send: this node's own events go out again (see
-    /// [`Node::resend_on_request`]); the hub passes others' on.
+    /// [`Node::resend_on_request`]); the hub passes others' on to their sender only, and drops
+    /// a client's requests that come faster than a member asks (counted as `throttled`).
     pub(super) fn receive_nack(
         &mut self,
         now: Instant,
@@ -111,10 +114,21 @@ impl Node {
         from: Option<ConnId>,
         raw: Bytes,
     ) {
+        if let (Some(hub), Some(origin)) = (self.phase.hub_mut(), from) {
+            if !hub.relay.nack_allowed(origin, nack.sender, now, NACK_INTERVAL / 2) {
+                Stats::add(&self.stats.throttled, 1);
+                return;
+            }
+            if nack.sender != self.id {
+                // A sender that is not connected here has nothing to answer with.
+                if let Some(to) = hub.relay.conn_of(nack.sender).filter(|to| *to != origin) {
+                    self.act(Action::SendTo { to, frame: raw });
+                }
+                return;
+            }
+        }
         if nack.sender == self.id {
             self.resend_on_request(now, nack.from_seq);
-        } else if let Some(origin) = from.filter(|_| self.phase.hub().is_some()) {
-            self.act(Action::Relay { except: origin, frame: raw });
         }
     }
 

@@ -21,6 +21,10 @@ struct Client {
     /// Per sender, the latest sequence this client holds (or was never owed).
     acked: Map<u64, u64>,
     last_heard: Instant,
+    /// When it last said hello.
+    last_hello: Option<Instant>,
+    /// Per sender, when a re-send request of this client's was last passed on to it.
+    last_nack: Map<u64, Instant>,
 }
 
 /// An events frame sent downstream and not yet acknowledged by every client.
@@ -88,7 +92,15 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// A client connected: it is owed everything relayed from now on.
     pub(crate) fn connected(&mut self, pipe: P, now: Instant) {
         let acked = self.last_relayed.clone();
-        self.clients.insert(pipe, Client { node: None, leaving: None, acked, last_heard: now });
+        let client = Client {
+            node: None,
+            leaving: None,
+            acked,
+            last_heard: now,
+            last_hello: None,
+            last_nack: Map::default(),
+        };
+        self.clients.insert(pipe, client);
     }
 
     /// The hub cuts the client off for `reason`.
@@ -117,6 +129,7 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         self.own_delivered.remove(&sender);
         for client in self.clients.values_mut() {
             client.acked.remove(&sender);
+            client.last_nack.remove(&sender);
         }
     }
 
@@ -127,11 +140,16 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// have it again only from its sender, which may be gone for good. Waiting for them would
     /// stall every other sender and cut healthy clients off as slow. If the sender comes back,
     /// what it sends again is a repair, relayed outside the window.
+    /// A connection superseded by a newer one of the same node (see [`Relay::bound_elsewhere`])
+    /// closes without a word about the node, which is still here.
     pub(crate) fn disconnected(&mut self, pipe: P, now: Instant) -> Option<(u64, LeftReason)> {
         let client = self.clients.remove(&pipe)?;
         self.log.retain(|sent| sent.origin != Some(pipe));
         self.trim();
         let node = client.node?;
+        if self.clients.values().any(|other| other.node == Some(node)) {
+            return None;
+        }
         if client.leaving.is_none() {
             self.awaited.insert(node);
             self.awaited_until = self.awaited_until.max(now + self.grace);
@@ -146,6 +164,7 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     pub(crate) fn hello(&mut self, pipe: P, hello: &Hello, now: Instant) -> bool {
         let Some(client) = self.clients.get_mut(&pipe) else { return false };
         client.last_heard = now;
+        client.last_hello = Some(now);
         let first = client.node.is_none();
         client.node = Some(hello.node);
         if hello.joining == Joining::Again {
@@ -165,6 +184,62 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         self.clients.get(&pipe).and_then(|c| c.node)
     }
 
+    /// When the client on `pipe` last said hello (`None`: not yet).
+    pub(crate) fn last_hello(&self, pipe: P) -> Option<Instant> {
+        self.clients.get(&pipe).and_then(|c| c.last_hello)
+    }
+
+    /// Another connection than `pipe` bound to `node` and not going, with when it was last
+    /// heard from.
+    pub(crate) fn bound_elsewhere(&self, pipe: P, node: u64) -> Option<(P, Instant)> {
+        self.clients
+            .iter()
+            .find(|(other, c)| **other != pipe && c.node == Some(node) && c.leaving.is_none())
+            .map(|(other, c)| (*other, c.last_heard))
+    }
+
+    /// Whether a request of the client on `from` to re-send `sender`'s events may go on: its
+    /// last one for that sender is at least `every` old. A member asks at most once per
+    /// interval (it waits for an answer before asking again), so what comes faster is a flood
+    /// to drop, not a loss to repair.
+    pub(crate) fn nack_allowed(
+        &mut self,
+        from: P,
+        sender: u64,
+        now: Instant,
+        every: Duration,
+    ) -> bool {
+        let Some(client) = self.clients.get_mut(&from) else { return false };
+        if client.last_nack.get(&sender).is_some_and(|at| now.duration_since(*at) < every) {
+            return false;
+        }
+        client.last_nack.insert(sender, now);
+        true
+    }
+
+    /// The connection of `node`, if it is connected and not going.
+    pub(crate) fn conn_of(&self, node: u64) -> Option<P> {
+        self.clients
+            .iter()
+            .find(|(_, c)| c.node == Some(node) && c.leaving.is_none())
+            .map(|(pipe, _)| *pipe)
+    }
+
+    /// The clients other than `origin` that do not hold `sender`'s events up to `last_seq`:
+    /// those a re-sent frame is for.
+    pub(crate) fn clients_lacking(
+        &self,
+        origin: P,
+        sender: u64,
+        last_seq: u64,
+    ) -> Vec<(P, Option<u64>)> {
+        self.clients
+            .iter()
+            .filter(|(pipe, c)| **pipe != origin && self.holds(c, sender) < last_seq)
+            .map(|(p, c)| (*p, c.node))
+            .collect()
+    }
+
     /// The clients other than `origin`, with their node ids (`None` for one that did not say
     /// hello).
     pub(crate) fn clients_except(&self, origin: P) -> Vec<(P, Option<u64>)> {
@@ -177,7 +252,10 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
 
     /// The node ids of the clients that said hello: the members a successor must wait for.
     pub(crate) fn members(&self) -> Vec<u64> {
-        self.clients.values().filter_map(|c| c.node).collect()
+        let mut members: Vec<u64> = self.clients.values().filter_map(|c| c.node).collect();
+        members.sort_unstable();
+        members.dedup();
+        members
     }
 
     /// The members still awaited: of the previous hub's cluster, or clients that went without

@@ -238,7 +238,7 @@ fn a_closing_node_waits_to_tell_a_member_that_went_silent_what_it_missed() {
     assert!(!left(&run_until(&mut me, t2)));
     me.connection_up(t2, attempt, 6);
     let told = actions(&mut me).into_iter().any(|a| match a {
-        Action::Send(bytes) => {
+        Action::SendTo { to: 6, frame: bytes } => {
             matches!(wire::decode(bytes), Ok(Frame::Hello(h)) if h.node == ME && h.last_seq == 1 && h.retained_from == 2)
         }
         _ => false,
@@ -675,4 +675,186 @@ fn a_first_time_member_makes_no_sender_send_again_a_returning_one_does() {
     let (frame, raw) = hello(6, false, Joining::Again, vec![]);
     me.receive(t0, attempt, None, frame, raw);
     assert!(sends_events_of(&actions(&mut me), ME), "not sent again for a returning member");
+}
+
+/// The frames among `actions` that go to the client connection `to` alone.
+fn sent_to(actions: &[Action], to: u64) -> Vec<Frame> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::SendTo { to: conn, frame } if *conn == to => wire::decode(frame.clone()).ok(),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A connection whose first hello claims the id of a member connected and beating elsewhere
+/// (or the hub's own) is an impostor: it is closed, and the member keeps its connection. A
+/// member that comes back on a new connection while its old one is silent takes over, and the
+/// old one's closing says nothing of the member, which is still here.
+#[test]
+fn a_first_hello_in_a_live_members_name_closes_that_connection() {
+    use std::sync::atomic::Ordering;
+    const ME: u64 = 2;
+    const MEMBER: u64 = 7;
+    let t0 = Instant::now();
+    let (mut me, attempt) = hub_with_client(ME, MEMBER, t0);
+    let cut_off = |actions: &[Action], conn: u64| {
+        actions.iter().any(|a| matches!(a, Action::CutOff(c) if *c == conn))
+    };
+    for (conn, claimed) in [(6, MEMBER), (8, ME)] {
+        me.connection_up(t0, attempt, conn);
+        let (frame, raw) = hello(claimed, false, Joining::Fresh, vec![]);
+        me.receive(t0, attempt, Some(conn), frame, raw);
+        let out = actions(&mut me);
+        assert!(cut_off(&out, conn), "the impostor on {conn} is closed");
+        assert!(!out.iter().any(|a| matches!(a, Action::Relay { .. })), "its hello goes nowhere");
+    }
+    assert_eq!(me.stats.impersonations.load(Ordering::Relaxed), 2);
+
+    let later = t0 + Duration::from_secs(2);
+    me.connection_up(later, attempt, 9);
+    let (frame, raw) = hello(MEMBER, false, Joining::Again, vec![]);
+    me.receive(later, attempt, Some(9), frame, raw);
+    assert!(cut_off(&actions(&mut me), 5), "the silent old connection is closed instead");
+    me.connection_down(later, attempt, 5);
+    let notices = actions(&mut me).into_iter().any(|a| match a {
+        Action::Send(bytes) => matches!(wire::decode(bytes), Ok(Frame::Left(_))),
+        _ => false,
+    });
+    assert!(!notices, "the member did not leave: it is on its new connection");
+    assert_eq!(me.peers().len(), 1);
+}
+
+/// A client that knows a newer election moves the hub's epoch past it, and the hub tells its
+/// clients at once, without an election; an epoch no run of elections can have reached is
+/// dropped as malformed.
+#[test]
+fn a_client_that_knows_a_newer_election_moves_the_hub_past_it_without_an_election() {
+    use std::sync::atomic::Ordering;
+    let t0 = Instant::now();
+    let (mut me, attempt) = hub_with_client(2, 7, t0);
+    let hello_epoch = |epoch: u64| {
+        let hello = Hello { epoch, ..Hello::sample(7, false, Joining::No) };
+        let raw = Bytes::from(hello.encode());
+        (wire::decode(raw.clone()).expect("a valid hello"), raw)
+    };
+    let hub_epochs = |actions: &[Action]| -> Vec<u64> {
+        actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Send(bytes) => match wire::decode(bytes.clone()) {
+                    Ok(Frame::Hello(hello)) if hello.hub => Some(hello.epoch),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    };
+    let (frame, raw) = hello_epoch(5);
+    me.receive(t0 + Duration::from_secs(1), attempt, Some(5), frame, raw);
+    let out = actions(&mut me);
+    assert!(!out.iter().any(|a| matches!(a, Action::Crash(_))), "no election");
+    assert_eq!(hub_epochs(&out), vec![6], "the hub moves past the newer election and says so");
+
+    let (frame, raw) = hello_epoch(wire::MAX_EPOCH);
+    me.receive(t0 + Duration::from_secs(2), attempt, Some(5), frame, raw);
+    let out = actions(&mut me);
+    assert!(hub_epochs(&out).is_empty() && !out.iter().any(|a| matches!(a, Action::Crash(_))));
+    assert_eq!(me.stats.malformed.load(Ordering::Relaxed), 1);
+}
+
+/// A request to re-send goes to its sender's connection only, at most once per half interval
+/// from one client; one for a sender that is not connected goes nowhere.
+#[test]
+fn a_request_to_resend_goes_to_its_sender_only_and_floods_are_dropped() {
+    use std::sync::atomic::Ordering;
+    const ME: u64 = 2;
+    let t0 = Instant::now();
+    let (mut me, attempt) = hub_with_client(ME, 7, t0);
+    me.connection_up(t0, attempt, 6);
+    let (frame, raw) = hello(8, false, Joining::Fresh, vec![]);
+    me.receive(t0, attempt, Some(6), frame, raw);
+    actions(&mut me);
+    let ask = |me: &mut Node, sender: u64, at: Instant| {
+        let raw = Bytes::from(wire::Nack { node: 7, sender, from_seq: 1 }.encode());
+        me.receive(at, attempt, Some(5), wire::decode(raw.clone()).unwrap(), raw);
+        actions(me)
+    };
+    let out = ask(&mut me, 8, t0);
+    assert_eq!(sent_to(&out, 6).len(), 1, "to the sender");
+    assert!(!out.iter().any(|a| matches!(a, Action::Relay { .. } | Action::Send(_))));
+    for _ in 0..100 {
+        assert!(ask(&mut me, 8, t0 + Duration::from_millis(10)).is_empty(), "a flood");
+    }
+    assert_eq!(me.stats.throttled.load(Ordering::Relaxed), 100);
+    assert_eq!(sent_to(&ask(&mut me, 8, t0 + Duration::from_millis(30)), 6).len(), 1);
+    assert!(ask(&mut me, 99, t0).is_empty(), "nobody to ask");
+}
+
+/// Requests to re-send from ever lower sequence numbers re-send, within one interval, each
+/// frame at most once: however they come, one interval costs at most the window.
+#[test]
+fn requests_from_ever_lower_sequence_numbers_resend_each_frame_once_per_interval() {
+    const ME: u64 = 2;
+    let t0 = Instant::now();
+    let mut me = node(ME, t0);
+    let attempt = linked_client(&mut me, 9, vec![ME, 7], t0);
+    for _ in 0..5 {
+        assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+        me.flush(t0).expect("not acknowledged yet");
+    }
+    actions(&mut me);
+    let mut resent = 0;
+    for from_seq in (1..=5).rev().chain(1..=5) {
+        let raw = Bytes::from(wire::Nack { node: 7, sender: ME, from_seq }.encode());
+        me.receive(t0, attempt, None, wire::decode(raw.clone()).unwrap(), raw);
+        resent += actions(&mut me).iter().filter(|a| matches!(a, Action::Send(_))).count();
+    }
+    assert_eq!(resent, 5, "each of the five frames once");
+}
+
+/// A frame sent again (a repair) goes only to the clients that do not hold it yet; the others
+/// acknowledged it already.
+#[test]
+fn a_repair_goes_only_to_the_clients_that_lack_it() {
+    const ME: u64 = 2;
+    const SENDER: u64 = 7;
+    let t0 = Instant::now();
+    let (mut me, attempt) = hub_with_client(ME, SENDER, t0);
+    me.connection_up(t0, attempt, 6);
+    let (frame, raw) = hello(8, false, Joining::Fresh, vec![]);
+    me.receive(t0, attempt, Some(6), frame, raw);
+    actions(&mut me);
+    let (frame, raw) = events(SENDER, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(5), frame, raw);
+    assert_eq!(sent_to(&actions(&mut me), 6).len(), 1, "relayed to the other client");
+    let ack = Bytes::from(wire::Ack { node: 8, epoch: 1, acks: vec![(SENDER, 1)] }.encode());
+    me.receive(t0, attempt, Some(6), wire::decode(ack.clone()).unwrap(), ack);
+    me.connection_up(t0, attempt, 10);
+    let (frame, raw) = hello(11, false, Joining::Again, vec![]);
+    me.receive(t0, attempt, Some(10), frame, raw);
+    actions(&mut me);
+    let (frame, raw) = events(SENDER, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(5), frame, raw);
+    let out = actions(&mut me);
+    assert_eq!(sent_to(&out, 10).len(), 1, "to the member back without it");
+    assert!(sent_to(&out, 6).is_empty(), "not to the one that acknowledged it");
+}
+
+/// A member beats once per liveness interval: hellos that come faster are dropped, not
+/// relayed, and counted.
+#[test]
+fn hellos_faster_than_the_beat_are_dropped() {
+    use std::sync::atomic::Ordering;
+    let t0 = Instant::now();
+    let (mut me, attempt) = hub_with_client(2, 7, t0);
+    let mut relayed = 0;
+    for ms in [100, 200, 300, 600] {
+        let (frame, raw) = hello(7, false, Joining::No, vec![]);
+        me.receive(t0 + Duration::from_millis(ms), attempt, Some(5), frame, raw);
+        relayed += actions(&mut me).iter().filter(|a| matches!(a, Action::Relay { .. })).count();
+    }
+    assert_eq!(relayed, 1, "only the one half an interval after the last");
+    assert_eq!(me.stats.throttled.load(Ordering::Relaxed), 3);
 }

@@ -129,16 +129,17 @@ impl Sender {
         sent
     }
 
-    /// Sends again every frame in flight that accounts for sequence numbers from `from_seq` on.
-    /// Returns the number of frames sent.
-    pub(crate) fn resend_from(
+    /// Sends again every frame in flight whose last sequence number is in `last_seqs`: those
+    /// that account for sequence numbers from its start on, short of the frames from its end
+    /// on. Returns the number of frames sent.
+    pub(crate) fn resend(
         &mut self,
-        from_seq: u64,
+        last_seqs: std::ops::Range<u64>,
         mut send: impl FnMut(&[u8], u64, u64) -> bool,
     ) -> usize {
         let retained_from = self.retained_from();
         let mut sent = 0;
-        for frame in self.in_flight.iter_mut().filter(|f| f.covers_to >= from_seq) {
+        for frame in self.in_flight.iter_mut().filter(|f| last_seqs.contains(&f.covers_to)) {
             wire::set_retained_from(&mut frame.bytes, retained_from);
             if !send(&frame.bytes, frame.covers_to, retained_from) {
                 break;
@@ -262,7 +263,7 @@ mod tests {
         out.ack(1);
         let mut again = Vec::new();
         assert_eq!(
-            out.resend_from(3, |f, _, _| {
+            out.resend(3..u64::MAX, |f, _, _| {
                 again.push(f.to_vec());
                 true
             }),

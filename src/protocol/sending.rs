@@ -4,7 +4,7 @@
 //! Owns: the path from `emit` to the link and back to "every member holds it". It must not
 //! decide what a received frame means, nor relay other nodes' frames (the hub side's).
 
-use super::node::{Action, Node};
+use super::node::{Action, ConnId, Node};
 use crate::event::{Codec, DistributedEvent, Fields};
 use crate::stats::Stats;
 use crate::wire;
@@ -20,6 +20,12 @@ impl Node {
             Stats::add(&self.stats.frames_sent, 1);
             self.act(Action::Send(Bytes::from(frame)));
         }
+    }
+
+    /// The hub sends a frame to the client connection `to` only.
+    pub(super) fn send_to(&mut self, to: ConnId, frame: Vec<u8>) {
+        Stats::add(&self.stats.frames_sent, 1);
+        self.act(Action::SendTo { to, frame: Bytes::from(frame) });
     }
 
     /// Accepts one emitted event: it gets the next sequence number, goes to local listeners
@@ -126,13 +132,18 @@ impl Node {
     /// Sends again the frames in flight from `from_seq` on (outside the hub's window: the window
     /// may be waiting for exactly these).
     pub(super) fn resend_from(&mut self, from_seq: u64) {
+        self.resend(from_seq..u64::MAX);
+    }
+
+    /// Sends again the frames in flight whose last sequence number is in `last_seqs`.
+    pub(super) fn resend(&mut self, last_seqs: std::ops::Range<u64>) {
         if !self.phase.is_linked() {
             return;
         }
         let mut frames = Vec::new();
         let node = self.id;
         let mut hub = self.phase.hub_mut();
-        self.sender.resend_from(from_seq, |bytes, last_seq, retained_from| {
+        self.sender.resend(last_seqs, |bytes, last_seq, retained_from| {
             if let Some(hub) = hub.as_mut() {
                 hub.relay.resent(node, last_seq, retained_from);
             }

@@ -362,8 +362,14 @@ export class Member {
         for (const frame of early) this.admit(frame);
       }
     }
-    // A member (re)joined: whatever it may miss is still in flight here.
-    if (hello.joining !== 'no') this.resendFrom(0);
+    // A member came back after a lost hub: whatever it may miss of this member's events past
+    // what it holds is still in flight here. (A first-time member is owed only what the hub
+    // relays after it connected.) Re-sent as if it asked: members coming back together cost one
+    // re-send.
+    if (hello.joining === 'again') {
+      const held = hello.received.find((r) => r.sender === this.id);
+      this.resendOnRequest(held ? held.seq + 1 : 0);
+    }
     this.departed.delete(hello.node);
     const owed = this.owed.get(hello.node);
     if (owed) owed.back = true;
@@ -441,18 +447,23 @@ export class Member {
     this.sender.sendWaiting((frame) => this.send(frame));
   }
 
-  private resendFrom(fromSeq: number): void {
+  private resendFrom(fromSeq: number, untilSeq = Infinity): void {
     if (!this.connection) return;
-    this.stats.resent += this.sender.resendFrom(fromSeq, (frame) => this.send(frame));
+    this.stats.resent += this.sender.resend(fromSeq, untilSeq, (frame) => this.send(frame));
   }
 
-  /** At most one re-send per interval for what a re-send already covered. */
+  /**
+   * Each frame at most once per interval: within one, only what no re-send covered yet goes
+   * out, so however many requests come (in any order), one interval re-sends at most the window.
+   */
   private resendOnRequest(fromSeq: number): void {
     const at = now();
     const last = this.lastResend;
-    if (last && at - last.at < NACK_INTERVAL_MS && last.from <= fromSeq) return;
-    this.lastResend = { at, from: fromSeq };
-    this.resendFrom(fromSeq);
+    const within = last !== null && at - last.at < NACK_INTERVAL_MS;
+    const coveredFrom = within ? last.from : Infinity;
+    if (fromSeq >= coveredFrom) return;
+    this.lastResend = { at: within ? last.at : at, from: fromSeq };
+    this.resendFrom(fromSeq, coveredFrom);
   }
 
   private sendAcks(): boolean {

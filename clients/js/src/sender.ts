@@ -82,12 +82,16 @@ export class Sender {
     return sent;
   }
 
-  /** Sends again every frame in flight that accounts for `fromSeq` or later. */
-  resendFrom(fromSeq: number, send: (frame: Uint8Array) => void): number {
+  /**
+   * Sends again every frame in flight whose last sequence number is at least `fromSeq` and
+   * below `untilSeq`: those that account for `fromSeq` or later, short of the frames from
+   * `untilSeq` on.
+   */
+  resend(fromSeq: number, untilSeq: number, send: (frame: Uint8Array) => void): number {
     const retainedFrom = this.retainedFrom();
     let sent = 0;
     for (const frame of this.inFlight) {
-      if (frame.coversTo < fromSeq) continue;
+      if (frame.coversTo < fromSeq || frame.coversTo >= untilSeq) continue;
       setRetainedFrom(frame.bytes, retainedFrom);
       send(frame.bytes);
       sent++;

@@ -18,8 +18,11 @@ test('frames cover consecutive ranges, at most a window in flight, kept until ac
   assert.deepEqual(sent.map((f) => [f.coversFrom, f.coversTo, f.retainedFrom]), [[1, 3, 1], [4, 6, 1]]);
   assert.deepEqual(sent.map((f) => f.events.map((e) => e.seq)), [[1, 2, 3], [4, 5, 6]]);
   const resent = [];
-  sender.resendFrom(5, (f) => resent.push(decode(f)));
+  sender.resend(5, Infinity, (f) => resent.push(decode(f)));
   assert.deepEqual(resent.map((f) => f.coversFrom), [4], 'only what covers the request');
+  const before = [];
+  sender.resend(1, 6, (f) => before.push(decode(f)));
+  assert.deepEqual(before.map((f) => f.coversFrom), [1], 'short of the frames a re-send covered');
   push(sender, 1);
   const blocked = [];
   sender.sendWaiting((f) => blocked.push(f));
