@@ -1,9 +1,10 @@
-//! The simulated world: nodes with their shells, a network that behaves like NNG's bus where it
-//! matters, a workload and a fault schedule, all driven by virtual time and one seed.
+//! The simulated world: nodes with their shells, a network that behaves like the link's
+//! connections where it matters, a workload and a fault schedule, all driven by virtual time and
+//! one seed.
 //!
 //! Owns: the event queue, the candidate addresses (who holds each), the connections (each
-//! direction a queue of at most [`PIPE_QUEUE`] frames that drops the rest silently, ordered,
-//! delayed), the nodes' listeners (which may be slow), and the faults: kill (and a new process
+//! direction an ordered, delayed queue of at most [`PIPE_QUEUE`] frames: one more closes the
+//! connection; a partition drops frames silently), the nodes' listeners (which may be slow), and the faults: kill (and a new process
 //! in its place), freeze and resume, partition, slow listeners, socket failures, forged frames,
 //! candidates held by a program that is not a node. It must not judge the outcome: it records
 //! what listeners saw, emits, flushes and faults, and the checker judges.
@@ -23,8 +24,10 @@ use std::collections::{BinaryHeap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Frames one direction of a connection holds before it drops more, silently (NNG 1.4's bus).
-const PIPE_QUEUE: usize = 16;
+/// Frames one direction of a connection holds: one more closes the connection, as the link's
+/// writer closes the connection of a peer that does not read (its bound, far larger, is made
+/// small here so that runs reach it).
+const PIPE_QUEUE: usize = 64;
 /// Trace lines kept for a failure report.
 const TRACE_KEPT: usize = 300;
 /// How long the run injects faults and emits; a quiet period follows.
@@ -635,16 +638,22 @@ impl World {
         self.addresses.iter().position(|a| a.url == url)
     }
 
-    /// Queues a frame in one direction of a connection, or drops it (full queue, partition).
+    /// Queues a frame in one direction of a connection, drops it (partition), or closes the
+    /// connection (full queue).
     fn send(&mut self, conn: ConnId, from: usize, frame: Bytes) {
         let Some(c) = self.conns.get_mut(&conn) else { return };
         let to_hub = c.client == from;
         let other = if to_hub { c.hub } else { c.client };
         let isolated = self.nodes[from].isolated || self.nodes[other].isolated;
         let full = if to_hub { c.to_hub.len() } else { c.to_client.len() } >= PIPE_QUEUE;
-        if isolated || full {
+        if isolated {
             self.summary.dropped_frames += 1;
             self.trace_frame(format_args!("conn {conn} drops from n{from}"), &frame);
+            return;
+        }
+        if full {
+            self.trace_frame(format_args!("conn {conn} full: closes, from n{from}"), &frame);
+            self.close(conn);
             return;
         }
         self.trace_frame(format_args!("conn {conn} n{from} -> n{other}"), &frame);
