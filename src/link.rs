@@ -75,8 +75,9 @@ const READ_CHUNK: usize = 64 * 1024;
 /// hub faster than the actor handles its frames holds a few MiB of it, not all it sent.
 const UNHANDLED_BUDGET: usize = 4 * 1024 * 1024;
 /// Bytes a frame waiting for the emitter actor is counted beyond its own: its message in the
-/// actor's mailbox and the fixed part of its decoded form, a few hundred bytes whatever its
-/// length, so that the budget bounds what a flood of tiny frames holds, not only their bytes.
+/// actor's mailbox and the fixed part of its decoded form (about 400 bytes for an events frame
+/// of one event), whatever its length, so that the budget bounds what a flood of tiny frames
+/// holds, not only their bytes.
 const HELD_PER_FRAME: usize = 512;
 /// The longest handshake message.
 const HANDSHAKE_MAX: usize = 256;
