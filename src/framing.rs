@@ -12,6 +12,12 @@ use std::fmt;
 
 /// Bytes of the length prefix.
 const LEN_PREFIX: usize = 4;
+/// Frames shorter than this are copied out of the buffer rather than split off it. A frame split
+/// off shares the buffer's allocation, which stays allocated as long as any frame cut from it is
+/// kept (waiting for the emitter actor, or retained for resending): one small frame kept would
+/// hold a whole read chunk, and the buffer, no longer its own, would allocate anew on the next
+/// read. A longer frame is split off without a copy; its allocation is mostly itself.
+const COPIED_BELOW: usize = 64 * 1024;
 
 /// Why a connection's byte stream can no longer be read: the connection is closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +39,8 @@ impl fmt::Display for StreamError {
     }
 }
 
-/// Cuts the bytes read from one connection into frames.
+/// Cuts the bytes read from one connection into frames. Between reads it holds at most one
+/// partial frame, and the caller takes every whole frame before pushing the next read.
 pub(crate) struct Deframer {
     buffer: BytesMut,
     max_frame: usize,
@@ -77,10 +84,16 @@ impl Deframer {
             return Ok(None);
         }
         self.buffer.advance(LEN_PREFIX);
-        let frame = self.buffer.split_to(len).freeze();
+        let frame = if len < COPIED_BELOW {
+            let frame = Bytes::copy_from_slice(&self.buffer[..len]);
+            self.buffer.advance(len);
+            frame
+        } else {
+            self.buffer.split_to(len).freeze()
+        };
         if let Some(session) = session {
-            let tag = self.buffer.split_to(TAG_LEN);
-            session.open(&frame, &tag).map_err(StreamError::Auth)?;
+            session.open(&frame, &self.buffer[..TAG_LEN]).map_err(StreamError::Auth)?;
+            self.buffer.advance(TAG_LEN);
         }
         Ok(Some(frame))
     }
@@ -154,6 +167,26 @@ mod tests {
         bytes[LEN_PREFIX + 1] ^= 1;
         let refused = read_in_chunks(&bytes, 64, Some(&mut reader));
         assert!(matches!(refused, Err(StreamError::Auth(AuthError::BadTag))));
+    }
+
+    #[test]
+    fn a_small_frame_kept_does_not_keep_the_read_it_came_in() {
+        // Reads full of small frames, of which one each is kept (as the emitter actor or a
+        // retention buffer may): split off, each would hold its whole read allocated.
+        let frame = [7u8; 80];
+        let read = stream_of(&[&frame[..]; 780], None);
+        let mut kept = Vec::new();
+        let allocated = allocation_counter::measure(|| {
+            let mut deframer = Deframer::new(1 << 20);
+            for _ in 0..200 {
+                deframer.push(&read);
+                kept.push(deframer.next_frame(None).unwrap().expect("a whole frame"));
+                while deframer.next_frame(None).unwrap().is_some() {}
+            }
+        });
+        assert_eq!(kept.len(), 200);
+        let held = allocated.bytes_current;
+        assert!(held < 256 * 1024, "200 frames of 80 bytes kept hold {held} bytes");
     }
 
     #[test]

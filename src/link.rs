@@ -6,9 +6,12 @@
 //! (on a websocket hub the browser `Origin` check, then the cluster secret's handshake, when
 //! there is one), its reader (bytes → frames → decoded, with the size limit and the tags) and
 //! its writer (a bounded queue: a member that does not read has its connection closed, it never
-//! slows the others), and the reports to the emitter actor. It must not decide anything: what a
-//! frame means, and what to send where, is the protocol core's; the core names connections by
-//! their [`ConnId`].
+//! slows the others), and the reports to the emitter actor. What waits for the actor is bounded
+//! too: the frames a link's readers reported and the actor has not handled yet may hold at most
+//! [`UNHANDLED_BUDGET`] bytes, and a reader that finds them there stops reading until the actor
+//! catches up, so a peer that sends faster than the actor handles is slowed by TCP instead of
+//! growing the actor's mailbox. It must not decide anything: what a frame means, and what to
+//! send where, is the protocol core's; the core names connections by their [`ConnId`].
 //!
 //! Everything here runs as tasks on the emitter's arbiter; nothing may panic (a dead task would
 //! silently stop a connection's traffic), so every failure is a report or a closed connection.
@@ -26,10 +29,10 @@ use bytes::Bytes;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 use tracing::{debug, warn};
 
 /// What the link tells the emitter actor.
@@ -40,8 +43,9 @@ pub(crate) enum LinkEvent {
     ConnUp(ConnId),
     /// A connection went away.
     ConnDown(ConnId),
-    /// A well-formed frame arrived, on the hub from the member connection `from`.
-    Frame { from: Option<ConnId>, frame: Frame, raw: Bytes },
+    /// A well-formed frame arrived, on the hub from the member connection `from`. Its bytes
+    /// count in the link's [`Backlog`] until the event is dropped, handled or not.
+    Frame { from: Option<ConnId>, frame: Frame, raw: Bytes, _unhandled: Unhandled },
     /// The listener or dialer failed; the link is unusable.
     Failed(String),
 }
@@ -63,6 +67,18 @@ pub(crate) const GOODBYE_LINGER: Duration = Duration::from_millis(100);
 const QUEUED_FRAMES: usize = 4096;
 /// Bytes a reader asks for at a time.
 const READ_CHUNK: usize = 64 * 1024;
+/// Bytes the frames a link's readers reported to the emitter actor may hold while the actor has
+/// not handled them (each counted with [`HELD_PER_FRAME`]); a reader that finds them reached
+/// stops reading until the actor has handled enough. Far more than the windows let through at
+/// once (8 events frames per sender and the control frames of a few beats), so a cluster that
+/// keeps to its windows does not wait; and small next to the process, so a peer that floods the
+/// hub faster than the actor handles its frames holds a few MiB of it, not all it sent.
+const UNHANDLED_BUDGET: usize = 4 * 1024 * 1024;
+/// Bytes a frame waiting for the emitter actor is counted beyond its own: its message in the
+/// actor's mailbox and the fixed part of its decoded form (about 400 bytes for an events frame
+/// of one event), whatever its length, so that the budget bounds what a flood of tiny frames
+/// holds, not only their bytes.
+const HELD_PER_FRAME: usize = 512;
 /// The longest handshake message.
 const HANDSHAKE_MAX: usize = 256;
 
@@ -87,6 +103,8 @@ struct Shared {
     /// Set when the link is dropped: a connection that completes its opening after that is
     /// closed at once.
     closed: std::cell::Cell<bool>,
+    /// The frames every connection of the link reported that the actor has not handled yet.
+    backlog: Arc<Backlog>,
 }
 
 impl Shared {
@@ -132,6 +150,7 @@ impl Link {
             writers: RefCell::new(HashMap::new()),
             streams: RefCell::new(HashMap::new()),
             closed: std::cell::Cell::new(false),
+            backlog: Backlog::new(UNHANDLED_BUDGET),
         });
         // A node without a TLS certificate cannot serve a TLS candidate: it only dials it.
         let cannot_serve_tls =
@@ -479,7 +498,12 @@ async fn read_frames(
             };
             Stats::add(&shared.stats.frames_received, 1);
             match wire::decode(raw.clone()) {
-                Ok(frame) => shared.report(LinkEvent::Frame { from, frame, raw }),
+                Ok(frame) => {
+                    let _unhandled = shared.backlog.reported(raw.len() + HELD_PER_FRAME);
+                    shared.report(LinkEvent::Frame { from, frame, raw, _unhandled });
+                    // Checked after the report, so that a frame above the budget still passes.
+                    shared.backlog.below_budget().await;
+                }
                 Err(error) => {
                     Stats::add(&shared.stats.malformed, 1);
                     malformed.dropped(&error, from);
@@ -496,6 +520,72 @@ async fn read_frames(
                 return;
             }
         }
+    }
+}
+
+/// The bytes held by the frames one link's readers reported to the emitter actor and it has not
+/// handled yet, and the readers' wait for them to fall below the budget: the actor's mailbox is
+/// unbounded, so without it a peer sending faster than the actor handles would grow it without
+/// end. The [`Unhandled`] guards ride in the actor's messages, which must be `Send`: hence an
+/// `Arc` and atomics, though the readers and the actor share one thread.
+#[derive(Debug)]
+pub(crate) struct Backlog {
+    /// Bytes of the frames reported and not yet handled.
+    unhandled: AtomicUsize,
+    /// The bytes at which readers wait.
+    budget: usize,
+    /// Woken when the unhandled bytes fall below the budget.
+    room: Notify,
+}
+
+impl Backlog {
+    /// An empty backlog in which readers wait from `budget` bytes on.
+    fn new(budget: usize) -> Arc<Backlog> {
+        Arc::new(Backlog { unhandled: AtomicUsize::new(0), budget, room: Notify::new() })
+    }
+
+    /// Counts a frame holding `bytes` that is being reported; the guard returned, carried by the
+    /// report, releases them when it is dropped.
+    fn reported(self: &Arc<Self>, bytes: usize) -> Unhandled {
+        self.unhandled.fetch_add(bytes, Ordering::SeqCst);
+        Unhandled { backlog: self.clone(), bytes }
+    }
+
+    /// Returns once the unhandled bytes are below the budget: at once when they are.
+    async fn below_budget(&self) {
+        while self.unhandled.load(Ordering::SeqCst) >= self.budget {
+            // Registered before the count is read again, so a release in between still wakes it.
+            let room = self.room.notified();
+            tokio::pin!(room);
+            room.as_mut().enable();
+            if self.unhandled.load(Ordering::SeqCst) < self.budget {
+                return;
+            }
+            room.await;
+        }
+    }
+
+    /// Releases `bytes` of a frame handled (or dropped), waking every waiting reader when that
+    /// brings the backlog below the budget.
+    fn release(&self, bytes: usize) {
+        let before = self.unhandled.fetch_sub(bytes, Ordering::SeqCst);
+        if before >= self.budget && before - bytes < self.budget {
+            self.room.notify_waiters();
+        }
+    }
+}
+
+/// The bytes of one reported frame in its link's [`Backlog`], released when the report is
+/// dropped: once the actor handled it, or unhandled (a replaced link's, or the actor stopped).
+#[derive(Debug)]
+pub(crate) struct Unhandled {
+    backlog: Arc<Backlog>,
+    bytes: usize,
+}
+
+impl Drop for Unhandled {
+    fn drop(&mut self) {
+        self.backlog.release(self.bytes);
     }
 }
 
@@ -623,4 +713,89 @@ pub(crate) fn probe(config: &Config, address: String, answer: impl FnOnce(bool) 
         };
         answer(tokio::time::timeout(timeout, live).await.ok().flatten().is_some());
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{Hello, Joining};
+    use actix::{Actor, Context};
+    use futures_util::FutureExt;
+
+    /// Lets the tasks spawned on this thread run until they wait.
+    async fn let_tasks_run() {
+        for _ in 0..10 {
+            actix_rt::task::yield_now().await;
+        }
+    }
+
+    #[actix_rt::test]
+    async fn readers_wait_at_the_budget_and_resume_when_the_actor_handles_a_frame() {
+        let backlog = Backlog::new(100);
+        let first = backlog.reported(60);
+        assert!(backlog.below_budget().now_or_never().is_some(), "60 of 100 bytes: no wait");
+        let second = backlog.reported(60);
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let backlog = backlog.clone();
+                actix_rt::spawn(async move { backlog.below_budget().await })
+            })
+            .collect();
+        let_tasks_run().await;
+        assert!(readers.iter().all(|r| !r.is_finished()), "120 of 100 bytes: both readers wait");
+        drop(first);
+        for reader in readers {
+            reader.await.unwrap();
+        }
+        drop(second);
+
+        let larger_than_the_budget = backlog.reported(500);
+        let reader = {
+            let backlog = backlog.clone();
+            actix_rt::spawn(async move { backlog.below_budget().await })
+        };
+        let_tasks_run().await;
+        assert!(!reader.is_finished(), "a frame above the budget is reported, then waited for");
+        drop(larger_than_the_budget);
+        reader.await.unwrap();
+        assert_eq!(backlog.unhandled.load(Ordering::SeqCst), 0);
+    }
+
+    /// An actor that stops as soon as it starts, leaving its mailbox to drop what is sent.
+    struct Stopped;
+
+    impl Actor for Stopped {
+        type Context = Context<Self>;
+
+        fn started(&mut self, ctx: &mut Context<Self>) {
+            actix::ActorContext::stop(ctx);
+        }
+    }
+
+    impl actix::Handler<FromLink> for Stopped {
+        type Result = ();
+
+        fn handle(&mut self, _: FromLink, _: &mut Context<Self>) {}
+    }
+
+    #[actix_rt::test]
+    async fn a_report_dropped_unhandled_releases_its_bytes() {
+        let backlog = Backlog::new(100);
+        let actor = Stopped.start();
+        while actor.connected() {
+            let_tasks_run().await;
+        }
+        let frame = Frame::Hello(Hello::sample(1, false, Joining::Fresh));
+        let event = LinkEvent::Frame {
+            from: None,
+            frame,
+            raw: Bytes::new(),
+            _unhandled: backlog.reported(500),
+        };
+        assert_eq!(backlog.unhandled.load(Ordering::SeqCst), 500);
+        actor.recipient().do_send(FromLink { attempt: 1, event });
+        let_tasks_run().await;
+        assert_eq!(backlog.unhandled.load(Ordering::SeqCst), 0);
+        backlog.below_budget().now_or_never().expect("nothing unhandled: no wait");
+    }
 }

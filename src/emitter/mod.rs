@@ -251,7 +251,8 @@ impl Handler<FromLink> for Emitter {
         match event {
             LinkEvent::ConnUp(conn) => self.node.connection_up(now, attempt, conn),
             LinkEvent::ConnDown(conn) => self.node.connection_down(now, attempt, conn),
-            LinkEvent::Frame { from, frame, raw } => {
+            // The frame's place in the link's backlog is released as the handler returns.
+            LinkEvent::Frame { from, frame, raw, .. } => {
                 self.node.receive(now, attempt, from, frame, raw)
             }
             LinkEvent::Failed(reason) => self.node.link_failed(attempt, &reason),
