@@ -8,8 +8,8 @@
 //! its writer (a bounded queue: a member that does not read has its connection closed, it never
 //! slows the others), and the reports to the emitter actor. What waits for the actor is bounded
 //! too: the frames a link's readers reported and the actor has not handled yet may hold at most
-//! [`UNHANDLED_BUDGET`] bytes, and a reader that finds them there stops reading until the actor
-//! catches up, so a peer that sends faster than the actor handles is slowed by TCP instead of
+//! [`UNHANDLED_BUDGET`] bytes, one connection's at most [`CONNECTION_UNHANDLED_BUDGET`], and a
+//! reader that finds either reached stops reading until the actor catches up, so a peer that sends faster than the actor handles is slowed by TCP instead of
 //! growing the actor's mailbox. It must not decide anything: what a frame means, and what to
 //! send where, is the protocol core's; the core names connections by their [`ConnId`].
 //!
@@ -45,7 +45,7 @@ pub(crate) enum LinkEvent {
     ConnDown(ConnId),
     /// A well-formed frame arrived, on the hub from the member connection `from`. Its bytes
     /// count in the link's [`Backlog`] until the event is dropped, handled or not.
-    Frame { from: Option<ConnId>, frame: Frame, raw: Bytes, _unhandled: Unhandled },
+    Frame { from: Option<ConnId>, frame: Frame, raw: Bytes, _unhandled: [Unhandled; 2] },
     /// The listener or dialer failed; the link is unusable.
     Failed(String),
 }
@@ -74,6 +74,13 @@ const READ_CHUNK: usize = 64 * 1024;
 /// keeps to its windows does not wait; and small next to the process, so a peer that floods the
 /// hub faster than the actor handles its frames holds a few MiB of it, not all it sent.
 const UNHANDLED_BUDGET: usize = 4 * 1024 * 1024;
+/// Bytes one connection's frames may hold while the emitter actor has not handled them, within
+/// [`UNHANDLED_BUDGET`]: a connection that floods the hub has at most this much ahead of the
+/// other connections' frames in the actor's mailbox (a few milliseconds of work, even as
+/// thousands of tiny frames), so it cannot hold theirs back, nor starve the hub's own beat. As
+/// large as the largest batch a sender makes by default (`batch_bytes`), so a producer's frames
+/// follow each other without waiting.
+const CONNECTION_UNHANDLED_BUDGET: usize = 1024 * 1024;
 /// Bytes a frame waiting for the emitter actor is counted beyond its own: its message in the
 /// actor's mailbox and the fixed part of its decoded form (about 400 bytes for an events frame
 /// of one event), whatever its length, so that the budget bounds what a flood of tiny frames
@@ -485,6 +492,7 @@ async fn read_frames(
 ) {
     let mut buf = vec![0u8; READ_CHUNK];
     let mut malformed = MalformedLog::default();
+    let own = Backlog::new(CONNECTION_UNHANDLED_BUDGET);
     loop {
         loop {
             let raw = match deframer.next_frame(opener.as_mut()) {
@@ -499,9 +507,11 @@ async fn read_frames(
             Stats::add(&shared.stats.frames_received, 1);
             match wire::decode(raw.clone()) {
                 Ok(frame) => {
-                    let _unhandled = shared.backlog.reported(raw.len() + HELD_PER_FRAME);
+                    let held = raw.len() + HELD_PER_FRAME;
+                    let _unhandled = [shared.backlog.reported(held), own.reported(held)];
                     shared.report(LinkEvent::Frame { from, frame, raw, _unhandled });
-                    // Checked after the report, so that a frame above the budget still passes.
+                    // Checked after the report, so that a frame above a budget still passes.
+                    own.below_budget().await;
                     shared.backlog.below_budget().await;
                 }
                 Err(error) => {
@@ -790,9 +800,9 @@ mod tests {
             from: None,
             frame,
             raw: Bytes::new(),
-            _unhandled: backlog.reported(500),
+            _unhandled: [backlog.reported(500), backlog.reported(100)],
         };
-        assert_eq!(backlog.unhandled.load(Ordering::SeqCst), 500);
+        assert_eq!(backlog.unhandled.load(Ordering::SeqCst), 600);
         actor.recipient().do_send(FromLink { attempt: 1, event });
         let_tasks_run().await;
         assert_eq!(backlog.unhandled.load(Ordering::SeqCst), 0);
