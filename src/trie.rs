@@ -348,4 +348,24 @@ mod tests {
         }
         assert!(trie.root.is_empty(), "branches pruned");
     }
+
+    #[test]
+    fn the_costliest_interest_a_node_may_announce_costs_a_trie_at_most_130_bytes_a_segment() {
+        use crate::topic::{InterestSize, MAX_INTEREST_SEGMENTS};
+        // Patterns of 8 segments of 7 bytes, sharing no prefix: the most segments and bytes. (A
+        // trie of a hash map in every node held 478 bytes a segment.)
+        let patterns: Vec<String> = (0..MAX_INTEREST_SEGMENTS / 8)
+            .map(|i| (0..8).map(|d| format!("{d}{i:06}")).collect::<Vec<_>>().join("."))
+            .collect();
+        assert_eq!(InterestSize::of(patterns.iter().map(String::as_str)).excess(), None);
+        let mut trie = Trie::default();
+        let held = allocation_counter::measure(|| {
+            for pattern in &patterns {
+                trie.insert(pattern, 1u64);
+            }
+        })
+        .bytes_current;
+        let per_segment = held / MAX_INTEREST_SEGMENTS as i64;
+        assert!(per_segment <= 130, "{held} bytes held, {per_segment} a segment");
+    }
 }
