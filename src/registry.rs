@@ -9,7 +9,7 @@
 
 use crate::event::DistributedEvent;
 use crate::messages::ListenerId;
-use crate::topic::{is_reserved, LAGGED};
+use crate::topic::{is_reserved, InterestSize, LAGGED};
 use crate::topic_cache::TopicCache;
 use crate::trie::Trie;
 use actix::dev::SendError;
@@ -184,6 +184,11 @@ impl Registry {
     /// The patterns other nodes must know of: all but the reserved local notices.
     pub(crate) fn announced_patterns(&self) -> Vec<(String, u32)> {
         self.patterns().into_iter().filter(|(p, _)| !is_reserved(p)).collect()
+    }
+
+    /// The size of the announcement of [`announced_patterns`](Self::announced_patterns).
+    pub(crate) fn announced_size(&self) -> InterestSize {
+        InterestSize::of(self.by_pattern.keys().map(String::as_str).filter(|p| !is_reserved(p)))
     }
 
     /// Whether some listener listens to `pattern` already.

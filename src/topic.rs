@@ -50,6 +50,64 @@ pub const MAX_PATTERNS: usize = 4096;
 /// trie, one node per segment, so deep patterns from a peer would cost memory everywhere.
 pub const MAX_PATTERN_SEGMENTS: usize = 32;
 
+/// Most bytes the patterns of one node may add up to (256 KiB). The hub and every member keep a
+/// copy of each node's patterns, and their segments as the keys of a trie: this bounds what one
+/// node's announcement costs each of them in bytes of patterns, whatever the frame size. What it
+/// costs a user: 4,096 patterns of 64 bytes on average.
+pub const MAX_INTEREST_BYTES: usize = 256 * 1024;
+
+/// Most segments the patterns of one node may add up to (32,768). The hub and every member keep
+/// one trie node (about 200 bytes) per segment of each node's patterns that no other pattern
+/// shares a prefix with: this bounds one node's announcement to about 7 MiB in each of them (the
+/// costliest one grows the hub's and a member's resident memory by 6.3 to 7.7 MiB).
+/// What it costs a user: 4,096 patterns of 8 segments on average (one pattern may still have
+/// [`MAX_PATTERN_SEGMENTS`]).
+pub const MAX_INTEREST_SEGMENTS: usize = 32 * 1024;
+
+/// The size of a node's interest by the measures of its budget: [`MAX_PATTERNS`],
+/// [`MAX_INTEREST_BYTES`] and [`MAX_INTEREST_SEGMENTS`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InterestSize {
+    /// Number of patterns.
+    pub patterns: usize,
+    /// Their lengths in bytes, added up.
+    pub bytes: usize,
+    /// Their numbers of segments, added up.
+    pub segments: usize,
+}
+
+impl InterestSize {
+    /// The size of these patterns.
+    pub fn of<'p>(patterns: impl IntoIterator<Item = &'p str>) -> Self {
+        let mut size = InterestSize::default();
+        for pattern in patterns {
+            size.add(pattern);
+        }
+        size
+    }
+
+    /// Counts one more pattern.
+    pub fn add(&mut self, pattern: &str) {
+        self.patterns += 1;
+        self.bytes += pattern.len();
+        self.segments += 1 + pattern.bytes().filter(|&byte| byte == b'.').count();
+    }
+
+    /// Which limit of a node's interest this size is past, as the reason an announcement or a
+    /// new listener is refused; `None` within all of them.
+    pub fn excess(&self) -> Option<&'static str> {
+        if self.patterns > MAX_PATTERNS {
+            Some("more patterns than a node may listen to (4096)")
+        } else if self.bytes > MAX_INTEREST_BYTES {
+            Some("more bytes of patterns than a node may listen to (262144 in all)")
+        } else if self.segments > MAX_INTEREST_SEGMENTS {
+            Some("more segments of patterns than a node may listen to (32768 in all)")
+        } else {
+            None
+        }
+    }
+}
+
 /// Reserved topic: a peer joined.
 pub const PEER_JOINED: &str = "$peer.joined";
 /// Reserved topic: a peer left.
@@ -175,6 +233,26 @@ mod tests {
         assert!(check(&deep, false).is_ok(), "an emitted topic may be deep");
         assert!(check(&deep, true).is_err(), "a pattern may not");
         assert!(check(&vec!["a"; MAX_PATTERN_SEGMENTS].join("."), true).is_ok());
+    }
+
+    #[test]
+    fn an_interest_is_past_its_budget_by_any_of_its_measures() {
+        let within = InterestSize {
+            patterns: MAX_PATTERNS,
+            bytes: MAX_INTEREST_BYTES,
+            segments: MAX_INTEREST_SEGMENTS,
+        };
+        assert_eq!(within.excess(), None);
+        let past = [
+            (InterestSize { patterns: MAX_PATTERNS + 1, ..within }, "more patterns"),
+            (InterestSize { bytes: MAX_INTEREST_BYTES + 1, ..within }, "more bytes"),
+            (InterestSize { segments: MAX_INTEREST_SEGMENTS + 1, ..within }, "more segments"),
+        ];
+        for (size, reason) in past {
+            assert!(size.excess().is_some_and(|r| r.starts_with(reason)), "{size:?}");
+        }
+        let size = InterestSize::of(["a.b.*", "*", "stock.>"]);
+        assert_eq!(size, InterestSize { patterns: 3, bytes: 13, segments: 6 });
     }
 
     #[test]

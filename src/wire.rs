@@ -58,7 +58,9 @@
 //!
 //! **interest** — `node u64 | version u64 | count u32 |
 //! count x { listeners u32 | pattern u16 len + str }`: the topic patterns `node` listens to, all of them, sent on joining and on every
-//! change; a higher `version` replaces a lower one.
+//! change; a higher `version` replaces a lower one. The patterns are within the budget of a
+//! node's interest ([`crate::topic::InterestSize`]): at most 4,096 of them, of 256 KiB and
+//! 32,768 segments in all.
 //!
 //! Sequence numbers are at most [`MAX_SEQ`] (2^62) and start at 1, with `1 <= retained_from <=
 //! covers_from <= covers_to` in an events frame; epochs are at most [`MAX_EPOCH`] (2^63 - 1). So
@@ -68,6 +70,7 @@
 //! frame's bytes can hold.
 
 use crate::event::{Codec, DistributedEvent, Fields};
+use crate::topic::InterestSize;
 use bytes::Bytes;
 use bytestring::ByteString;
 use std::fmt;
@@ -484,15 +487,22 @@ fn decode_interest(reader: &mut Reader<'_>, bytes: &Bytes) -> Result<Interest, F
     if count > reader.remaining() / 7 {
         return Err(FrameError::Truncated);
     }
-    if count > crate::topic::MAX_PATTERNS {
-        return Err(FrameError::Invalid("more patterns than a node may listen to"));
+    let declared = InterestSize { patterns: count, ..InterestSize::default() };
+    if let Some(reason) = declared.excess() {
+        return Err(FrameError::Invalid(reason));
     }
+    // The patterns so far, refused as soon as they are past the budget of a node's interest.
+    let mut size = InterestSize::default();
     let patterns = (0..count)
         .map(|_| {
             let listeners = reader.u32()?;
             let len = reader.u16()? as usize;
             let pattern = reader.utf8(bytes, len, "pattern")?;
             crate::topic::check(&pattern, true).map_err(|_| FrameError::Invalid("pattern"))?;
+            size.add(&pattern);
+            if let Some(reason) = size.excess() {
+                return Err(FrameError::Invalid(reason));
+            }
             Ok((pattern.to_string(), listeners))
         })
         .collect::<Result<_, FrameError>>()?;
@@ -765,15 +775,30 @@ mod tests {
 
     #[test]
     fn an_interest_frame_may_carry_at_most_the_patterns_a_node_may_have() {
-        let patterns = |n: usize| (0..n).map(|i| (format!("p{i}"), 1)).collect();
-        let most = Interest { node: 1, version: 1, patterns: patterns(crate::topic::MAX_PATTERNS) };
-        assert!(decode(Bytes::from(most.encode())).is_ok());
-        let more =
-            Interest { node: 1, version: 1, patterns: patterns(crate::topic::MAX_PATTERNS + 1) };
-        assert_eq!(
-            decode(Bytes::from(more.encode())),
-            Err(FrameError::Invalid("more patterns than a node may listen to"))
-        );
+        use crate::topic::{MAX_INTEREST_BYTES, MAX_INTEREST_SEGMENTS, MAX_PATTERNS};
+        let decoded = |patterns: Vec<String>| {
+            let patterns = patterns.into_iter().map(|pattern| (pattern, 1)).collect();
+            decode(Bytes::from(Interest { node: 1, version: 1, patterns }.encode()))
+        };
+        let refusal = |decoded: Result<Frame, FrameError>| match decoded {
+            Err(FrameError::Invalid(reason)) => reason,
+            other => panic!("not refused as invalid: {other:?}"),
+        };
+        let numbered = |n: usize| (0..n).map(|i| format!("p{i}")).collect::<Vec<_>>();
+        assert!(decoded(numbered(MAX_PATTERNS)).is_ok());
+        assert!(refusal(decoded(numbered(MAX_PATTERNS + 1))).starts_with("more patterns"));
+        // Patterns of 64 bytes: 4,096 of them are the most bytes a node may listen to.
+        let long = |n: usize| (0..n).map(|i| format!("{i:064}")).collect::<Vec<_>>();
+        assert!(decoded(long(MAX_INTEREST_BYTES / 64)).is_ok());
+        let mut one_byte_more = long(MAX_INTEREST_BYTES / 64);
+        one_byte_more[0].push('0');
+        assert!(refusal(decoded(one_byte_more)).starts_with("more bytes"));
+        // Patterns of 8 segments: 4,096 of them are the most segments a node may listen to.
+        let deep = |n: usize| (0..n).map(|i| format!("{i}.a.b.c.d.e.f.g")).collect::<Vec<_>>();
+        assert!(decoded(deep(MAX_INTEREST_SEGMENTS / 8)).is_ok());
+        let mut one_segment_more = deep(MAX_INTEREST_SEGMENTS / 8);
+        one_segment_more[0].push_str(".h");
+        assert!(refusal(decoded(one_segment_more)).starts_with("more segments"));
     }
 
     #[test]

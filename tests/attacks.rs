@@ -25,7 +25,7 @@ use common::{
     assert_received_all, free_address, load_node, stop_and_report, wait_until, Process, DEADLINE,
 };
 use nanomitter::wire::{self, EventsBatch, Hello, Interest, Joining, Left, LeftReason, Nack};
-use nanomitter::Codec;
+use nanomitter::{topic, Codec};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -531,34 +531,62 @@ fn hellos_joining_again_are_not_amplified() {
     outcome.assert_bounded();
 }
 
-/// `count` patterns of [`nanomitter::topic::MAX_PATTERN_SEGMENTS`] segments each, about 1 MiB in
-/// all for the largest count a node may announce.
-fn deep_patterns(count: usize, salt: u64) -> Vec<(String, u32)> {
-    let depth = nanomitter::topic::MAX_PATTERN_SEGMENTS;
-    (0..count)
+/// The costliest interest a node may announce: as many patterns and segments as its budget
+/// allows ([`topic::MAX_PATTERNS`], [`topic::MAX_INTEREST_SEGMENTS`]), each segment as long as
+/// [`topic::MAX_INTEREST_BYTES`] leaves room for and distinct, so that no two patterns share a
+/// trie node; `salt` makes every announcement's patterns new. With `one_segment_more`, the
+/// first pattern has one segment more: past the budget.
+fn deep_patterns(one_segment_more: bool, salt: u64) -> Vec<(String, u32)> {
+    let depth = topic::MAX_PATTERN_SEGMENTS.min(topic::MAX_INTEREST_SEGMENTS / topic::MAX_PATTERNS);
+    let count = topic::MAX_PATTERNS.min(topic::MAX_INTEREST_SEGMENTS / depth);
+    // Each segment takes its bytes and a `.`.
+    let width = topic::MAX_INTEREST_BYTES / (count * depth) - 1;
+    let mut patterns: Vec<(String, u32)> = (0..count)
         .map(|i| {
-            let mut segments = vec![format!("p{salt}x{i}")];
-            segments.extend((1..depth).map(|d| format!("segment{d}")));
+            let segments: Vec<String> = (0..depth)
+                .map(|d| format!("{salt:02}{d}{i:0digits$}", digits = width - 3))
+                .collect();
+            (segments.join("."), 1)
+        })
+        .collect();
+    if one_segment_more {
+        patterns[0].0.push_str(".z");
+    }
+    let size = topic::InterestSize::of(patterns.iter().map(|(pattern, _)| pattern.as_str()));
+    assert_eq!(size.excess().is_some(), one_segment_more, "{size:?}");
+    patterns
+}
+
+/// Patterns as deep as a pattern may be, as many as a node may have: far past the budget of a
+/// node's interest (what a node could announce before there was one).
+fn patterns_past_the_budget(salt: u64) -> Vec<(String, u32)> {
+    (0..topic::MAX_PATTERNS)
+        .map(|i| {
+            let segments: Vec<String> =
+                (0..topic::MAX_PATTERN_SEGMENTS).map(|d| format!("{salt}s{d}x{i}")).collect();
             (segments.join("."), 1)
         })
         .collect()
 }
 
 #[test]
-#[ignore = "four 1.28 MB interest frames of 4,096 patterns of 32 segments (and four over the limit, refused) grow the hub's RSS by 72 MiB and each member's by 74 MiB, over the 32 MiB bound (5 runs); nothing lost, no election"]
 fn interest_frames_of_deep_patterns_keep_memory_bounded() {
     let mut cluster = Cluster::start();
     let before = cluster.before();
     let mut attacker = Attacker::join(&cluster.address, ATTACKER, Joining::Fresh, true);
-    let most = nanomitter::topic::MAX_PATTERNS;
-    // Each frame replaces the one before (a higher version); every other one is over the limit.
-    for version in 2..10u64 {
-        let count = if version % 2 == 0 { most } else { most + 1 };
-        let patterns = deep_patterns(count, version);
+    // Each frame replaces the one before (a higher version); every other one is past the
+    // budget, by one segment or by far.
+    for version in 2..14u64 {
+        let patterns = match version % 4 {
+            0 | 2 => deep_patterns(false, version),
+            1 => deep_patterns(true, version),
+            _ => patterns_past_the_budget(version),
+        };
         attacker.send(&Interest { node: ATTACKER, version, patterns }.encode());
     }
     attacker.finish();
-    let outcome = cluster.verdict("1 MiB interest frames of deep patterns", before, &[&attacker]);
+    let outcome = cluster.verdict("the costliest interest frames", before, &[&attacker]);
+    assert!(counter(&outcome.hub_after, "malformed") >= 6, "frames past the budget were taken");
     outcome.assert_bounded();
 }
 

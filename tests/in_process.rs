@@ -401,6 +401,41 @@ async fn plain_messages_refuse_invalid_patterns_as_the_handle_does() {
     assert_eq!(emitter.listener_count("a.b").await.unwrap(), 1);
 }
 
+/// Listens, on a node of its own, to the `most` patterns `pattern` makes (as many as the budget
+/// of a node's interest allows), then to one more: refused for `reason`, and nothing changed.
+async fn listen_to_the_budget_and_past(
+    pattern: impl Fn(usize) -> String,
+    most: usize,
+    reason: &str,
+) {
+    use nanomitter::messages::Listen;
+    let (_, recipient) = Collector::start_new();
+    let emitter = node(&unique_address(), "listener").await;
+    let listen = |pattern: String| emitter.addr().send(Listen::new(pattern, recipient.clone()));
+    for i in 0..most {
+        assert!(matches!(listen(pattern(i)).await, Ok(Ok(()))), "{reason}: pattern {i}");
+    }
+    let refused = listen(pattern(most)).await;
+    assert!(
+        matches!(&refused, Ok(Err(Error::InvalidTopic { reason: r, .. })) if r.starts_with(reason)),
+        "{refused:?}"
+    );
+    assert_eq!(emitter.topics().await.unwrap().len(), most, "{reason}: nothing was added");
+    // Another listener of a pattern listened to, or of a local notice, announces no more.
+    assert!(matches!(listen(pattern(0)).await, Ok(Ok(()))));
+    assert!(matches!(listen("$peer.joined".to_owned()).await, Ok(Ok(()))));
+}
+
+#[actix_rt::test]
+async fn a_new_pattern_past_the_budget_of_a_nodes_interest_is_refused_and_changes_nothing() {
+    use nanomitter::topic::{MAX_INTEREST_BYTES, MAX_INTEREST_SEGMENTS};
+    // Patterns of 16 segments reach the most segments, patterns of 128 bytes the most bytes.
+    let deep = |i: usize| format!("{i}{}", ".s".repeat(15));
+    listen_to_the_budget_and_past(deep, MAX_INTEREST_SEGMENTS / 16, "more segments").await;
+    let long = |i: usize| format!("{i:0128}");
+    listen_to_the_budget_and_past(long, MAX_INTEREST_BYTES / 128, "more bytes").await;
+}
+
 /// A "hub" that opens connections as a hub does (its preamble: the wire format's magic and
 /// version, no secret) and then never says another word.
 fn silent_hub(path: &str) {

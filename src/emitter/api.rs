@@ -65,13 +65,13 @@ impl Emitter {
         if self.node.is_closed() {
             return Err(Error::Closed);
         }
-        if !self.registry.has_pattern(pattern)
-            && self.registry.announced_patterns().len() >= crate::topic::MAX_PATTERNS
-        {
-            return Err(Error::InvalidTopic {
-                topic: pattern.to_owned(),
-                reason: "this node already listens to the most patterns a node may have (4096)",
-            });
+        // A new pattern makes the announcement to every other node larger: within the budget.
+        if !self.registry.has_pattern(pattern) && !crate::topic::is_reserved(pattern) {
+            let mut size = self.registry.announced_size();
+            size.add(pattern);
+            if let Some(reason) = size.excess() {
+                return Err(Error::InvalidTopic { topic: pattern.to_owned(), reason });
+            }
         }
         self.registry.add(pattern, listen.id, listen.recipient, listen.times);
         self.perform(ctx);

@@ -11,7 +11,7 @@ import { secretBytes } from './auth.js';
 import { type CodecName, decodePayload, encodePayload } from './codec.js';
 import { Member, type MemberStats, NanomitterError, type RawEvent } from './member.js';
 import { Registry } from './registry.js';
-import { topicError } from './topic.js';
+import { interestError, interestSize, topicError } from './topic.js';
 import { checkAddress } from './transport.js';
 
 /** One event as a listener receives it. */
@@ -163,6 +163,12 @@ export class Emitter {
   private add(pattern: string, listener: Listener, remaining: number): this {
     checkTopic(pattern, true);
     checkListener(listener);
+    // A new pattern makes the announcement to every other node larger: within the budget.
+    if (this.registry.count(pattern) === 0) {
+      const announced = this.registry.patterns().map((p) => p.pattern);
+      const reason = interestError(interestSize([...announced, pattern]));
+      if (reason !== null) throw new NanomitterError('InvalidTopic', `invalid topic ${JSON.stringify(pattern)}: ${reason}`);
+    }
     this.registry.add(pattern, listener, remaining);
     this.member?.setPatterns(this.registry.patterns());
     return this;

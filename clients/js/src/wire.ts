@@ -15,7 +15,7 @@ import {
   putU64,
   utf8,
 } from './bytes.js';
-import { MAX_PATTERNS, topicError } from './topic.js';
+import { interestError, topicError } from './topic.js';
 
 export const MAGIC = utf8('NMTR');
 export const VERSION = 3;
@@ -446,12 +446,21 @@ function decodeInterest(reader: Reader): InterestFrame {
   const node = reader.node();
   const version = reader.number('version');
   const count = reader.count(7);
-  if (count > MAX_PATTERNS) throw new FrameError('invalid', 'more patterns than a node may have');
+  const declared = interestError({ patterns: count, bytes: 0, segments: 0 });
+  if (declared !== null) throw new FrameError('invalid', declared);
+  // The patterns so far, refused as soon as they are past the budget of a node's interest.
+  const size = { patterns: 0, bytes: 0, segments: 0 };
   const patterns = [];
   for (let i = 0; i < count; i++) {
     const listeners = reader.u32();
-    const pattern = reader.utf8(reader.u16(), 'pattern');
+    const length = reader.u16();
+    const pattern = reader.utf8(length, 'pattern');
     if (topicError(pattern, true) !== null) throw new FrameError('invalid', 'pattern');
+    size.patterns++;
+    size.bytes += length;
+    size.segments += pattern.split('.').length;
+    const past = interestError(size);
+    if (past !== null) throw new FrameError('invalid', past);
     patterns.push({ pattern, listeners });
   }
   return { kind: 'interest', node, version, patterns };
