@@ -179,7 +179,17 @@ impl Cluster {
         outcome.print();
         assert_received_all(consumer, producer, true);
         assert_eq!(outcome.lagged, 0, "{attack}: the consumer was told of a loss: {consumer}");
-        assert_eq!(elections, [1, 1], "{attack}: re-elections (producer, consumer)");
+        let warnings = |p: &Process| -> Vec<String> {
+            p.stderr().into_iter().filter(|line| line.contains("WARN")).collect()
+        };
+        assert_eq!(
+            elections,
+            [1, 1],
+            "{attack}: re-elections (producer, consumer); they said {:?} and {:?}; the hub {:?}",
+            warnings(&self.members[0]),
+            warnings(&self.members[1]),
+            warnings(&self.hub),
+        );
         outcome
     }
 }

@@ -12,8 +12,14 @@ use crate::config::SlowConsumer;
 use crate::membership;
 use crate::stats::Stats;
 use crate::wire::{Frame, Hello, Joining, Left, LeftReason};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tracing::{debug, warn};
+
+/// The shortest time between two hellos of one member that the hub takes. A member beats once
+/// per its own liveness interval, which the hub does not know (each node has its own setting),
+/// so this is a floor no sensible interval goes below: what comes faster is a flood, and relaying
+/// it would multiply it by the number of members.
+const MIN_HELLO_GAP: Duration = Duration::from_millis(10);
 
 impl Node {
     /// Whether a frame from the client connection `conn` speaks only for the node that
@@ -107,7 +113,8 @@ impl Node {
     ///   back on a new one while the old one is silent: the old one is closed instead.
     /// - a joining hello that is not the connection's first: only a first one joins, and a
     ///   flood of joining hellos would make every member re-send its window for each;
-    /// - a hello that comes faster than a member beats (counted as `throttled`);
+    /// - a hello that comes within [`MIN_HELLO_GAP`] of the connection's previous one (counted
+    ///   as `throttled`);
     /// - an epoch further ahead than elections can go (see [`Node::epoch_within_reach`]).
     pub(super) fn admits_hello(&mut self, now: Instant, conn: ConnId, hello: &Hello) -> bool {
         let liveness = self.config.liveness_interval;
@@ -118,7 +125,7 @@ impl Node {
         }
         let Some(hub) = self.phase.hub_mut() else { return false };
         let beat_too_soon =
-            hub.relay.last_hello(conn).is_some_and(|at| now.duration_since(at) < liveness / 2);
+            hub.relay.last_hello(conn).is_some_and(|at| now.duration_since(at) < MIN_HELLO_GAP);
         match hub.relay.node_of(conn) {
             None => {
                 let impostor = hello.node == own_id
