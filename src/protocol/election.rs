@@ -388,7 +388,10 @@ impl Node {
         }
         // Within reach of a bounded epoch, so this stays at most `MAX_EPOCH`.
         self.epoch = epoch.saturating_add(1).min(wire::MAX_EPOCH);
-        warn!(epoch = self.epoch, "this hub is stale (a client knows a newer election): it moves past it");
+        warn!(
+            epoch = self.epoch,
+            "this hub is stale (a client knows a newer election): it moves past it"
+        );
         self.send_hello(Joining::No);
     }
 }
