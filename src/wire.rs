@@ -15,7 +15,7 @@
 //! ```text
 //! magic    4 bytes  "NMTR"
 //! version  u8       3
-//! kind     u8       1 events, 2 ack, 3 hello, 4 nack, 5 left, 6 interest
+//! kind     u8       1 events, 2 ack, 3 hello, 4 nack, 5 left, 6 interest, 7 relayed
 //! ```
 //!
 //! **events** — a batch of events from one sender, relayed by the hub byte for byte (or, when
@@ -35,6 +35,10 @@
 //! **ack** — `node u64 | epoch u64 | count u32 | count x { sender u64, seq u64 }`. From a client
 //! to the hub: the node holds every event of `sender` up to `seq`. From the hub to everyone: every
 //! member holds them, so `sender` may forget them.
+//!
+//! **relayed** — `node u64 | epoch u64 | frames u64`: from the hub (`node`) to one member, the
+//! number of events frames it took from that member's connection so far. A sender's window
+//! counts only the frames sent on the connection past that number.
 //!
 //! **hello** — `node u64 | epoch u64 | role u8 (1 hub, 2 client) | joining u8 (0 beat, 1 first
 //! link, 2 link after a lost hub) | service u8 len + str | last_seq u64 | retained_from u64 |
@@ -104,6 +108,7 @@ enum Kind {
     Nack = 4,
     Left = 5,
     Interest = 6,
+    Relayed = 7,
 }
 
 /// Why a frame was dropped.
@@ -144,6 +149,7 @@ pub enum Frame {
     Nack(Nack),
     Left(Left),
     Interest(Interest),
+    Relayed(Relayed),
 }
 
 /// A batch of events from one sender.
@@ -170,6 +176,21 @@ pub struct Ack {
     pub node: u64,
     pub epoch: u64,
     pub acks: Vec<(u64, u64)>,
+}
+
+/// From the hub to one member: how many events frames it took from that member's connection so
+/// far (each passed on to the members it is for, or queued to be, under
+/// [`SlowConsumer::Wait`](crate::SlowConsumer::Wait), once it left the hub's queue). A sender
+/// counts only the frames the hub has not taken yet against its window, and keeps every frame
+/// until every member holds it ([`Ack`]): a member slow to acknowledge makes senders keep more,
+/// never wait.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relayed {
+    /// The hub.
+    pub node: u64,
+    pub epoch: u64,
+    /// Events frames taken from the connection since it opened.
+    pub frames: u64,
 }
 
 /// A node's introduction and liveness beat.
@@ -356,6 +377,16 @@ impl Hello {
     }
 }
 
+impl Relayed {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut buf = header(Kind::Relayed, 24);
+        for field in [self.node, self.epoch, self.frames] {
+            buf.extend_from_slice(&field.to_le_bytes());
+        }
+        buf
+    }
+}
+
 impl Nack {
     pub fn encode(&self) -> Vec<u8> {
         let mut buf = header(Kind::Nack, 24);
@@ -472,6 +503,11 @@ pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
             },
         }),
         k if k == Kind::Interest as u8 => Frame::Interest(decode_interest(&mut reader, &bytes)?),
+        k if k == Kind::Relayed as u8 => Frame::Relayed(Relayed {
+            node: reader.u64()?,
+            epoch: reader.epoch()?,
+            frames: reader.u64()?,
+        }),
         kind => return Err(FrameError::Kind(kind)),
     };
     if reader.at != bytes.len() {
@@ -697,6 +733,7 @@ mod tests {
                 version: 2,
                 patterns: vec![("stock.*".into(), 2), ("*".into(), 1)],
             }),
+            Frame::Relayed(Relayed { node: 7, epoch: 3, frames: 12 }),
         ];
         for frame in frames {
             let bytes = match &frame {
@@ -705,6 +742,7 @@ mod tests {
                 Frame::Nack(f) => f.encode(),
                 Frame::Left(f) => f.encode(),
                 Frame::Interest(f) => f.encode(),
+                Frame::Relayed(f) => f.encode(),
                 Frame::Events(_) => unreachable!(),
             };
             assert_eq!(decode(Bytes::from(bytes)).unwrap(), frame);

@@ -239,6 +239,12 @@ fn describe(frame: &Frame) -> Value {
                 .map(|(p, n)| json!({ "pattern": p, "listeners": n }))
                 .collect::<Vec<_>>(),
         }),
+        Frame::Relayed(relayed) => json!({
+            "kind": "relayed",
+            "node": node_hex(relayed.node),
+            "epoch": relayed.epoch,
+            "frames": relayed.frames,
+        }),
     }
 }
 

@@ -11,8 +11,8 @@
 
 use crate::event::Codec;
 use crate::wire::{
-    self, Ack, EventsBatch, Frame, Hello, Interest, Joining, Left, LeftReason, Nack, MAX_EPOCH,
-    MAX_SEQ,
+    self, Ack, EventsBatch, Frame, Hello, Interest, Joining, Left, LeftReason, Nack, Relayed,
+    MAX_EPOCH, MAX_SEQ,
 };
 use bolero::generator::{constant, one_of, one_value_of, produce, TypeGenerator, ValueGenerator};
 use bytes::Bytes;
@@ -124,6 +124,13 @@ pub(super) enum FrameSpec {
         #[generator(produce::<Vec<(String, u32)>>().with().values((topics(), 0..=3u32)).len(0usize..5))]
         patterns: Vec<(String, u32)>,
     },
+    Relayed {
+        #[generator(node_ids())]
+        node: u64,
+        #[generator(epochs())]
+        epoch: u64,
+        frames: u64,
+    },
 }
 
 /// An events frame: three sequence numbers (sorted into `retained_from <= covers_from <=
@@ -198,6 +205,9 @@ impl FrameSpec {
                     .cloned()
                     .collect();
                 Interest { node: *node, version: *version, patterns }.encode()
+            }
+            FrameSpec::Relayed { node, epoch, frames } => {
+                Relayed { node: *node, epoch: *epoch, frames: *frames }.encode()
             }
         }
     }
@@ -338,6 +348,7 @@ pub(super) fn reencode(frame: &Frame) -> Vec<u8> {
         Frame::Nack(nack) => nack.encode(),
         Frame::Left(left) => left.encode(),
         Frame::Interest(interest) => interest.encode(),
+        Frame::Relayed(relayed) => relayed.encode(),
     }
 }
 
@@ -463,6 +474,8 @@ pub(super) fn seeds() -> Vec<(&'static str, Vec<u8>)> {
             "interest-patterns",
             interest(&[("a.*", 1), ("b.x", 2), ("c.>", 1), ("*", 1), ("$peer.*", 1)]),
         ),
+        ("relayed", Relayed { node: HUB, epoch: 1, frames: 3 }.encode()),
+        ("relayed-at-bounds", Relayed { node: HUB, epoch: MAX_EPOCH, frames: u64::MAX }.encode()),
         ("bad-not-a-frame", b"garbage!".to_vec()),
         ("bad-header-only", client_hello[..6].to_vec()),
         ("bad-wrong-version", wrong_version),

@@ -387,6 +387,7 @@ fn named_nodes(frame: &Frame) -> Vec<u64> {
         Frame::Nack(nack) => vec![nack.node, nack.sender],
         Frame::Left(left) => vec![left.node],
         Frame::Interest(interest) => vec![interest.node],
+        Frame::Relayed(relayed) => vec![relayed.node],
     }
 }
 

@@ -9,6 +9,7 @@ use super::hashing::Set;
 use super::node::{Action, ConnId, LinkState, Node, OpenedAs};
 use super::relay::Relay;
 use super::routing::RelayFrame;
+use crate::config::SlowConsumer;
 use crate::error::Error;
 use crate::role::Role;
 use crate::stats::Stats;
@@ -268,7 +269,11 @@ impl Node {
             if self.ever_linked { walk + self.config.election_timeout / 4 } else { Duration::ZERO };
         let grace = walk + self.config.election_timeout * 2;
         info!(epoch = self.epoch, awaited = awaited.len(), "this node is the hub");
-        let relay = Relay::new(self.id, self.config.window, awaited, now, now + hold, grace);
+        // Waiting for slow clients, the hub bounds what it sends them by its window; otherwise
+        // it relays at once and cuts off whoever falls behind.
+        let window =
+            matches!(self.config.slow_consumer, SlowConsumer::Wait).then_some(self.config.window);
+        let relay = Relay::new(self.id, window, awaited, now, now + hold, grace);
         self.phase =
             Phase::Hub(Box::new(HubLink { candidate, relay, probing: false, linked_at: now }));
         let change = self.membership.this_node_is_hub(self.id, &self.config.service);
@@ -303,7 +308,8 @@ impl Node {
         self.act(Action::State(LinkState::Up(role, address)));
         self.send_hello(joining);
         // Whatever the previous hub did not see acknowledged by everyone goes out again.
-        self.resend_from(0);
+        self.sender.new_link();
+        self.pump(now);
     }
 
     /// A connection came up on the link of `attempt`: the hub's, on a client; a client's, on

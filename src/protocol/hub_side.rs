@@ -6,12 +6,13 @@
 //! admit events for local listeners (the receiving side does) nor send this node's own events.
 
 use super::node::{Action, ConnId, Node};
-use super::relay::Queued;
+use super::relay::{Queued, SentFrame};
+use super::sender::RETAINED_PER_WINDOW;
 use super::routing::{route, RelayFrame};
 use crate::config::SlowConsumer;
 use crate::membership;
 use crate::stats::Stats;
-use crate::wire::{Frame, Hello, Joining, Left, LeftReason};
+use crate::wire::{Frame, Hello, Joining, Left, LeftReason, Relayed};
 use std::time::{Duration, Instant};
 use tracing::{debug, warn};
 
@@ -36,6 +37,7 @@ impl Node {
             Frame::Nack(nack) => Some(nack.node),
             Frame::Interest(interest) => Some(interest.node),
             Frame::Left(left) => Some(left.node),
+            Frame::Relayed(_) => None,
         };
         let honest = match (hub.relay.node_of(conn), claimed) {
             (Some(bound), Some(claimed)) => bound == claimed,
@@ -69,9 +71,11 @@ impl Node {
     pub(super) fn relay_queued(&mut self, now: Instant) {
         while let Some(queued) = self.phase.hub_mut().and_then(|hub| hub.relay.next_relay()) {
             let Queued { origin, sender, last_seq, retained_from, message } = queued;
+            let bytes = message.raw.len() as u64;
             self.relay_routed(origin, message, false);
             if let Some(hub) = self.phase.hub_mut() {
-                hub.relay.sent(Some(origin), sender, last_seq, retained_from, now);
+                let frame = SentFrame { sender, last_seq, retained_from, bytes };
+                hub.relay.sent(Some(origin), frame, now);
             }
         }
     }
@@ -90,7 +94,7 @@ impl Node {
             return;
         }
         let targets = if repair {
-            hub.relay.clients_lacking(origin, frame.frame.node, frame.frame.covers_to)
+            hub.relay.clients_lacking(Some(origin), frame.frame.node, frame.frame.covers_to)
         } else {
             hub.relay.clients_except(origin)
         };
@@ -155,6 +159,31 @@ impl Node {
                 false
             }
             Some(_) => true,
+        }
+    }
+
+    /// Tells each client how many of its events frames the hub took (see
+    /// [`crate::wire::Relayed`]), and cuts off the clients that fell too far behind to be kept
+    /// for (see [`Relay::lagging`](super::relay::Relay::lagging)): half of what a sender retains
+    /// (`window` x [`RETAINED_PER_WINDOW`] frames, `max_pending_bytes`), so that they go before
+    /// their senders must make new events wait.
+    pub(super) fn relayed_news(&mut self) {
+        let max_frames = (self.config.window * RETAINED_PER_WINDOW / 2) as u64;
+        let max_bytes = self.config.max_pending_bytes as u64 / 2;
+        let (node, epoch) = (self.id, self.epoch);
+        let Some(hub) = self.phase.hub_mut() else { return };
+        let laggards = hub.relay.lagging(max_frames, max_bytes);
+        for (conn, behind) in laggards {
+            warn!(node = ?behind.map(membership::hex), "cutting off a client that fell behind");
+            Stats::add(&self.stats.evictions, 1);
+            if let Some(hub) = self.phase.hub_mut() {
+                hub.relay.cut_off(conn, LeftReason::Evicted);
+            }
+            self.act(Action::CutOff(conn));
+        }
+        let Some(hub) = self.phase.hub_mut() else { return };
+        for (conn, frames) in hub.relay.take_taken_news() {
+            self.send_to(conn, Relayed { node, epoch, frames }.encode());
         }
     }
 

@@ -2,7 +2,7 @@
 //!
 //! Owns: every decision of the protocol — the election (candidates, epochs, fencing), the sending
 //! side (sequence numbers, batches, windows, re-sends), the receiving side (exactly-once, in-order
-//! admission, acknowledgements, re-send requests, `$lagged`), the hub's relay (its window, routing,
+//! admission, acknowledgements, re-send requests, `$lagged`), the hub's relay (what it took, its window, routing,
 //! end-to-end acknowledgements, who is a member), interest announcements and membership notices.
 //! It must not touch actix, NNG, threads or the clock: a [`Node`] is fed inputs, each with the
 //! current time `now` (an emit, a frame received on a connection, a connection up or down, a
@@ -37,3 +37,4 @@ mod sender;
 mod sending;
 
 pub(crate) use node::{Action, ConnId, LinkState, Node, OpenedAs};
+pub(crate) use sender::RETAINED_PER_WINDOW;

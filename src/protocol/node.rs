@@ -255,6 +255,7 @@ impl Node {
             Frame::Nack(nack) => self.receive_nack(now, nack, from, raw),
             Frame::Left(left) => self.receive_left(now, left, from),
             Frame::Interest(interest) => self.receive_interest(interest, from, raw),
+            Frame::Relayed(relayed) => self.receive_relayed(now, relayed, from),
         }
     }
 

@@ -10,7 +10,7 @@ use super::receiver::Admit;
 use super::routing::RelayFrame;
 use crate::membership::{self, LAGGED};
 use crate::stats::Stats;
-use crate::wire::{self, Ack, Nack};
+use crate::wire::{self, Ack, Nack, Relayed};
 use bytes::Bytes;
 use std::time::Instant;
 use tracing::{debug, warn};
@@ -93,7 +93,7 @@ impl Node {
         };
         if from_seq < covered_from {
             self.last_resend = Some((since, from_seq));
-            self.resend(from_seq..covered_from);
+            self.resend(now, from_seq..covered_from);
         }
     }
 
@@ -128,6 +128,9 @@ impl Node {
             }
         }
         if nack.sender == self.id {
+            if self.phase.hub().is_none() && self.membership.hub() == Some(nack.node) {
+                self.sender.lost_on_the_way(nack.from_seq);
+            }
             self.resend_on_request(now, nack.from_seq);
         }
     }
@@ -145,9 +148,20 @@ impl Node {
         self.pump(now);
     }
 
+    /// The hub took this node's events frames: room in its window. Counts are per connection,
+    /// so only the hub of the current link and epoch speaks for them.
+    pub(super) fn receive_relayed(&mut self, now: Instant, relayed: Relayed, from: Option<ConnId>) {
+        if from.is_none() && self.phase.client_mut().is_some() && relayed.epoch >= self.epoch {
+            self.sender.taken_by_hub(relayed.frames);
+            self.pump(now);
+        }
+    }
+
     /// Acknowledges what moved: a client what its listeners took; the hub, to every sender,
-    /// what every member holds. Returns whether anything had moved.
+    /// what every member holds (and, to each, how many of its frames it took). Returns whether
+    /// any acknowledgement had moved.
     pub(super) fn send_acks(&mut self, now: Instant) -> bool {
+        self.relayed_news();
         let acks = match self.phase.hub_mut() {
             Some(hub) => hub.relay.take_upstream_acks(now),
             None => self.receiver.take_new_acks(),

@@ -1,11 +1,14 @@
 //! The hub's relay state, as plain data: what the hub knows and decides while it relays: who is connected, what each client
 //! acknowledged, which frames are still on their way, and when a sender may forget its events.
 //!
-//! Owns: the hub's window toward its clients (an NNG bus pipe queues 16 messages and silently
-//! drops the rest, so the hub never has more than `window` events frames unacknowledged by the
-//! slowest client), the relay queue behind that window, end-to-end acknowledgements (a sender may
-//! forget an event only when every member holds it), members awaited after an election, and which
-//! clients to cut off. It must not touch sockets or actors: it is plain data over a connection
+//! Owns: how many events frames the hub took from each client (what it tells a sender, see
+//! [`crate::wire::Relayed`]), the hub's window toward its clients under
+//! [`SlowConsumer::Wait`](crate::config::SlowConsumer::Wait) (at most `window` events frames
+//! unacknowledged by the slowest client) and the relay queue behind it, end-to-end
+//! acknowledgements (a sender may forget an event only when every member holds it), members
+//! awaited after an election, and which clients to cut off: under
+//! [`SlowConsumer::Evict`](crate::config::SlowConsumer::Evict) the hub relays at once and cuts off
+//! a client that falls too far behind, in time, frames or bytes. It must not touch sockets or actors: it is plain data over a connection
 //! key `P` and a queued message type `M`, and the node carries out what it decides.
 
 use super::hashing::{Map, Set};
@@ -20,6 +23,13 @@ struct Client {
     leaving: Option<LeftReason>,
     /// Per sender, the latest sequence this client holds (or was never owed).
     acked: Map<u64, u64>,
+    /// Per sender, the latest sequence relayed before it connected: what it may lack of those
+    /// comes as re-sends, and does not count as falling behind.
+    relayed_before: Map<u64, u64>,
+    /// Events frames the hub took from this connection (see [`crate::wire::Relayed`]).
+    taken: u64,
+    /// The last count of `taken` the client was told.
+    told_taken: u64,
     last_heard: Instant,
     /// When it last said hello.
     last_hello: Option<Instant>,
@@ -32,7 +42,47 @@ struct Sent<P> {
     origin: Option<P>,
     sender: u64,
     last_seq: u64,
+    bytes: u64,
     at: Instant,
+}
+
+/// One sender's frames in the log, in the order sent, each with the running total of their
+/// bytes: what a client lacks of them, in frames and bytes, is a binary search and a subtraction.
+#[derive(Default)]
+struct LoggedBytes {
+    /// (last sequence number of the frame, running total of bytes up to and with it).
+    frames: VecDeque<(u64, u64)>,
+    /// The running total before the first of `frames`.
+    before: u64,
+}
+
+impl LoggedBytes {
+    fn push(&mut self, last_seq: u64, bytes: u64) {
+        let total = self.frames.back().map_or(self.before, |f| f.1) + bytes;
+        self.frames.push_back((last_seq, total));
+    }
+
+    fn pop(&mut self) {
+        if let Some((_, total)) = self.frames.pop_front() {
+            self.before = total;
+        }
+    }
+
+    /// The frames past `held`, and their bytes.
+    fn past(&self, held: u64) -> (u64, u64) {
+        let end = self.frames.back().map_or(self.before, |f| f.1);
+        let held_through = self.frames.partition_point(|f| f.0 <= held);
+        let bytes_held = held_through.checked_sub(1).map_or(self.before, |i| self.frames[i].1);
+        ((self.frames.len() - held_through) as u64, end - bytes_held)
+    }
+}
+
+/// An events frame that went downstream: whose, how far it accounts, and its size.
+pub(crate) struct SentFrame {
+    pub(crate) sender: u64,
+    pub(crate) last_seq: u64,
+    pub(crate) retained_from: u64,
+    pub(crate) bytes: u64,
 }
 
 /// A received events frame waiting for room in the window.
@@ -46,13 +96,18 @@ pub(crate) struct Queued<P, M> {
 
 pub(crate) struct Relay<P, M> {
     node: u64,
-    window: usize,
+    /// Under [`SlowConsumer::Wait`](crate::config::SlowConsumer::Wait), at most this many
+    /// frames go downstream unacknowledged by the slowest client; `None`: no such bound (a
+    /// client that falls behind is cut off instead, see [`Relay::lagging`]).
+    window: Option<usize>,
     clients: Map<P, Client>,
     awaited: Set<u64>,
     awaited_until: Instant,
     grace: Duration,
     hold_until: Instant,
     log: VecDeque<Sent<P>>,
+    /// Per sender, its frames in `log`.
+    logged_bytes: Map<u64, LoggedBytes>,
     queue: VecDeque<Queued<P, M>>,
     last_relayed: Map<u64, u64>,
     retained: Map<u64, u64>,
@@ -66,7 +121,7 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// previous hub's cluster rejoined.
     pub(crate) fn new(
         node: u64,
-        window: usize,
+        window: Option<usize>,
         awaited: Set<u64>,
         now: Instant,
         hold_until: Instant,
@@ -81,6 +136,7 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
             grace,
             hold_until,
             log: VecDeque::new(),
+            logged_bytes: Map::default(),
             queue: VecDeque::new(),
             last_relayed: Map::default(),
             retained: Map::default(),
@@ -95,7 +151,10 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         let client = Client {
             node: None,
             leaving: None,
+            relayed_before: acked.clone(),
             acked,
+            taken: 0,
+            told_taken: 0,
             last_heard: now,
             last_hello: None,
             last_nack: Map::default(),
@@ -129,6 +188,7 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         self.own_delivered.remove(&sender);
         for client in self.clients.values_mut() {
             client.acked.remove(&sender);
+            client.relayed_before.remove(&sender);
             client.last_nack.remove(&sender);
         }
     }
@@ -145,6 +205,9 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     pub(crate) fn disconnected(&mut self, pipe: P, now: Instant) -> Option<(u64, LeftReason)> {
         let client = self.clients.remove(&pipe)?;
         self.log.retain(|sent| sent.origin != Some(pipe));
+        if let Some(node) = client.node {
+            self.count_logged_bytes(node);
+        }
         self.trim();
         let node = client.node?;
         if self.clients.values().any(|other| other.node == Some(node)) {
@@ -225,17 +288,17 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
             .map(|(pipe, _)| *pipe)
     }
 
-    /// The clients other than `origin` that do not hold `sender`'s events up to `last_seq`:
-    /// those a re-sent frame is for.
+    /// The clients other than `origin` (`None`: the hub's own frame) that do not hold
+    /// `sender`'s events up to `last_seq`: those a re-sent frame is for.
     pub(crate) fn clients_lacking(
         &self,
-        origin: P,
+        origin: Option<P>,
         sender: u64,
         last_seq: u64,
     ) -> Vec<(P, Option<u64>)> {
         self.clients
             .iter()
-            .filter(|(pipe, c)| **pipe != origin && self.holds(c, sender) < last_seq)
+            .filter(|(pipe, c)| Some(**pipe) != origin && self.holds(c, sender) < last_seq)
             .map(|(p, c)| (*p, c.node))
             .collect()
     }
@@ -316,10 +379,16 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// relayed before is a repair (a sender answering a request or a new member): it comes back
     /// at once, outside the window, since the window may be waiting for exactly this frame, or
     /// `None` if every client already holds it.
+    /// Every frame counts as taken from its origin's connection when it arrives, or, behind
+    /// the window, when it leaves the queue.
     pub(crate) fn receive(&mut self, queued: Queued<P, M>) -> Option<Queued<P, M>> {
         self.retained.insert(queued.sender, queued.retained_from);
         let sender = queued.sender;
-        if queued.last_seq > self.last_relayed.get(&sender).copied().unwrap_or(0) {
+        let new = queued.last_seq > self.last_relayed.get(&sender).copied().unwrap_or(0);
+        if !new || self.window.is_none() {
+            self.took(queued.origin);
+        }
+        if new {
             // A frame already waiting in the queue, sent again, waits there once. One that
             // fills a gap (its first sending was lost on the way, and later frames of its
             // sender came in the meantime) waits before them: in its sender's order, so
@@ -327,7 +396,11 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
             let waiting =
                 self.queue.iter().position(|q| q.sender == sender && q.last_seq >= queued.last_seq);
             match waiting {
-                Some(at) if self.queue[at].last_seq == queued.last_seq => {}
+                Some(at) if self.queue[at].last_seq == queued.last_seq => {
+                    if self.window.is_some() {
+                        self.took(queued.origin);
+                    }
+                }
                 Some(at) => self.queue.insert(at, queued),
                 None => self.queue.push_back(queued),
             }
@@ -341,35 +414,94 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
 
     /// The next queued frame, if the window has room; the caller sends it and calls [`Hub::sent`].
     pub(crate) fn next_relay(&mut self) -> Option<Queued<P, M>> {
-        if self.has_room() {
-            self.queue.pop_front()
-        } else {
-            None
+        if !self.has_room() {
+            return None;
         }
+        let queued = self.queue.pop_front()?;
+        if self.window.is_some() {
+            self.took(queued.origin);
+        }
+        Some(queued)
+    }
+
+    /// Counts one events frame taken from the connection `pipe`.
+    fn took(&mut self, pipe: P) {
+        if let Some(client) = self.clients.get_mut(&pipe) {
+            client.taken += 1;
+        }
+    }
+
+    /// The clients the hub took more events frames from since it last told them, with the
+    /// count so far (see [`crate::wire::Relayed`]).
+    pub(crate) fn take_taken_news(&mut self) -> Vec<(P, u64)> {
+        let mut news = Vec::new();
+        for (pipe, client) in &mut self.clients {
+            if client.taken > client.told_taken && client.leaving.is_none() {
+                client.told_taken = client.taken;
+                news.push((*pipe, client.taken));
+            }
+        }
+        news
     }
 
     /// Whether one more events frame may go downstream now.
     pub(crate) fn has_room(&self) -> bool {
-        self.log.len() < self.window
+        self.window.is_none_or(|window| self.log.len() < window)
+    }
+
+    /// The clients to cut off because they lack more than `max_frames` frames or `max_bytes`
+    /// bytes of what went downstream since they connected (what they lack of older frames
+    /// comes as re-sends, through no fault of theirs). Their senders keep those frames for them
+    /// (up to a bound, then new events wait), so a client that does not keep up must go before
+    /// it makes every sender wait. Under [`SlowConsumer::Wait`](crate::config::SlowConsumer::Wait)
+    /// nobody is cut off: everyone slows to the slowest.
+    pub(crate) fn lagging(&self, max_frames: u64, max_bytes: u64) -> Vec<(P, Option<u64>)> {
+        if self.window.is_some() {
+            return Vec::new();
+        }
+        self.clients
+            .iter()
+            .filter(|(_, client)| client.leaving.is_none())
+            .filter(|(_, client)| {
+                let (mut frames, mut bytes) = (0, 0);
+                for (sender, logged) in &self.logged_bytes {
+                    if client.node == Some(*sender) {
+                        continue;
+                    }
+                    let before = client.relayed_before.get(sender).copied().unwrap_or(0);
+                    let (f, b) = logged.past(self.holds(client, *sender).max(before));
+                    frames += f;
+                    bytes += b;
+                }
+                frames > max_frames || bytes > max_bytes
+            })
+            .map(|(pipe, client)| (*pipe, client.node))
+            .collect()
     }
 
     /// A new events frame went downstream (relayed from `origin`, or the hub's own when `None`).
     /// A frame that waited in the queue while its origin's connection closed does not enter
     /// the window, for the reason [`Relay::disconnected`] gives.
-    pub(crate) fn sent(
-        &mut self,
-        origin: Option<P>,
-        sender: u64,
-        last_seq: u64,
-        retained_from: u64,
-        now: Instant,
-    ) {
+    pub(crate) fn sent(&mut self, origin: Option<P>, frame: SentFrame, now: Instant) {
+        let SentFrame { sender, last_seq, retained_from, bytes } = frame;
         self.resent(sender, last_seq, retained_from);
         if origin.is_some_and(|pipe| !self.clients.contains_key(&pipe)) {
             return;
         }
         if self.clients.keys().any(|pipe| Some(*pipe) != origin) {
-            self.log.push_back(Sent { origin, sender, last_seq, at: now });
+            self.log.push_back(Sent { origin, sender, last_seq, bytes, at: now });
+            self.logged_bytes.entry(sender).or_default().push(last_seq, bytes);
+        }
+    }
+
+    /// Counts again the bytes of `sender`'s frames in the log (after some left it out of order).
+    fn count_logged_bytes(&mut self, sender: u64) {
+        let mut counted = LoggedBytes::default();
+        for sent in self.log.iter().filter(|sent| sent.sender == sender) {
+            counted.push(sent.last_seq, sent.bytes);
+        }
+        if !counted.frames.is_empty() {
+            self.logged_bytes.insert(sender, counted);
         }
     }
 
@@ -395,7 +527,14 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
             if !everyone {
                 break;
             }
-            self.log.pop_front();
+            if let Some(sent) = self.log.pop_front() {
+                if let Some(logged) = self.logged_bytes.get_mut(&sent.sender) {
+                    logged.pop();
+                    if logged.frames.is_empty() {
+                        self.logged_bytes.remove(&sent.sender);
+                    }
+                }
+            }
         }
     }
 
@@ -468,7 +607,9 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
                 }
                 let evict_after = evict_after?;
                 let oldest_owed = self.log.iter().find(|sent| {
-                    sent.origin != Some(*pipe) && self.holds(client, sent.sender) < sent.last_seq
+                    let before = client.relayed_before.get(&sent.sender).copied().unwrap_or(0);
+                    sent.origin != Some(*pipe)
+                        && self.holds(client, sent.sender).max(before) < sent.last_seq
                 })?;
                 (now.duration_since(oldest_owed.at) >= evict_after).then_some((
                     *pipe,

@@ -1,10 +1,14 @@
 //! The sending side of one node: sequence numbers, the frame being filled, frames waiting for
-//! room in the window, and frames sent but not yet acknowledged by every member.
+//! room in the window, frames sent but not yet acknowledged by every member, and which of those
+//! are to be sent again.
 //!
 //! Owns: which frame goes out next and which may be forgotten. It must not touch the socket:
 //! callers pass a `send` function, so this is plain data and testable on its own. Frames stay
 //! here until the hub says every member holds them; that is what makes re-sending after a lost
-//! hub, a late member or a gap possible.
+//! hub, a late member or a gap possible. The window bounds only the frames on their way to the
+//! hub (sent on the current link and not yet taken by it, see [`crate::wire::Relayed`]), new or
+//! sent again alike: a member slow to acknowledge makes this node keep more frames (at most
+//! `window` x [`RETAINED_PER_WINDOW`], and `max_pending_bytes`), never wait for it.
 //!
 //! Every frame accounts for a range of sequence numbers (`covers`): the events it carries, and
 //! those between them that nobody else listens to and so were never sent. Ranges follow each
@@ -12,7 +16,11 @@
 
 use crate::event::Codec;
 use crate::wire::{self, EventsBatch, FrameError};
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
+
+/// How many frames a sender keeps for members that have not acknowledged them, per frame of its
+/// window: beyond that, new frames wait. The hub cuts off a member that lacks half as many.
+pub(crate) const RETAINED_PER_WINDOW: usize = 128;
 
 /// One sealed events frame.
 struct OutFrame {
@@ -21,6 +29,17 @@ struct OutFrame {
     bytes: Vec<u8>,
     /// Bytes reserved by the emitting handles for the events of this frame (released on ack).
     reserved: usize,
+}
+
+/// One events frame handed to the `send` function of [`Sender::send_waiting`].
+pub(crate) struct Outgoing<'a> {
+    pub(crate) bytes: &'a [u8],
+    /// The last sequence number the frame accounts for.
+    pub(crate) last_seq: u64,
+    /// The lowest sequence number the sender can still send again.
+    pub(crate) retained_from: u64,
+    /// Whether the frame was sent before (a re-send after a new link or a request).
+    pub(crate) again: bool,
 }
 
 /// The sending side of one node.
@@ -37,7 +56,15 @@ pub(crate) struct Sender {
     last_framed: u64,
     batch: Option<(EventsBatch, usize)>,
     waiting: VecDeque<OutFrame>,
+    /// Frames sent and not yet held by every member, in sequence order.
     in_flight: VecDeque<OutFrame>,
+    /// The last sequence numbers of the frames in flight to send again, first in order.
+    to_resend: BTreeSet<u64>,
+    /// The last sequence numbers of the events frames sent on the current link that the hub has
+    /// not taken yet, in the order sent: the frames on their way.
+    on_the_way: VecDeque<u64>,
+    /// How many events frames sent on the current link the hub took.
+    taken_by_hub: u64,
     acked: u64,
 }
 
@@ -54,6 +81,9 @@ impl Sender {
             batch: None,
             waiting: VecDeque::new(),
             in_flight: VecDeque::new(),
+            to_resend: BTreeSet::new(),
+            on_the_way: VecDeque::new(),
+            taken_by_hub: 0,
             acked: 0,
         }
     }
@@ -106,47 +136,91 @@ impl Sender {
     }
 
     /// Sends frames while the window has room and `send` succeeds (it may refuse, e.g. when the
-    /// hub's own window toward its clients is full); when nothing sealed is waiting, the frame
-    /// being filled goes. So frames grow while the window is full: batches size themselves to
-    /// the load. `send` gets the bytes, the last sequence number the frame accounts for and
-    /// `retained_from`. Returns the number of frames sent.
-    pub(crate) fn send_waiting(&mut self, mut send: impl FnMut(&[u8], u64, u64) -> bool) -> usize {
+    /// hub's own window toward its clients is full): first those to send again, then new ones
+    /// while fewer than `window` x [`RETAINED_PER_WINDOW`] are kept; when nothing sealed is
+    /// waiting, the frame being filled goes. So frames grow while the window is full: batches
+    /// size themselves to the load. Returns the number of frames sent.
+    pub(crate) fn send_waiting(&mut self, mut send: impl FnMut(Outgoing<'_>) -> bool) -> usize {
         let mut sent = 0;
-        while self.in_flight.len() < self.window {
-            if self.waiting.is_empty() {
-                self.seal();
+        while self.on_the_way.len() < self.window {
+            if let Some(&last_seq) = self.to_resend.first() {
+                let retained_from = self.retained_from();
+                let at = self.in_flight.partition_point(|f| f.covers_to < last_seq);
+                let Some(frame) = self.in_flight.get_mut(at).filter(|f| f.covers_to == last_seq)
+                else {
+                    self.to_resend.remove(&last_seq);
+                    continue;
+                };
+                wire::set_retained_from(&mut frame.bytes, retained_from);
+                let outgoing =
+                    Outgoing { bytes: &frame.bytes, last_seq, retained_from, again: true };
+                if !send(outgoing) {
+                    break;
+                }
+                self.to_resend.remove(&last_seq);
+                self.on_the_way.push_back(last_seq);
+            } else {
+                if self.in_flight.len() >= self.window * RETAINED_PER_WINDOW {
+                    break;
+                }
+                if self.waiting.is_empty() {
+                    self.seal();
+                }
+                let Some(mut frame) = self.waiting.pop_front() else { break };
+                let retained_from =
+                    self.in_flight.front().map_or(frame.covers_from, |f| f.covers_from);
+                wire::set_retained_from(&mut frame.bytes, retained_from);
+                let last_seq = frame.covers_to;
+                let outgoing =
+                    Outgoing { bytes: &frame.bytes, last_seq, retained_from, again: false };
+                if !send(outgoing) {
+                    self.waiting.push_front(frame);
+                    break;
+                }
+                self.in_flight.push_back(frame);
+                self.on_the_way.push_back(last_seq);
             }
-            let Some(mut frame) = self.waiting.pop_front() else { break };
-            let retained_from = self.in_flight.front().map_or(frame.covers_from, |f| f.covers_from);
-            wire::set_retained_from(&mut frame.bytes, retained_from);
-            if !send(&frame.bytes, frame.covers_to, retained_from) {
-                self.waiting.push_front(frame);
-                break;
-            }
-            self.in_flight.push_back(frame);
             sent += 1;
         }
         sent
     }
 
-    /// Sends again every frame in flight whose last sequence number is in `last_seqs`: those
-    /// that account for sequence numbers from its start on, short of the frames from its end
-    /// on. Returns the number of frames sent.
-    pub(crate) fn resend(
-        &mut self,
-        last_seqs: std::ops::Range<u64>,
-        mut send: impl FnMut(&[u8], u64, u64) -> bool,
-    ) -> usize {
-        let retained_from = self.retained_from();
-        let mut sent = 0;
-        for frame in self.in_flight.iter_mut().filter(|f| last_seqs.contains(&f.covers_to)) {
-            wire::set_retained_from(&mut frame.bytes, retained_from);
-            if !send(&frame.bytes, frame.covers_to, retained_from) {
-                break;
-            }
-            sent += 1;
+    /// Queues for sending again every frame in flight whose last sequence number is in
+    /// `last_seqs`: those that account for sequence numbers from its start on, short of the
+    /// frames from its end on. They go through the window before new frames. Returns how many
+    /// were queued.
+    pub(crate) fn resend(&mut self, last_seqs: std::ops::Range<u64>) -> usize {
+        let before = self.to_resend.len();
+        let frames = self.in_flight.iter().filter(|f| last_seqs.contains(&f.covers_to));
+        self.to_resend.extend(frames.map(|f| f.covers_to));
+        self.to_resend.len() - before
+    }
+
+    /// The hub took `frames` of the events frames sent on the current link: room in the window.
+    pub(crate) fn taken_by_hub(&mut self, frames: u64) {
+        while self.taken_by_hub < frames && self.on_the_way.pop_front().is_some() {
+            self.taken_by_hub += 1;
         }
-        sent
+    }
+
+    /// This node is the hub: it takes its own frames as it sends them.
+    pub(crate) fn all_taken(&mut self) {
+        self.on_the_way.clear();
+    }
+
+    /// The hub asked for this node's events from `from_seq` on: the frames on their way that
+    /// account for them were lost (a connection delivers in order, and the hub asks only once
+    /// something sent after them told it of them), and leave the window.
+    pub(crate) fn lost_on_the_way(&mut self, from_seq: u64) {
+        self.on_the_way.retain(|last_seq| *last_seq < from_seq);
+    }
+
+    /// A new link: nothing is on its way to the new hub yet, and every frame not yet held by
+    /// every member goes again (the previous hub may not have passed it on to everyone).
+    pub(crate) fn new_link(&mut self) {
+        self.on_the_way.clear();
+        self.taken_by_hub = 0;
+        self.to_resend = self.in_flight.iter().map(|f| f.covers_to).collect();
     }
 
     /// Forgets the frames every member holds (all sequence numbers up to `seq`). Returns the
@@ -159,6 +233,7 @@ impl Sender {
                 released += frame.reserved;
             }
         }
+        self.to_resend = self.to_resend.split_off(&seq.saturating_add(1));
         self.acked = self.acked.max(seq.min(last_sent));
         released
     }

@@ -5,6 +5,7 @@
 //! decide what a received frame means, nor relay other nodes' frames (the hub side's).
 
 use super::node::{Action, ConnId, Node};
+use super::relay::SentFrame;
 use crate::event::{Codec, DistributedEvent, Fields};
 use crate::stats::Stats;
 use crate::wire;
@@ -98,61 +99,68 @@ impl Node {
     }
 
     /// Moves frames out as far as the windows allow: the hub's relay queue first, then this
-    /// node's own events.
+    /// node's own events. The hub takes its own frames at once; its own frames sent again go
+    /// only to the clients that lack them.
     pub(super) fn pump(&mut self, now: Instant) {
         if !self.phase.is_linked() {
             return;
         }
         self.relay_queued(now);
-        let mut frames = Vec::new();
+        let mut sends = Vec::new();
+        let mut resent = 0;
         let node = self.id;
         match self.phase.hub_mut() {
-            Some(hub) => {
-                self.sender.send_waiting(|bytes, last_seq, retained_from| {
+            Some(hub) => loop {
+                let sent = self.sender.send_waiting(|out| {
+                    if out.again {
+                        hub.relay.resent(node, out.last_seq, out.retained_from);
+                        for (conn, _) in hub.relay.clients_lacking(None, node, out.last_seq) {
+                            sends.push(Action::SendTo {
+                                to: conn,
+                                frame: Bytes::copy_from_slice(out.bytes),
+                            });
+                        }
+                        resent += 1;
+                        return true;
+                    }
                     if !hub.relay.has_room() {
                         return false;
                     }
-                    hub.relay.sent(None, node, last_seq, retained_from, now);
-                    frames.push(bytes.to_vec());
+                    let frame = SentFrame {
+                        sender: node,
+                        last_seq: out.last_seq,
+                        retained_from: out.retained_from,
+                        bytes: out.bytes.len() as u64,
+                    };
+                    hub.relay.sent(None, frame, now);
+                    sends.push(Action::Send(Bytes::copy_from_slice(out.bytes)));
                     true
                 });
-            }
+                self.sender.all_taken();
+                if sent == 0 {
+                    break;
+                }
+            },
             None => {
-                self.sender.send_waiting(|bytes, _, _| {
-                    frames.push(bytes.to_vec());
+                self.sender.send_waiting(|out| {
+                    resent += u64::from(out.again);
+                    sends.push(Action::Send(Bytes::copy_from_slice(out.bytes)));
                     true
                 });
             }
         }
-        for frame in frames {
-            self.send(frame);
+        Stats::add(&self.stats.resent, resent);
+        Stats::add(&self.stats.frames_sent, sends.len() as u64);
+        for send in sends {
+            self.act(send);
         }
     }
 
-    /// Sends again the frames in flight from `from_seq` on (outside the hub's window: the window
-    /// may be waiting for exactly these).
-    pub(super) fn resend_from(&mut self, from_seq: u64) {
-        self.resend(from_seq..u64::MAX);
-    }
-
-    /// Sends again the frames in flight whose last sequence number is in `last_seqs`.
-    pub(super) fn resend(&mut self, last_seqs: std::ops::Range<u64>) {
-        if !self.phase.is_linked() {
-            return;
-        }
-        let mut frames = Vec::new();
-        let node = self.id;
-        let mut hub = self.phase.hub_mut();
-        self.sender.resend(last_seqs, |bytes, last_seq, retained_from| {
-            if let Some(hub) = hub.as_mut() {
-                hub.relay.resent(node, last_seq, retained_from);
-            }
-            frames.push(bytes.to_vec());
-            true
-        });
-        Stats::add(&self.stats.resent, frames.len() as u64);
-        for frame in frames {
-            self.send(frame);
+    /// Sends again, through the window, the frames in flight whose last sequence number is in
+    /// `last_seqs`.
+    pub(super) fn resend(&mut self, now: Instant, last_seqs: std::ops::Range<u64>) {
+        if self.sender.resend(last_seqs) > 0 {
+            self.pump(now);
         }
     }
 

@@ -49,6 +49,9 @@ pub(super) fn describe(frame: &bytes::Bytes, name: impl Fn(u64) -> String) -> St
         Ok(Frame::Interest(i)) => {
             format!("interest of {} v{} {:?}", name(i.node), i.version, i.patterns)
         }
+        Ok(Frame::Relayed(r)) => {
+            format!("relayed by {} epoch {}: {} frames taken", name(r.node), r.epoch, r.frames)
+        }
         Err(e) => format!("malformed: {e}"),
     }
 }

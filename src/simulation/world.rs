@@ -13,7 +13,7 @@ use super::Rng;
 use crate::config::{EmitterBuilder, SlowConsumer};
 use crate::event::{Codec, DistributedEvent};
 use crate::protocol::hashing::{Map, Set};
-use crate::protocol::{Action, ConnId, LinkState, Node, OpenedAs};
+use crate::protocol::{Action, ConnId, LinkState, Node, OpenedAs, RETAINED_PER_WINDOW};
 use crate::stats::Stats;
 use crate::topic::{self, LAGGED};
 use crate::wire;
@@ -25,9 +25,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Frames one direction of a connection holds: one more closes the connection, as the link's
-/// writer closes the connection of a peer that does not read (its bound, far larger, is made
-/// small here so that runs reach it).
-const PIPE_QUEUE: usize = 64;
+/// writer closes the connection of a peer that does not read. A client's may have to hold what
+/// a sender retains for it (`window` x [`RETAINED_PER_WINDOW`] frames, re-sent at once by the
+/// hub's own sender when it comes back), half as much again before the hub cuts it off as
+/// behind, and the control frames in between: twice what a sender retains at the runs' window
+/// of 4 (the link's writer holds four times as much at the default window of 8).
+const PIPE_QUEUE: usize = 2 * 4 * RETAINED_PER_WINDOW;
 /// Trace lines kept for a failure report.
 const TRACE_KEPT: usize = 300;
 /// How long the run injects faults and emits; a quiet period follows.
