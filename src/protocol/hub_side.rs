@@ -7,8 +7,8 @@
 
 use super::node::{Action, ConnId, Node};
 use super::relay::{Queued, SentFrame};
-use super::sender::RETAINED_PER_WINDOW;
 use super::routing::{route, RelayFrame};
+use super::sender::RETAINED_PER_WINDOW;
 use crate::config::SlowConsumer;
 use crate::membership;
 use crate::stats::Stats;

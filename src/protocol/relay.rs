@@ -632,7 +632,7 @@ mod tests {
     }
 
     /// A hub with clients on pipes 1..=n, node ids 11..
-    fn hub_with(n: u32, window: usize) -> (Relay<u32, &'static str>, Instant) {
+    fn hub_with(n: u32, window: Option<usize>) -> (Relay<u32, &'static str>, Instant) {
         let now = Instant::now();
         let mut hub = Relay::new(HUB, window, Set::default(), now, now, Duration::from_secs(1));
         for pipe in 1..=n {
@@ -642,19 +642,25 @@ mod tests {
         (hub, now)
     }
 
+    fn sent_frame(queued: &Queued<u32, &'static str>) -> SentFrame {
+        let (sender, last_seq, retained_from) =
+            (queued.sender, queued.last_seq, queued.retained_from);
+        SentFrame { sender, last_seq, retained_from, bytes: 100 }
+    }
+
     fn relay(hub: &mut Relay<u32, &'static str>, origin: u32, last_seq: u64, now: Instant) {
         let sender = 10 + u64::from(origin);
         assert!(hub
             .receive(Queued { origin, sender, last_seq, retained_from: 1, message: "frame" })
             .is_none());
         let queued = hub.next_relay().expect("room in the window");
-        hub.sent(Some(queued.origin), queued.sender, queued.last_seq, queued.retained_from, now);
+        hub.sent(Some(queued.origin), sent_frame(&queued), now);
         hub.delivered_here(sender, last_seq);
     }
 
     #[test]
     fn the_window_closes_until_the_slowest_client_acknowledges() {
-        let (mut hub, now) = hub_with(3, 2);
+        let (mut hub, now) = hub_with(3, Some(2));
         relay(&mut hub, 1, 1, now);
         relay(&mut hub, 1, 2, now);
         let third =
@@ -679,7 +685,7 @@ mod tests {
 
     #[test]
     fn a_frame_relayed_after_its_origin_left_does_not_hold_the_window() {
-        let (mut hub, now) = hub_with(3, 1);
+        let (mut hub, now) = hub_with(3, Some(1));
         relay(&mut hub, 2, 1, now);
         let waiting =
             Queued { origin: 1, sender: 11, last_seq: 1, retained_from: 1, message: "waiting" };
@@ -688,7 +694,7 @@ mod tests {
         hub.disconnected(1, now);
         hub.acked(3, &[(12, 1)]);
         let queued = hub.next_relay().expect("room again");
-        hub.sent(Some(queued.origin), queued.sender, queued.last_seq, queued.retained_from, now);
+        hub.sent(Some(queued.origin), sent_frame(&queued), now);
         // Client 2 may never get sender 11's frame (if it was lost on the way, only the sender
         // could send it again, and it left): the window does not wait for it.
         assert!(hub.has_room());
@@ -696,7 +702,7 @@ mod tests {
 
     #[test]
     fn a_sender_may_forget_events_only_when_every_member_holds_them() {
-        let (mut hub, now) = hub_with(3, 8);
+        let (mut hub, now) = hub_with(3, Some(8));
         relay(&mut hub, 1, 5, now);
         assert_eq!(hub.take_upstream_acks(now), vec![]);
         hub.acked(2, &[(11, 5)]);
@@ -710,7 +716,7 @@ mod tests {
 
     #[test]
     fn a_late_joiner_is_owed_only_what_came_after_it_unless_it_reports_less() {
-        let (mut hub, now) = hub_with(2, 8);
+        let (mut hub, now) = hub_with(2, Some(8));
         relay(&mut hub, 1, 5, now);
         hub.acked(2, &[(11, 5)]);
         assert_eq!(hub.take_upstream_acks(now), vec![(11, 5)]);
@@ -727,10 +733,10 @@ mod tests {
     fn members_of_the_previous_cluster_hold_acks_until_they_rejoin_or_time_runs_out() {
         let now = Instant::now();
         let mut hub: Relay<u32, ()> =
-            Relay::new(HUB, 8, Set::from_iter([12, 13]), now, now, Duration::from_secs(1));
+            Relay::new(HUB, Some(8), Set::from_iter([12, 13]), now, now, Duration::from_secs(1));
         hub.connected(1, now);
         hub.hello(1, &hello(12, vec![]), now);
-        hub.sent(None, HUB, 3, 1, now);
+        hub.sent(None, SentFrame { sender: HUB, last_seq: 3, retained_from: 1, bytes: 100 }, now);
         hub.acked(1, &[(HUB, 3)]);
         assert_eq!(hub.take_upstream_acks(now), vec![], "13 is still awaited");
         assert_eq!(hub.take_missing(now), Vec::<u64>::new());
@@ -741,7 +747,7 @@ mod tests {
 
     #[test]
     fn a_client_that_does_not_acknowledge_in_time_is_cut_off() {
-        let (mut hub, now) = hub_with(2, 8);
+        let (mut hub, now) = hub_with(2, Some(8));
         relay(&mut hub, 1, 1, now);
         let evict = Some(Duration::from_secs(1));
         let silent = Duration::from_secs(10);
@@ -761,7 +767,7 @@ mod tests {
 
     #[test]
     fn a_client_gone_without_a_word_is_awaited_for_the_grace_period() {
-        let (mut hub, now) = hub_with(3, 8);
+        let (mut hub, now) = hub_with(3, Some(8));
         relay(&mut hub, 1, 1, now);
         hub.acked(2, &[(11, 1)]);
         assert_eq!(hub.disconnected(3, now), Some((13, LeftReason::Closed)));
@@ -772,5 +778,56 @@ mod tests {
         assert_eq!(hub.take_upstream_acks(now), vec![], "back, and owed event 1");
         hub.acked(4, &[(11, 1)]);
         assert_eq!(hub.take_upstream_acks(now), vec![(11, 1)]);
+    }
+
+    #[test]
+    fn waiting_for_nobody_the_hub_relays_at_once_and_cuts_off_who_falls_behind() {
+        let (mut hub, now) = hub_with(3, None);
+        for seq in 1..=5 {
+            relay(&mut hub, 1, seq, now);
+        }
+        hub.acked(2, &[(11, 5)]);
+        assert_eq!(hub.lagging(5, 10_000), vec![]);
+        relay(&mut hub, 1, 6, now);
+        assert_eq!(hub.lagging(5, 10_000), vec![(3, Some(13))], "6 frames behind");
+        assert_eq!(hub.lagging(10, 550), vec![(3, Some(13))], "600 bytes behind");
+        hub.acked(3, &[(11, 2)]);
+        assert_eq!(hub.lagging(5, 10_000), vec![]);
+    }
+
+    #[test]
+    fn a_member_coming_back_is_not_behind_for_what_was_relayed_before_it_connected() {
+        let (mut hub, now) = hub_with(2, None);
+        for seq in 1..=5 {
+            relay(&mut hub, 1, seq, now);
+        }
+        hub.connected(3, now);
+        let back = Hello { joining: Joining::Again, ..hello(13, vec![]) };
+        hub.hello(3, &back, now);
+        assert_eq!(hub.lagging(2, 10_000), vec![(2, Some(12))], "client 2 acknowledged nothing");
+        relay(&mut hub, 1, 6, now);
+        hub.acked(2, &[(11, 6)]);
+        assert_eq!(hub.lagging(2, 10_000), vec![], "client 3 owes events 1..=5 as re-sends");
+        let later = now + Duration::from_secs(2);
+        let overdue = hub.overdue(later, Some(Duration::from_secs(1)), Duration::from_secs(10));
+        assert_eq!(overdue, vec![(3, Some(13), LeftReason::Evicted)], "it owes event 6");
+    }
+
+    #[test]
+    fn frames_count_as_taken_when_they_arrive_or_behind_the_window_when_they_leave_the_queue() {
+        let frame =
+            |last_seq| Queued { origin: 1, sender: 11, last_seq, retained_from: 1, message: "f" };
+        let (mut at_once, _) = hub_with(2, None);
+        assert!(at_once.receive(frame(1)).is_none());
+        assert_eq!(at_once.take_taken_news(), vec![(1, 1)]);
+        assert_eq!(at_once.take_taken_news(), vec![], "told once");
+        let (mut waiting, now) = hub_with(2, Some(1));
+        assert!(waiting.receive(frame(1)).is_none());
+        assert!(waiting.receive(frame(2)).is_none());
+        assert_eq!(waiting.take_taken_news(), vec![]);
+        let first = waiting.next_relay().expect("room");
+        waiting.sent(Some(1), sent_frame(&first), now);
+        assert!(waiting.next_relay().is_none(), "window full");
+        assert_eq!(waiting.take_taken_news(), vec![(1, 1)], "the second waits in the queue");
     }
 }

@@ -5,7 +5,7 @@
 //! Owns: test helpers and tests only. It must not be compiled outside `cfg(test)`.
 
 use super::node::{Action, LinkState, Node, OpenedAs};
-use crate::config::EmitterBuilder;
+use crate::config::{EmitterBuilder, SlowConsumer};
 use crate::event::Codec;
 use crate::stats::Stats;
 use crate::wire::{self, Frame, Hello, Joining};
@@ -165,10 +165,12 @@ fn a_new_hub_awaits_the_members_its_old_hub_listed_even_unheard_ones() {
     let (frame, raw) = hello(UNHEARD, false, Joining::Again, vec![]);
     me.receive(t3, attempt, Some(5), frame, raw);
     let resent = actions(&mut me).into_iter().any(|a| match a {
-        Action::Send(bytes) => matches!(wire::decode(bytes), Ok(Frame::Events(e)) if e.node == ME),
+        Action::SendTo { to: 5, frame } => {
+            matches!(wire::decode(frame), Ok(Frame::Events(e)) if e.node == ME)
+        }
         _ => false,
     });
-    assert!(resent, "the event is sent again to the member that rejoined");
+    assert!(resent, "the event is sent again to the member that rejoined, and to it only");
     acknowledge(&mut me, attempt, 5, UNHEARD, t3);
     assert!(!flushed(&actions(&mut me)), "the old hub, lost without a word, is awaited too");
     // The old hub was only frozen: it comes back as a client, and once it holds the event the
@@ -382,8 +384,8 @@ fn a_new_hub_frozen_past_its_grace_period_still_awaits_the_old_members() {
     assert!(done.iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)));
 }
 
-/// The hub's window toward its clients is full, and a client's frame reaches the hub after a
-/// gap (the one before it was lost on the way): it waits in the queue. The sender, asked again,
+/// The hub's window toward its clients (it waits for slow clients) is full, and a client's
+/// frame reaches the hub after a gap (the one before it was lost on the way): it waits in the queue. The sender, asked again,
 /// sends the missing frame, and the later one too. The missing one must wait in the queue
 /// before the later one, not be taken for a frame already waiting: else the other clients get
 /// the later frame with a gap, and only the sender, by then perhaps gone, could fill it.
@@ -393,7 +395,8 @@ fn a_frame_that_fills_a_gap_waits_in_the_hub_queue_before_later_ones() {
     const SENDER: u64 = 5;
     const OTHER: u64 = 7;
     let t0 = Instant::now();
-    let mut me = node_with(ME, t0, |settings| settings.window(1));
+    let waiting = |settings: EmitterBuilder| settings.window(1).slow_consumer(SlowConsumer::Wait);
+    let mut me = node_with(ME, t0, waiting);
     let attempt = bound_hub(&mut me, t0);
     for (conn, client) in [(1, SENDER), (2, OTHER)] {
         me.connection_up(t0, attempt, conn);
@@ -804,12 +807,18 @@ fn requests_from_ever_lower_sequence_numbers_resend_each_frame_once_per_interval
         assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
         me.flush(t0).expect("not acknowledged yet");
     }
+    let raw = Bytes::from(wire::Relayed { node: 9, epoch: me.epoch, frames: 5 }.encode());
+    me.receive(t0, attempt, None, wire::decode(raw.clone()).unwrap(), raw);
     actions(&mut me);
     let mut resent = 0;
     for from_seq in (1..=5).rev().chain(1..=5) {
         let raw = Bytes::from(wire::Nack { node: 7, sender: ME, from_seq }.encode());
         me.receive(t0, attempt, None, wire::decode(raw.clone()).unwrap(), raw);
         resent += actions(&mut me).iter().filter(|a| matches!(a, Action::Send(_))).count();
+        // The hub takes each re-sent frame: the window does not hold them back.
+        let frames = 5 + resent as u64;
+        let raw = Bytes::from(wire::Relayed { node: 9, epoch: me.epoch, frames }.encode());
+        me.receive(t0, attempt, None, wire::decode(raw.clone()).unwrap(), raw);
     }
     assert_eq!(resent, 5, "each of the five frames once");
 }

@@ -279,7 +279,7 @@ mod tests {
     }
 
     #[test]
-    fn events_batch_until_sealed_and_the_window_bounds_what_is_in_flight() {
+    fn events_batch_until_sealed_and_the_window_bounds_what_the_hub_has_not_taken() {
         let mut out = outbound(1 << 20, 2);
         for _ in 0..3 {
             out.push(Codec::Json, "t", b"1", 10).unwrap();
@@ -287,17 +287,19 @@ mod tests {
         }
         let mut sent = Vec::new();
         assert_eq!(
-            out.send_waiting(|f, _, _| {
-                sent.push(f.to_vec());
+            out.send_waiting(|f| {
+                sent.push(f.bytes.to_vec());
                 true
             }),
             2
         );
         assert_eq!(sent_seqs(&sent), vec![vec![1], vec![2]]);
         assert_eq!(out.ack(1), 10);
+        assert_eq!(out.send_waiting(|_| true), 0, "acknowledged, yet still on its way");
+        out.taken_by_hub(1);
         assert_eq!(
-            out.send_waiting(|f, _, _| {
-                sent.push(f.to_vec());
+            out.send_waiting(|f| {
+                sent.push(f.bytes.to_vec());
                 true
             }),
             1
@@ -315,8 +317,8 @@ mod tests {
             out.push(Codec::Bincode, "topic", &[0; 20], 0).unwrap();
         }
         let mut sent = Vec::new();
-        out.send_waiting(|f, _, _| {
-            sent.push(f.to_vec());
+        out.send_waiting(|f| {
+            sent.push(f.bytes.to_vec());
             true
         });
         assert!(
@@ -334,16 +336,16 @@ mod tests {
             out.push(Codec::Json, "t", b"1", 0).unwrap();
             out.seal();
         }
-        out.send_waiting(|_, _, _| true);
+        out.send_waiting(|_| true);
         out.ack(1);
+        out.taken_by_hub(3);
+        assert_eq!(out.resend(3..u64::MAX), 1);
         let mut again = Vec::new();
-        assert_eq!(
-            out.resend(3..u64::MAX, |f, _, _| {
-                again.push(f.to_vec());
-                true
-            }),
-            1
-        );
+        out.send_waiting(|f| {
+            assert!(f.again);
+            again.push(f.bytes.to_vec());
+            true
+        });
         assert_eq!(sent_seqs(&again), vec![vec![3]]);
         let Ok(wire::Frame::Events(frame)) = wire::decode(bytes::Bytes::from(again.remove(0)))
         else {
@@ -356,8 +358,81 @@ mod tests {
     fn a_refused_send_keeps_the_frame_waiting() {
         let mut out = outbound(1 << 20, 8);
         out.push(Codec::Json, "t", b"1", 0).unwrap();
-        assert_eq!(out.send_waiting(|_, _, _| false), 0);
-        assert_eq!(out.send_waiting(|_, _, _| true), 1, "the refused frame goes next time");
+        assert_eq!(out.send_waiting(|_| false), 0);
+        assert_eq!(out.send_waiting(|_| true), 1, "the refused frame goes next time");
+    }
+}
+
+#[cfg(test)]
+mod hop_window {
+    use super::*;
+
+    fn sent_last_seqs(out: &mut Sender) -> Vec<(u64, bool)> {
+        let mut sent = Vec::new();
+        out.send_waiting(|f| {
+            sent.push((f.last_seq, f.again));
+            true
+        });
+        sent
+    }
+
+    fn push_frames(out: &mut Sender, n: usize) {
+        for _ in 0..n {
+            out.push(Codec::Json, "t", b"1", 0).unwrap();
+            out.seal();
+        }
+    }
+
+    #[test]
+    fn a_member_that_does_not_acknowledge_does_not_stop_the_sender() {
+        let mut out = Sender::new(1, "svc", 1 << 20, 2);
+        push_frames(&mut out, 6);
+        assert_eq!(sent_last_seqs(&mut out), [(1, false), (2, false)]);
+        out.taken_by_hub(2);
+        assert_eq!(sent_last_seqs(&mut out), [(3, false), (4, false)], "no ack came");
+        out.taken_by_hub(4);
+        assert_eq!(sent_last_seqs(&mut out), [(5, false), (6, false)]);
+        assert_eq!((out.acked(), out.retained_from()), (0, 1), "all six kept for the member");
+    }
+
+    #[test]
+    fn retention_is_bounded_in_frames() {
+        let mut out = Sender::new(1, "svc", 1 << 20, 1);
+        for taken in 1..=RETAINED_PER_WINDOW as u64 {
+            push_frames(&mut out, 1);
+            assert_eq!(sent_last_seqs(&mut out).len(), 1);
+            out.taken_by_hub(taken);
+        }
+        push_frames(&mut out, 1);
+        assert!(sent_last_seqs(&mut out).is_empty(), "retention full: new frames wait");
+        out.ack(1);
+        assert_eq!(sent_last_seqs(&mut out), [(RETAINED_PER_WINDOW as u64 + 1, false)]);
+    }
+
+    #[test]
+    fn after_a_new_link_every_retained_frame_goes_again_through_the_window_first() {
+        let mut out = Sender::new(1, "svc", 1 << 20, 2);
+        push_frames(&mut out, 3);
+        sent_last_seqs(&mut out);
+        out.taken_by_hub(2);
+        sent_last_seqs(&mut out);
+        out.ack(1);
+        push_frames(&mut out, 1);
+        out.new_link();
+        assert_eq!(sent_last_seqs(&mut out), [(2, true), (3, true)], "no burst");
+        out.taken_by_hub(2);
+        assert_eq!(sent_last_seqs(&mut out), [(4, false)]);
+    }
+
+    #[test]
+    fn frames_the_hub_asks_for_again_were_lost_on_the_way() {
+        let mut out = Sender::new(1, "svc", 1 << 20, 2);
+        push_frames(&mut out, 3);
+        assert_eq!(sent_last_seqs(&mut out).len(), 2);
+        assert!(sent_last_seqs(&mut out).is_empty(), "window full, and nothing comes");
+        out.lost_on_the_way(1);
+        out.resend(1..u64::MAX);
+        assert_eq!(sent_last_seqs(&mut out), [(1, true), (2, true)]);
     }
 }
 
@@ -369,15 +444,15 @@ mod batching {
     fn while_the_window_is_full_events_gather_into_one_frame() {
         let mut out = Sender::new(1, "svc", 1 << 20, 1);
         out.push(Codec::Json, "t", b"1", 0).unwrap();
-        assert_eq!(out.send_waiting(|_, _, _| true), 1);
+        assert_eq!(out.send_waiting(|_| true), 1);
         for _ in 0..5 {
             out.push(Codec::Json, "t", b"1", 0).unwrap();
-            assert_eq!(out.send_waiting(|_, _, _| true), 0, "window full");
+            assert_eq!(out.send_waiting(|_| true), 0, "window full");
         }
-        out.ack(1);
+        out.taken_by_hub(1);
         let mut sizes = Vec::new();
-        out.send_waiting(|_, last, _| {
-            sizes.push(last);
+        out.send_waiting(|f| {
+            sizes.push(f.last_seq);
             true
         });
         assert_eq!(sizes, vec![6], "events 2..=6 went as one frame");
@@ -398,8 +473,8 @@ mod coverage {
         out.seal();
         out.skip();
         let mut frames = Vec::new();
-        out.send_waiting(|f, _, _| {
-            frames.push(f.to_vec());
+        out.send_waiting(|f| {
+            frames.push(f.bytes.to_vec());
             true
         });
         let wire::Frame::Events(frame) =
