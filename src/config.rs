@@ -66,8 +66,11 @@ pub struct Tls {
 pub enum SlowConsumer {
     /// Wait for it, however long: everyone else slows down to its pace.
     Wait,
-    /// Cut it off once it left a frame unacknowledged this long. It reconnects by itself and its
-    /// listeners receive a `$lagged` notice with the number of events it missed.
+    /// Nobody waits for it: the hub relays at once, senders keep their events for it, and the hub
+    /// cuts it off once it left a frame unacknowledged this long, or lacks more than
+    /// `window` x 64 frames or half of `max_pending_bytes` of what was relayed since it
+    /// connected. It reconnects by itself and its listeners receive a `$lagged` notice with the
+    /// number of events it missed.
     Evict(Duration),
 }
 
@@ -174,9 +177,10 @@ impl EmitterBuilder {
         self
     }
 
-    /// How many events frames a sender, and the hub toward its clients, may have unacknowledged.
-    /// An NNG bus pipe holds 16 messages and drops the rest, so it must stay well below 16.
-    /// Default: 8.
+    /// How many events frames a sender may have on their way to the hub (sent and not yet taken
+    /// by it, see [`crate::wire::Relayed`]), and, under [`SlowConsumer::Wait`], the hub toward
+    /// its clients unacknowledged by the slowest. A sender keeps at most 128 times as many
+    /// frames for members that have not acknowledged them yet. Default: 8.
     pub fn window(mut self, frames: usize) -> Self {
         self.config.window = frames;
         self

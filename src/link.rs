@@ -5,8 +5,8 @@
 //! Owns: the listener or dialer of the current election attempt, every connection's opening
 //! (on a websocket hub the browser `Origin` check, then the cluster secret's handshake, when
 //! there is one), its reader (bytes → frames → decoded, with the size limit and the tags) and
-//! its writer (a bounded queue: a member that does not read has its connection closed, it never
-//! slows the others), and the reports to the emitter actor. What waits for the actor is bounded
+//! its writer (a queue bounded in frames and bytes: a member that does not read has its
+//! connection closed, it never slows the others), and the reports to the emitter actor. What waits for the actor is bounded
 //! too: the frames a link's readers reported and the actor has not handled yet may hold at most
 //! [`UNHANDLED_BUDGET`] bytes, one connection's at most [`CONNECTION_UNHANDLED_BUDGET`], and a
 //! reader that finds either reached stops reading until the actor catches up, so a peer that sends faster than the actor handles is slowed by TCP instead of
@@ -62,8 +62,11 @@ pub(crate) struct FromLink {
 /// How long a closing node keeps its link open so that its goodbye leaves.
 pub(crate) const GOODBYE_LINGER: Duration = Duration::from_millis(100);
 
-/// Frames a connection's writer may have queued before the connection counts as stuck: far
-/// more than the windows let through (8 events frames and the control frames of a few beats).
+/// Frames a connection's writer may have queued before the connection counts as stuck: more than
+/// a member may lack before the hub cuts it off as behind (half of what a sender retains, see
+/// [`crate::protocol::RETAINED_PER_WINDOW`]), plus what senders re-send at once to a member
+/// coming back, and the control frames in between. Its bytes are bounded too, by
+/// `max_pending_bytes` (see [`Writer`]).
 const QUEUED_FRAMES: usize = 4096;
 /// Bytes a reader asks for at a time.
 const READ_CHUNK: usize = 64 * 1024;
@@ -104,7 +107,9 @@ struct Shared {
     /// [`crate::EmitterBuilder::ws_origins`]); `None` on other transports.
     ws_origins: Option<Vec<String>>,
     /// The writer queue of every connection that is up.
-    writers: RefCell<HashMap<ConnId, mpsc::Sender<Bytes>>>,
+    writers: RefCell<HashMap<ConnId, Writer>>,
+    /// The bytes one connection's writer may have queued (`max_pending_bytes`).
+    max_queued_bytes: usize,
     /// Every connection of the link, opening or up, to close with it.
     streams: RefCell<HashMap<u64, Rc<Stream>>>,
     /// Set when the link is dropped: a connection that completes its opening after that is
@@ -112,6 +117,27 @@ struct Shared {
     closed: std::cell::Cell<bool>,
     /// The frames every connection of the link reported that the actor has not handled yet.
     backlog: Arc<Backlog>,
+}
+
+/// One connection's writer queue, bounded in frames ([`QUEUED_FRAMES`]) and bytes.
+struct Writer {
+    queue: mpsc::Sender<Bytes>,
+    /// The bytes of the frames queued and not yet written.
+    queued_bytes: Rc<std::cell::Cell<usize>>,
+}
+
+impl Writer {
+    /// Queues a frame; `false` if the queue is full, in frames or past `max_bytes` (one frame
+    /// always fits in an empty queue).
+    fn push(&self, frame: &Bytes, max_bytes: usize) -> bool {
+        let queued = self.queued_bytes.get();
+        let bytes = queued + frame.len();
+        if (queued > 0 && bytes > max_bytes) || self.queue.try_send(frame.clone()).is_err() {
+            return false;
+        }
+        self.queued_bytes.set(bytes);
+        true
+    }
 }
 
 impl Shared {
@@ -155,6 +181,7 @@ impl Link {
             handshake_within: config.election_timeout,
             ws_origins: is_websocket(address).then(|| config.ws_origins.clone()),
             writers: RefCell::new(HashMap::new()),
+            max_queued_bytes: config.max_pending_bytes,
             streams: RefCell::new(HashMap::new()),
             closed: std::cell::Cell::new(false),
             backlog: Backlog::new(UNHANDLED_BUDGET),
@@ -213,8 +240,9 @@ impl Link {
 
     /// The hub sends a frame to one member.
     pub(crate) fn send_to(&self, member: ConnId, frame: &Bytes) {
-        let queued = self.shared.writers.borrow().get(&member).map(|q| q.try_send(frame.clone()));
-        if matches!(queued, Some(Err(_))) {
+        let max_bytes = self.shared.max_queued_bytes;
+        let queued = self.shared.writers.borrow().get(&member).map(|w| w.push(frame, max_bytes));
+        if queued == Some(false) {
             self.stuck(member);
         }
     }
@@ -233,7 +261,9 @@ impl Link {
             .writers
             .borrow()
             .iter()
-            .filter(|(conn, queue)| to(**conn) && queue.try_send(frame.clone()).is_err())
+            .filter(|(conn, writer)| {
+                to(**conn) && !writer.push(frame, self.shared.max_queued_bytes)
+            })
             .map(|(conn, _)| *conn)
             .collect();
         for conn in stuck {
@@ -354,12 +384,13 @@ async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &
     deframer.set_limit(shared.max_frame);
     let (sealer, opener) = halves.unzip();
     let (queue, queued) = mpsc::channel(QUEUED_FRAMES);
-    shared.writers.borrow_mut().insert(conn, queue);
+    let queued_bytes = Rc::new(std::cell::Cell::new(0));
+    shared.writers.borrow_mut().insert(conn, Writer { queue, queued_bytes: queued_bytes.clone() });
     shared.report(LinkEvent::ConnUp(conn));
     let from = (side == OpenedAs::Hub).then_some(conn);
     tokio::select! {
         () = read_frames(stream, deframer, opener, from, shared) => {}
-        () = write_frames(stream, queued, sealer) => {}
+        () = write_frames(stream, queued, &queued_bytes, sealer) => {}
     }
     shared.writers.borrow_mut().remove(&conn);
     shared.report(LinkEvent::ConnDown(conn));
@@ -628,6 +659,7 @@ impl MalformedLog {
 async fn write_frames(
     stream: &Stream,
     mut queued: mpsc::Receiver<Bytes>,
+    queued_bytes: &std::cell::Cell<usize>,
     mut sealer: Option<Sealer>,
 ) {
     let mut batch = Vec::new();
@@ -648,6 +680,8 @@ async fn write_frames(
             }
             return;
         }
+        let written: usize = batch.iter().map(Bytes::len).sum();
+        queued_bytes.set(queued_bytes.get().saturating_sub(written));
         batch.clear();
     }
 }

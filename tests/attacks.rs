@@ -488,10 +488,13 @@ fn hub_flagged_hellos_from_a_client_make_nobody_restart() {
     outcome.assert_bounded();
 }
 
-/// Reported, not asserted: how long the cluster's flush waits on a member that says hello and
-/// never acknowledges (the hub evicts it after `--evict-after`, 5 s by default).
+/// A member that says hello and never acknowledges does not stall the others: senders keep
+/// their events for it without waiting, and the hub cuts it off once it falls behind (in
+/// frames, bytes, or after `--evict-after`, 5 s by default). The producer's flush waits for
+/// every member to hold its events, so it resolves once the hub cut the silent one off, long
+/// before the time rule.
 #[test]
-fn a_member_that_never_acknowledges_stalls_the_others_only_until_it_is_evicted() {
+fn a_member_that_never_acknowledges_does_not_stall_the_others() {
     let mut cluster = Cluster::start();
     let before = cluster.before();
     // No interest frame: the hub, in doubt, relays it every event, which it never acknowledges.
@@ -505,6 +508,7 @@ fn a_member_that_never_acknowledges_stalls_the_others_only_until_it_is_evicted()
         "attack: a member that never acknowledges: the producer's flush took {:?}; evictions {}",
         outcome.flush, outcome.hub_after["evictions"]
     );
+    assert!(outcome.flush < Duration::from_secs(1), "the flush took {:?}", outcome.flush);
     // The only bytes it sent are its hello: what it receives are the events it asked for by
     // listening to everything, not an amplification.
     assert!(outcome.hub_rss_growth <= RSS_GROWTH_BOUND_KIB, "{}", outcome.hub_rss_growth);

@@ -45,6 +45,9 @@ struct FromSender {
     /// member back after going silent may have started at the sender's next frame, past
     /// events it was owed (see [`Receiver::owed`]).
     started_after: u64,
+    /// Whether the hub said this node was not owed anything up to `started_after` (it joined
+    /// after those were relayed): then nothing before it is ever lost here.
+    owed_nothing_before: bool,
 }
 
 impl FromSender {
@@ -57,6 +60,7 @@ impl FromSender {
             last_nack: None,
             claimed: None,
             started_after: seq,
+            owed_nothing_before: false,
         }
     }
 
@@ -106,7 +110,9 @@ impl Receiver {
     /// The hub says this node is not owed `sender`'s events up to `seq` (they were relayed
     /// before it connected). Ignored for senders already heard.
     pub(crate) fn start_after(&mut self, sender: u64, seq: u64) {
-        self.senders.entry(sender).or_insert_with(|| FromSender::after(seq));
+        self.senders
+            .entry(sender)
+            .or_insert_with(|| FromSender { owed_nothing_before: true, ..FromSender::after(seq) });
     }
 
     /// `sender` says this node went away without a goodbye holding its events up to `held`.
@@ -121,6 +127,11 @@ impl Receiver {
         }
         if state.delivered == state.started_after {
             *state = FromSender::after(held);
+            return None;
+        }
+        if state.owed_nothing_before {
+            // The sender knows only that this node held its events up to `held` when it went
+            // away; it was never owed those up to `started_after`.
             return None;
         }
         let lost = held + 1..=state.started_after;
@@ -321,6 +332,11 @@ mod tests {
         // Heard from the start: owed nothing it does not hold.
         receiver.frame(3, 1, 1..=5);
         assert_eq!(receiver.owed(3, 2), None);
+        // Joined after the hub relayed a sender's events up to 50, and delivered some since:
+        // it was never owed those up to 50, whatever the sender knows it held.
+        receiver.start_after(4, 50);
+        assert_eq!(receiver.frame(4, 1, 51..=51), (None, DELIVER(50)));
+        assert_eq!(receiver.owed(4, 10), None);
     }
 
     #[test]
