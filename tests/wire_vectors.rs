@@ -17,6 +17,7 @@ use bytes::Bytes;
 use handshake::{handshake_message, mac};
 use nanomitter::wire::{
     self, Ack, EventsBatch, Frame, FrameError, Hello, Interest, Joining, Left, LeftReason, Nack,
+    Relayed,
 };
 use nanomitter::Codec;
 use serde_json::{json, Value};
@@ -169,6 +170,12 @@ fn encode(desc: &Value) -> Vec<u8> {
                 .iter()
                 .map(|p| (text(&p["pattern"]), number(&p["listeners"]) as u32))
                 .collect(),
+        }
+        .encode(),
+        "relayed" => Relayed {
+            node: node_id(&desc["node"]),
+            epoch: number(&desc["epoch"]),
+            frames: number(&desc["frames"]),
         }
         .encode(),
         other => panic!("unknown kind {other:?}"),

@@ -142,7 +142,7 @@ impl Sender {
     /// size themselves to the load. Returns the number of frames sent.
     pub(crate) fn send_waiting(&mut self, mut send: impl FnMut(Outgoing<'_>) -> bool) -> usize {
         let mut sent = 0;
-        while self.on_the_way.len() < self.window {
+        while self.on_the_way() < self.window {
             if let Some(&last_seq) = self.to_resend.first() {
                 let retained_from = self.retained_from();
                 let at = self.in_flight.partition_point(|f| f.covers_to < last_seq);
@@ -196,6 +196,12 @@ impl Sender {
         self.to_resend.len() - before
     }
 
+    /// The frames on their way to the hub. One every member holds has certainly reached it (a
+    /// hub that does not say what it took, of an older version, frees the window this way).
+    fn on_the_way(&self) -> usize {
+        self.on_the_way.iter().filter(|last_seq| **last_seq > self.acked).count()
+    }
+
     /// The hub took `frames` of the events frames sent on the current link: room in the window.
     pub(crate) fn taken_by_hub(&mut self, frames: u64) {
         while self.taken_by_hub < frames && self.on_the_way.pop_front().is_some() {
@@ -234,6 +240,11 @@ impl Sender {
             }
         }
         self.to_resend = self.to_resend.split_off(&seq.saturating_add(1));
+        // The first frames on their way that every member holds were the first the hub took.
+        while self.on_the_way.front().is_some_and(|last_seq| *last_seq <= seq) {
+            self.on_the_way.pop_front();
+            self.taken_by_hub += 1;
+        }
         self.acked = self.acked.max(seq.min(last_sent));
         released
     }
@@ -294,9 +305,9 @@ mod tests {
             2
         );
         assert_eq!(sent_seqs(&sent), vec![vec![1], vec![2]]);
-        assert_eq!(out.ack(1), 10);
-        assert_eq!(out.send_waiting(|_| true), 0, "acknowledged, yet still on its way");
+        assert_eq!(out.send_waiting(|_| true), 0, "window full");
         out.taken_by_hub(1);
+        assert_eq!(out.ack(1), 10);
         assert_eq!(
             out.send_waiting(|f| {
                 sent.push(f.bytes.to_vec());

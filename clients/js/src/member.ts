@@ -251,7 +251,8 @@ export class Member {
     this.lastBeat = at;
     this.beatTimer = setInterval(() => this.beat(), this.settings.livenessMs);
     this.sendHello(joining);
-    this.resendFrom(0);
+    // Whatever the previous hub did not see acknowledged by everyone goes out again.
+    this.sender.newLink();
     connection.start();
     this.drain();
     this.hooks.linked(address);
@@ -311,7 +312,16 @@ export class Member {
       case 'hello':
         return this.receiveHello(frame);
       case 'nack':
-        if (frame.sender === this.id) this.resendOnRequest(frame.fromSeq);
+        if (frame.sender !== this.id) return;
+        // The hub itself asks only for what was lost on the way to it.
+        if (frame.node === this.hub) this.sender.lostOnTheWay(frame.fromSeq);
+        this.resendOnRequest(frame.fromSeq);
+        return;
+      case 'relayed':
+        if (frame.epoch >= this.epoch) {
+          this.sender.takenByHub(frame.frames);
+          this.pump();
+        }
         return;
       case 'left':
         if (frame.epoch >= this.epoch && frame.node !== this.id) this.peerLeft(frame.node, frame.reason);
@@ -444,12 +454,15 @@ export class Member {
 
   private pump(): void {
     if (!this.connection) return;
-    this.sender.sendWaiting((frame) => this.send(frame));
+    const [, again] = this.sender.sendWaiting((frame) => this.send(frame));
+    this.stats.resent += again;
   }
 
+  /** Sends again, through the window, the frames in flight from `fromSeq` short of `untilSeq`. */
   private resendFrom(fromSeq: number, untilSeq = Infinity): void {
     if (!this.connection) return;
-    this.stats.resent += this.sender.resend(fromSeq, untilSeq, (frame) => this.send(frame));
+    this.sender.resend(fromSeq, untilSeq);
+    this.pump();
   }
 
   /**

@@ -1,13 +1,20 @@
 /**
  * This member's own events (docs/wire.md §7.2): sequence numbers, the frame being filled, frames
- * waiting for room in the window, and frames sent but not yet held by every member.
+ * waiting for room in the window, frames sent but not yet held by every member, and which of
+ * those are to be sent again.
  *
  * Owns: which frame goes out next and which may be forgotten. Must not touch the connection:
- * callers pass a `send` function.
+ * callers pass a `send` function. The window bounds only the frames on their way to the hub
+ * (sent on the current connection and not yet taken by it, the hub's `relayed` frames say how
+ * many it took), new or sent again alike: a member slow to acknowledge makes this member keep
+ * more frames (at most `window` x {@link RETAINED_PER_WINDOW}), never wait for it.
  */
 
 import type { NodeId } from './bytes.js';
 import { type BatchEvent, type CodecName, encodeEvents, eventWireSize, setRetainedFrom } from './wire.js';
+
+/** Frames kept for members that have not acknowledged them, per frame of the window. */
+export const RETAINED_PER_WINDOW = 128;
 
 interface OutFrame {
   coversFrom: number;
@@ -28,6 +35,12 @@ export class Sender {
   private batchSize = 0;
   private readonly waiting: OutFrame[] = [];
   private readonly inFlight: OutFrame[] = [];
+  /** Last sequence numbers of frames in flight to send again. */
+  private readonly toResend = new Set<number>();
+  /** Last sequence numbers of the frames sent on this connection the hub has not taken yet. */
+  private onTheWay: number[] = [];
+  /** How many frames sent on this connection the hub took. */
+  private takenByHubCount = 0;
   /** The latest sequence number every member acknowledged. */
   acked = 0;
   /** Wire bytes of events not yet acknowledged by every member. */
@@ -65,38 +78,77 @@ export class Sender {
   }
 
   /**
-   * Sends frames while the window has room; when nothing sealed is waiting, the frame being
-   * filled goes (so frames grow while the window is full). Returns the number sent.
+   * Sends frames while the window has room: first those to send again, then new ones while
+   * fewer than `window` x {@link RETAINED_PER_WINDOW} are kept; when nothing sealed is waiting,
+   * the frame being filled goes (so frames grow while the window is full). Returns
+   * `[sent, sentAgain]`.
    */
-  sendWaiting(send: (frame: Uint8Array) => void): number {
+  sendWaiting(send: (frame: Uint8Array) => void): [number, number] {
     let sent = 0;
-    while (this.inFlight.length < this.window) {
-      if (this.waiting.length === 0) this.seal();
-      const frame = this.waiting.shift();
-      if (!frame) break;
-      setRetainedFrom(frame.bytes, this.inFlight[0]?.coversFrom ?? frame.coversFrom);
-      send(frame.bytes);
-      this.inFlight.push(frame);
+    let again = 0;
+    while (this.framesOnTheWay() < this.window) {
+      let frame: OutFrame | undefined;
+      if (this.toResend.size > 0) {
+        const lastSeq = Math.min(...this.toResend);
+        this.toResend.delete(lastSeq);
+        frame = this.inFlight.find((f) => f.coversTo === lastSeq);
+        if (!frame) continue;
+        setRetainedFrom(frame.bytes, this.retainedFrom());
+        send(frame.bytes);
+        again++;
+      } else {
+        if (this.inFlight.length >= this.window * RETAINED_PER_WINDOW) break;
+        if (this.waiting.length === 0) this.seal();
+        frame = this.waiting.shift();
+        if (!frame) break;
+        setRetainedFrom(frame.bytes, this.inFlight[0]?.coversFrom ?? frame.coversFrom);
+        send(frame.bytes);
+        this.inFlight.push(frame);
+      }
+      this.onTheWay.push(frame.coversTo);
       sent++;
     }
-    return sent;
+    return [sent, again];
   }
 
   /**
-   * Sends again every frame in flight whose last sequence number is at least `fromSeq` and
-   * below `untilSeq`: those that account for `fromSeq` or later, short of the frames from
-   * `untilSeq` on.
+   * Queues for sending again every frame in flight whose last sequence number is at least
+   * `fromSeq` and below `untilSeq`: those that account for `fromSeq` or later, short of the
+   * frames from `untilSeq` on. They go through the window before new frames.
    */
-  resend(fromSeq: number, untilSeq: number, send: (frame: Uint8Array) => void): number {
-    const retainedFrom = this.retainedFrom();
-    let sent = 0;
+  resend(fromSeq: number, untilSeq: number): void {
     for (const frame of this.inFlight) {
-      if (frame.coversTo < fromSeq || frame.coversTo >= untilSeq) continue;
-      setRetainedFrom(frame.bytes, retainedFrom);
-      send(frame.bytes);
-      sent++;
+      if (frame.coversTo >= fromSeq && frame.coversTo < untilSeq) this.toResend.add(frame.coversTo);
     }
-    return sent;
+  }
+
+  /** The hub took `frames` of the frames sent on this connection: room in the window. */
+  takenByHub(frames: number): void {
+    while (this.takenByHubCount < frames && this.onTheWay.length > 0) {
+      this.onTheWay.shift();
+      this.takenByHubCount++;
+    }
+  }
+
+  /**
+   * The hub asked for this member's events from `fromSeq` on: the frames on their way that
+   * account for them were lost, and leave the window.
+   */
+  lostOnTheWay(fromSeq: number): void {
+    this.onTheWay = this.onTheWay.filter((lastSeq) => lastSeq < fromSeq);
+  }
+
+  /** A new connection: nothing is on its way yet, and every frame in flight goes again. */
+  newLink(): void {
+    this.onTheWay = [];
+    this.takenByHubCount = 0;
+    this.toResend.clear();
+    for (const frame of this.inFlight) this.toResend.add(frame.coversTo);
+  }
+
+  /** Frames on their way to the hub; one every member holds has certainly reached it. */
+  private framesOnTheWay(): number {
+    return this.onTheWay.filter((lastSeq) => lastSeq > this.acked).length;
   }
 
   /** Forgets the frames every member holds (everything up to `seq`). */
@@ -104,6 +156,12 @@ export class Sender {
     const lastSent = this.lastSent();
     while (this.inFlight.length > 0 && this.inFlight[0].coversTo <= seq) {
       this.pendingBytes -= this.inFlight.shift()!.size;
+    }
+    for (const lastSeq of [...this.toResend]) if (lastSeq <= seq) this.toResend.delete(lastSeq);
+    // The first frames on their way that every member holds were the first the hub took.
+    while (this.onTheWay.length > 0 && this.onTheWay[0] <= seq) {
+      this.onTheWay.shift();
+      this.takenByHubCount++;
     }
     this.acked = Math.max(this.acked, Math.min(seq, lastSent));
   }

@@ -100,7 +100,15 @@ export interface InterestFrame {
   patterns: { pattern: string; listeners: number }[];
 }
 
-export type Frame = EventsFrame | AckFrame | HelloFrame | NackFrame | LeftFrame | InterestFrame;
+/** From the hub: how many events frames it took from this member's connection so far. */
+export interface RelayedFrame {
+  kind: 'relayed';
+  node: NodeId;
+  epoch: number;
+  frames: number;
+}
+
+export type Frame = EventsFrame | AckFrame | HelloFrame | NackFrame | LeftFrame | InterestFrame | RelayedFrame;
 
 /** Why a frame was refused, by category (as the golden vectors name them). */
 export type FrameErrorReason = 'not_a_frame' | 'version' | 'kind' | 'truncated' | 'invalid';
@@ -281,6 +289,9 @@ function encodeControl(frame: Exclude<Frame, EventsFrame>): Uint8Array {
         w.u32(p.listeners).u16(pattern.length).bytes(pattern);
       });
       break;
+    case 'relayed':
+      w.header(7).node(frame.node).u64(frame.epoch).u64(frame.frames);
+      break;
   }
   return w.finish();
 }
@@ -411,6 +422,9 @@ export function decode(bytes: Uint8Array): Frame {
     }
     case 6:
       frame = decodeInterest(reader);
+      break;
+    case 7:
+      frame = { kind: 'relayed', node: reader.node(), epoch: reader.epoch(), frames: reader.number('frame count') };
       break;
     default:
       throw new FrameError('kind', `unknown frame kind ${kind}`);

@@ -34,6 +34,8 @@ function fromDescription(d) {
       return { kind: 'left', epoch: d.epoch, node: d.node, reason: d.reason };
     case 'interest':
       return { kind: 'interest', node: d.node, version: d.version, patterns: d.patterns };
+    case 'relayed':
+      return { kind: 'relayed', node: d.node, epoch: d.epoch, frames: d.frames };
     default:
       throw new Error(`unknown kind ${d.kind}`);
   }
