@@ -1,6 +1,7 @@
-//! What only the hub does: relaying clients' frames through its window (routed by interest),
-//! clients connecting and going, goodbyes, cutting off slow or silent clients, and giving up on
-//! members of the previous cluster that did not come back.
+//! What only the hub does: relaying clients' frames (at once, or through its window when it
+//! waits for slow clients; routed by interest), telling each client how many of its frames it
+//! took, clients connecting and going, goodbyes, cutting off slow, lagging or silent clients, and
+//! giving up on members of the previous cluster that did not come back.
 //!
 //! Owns: the glue between the node and its [`Relay`](super::relay::Relay) state. It must not
 //! admit events for local listeners (the receiving side does) nor send this node's own events.
@@ -52,7 +53,8 @@ impl Node {
         honest
     }
 
-    /// The hub queues a client's events frame behind its window, or relays a repair at once.
+    /// The hub queues a client's events frame (behind its window, when it has one), or relays a
+    /// repair at once.
     pub(super) fn relay(&mut self, now: Instant, origin: ConnId, frame: RelayFrame) {
         let Some(hub) = self.phase.hub_mut() else { return };
         let (sender, last_seq) = (frame.frame.node, frame.frame.covers_to);

@@ -375,12 +375,12 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         *held = (*held).max(seq);
     }
 
-    /// Takes a received events frame. New events queue behind the window. A frame the hub
-    /// relayed before is a repair (a sender answering a request or a new member): it comes back
-    /// at once, outside the window, since the window may be waiting for exactly this frame, or
-    /// `None` if every client already holds it.
-    /// Every frame counts as taken from its origin's connection when it arrives, or, behind
-    /// the window, when it leaves the queue.
+    /// Takes a received events frame. New events queue (behind the window, when there is one).
+    /// A frame the hub relayed before is a repair (a sender answering a request or a new
+    /// member): it comes back at once, outside the window, since the window may be waiting for
+    /// exactly this frame, or `None` if every client already holds it. Every frame counts as
+    /// taken from its origin's connection when it arrives, or, behind the window, when it
+    /// leaves the queue.
     pub(crate) fn receive(&mut self, queued: Queued<P, M>) -> Option<Queued<P, M>> {
         self.retained.insert(queued.sender, queued.retained_from);
         let sender = queued.sender;
