@@ -63,8 +63,8 @@ pub(crate) struct FromLink {
 pub(crate) const GOODBYE_LINGER: Duration = Duration::from_millis(100);
 
 /// Frames a connection's writer may have queued before the connection counts as stuck: more than
-/// a member may lack before the hub cuts it off as behind (half of what a sender retains, see
-/// [`crate::protocol::RETAINED_PER_WINDOW`]), plus what senders re-send at once to a member
+/// a member may lack before the hub cuts it off as behind (half of what a sender retains:
+/// `window` x 128 frames, 1,024 at the default window), plus what senders re-send at once to a member
 /// coming back, and the control frames in between. Its bytes are bounded too, by
 /// `max_pending_bytes` (see [`Writer`]).
 const QUEUED_FRAMES: usize = 4096;

@@ -165,16 +165,19 @@ impl Node {
     }
 
     /// Tells each client how many of its events frames the hub took (see
-    /// [`crate::wire::Relayed`]), and cuts off the clients that fell too far behind to be kept
-    /// for (see [`Relay::lagging`](super::relay::Relay::lagging)): half of what a sender retains
-    /// (`window` x [`RETAINED_PER_WINDOW`] frames, `max_pending_bytes`), so that they go before
-    /// their senders must make new events wait.
-    pub(super) fn relayed_news(&mut self) {
+    /// [`crate::wire::Relayed`]), and cuts off the clients that take nothing and fell too far
+    /// behind to be kept for (see [`Relay::lagging`](super::relay::Relay::lagging)): half of
+    /// what a sender retains (`window` x [`RETAINED_PER_WINDOW`] frames, `max_pending_bytes`),
+    /// so that they go before their senders must make new events wait. Taking nothing: their
+    /// acknowledgements did not move for a liveness interval (a member acknowledges what its
+    /// listeners took at least every [`ACK_REFRESH`](super::node::ACK_REFRESH) while busy).
+    pub(super) fn relayed_news(&mut self, now: Instant) {
+        let stuck_after = self.config.liveness_interval;
         let max_frames = (self.config.window * RETAINED_PER_WINDOW / 2) as u64;
         let max_bytes = self.config.max_pending_bytes as u64 / 2;
         let (node, epoch) = (self.id, self.epoch);
         let Some(hub) = self.phase.hub_mut() else { return };
-        let laggards = hub.relay.lagging(max_frames, max_bytes);
+        let laggards = hub.relay.lagging(now, stuck_after, max_frames, max_bytes);
         for (conn, behind) in laggards {
             warn!(node = ?behind.map(membership::hex), "cutting off a client that fell behind");
             Stats::add(&self.stats.evictions, 1);

@@ -37,4 +37,5 @@ mod sender;
 mod sending;
 
 pub(crate) use node::{Action, ConnId, LinkState, Node, OpenedAs};
+#[cfg(feature = "simulation")]
 pub(crate) use sender::RETAINED_PER_WINDOW;

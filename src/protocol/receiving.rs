@@ -137,7 +137,7 @@ impl Node {
 
     pub(super) fn receive_ack(&mut self, now: Instant, ack: Ack, from: Option<ConnId>) {
         match (self.phase.hub_mut(), from) {
-            (Some(hub), Some(conn)) => hub.relay.acked(conn, &ack.acks),
+            (Some(hub), Some(conn)) => hub.relay.acked(conn, &ack.acks, now),
             (None, None) if ack.epoch >= self.epoch => {
                 if let Some(&(_, seq)) = ack.acks.iter().find(|(sender, _)| *sender == self.id) {
                     self.acknowledged(now, seq);
@@ -161,7 +161,7 @@ impl Node {
     /// what every member holds (and, to each, how many of its frames it took). Returns whether
     /// any acknowledgement had moved.
     pub(super) fn send_acks(&mut self, now: Instant) -> bool {
-        self.relayed_news();
+        self.relayed_news(now);
         let acks = match self.phase.hub_mut() {
             Some(hub) => hub.relay.take_upstream_acks(now),
             None => self.receiver.take_new_acks(),

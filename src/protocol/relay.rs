@@ -31,6 +31,8 @@ struct Client {
     /// The last count of `taken` the client was told.
     told_taken: u64,
     last_heard: Instant,
+    /// When its acknowledgements last moved (or it connected).
+    last_progress: Instant,
     /// When it last said hello.
     last_hello: Option<Instant>,
     /// Per sender, when a re-send request of this client's was last passed on to it.
@@ -156,6 +158,7 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
             taken: 0,
             told_taken: 0,
             last_heard: now,
+            last_progress: now,
             last_hello: None,
             last_nack: Map::default(),
         };
@@ -359,11 +362,14 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     }
 
     /// A client acknowledged events.
-    pub(crate) fn acked(&mut self, pipe: P, acks: &[(u64, u64)]) {
+    pub(crate) fn acked(&mut self, pipe: P, acks: &[(u64, u64)], now: Instant) {
         if let Some(client) = self.clients.get_mut(&pipe) {
             for &(sender, seq) in acks {
                 let held = client.acked.entry(sender).or_insert(0);
-                *held = (*held).max(seq);
+                if seq > *held {
+                    *held = seq;
+                    client.last_progress = now;
+                }
             }
             self.trim();
         }
@@ -449,19 +455,30 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         self.window.is_none_or(|window| self.log.len() < window)
     }
 
-    /// The clients to cut off because they lack more than `max_frames` frames or `max_bytes`
-    /// bytes of what went downstream since they connected (what they lack of older frames
-    /// comes as re-sends, through no fault of theirs). Their senders keep those frames for them
-    /// (up to a bound, then new events wait), so a client that does not keep up must go before
-    /// it makes every sender wait. Under [`SlowConsumer::Wait`](crate::config::SlowConsumer::Wait)
-    /// nobody is cut off: everyone slows to the slowest.
-    pub(crate) fn lagging(&self, max_frames: u64, max_bytes: u64) -> Vec<(P, Option<u64>)> {
+    /// The clients to cut off because their acknowledgements did not move for `stuck_after`
+    /// while they lack more than `max_frames` frames or `max_bytes` bytes of what went
+    /// downstream since they connected (what they lack of older frames comes as re-sends,
+    /// through no fault of theirs). Their senders keep those frames for them (up to a bound,
+    /// then new events wait), so a client that takes nothing must go before it makes every
+    /// sender wait. One that keeps acknowledging, only slower than the senders emit, slows them
+    /// down once they keep all they may (and goes if it leaves a frame unacknowledged for the
+    /// eviction delay, see [`Relay::overdue`]). Under
+    /// [`SlowConsumer::Wait`](crate::config::SlowConsumer::Wait) nobody is cut off: everyone
+    /// slows to the slowest.
+    pub(crate) fn lagging(
+        &self,
+        now: Instant,
+        stuck_after: Duration,
+        max_frames: u64,
+        max_bytes: u64,
+    ) -> Vec<(P, Option<u64>)> {
         if self.window.is_some() {
             return Vec::new();
         }
         self.clients
             .iter()
             .filter(|(_, client)| client.leaving.is_none())
+            .filter(|(_, client)| now.duration_since(client.last_progress) >= stuck_after)
             .filter(|(_, client)| {
                 let (mut frames, mut bytes) = (0, 0);
                 for (sender, logged) in &self.logged_bytes {
@@ -674,9 +691,9 @@ mod tests {
             Some("again"),
             "a repair skips the window"
         );
-        hub.acked(2, &[(11, 2)]);
+        hub.acked(2, &[(11, 2)], now);
         assert!(hub.next_relay().is_none(), "client 3 has acknowledged nothing yet");
-        hub.acked(3, &[(11, 2)]);
+        hub.acked(3, &[(11, 2)], now);
         assert_eq!(hub.next_relay().map(|q| q.message), Some("third"));
         let held_by_all =
             Queued { origin: 1, sender: 11, last_seq: 2, retained_from: 1, message: "again" };
@@ -692,7 +709,7 @@ mod tests {
         assert!(hub.receive(waiting).is_none());
         assert!(hub.next_relay().is_none(), "window of 1 is full");
         hub.disconnected(1, now);
-        hub.acked(3, &[(12, 1)]);
+        hub.acked(3, &[(12, 1)], now);
         let queued = hub.next_relay().expect("room again");
         hub.sent(Some(queued.origin), sent_frame(&queued), now);
         // Client 2 may never get sender 11's frame (if it was lost on the way, only the sender
@@ -705,11 +722,11 @@ mod tests {
         let (mut hub, now) = hub_with(3, Some(8));
         relay(&mut hub, 1, 5, now);
         assert_eq!(hub.take_upstream_acks(now), vec![]);
-        hub.acked(2, &[(11, 5)]);
+        hub.acked(2, &[(11, 5)], now);
         assert_eq!(hub.take_upstream_acks(now), vec![]);
-        hub.acked(3, &[(11, 4)]);
+        hub.acked(3, &[(11, 4)], now);
         assert_eq!(hub.take_upstream_acks(now), vec![(11, 4)]);
-        hub.acked(3, &[(11, 5)]);
+        hub.acked(3, &[(11, 5)], now);
         assert_eq!(hub.take_upstream_acks(now), vec![(11, 5)]);
         assert_eq!(hub.take_upstream_acks(now), vec![], "announced once");
     }
@@ -718,14 +735,14 @@ mod tests {
     fn a_late_joiner_is_owed_only_what_came_after_it_unless_it_reports_less() {
         let (mut hub, now) = hub_with(2, Some(8));
         relay(&mut hub, 1, 5, now);
-        hub.acked(2, &[(11, 5)]);
+        hub.acked(2, &[(11, 5)], now);
         assert_eq!(hub.take_upstream_acks(now), vec![(11, 5)]);
         hub.connected(3, now);
         hub.hello(3, &hello(13, vec![]), now);
         relay(&mut hub, 1, 6, now);
-        hub.acked(2, &[(11, 6)]);
+        hub.acked(2, &[(11, 6)], now);
         assert_eq!(hub.take_upstream_acks(now), vec![], "the new client owes an ack for 6");
-        hub.acked(3, &[(11, 6)]);
+        hub.acked(3, &[(11, 6)], now);
         assert_eq!(hub.take_upstream_acks(now), vec![(11, 6)]);
     }
 
@@ -737,7 +754,7 @@ mod tests {
         hub.connected(1, now);
         hub.hello(1, &hello(12, vec![]), now);
         hub.sent(None, SentFrame { sender: HUB, last_seq: 3, retained_from: 1, bytes: 100 }, now);
-        hub.acked(1, &[(HUB, 3)]);
+        hub.acked(1, &[(HUB, 3)], now);
         assert_eq!(hub.take_upstream_acks(now), vec![], "13 is still awaited");
         assert_eq!(hub.take_missing(now), Vec::<u64>::new());
         let later = now + Duration::from_millis(1100);
@@ -761,7 +778,7 @@ mod tests {
         hub.cut_off(2, LeftReason::Evicted);
         assert_eq!(hub.disconnected(2, now), Some((12, LeftReason::Evicted)));
         assert!(hub.has_room());
-        hub.acked(1, &[(11, 1)]);
+        hub.acked(1, &[(11, 1)], now);
         assert_eq!(hub.take_upstream_acks(now), vec![(11, 1)], "an evicted client is not awaited");
     }
 
@@ -769,14 +786,14 @@ mod tests {
     fn a_client_gone_without_a_word_is_awaited_for_the_grace_period() {
         let (mut hub, now) = hub_with(3, Some(8));
         relay(&mut hub, 1, 1, now);
-        hub.acked(2, &[(11, 1)]);
+        hub.acked(2, &[(11, 1)], now);
         assert_eq!(hub.disconnected(3, now), Some((13, LeftReason::Closed)));
         assert_eq!(hub.take_upstream_acks(now), vec![], "13 may be partitioned, not dead");
         hub.connected(4, now);
         let back = Hello { joining: Joining::Again, ..hello(13, vec![]) };
         hub.hello(4, &back, now);
         assert_eq!(hub.take_upstream_acks(now), vec![], "back, and owed event 1");
-        hub.acked(4, &[(11, 1)]);
+        hub.acked(4, &[(11, 1)], now);
         assert_eq!(hub.take_upstream_acks(now), vec![(11, 1)]);
     }
 
@@ -786,13 +803,17 @@ mod tests {
         for seq in 1..=5 {
             relay(&mut hub, 1, seq, now);
         }
-        hub.acked(2, &[(11, 5)]);
-        assert_eq!(hub.lagging(5, 10_000), vec![]);
+        hub.acked(2, &[(11, 5)], now);
+        let (later, stuck) = (now + Duration::from_secs(1), Duration::from_secs(1));
+        assert_eq!(hub.lagging(later, stuck, 5, 10_000), vec![]);
         relay(&mut hub, 1, 6, now);
-        assert_eq!(hub.lagging(5, 10_000), vec![(3, Some(13))], "6 frames behind");
-        assert_eq!(hub.lagging(10, 550), vec![(3, Some(13))], "600 bytes behind");
-        hub.acked(3, &[(11, 2)]);
-        assert_eq!(hub.lagging(5, 10_000), vec![]);
+        assert_eq!(hub.lagging(later, stuck, 5, 10_000), vec![(3, Some(13))], "6 frames behind");
+        assert_eq!(hub.lagging(later, stuck, 10, 550), vec![(3, Some(13))], "600 bytes behind");
+        assert_eq!(hub.lagging(now, stuck, 5, 10_000), vec![], "not stuck yet");
+        hub.acked(3, &[(11, 1)], later);
+        assert_eq!(hub.lagging(later, stuck, 5, 10_000), vec![], "slow, but taking events");
+        hub.acked(3, &[(11, 2)], now);
+        assert_eq!(hub.lagging(later + stuck, stuck, 5, 10_000), vec![]);
     }
 
     #[test]
@@ -804,10 +825,11 @@ mod tests {
         hub.connected(3, now);
         let back = Hello { joining: Joining::Again, ..hello(13, vec![]) };
         hub.hello(3, &back, now);
-        assert_eq!(hub.lagging(2, 10_000), vec![(2, Some(12))], "client 2 acknowledged nothing");
+        let (later, stuck) = (now + Duration::from_secs(1), Duration::from_secs(1));
+        assert_eq!(hub.lagging(later, stuck, 2, 10_000), vec![(2, Some(12))], "2 took nothing");
         relay(&mut hub, 1, 6, now);
-        hub.acked(2, &[(11, 6)]);
-        assert_eq!(hub.lagging(2, 10_000), vec![], "client 3 owes events 1..=5 as re-sends");
+        hub.acked(2, &[(11, 6)], now);
+        assert_eq!(hub.lagging(later, stuck, 2, 10_000), vec![], "3 owes 1..=5 as re-sends");
         let later = now + Duration::from_secs(2);
         let overdue = hub.overdue(later, Some(Duration::from_secs(1)), Duration::from_secs(10));
         assert_eq!(overdue, vec![(3, Some(13), LeftReason::Evicted)], "it owes event 6");

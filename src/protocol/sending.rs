@@ -114,11 +114,9 @@ impl Node {
                 let sent = self.sender.send_waiting(|out| {
                     if out.again {
                         hub.relay.resent(node, out.last_seq, out.retained_from);
-                        for (conn, _) in hub.relay.clients_lacking(None, node, out.last_seq) {
-                            sends.push(Action::SendTo {
-                                to: conn,
-                                frame: Bytes::copy_from_slice(out.bytes),
-                            });
+                        let frame = Bytes::copy_from_slice(out.bytes);
+                        for (to, _) in hub.relay.clients_lacking(None, node, out.last_seq) {
+                            sends.push(Action::SendTo { to, frame: frame.clone() });
                         }
                         resent += 1;
                         return true;
