@@ -66,8 +66,9 @@ pub struct Tls {
 pub enum SlowConsumer {
     /// Wait for it, however long: everyone else slows down to its pace.
     Wait,
-    /// Nobody waits for it: the hub relays at once, senders keep their events for it, and the hub
-    /// cuts it off once it left a frame unacknowledged this long, or lacks more than
+    /// The hub relays at once, senders keep their events for it (slowing down only once they
+    /// keep all they may), and the hub cuts it off once it left a frame unacknowledged this long,
+    /// or acknowledged nothing new for a liveness interval while it lacks more than
     /// `window` x 64 frames or half of `max_pending_bytes` of what was relayed since it
     /// connected. It reconnects by itself and its listeners receive a `$lagged` notice with the
     /// number of events it missed.
