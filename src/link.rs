@@ -65,8 +65,8 @@ pub(crate) const GOODBYE_LINGER: Duration = Duration::from_millis(100);
 /// Frames a connection's writer may have queued before the connection counts as stuck: more than
 /// a member may lack before the hub cuts it off as behind (half of what a sender retains:
 /// `window` x 128 frames, 1,024 at the default window), plus what senders re-send at once to a member
-/// coming back, and the control frames in between. Its bytes are bounded too, by
-/// `max_pending_bytes` (see [`Writer`]).
+/// coming back, and the control frames in between. Its bytes are bounded too: by what the other
+/// members may keep for it, `max_pending_bytes` each (see [`Writer`]).
 const QUEUED_FRAMES: usize = 4096;
 /// Bytes a reader asks for at a time.
 const READ_CHUNK: usize = 64 * 1024;
@@ -108,7 +108,8 @@ struct Shared {
     ws_origins: Option<Vec<String>>,
     /// The writer queue of every connection that is up.
     writers: RefCell<HashMap<ConnId, Writer>>,
-    /// The bytes one connection's writer may have queued (`max_pending_bytes`).
+    /// The bytes one connection's writer may have queued per connection of the link
+    /// (`max_pending_bytes`: what each other member may keep for it).
     max_queued_bytes: usize,
     /// Every connection of the link, opening or up, to close with it.
     streams: RefCell<HashMap<u64, Rc<Stream>>>,
@@ -240,7 +241,7 @@ impl Link {
 
     /// The hub sends a frame to one member.
     pub(crate) fn send_to(&self, member: ConnId, frame: &Bytes) {
-        let max_bytes = self.shared.max_queued_bytes;
+        let max_bytes = self.max_queued_bytes();
         let queued = self.shared.writers.borrow().get(&member).map(|w| w.push(frame, max_bytes));
         if queued == Some(false) {
             self.stuck(member);
@@ -255,15 +256,20 @@ impl Link {
         }
     }
 
+    /// The bytes one connection's writer may have queued: what every member may keep for it.
+    fn max_queued_bytes(&self) -> usize {
+        let connections = self.shared.writers.borrow().len().max(1);
+        self.shared.max_queued_bytes.saturating_mul(connections)
+    }
+
     fn send_where(&self, frame: &Bytes, to: impl Fn(ConnId) -> bool) {
+        let max_bytes = self.max_queued_bytes();
         let stuck: Vec<ConnId> = self
             .shared
             .writers
             .borrow()
             .iter()
-            .filter(|(conn, writer)| {
-                to(**conn) && !writer.push(frame, self.shared.max_queued_bytes)
-            })
+            .filter(|(conn, writer)| to(**conn) && !writer.push(frame, max_bytes))
             .map(|(conn, _)| *conn)
             .collect();
         for conn in stuck {
