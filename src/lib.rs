@@ -59,6 +59,7 @@ mod framing;
 mod fuzz;
 pub mod handle;
 mod link;
+mod mailbox;
 pub mod membership;
 pub mod messages;
 // Public for the bench's raw-NNG baseline only: not a stable API.

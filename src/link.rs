@@ -20,6 +20,7 @@ use crate::auth::{Answered, Dialing, Opener, Sealer, Secret};
 use crate::config::{uses_tls, Config};
 use crate::error::{Error, Result};
 use crate::framing::{envelope, Deframer};
+use crate::mailbox::MailboxBytes;
 use crate::nng::{Dialer, Listener, Stream, TlsSettings, TransportOptions};
 use crate::protocol::{ConnId, OpenedAs};
 use crate::stats::Stats;
@@ -29,10 +30,10 @@ use bytes::Bytes;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::mpsc;
 use tracing::{debug, warn};
 
 /// What the link tells the emitter actor.
@@ -117,7 +118,7 @@ struct Shared {
     /// closed at once.
     closed: std::cell::Cell<bool>,
     /// The frames every connection of the link reported that the actor has not handled yet.
-    backlog: Arc<Backlog>,
+    backlog: Backlog,
 }
 
 /// One connection's writer queue, bounded in frames ([`QUEUED_FRAMES`]) and bytes.
@@ -185,7 +186,7 @@ impl Link {
             max_queued_bytes: config.max_pending_bytes,
             streams: RefCell::new(HashMap::new()),
             closed: std::cell::Cell::new(false),
-            backlog: Backlog::new(UNHANDLED_BUDGET),
+            backlog: Arc::new(MailboxBytes::new(UNHANDLED_BUDGET)),
         });
         // A node without a TLS certificate cannot serve a TLS candidate: it only dials it.
         let cannot_serve_tls =
@@ -529,7 +530,7 @@ async fn read_frames(
 ) {
     let mut buf = vec![0u8; READ_CHUNK];
     let mut malformed = MalformedLog::default();
-    let own = Backlog::new(CONNECTION_UNHANDLED_BUDGET);
+    let own = Arc::new(MailboxBytes::new(CONNECTION_UNHANDLED_BUDGET));
     loop {
         loop {
             let raw = match deframer.next_frame(opener.as_mut()) {
@@ -545,11 +546,12 @@ async fn read_frames(
             match wire::decode(raw.clone()) {
                 Ok(frame) => {
                     let held = raw.len() + HELD_PER_FRAME;
-                    let _unhandled = [shared.backlog.reported(held), own.reported(held)];
+                    let _unhandled =
+                        [Unhandled::new(&shared.backlog, held), Unhandled::new(&own, held)];
                     shared.report(LinkEvent::Frame { from, frame, raw, _unhandled });
                     // Checked after the report, so that a frame above a budget still passes.
-                    own.below_budget().await;
-                    shared.backlog.below_budget().await;
+                    own.below_limit(|| false).await;
+                    shared.backlog.below_limit(|| false).await;
                 }
                 Err(error) => {
                     Stats::add(&shared.stats.malformed, 1);
@@ -570,69 +572,30 @@ async fn read_frames(
     }
 }
 
-/// The bytes held by the frames one link's readers reported to the emitter actor and it has not
-/// handled yet, and the readers' wait for them to fall below the budget: the actor's mailbox is
-/// unbounded, so without it a peer sending faster than the actor handles would grow it without
-/// end. The [`Unhandled`] guards ride in the actor's messages, which must be `Send`: hence an
-/// `Arc` and atomics, though the readers and the actor share one thread.
-#[derive(Debug)]
-pub(crate) struct Backlog {
-    /// Bytes of the frames reported and not yet handled.
-    unhandled: AtomicUsize,
-    /// The bytes at which readers wait.
-    budget: usize,
-    /// Woken when the unhandled bytes fall below the budget.
-    room: Notify,
-}
+/// The bytes held by frames a link's readers reported to the emitter actor and it has not
+/// handled yet, in one link or one connection, and the readers' wait for them to fall below the
+/// budget. The [`Unhandled`] guards ride in the actor's messages.
+type Backlog = Arc<MailboxBytes>;
 
-impl Backlog {
-    /// An empty backlog in which readers wait from `budget` bytes on.
-    fn new(budget: usize) -> Arc<Backlog> {
-        Arc::new(Backlog { unhandled: AtomicUsize::new(0), budget, room: Notify::new() })
-    }
-
-    /// Counts a frame holding `bytes` that is being reported; the guard returned, carried by the
-    /// report, releases them when it is dropped.
-    fn reported(self: &Arc<Self>, bytes: usize) -> Unhandled {
-        self.unhandled.fetch_add(bytes, Ordering::SeqCst);
-        Unhandled { backlog: self.clone(), bytes }
-    }
-
-    /// Returns once the unhandled bytes are below the budget: at once when they are.
-    async fn below_budget(&self) {
-        while self.unhandled.load(Ordering::SeqCst) >= self.budget {
-            // Registered before the count is read again, so a release in between still wakes it.
-            let room = self.room.notified();
-            tokio::pin!(room);
-            room.as_mut().enable();
-            if self.unhandled.load(Ordering::SeqCst) < self.budget {
-                return;
-            }
-            room.await;
-        }
-    }
-
-    /// Releases `bytes` of a frame handled (or dropped), waking every waiting reader when that
-    /// brings the backlog below the budget.
-    fn release(&self, bytes: usize) {
-        let before = self.unhandled.fetch_sub(bytes, Ordering::SeqCst);
-        if before >= self.budget && before - bytes < self.budget {
-            self.room.notify_waiters();
-        }
-    }
-}
-
-/// The bytes of one reported frame in its link's [`Backlog`], released when the report is
-/// dropped: once the actor handled it, or unhandled (a replaced link's, or the actor stopped).
+/// The bytes of one reported frame in a [`Backlog`], released when the report is dropped: once
+/// the actor handled it, or unhandled (a replaced link's, or the actor stopped).
 #[derive(Debug)]
 pub(crate) struct Unhandled {
-    backlog: Arc<Backlog>,
+    backlog: Backlog,
     bytes: usize,
+}
+
+impl Unhandled {
+    /// Counts a frame holding `bytes` that is being reported in `backlog`.
+    fn new(backlog: &Backlog, bytes: usize) -> Unhandled {
+        backlog.put(bytes);
+        Unhandled { backlog: backlog.clone(), bytes }
+    }
 }
 
 impl Drop for Unhandled {
     fn drop(&mut self) {
-        self.backlog.release(self.bytes);
+        self.backlog.taken(self.bytes);
     }
 }
 
@@ -781,14 +744,14 @@ mod tests {
 
     #[actix_rt::test]
     async fn readers_wait_at_the_budget_and_resume_when_the_actor_handles_a_frame() {
-        let backlog = Backlog::new(100);
-        let first = backlog.reported(60);
-        assert!(backlog.below_budget().now_or_never().is_some(), "60 of 100 bytes: no wait");
-        let second = backlog.reported(60);
+        let backlog = Arc::new(MailboxBytes::new(100));
+        let first = Unhandled::new(&backlog, 60);
+        assert!(backlog.below_limit(|| false).now_or_never().is_some(), "60 of 100 bytes: no wait");
+        let second = Unhandled::new(&backlog, 60);
         let readers: Vec<_> = (0..2)
             .map(|_| {
                 let backlog = backlog.clone();
-                actix_rt::spawn(async move { backlog.below_budget().await })
+                actix_rt::spawn(async move { backlog.below_limit(|| false).await })
             })
             .collect();
         let_tasks_run().await;
@@ -799,16 +762,16 @@ mod tests {
         }
         drop(second);
 
-        let larger_than_the_budget = backlog.reported(500);
+        let larger_than_the_budget = Unhandled::new(&backlog, 500);
         let reader = {
             let backlog = backlog.clone();
-            actix_rt::spawn(async move { backlog.below_budget().await })
+            actix_rt::spawn(async move { backlog.below_limit(|| false).await })
         };
         let_tasks_run().await;
         assert!(!reader.is_finished(), "a frame above the budget is reported, then waited for");
         drop(larger_than_the_budget);
         reader.await.unwrap();
-        assert_eq!(backlog.unhandled.load(Ordering::SeqCst), 0);
+        assert_eq!(backlog.bytes(), 0);
     }
 
     /// An actor that stops as soon as it starts, leaving its mailbox to drop what is sent.
@@ -830,7 +793,7 @@ mod tests {
 
     #[actix_rt::test]
     async fn a_report_dropped_unhandled_releases_its_bytes() {
-        let backlog = Backlog::new(100);
+        let backlog = Arc::new(MailboxBytes::new(100));
         let actor = Stopped.start();
         while actor.connected() {
             let_tasks_run().await;
@@ -840,12 +803,12 @@ mod tests {
             from: None,
             frame,
             raw: Bytes::new(),
-            _unhandled: [backlog.reported(500), backlog.reported(100)],
+            _unhandled: [Unhandled::new(&backlog, 500), Unhandled::new(&backlog, 100)],
         };
-        assert_eq!(backlog.unhandled.load(Ordering::SeqCst), 600);
+        assert_eq!(backlog.bytes(), 600);
         actor.recipient().do_send(FromLink { attempt: 1, event });
         let_tasks_run().await;
-        assert_eq!(backlog.unhandled.load(Ordering::SeqCst), 0);
-        backlog.below_budget().now_or_never().expect("nothing unhandled: no wait");
+        assert_eq!(backlog.bytes(), 0);
+        backlog.below_limit(|| false).now_or_never().expect("nothing unhandled: no wait");
     }
 }

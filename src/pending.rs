@@ -7,6 +7,7 @@
 //! lets the actor send while it produces instead of filling the whole bound first. It must not
 //! know about frames or listeners.
 
+use crate::mailbox::MailboxBytes;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use tokio::sync::Notify;
 
@@ -17,12 +18,9 @@ pub(crate) struct Pending {
     room: Notify,
     /// The emitter closed: nothing is reserved any more, and waiters give up.
     closed: AtomicBool,
-    /// Bytes of events handed to the emitter actor and not yet taken from its mailbox.
-    handed: AtomicUsize,
-    /// `emit_wait` waits while this many bytes sit in the actor's mailbox.
-    handoff_limit: usize,
-    /// The actor took its mailbox below `handoff_limit`.
-    taken: Notify,
+    /// Bytes of events handed to the emitter actor and not yet taken from its mailbox;
+    /// `emit_wait` waits while they reach the hand-off limit.
+    handed: MailboxBytes,
 }
 
 impl Pending {
@@ -34,9 +32,7 @@ impl Pending {
             limit,
             room: Notify::new(),
             closed: AtomicBool::new(false),
-            handed: AtomicUsize::new(0),
-            handoff_limit: handoff_limit.max(1),
-            taken: Notify::new(),
+            handed: MailboxBytes::new(handoff_limit.max(1)),
         }
     }
 
@@ -69,35 +65,24 @@ impl Pending {
     /// Waits until fewer than the hand-off limit's bytes sit in the actor's mailbox (at once
     /// when they do, without yielding), or the emitter is closed.
     pub(crate) async fn actor_caught_up(&self) {
-        loop {
-            let taken = self.taken.notified();
-            tokio::pin!(taken);
-            taken.as_mut().enable();
-            if self.is_closed() || self.handed.load(Ordering::Acquire) < self.handoff_limit {
-                return;
-            }
-            taken.await;
-        }
+        self.handed.below_limit(|| self.is_closed()).await;
     }
 
     /// A handle put an event of `n` reserved bytes in the actor's mailbox.
     pub(crate) fn handed_over(&self, n: usize) {
-        self.handed.fetch_add(n, Ordering::AcqRel);
+        self.handed.put(n);
     }
 
     /// The actor took an event of `n` bytes handed over with [`Pending::handed_over`].
     pub(crate) fn taken_over(&self, n: usize) {
-        let before = self.handed.fetch_sub(n, Ordering::AcqRel);
-        if before >= self.handoff_limit && before - n < self.handoff_limit {
-            self.taken.notify_waiters();
-        }
+        self.handed.taken(n);
     }
 
     /// The emitter closed: wakes every waiter, for good.
     pub(crate) fn close(&self) {
         self.closed.store(true, Ordering::Release);
         self.room.notify_waiters();
-        self.taken.notify_waiters();
+        self.handed.wake_all();
     }
 
     pub(crate) fn is_closed(&self) -> bool {

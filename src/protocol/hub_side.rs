@@ -135,7 +135,8 @@ impl Node {
         match hub.relay.node_of(conn) {
             None => {
                 let impostor = hello.node == own_id
-                    || match hub.relay.bound_elsewhere(conn, hello.node) {
+                    // The connection is not bound yet: one bound to that node is another.
+                    || match hub.relay.conn_of(hello.node) {
                         Some((_, heard)) if now.duration_since(heard) < liveness * 2 => true,
                         Some((old, _)) => {
                             debug!(old, conn, "a member came back on a new connection");

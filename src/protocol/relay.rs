@@ -203,8 +203,9 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// have it again only from its sender, which may be gone for good. Waiting for them would
     /// stall every other sender and cut healthy clients off as slow. If the sender comes back,
     /// what it sends again is a repair, relayed outside the window.
-    /// A connection superseded by a newer one of the same node (see [`Relay::bound_elsewhere`])
-    /// closes without a word about the node, which is still here.
+    /// A connection superseded by a newer one of the same node (a member back on a new
+    /// connection while its old one was silent) closes without a word about the node, which is
+    /// still here.
     pub(crate) fn disconnected(&mut self, pipe: P, now: Instant) -> Option<(u64, LeftReason)> {
         let client = self.clients.remove(&pipe)?;
         self.log.retain(|sent| sent.origin != Some(pipe));
@@ -225,13 +226,11 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
 
     /// A client said hello. A joining one reports what it already holds: a first-time client is
     /// owed the rest of what is relayed after it connected; one coming back after a lost hub is
-    /// owed everything it does not hold, as far as senders still have it. Returns whether this
-    /// is the first hello on this connection.
-    pub(crate) fn hello(&mut self, pipe: P, hello: &Hello, now: Instant) -> bool {
-        let Some(client) = self.clients.get_mut(&pipe) else { return false };
+    /// owed everything it does not hold, as far as senders still have it.
+    pub(crate) fn hello(&mut self, pipe: P, hello: &Hello, now: Instant) {
+        let Some(client) = self.clients.get_mut(&pipe) else { return };
         client.last_heard = now;
         client.last_hello = Some(now);
-        let first = client.node.is_none();
         client.node = Some(hello.node);
         if hello.joining == Joining::Again {
             client.acked.clear();
@@ -242,7 +241,6 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
             }
         }
         self.awaited.remove(&hello.node);
-        first
     }
 
     /// The node id the connection `pipe` introduced itself as, once it said hello.
@@ -253,15 +251,6 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// When the client on `pipe` last said hello (`None`: not yet).
     pub(crate) fn last_hello(&self, pipe: P) -> Option<Instant> {
         self.clients.get(&pipe).and_then(|c| c.last_hello)
-    }
-
-    /// Another connection than `pipe` bound to `node` and not going, with when it was last
-    /// heard from.
-    pub(crate) fn bound_elsewhere(&self, pipe: P, node: u64) -> Option<(P, Instant)> {
-        self.clients
-            .iter()
-            .find(|(other, c)| **other != pipe && c.node == Some(node) && c.leaving.is_none())
-            .map(|(other, c)| (*other, c.last_heard))
     }
 
     /// Whether a request of the client on `from` to re-send `sender`'s events may go on: its
@@ -283,12 +272,13 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         true
     }
 
-    /// The connection of `node`, if it is connected and not going.
-    pub(crate) fn conn_of(&self, node: u64) -> Option<P> {
+    /// The connection bound to `node`, if it is connected and not going, with when it was last
+    /// heard from.
+    pub(crate) fn conn_of(&self, node: u64) -> Option<(P, Instant)> {
         self.clients
             .iter()
             .find(|(_, c)| c.node == Some(node) && c.leaving.is_none())
-            .map(|(pipe, _)| *pipe)
+            .map(|(pipe, c)| (*pipe, c.last_heard))
     }
 
     /// The clients other than `origin` (`None`: the hub's own frame) that do not hold

@@ -153,11 +153,20 @@ impl Process {
         }
     }
 
-    /// Waits until at least `n` events on `topic` were printed and returns them.
+    /// Waits until at least `n` events on `topic` were printed and returns them; if they do not
+    /// come, fails with how many did and what the process said on stderr.
     pub fn wait_events(&self, topic: &str, n: usize) -> Vec<Value> {
-        wait_until(&format!("{} to print {n} events on {topic:?}", self.name), || {
+        poll_until(DEADLINE, || {
             let events = self.events(topic);
             (events.len() >= n).then_some(events)
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "timed out waiting for {} to print {n} events on {topic:?}: it printed {}; its stderr: {:?}",
+                self.name,
+                self.events(topic).len(),
+                self.stderr()
+            )
         })
     }
 

@@ -1,0 +1,69 @@
+//! Bytes sitting in the emitter actor's mailbox, and the wait for them to fall below a limit.
+//!
+//! Owns: one count shared by those who put messages in the actor's mailbox (a node's handles
+//! with the events they emit, a link's readers with the frames they read) and the actor that
+//! takes them out, and waking whoever waits for the count to fall below its limit. The actor's
+//! mailbox is unbounded: this is what bounds it, by making its feeders wait. It must not know
+//! what the messages are. Atomics and a `Notify`, since the count travels with messages that
+//! must be `Send`.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::sync::Notify;
+
+#[derive(Debug)]
+pub(crate) struct MailboxBytes {
+    /// Bytes put in the mailbox and not yet taken out.
+    bytes: AtomicUsize,
+    /// The bytes at which feeders wait.
+    limit: usize,
+    /// Woken when the bytes fall below the limit.
+    below: Notify,
+}
+
+impl MailboxBytes {
+    /// An empty count whose feeders wait from `limit` bytes on.
+    pub(crate) fn new(limit: usize) -> Self {
+        MailboxBytes { bytes: AtomicUsize::new(0), limit, below: Notify::new() }
+    }
+
+    /// `n` more bytes were put in the mailbox.
+    pub(crate) fn put(&self, n: usize) {
+        self.bytes.fetch_add(n, Ordering::AcqRel);
+    }
+
+    /// `n` bytes were taken out (or dropped unhandled); wakes every waiter when that brings the
+    /// count below the limit.
+    pub(crate) fn taken(&self, n: usize) {
+        let before = self.bytes.fetch_sub(n, Ordering::AcqRel);
+        if before >= self.limit && before - n < self.limit {
+            self.below.notify_waiters();
+        }
+    }
+
+    /// Returns once the bytes are below the limit (at once when they are, without yielding), or
+    /// `give_up` says to stop waiting (checked at the same moments, so wake it with
+    /// [`MailboxBytes::wake_all`] when it changes).
+    pub(crate) async fn below_limit(&self, give_up: impl Fn() -> bool) {
+        loop {
+            // Registered before the count is read, so a `taken` in between still wakes it.
+            let below = self.below.notified();
+            tokio::pin!(below);
+            below.as_mut().enable();
+            if give_up() || self.bytes.load(Ordering::Acquire) < self.limit {
+                return;
+            }
+            below.await;
+        }
+    }
+
+    /// Wakes every waiter, to look at its `give_up` again.
+    pub(crate) fn wake_all(&self) {
+        self.below.notify_waiters();
+    }
+
+    /// Bytes in the mailbox now.
+    #[cfg(test)]
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes.load(Ordering::Acquire)
+    }
+}
