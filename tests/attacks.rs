@@ -105,6 +105,13 @@ impl Cluster {
         node_id(&self.members[1])
     }
 
+    /// How many events the consumer received so far, from everyone.
+    fn consumer_received(&mut self) -> u64 {
+        let report = self.members[1].ask("report", "report");
+        let received = report["received"].as_object().into_iter().flatten();
+        received.filter_map(|(_, got)| got["count"].as_u64()).sum()
+    }
+
     /// The hub's counters from a line printed after this call.
     fn hub_stats(&self) -> Value {
         let printed = self.hub_stats_lines().len();
@@ -488,12 +495,13 @@ fn hub_flagged_hellos_from_a_client_make_nobody_restart() {
     outcome.assert_bounded();
 }
 
-/// A member that says hello and never acknowledges does not stall the others: senders keep
-/// their events for it without waiting for it, the hub relays them at once, and it cuts the
-/// member off once it falls behind (in frames, bytes, or after `--evict-after`, 5 s by default).
-/// Asserted: while it acknowledges nothing, the hub keeps relaying the producer's events at the
-/// producer's rate, far past the window. Reported: the producer's flush, which waits, by its
-/// meaning, until every member holds its events, so until the hub cut the silent one off.
+/// A member that says hello and never acknowledges does not stall the others: once the
+/// producer's window has not moved for a moment, its events go past the silent member (which
+/// the producer keeps them for), the hub relays them at once, and it cuts the member off once
+/// it falls behind (in frames, bytes, or after `--evict-after`, 5 s by default).
+/// Asserted: while it acknowledges nothing, the consumer keeps receiving the producer's events at
+/// the producer's rate. Reported: the producer's flush, which waits, by its meaning, until every
+/// member holds its events, so until the hub cut the silent one off.
 #[test]
 fn a_member_that_never_acknowledges_does_not_stall_the_others() {
     let mut cluster = Cluster::start();
@@ -502,22 +510,21 @@ fn a_member_that_never_acknowledges_does_not_stall_the_others() {
     let attacker = Attacker::join(&cluster.address, ATTACKER, Joining::Fresh, false);
     let received = attacker.received();
     wait_until("the hub to relay the silent member events", || {
-        (attacker.received() > received + 1_000).then_some(())
+        (attacker.received() > received + 100).then_some(())
     });
-    let relayed_before = counter(&cluster.hub_stats(), "relayed");
+    let consumed_before = cluster.consumer_received();
     let watched = Instant::now();
     std::thread::sleep(Duration::from_secs(1));
-    let relayed = counter(&cluster.hub_stats(), "relayed") - relayed_before;
-    let per_second = relayed as f64 / watched.elapsed().as_secs_f64();
+    let consumed = cluster.consumer_received() - consumed_before;
+    let per_second = consumed as f64 / watched.elapsed().as_secs_f64();
     let outcome = cluster.verdict("hello, then never an acknowledgement", before, &[&attacker]);
     eprintln!(
-        "attack: a member that never acknowledges: the hub relayed {per_second:.0} frames/s \
-         meanwhile; the producer's flush took {:?}; evictions {}",
+        "attack: a member that never acknowledges: the consumer received {per_second:.0} \
+         events/s meanwhile; the producer's flush took {:?}; evictions {}",
         outcome.flush, outcome.hub_after["evictions"]
     );
-    // The producer emits PRODUCER_RATE events/s, one frame each at that pace: a window of 8
-    // frames held back by the silent member would let through 8 frames in all.
-    assert!(per_second > PRODUCER_RATE as f64 / 4.0, "{per_second:.0} frames/s");
+    // A window of 8 frames held back by the silent member would let through 8 events in all.
+    assert!(per_second > PRODUCER_RATE as f64 / 2.0, "{per_second:.0} events/s");
     // The only bytes it sent are its hello: what it receives are the events it asked for by
     // listening to everything, not an amplification.
     assert!(outcome.hub_rss_growth <= RSS_GROWTH_BOUND_KIB, "{}", outcome.hub_rss_growth);

@@ -11,7 +11,7 @@ use super::interest::Interests;
 use super::leaving::Owed;
 use super::receiver::Receiver;
 use super::sender::Sender;
-use crate::config::Config;
+use crate::config::{Config, SlowConsumer};
 use crate::error::Error;
 use crate::event::{Codec, DistributedEvent};
 use crate::membership::{Membership, Peer};
@@ -176,7 +176,13 @@ pub(crate) struct Node {
 impl Node {
     pub(crate) fn new(config: Config, id: u64, stats: Arc<Stats>, now: Instant) -> Node {
         Node {
-            sender: Sender::new(id, &config.service, config.batch_bytes, config.window),
+            sender: Sender::new(
+                id,
+                &config.service,
+                config.batch_bytes,
+                config.window,
+                matches!(config.slow_consumer, SlowConsumer::Evict(_)),
+            ),
             service: ByteString::from(config.service.as_str()),
             own_taken: if config.local_echo { 0 } else { u64::MAX },
             config,
@@ -272,10 +278,17 @@ impl Node {
 
     /// The earliest time [`Node::handle_timeout`] has something to do.
     pub(crate) fn poll_timeout(&self) -> Option<Instant> {
-        [self.next_beat, self.next_ack_refresh, self.phase.deadline(), self.closing_until]
-            .into_iter()
-            .flatten()
-            .min()
+        let past_window = self.sender.past_window_at().filter(|_| self.phase.is_linked());
+        [
+            self.next_beat,
+            self.next_ack_refresh,
+            self.phase.deadline(),
+            self.closing_until,
+            past_window,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Runs what is due at `now`.
@@ -285,6 +298,9 @@ impl Node {
         }
         if self.next_ack_refresh.is_some_and(|at| now >= at) {
             self.refresh_acks(now);
+        }
+        if self.sender.past_window_at().is_some_and(|at| now >= at) {
+            self.pump(now);
         }
         if let Some(due) = self.next_beat.filter(|at| now >= *at) {
             self.next_beat = Some(now + self.config.liveness_interval);

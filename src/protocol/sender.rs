@@ -5,10 +5,18 @@
 //! Owns: which frame goes out next and which may be forgotten. It must not touch the socket:
 //! callers pass a `send` function, so this is plain data and testable on its own. Frames stay
 //! here until the hub says every member holds them; that is what makes re-sending after a lost
-//! hub, a late member or a gap possible. The window bounds only the frames on their way to the
-//! hub (sent on the current link and not yet taken by it, see [`crate::wire::Relayed`]), new or
-//! sent again alike: a member slow to acknowledge makes this node keep more frames (at most
-//! `window` x [`RETAINED_PER_WINDOW`], and `max_pending_bytes`), never wait for it.
+//! hub, a late member or a gap possible.
+//!
+//! Two windows bound what goes out. New frames wait while `window` frames are not yet held by
+//! every member: while they wait, the frame being filled grows, so batches size themselves to
+//! the whole cluster's pace. Every frame, new or sent again, waits while `window` frames are on
+//! their way to the hub (sent on the current link and not yet taken by it, see
+//! [`crate::wire::Relayed`]). When the first window has not moved for [`PAST_WINDOW_AFTER`], a
+//! member is not taking what it is sent: what waits then goes past that window, and again every
+//! [`PAST_WINDOW_AFTER`] while it does not move, and this node keeps the frames for that member
+//! (at most `window` x [`RETAINED_PER_WINDOW`], and `max_pending_bytes`) until it acknowledges
+//! them or the hub cuts it off. So a member that does not acknowledge delays the others by
+//! [`PAST_WINDOW_AFTER`] at most, never stops them, and the frames that go past it stay large.
 //!
 //! Every frame accounts for a range of sequence numbers (`covers`): the events it carries, and
 //! those between them that nobody else listens to and so were never sent. Ranges follow each
@@ -17,10 +25,18 @@
 use crate::event::Codec;
 use crate::wire::{self, EventsBatch, FrameError};
 use std::collections::{BTreeSet, VecDeque};
+use std::time::{Duration, Instant};
 
 /// How many frames a sender keeps for members that have not acknowledged them, per frame of its
 /// window: beyond that, new frames wait. The hub cuts off a member that lacks half as many.
 pub(crate) const RETAINED_PER_WINDOW: usize = 128;
+
+/// How long the window of frames not yet held by every member may stay full, with nothing
+/// acknowledged, before new frames go past it (and then how often they do). Members acknowledge what their
+/// listeners took every time their mailbox drains, so a full window that does not move for this
+/// long waits for a member that is stuck, frozen or gone, and waiting longer only delays the
+/// others.
+pub(crate) const PAST_WINDOW_AFTER: Duration = Duration::from_millis(20);
 
 /// One sealed events frame.
 struct OutFrame {
@@ -66,10 +82,24 @@ pub(crate) struct Sender {
     /// How many events frames sent on the current link the hub took.
     taken_by_hub: u64,
     acked: u64,
+    /// Whether new frames go past a window that does not move (not when everyone is to wait
+    /// for the slowest member, see [`crate::config::SlowConsumer::Wait`]).
+    past_stuck_window: bool,
+    /// Since when `window` frames not yet held by every member keep new frames waiting, with
+    /// nothing acknowledged since.
+    full_since: Option<Instant>,
 }
 
 impl Sender {
-    pub(crate) fn new(node: u64, service: &str, batch_bytes: usize, window: usize) -> Self {
+    /// A sender of `node`'s events; `past_stuck_window`: whether new frames go past a window
+    /// that does not move (see the module's documentation).
+    pub(crate) fn new(
+        node: u64,
+        service: &str,
+        batch_bytes: usize,
+        window: usize,
+        past_stuck_window: bool,
+    ) -> Self {
         Sender {
             node,
             service: service.to_owned(),
@@ -85,6 +115,8 @@ impl Sender {
             on_the_way: VecDeque::new(),
             taken_by_hub: 0,
             acked: 0,
+            past_stuck_window,
+            full_since: None,
         }
     }
 
@@ -135,12 +167,18 @@ impl Sender {
         }
     }
 
-    /// Sends frames while the window has room and `send` succeeds (it may refuse, e.g. when the
-    /// hub's own window toward its clients is full): first those to send again, then new ones
-    /// while fewer than `window` x [`RETAINED_PER_WINDOW`] are kept; when nothing sealed is
-    /// waiting, the frame being filled goes. So frames grow while the window is full: batches
-    /// size themselves to the load. Returns the number of frames sent.
-    pub(crate) fn send_waiting(&mut self, mut send: impl FnMut(Outgoing<'_>) -> bool) -> usize {
+    /// Sends frames while the windows have room and `send` succeeds (it may refuse, e.g. when
+    /// the hub's own window toward its clients is full): first those to send again, then new
+    /// ones (see the module's documentation for when they wait); when nothing sealed is waiting,
+    /// the frame being filled goes. So frames grow while a window is full: batches size
+    /// themselves to the load. Returns the number of frames sent.
+    pub(crate) fn send_waiting(
+        &mut self,
+        now: Instant,
+        mut send: impl FnMut(Outgoing<'_>) -> bool,
+    ) -> usize {
+        let past_window = self.past_window_due(now);
+        let mut sent_past_window = false;
         let mut sent = 0;
         while self.on_the_way() < self.window {
             if let Some(&last_seq) = self.to_resend.first() {
@@ -160,7 +198,9 @@ impl Sender {
                 self.to_resend.remove(&last_seq);
                 self.on_the_way.push_back(last_seq);
             } else {
-                if self.in_flight.len() >= self.window * RETAINED_PER_WINDOW {
+                let within_window = self.in_flight.len() < self.window;
+                let may_keep_more = self.in_flight.len() < self.window * RETAINED_PER_WINDOW;
+                if !within_window && !(past_window && may_keep_more) {
                     break;
                 }
                 if self.waiting.is_empty() {
@@ -179,10 +219,38 @@ impl Sender {
                 }
                 self.in_flight.push_back(frame);
                 self.on_the_way.push_back(last_seq);
+                sent_past_window |= !within_window;
             }
             sent += 1;
         }
+        if sent_past_window {
+            self.full_since = Some(now);
+        }
         sent
+    }
+
+    /// Whether new frames may go past the window of frames not yet held by every member now: it
+    /// is full, new frames wait, and it did not move for [`PAST_WINDOW_AFTER`] (nor did frames
+    /// go past it since).
+    fn past_window_due(&mut self, now: Instant) -> bool {
+        let waiting = !self.waiting.is_empty() || self.batch.is_some();
+        if !self.past_stuck_window || !waiting || self.in_flight.len() < self.window {
+            return false;
+        }
+        let since = *self.full_since.get_or_insert(now);
+        now.saturating_duration_since(since) >= PAST_WINDOW_AFTER
+    }
+
+    /// When new frames may go past a full window that does not move, if they wait for it
+    /// (`None`: they do not, or they wait for the hub to take a frame, or for room to keep it).
+    pub(crate) fn past_window_at(&self) -> Option<Instant> {
+        let waiting = !self.waiting.is_empty() || self.batch.is_some();
+        let kept = self.in_flight.len();
+        let waits_for_it = waiting
+            && self.on_the_way() < self.window
+            && kept >= self.window
+            && kept < self.window * RETAINED_PER_WINDOW;
+        self.full_since.filter(|_| waits_for_it).map(|since| since + PAST_WINDOW_AFTER)
     }
 
     /// Queues for sending again every frame in flight whose last sequence number is in
@@ -237,6 +305,7 @@ impl Sender {
         while self.in_flight.front().is_some_and(|f| f.covers_to <= seq) {
             if let Some(frame) = self.in_flight.pop_front() {
                 released += frame.reserved;
+                self.full_since = None;
             }
         }
         self.to_resend = self.to_resend.split_off(&seq.saturating_add(1));
@@ -271,12 +340,19 @@ impl Sender {
     }
 }
 
+/// A fixed instant plus `ms` milliseconds: the tests' clock.
+#[cfg(test)]
+fn at(ms: u64) -> Instant {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *START.get_or_init(Instant::now) + Duration::from_millis(ms)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn outbound(batch_bytes: usize, window: usize) -> Sender {
-        Sender::new(1, "svc", batch_bytes, window)
+        Sender::new(1, "svc", batch_bytes, window, true)
     }
 
     fn sent_seqs(frames: &[Vec<u8>]) -> Vec<Vec<u64>> {
@@ -298,18 +374,18 @@ mod tests {
         }
         let mut sent = Vec::new();
         assert_eq!(
-            out.send_waiting(|f| {
+            out.send_waiting(at(0), |f| {
                 sent.push(f.bytes.to_vec());
                 true
             }),
             2
         );
         assert_eq!(sent_seqs(&sent), vec![vec![1], vec![2]]);
-        assert_eq!(out.send_waiting(|_| true), 0, "window full");
+        assert_eq!(out.send_waiting(at(0), |_| true), 0, "window full");
         out.taken_by_hub(1);
         assert_eq!(out.ack(1), 10);
         assert_eq!(
-            out.send_waiting(|f| {
+            out.send_waiting(at(0), |f| {
                 sent.push(f.bytes.to_vec());
                 true
             }),
@@ -328,7 +404,7 @@ mod tests {
             out.push(Codec::Bincode, "topic", &[0; 20], 0).unwrap();
         }
         let mut sent = Vec::new();
-        out.send_waiting(|f| {
+        out.send_waiting(at(0), |f| {
             sent.push(f.bytes.to_vec());
             true
         });
@@ -347,12 +423,12 @@ mod tests {
             out.push(Codec::Json, "t", b"1", 0).unwrap();
             out.seal();
         }
-        out.send_waiting(|_| true);
+        out.send_waiting(at(0), |_| true);
         out.ack(1);
         out.taken_by_hub(3);
         assert_eq!(out.resend(3..u64::MAX), 1);
         let mut again = Vec::new();
-        out.send_waiting(|f| {
+        out.send_waiting(at(0), |f| {
             assert!(f.again);
             again.push(f.bytes.to_vec());
             true
@@ -369,8 +445,8 @@ mod tests {
     fn a_refused_send_keeps_the_frame_waiting() {
         let mut out = outbound(1 << 20, 8);
         out.push(Codec::Json, "t", b"1", 0).unwrap();
-        assert_eq!(out.send_waiting(|_| false), 0);
-        assert_eq!(out.send_waiting(|_| true), 1, "the refused frame goes next time");
+        assert_eq!(out.send_waiting(at(0), |_| false), 0);
+        assert_eq!(out.send_waiting(at(0), |_| true), 1, "the refused frame goes next time");
     }
 }
 
@@ -378,9 +454,9 @@ mod tests {
 mod hop_window {
     use super::*;
 
-    fn sent_last_seqs(out: &mut Sender) -> Vec<(u64, bool)> {
+    fn sent_last_seqs(out: &mut Sender, now: Instant) -> Vec<(u64, bool)> {
         let mut sent = Vec::new();
-        out.send_waiting(|f| {
+        out.send_waiting(now, |f| {
             sent.push((f.last_seq, f.again));
             true
         });
@@ -395,55 +471,77 @@ mod hop_window {
     }
 
     #[test]
-    fn a_member_that_does_not_acknowledge_does_not_stop_the_sender() {
-        let mut out = Sender::new(1, "svc", 1 << 20, 2);
-        push_frames(&mut out, 6);
-        assert_eq!(sent_last_seqs(&mut out), [(1, false), (2, false)]);
+    fn a_window_that_does_not_move_holds_new_frames_back_only_for_a_while() {
+        let mut out = Sender::new(1, "svc", 1 << 20, 2, true);
+        push_frames(&mut out, 4);
+        assert_eq!(sent_last_seqs(&mut out, at(0)), [(1, false), (2, false)]);
         out.taken_by_hub(2);
-        assert_eq!(sent_last_seqs(&mut out), [(3, false), (4, false)], "no ack came");
-        out.taken_by_hub(4);
-        assert_eq!(sent_last_seqs(&mut out), [(5, false), (6, false)]);
-        assert_eq!((out.acked(), out.retained_from()), (0, 1), "all six kept for the member");
+        assert!(sent_last_seqs(&mut out, at(0)).is_empty(), "nobody acknowledged them yet");
+        assert_eq!(out.past_window_at(), Some(at(20)));
+        assert!(sent_last_seqs(&mut out, at(19)).is_empty());
+        assert_eq!(sent_last_seqs(&mut out, at(20)), [(3, false), (4, false)], "what waited");
+        push_frames(&mut out, 2);
+        out.push(Codec::Json, "t", b"1", 0).unwrap();
+        assert_eq!(out.past_window_at(), None, "the window toward the hub is full");
+        out.taken_by_hub(3);
+        assert_eq!(out.past_window_at(), Some(at(40)), "again once it did not move for as long");
+        assert!(sent_last_seqs(&mut out, at(39)).is_empty());
+        assert_eq!(sent_last_seqs(&mut out, at(40)), [(5, false)], "as far as the hub took");
+        assert_eq!((out.acked(), out.retained_from()), (0, 1), "all kept for the member");
+        out.taken_by_hub(5);
+        out.ack(2);
+        assert!(sent_last_seqs(&mut out, at(50)).is_empty(), "the window moved: wait again");
+        assert_eq!(sent_last_seqs(&mut out, at(70)), [(6, false), (7, false)]);
     }
 
     #[test]
     fn retention_is_bounded_in_frames() {
-        let mut out = Sender::new(1, "svc", 1 << 20, 1);
-        for taken in 1..=RETAINED_PER_WINDOW as u64 {
-            push_frames(&mut out, 1);
-            assert_eq!(sent_last_seqs(&mut out).len(), 1);
-            out.taken_by_hub(taken);
-        }
+        let mut out = Sender::new(1, "svc", 1 << 20, 1, true);
         push_frames(&mut out, 1);
-        assert!(sent_last_seqs(&mut out).is_empty(), "retention full: new frames wait");
+        assert_eq!(sent_last_seqs(&mut out, at(0)).len(), 1);
+        for taken in 1..RETAINED_PER_WINDOW as u64 {
+            out.taken_by_hub(taken);
+            push_frames(&mut out, 1);
+            let later = at(20 * taken);
+            assert!(sent_last_seqs(&mut out, later).is_empty(), "window full");
+            assert_eq!(sent_last_seqs(&mut out, later + PAST_WINDOW_AFTER).len(), 1);
+        }
+        out.taken_by_hub(RETAINED_PER_WINDOW as u64);
+        push_frames(&mut out, 1);
+        let full = at(20 * RETAINED_PER_WINDOW as u64);
+        assert!(sent_last_seqs(&mut out, full).is_empty(), "retention full: new frames wait");
+        assert_eq!(out.past_window_at(), None, "only an acknowledgement makes room");
         out.ack(1);
-        assert_eq!(sent_last_seqs(&mut out), [(RETAINED_PER_WINDOW as u64 + 1, false)]);
+        assert!(sent_last_seqs(&mut out, full).is_empty());
+        let due = full + PAST_WINDOW_AFTER;
+        assert_eq!(sent_last_seqs(&mut out, due), [(RETAINED_PER_WINDOW as u64 + 1, false)]);
     }
 
     #[test]
     fn after_a_new_link_every_retained_frame_goes_again_through_the_window_first() {
-        let mut out = Sender::new(1, "svc", 1 << 20, 2);
+        let mut out = Sender::new(1, "svc", 1 << 20, 2, true);
         push_frames(&mut out, 3);
-        sent_last_seqs(&mut out);
+        assert_eq!(sent_last_seqs(&mut out, at(0)).len(), 2);
         out.taken_by_hub(2);
-        sent_last_seqs(&mut out);
         out.ack(1);
+        assert_eq!(sent_last_seqs(&mut out, at(0)), [(3, false)]);
         push_frames(&mut out, 1);
         out.new_link();
-        assert_eq!(sent_last_seqs(&mut out), [(2, true), (3, true)], "no burst");
+        assert_eq!(sent_last_seqs(&mut out, at(0)), [(2, true), (3, true)], "no burst");
         out.taken_by_hub(2);
-        assert_eq!(sent_last_seqs(&mut out), [(4, false)]);
+        out.ack(3);
+        assert_eq!(sent_last_seqs(&mut out, at(0)), [(4, false)]);
     }
 
     #[test]
     fn frames_the_hub_asks_for_again_were_lost_on_the_way() {
-        let mut out = Sender::new(1, "svc", 1 << 20, 2);
+        let mut out = Sender::new(1, "svc", 1 << 20, 2, true);
         push_frames(&mut out, 3);
-        assert_eq!(sent_last_seqs(&mut out).len(), 2);
-        assert!(sent_last_seqs(&mut out).is_empty(), "window full, and nothing comes");
+        assert_eq!(sent_last_seqs(&mut out, at(0)).len(), 2);
+        assert!(sent_last_seqs(&mut out, at(100)).is_empty(), "window full, and nothing comes");
         out.lost_on_the_way(1);
         out.resend(1..u64::MAX);
-        assert_eq!(sent_last_seqs(&mut out), [(1, true), (2, true)]);
+        assert_eq!(sent_last_seqs(&mut out, at(100)), [(1, true), (2, true)]);
     }
 }
 
@@ -453,16 +551,17 @@ mod batching {
 
     #[test]
     fn while_the_window_is_full_events_gather_into_one_frame() {
-        let mut out = Sender::new(1, "svc", 1 << 20, 1);
+        let mut out = Sender::new(1, "svc", 1 << 20, 1, true);
         out.push(Codec::Json, "t", b"1", 0).unwrap();
-        assert_eq!(out.send_waiting(|_| true), 1);
+        assert_eq!(out.send_waiting(at(0), |_| true), 1);
         for _ in 0..5 {
             out.push(Codec::Json, "t", b"1", 0).unwrap();
-            assert_eq!(out.send_waiting(|_| true), 0, "window full");
+            assert_eq!(out.send_waiting(at(0), |_| true), 0, "window full");
         }
         out.taken_by_hub(1);
+        out.ack(1);
         let mut sizes = Vec::new();
-        out.send_waiting(|f| {
+        out.send_waiting(at(0), |f| {
             sizes.push(f.last_seq);
             true
         });
@@ -476,7 +575,7 @@ mod coverage {
 
     #[test]
     fn skipped_events_are_accounted_for_by_the_next_frame() {
-        let mut out = Sender::new(1, "svc", 1 << 20, 8);
+        let mut out = Sender::new(1, "svc", 1 << 20, 8, true);
         out.push(Codec::Json, "t", b"1", 0).unwrap();
         out.skip();
         out.skip();
@@ -484,7 +583,7 @@ mod coverage {
         out.seal();
         out.skip();
         let mut frames = Vec::new();
-        out.send_waiting(|f| {
+        out.send_waiting(at(0), |f| {
             frames.push(f.bytes.to_vec());
             true
         });

@@ -111,7 +111,7 @@ impl Node {
         let node = self.id;
         match self.phase.hub_mut() {
             Some(hub) => loop {
-                let sent = self.sender.send_waiting(|out| {
+                let sent = self.sender.send_waiting(now, |out| {
                     if out.again {
                         hub.relay.resent(node, out.last_seq, out.retained_from);
                         let frame = Bytes::copy_from_slice(out.bytes);
@@ -140,7 +140,7 @@ impl Node {
                 }
             },
             None => {
-                self.sender.send_waiting(|out| {
+                self.sender.send_waiting(now, |out| {
                     resent += u64::from(out.again);
                     sends.push(Action::Send(Bytes::copy_from_slice(out.bytes)));
                     true

@@ -211,11 +211,28 @@ impl Process {
 
     /// The first stdout line that is a JSON object with `key`, waiting for it; returns its value.
     pub fn wait_reply(&self, key: &str) -> Value {
+        self.wait_nth_reply(key, 0)
+    }
+
+    /// Sends `command` and waits for the answer with `key` it prints (after any printed before).
+    pub fn ask(&mut self, command: &str, key: &str) -> Value {
+        let before = self.replies(key).len();
+        self.send(command);
+        self.wait_nth_reply(key, before)
+    }
+
+    /// The values of the stdout lines that are JSON objects with `key`.
+    fn replies(&self, key: &str) -> Vec<Value> {
+        self.stdout()
+            .iter()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok()?.get(key).cloned())
+            .collect()
+    }
+
+    /// Waits for the `n`-th (from 0) stdout line that is a JSON object with `key`.
+    fn wait_nth_reply(&self, key: &str, n: usize) -> Value {
         wait_until(&format!("{} to answer {key:?}", self.name), || {
-            self.stdout()
-                .iter()
-                .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-                .find_map(|v| v.get(key).cloned())
+            self.replies(key).into_iter().nth(n)
         })
     }
 
@@ -296,10 +313,7 @@ pub fn stop_and_report(nodes: &mut [Process]) -> Vec<Value> {
     for node in nodes.iter() {
         node.wait_reply("stopped");
     }
-    for node in nodes.iter_mut() {
-        node.send("report");
-    }
-    nodes.iter().map(|node| node.wait_reply("report")).collect()
+    nodes.iter_mut().map(|node| node.ask("report", "report")).collect()
 }
 
 /// Checks that `receiver` holds `sender`'s events exactly once, without holes, up to its last;

@@ -140,6 +140,8 @@ export class Member {
   private lastBeat = 0;
   private ackTimer: ReturnType<typeof setInterval> | null = null;
   private drainQueued = false;
+  /** Wakes {@link pump} when new frames may go past a window that does not move. */
+  private pastWindowTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
 
   constructor(
@@ -283,6 +285,8 @@ export class Member {
     if (this.beatTimer) clearInterval(this.beatTimer);
     if (this.ackTimer) clearInterval(this.ackTimer);
     this.beatTimer = this.ackTimer = null;
+    clearTimeout(this.pastWindowTimer);
+    this.pastWindowTimer = undefined;
   }
 
   private send(frame: Uint8Array): void {
@@ -454,8 +458,11 @@ export class Member {
 
   private pump(): void {
     if (!this.connection) return;
-    const [, again] = this.sender.sendWaiting((frame) => this.send(frame));
+    const [, again] = this.sender.sendWaiting(now(), (frame) => this.send(frame));
     this.stats.resent += again;
+    clearTimeout(this.pastWindowTimer);
+    const at = this.sender.pastWindowAt();
+    this.pastWindowTimer = at === null ? undefined : setTimeout(() => this.pump(), Math.max(at - now(), 0));
   }
 
   /** Sends again, through the window, the frames in flight from `fromSeq` short of `untilSeq`. */

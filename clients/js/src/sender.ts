@@ -4,10 +4,17 @@
  * those are to be sent again.
  *
  * Owns: which frame goes out next and which may be forgotten. Must not touch the connection:
- * callers pass a `send` function. The window bounds only the frames on their way to the hub
- * (sent on the current connection and not yet taken by it, the hub's `relayed` frames say how
- * many it took), new or sent again alike: a member slow to acknowledge makes this member keep
- * more frames (at most `window` x {@link RETAINED_PER_WINDOW}), never wait for it.
+ * callers pass a `send` function and the time.
+ *
+ * Two windows bound what goes out. New frames wait while `window` frames are not yet held by
+ * every member (so batches grow to the whole cluster's pace). Every frame, new or sent again,
+ * waits while `window` frames are on their way to the hub (sent on the current connection and not
+ * yet taken by it: the hub's `relayed` frames say how many it took). When the first window has
+ * not moved for {@link PAST_WINDOW_AFTER_MS}, a member is not taking what it is sent: what waits
+ * goes past that window then, and again every {@link PAST_WINDOW_AFTER_MS} while it does not
+ * move, and this member keeps the frames (at most `window` x {@link RETAINED_PER_WINDOW}) until
+ * they are acknowledged or the hub cuts that member off. A member that does not acknowledge
+ * delays the others by {@link PAST_WINDOW_AFTER_MS} at most, never stops them.
  */
 
 import type { NodeId } from './bytes.js';
@@ -15,6 +22,12 @@ import { type BatchEvent, type CodecName, encodeEvents, eventWireSize, setRetain
 
 /** Frames kept for members that have not acknowledged them, per frame of the window. */
 export const RETAINED_PER_WINDOW = 128;
+
+/**
+ * How long the window of frames not yet held by every member may stay full, with nothing
+ * acknowledged, before new frames go past it (and then how often they do).
+ */
+export const PAST_WINDOW_AFTER_MS = 20;
 
 interface OutFrame {
   coversFrom: number;
@@ -45,6 +58,8 @@ export class Sender {
   acked = 0;
   /** Wire bytes of events not yet acknowledged by every member. */
   pendingBytes = 0;
+  /** Since when (ms) `window` frames not yet held by every member keep new frames waiting. */
+  private fullSince: number | null = null;
 
   constructor(
     private readonly node: NodeId,
@@ -78,12 +93,13 @@ export class Sender {
   }
 
   /**
-   * Sends frames while the window has room: first those to send again, then new ones while
-   * fewer than `window` x {@link RETAINED_PER_WINDOW} are kept; when nothing sealed is waiting,
-   * the frame being filled goes (so frames grow while the window is full). Returns
-   * `[sent, sentAgain]`.
+   * Sends frames while the windows have room (see the module's documentation), at `now` (ms):
+   * first those to send again, then new ones; when nothing sealed is waiting, the frame being
+   * filled goes (so frames grow while a window is full). Returns `[sent, sentAgain]`.
    */
-  sendWaiting(send: (frame: Uint8Array) => void): [number, number] {
+  sendWaiting(now: number, send: (frame: Uint8Array) => void): [number, number] {
+    const pastWindow = this.pastWindowDue(now);
+    let sentPastWindow = false;
     let sent = 0;
     let again = 0;
     while (this.framesOnTheWay() < this.window) {
@@ -97,18 +113,45 @@ export class Sender {
         send(frame.bytes);
         again++;
       } else {
-        if (this.inFlight.length >= this.window * RETAINED_PER_WINDOW) break;
+        const withinWindow = this.inFlight.length < this.window;
+        const mayKeepMore = this.inFlight.length < this.window * RETAINED_PER_WINDOW;
+        if (!withinWindow && !(pastWindow && mayKeepMore)) break;
         if (this.waiting.length === 0) this.seal();
         frame = this.waiting.shift();
         if (!frame) break;
         setRetainedFrom(frame.bytes, this.inFlight[0]?.coversFrom ?? frame.coversFrom);
         send(frame.bytes);
         this.inFlight.push(frame);
+        sentPastWindow ||= !withinWindow;
       }
       this.onTheWay.push(frame.coversTo);
       sent++;
     }
+    if (sentPastWindow) this.fullSince = now;
     return [sent, again];
+  }
+
+  /** Whether new frames may go past the full window of frames not yet held by every member. */
+  private pastWindowDue(now: number): boolean {
+    const waiting = this.waiting.length > 0 || this.batch.length > 0;
+    if (!waiting || this.inFlight.length < this.window) return false;
+    this.fullSince ??= now;
+    return now - this.fullSince >= PAST_WINDOW_AFTER_MS;
+  }
+
+  /**
+   * When (ms) new frames may go past a full window that does not move, if they wait for it
+   * (`null`: they do not, or they wait for the hub to take a frame, or for room to keep it).
+   */
+  pastWindowAt(): number | null {
+    const waiting = this.waiting.length > 0 || this.batch.length > 0;
+    const kept = this.inFlight.length;
+    const waitsForIt =
+      waiting &&
+      this.framesOnTheWay() < this.window &&
+      kept >= this.window &&
+      kept < this.window * RETAINED_PER_WINDOW;
+    return waitsForIt && this.fullSince !== null ? this.fullSince + PAST_WINDOW_AFTER_MS : null;
   }
 
   /**
@@ -156,6 +199,7 @@ export class Sender {
     const lastSent = this.lastSent();
     while (this.inFlight.length > 0 && this.inFlight[0].coversTo <= seq) {
       this.pendingBytes -= this.inFlight.shift()!.size;
+      this.fullSince = null;
     }
     for (const lastSeq of [...this.toResend]) if (lastSeq <= seq) this.toResend.delete(lastSeq);
     // The first frames on their way that every member holds were the first the hub took.

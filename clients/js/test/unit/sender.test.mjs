@@ -7,9 +7,9 @@ import { utf8 } from '../../dist/bytes.js';
 
 const NODE = '0000000000000001';
 const push = (s, n) => Array.from({ length: n }, () => s.push('json', utf8('t'), utf8('1')));
-const sendAll = (s) => {
+const sendAll = (s, now = 0) => {
   const sent = [];
-  s.sendWaiting((f) => sent.push(decode(f)));
+  s.sendWaiting(now, (f) => sent.push(decode(f)));
   return sent;
 };
 
@@ -29,13 +29,17 @@ test('frames cover consecutive ranges, at most a window on the way to the hub, k
   sender.resend(1, 6);
   assert.deepEqual(sendAll(sender).map((f) => f.coversFrom), [1], 'short of the frames a re-send covered');
   push(sender, 1);
-  assert.equal(sendAll(sender).length, 1, 'the hub took them: no acknowledgement needed');
+  assert.equal(sendAll(sender, 0).length, 0, 'nobody acknowledged the window yet');
+  assert.equal(sender.pastWindowAt(), 20);
+  assert.equal(sendAll(sender, 19).length, 0);
+  assert.equal(sendAll(sender, 20).length, 1, 'it did not move for 20 ms: past it, kept for the members');
   sender.ack(3);
   assert.equal(sender.acked, 3);
   assert.equal(sender.retainedFrom(), 4);
   sender.takenByHub(5);
   push(sender, 1);
-  const more = sendAll(sender);
+  assert.equal(sendAll(sender, 30).length, 0, 'the window moved: it waits again');
+  const more = sendAll(sender, 50);
   assert.deepEqual(more.map((f) => [f.coversFrom, f.coversTo, f.retainedFrom]), [[8, 8, 4]], 'retained_from: the oldest frame kept');
   sender.ack(8);
   assert.equal(sender.pendingBytes, 0);
@@ -52,7 +56,7 @@ test('frames lost on the way leave the window when the hub asks again; a new con
   sender.resend(1, Infinity);
   assert.deepEqual(sendAll(sender).map((f) => f.coversFrom), [1], 'sent again first, then the window is full');
   sender.takenByHub(1);
-  assert.deepEqual(sendAll(sender).map((f) => f.coversFrom), [2]);
+  assert.deepEqual(sendAll(sender, 20).map((f) => f.coversFrom), [2]);
   sender.newLink();
   assert.deepEqual(sendAll(sender).map((f) => f.coversFrom), [1], 'one at a time');
   sender.takenByHub(1);
