@@ -66,8 +66,9 @@ pub struct Tls {
 pub enum SlowConsumer {
     /// Wait for it, however long: everyone else slows down to its pace.
     Wait,
-    /// The hub relays at once, senders keep their events for it (slowing down only once they
-    /// keep all they may), and the hub cuts it off once it left a frame unacknowledged this long,
+    /// The others do not wait for it: senders wait for it at most 100 ms, then send past it and
+    /// keep their events for it (slowing down only once they keep all they may), the hub relays
+    /// at once, and cuts it off once it left a frame unacknowledged this long,
     /// or acknowledged nothing new for a liveness interval while it lacks more than
     /// `window` x 64 frames or half of `max_pending_bytes` of what was relayed since it
     /// connected. It reconnects by itself and its listeners receive a `$lagged` notice with the
@@ -178,10 +179,12 @@ impl EmitterBuilder {
         self
     }
 
-    /// How many events frames a sender may have on their way to the hub (sent and not yet taken
-    /// by it, see [`crate::wire::Relayed`]), and, under [`SlowConsumer::Wait`], the hub toward
-    /// its clients unacknowledged by the slowest. A sender keeps at most 128 times as many
-    /// frames for members that have not acknowledged them yet. Default: 8.
+    /// How many events frames a sender may have sent and not yet held by every member before new
+    /// ones wait (under [`SlowConsumer::Evict`], only until these did not change for 100 ms), and
+    /// on their way to the hub (sent and not yet taken by it, see [`crate::wire::Relayed`]);
+    /// under [`SlowConsumer::Wait`], the hub toward its clients unacknowledged by the slowest.
+    /// A sender keeps at most 128 times as many frames for members that have not acknowledged
+    /// them yet. Default: 8.
     pub fn window(mut self, frames: usize) -> Self {
         self.config.window = frames;
         self

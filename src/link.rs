@@ -6,12 +6,13 @@
 //! (on a websocket hub the browser `Origin` check, then the cluster secret's handshake, when
 //! there is one), its reader (bytes → frames → decoded, with the size limit and the tags) and
 //! its writer (a queue bounded in frames and bytes: a member that does not read has its
-//! connection closed, it never slows the others), and the reports to the emitter actor. What waits for the actor is bounded
-//! too: the frames a link's readers reported and the actor has not handled yet may hold at most
-//! [`UNHANDLED_BUDGET`] bytes, one connection's at most [`CONNECTION_UNHANDLED_BUDGET`], and a
-//! reader that finds either reached stops reading until the actor catches up, so a peer that sends faster than the actor handles is slowed by TCP instead of
-//! growing the actor's mailbox. It must not decide anything: what a frame means, and what to
-//! send where, is the protocol core's; the core names connections by their [`ConnId`].
+//! connection closed, it never slows the others), and the reports to the emitter actor. What
+//! waits for the actor is bounded too: the frames a link's readers reported and the actor has
+//! not handled yet may hold at most [`UNHANDLED_BUDGET`] bytes, one connection's at most
+//! [`CONNECTION_UNHANDLED_BUDGET`], and a reader that finds either reached stops reading until
+//! the actor catches up, so a peer that sends faster than the actor handles is slowed by TCP
+//! instead of growing the actor's mailbox. It must not decide anything: what a frame means, and
+//! what to send where, is the protocol core's; the core names connections by their [`ConnId`].
 //!
 //! Everything here runs as tasks on the emitter's arbiter; nothing may panic (a dead task would
 //! silently stop a connection's traffic), so every failure is a report or a closed connection.

@@ -1,5 +1,6 @@
-//! The hub's relay state, as plain data: what the hub knows and decides while it relays: who is connected, what each client
-//! acknowledged, which frames are still on their way, and when a sender may forget its events.
+//! The hub's relay state, as plain data: what the hub knows and decides while it relays: who is
+//! connected, what each client acknowledged, which frames are still on their way, and when a
+//! sender may forget its events.
 //!
 //! Owns: how many events frames the hub took from each client (what it tells a sender, see
 //! [`crate::wire::Relayed`]), the hub's window toward its clients under
@@ -8,8 +9,9 @@
 //! acknowledgements (a sender may forget an event only when every member holds it), members
 //! awaited after an election, and which clients to cut off: under
 //! [`SlowConsumer::Evict`](crate::config::SlowConsumer::Evict) the hub relays at once and cuts off
-//! a client that falls too far behind, in time, frames or bytes. It must not touch sockets or actors: it is plain data over a connection
-//! key `P` and a queued message type `M`, and the node carries out what it decides.
+//! a client that falls too far behind, in time, frames or bytes. It must not touch sockets or
+//! actors: it is plain data over a connection key `P` and a queued message type `M`, and the
+//! node carries out what it decides.
 
 use super::hashing::{Map, Set};
 use crate::wire::{Hello, Joining, LeftReason};

@@ -27,7 +27,7 @@ export const RETAINED_PER_WINDOW = 128;
  * How long the window of frames not yet held by every member may stay full, with nothing
  * acknowledged, before new frames go past it (and then how often they do).
  */
-export const PAST_WINDOW_AFTER_MS = 20;
+export const PAST_WINDOW_AFTER_MS = 100;
 
 interface OutFrame {
   coversFrom: number;
