@@ -202,7 +202,8 @@ impl Sender {
             } else {
                 let within_window = self.in_flight.len() < self.window;
                 let may_keep_more = self.in_flight.len() < self.window * RETAINED_PER_WINDOW;
-                if !within_window && !(past_window && may_keep_more) {
+                let may_go = within_window || (past_window && may_keep_more);
+                if !may_go {
                     break;
                 }
                 if self.waiting.is_empty() {
