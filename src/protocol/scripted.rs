@@ -867,3 +867,37 @@ fn hellos_faster_than_the_beat_are_dropped() {
     assert_eq!(relayed, 2, "only those 10 ms or more after the last taken");
     assert_eq!(me.stats.throttled.load(Ordering::Relaxed), 2);
 }
+
+/// A client's new events wait while `window` of its frames are not yet held by every member,
+/// and go past them once they did not move for [`PAST_WINDOW_AFTER`], woken by the node's own
+/// timeout when nothing else comes: a member that never acknowledges delays the others, it
+/// does not stop them.
+#[test]
+fn events_go_past_a_window_that_does_not_move_when_its_time_comes() {
+    use super::sender::PAST_WINDOW_AFTER;
+    const ME: u64 = 2;
+    let t0 = Instant::now();
+    let mut me = node(ME, t0);
+    let attempt = linked_client(&mut me, 9, vec![ME, 7], t0);
+    actions(&mut me);
+    let events_sent = |out: &[Action]| {
+        let events = |frame: &Bytes| matches!(wire::decode(frame.clone()), Ok(Frame::Events(_)));
+        out.iter().filter(|a| matches!(a, Action::Send(frame) if events(frame))).count()
+    };
+    let mut emit_one = |me: &mut Node| {
+        assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+        me.flush(t0).expect("not acknowledged yet");
+        events_sent(&actions(me))
+    };
+    let window = EmitterBuilder::new("scripted").checked().expect("defaults").window;
+    let sent: usize = (0..window).map(|_| emit_one(&mut me)).sum();
+    assert_eq!(sent, window, "one frame per flush");
+    let frames = window as u64;
+    let raw = Bytes::from(wire::Relayed { node: 9, epoch: me.epoch, frames }.encode());
+    me.receive(t0, attempt, None, wire::decode(raw.clone()).unwrap(), raw);
+    assert_eq!(emit_one(&mut me), 0, "the window is full: nobody acknowledged anything");
+    let due = t0 + PAST_WINDOW_AFTER;
+    assert_eq!(me.poll_timeout(), Some(due));
+    assert_eq!(events_sent(&run_until(&mut me, due - Duration::from_millis(1))), 0);
+    assert_eq!(events_sent(&run_until(&mut me, due)), 1, "past the window");
+}
