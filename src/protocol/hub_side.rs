@@ -165,18 +165,16 @@ impl Node {
         }
     }
 
-    /// Tells each client how many of its events frames the hub took (see
-    /// [`crate::wire::Relayed`]), and cuts off the clients that take nothing and fell too far
-    /// behind to be kept for (see [`Relay::lagging`](super::relay::Relay::lagging)): half of
-    /// what a sender retains (`window` x [`RETAINED_PER_WINDOW`] frames, `max_pending_bytes`),
-    /// so that they go before their senders must make new events wait. Taking nothing: their
-    /// acknowledgements did not move for a liveness interval (a member acknowledges what its
-    /// listeners took at least every [`ACK_REFRESH`](super::node::ACK_REFRESH) while busy).
-    pub(super) fn relayed_news(&mut self, now: Instant) {
+    /// Cuts off the clients that take nothing and fell too far behind to be kept for (see
+    /// [`Relay::lagging`](super::relay::Relay::lagging)): half of what a sender retains
+    /// (`window` x [`RETAINED_PER_WINDOW`] frames, `max_pending_bytes`), so that they go before
+    /// their senders must make new events wait. Taking nothing: their acknowledgements did not
+    /// move for a liveness interval (a member acknowledges what its listeners took at least
+    /// every [`ACK_REFRESH`](super::node::ACK_REFRESH) while busy).
+    pub(super) fn cut_off_laggards(&mut self, now: Instant) {
         let stuck_after = self.config.liveness_interval;
         let max_frames = (self.config.window * RETAINED_PER_WINDOW / 2) as u64;
         let max_bytes = self.config.max_pending_bytes as u64 / 2;
-        let (node, epoch) = (self.id, self.epoch);
         let Some(hub) = self.phase.hub_mut() else { return };
         let laggards = hub.relay.lagging(now, stuck_after, max_frames, max_bytes);
         for (conn, behind) in laggards {
@@ -187,8 +185,20 @@ impl Node {
             }
             self.act(Action::CutOff(conn));
         }
+    }
+
+    /// Tells clients how many of their events frames the hub took (see
+    /// [`crate::wire::Relayed`]): `all`, every count that moved; else only those that moved by
+    /// half a window or more. A sender needs the count only while its frames on their way fill
+    /// its window (past a window that does not move, or sending again), and the rest is told at
+    /// the next acknowledgement refresh, within [`ACK_REFRESH`](super::node::ACK_REFRESH) while
+    /// frames keep coming: a frame per client per drained mailbox would cost the hub more than
+    /// the frames it relays.
+    pub(super) fn tell_taken(&mut self, all: bool) {
+        let at_least = if all { 1 } else { self.config.window.div_ceil(2) as u64 };
+        let (node, epoch) = (self.id, self.epoch);
         let Some(hub) = self.phase.hub_mut() else { return };
-        for (conn, frames) in hub.relay.take_taken_news() {
+        for (conn, frames) in hub.relay.take_taken_news(at_least) {
             self.send_to(conn, Relayed { node, epoch, frames }.encode());
         }
     }
@@ -242,6 +252,8 @@ impl Node {
             self.send(Left { epoch: self.epoch, node, reason: LeftReason::Silent }.encode());
             self.peer_left(now, node, LeftReason::Silent);
         }
+        self.cut_off_laggards(now);
+        self.tell_taken(true);
         self.pump(now);
         self.send_acks(now);
     }

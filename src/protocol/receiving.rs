@@ -163,7 +163,7 @@ impl Node {
     /// what every member holds (and, to each, how many of its frames it took). Returns whether
     /// any acknowledgement had moved.
     pub(super) fn send_acks(&mut self, now: Instant) -> bool {
-        self.relayed_news(now);
+        self.tell_taken(false);
         let acks = match self.phase.hub_mut() {
             Some(hub) => hub.relay.take_upstream_acks(now),
             None => self.receiver.take_new_acks(),
@@ -188,6 +188,8 @@ impl Node {
             return;
         }
         self.next_ack_refresh = Some(now + ACK_REFRESH);
+        self.cut_off_laggards(now);
+        self.tell_taken(true);
         if self.send_acks(now) {
             return;
         }

@@ -429,12 +429,13 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         }
     }
 
-    /// The clients the hub took more events frames from since it last told them, with the
-    /// count so far (see [`crate::wire::Relayed`]).
-    pub(crate) fn take_taken_news(&mut self) -> Vec<(P, u64)> {
+    /// The clients the hub took at least `at_least` (1 or more) events frames from since it last
+    /// told them, with the count so far (see [`crate::wire::Relayed`]).
+    pub(crate) fn take_taken_news(&mut self, at_least: u64) -> Vec<(P, u64)> {
+        let at_least = at_least.max(1);
         let mut news = Vec::new();
         for (pipe, client) in &mut self.clients {
-            if client.taken > client.told_taken && client.leaving.is_none() {
+            if client.taken >= client.told_taken + at_least && client.leaving.is_none() {
                 client.told_taken = client.taken;
                 news.push((*pipe, client.taken));
             }
@@ -833,15 +834,19 @@ mod tests {
             |last_seq| Queued { origin: 1, sender: 11, last_seq, retained_from: 1, message: "f" };
         let (mut at_once, _) = hub_with(2, None);
         assert!(at_once.receive(frame(1)).is_none());
-        assert_eq!(at_once.take_taken_news(), vec![(1, 1)]);
-        assert_eq!(at_once.take_taken_news(), vec![], "told once");
+        assert_eq!(at_once.take_taken_news(1), vec![(1, 1)]);
+        assert_eq!(at_once.take_taken_news(1), vec![], "told once");
+        assert!(at_once.receive(frame(2)).is_none());
+        assert_eq!(at_once.take_taken_news(2), vec![], "one more only");
+        assert!(at_once.receive(frame(3)).is_none());
+        assert_eq!(at_once.take_taken_news(2), vec![(1, 3)], "two more");
         let (mut waiting, now) = hub_with(2, Some(1));
         assert!(waiting.receive(frame(1)).is_none());
         assert!(waiting.receive(frame(2)).is_none());
-        assert_eq!(waiting.take_taken_news(), vec![]);
+        assert_eq!(waiting.take_taken_news(1), vec![]);
         let first = waiting.next_relay().expect("room");
         waiting.sent(Some(1), sent_frame(&first), now);
         assert!(waiting.next_relay().is_none(), "window full");
-        assert_eq!(waiting.take_taken_news(), vec![(1, 1)], "the second waits in the queue");
+        assert_eq!(waiting.take_taken_news(1), vec![(1, 1)], "the second waits in the queue");
     }
 }

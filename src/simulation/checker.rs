@@ -3,7 +3,7 @@
 //! Owns: the rules, as the README states them. Every event emitted with `Ok` by a node that
 //! stayed alive reaches every matching listener of every node that stayed alive exactly once and
 //! in its sender's order; a node that was cut off (by a partition, or linked to a hub that
-//! woke from a freeze stale), frozen, made slow or lost its socket may
+//! came back stale from a freeze or a partition), frozen, made slow or lost its socket may
 //! instead be told through `$lagged` exactly which events it missed, and a node that suffered
 //! none of these may not (a partition cuts both ways: the others may miss the events of a node
 //! that was partitioned); `flush` resolves only when every member that suffered none of these

@@ -154,8 +154,8 @@ pub(super) struct SimNode {
     pub(super) alive: bool,
     pub(super) frozen: bool,
     pub(super) isolated: bool,
-    /// A hub that woke from a freeze while another node was hub: until it steps down, whoever
-    /// links to it is cut off from the cluster, as by a partition.
+    /// A hub back from a freeze or a partition while another node was hub: until it steps down,
+    /// whoever links to it is cut off from the cluster, as by a partition.
     stale_hub: bool,
     /// Cut off, frozen, made slow, or its socket failed at some point: it may miss events, but
     /// only with a `$lagged` notice.
@@ -804,6 +804,16 @@ impl World {
         self.settle(node);
     }
 
+    /// Whether `node` is a hub while another node is one too: back from a freeze or a partition
+    /// during which the others elected a new hub, it is stale until a client tells it, and whoever
+    /// links to it meanwhile is cut off from the cluster.
+    fn is_replaced_hub(&self, node: usize) -> bool {
+        let is_hub = |n: &SimNode| matches!(n.link, Some((_, OpenedAs::Hub)));
+        let replaced =
+            self.nodes.iter().enumerate().any(|(other, n)| other != node && n.alive && is_hub(n));
+        is_hub(&self.nodes[node]) && replaced
+    }
+
     /// The hub is partitioned: every member is cut off from the cluster.
     fn cut_off_every_member(&mut self) {
         for other in &mut self.nodes {
@@ -844,11 +854,7 @@ impl World {
             }
             Fault::Thaw(node) => {
                 self.nodes[node].frozen = false;
-                let was_hub = matches!(self.nodes[node].link, Some((_, OpenedAs::Hub)));
-                let replaced = self.nodes.iter().enumerate().any(|(other, n)| {
-                    other != node && n.alive && matches!(n.link, Some((_, OpenedAs::Hub)))
-                });
-                self.nodes[node].stale_hub = was_hub && replaced;
+                self.nodes[node].stale_hub = self.is_replaced_hub(node);
                 let held = std::mem::take(&mut self.nodes[node].held);
                 for event in held {
                     self.schedule(self.now, event);
@@ -862,7 +868,10 @@ impl World {
                     self.cut_off_every_member();
                 }
             }
-            Fault::Heal(node) => self.nodes[node].isolated = false,
+            Fault::Heal(node) => {
+                self.nodes[node].isolated = false;
+                self.nodes[node].stale_hub = self.is_replaced_hub(node);
+            }
             Fault::SlowListener(node) => {
                 self.nodes[node].slow = Some(Duration::from_millis(self.rng.between(1, 20)));
                 self.nodes[node].faulted = true;
