@@ -76,6 +76,9 @@ counters! {
     /// Frames the hub dropped because a member sent them faster than the protocol does: hellos
     /// faster than the liveness beat, requests to re-send faster than a member asks.
     throttled,
+    /// Events frames this node sent past its window of frames not yet held by every member,
+    /// once that window had not moved for 100 ms: some member was not acknowledging them.
+    past_window,
 }
 
 impl Stats {

@@ -900,4 +900,5 @@ fn events_go_past_a_window_that_does_not_move_when_its_time_comes() {
     assert_eq!(me.poll_timeout(), Some(due));
     assert_eq!(events_sent(&run_until(&mut me, due - Duration::from_millis(1))), 0);
     assert_eq!(events_sent(&run_until(&mut me, due)), 1, "past the window");
+    assert_eq!(me.stats.past_window.load(std::sync::atomic::Ordering::Relaxed), 1);
 }

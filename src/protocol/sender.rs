@@ -58,6 +58,8 @@ pub(crate) struct Outgoing<'a> {
     pub(crate) retained_from: u64,
     /// Whether the frame was sent before (a re-send after a new link or a request).
     pub(crate) again: bool,
+    /// Whether it goes past a window of frames not yet held by every member that stood still.
+    pub(crate) past_window: bool,
 }
 
 /// The sending side of one node.
@@ -192,8 +194,13 @@ impl Sender {
                     continue;
                 };
                 wire::set_retained_from(&mut frame.bytes, retained_from);
-                let outgoing =
-                    Outgoing { bytes: &frame.bytes, last_seq, retained_from, again: true };
+                let outgoing = Outgoing {
+                    bytes: &frame.bytes,
+                    last_seq,
+                    retained_from,
+                    again: true,
+                    past_window: false,
+                };
                 if !send(outgoing) {
                     break;
                 }
@@ -214,8 +221,13 @@ impl Sender {
                     self.in_flight.front().map_or(frame.covers_from, |f| f.covers_from);
                 wire::set_retained_from(&mut frame.bytes, retained_from);
                 let last_seq = frame.covers_to;
-                let outgoing =
-                    Outgoing { bytes: &frame.bytes, last_seq, retained_from, again: false };
+                let outgoing = Outgoing {
+                    bytes: &frame.bytes,
+                    last_seq,
+                    retained_from,
+                    again: false,
+                    past_window: !within_window,
+                };
                 if !send(outgoing) {
                     self.waiting.push_front(frame);
                     break;

@@ -107,7 +107,7 @@ impl Node {
         }
         self.relay_queued(now);
         let mut sends = Vec::new();
-        let mut resent = 0;
+        let (mut resent, mut past_window) = (0, 0);
         let node = self.id;
         match self.phase.hub_mut() {
             Some(hub) => loop {
@@ -131,6 +131,7 @@ impl Node {
                         bytes: out.bytes.len() as u64,
                     };
                     hub.relay.sent(None, frame, now);
+                    past_window += u64::from(out.past_window);
                     sends.push(Action::Send(Bytes::copy_from_slice(out.bytes)));
                     true
                 });
@@ -142,12 +143,14 @@ impl Node {
             None => {
                 self.sender.send_waiting(now, |out| {
                     resent += u64::from(out.again);
+                    past_window += u64::from(out.past_window);
                     sends.push(Action::Send(Bytes::copy_from_slice(out.bytes)));
                     true
                 });
             }
         }
         Stats::add(&self.stats.resent, resent);
+        Stats::add(&self.stats.past_window, past_window);
         Stats::add(&self.stats.frames_sent, sends.len() as u64);
         for send in sends {
             self.act(send);

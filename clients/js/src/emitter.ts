@@ -266,7 +266,7 @@ export class Emitter {
 
   /** Counters of this node. */
   stats(): MemberStats & { pendingBytes: number } {
-    const empty = { emitted: 0, received: 0, duplicates: 0, framesSent: 0, framesReceived: 0, malformed: 0, nacks: 0, resent: 0, gaps: 0, overflows: 0, links: 0 };
+    const empty = { emitted: 0, received: 0, duplicates: 0, framesSent: 0, framesReceived: 0, malformed: 0, nacks: 0, resent: 0, pastWindow: 0, gaps: 0, overflows: 0, links: 0 };
     return { ...(this.member?.stats ?? empty), pendingBytes: this.member?.pendingBytes() ?? 0 };
   }
 

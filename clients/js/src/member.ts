@@ -78,6 +78,8 @@ export interface MemberStats {
   malformed: number;
   nacks: number;
   resent: number;
+  /** Frames sent past a window that stood still for 100 ms: some member was not acknowledging. */
+  pastWindow: number;
   gaps: number;
   overflows: number;
   links: number;
@@ -106,6 +108,7 @@ export class Member {
     malformed: 0,
     nacks: 0,
     resent: 0,
+    pastWindow: 0,
     gaps: 0,
     overflows: 0,
     links: 0,
@@ -458,8 +461,9 @@ export class Member {
 
   private pump(): void {
     if (!this.connection) return;
-    const [, again] = this.sender.sendWaiting(now(), (frame) => this.send(frame));
+    const [, again, pastWindow] = this.sender.sendWaiting(now(), (frame) => this.send(frame));
     this.stats.resent += again;
+    this.stats.pastWindow += pastWindow;
     clearTimeout(this.pastWindowTimer);
     const at = this.sender.pastWindowAt();
     this.pastWindowTimer = at === null ? undefined : setTimeout(() => this.pump(), Math.max(at - now(), 0));

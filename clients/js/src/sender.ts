@@ -95,11 +95,11 @@ export class Sender {
   /**
    * Sends frames while the windows have room (see the module's documentation), at `now` (ms):
    * first those to send again, then new ones; when nothing sealed is waiting, the frame being
-   * filled goes (so frames grow while a window is full). Returns `[sent, sentAgain]`.
+   * filled goes (so frames grow while a window is full). Returns `[sent, sentAgain, sentPastWindow]`.
    */
-  sendWaiting(now: number, send: (frame: Uint8Array) => void): [number, number] {
+  sendWaiting(now: number, send: (frame: Uint8Array) => void): [number, number, number] {
     const pastWindow = this.pastWindowDue(now);
-    let sentPastWindow = false;
+    let sentPastWindow = 0;
     let sent = 0;
     let again = 0;
     while (this.framesOnTheWay() < this.window) {
@@ -122,13 +122,13 @@ export class Sender {
         setRetainedFrom(frame.bytes, this.inFlight[0]?.coversFrom ?? frame.coversFrom);
         send(frame.bytes);
         this.inFlight.push(frame);
-        sentPastWindow ||= !withinWindow;
+        if (!withinWindow) sentPastWindow++;
       }
       this.onTheWay.push(frame.coversTo);
       sent++;
     }
-    if (sentPastWindow) this.fullSince = now;
-    return [sent, again];
+    if (sentPastWindow > 0) this.fullSince = now;
+    return [sent, again, sentPastWindow];
   }
 
   /** Whether new frames may go past the full window of frames not yet held by every member. */
