@@ -884,7 +884,7 @@ fn events_go_past_a_window_that_does_not_move_when_its_time_comes() {
         let events = |frame: &Bytes| matches!(wire::decode(frame.clone()), Ok(Frame::Events(_)));
         out.iter().filter(|a| matches!(a, Action::Send(frame) if events(frame))).count()
     };
-    let mut emit_one = |me: &mut Node| {
+    let emit_one = |me: &mut Node| {
         assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
         me.flush(t0).expect("not acknowledged yet");
         events_sent(&actions(me))
