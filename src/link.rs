@@ -64,11 +64,11 @@ pub(crate) struct FromLink {
 /// How long a closing node keeps its link open so that its goodbye leaves.
 pub(crate) const GOODBYE_LINGER: Duration = Duration::from_millis(100);
 
-/// Frames a connection's writer may have queued before the connection counts as stuck: more than
-/// a member may lack before the hub cuts it off as behind (half of what a sender retains:
-/// `window` x 128 frames, 1,024 at the default window), plus what senders re-send at once to a member
-/// coming back, and the control frames in between. Its bytes are bounded too: by what the other
-/// members may keep for it, `max_pending_bytes` each (see [`Writer`]).
+/// Frames a connection's writer may have queued before the connection counts as stuck: more
+/// than a member may lack before the hub cuts it off as behind (half of what a sender retains:
+/// `window` x 128 frames, 1,024 at the default window), plus what senders re-send at once to a
+/// member coming back, and the control frames in between. On the hub its bytes are bounded too:
+/// by what the other members may keep for it, `max_pending_bytes` each (see [`Writer`]).
 const QUEUED_FRAMES: usize = 4096;
 /// Bytes a reader asks for at a time.
 const READ_CHUNK: usize = 64 * 1024;
@@ -110,7 +110,7 @@ struct Shared {
     ws_origins: Option<Vec<String>>,
     /// The writer queue of every connection that is up.
     writers: RefCell<HashMap<ConnId, Writer>>,
-    /// The bytes one connection's writer may have queued per connection of the link
+    /// The bytes the hub's writer toward one member may have queued per connection of the link
     /// (`max_pending_bytes`: what each other member may keep for it).
     max_queued_bytes: usize,
     /// Every connection of the link, opening or up, to close with it.
@@ -122,20 +122,25 @@ struct Shared {
     backlog: Backlog,
 }
 
-/// One connection's writer queue, bounded in frames ([`QUEUED_FRAMES`]) and bytes.
+/// One connection's writer queue, bounded in frames ([`QUEUED_FRAMES`]) and, on the hub, in
+/// bytes. A client's queue needs no byte bound: it holds its own events frames on their way to
+/// the hub, which its sender's window bounds, and a few control frames.
 struct Writer {
     queue: mpsc::Sender<Bytes>,
     /// The bytes of the frames queued and not yet written.
     queued_bytes: Rc<std::cell::Cell<usize>>,
+    /// Whether this is the hub's connection to a member, bounded in bytes.
+    to_member: bool,
 }
 
 impl Writer {
-    /// Queues a frame; `false` if the queue is full, in frames or past `max_bytes` (one frame
-    /// always fits in an empty queue).
+    /// Queues a frame; `false` if the queue is full, in frames or, toward a member, past
+    /// `max_bytes` (one frame always fits in an empty queue).
     fn push(&self, frame: &Bytes, max_bytes: usize) -> bool {
         let queued = self.queued_bytes.get();
         let bytes = queued + frame.len();
-        if (queued > 0 && bytes > max_bytes) || self.queue.try_send(frame.clone()).is_err() {
+        let too_many_bytes = self.to_member && queued > 0 && bytes > max_bytes;
+        if too_many_bytes || self.queue.try_send(frame.clone()).is_err() {
             return false;
         }
         self.queued_bytes.set(bytes);
@@ -393,7 +398,9 @@ async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &
     let (sealer, opener) = halves.unzip();
     let (queue, queued) = mpsc::channel(QUEUED_FRAMES);
     let queued_bytes = Rc::new(std::cell::Cell::new(0));
-    shared.writers.borrow_mut().insert(conn, Writer { queue, queued_bytes: queued_bytes.clone() });
+    let writer =
+        Writer { queue, queued_bytes: queued_bytes.clone(), to_member: side == OpenedAs::Hub };
+    shared.writers.borrow_mut().insert(conn, writer);
     shared.report(LinkEvent::ConnUp(conn));
     let from = (side == OpenedAs::Hub).then_some(conn);
     tokio::select! {
