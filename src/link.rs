@@ -110,8 +110,9 @@ struct Shared {
     ws_origins: Option<Vec<String>>,
     /// The writer queue of every connection that is up.
     writers: RefCell<HashMap<ConnId, Writer>>,
-    /// The bytes the hub's writer toward one member may have queued per connection of the link
-    /// (`max_pending_bytes`: what each other member may keep for it).
+    /// The bytes the hub's writer toward one member may have queued per connection of the link:
+    /// what each other member may keep for it (`max_pending_bytes`), and at least a window of
+    /// full frames.
     max_queued_bytes: usize,
     /// Every connection of the link, opening or up, to close with it.
     streams: RefCell<HashMap<u64, Rc<Stream>>>,
@@ -189,7 +190,9 @@ impl Link {
             handshake_within: config.election_timeout,
             ws_origins: is_websocket(address).then(|| config.ws_origins.clone()),
             writers: RefCell::new(HashMap::new()),
-            max_queued_bytes: config.max_pending_bytes,
+            max_queued_bytes: config
+                .max_pending_bytes
+                .max(config.window.saturating_mul(config.batch_bytes)),
             streams: RefCell::new(HashMap::new()),
             closed: std::cell::Cell::new(false),
             backlog: Arc::new(MailboxBytes::new(UNHANDLED_BUDGET)),
