@@ -379,21 +379,13 @@ impl Hello {
 
 impl Relayed {
     pub fn encode(&self) -> Vec<u8> {
-        let mut buf = header(Kind::Relayed, 24);
-        for field in [self.node, self.epoch, self.frames] {
-            buf.extend_from_slice(&field.to_le_bytes());
-        }
-        buf
+        encode_u64s(Kind::Relayed, [self.node, self.epoch, self.frames])
     }
 }
 
 impl Nack {
     pub fn encode(&self) -> Vec<u8> {
-        let mut buf = header(Kind::Nack, 24);
-        for field in [self.node, self.sender, self.from_seq] {
-            buf.extend_from_slice(&field.to_le_bytes());
-        }
-        buf
+        encode_u64s(Kind::Nack, [self.node, self.sender, self.from_seq])
     }
 }
 
@@ -421,6 +413,15 @@ impl Left {
         buf.push(self.reason as u8);
         buf
     }
+}
+
+/// A frame whose body is three u64 fields.
+fn encode_u64s(kind: Kind, fields: [u64; 3]) -> Vec<u8> {
+    let mut buf = header(kind, 24);
+    for field in fields {
+        buf.extend_from_slice(&field.to_le_bytes());
+    }
+    buf
 }
 
 fn header(kind: Kind, body: usize) -> Vec<u8> {
