@@ -28,9 +28,13 @@ test('the demo page and Rust workers exchange events both ways across a hub kill
   const problems = [];
   page.on('pageerror', (error) => problems.push(String(error)));
   await page.goto(demo.url);
-  const state = () => page.evaluate(() => ({ ...window.demo, emitter: undefined, node: window.demo.emitter.node }));
+  // The page's module sets `window.demo` once it has started; until then there is no state.
+  const state = () => page.evaluate(() => window.demo && { ...window.demo, emitter: undefined, node: window.demo.emitter.node });
 
-  await waitUntil('the page to link', async () => (await state()).linked || (await state()).error);
+  await waitUntil('the page to link', async () => {
+    const now = await state();
+    return now && (now.linked || now.error);
+  });
   const { node, error } = await state();
   assert.equal(error, null);
   assert.match(await page.textContent('#status'), /linked/);
