@@ -377,13 +377,19 @@ impl EmitterBuilder {
     }
 }
 
-// Not `wss://`: freeing a wss listener can crash NNG 1.11 (see the `nng` module); `tls+tcp://`
-// is the encrypted transport.
-const SCHEMES: [&str; 6] = ["tcp", "tcp4", "tcp6", "ipc", "ws", "tls+tcp"];
+// `wss://` is dialed only, never bound (see [`dial_only_scheme`]).
+const SCHEMES: [&str; 7] = ["tcp", "tcp4", "tcp6", "ipc", "ws", "tls+tcp", "wss"];
 
 /// Whether `address` runs over TLS.
 pub(crate) fn uses_tls(address: &str) -> bool {
-    address.starts_with("tls+tcp://")
+    address.starts_with("tls+tcp://") || address.starts_with("wss://")
+}
+
+/// Whether nodes only dial `address`, never bind it: `wss://`, since freeing a wss listener can
+/// crash NNG 1.11 (see the `nng` module). A hub serves `wss://` as `ws://` behind a
+/// TLS-terminating proxy, and members dial the proxy, verifying its certificate.
+pub(crate) fn dial_only_scheme(address: &str) -> bool {
+    address.starts_with("wss://")
 }
 
 /// Whether `address` is reachable only from this machine: `ipc://`, or a loopback host.
@@ -443,6 +449,17 @@ mod tests {
         ] {
             assert!(matches!(check_address(bad), Err(Error::InvalidAddress { .. })), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_wss_address_needs_the_tls_settings_and_is_only_dialed() {
+        let wss = "wss://127.0.0.1:9443/nm";
+        let without = EmitterBuilder::new("svc").address(wss).checked();
+        assert!(matches!(without, Err(Error::InvalidAddress { .. })));
+        let tls = Tls { ca_file: "ca.pem".into(), cert_key_file: None, server_name: None };
+        assert!(EmitterBuilder::new("svc").address(wss).tls(tls).checked().is_ok());
+        assert!(uses_tls(wss) && dial_only_scheme(wss));
+        assert!(!dial_only_scheme("tls+tcp://127.0.0.1:9443"));
     }
 
     #[test]

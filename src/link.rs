@@ -18,7 +18,7 @@
 //! silently stop a connection's traffic), so every failure is a report or a closed connection.
 
 use crate::auth::{Answered, Dialing, Opener, Sealer, Secret};
-use crate::config::{uses_tls, Config};
+use crate::config::{dial_only_scheme, uses_tls, Config};
 use crate::error::{Error, Result};
 use crate::framing::{envelope, Deframer};
 use crate::mailbox::MailboxBytes;
@@ -171,8 +171,8 @@ enum Endpoint {
 
 impl Link {
     /// One step of the election, on one candidate `address`: bind it and become the hub, or,
-    /// if it is taken or not this machine's (or the node is dial-only), dial it and become a
-    /// client. An `ipc://` socket file that exists is bound only if nobody listens on it. A
+    /// if it is taken or not this machine's (or the node or the address's scheme is dial-only),
+    /// dial it and become a client. An `ipc://` socket file that exists is bound only if nobody listens on it. A
     /// client is not usable before its connection is up (a [`LinkEvent::ConnUp`]).
     pub(crate) fn open(
         config: &Config,
@@ -200,7 +200,7 @@ impl Link {
         // A node without a TLS certificate cannot serve a TLS candidate: it only dials it.
         let cannot_serve_tls =
             uses_tls(address) && config.tls.as_ref().is_some_and(|t| t.cert_key_file.is_none());
-        let can_bind = !config.dial_only && !cannot_serve_tls;
+        let can_bind = !config.dial_only && !cannot_serve_tls && !dial_only_scheme(address);
         let bound = if !can_bind || ipc_socket_in_use(address) {
             None
         } else {

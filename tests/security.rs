@@ -577,6 +577,77 @@ fn tls_members_exchange_events_and_a_client_trusting_another_ca_never_links() {
     }
 }
 
+/// `wss://` end to end, the certificate verified: nodes never bind a `wss://` address (freeing a
+/// wss listener can crash NNG 1.11), so the hub serves `ws://` behind a TLS-terminating proxy, as
+/// a deployment would put in front of it, and members dial `wss://` through the proxy. A member
+/// trusting another certificate authority never links.
+#[test]
+fn members_dial_wss_through_a_tls_terminating_proxy_and_verify_its_certificate() {
+    let dir = TempDir::new("wss");
+    let (ca, server) = make_certificates(&dir, "cluster", true);
+    let (other_ca, _) = make_certificates(&dir, "other", false);
+    let hub_address = format!("{}/nm", free_address().replace("tcp://", "ws://"));
+    let topics = ["t", "$peer.joined"];
+    let mut hub = repl("hub", &hub_address, &topics, &[], &[]);
+    assert!(hub.wait_stderr("connected").contains("as Hub"));
+    let upstream = host_port(&hub_address).trim_end_matches("/nm");
+    let port = tls_terminating_proxy(&server.unwrap(), upstream);
+    let address = format!("wss://127.0.0.1:{port}/nm");
+    let trust = ["--tls-ca", ca.as_str(), "--tls-server-name", "localhost"];
+    let mut client = repl("client", &address, &topics, &trust, &[]);
+    assert!(client.wait_stderr("connected").contains("as Client"));
+    exchange(&mut hub, &mut client, "over wss");
+
+    let stranger_args = ["listen", "--addr", &address, "--service", "stranger", "--tls-ca"];
+    let mut stranger = Process::start(
+        "stranger",
+        &[&stranger_args[..], &[other_ca.as_str(), "--connect-timeout", "1", "t"]].concat(),
+    );
+    assert_eq!(stranger.wait_exit(), 1, "{:?}", stranger.stderr());
+    let stderr = stranger.stderr();
+    assert!(stderr.iter().any(|l| l.contains("nanomitter: error: no hub answered")), "{stderr:?}");
+    exchange(&mut hub, &mut client, "after the stranger");
+}
+
+/// A TLS-terminating proxy on a free loopback port: it accepts TLS with NNG's `tls+tcp://`
+/// listener, presenting `cert_key`, and forwards the decrypted bytes to `upstream` (`host:port`)
+/// and back, one pair of threads per connection. Returns its port.
+fn tls_terminating_proxy(cert_key: &str, upstream: &str) -> u16 {
+    use nanomitter::nng::{Listener, TlsSettings, TransportOptions};
+    let runtime = Arc::new(tokio::runtime::Runtime::new().expect("a runtime"));
+    let tls = Some(TlsSettings::server(cert_key));
+    let options = TransportOptions { tls, ..TransportOptions::default() };
+    let listener = Listener::bind("tls+tcp://127.0.0.1:0", &options).expect("bind the proxy");
+    let port = listener.bound_port().expect("the proxy's port");
+    let upstream = upstream.to_owned();
+    std::thread::spawn(move || {
+        while let Ok(secure) = runtime.block_on(listener.accept()) {
+            let Ok(plain) = TcpStream::connect(&upstream) else { continue };
+            let (secure, mut plain_out) = (Arc::new(secure), plain.try_clone().expect("a clone"));
+            let (from_secure, to_secure, rt) = (secure.clone(), secure, runtime.clone());
+            std::thread::spawn(move || {
+                let mut buf = vec![0; 64 * 1024];
+                while let Ok(n @ 1..) = rt.block_on(from_secure.read(&mut buf)) {
+                    if plain_out.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+                let _ = plain_out.shutdown(std::net::Shutdown::Both);
+            });
+            let (rt, mut plain_in) = (runtime.clone(), plain);
+            std::thread::spawn(move || {
+                let mut buf = vec![0; 64 * 1024];
+                while let Ok(n @ 1..) = plain_in.read(&mut buf) {
+                    if rt.block_on(to_secure.write_all(&[&buf[..n]])).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
 /// A peer without the secret that announces a huge handshake message is cut off at the length
 /// prefix. (Before, the hub read and held it whole, 8 MiB here, then refused it.)
 #[test]

@@ -30,7 +30,8 @@
 //! # Known NNG 1.11 faults
 //!
 //! Freeing a `wss://` listener can crash the process (a use-after-free inside NNG's HTTP server,
-//! roughly once in twenty runs of the test suite), so `wss://` is not fit for use with this NNG;
+//! roughly once in twenty runs of the test suite), so nodes never bind `wss://` with this NNG,
+//! they only dial it (a TLS-terminating proxy serves it in front of a `ws://` hub);
 //! `tls+tcp://` is not affected.
 
 mod aio;
