@@ -140,8 +140,7 @@ impl Node {
                         Some((_, heard)) if now.duration_since(heard) < liveness * 2 => true,
                         Some((old, _)) => {
                             debug!(old, conn, "a member came back on a new connection");
-                            hub.relay.cut_off(old, LeftReason::Closed);
-                            self.act(Action::CutOff(old));
+                            self.cut_off_client(old, LeftReason::Closed);
                             false
                         }
                         None => false,
@@ -178,13 +177,24 @@ impl Node {
         let Some(hub) = self.phase.hub_mut() else { return };
         let laggards = hub.relay.lagging(now, stuck_after, max_frames, max_bytes);
         for (conn, behind) in laggards {
-            warn!(node = ?behind.map(membership::hex), "cutting off a client that fell behind");
-            Stats::add(&self.stats.evictions, 1);
-            if let Some(hub) = self.phase.hub_mut() {
-                hub.relay.cut_off(conn, LeftReason::Evicted);
-            }
-            self.act(Action::CutOff(conn));
+            self.evict(conn, behind, LeftReason::Evicted, "cutting off a client that fell behind");
         }
+    }
+
+    /// Cuts a client off as slow or silent: said once as a warning with `why`, and counted.
+    fn evict(&mut self, conn: ConnId, node: Option<u64>, reason: LeftReason, why: &str) {
+        warn!(node = ?node.map(membership::hex), ?reason, "{why}");
+        Stats::add(&self.stats.evictions, 1);
+        self.cut_off_client(conn, reason);
+    }
+
+    /// Closes a client's connection for `reason`: the relay knows it is going (nothing more is
+    /// told or relayed to it), and the link closes it.
+    fn cut_off_client(&mut self, conn: ConnId, reason: LeftReason) {
+        if let Some(hub) = self.phase.hub_mut() {
+            hub.relay.cut_off(conn, reason);
+        }
+        self.act(Action::CutOff(conn));
     }
 
     /// Tells clients how many of their events frames the hub took (see
@@ -241,12 +251,7 @@ impl Node {
         let overdue = hub.relay.overdue(now, evict_after, silent_after);
         let missing = hub.relay.take_missing(now);
         for (conn, node, reason) in overdue {
-            warn!(node = ?node.map(membership::hex), ?reason, "cutting off a client");
-            Stats::add(&self.stats.evictions, 1);
-            if let Some(hub) = self.phase.hub_mut() {
-                hub.relay.cut_off(conn, reason);
-            }
-            self.act(Action::CutOff(conn));
+            self.evict(conn, node, reason, "cutting off a client");
         }
         for node in missing {
             self.send(Left { epoch: self.epoch, node, reason: LeftReason::Silent }.encode());

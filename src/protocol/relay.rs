@@ -478,8 +478,7 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
                     if client.node == Some(*sender) {
                         continue;
                     }
-                    let before = client.relayed_before.get(sender).copied().unwrap_or(0);
-                    let (f, b) = logged.past(self.holds(client, *sender).max(before));
+                    let (f, b) = logged.past(self.holds_or_not_owed(client, *sender));
                     frames += f;
                     bytes += b;
                 }
@@ -521,6 +520,14 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         self.retained.insert(sender, retained_from);
         let relayed = self.last_relayed.entry(sender).or_insert(0);
         *relayed = (*relayed).max(last_seq);
+    }
+
+    /// How far `client` cannot fall behind on `sender`'s events through this connection: what
+    /// it holds (see [`Relay::holds`]), or what was relayed before it connected, which it may
+    /// lack only as re-sends, through no fault of its own.
+    fn holds_or_not_owed(&self, client: &Client, sender: u64) -> u64 {
+        let before = client.relayed_before.get(&sender).copied().unwrap_or(0);
+        self.holds(client, sender).max(before)
     }
 
     /// What `client` holds of `sender`: what it acknowledged, or what the sender no longer has.
@@ -617,9 +624,8 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
                 }
                 let evict_after = evict_after?;
                 let oldest_owed = self.log.iter().find(|sent| {
-                    let before = client.relayed_before.get(&sent.sender).copied().unwrap_or(0);
                     sent.origin != Some(*pipe)
-                        && self.holds(client, sent.sender).max(before) < sent.last_seq
+                        && self.holds_or_not_owed(client, sent.sender) < sent.last_seq
                 })?;
                 (now.duration_since(oldest_owed.at) >= evict_after).then_some((
                     *pipe,

@@ -648,12 +648,13 @@ fn a_second_joining_hello_on_a_connection_is_dropped() {
 
 /// Whether `actions` send one of `sender`'s events frames.
 fn sends_events_of(actions: &[Action], sender: u64) -> bool {
-    actions.iter().any(|a| match a {
-        Action::Send(bytes) => {
-            matches!(wire::decode(bytes.clone()), Ok(Frame::Events(e)) if e.node == sender)
-        }
-        _ => false,
-    })
+    events_frames_sent(actions, sender) > 0
+}
+
+/// How many events frames of `sender` go to the hub (or every client) among `actions`.
+fn events_frames_sent(actions: &[Action], sender: u64) -> usize {
+    let of_sender = |bytes: &Bytes| matches!(wire::decode(bytes.clone()), Ok(Frame::Events(e)) if e.node == sender);
+    actions.iter().filter(|a| matches!(a, Action::Send(bytes) if of_sender(bytes))).count()
 }
 
 /// A first-time member is owed only what the hub relays after it connected: a sender does not
@@ -880,10 +881,7 @@ fn events_go_past_a_window_that_does_not_move_when_its_time_comes() {
     let mut me = node(ME, t0);
     let attempt = linked_client(&mut me, 9, vec![ME, 7], t0);
     actions(&mut me);
-    let events_sent = |out: &[Action]| {
-        let events = |frame: &Bytes| matches!(wire::decode(frame.clone()), Ok(Frame::Events(_)));
-        out.iter().filter(|a| matches!(a, Action::Send(frame) if events(frame))).count()
-    };
+    let events_sent = |out: &[Action]| events_frames_sent(out, ME);
     let emit_one = |me: &mut Node| {
         assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
         me.flush(t0).expect("not acknowledged yet");

@@ -248,20 +248,23 @@ impl Sender {
     /// is full, new frames wait, and it did not move for [`PAST_WINDOW_AFTER`] (nor did frames
     /// go past it since).
     fn past_window_due(&mut self, now: Instant) -> bool {
-        let waiting = !self.waiting.is_empty() || self.batch.is_some();
-        if !self.past_stuck_window || !waiting || self.in_flight.len() < self.window {
+        if !self.past_stuck_window || !self.has_new_frames() || self.in_flight.len() < self.window {
             return false;
         }
         let since = *self.full_since.get_or_insert(now);
         now.saturating_duration_since(since) >= PAST_WINDOW_AFTER
     }
 
+    /// Whether new events wait to go: sealed frames, or the frame being filled.
+    fn has_new_frames(&self) -> bool {
+        !self.waiting.is_empty() || self.batch.is_some()
+    }
+
     /// When new frames may go past a full window that does not move, if they wait for it
     /// (`None`: they do not, or they wait for the hub to take a frame, or for room to keep it).
     pub(crate) fn past_window_at(&self) -> Option<Instant> {
-        let waiting = !self.waiting.is_empty() || self.batch.is_some();
         let kept = self.in_flight.len();
-        let waits_for_it = waiting
+        let waits_for_it = self.has_new_frames()
             && self.on_the_way() < self.window
             && kept >= self.window
             && kept < self.window * RETAINED_PER_WINDOW;

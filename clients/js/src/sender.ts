@@ -133,10 +133,14 @@ export class Sender {
 
   /** Whether new frames may go past the full window of frames not yet held by every member. */
   private pastWindowDue(now: number): boolean {
-    const waiting = this.waiting.length > 0 || this.batch.length > 0;
-    if (!waiting || this.inFlight.length < this.window) return false;
+    if (!this.hasNewFrames() || this.inFlight.length < this.window) return false;
     this.fullSince ??= now;
     return now - this.fullSince >= PAST_WINDOW_AFTER_MS;
+  }
+
+  /** Whether new events wait to go: sealed frames, or the frame being filled. */
+  private hasNewFrames(): boolean {
+    return this.waiting.length > 0 || this.batch.length > 0;
   }
 
   /**
@@ -144,10 +148,9 @@ export class Sender {
    * (`null`: they do not, or they wait for the hub to take a frame, or for room to keep it).
    */
   pastWindowAt(): number | null {
-    const waiting = this.waiting.length > 0 || this.batch.length > 0;
     const kept = this.inFlight.length;
     const waitsForIt =
-      waiting &&
+      this.hasNewFrames() &&
       this.framesOnTheWay() < this.window &&
       kept >= this.window &&
       kept < this.window * RETAINED_PER_WINDOW;
