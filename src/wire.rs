@@ -53,6 +53,8 @@
 //! new hub that never heard of them waits for them too); otherwise empty. `owed` lists members that went away without a
 //! goodbye, each with the latest of this node's sequence numbers every member held when it went:
 //! one that comes back learns from it where it stands, even if it never heard this node before.
+//! Each of the three lists holds at most [`MAX_LISTED`] (4,096) entries, so a hello is at most
+//! 160 KiB and some bytes: far below the frame limit, whatever the cluster went through.
 //!
 //! **nack** — `node u64 | sender u64 | from_seq u64`: `node` misses `sender`'s events from
 //! `from_seq` on; `sender` re-sends what it still holds.
@@ -98,6 +100,10 @@ const EVENT_OVERHEAD: usize = 8 + 1 + 2 + 4;
 pub use crate::topic::MAX_TOPIC_LEN;
 /// Longest service name in bytes the format can carry.
 pub const MAX_SERVICE_LEN: usize = u8::MAX as usize;
+/// The most entries each list of a hello (`received`, `members`, `owed`) may hold. A hub takes
+/// at most this many clients, and a node lists at most this many of the senders and members it
+/// knows, so no hello an honest node sends is larger, and no peer can make one larger.
+pub const MAX_LISTED: usize = 4096;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -484,9 +490,9 @@ pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
             },
             last_seq: reader.seq()?,
             retained_from: reader.seq()?,
-            received: reader.pairs()?,
-            members: reader.nodes()?,
-            owed: reader.pairs()?,
+            received: reader.listed(Reader::pairs)?,
+            members: reader.listed(Reader::nodes)?,
+            owed: reader.listed(Reader::pairs)?,
         }),
         k if k == Kind::Nack as u8 => Frame::Nack(Nack {
             node: reader.u64()?,
@@ -659,6 +665,18 @@ impl<'a> Reader<'a> {
         (0..count).map(|_| Ok((self.u64()?, self.seq()?))).collect()
     }
 
+    /// A list of a hello, of at most [`MAX_LISTED`] entries.
+    fn listed<T>(
+        &mut self,
+        list: impl FnOnce(&mut Self) -> Result<Vec<T>, FrameError>,
+    ) -> Result<Vec<T>, FrameError> {
+        let list = list(self)?;
+        if list.len() > MAX_LISTED {
+            return Err(FrameError::Invalid("hello list longer than 4,096 entries"));
+        }
+        Ok(list)
+    }
+
     fn nodes(&mut self) -> Result<Vec<u64>, FrameError> {
         let count = self.u32()? as usize;
         if count > self.remaining() / 8 {
@@ -773,6 +791,29 @@ mod tests {
                     "prefix of {len} bytes"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_hello_may_list_at_most_max_listed_entries_in_each_list() {
+        let listing = |n: usize| Hello {
+            received: (0..n as u64).map(|s| (s, 1)).collect(),
+            members: (0..n as u64).collect(),
+            owed: (0..n as u64).map(|s| (s, 1)).collect(),
+            ..Hello::sample(1, false, Joining::Again)
+        };
+        let most = listing(MAX_LISTED).encode();
+        assert!(decode(Bytes::from(most.clone())).is_ok());
+        assert!(most.len() < 200 * 1024, "a hello stays small: {} bytes", most.len());
+        for one_more in [
+            Hello { received: listing(MAX_LISTED + 1).received, ..listing(0) },
+            Hello { members: listing(MAX_LISTED + 1).members, ..listing(0) },
+            Hello { owed: listing(MAX_LISTED + 1).owed, ..listing(0) },
+        ] {
+            assert_eq!(
+                decode(Bytes::from(one_more.encode())).unwrap_err(),
+                FrameError::Invalid("hello list longer than 4,096 entries")
+            );
         }
     }
 

@@ -7,7 +7,8 @@
 use super::election::Phase;
 use super::node::{Action, ConnId, Node, DEPARTED_KEPT, NACK_INTERVAL};
 use crate::membership::Change;
-use crate::wire::{Hello, Interest, Joining, Left, LeftReason};
+use crate::stats::Stats;
+use crate::wire::{Hello, Interest, Joining, Left, LeftReason, MAX_LISTED};
 use bytes::Bytes;
 use std::time::{Duration, Instant};
 use tracing::debug;
@@ -45,15 +46,17 @@ impl Node {
             service: self.config.service.clone(),
             last_seq: self.sender.last_sent(),
             retained_from: self.sender.retained_from(),
-            received,
-            members,
-            owed: self.owed_list(),
+            received: listed(received),
+            members: listed(members),
+            owed: listed(self.owed_list()),
         }
     }
 
-    /// The hub greets a client that just connected, and it alone: its hello, then what everyone
-    /// listens to, its own last (what the cluster already knows; a client that connects costs
-    /// the others nothing).
+    /// The hub greets a client that introduced itself (its first hello), and it alone: its
+    /// hello, then what everyone listens to, its own last (what the cluster already knows; a
+    /// client that connects costs the others nothing). Not before: a connection that says
+    /// nothing costs the hub nothing to send, and the hello it is greeted with already carries
+    /// the epoch that client knew, if it was newer.
     pub(super) fn greet(&mut self, now: Instant, conn: ConnId) {
         let hello = self.hello(Joining::No);
         self.send_to(conn, hello.encode());
@@ -121,15 +124,19 @@ impl Node {
         }
         match (self.phase.hub_mut(), from) {
             (Some(hub), Some(conn)) => {
+                let first = hub.relay.node_of(conn).is_none();
                 hub.relay.hello(conn, &hello, now);
                 if hello.joining == Joining::Again {
                     // Members the client knew of that this hub may never have heard of.
-                    for &node in hello.members.iter().filter(|n| !self.departed.contains_key(n)) {
-                        hub.relay.await_member(node, now);
-                    }
+                    let listed = hello.members.iter().filter(|n| !self.departed.contains_key(n));
+                    let refused = listed.filter(|&&node| !hub.relay.await_member(node, now));
+                    Stats::add(&self.stats.over_budget, refused.count() as u64);
                 }
                 self.overtake_epoch(hello.epoch);
                 self.act(Action::Relay { except: conn, frame: raw });
+                if first {
+                    self.greet(now, conn);
+                }
             }
             (None, None) if hello.hub => {
                 if hello.epoch < self.epoch {
@@ -184,14 +191,23 @@ impl Node {
         self.ask_again(hello.node, behind);
     }
 
+    /// A goodbye on the hub; on a client, the hub's word that a member left. A client takes
+    /// that word only for members it knows (heard from, or listed by its hub): the hub also
+    /// gives up on members it awaited on another member's word, which nobody else may know, and
+    /// remembering those would grow every client with what one member claimed.
     pub(super) fn receive_left(&mut self, now: Instant, left: Left, from: Option<ConnId>) {
         match from {
             Some(conn) => self.client_leaving(now, left, conn),
-            None if left.epoch >= self.epoch && left.node != self.id => {
+            None if left.epoch >= self.epoch && left.node != self.id && self.knows(left.node) => {
                 self.peer_left(now, left.node, left.reason);
             }
             None => {}
         }
+    }
+
+    /// Whether `node` is a member this node knows of: heard from, or listed by its last hub.
+    fn knows(&self, node: u64) -> bool {
+        self.membership.nodes().any(|n| n == node) || self.hub_members.contains(&node)
     }
 
     /// Tells the cluster this node's patterns, if they changed since it last did. Subscriptions
@@ -284,4 +300,18 @@ impl Node {
         let notice = self.notice(change.topic, change.data);
         self.deliver(notice, None);
     }
+}
+
+/// At most [`MAX_LISTED`] entries of a hello's list, in order: a hub has at most that many
+/// clients and a node owes at most that many members, so only the senders a node lists (what
+/// it relayed or received of each) can be more, after churn, and leaving some out costs little:
+/// a joining client starts on an unlisted sender at the oldest event that sender still holds,
+/// as on any sender it hears first, and a hub may re-send a rejoining client events of an
+/// unlisted sender that it then drops as duplicates.
+fn listed<T: Ord>(mut list: Vec<T>) -> Vec<T> {
+    if list.len() > MAX_LISTED {
+        list.sort_unstable();
+        list.truncate(MAX_LISTED);
+    }
+    list
 }

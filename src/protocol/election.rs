@@ -13,9 +13,9 @@ use crate::config::SlowConsumer;
 use crate::error::Error;
 use crate::role::Role;
 use crate::stats::Stats;
-use crate::wire::{self, Joining, LeftReason};
+use crate::wire::{self, Joining, LeftReason, MAX_LISTED};
 use std::time::{Duration, Instant};
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 /// Where the election and the link stand.
 pub(super) enum Phase {
@@ -320,10 +320,13 @@ impl Node {
         }
         match &mut self.phase {
             Phase::Dialing { .. } => self.link_up(now),
-            Phase::Hub(hub) => {
-                hub.relay.connected(conn, now);
-                self.greet(now, conn);
+            Phase::Hub(hub) if hub.relay.clients() >= MAX_LISTED => {
+                // A hub takes at most this many clients: every hello lists them.
+                debug!(conn, "refusing a connection: the hub has as many clients as it takes");
+                Stats::add(&self.stats.over_budget, 1);
+                self.act(Action::CutOff(conn));
             }
+            Phase::Hub(hub) => hub.relay.connected(conn, now),
             _ => {}
         }
     }

@@ -12,7 +12,8 @@
 
 use super::election::Phase;
 use super::node::{Action, LinkState, Node, DEPARTED_KEPT};
-use crate::wire::{self, LeftReason};
+use crate::stats::Stats;
+use crate::wire::{self, LeftReason, MAX_LISTED};
 use std::time::Instant;
 use tracing::info;
 
@@ -28,7 +29,13 @@ pub(super) struct Owed {
 
 impl Node {
     /// `node` was declared gone without a goodbye: it may come back lacking this node's events.
+    /// At most [`MAX_LISTED`] members are owed word at once (every hello lists them): past
+    /// that, one more comes back to learn of its losses only from its own re-send requests.
     pub(super) fn went_silent(&mut self, now: Instant, node: u64) {
+        if self.owed.len() >= MAX_LISTED && !self.owed.contains_key(&node) {
+            Stats::add(&self.stats.over_budget, 1);
+            return;
+        }
         let held = self.sender.acked();
         self.owed.insert(node, Owed { gone_at: now, held, back: false });
     }

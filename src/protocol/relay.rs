@@ -41,6 +41,25 @@ struct Client {
     last_nack: Map<u64, Instant>,
 }
 
+/// The most members the hub awaits on another member's word (the members a rejoining client
+/// lists, see [`Relay::await_member`]): a claim the hub cannot check, so it is bounded, and so
+/// is the burst of `left` notices once the hub gives up on them (one per member, to every
+/// client, well within a connection's writer queue of 4,096 frames).
+pub(crate) const MAX_AWAITED_ON_WORD: usize = 1024;
+
+/// A member the hub waits for before any sender may forget what it may lack: a client gone
+/// without a word (it may be partitioned, not dead), or a member of the previous hub's cluster.
+struct Awaited {
+    /// When the hub gives up on it. Set when it is first awaited and moved only by the hub's
+    /// own stall: neither other departures nor other members' word keep it awaited longer, so
+    /// the time anyone can hold flushes back is bounded per member.
+    until: Instant,
+    /// Per sender, what it held when its connection closed: it holds back only what followed.
+    /// `None` for a member of the previous cluster, whose holdings this hub never heard: it
+    /// holds back everything.
+    held: Option<Map<u64, u64>>,
+}
+
 /// An events frame sent downstream and not yet acknowledged by every client.
 struct Sent<P> {
     origin: Option<P>,
@@ -105,8 +124,12 @@ pub(crate) struct Relay<P, M> {
     /// client that falls behind is cut off instead, see [`Relay::lagging`]).
     window: Option<usize>,
     clients: Map<P, Client>,
-    awaited: Set<u64>,
-    awaited_until: Instant,
+    /// The members awaited, each with its own deadline.
+    awaited: Map<u64, Awaited>,
+    /// Until when the hub takes a rejoining client's word for members to await: the members
+    /// of the previous cluster reach this hub within its opening grace period, and whoever
+    /// lists members later could keep every flush waiting by naming new ones.
+    opening_until: Instant,
     grace: Duration,
     hold_until: Instant,
     log: VecDeque<Sent<P>>,
@@ -131,12 +154,14 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         hold_until: Instant,
         grace: Duration,
     ) -> Self {
+        let until = hold_until.max(now + grace);
+        let awaited = awaited.into_iter().map(|node| (node, Awaited { until, held: None }));
         Relay {
             node,
             window,
             clients: Map::default(),
-            awaited,
-            awaited_until: hold_until.max(now + grace),
+            awaited: awaited.collect(),
+            opening_until: until,
             grace,
             hold_until,
             log: VecDeque::new(),
@@ -167,6 +192,11 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         self.clients.insert(pipe, client);
     }
 
+    /// How many clients are connected.
+    pub(crate) fn clients(&self) -> usize {
+        self.clients.len()
+    }
+
     /// The hub cuts the client off for `reason`.
     pub(crate) fn cut_off(&mut self, pipe: P, reason: LeftReason) {
         if let Some(client) = self.clients.get_mut(&pipe) {
@@ -182,7 +212,7 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
             client.leaving = Some(LeftReason::Closed);
             return false;
         }
-        self.awaited.remove(&node)
+        self.awaited.remove(&node).is_some()
     }
 
     /// Forgets a sender that left for good: its sequence numbers need no tracking any more.
@@ -200,7 +230,8 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
 
     /// A client's connection closed. Returns its node id, if it said hello, and why it left.
     /// One that went without a word may be cut off from the hub by a partition, not dead: it is
-    /// awaited like a member of a previous hub, so senders keep what it may still be owed.
+    /// awaited for the grace period, so senders keep what it may still be owed: what followed
+    /// what it held (see [`Relay::take_upstream_acks`]).
     /// Its frames still unacknowledged leave the window: a client that lost one on the way can
     /// have it again only from its sender, which may be gone for good. Waiting for them would
     /// stall every other sender and cut healthy clients off as slow. If the sender comes back,
@@ -220,8 +251,8 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
             return None;
         }
         if client.leaving.is_none() {
-            self.awaited.insert(node);
-            self.awaited_until = self.awaited_until.max(now + self.grace);
+            let held = Some(client.acked);
+            self.awaited.insert(node, Awaited { until: now + self.grace, held });
         }
         Some((node, client.leaving.unwrap_or(LeftReason::Closed)))
     }
@@ -319,17 +350,26 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// The members still awaited: of the previous hub's cluster, or clients that went without
     /// a word.
     pub(crate) fn awaited(&self) -> impl Iterator<Item = u64> + '_ {
-        self.awaited.iter().copied()
+        self.awaited.keys().copied()
     }
 
-    /// A member a rejoining client knew of: unless it is connected, it is awaited like a
-    /// member of the previous cluster, so senders keep what it may still be owed.
-    pub(crate) fn await_member(&mut self, node: u64, now: Instant) {
-        if node == self.node || self.clients.values().any(|c| c.node == Some(node)) {
-            return;
+    /// A member a rejoining client knew of: unless it is connected or already awaited, it is
+    /// awaited like a member of the previous cluster, so senders keep what it may still be owed.
+    /// The hub cannot check the claim, so it takes it only while its opening grace period runs
+    /// (when the previous cluster's members rejoin) and while it awaits fewer than
+    /// [`MAX_AWAITED_ON_WORD`] members. Returns `false` when it refused the claim for that.
+    pub(crate) fn await_member(&mut self, node: u64, now: Instant) -> bool {
+        if node == self.node
+            || self.awaited.contains_key(&node)
+            || self.clients.values().any(|c| c.node == Some(node))
+        {
+            return true;
         }
-        self.awaited.insert(node);
-        self.awaited_until = self.awaited_until.max(now + self.grace);
+        if now >= self.opening_until || self.awaited.len() >= MAX_AWAITED_ON_WORD {
+            return false;
+        }
+        self.awaited.insert(node, Awaited { until: now + self.grace, held: None });
+        true
     }
 
     /// Any frame from a client shows it is alive.
@@ -350,13 +390,22 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         for sent in &mut self.log {
             sent.at = now;
         }
-        self.awaited_until = self.awaited_until.max(now + self.grace + to_find_out);
+        let until = now + self.grace + to_find_out;
+        for awaited in self.awaited.values_mut() {
+            awaited.until = awaited.until.max(until);
+        }
+        self.opening_until = self.opening_until.max(until);
     }
 
-    /// A client acknowledged events.
+    /// A client acknowledged events. Acknowledgements name senders the hub relays (it tracks
+    /// what each client holds of those only): one naming another is dropped, so a client
+    /// cannot grow the hub's state by naming senders that do not exist.
     pub(crate) fn acked(&mut self, pipe: P, acks: &[(u64, u64)], now: Instant) {
         if let Some(client) = self.clients.get_mut(&pipe) {
             for &(sender, seq) in acks {
+                if !self.last_relayed.contains_key(&sender) {
+                    continue;
+                }
                 let held = client.acked.entry(sender).or_insert(0);
                 if seq > *held {
                     *held = seq;
@@ -532,8 +581,13 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
 
     /// What `client` holds of `sender`: what it acknowledged, or what the sender no longer has.
     fn holds(&self, client: &Client, sender: u64) -> u64 {
+        self.holds_of(&client.acked, sender)
+    }
+
+    /// What a member whose acknowledgements are `acked` holds of `sender` (see [`Relay::holds`]).
+    fn holds_of(&self, acked: &Map<u64, u64>, sender: u64) -> u64 {
         let retained = self.retained.get(&sender).map_or(0, |r| r.saturating_sub(1));
-        client.acked.get(&sender).copied().unwrap_or(0).max(retained)
+        acked.get(&sender).copied().unwrap_or(0).max(retained)
     }
 
     fn trim(&mut self) {
@@ -556,12 +610,14 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     }
 
     /// Per sender, the latest sequence every member holds, where it moved since the last call.
-    /// Nothing moves while members of the previous cluster are still awaited: until they
-    /// rejoin or [`Relay::take_missing`] gives up on them, not merely until their time is up.
-    /// The hub's beat gives up on them only after it saw whether the hub itself stalled (a hub
-    /// that did not run finds every deadline past), and any input may come before that beat.
+    /// Members awaited count as members: nothing moves while members of the previous cluster
+    /// are awaited, and a client gone without a word holds back what followed what it held.
+    /// Both until they rejoin or [`Relay::take_missing`] gives up on them, not merely until
+    /// their time is up: the hub's beat gives up on them only after it saw whether the hub
+    /// itself stalled (a hub that did not run finds every deadline past), and any input may
+    /// come before that beat.
     pub(crate) fn take_upstream_acks(&mut self, now: Instant) -> Vec<(u64, u64)> {
-        if now < self.hold_until || !self.awaited.is_empty() {
+        if now < self.hold_until || self.awaited.values().any(|a| a.held.is_none()) {
             return Vec::new();
         }
         let mut moved = Vec::new();
@@ -572,7 +628,13 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
                 .values()
                 .filter(|c| c.node.is_some_and(|n| n != sender))
                 .map(|c| self.holds(c, sender));
-            let all_clients = members.fold(u64::MAX, u64::min);
+            let away = self
+                .awaited
+                .iter()
+                .filter(|(node, _)| **node != sender)
+                .filter_map(|(_, awaited)| awaited.held.as_ref())
+                .map(|held| self.holds_of(held, sender));
+            let all_clients = members.chain(away).fold(u64::MAX, u64::min);
             let hub_holds = if sender == self.node {
                 u64::MAX
             } else {
@@ -599,12 +661,15 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         self.announced.iter().map(|(sender, seq)| (*sender, *seq)).collect()
     }
 
-    /// Members of the previous cluster that did not rejoin in time; they are no longer awaited.
+    /// Members awaited that did not come back in time, in order; they are no longer awaited.
     pub(crate) fn take_missing(&mut self, now: Instant) -> Vec<u64> {
-        if now < self.awaited_until {
-            return Vec::new();
+        let mut missing: Vec<u64> =
+            self.awaited.iter().filter(|(_, a)| now >= a.until).map(|(node, _)| *node).collect();
+        missing.sort_unstable();
+        for node in &missing {
+            self.awaited.remove(node);
         }
-        self.awaited.drain().collect()
+        missing
     }
 
     /// Clients to cut off: one that left an events frame unacknowledged for `evict_after`
@@ -832,6 +897,34 @@ mod tests {
         let later = now + Duration::from_secs(2);
         let overdue = hub.overdue(later, Some(Duration::from_secs(1)), Duration::from_secs(10));
         assert_eq!(overdue, vec![(3, Some(13), LeftReason::Evicted)], "it owes event 6");
+    }
+
+    #[test]
+    fn acknowledgements_naming_senders_the_hub_does_not_relay_grow_nothing() {
+        let (mut hub, now) = hub_with(2, None);
+        relay(&mut hub, 1, 3, now);
+        let made_up: Vec<(u64, u64)> = (1_000..101_000).map(|sender| (sender, 1)).collect();
+        hub.acked(2, &made_up, now);
+        hub.acked(2, &[(11, 3)], now);
+        let tracked = hub.clients.values().map(|c| c.acked.len()).max();
+        assert_eq!(tracked, Some(1), "one sender relayed, one tracked");
+        assert_eq!(hub.take_upstream_acks(now), vec![(11, 3)], "the real one still counts");
+    }
+
+    #[test]
+    fn a_client_gone_without_a_word_holds_back_only_what_it_lacked() {
+        let (mut hub, now) = hub_with(3, None);
+        relay(&mut hub, 1, 1, now);
+        hub.acked(2, &[(11, 1)], now);
+        hub.acked(3, &[(11, 1)], now);
+        relay(&mut hub, 1, 2, now);
+        hub.acked(2, &[(11, 2)], now);
+        assert_eq!(hub.disconnected(3, now), Some((13, LeftReason::Closed)));
+        assert_eq!(hub.take_upstream_acks(now), vec![(11, 1)], "13 held 1 when it went");
+        assert_eq!(hub.take_missing(now + Duration::from_millis(999)), Vec::<u64>::new());
+        let later = now + Duration::from_secs(1);
+        assert_eq!(hub.take_missing(later), vec![13], "its own grace period ran out");
+        assert_eq!(hub.take_upstream_acks(later), vec![(11, 2)]);
     }
 
     #[test]

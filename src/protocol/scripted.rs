@@ -239,6 +239,8 @@ fn a_closing_node_waits_to_tell_a_member_that_went_silent_what_it_missed() {
     let t2 = t1 + Duration::from_secs(1);
     assert!(!left(&run_until(&mut me, t2)));
     me.connection_up(t2, attempt, 6);
+    let (frame, raw) = hello(FROZEN, false, Joining::Again, vec![]);
+    me.receive(t2, attempt, Some(6), frame, raw);
     let told = actions(&mut me).into_iter().any(|a| match a {
         Action::SendTo { to: 6, frame: bytes } => {
             matches!(wire::decode(bytes), Ok(Frame::Hello(h)) if h.node == ME && h.last_seq == 1 && h.retained_from == 2)
@@ -246,8 +248,6 @@ fn a_closing_node_waits_to_tell_a_member_that_went_silent_what_it_missed() {
         _ => false,
     });
     assert!(told, "the hub's hello says event 1 is no longer held");
-    let (frame, raw) = hello(FROZEN, false, Joining::Again, vec![]);
-    me.receive(t2, attempt, Some(6), frame, raw);
     let gone = run_until(&mut me, t2 + Duration::from_secs(1));
     assert!(left(&gone), "the member heard the hub's hello: the hub goes");
 }
@@ -899,4 +899,147 @@ fn events_go_past_a_window_that_does_not_move_when_its_time_comes() {
     assert_eq!(events_sent(&run_until(&mut me, due - Duration::from_millis(1))), 0);
     assert_eq!(events_sent(&run_until(&mut me, due)), 1, "past the window");
     assert_eq!(me.stats.past_window.load(std::sync::atomic::Ordering::Relaxed), 1);
+}
+
+/// The `left` frames among `actions` that go to every client.
+fn lefts_sent(actions: &[Action]) -> usize {
+    let left = |bytes: &Bytes| matches!(wire::decode(bytes.clone()), Ok(Frame::Left(_)));
+    actions.iter().filter(|a| matches!(a, Action::Send(bytes) if left(bytes))).count()
+}
+
+/// `member`, on `conn`, holds `sender`'s events up to `seq`.
+fn acknowledge_up_to(
+    me: &mut Node,
+    attempt: u64,
+    conn: u64,
+    member: u64,
+    (sender, seq): (u64, u64),
+    at: Instant,
+) {
+    let ack = wire::Ack { node: member, epoch: 1, acks: vec![(sender, seq)] };
+    let raw = Bytes::from(ack.encode());
+    me.receive(at, attempt, Some(conn), wire::decode(raw.clone()).unwrap(), raw);
+    me.drain(at);
+}
+
+/// A member coming back after a lost hub names the members it knew, and a new hub awaits
+/// those it never heard of (see `a_fresh_hub_awaits_the_members_a_rejoining_client_knew`). The
+/// hub cannot check that claim, so no member can make it cost more than a bounded wait: within
+/// the hub's opening grace period it awaits at most `MAX_AWAITED_ON_WORD` members on another's
+/// word, and tells at most that many `left` frames when it gives up on them; after that period
+/// such a claim is refused, and holds nothing back. Both refusals are counted.
+#[test]
+fn made_up_members_in_a_rejoining_hello_cost_at_most_a_bounded_wait() {
+    use super::relay::MAX_AWAITED_ON_WORD;
+    use std::sync::atomic::Ordering;
+    const ME: u64 = 2;
+    let t0 = Instant::now();
+    let (mut me, attempt) = hub_with_client(ME, 7, t0);
+    me.connection_up(t0, attempt, 6);
+    let made_up: Vec<u64> = (1_000..5_000).collect();
+    let (frame, raw) = hello(8, false, Joining::Again, made_up);
+    me.receive(t0, attempt, Some(6), frame, raw);
+    let refused = me.stats.over_budget.load(Ordering::Relaxed);
+    assert_eq!(refused, 4_000 - MAX_AWAITED_ON_WORD as u64, "awaited past the bound");
+    actions(&mut me);
+    let gave_up = run_until(&mut me, t0 + ELECTION_TIMEOUT * 4);
+    assert_eq!(lefts_sent(&gave_up), MAX_AWAITED_ON_WORD, "one left per member awaited, no more");
+
+    // Past the opening grace period, a claim holds nothing back.
+    let t1 = t0 + ELECTION_TIMEOUT * 4;
+    me.connection_up(t1, attempt, 9);
+    let (frame, raw) = hello(10, false, Joining::Again, (20_000..20_100).collect());
+    me.receive(t1, attempt, Some(9), frame, raw);
+    assert_eq!(me.stats.over_budget.load(Ordering::Relaxed), refused + 100);
+    assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+    let ticket = me.flush(t1).expect("not yet held by the members");
+    me.drain(t1);
+    for (conn, member) in [(5, 7), (6, 8), (9, 10)] {
+        acknowledge_up_to(&mut me, attempt, conn, member, (ME, 1), t1);
+    }
+    let done = actions(&mut me);
+    assert!(done.iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)), "flush waited");
+}
+
+/// Members that connect, say hello and go without a word, one after the other (a new id each
+/// time, or the same one), cannot hold a flush back for long: each holds back only what it
+/// lacked when it went, and only for its own grace period, and one that connects holds what
+/// was relayed before. So a flush resolves within a short stay and a grace period.
+#[test]
+fn churn_of_members_gone_without_a_word_cannot_stall_a_flush() {
+    const ME: u64 = 2;
+    const MEMBER: u64 = 7;
+    for same_id in [false, true] {
+        let t0 = Instant::now();
+        let (mut me, attempt) = hub_with_client(ME, MEMBER, t0);
+        let stay = Duration::from_millis(950);
+        let mut flushed_at = None;
+        let mut ticket = None;
+        for i in 0..40u64 {
+            let at = t0 + stay * i as u32;
+            if i > 0 {
+                me.connection_down(at, attempt, 100 + i - 1);
+            }
+            me.connection_up(at, attempt, 100 + i);
+            let churner = if same_id { 1_000 } else { 1_000 + i };
+            let (frame, raw) = hello(churner, false, Joining::Fresh, vec![]);
+            me.receive(at, attempt, Some(100 + i), frame, raw);
+            let (frame, raw) = hello(MEMBER, false, Joining::No, vec![]);
+            me.receive(at, attempt, Some(5), frame, raw);
+            if i == 1 {
+                assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+                ticket = me.flush(at);
+                me.drain(at);
+                acknowledge_up_to(&mut me, attempt, 5, MEMBER, (ME, 1), at);
+            }
+            let mut done = actions(&mut me);
+            done.extend(run_until(&mut me, at + stay - Duration::from_millis(1)));
+            if done.iter().any(|a| matches!(a, Action::Flushed(t) if Some(*t) == ticket)) {
+                flushed_at.get_or_insert(at);
+            }
+        }
+        let flushed_at = flushed_at.expect("the flush never resolved under churn");
+        let waited = flushed_at.duration_since(t0 + stay);
+        assert!(waited <= stay + ELECTION_TIMEOUT * 3, "same id: {same_id}, waited {waited:?}");
+    }
+}
+
+/// A client takes its hub's word that a member left only for members it knows: one it never
+/// heard of leaves no trace here (no notice, nothing owed and listed in its hellos), whatever
+/// a hub that gave up on members awaited on another's word tells it.
+#[test]
+fn word_that_unknown_members_left_leaves_no_trace() {
+    const ME: u64 = 2;
+    const HUB: u64 = 9;
+    const KNOWN: u64 = 7;
+    let t0 = Instant::now();
+    let mut me = node(ME, t0);
+    let attempt = linked_client(&mut me, HUB, vec![ME], t0);
+    let (frame, raw) = hello(KNOWN, false, Joining::No, vec![]);
+    me.receive(t0, attempt, None, frame, raw);
+    actions(&mut me);
+    for node in (1_000..3_000).chain([KNOWN]) {
+        let left = wire::Left { epoch: 1, node, reason: wire::LeftReason::Silent };
+        let raw = Bytes::from(left.encode());
+        me.receive(t0, attempt, None, wire::decode(raw.clone()).unwrap(), raw);
+    }
+    assert_eq!(deliveries(&actions(&mut me)), 1, "one $peer.left, for the member it knew");
+    assert_eq!(me.owed_list(), vec![(KNOWN, 0)], "owed word: the known member only");
+}
+
+/// The hub greets a connection (its hello, and what everyone listens to) only once it said its
+/// own hello: a connection that says nothing costs the hub nothing to send.
+#[test]
+fn a_connection_is_greeted_only_once_it_introduced_itself() {
+    const ME: u64 = 2;
+    let t0 = Instant::now();
+    let (mut me, attempt) = hub_with_client(ME, 7, t0);
+    me.connection_up(t0, attempt, 6);
+    assert!(sent_to(&actions(&mut me), 6).is_empty(), "greeted before saying anything");
+    let (frame, raw) = hello(8, false, Joining::Fresh, vec![]);
+    me.receive(t0, attempt, Some(6), frame, raw);
+    let greeting = sent_to(&actions(&mut me), 6);
+    assert!(matches!(greeting.first(), Some(Frame::Hello(h)) if h.node == ME && h.hub));
+    let of_member = |f: &Frame| matches!(f, Frame::Interest(i) if i.node == 7);
+    assert!(greeting.iter().any(of_member), "what the other member listens to");
 }
