@@ -20,6 +20,8 @@ import {
   type HelloFrame,
   type Joining,
   type LeftReason,
+  MAX_LISTED,
+  capListed,
   encode,
   eventWireSize,
 } from './wire.js';
@@ -331,7 +333,11 @@ export class Member {
         }
         return;
       case 'left':
-        if (frame.epoch >= this.epoch && frame.node !== this.id) this.peerLeft(frame.node, frame.reason);
+        // Only for members this member knows: the hub also gives up on members it awaited on
+        // another member's word, which nobody else may know.
+        if (frame.epoch >= this.epoch && frame.node !== this.id && this.knows(frame.node)) {
+          this.peerLeft(frame.node, frame.reason);
+        }
         return;
       case 'interest':
         // This member sends every event (the hub cuts each member's copy to what it listens to).
@@ -420,7 +426,14 @@ export class Member {
     this.notice(PEER_LEFT, { node, service: peer.service, reason });
   }
 
+  /** Whether `node` is a member this one knows of: heard from, or listed by its last hub. */
+  private knows(node: NodeId): boolean {
+    return this.peers.has(node) || this.hubMembers.has(node);
+  }
+
+  /** At most MAX_LISTED members are owed word at once (every hello lists them). */
   private wentSilent(node: NodeId): void {
+    if (this.owed.size >= MAX_LISTED && !this.owed.has(node)) return;
     this.owed.set(node, { goneAt: now(), held: this.sender.acked, back: false });
   }
 
@@ -520,8 +533,8 @@ export class Member {
         service: this.settings.service,
         lastSeq: this.sender.lastSent(),
         retainedFrom: this.sender.retainedFrom(),
-        received: joining === 'no' ? [] : this.receiver.delivered(),
-        members: joining === 'again' ? this.knownMembers() : [],
+        received: capListed(joining === 'no' ? [] : this.receiver.delivered()),
+        members: capListed(joining === 'again' ? this.knownMembers() : []),
         owed: [...this.owed].map(([node, o]) => ({ node, held: o.held })),
       }),
     );

@@ -26,6 +26,19 @@ const HEADER_LEN = 6;
 const RETAINED_FROM_AT = HEADER_LEN + 8;
 /** Bytes one event adds to an events frame besides its topic and payload. */
 export const EVENT_OVERHEAD = 8 + 1 + 2 + 4;
+/** The most entries each list of a hello (`received`, `members`, `owed`) may hold. */
+export const MAX_LISTED = 4096;
+
+/** A hello's list, refused past MAX_LISTED entries (no honest node sends more). */
+function listed<T>(list: T[]): T[] {
+  if (list.length > MAX_LISTED) throw new FrameError('invalid', 'hello list longer than 4,096 entries');
+  return list;
+}
+
+/** At most MAX_LISTED entries of a list this member says in a hello, the rest left out. */
+export function capListed<T>(list: T[]): T[] {
+  return list.length > MAX_LISTED ? list.slice(0, MAX_LISTED) : list;
+}
 
 export type CodecName = 'bincode' | 'json' | 'msgpack';
 const CODEC_IDS: Record<CodecName, number> = { bincode: 1, json: 2, msgpack: 3 };
@@ -450,9 +463,9 @@ function decodeHello(reader: Reader): HelloFrame {
     service,
     lastSeq: reader.seq(),
     retainedFrom: reader.seq(),
-    received: reader.list(16, () => ({ sender: reader.node(), seq: reader.seq() })),
-    members: reader.list(8, () => reader.node()),
-    owed: reader.list(16, () => ({ node: reader.node(), held: reader.seq() })),
+    received: listed(reader.list(16, () => ({ sender: reader.node(), seq: reader.seq() }))),
+    members: listed(reader.list(8, () => reader.node())),
+    owed: listed(reader.list(16, () => ({ node: reader.node(), held: reader.seq() }))),
   };
 }
 

@@ -129,3 +129,18 @@ test('the handshake vector: challenge, the hub proof checked, the proof, the key
   const key = fromHex(v.session_key);
   assert.equal((await hmac(key, [utf8('x')])).length, 32);
 });
+
+test('a hello may list at most 4,096 entries in each list, as in Rust', () => {
+  const node = (i) => i.toString(16).padStart(16, '0');
+  const hello = (n, which) => ({
+    kind: 'hello', node: node(1), epoch: 1, role: 'client', joining: 'again', service: 's',
+    lastSeq: 0, retainedFrom: 1,
+    received: which === 'received' ? Array.from({ length: n }, (_, i) => ({ sender: node(i + 2), seq: 1 })) : [],
+    members: which === 'members' ? Array.from({ length: n }, (_, i) => node(i + 2)) : [],
+    owed: which === 'owed' ? Array.from({ length: n }, (_, i) => ({ node: node(i + 2), held: 1 })) : [],
+  });
+  for (const which of ['received', 'members', 'owed']) {
+    assert.equal(decode(encode(hello(4096, which))).kind, 'hello');
+    assert.throws(() => decode(encode(hello(4097, which))), (e) => e instanceof FrameError && e.reason === 'invalid');
+  }
+});
