@@ -780,3 +780,41 @@ fn members_that_come_and_go_without_a_word_do_not_stall_flushes() {
     assert_eq!(exit, 0, "the emit failed: {:?}", emit.stderr());
     assert!(took < Duration::from_secs(10), "the emit waited {took:?} on members gone");
 }
+
+/// Once a hello naming made-up members had made the hub cut every member off, a connection
+/// introducing itself in the producer's id could reach the hub before the producer came back:
+/// the hub took it, relayed its events in the producer's name with the producer's next
+/// sequence numbers, and the producer's real events were then dropped as duplicates while its
+/// `emit` succeeded. Now nobody is cut off, and a first hello in the id of a member connected
+/// and beating elsewhere closes that connection: nothing forged is delivered, nothing real is
+/// dropped. (A member the hub did cut off, slow or silent, can still be raced for its id by
+/// whoever reaches the hub first without a secret: see the README's Security section.)
+#[test]
+fn a_member_cannot_take_over_the_producers_id_after_a_hello_naming_made_up_members() {
+    let mut cluster = Cluster::start();
+    let victim = cluster.producer_id();
+    let before = cluster.before();
+    let listing = (1 << 42..(1 << 42) + wire::MAX_LISTED as u64).collect();
+    let mut bomb = Attacker::connect(&cluster.address);
+    bomb.send(&hello_listing(ATTACKER, 1, false, Joining::Again, listing));
+    let next = cluster.members[0].ask("report", "report")["emitted"].as_u64().unwrap() + 1;
+    // Past the hub's grace period for the members named (when it gave up on them), tries to
+    // pass for the producer, every 50 ms, with events numbered where the producer goes next.
+    let until = Instant::now() + Duration::from_secs(4);
+    let mut impostors = Vec::new();
+    while Instant::now() < until {
+        let mut impostor = Attacker::join(&cluster.address, victim, Joining::Again, true);
+        for seq in next..next + 400 {
+            impostor.send(&events(victim, "load", seq, (seq, seq), next));
+        }
+        impostor.finish();
+        impostors.push(impostor);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    bomb.finish();
+    let mut attackers: Vec<&Attacker> = impostors.iter().collect();
+    attackers.push(&bomb);
+    let outcome = cluster.verdict("a takeover of the producer's id", before, &attackers);
+    assert_eq!(outcome.duplicates, 0, "real events were dropped as duplicates of forged ones");
+    assert!(counter(&outcome.hub_after, "impersonations") > 0, "the hub saw none");
+}

@@ -106,7 +106,9 @@ impl Node {
 
     /// A request to re-send: this node's own events go out again (see
     /// [`Node::resend_on_request`]); the hub passes others' on to their sender only, and drops
-    /// a client's requests that come faster than a member asks (counted as `throttled`).
+    /// a client's requests that come faster than a member asks, or again before the client
+    /// took anything of the last answer (counted as `throttled`, see
+    /// [`Relay::nack_allowed`](super::relay::Relay::nack_allowed)).
     pub(super) fn receive_nack(
         &mut self,
         now: Instant,
@@ -115,7 +117,8 @@ impl Node {
         raw: Bytes,
     ) {
         if let (Some(hub), Some(origin)) = (self.phase.hub_mut(), from) {
-            if !hub.relay.nack_allowed(origin, nack.sender, now, NACK_INTERVAL / 2) {
+            let (every, patience) = (NACK_INTERVAL / 2, self.config.liveness_interval);
+            if !hub.relay.nack_allowed(origin, nack.sender, now, (every, patience)) {
                 Stats::add(&self.stats.throttled, 1);
                 return;
             }

@@ -37,8 +37,10 @@ struct Client {
     last_progress: Instant,
     /// When it last said hello.
     last_hello: Option<Instant>,
-    /// Per sender, when a re-send request of this client's was last passed on to it.
-    last_nack: Map<u64, Instant>,
+    /// Per sender, when a re-send request of this client's was last passed on to it, and what
+    /// the client held of that sender then: another request goes on only once the client took
+    /// something since, or after a while (see [`Relay::nack_allowed`]).
+    last_nack: Map<u64, (Instant, u64)>,
 }
 
 /// The most members the hub awaits on another member's word (the members a rejoining client
@@ -287,22 +289,32 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     }
 
     /// Whether a request of the client on `from` to re-send `sender`'s events may go on: its
-    /// last one for that sender is at least `every` old. A member asks at most once per
-    /// interval (it waits for an answer before asking again), so what comes faster is a flood
-    /// to drop, not a loss to repair.
+    /// last one for that sender is at least `every` old, and the client took some of `sender`'s
+    /// events since, or that last one is at least `patience` old. A member asks at most once
+    /// per interval (it waits for an answer before asking again), so what comes faster is a
+    /// flood to drop; and an answer re-sends up to a sender's whole window, so a member asking
+    /// again before it took anything of the answer (it is still on its way, or the member does
+    /// not want it) gets no second one before `patience`: each member can have a sender's
+    /// window re-sent at most once per `patience` unless it takes what it asked for.
     pub(crate) fn nack_allowed(
         &mut self,
         from: P,
         sender: u64,
         now: Instant,
-        every: Duration,
+        (every, patience): (Duration, Duration),
     ) -> bool {
-        let Some(client) = self.clients.get_mut(&from) else { return false };
-        if client.last_nack.get(&sender).is_some_and(|at| now.duration_since(*at) < every) {
+        let Some(held) = self.clients.get(&from).map(|client| self.holds(client, sender)) else {
             return false;
+        };
+        let Some(client) = self.clients.get_mut(&from) else { return false };
+        let allowed = client.last_nack.get(&sender).is_none_or(|&(at, held_then)| {
+            let since = now.duration_since(at);
+            since >= every && (held > held_then || since >= patience)
+        });
+        if allowed {
+            client.last_nack.insert(sender, (now, held));
         }
-        client.last_nack.insert(sender, now);
-        true
+        allowed
     }
 
     /// The connection bound to `node`, if it is connected and not going, with when it was last

@@ -769,7 +769,8 @@ fn a_client_that_knows_a_newer_election_moves_the_hub_past_it_without_an_electio
 }
 
 /// A request to re-send goes to its sender's connection only, at most once per half interval
-/// from one client; one for a sender that is not connected goes nowhere.
+/// from one client, and again only once that client took some of the sender's events or after
+/// a liveness interval; one for a sender that is not connected goes nowhere.
 #[test]
 fn a_request_to_resend_goes_to_its_sender_only_and_floods_are_dropped() {
     use std::sync::atomic::Ordering;
@@ -792,7 +793,17 @@ fn a_request_to_resend_goes_to_its_sender_only_and_floods_are_dropped() {
         assert!(ask(&mut me, 8, t0 + Duration::from_millis(10)).is_empty(), "a flood");
     }
     assert_eq!(me.stats.throttled.load(Ordering::Relaxed), 100);
-    assert_eq!(sent_to(&ask(&mut me, 8, t0 + Duration::from_millis(30)), 6).len(), 1);
+    let again = t0 + Duration::from_millis(30);
+    assert!(ask(&mut me, 8, again).is_empty(), "again before taking anything of the answer");
+    let patience = t0 + Duration::from_secs(1);
+    assert_eq!(sent_to(&ask(&mut me, 8, patience), 6).len(), 1, "again after a while");
+    // Once it took some of the sender's events, it may ask again soon.
+    let (frame, raw) = events(8, 1, 1..=1, &[1]);
+    me.receive(patience, attempt, Some(6), frame, raw);
+    acknowledge_up_to(&mut me, attempt, 5, 7, (8, 1), patience);
+    actions(&mut me);
+    let soon = patience + Duration::from_millis(30);
+    assert_eq!(sent_to(&ask(&mut me, 8, soon), 6).len(), 1, "it took something meanwhile");
     assert!(ask(&mut me, 99, t0).is_empty(), "nobody to ask");
 }
 
