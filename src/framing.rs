@@ -63,6 +63,15 @@ impl Deframer {
         self.buffer.extend_from_slice(bytes);
     }
 
+    /// The bytes (length, frame and tag, `sealed` saying whether frames carry one) of the
+    /// frame that started arriving and has not all arrived yet, if any.
+    pub(crate) fn arriving(&self, sealed: bool) -> Option<usize> {
+        let prefix: [u8; LEN_PREFIX] = self.buffer.get(..LEN_PREFIX)?.try_into().ok()?;
+        let whole =
+            LEN_PREFIX + u32::from_le_bytes(prefix) as usize + if sealed { TAG_LEN } else { 0 };
+        (self.buffer.len() < whole).then_some(whole)
+    }
+
     /// The next whole frame, checked against `session`'s tags if there is one; `None` until
     /// more bytes arrive.
     pub(crate) fn next_frame(

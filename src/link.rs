@@ -89,8 +89,13 @@ const CONNECTION_UNHANDLED_BUDGET: usize = 1024 * 1024;
 /// Bytes a frame waiting for the emitter actor is counted beyond its own: its message in the
 /// actor's mailbox and the fixed part of its decoded form (about 400 bytes for an events frame
 /// of one event), whatever its length, so that the budget bounds what a flood of tiny frames
-/// holds, not only their bytes.
+/// holds, not only their bytes. The parts of its decoded form that grow with it are counted
+/// too (see [`Frame::decoded_bytes`](wire::Frame::decoded_bytes)).
 const HELD_PER_FRAME: usize = 512;
+/// Frames at least this large (with their length and tag) take their bytes from the link's
+/// budget of frames arriving ([`Shared::arriving`]) while they arrive: a reader asks for this
+/// much at a time, so smaller ones hold no more than a read.
+const ARRIVING_ALONE: usize = READ_CHUNK;
 /// The longest handshake message.
 const HANDSHAKE_MAX: usize = 256;
 
@@ -121,6 +126,13 @@ struct Shared {
     closed: std::cell::Cell<bool>,
     /// The frames every connection of the link reported that the actor has not handled yet.
     backlog: Backlog,
+    /// The bytes of the large frames (from [`ARRIVING_ALONE`] on) that connections of the link
+    /// are in the middle of receiving: each reserves its whole length when it starts. Once
+    /// they reach `max_frame`, a reader whose next frame is large stops reading until one of
+    /// them arrived whole or its connection closed: peers that start frames of up to 16 MiB and
+    /// never finish them hold at most twice that in all, not that much each. (One that
+    /// stalls stops beating too, and the hub cuts it off as silent.)
+    arriving: Backlog,
 }
 
 /// One connection's writer queue, bounded in frames ([`QUEUED_FRAMES`]) and, on the hub, in
@@ -196,6 +208,7 @@ impl Link {
             streams: RefCell::new(HashMap::new()),
             closed: std::cell::Cell::new(false),
             backlog: Arc::new(MailboxBytes::new(UNHANDLED_BUDGET)),
+            arriving: Arc::new(MailboxBytes::new(config.max_frame_size)),
         });
         // A node without a TLS certificate cannot serve a TLS candidate: it only dials it.
         let cannot_serve_tls =
@@ -542,10 +555,15 @@ async fn read_frames(
     let mut buf = vec![0u8; READ_CHUNK];
     let mut malformed = MalformedLog::default();
     let own = Arc::new(MailboxBytes::new(CONNECTION_UNHANDLED_BUDGET));
+    // The large frame arriving, counted in the link's budget until it arrived whole.
+    let mut arriving: Option<Unhandled> = None;
     loop {
         loop {
             let raw = match deframer.next_frame(opener.as_mut()) {
-                Ok(Some(raw)) => raw,
+                Ok(Some(raw)) => {
+                    arriving = None;
+                    raw
+                }
                 Ok(None) => break,
                 Err(error) => {
                     Stats::add(&shared.stats.refused, 1);
@@ -556,7 +574,7 @@ async fn read_frames(
             Stats::add(&shared.stats.frames_received, 1);
             match wire::decode(raw.clone()) {
                 Ok(frame) => {
-                    let held = raw.len() + HELD_PER_FRAME;
+                    let held = raw.len() + HELD_PER_FRAME + frame.decoded_bytes();
                     let _unhandled =
                         [Unhandled::new(&shared.backlog, held), Unhandled::new(&own, held)];
                     shared.report(LinkEvent::Frame { from, frame, raw, _unhandled });
@@ -568,6 +586,14 @@ async fn read_frames(
                     Stats::add(&shared.stats.malformed, 1);
                     malformed.dropped(&error, from);
                 }
+            }
+        }
+        if arriving.is_none() {
+            if let Some(bytes) =
+                deframer.arriving(opener.is_some()).filter(|b| *b >= ARRIVING_ALONE)
+            {
+                shared.arriving.below_limit(|| false).await;
+                arriving = Some(Unhandled::new(&shared.arriving, bytes));
             }
         }
         match stream.read(&mut buf).await {
@@ -589,7 +615,9 @@ async fn read_frames(
 type Backlog = Arc<MailboxBytes>;
 
 /// The bytes of one reported frame in a [`Backlog`], released when the report is dropped: once
-/// the actor handled it, or unhandled (a replaced link's, or the actor stopped).
+/// the actor handled it, or unhandled (a replaced link's, or the actor stopped). Likewise the
+/// bytes of a large frame arriving ([`Shared::arriving`]), released once it arrived whole or its
+/// connection closed.
 #[derive(Debug)]
 pub(crate) struct Unhandled {
     backlog: Backlog,

@@ -93,6 +93,15 @@ impl InterestSize {
         self.segments += 1 + pattern.bytes().filter(|&byte| byte == b'.').count();
     }
 
+    /// Counts one pattern less (one that was counted).
+    pub(crate) fn take_away(&mut self, pattern: &str) {
+        let mut one = InterestSize::default();
+        one.add(pattern);
+        self.patterns -= one.patterns;
+        self.bytes -= one.bytes;
+        self.segments -= one.segments;
+    }
+
     /// Which limit of a node's interest this size is past, as the reason an announcement or a
     /// new listener is refused; `None` within all of them.
     pub fn excess(&self) -> Option<&'static str> {

@@ -199,6 +199,31 @@ pub struct Relayed {
     pub frames: u64,
 }
 
+impl Frame {
+    /// The bytes its decoded form holds beyond the frame's own bytes and a fixed part: what
+    /// grows with its lists. Counted with the frame while it waits to be handled, so that a
+    /// budget of bytes waiting bounds what control frames hold decoded, not only what they took
+    /// on the wire. An events frame counts as its bytes alone: its events share them, and
+    /// their handles cost a few times the 15 bytes each takes on the wire at least.
+    pub fn decoded_bytes(&self) -> usize {
+        const PAIR: usize = std::mem::size_of::<(u64, u64)>();
+        match self {
+            Frame::Events(_) => 0,
+            Frame::Ack(ack) => ack.acks.len() * PAIR,
+            Frame::Hello(hello) => {
+                (hello.received.len() + hello.owed.len()) * PAIR + hello.members.len() * 8
+            }
+            // Each pattern in a `String` of its own, with its allocation's overhead.
+            Frame::Interest(interest) => interest
+                .patterns
+                .iter()
+                .map(|(pattern, _)| std::mem::size_of::<(String, u32)>() + pattern.len() + 16)
+                .sum(),
+            Frame::Nack(_) | Frame::Left(_) | Frame::Relayed(_) => 0,
+        }
+    }
+}
+
 /// A node's introduction and liveness beat.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hello {

@@ -625,6 +625,43 @@ fn interest_frames_of_deep_patterns_keep_memory_bounded() {
     outcome.assert_bounded();
 }
 
+/// A hundred nodes each announcing the costliest interest a node may have: each within its own
+/// budget, together far past what the hub and every member keep of all nodes' interests (four
+/// nodes at their largest). Those past it are kept as listening to every topic (one short
+/// pattern each, counted in `over_budget`): the hub's memory and the members' stay bounded,
+/// and nothing is lost (they are sent too much, never too little). Before, the hub grew by
+/// 1.3 GB and every member by 520 MB.
+#[test]
+fn a_hundred_nodes_at_their_largest_interest_keep_memory_bounded() {
+    let mut cluster = Cluster::start();
+    let before = cluster.before();
+    let mut attackers: Vec<Attacker> = (1..=100u64)
+        .map(|i| {
+            let mut attacker =
+                Attacker::join(&cluster.address, ATTACKER + i, Joining::Fresh, false);
+            let patterns = deep_patterns(false, i - 1);
+            attacker.send(&Interest { node: ATTACKER + i, version: 1, patterns }.encode());
+            attacker
+        })
+        .collect();
+    // They stay connected while the hub takes it all in, then go.
+    wait_until("the hub to take every announcement", || {
+        (counter(&cluster.hub_stats(), "over_budget") >= 96).then_some(())
+    });
+    for attacker in &mut attackers {
+        attacker.finish();
+    }
+    let all: Vec<&Attacker> = attackers.iter().collect();
+    let outcome = cluster.verdict("a hundred nodes at their largest interest", before, &all);
+    // The hub also reads and decodes every announcement (28 MB in all, through the link's
+    // budgets), and the allocator keeps much of what that took: it may grow by four times the
+    // bound of the other attacks; the members keep only what the hub passes on.
+    let hub_bound = 4 * RSS_GROWTH_BOUND_KIB;
+    assert!(outcome.hub_rss_growth <= hub_bound, "hub: +{} KiB", outcome.hub_rss_growth);
+    let member_growth = outcome.member_rss_growth;
+    assert!(member_growth <= RSS_GROWTH_BOUND_KIB, "members: +{member_growth} KiB");
+}
+
 #[test]
 fn two_hundred_thousand_forged_sender_ids_keep_delivery_and_memory() {
     let mut cluster = Cluster::start();
@@ -817,4 +854,50 @@ fn a_member_cannot_take_over_the_producers_id_after_a_hello_naming_made_up_membe
     let outcome = cluster.verdict("a takeover of the producer's id", before, &attackers);
     assert_eq!(outcome.duplicates, 0, "real events were dropped as duplicates of forged ones");
     assert!(counter(&outcome.hub_after, "impersonations") > 0, "the hub saw none");
+}
+
+/// The largest frame a node takes (16 MiB by default).
+const MAX_FRAME: usize = 16 * 1024 * 1024;
+
+/// Connections that each start the largest frame a hub takes and never finish it: each once
+/// held all of it (24 of them took the hub to 394 MiB). Large frames arriving now take their
+/// bytes from one budget of the link (`max_frame`): once it is reached, the other readers stop
+/// reading until a frame arrived whole or its connection closed, and a connection that stalls
+/// mid-frame stops beating and is cut off as silent. So they hold at most twice the largest
+/// frame in all; the members' frames, far smaller, flow meanwhile.
+#[test]
+fn connections_that_start_the_largest_frames_and_never_finish_them_hold_a_bounded_total() {
+    const CONNECTIONS: u64 = 24;
+    let mut cluster = Cluster::start();
+    let before = cluster.before();
+    let rss_before = before.hub_rss;
+    let attackers: Vec<_> = (1..=CONNECTIONS)
+        .map(|i| {
+            let address = cluster.address.clone();
+            std::thread::spawn(move || {
+                let mut attacker = Attacker::join(&address, ATTACKER + i, Joining::Fresh, true);
+                let len = MAX_FRAME - 1;
+                let mut started = (len as u32).to_le_bytes().to_vec();
+                started.resize(4 + len - 1, 0x55); // all but its last byte
+                                                   // Blocks while the hub does not read, until it cuts the connection off.
+                attacker.send_raw(&started, 0);
+                attacker
+            })
+        })
+        .collect();
+    let attackers: Vec<Attacker> =
+        attackers.into_iter().map(|t| t.join().expect("an attacker")).collect();
+    wait_until("the hub to close every connection that stalled mid-frame", || {
+        attackers.iter().all(Attacker::closed).then_some(())
+    });
+    let all: Vec<&Attacker> = attackers.iter().collect();
+    let outcome = cluster.verdict("the largest frames, never finished", before, &all);
+    // The peak since the hub started, over what it held before: at least what it grew by.
+    let peak_growth = cluster.hub.peak_rss_kib().saturating_sub(rss_before);
+    eprintln!(
+        "attack: {CONNECTIONS} connections each starting a {MAX_FRAME}-byte frame: hub peak RSS +{peak_growth} KiB, +{} KiB once they were gone",
+        outcome.hub_rss_growth
+    );
+    let bound = 2 * MAX_FRAME as u64 / 1024 + RSS_GROWTH_BOUND_KIB / 4;
+    assert!(peak_growth <= bound, "the hub grew by {peak_growth} KiB at its peak");
 }

@@ -5,6 +5,7 @@
 //! not admit or send events (it asks the sending and receiving sides to re-send or ask again).
 
 use super::election::Phase;
+use super::interest::Taken;
 use super::node::{Action, ConnId, Node, DEPARTED_KEPT, NACK_INTERVAL};
 use crate::membership::Change;
 use crate::stats::Stats;
@@ -60,21 +61,15 @@ impl Node {
     pub(super) fn greet(&mut self, now: Instant, conn: ConnId) {
         let hello = self.hello(Joining::No);
         self.send_to(conn, hello.encode());
-        let known: Vec<Vec<u8>> = self.interests.all().map(Interest::encode).collect();
+        let known: Vec<Bytes> = self.interests.frames().cloned().collect();
         for frame in known {
-            self.send_to(conn, frame);
+            self.send_frame_to(conn, frame);
         }
-        if self.announced_version.is_none() {
+        match self.announced_interest.clone() {
+            Some(own) => self.send_frame_to(conn, own),
             // Not announced yet (see `FIRST_SUBSCRIPTIONS`): the client learns it with everyone.
-            self.announce_interest(now);
-            return;
+            None => self.announce_interest(now),
         }
-        let own = Interest {
-            node: self.id,
-            version: self.interest_version,
-            patterns: self.own_patterns.clone(),
-        };
-        self.send_to(conn, own.encode());
     }
 
     /// The liveness beat: hello, pending announcements, forgetting departed nodes, and the
@@ -233,7 +228,9 @@ impl Node {
             version: self.interest_version,
             patterns: self.own_patterns.clone(),
         };
-        self.send(interest.encode());
+        let frame = Bytes::from(interest.encode());
+        self.announced_interest = Some(frame.clone());
+        self.send_frame(frame);
     }
 
     pub(super) fn receive_interest(
@@ -245,13 +242,24 @@ impl Node {
         if interest.node == self.id {
             return;
         }
-        let changed = self.interests.set(&interest);
-        match from {
-            Some(conn) if changed => self.act(Action::Relay { except: conn, frame: raw }),
-            Some(_) => {}
+        let taken = self.interests.set(&interest, &raw);
+        if matches!(taken, Taken::Widened(_)) {
+            Stats::add(&self.stats.over_budget, 1);
+        }
+        match (from, taken) {
+            (Some(conn), Taken::AsAnnounced) => {
+                self.act(Action::Relay { except: conn, frame: raw })
+            }
+            // The members learn what the hub keeps: they keep no more than it does.
+            (Some(conn), Taken::Widened(widened)) => {
+                self.act(Action::Relay { except: conn, frame: widened });
+            }
+            (Some(_), Taken::Unchanged) => {}
             // The hub sends every interest it knows, then its own, to a client that joins.
-            None if Some(interest.node) == self.membership.hub() => self.interests_complete = true,
-            None => {}
+            (None, _) if Some(interest.node) == self.membership.hub() => {
+                self.interests_complete = true
+            }
+            (None, _) => {}
         }
     }
 

@@ -147,6 +147,9 @@ pub(crate) struct Node {
     /// The version of `own_patterns` (bumped on every change) and the one last announced.
     pub(super) patterns_version: u64,
     pub(super) announced_version: Option<u64>,
+    /// The frame of this node's last announcement: what a hub greets each joining client with,
+    /// as it told everyone (one shared buffer, however many join).
+    pub(super) announced_interest: Option<Bytes>,
     /// The version of this node's announcements: every announcement gets a higher one, so a new
     /// hub and its clients take it over whatever they heard before.
     pub(super) interest_version: u64,
@@ -204,6 +207,7 @@ impl Node {
             own_patterns: Vec::new(),
             patterns_version: 0,
             announced_version: None,
+            announced_interest: None,
             interest_version: 0,
             interests_complete: false,
             last_resend: None,

@@ -17,16 +17,26 @@ use tracing::{debug, warn};
 impl Node {
     /// Hands one frame to the link, if it is up.
     pub(super) fn send(&mut self, frame: Vec<u8>) {
+        self.send_frame(Bytes::from(frame));
+    }
+
+    /// The same, for a frame already in a shared buffer.
+    pub(super) fn send_frame(&mut self, frame: Bytes) {
         if self.phase.is_linked() {
             Stats::add(&self.stats.frames_sent, 1);
-            self.act(Action::Send(Bytes::from(frame)));
+            self.act(Action::Send(frame));
         }
     }
 
     /// The hub sends a frame to the client connection `to` only.
     pub(super) fn send_to(&mut self, to: ConnId, frame: Vec<u8>) {
+        self.send_frame_to(to, Bytes::from(frame));
+    }
+
+    /// The same, for a frame already in a shared buffer.
+    pub(super) fn send_frame_to(&mut self, to: ConnId, frame: Bytes) {
         Stats::add(&self.stats.frames_sent, 1);
-        self.act(Action::SendTo { to, frame: Bytes::from(frame) });
+        self.act(Action::SendTo { to, frame });
     }
 
     /// Accepts one emitted event: it gets the next sequence number, goes to local listeners
