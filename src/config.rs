@@ -181,8 +181,9 @@ impl EmitterBuilder {
 
     /// How many events frames a sender may have sent and not yet held by every member before new
     /// ones wait (under [`SlowConsumer::Evict`], only until these did not change for 100 ms), and
-    /// on their way to the hub (sent and not yet taken by it, see [`crate::wire::Relayed`]);
-    /// under [`SlowConsumer::Wait`], the hub toward its clients unacknowledged by the slowest.
+    /// on their way to the hub (sent and not yet taken by it: the `relayed` frame, docs/wire.md
+    /// §6.7); under [`SlowConsumer::Wait`], the hub toward its clients unacknowledged by the
+    /// slowest.
     /// A sender keeps at most 128 times as many frames for members that have not acknowledged
     /// them yet. Default: 8.
     pub fn window(mut self, frames: usize) -> Self {

@@ -2,41 +2,51 @@
 //!
 //! Owns: turning "nothing answered within the connect timeout" into a cause a person can act on
 //! ([`NoHub`]): NNG's error for a dial that fails (refused, a host name that does not resolve, a
-//! missing `ipc://` directory, told apart by the address), or a program that accepts
-//! connections without being a hub. It
-//! must not take part in the election nor keep anything open: the dialer is closed before it
-//! returns.
+//! missing `ipc://` directory, told apart by the address), or, when something accepts the
+//! connection, why this node refuses it as its hub (the hub's preamble and, with a secret, its
+//! proof, through the link's own opening of a connection: another wire version, a secret on one
+//! side only, another secret, not a hub at all). It must not take part in the election nor keep
+//! anything open: the dialer and the connection are closed before it returns, and a hub that
+//! answers sees a connection go away before its first frame.
 
 use crate::config::Config;
 use crate::error::{NoHub, TransportError};
-use crate::link::transport_options;
+use crate::link::{hub_answers, transport_options, OpeningError};
 use crate::nng::Dialer;
 use crate::protocol::OpenedAs;
 use std::path::Path;
 use std::time::Duration;
+use tokio::time::{timeout_at, Instant};
 
-/// The longest the last dial may take: a refusal or a failed name lookup is much quicker (on a
-/// busy machine, not always by much); a host that swallows packets is not worth waiting long
-/// for again.
+/// The longest the last dial, and the opening of the connection it makes, may take: a refusal
+/// or a failed name lookup is much quicker (on a busy machine, not always by much), and so is a
+/// hub's preamble and proof; a host that swallows packets is not worth waiting long for again.
 const LAST_DIAL: Duration = Duration::from_secs(2);
 
-/// Dials `address` once as a client of `config` would; `None` when the dial neither failed nor
-/// connected within [`LAST_DIAL`] (then nothing more is known).
+/// Dials `address` once as a client of `config` would and opens the connection as it would;
+/// `None` when the dial neither failed nor connected within [`LAST_DIAL`], or when a hub
+/// answered this time (then nothing more is known).
 pub(crate) async fn why_no_hub(config: &Config, address: &str) -> Option<NoHub> {
     let options = transport_options(config, address, OpenedAs::Client);
     let dialer = match Dialer::new(address, &options) {
         Ok(dialer) => dialer,
         Err(error) => return Some(dial_failed(address, error.into())),
     };
-    let outcome = tokio::time::timeout(LAST_DIAL, dialer.dial()).await;
+    let deadline = Instant::now() + LAST_DIAL;
+    let dialed = timeout_at(deadline, dialer.dial()).await;
     dialer.close();
-    match outcome {
-        Ok(Ok(stream)) => {
-            stream.close();
-            Some(NoHub::NotAHub)
-        }
-        Ok(Err(error)) => Some(dial_failed(address, error.into())),
-        Err(_) => None,
+    let stream = match dialed {
+        Ok(Ok(stream)) => stream,
+        Ok(Err(error)) => return Some(dial_failed(address, error.into())),
+        Err(_) => return None,
+    };
+    let opened = timeout_at(deadline, hub_answers(&stream, config.secret.as_ref())).await;
+    stream.close();
+    match opened {
+        Ok(Ok(())) => None,
+        Ok(Err(OpeningError::Refused(why))) => Some(why),
+        // It closed the connection, said what no hub says, or stayed silent.
+        Ok(Err(OpeningError::Failed(_))) | Err(_) => Some(NoHub::NotAHub),
     }
 }
 

@@ -229,8 +229,22 @@ pub enum NoHub {
     UnknownHost(TransportError),
     /// The directory of the `ipc://` path does not exist; the source is NNG's error.
     NoIpcDirectory(TransportError),
-    /// A program accepted the connection but did not open it as a hub does: another program
-    /// (an HTTP server, say), another wire version, or a hub with another cluster secret.
+    /// The hub requires the cluster secret (its preamble says so) and this node has none.
+    SecretRequired,
+    /// This node has a cluster secret and the hub has none (its preamble says so).
+    HubHasNoSecret,
+    /// Both have a secret, and the hub's proof of its own does not check out with this node's:
+    /// the two secrets differ (or the program is not the cluster's hub). From the dialing side
+    /// these cannot be told apart: the hub proves its secret without revealing it.
+    WrongSecret,
+    /// The hub speaks another version of the wire format (its preamble carries it).
+    WireVersion {
+        /// The version the hub speaks.
+        hub: u8,
+    },
+    /// A program accepted the connection but did not open it as a nanomitter hub does: another
+    /// program (an HTTP server, say) that spoke otherwise, closed the connection or stayed
+    /// silent.
     NotAHub,
 }
 
@@ -240,10 +254,28 @@ impl fmt::Display for NoHub {
             NoHub::DialFailed(_) => write!(f, "dialing it failed"),
             NoHub::UnknownHost(_) => write!(f, "the host name does not resolve"),
             NoHub::NoIpcDirectory(_) => write!(f, "the directory of the ipc path does not exist"),
+            NoHub::SecretRequired => {
+                write!(f, "the hub requires the cluster secret and this node has none")
+            }
+            NoHub::HubHasNoSecret => write!(
+                f,
+                "this node has a cluster secret and the hub has none: give both the same secret, \
+                 or neither"
+            ),
+            NoHub::WrongSecret => write!(
+                f,
+                "the hub did not prove this node's cluster secret: the two secrets differ, or it \
+                 is not the cluster's hub"
+            ),
+            NoHub::WireVersion { hub } => write!(
+                f,
+                "the hub speaks wire format {hub}, this node {}: run releases of nanomitter with \
+                 the same wire format",
+                crate::wire::VERSION
+            ),
             NoHub::NotAHub => write!(
                 f,
-                "a program accepted the connection but did not answer as a nanomitter hub \
-                 (another program, another wire version, or another cluster secret)"
+                "a program accepted the connection but did not open it as a nanomitter hub does"
             ),
         }
     }
@@ -255,7 +287,7 @@ impl std::error::Error for NoHub {
             NoHub::DialFailed(error) | NoHub::UnknownHost(error) | NoHub::NoIpcDirectory(error) => {
                 Some(error)
             }
-            NoHub::NotAHub => None,
+            _ => None,
         }
     }
 }

@@ -3,8 +3,9 @@
 //! stream of NNG's with frames of our own.
 //!
 //! Owns: the listener or dialer of the current election attempt, every connection's opening
-//! (on a websocket hub the browser `Origin` check, then the cluster secret's handshake, when
-//! there is one), its reader (bytes → frames → decoded, with the size limit and the tags) and
+//! (on a websocket hub the browser `Origin` check, then the hub's preamble and the cluster
+//! secret's handshake, when there is one; a dialer refuses a hub with the reason, a
+//! [`NoHub`]), its reader (bytes → frames → decoded, with the size limit and the tags) and
 //! its writer (a queue bounded in frames and bytes: a member that does not read has its
 //! connection closed, it never slows the others), and the reports to the emitter actor. What
 //! waits for the actor is bounded too: the frames a link's readers reported and the actor has
@@ -17,9 +18,9 @@
 //! Everything here runs as tasks on the emitter's arbiter; nothing may panic (a dead task would
 //! silently stop a connection's traffic), so every failure is a report or a closed connection.
 
-use crate::auth::{Answered, Dialing, Opener, Sealer, Secret};
+use crate::auth::{Answered, AuthError, Dialing, Opener, Sealer, Secret};
 use crate::config::{dial_only_scheme, uses_tls, Config};
-use crate::error::{Error, Result};
+use crate::error::{Error, NoHub, Result};
 use crate::framing::{envelope, Deframer};
 use crate::mailbox::MailboxBytes;
 use crate::nng::{Dialer, Listener, Stream, TlsSettings, TransportOptions};
@@ -30,6 +31,7 @@ use actix::Recipient;
 use bytes::Bytes;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::fmt;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -458,29 +460,23 @@ async fn open_connection(
     deframer: &mut Deframer,
     secret: Option<&Secret>,
     side: OpenedAs,
-) -> std::result::Result<Option<(Sealer, Opener)>, HandshakeError> {
+) -> std::result::Result<Option<(Sealer, Opener)>, OpeningError> {
     let ours = preamble(secret.is_some());
     match side {
         OpenedAs::Hub => write_one(stream, &ours).await?,
         OpenedAs::Client => {
             let theirs = read_one(stream, deframer).await?;
             if theirs[..] != ours[..] {
-                return Err(match theirs.get(..5) {
+                return Err(OpeningError::Refused(match theirs.get(..5) {
                     Some(head) if head[..4] == wire::MAGIC && head[4] != wire::VERSION => {
-                        format!(
-                            "the hub speaks wire format {}, this node {}",
-                            head[4],
-                            wire::VERSION
-                        )
+                        NoHub::WireVersion { hub: head[4] }
                     }
                     Some(head) if head[..4] == wire::MAGIC && secret.is_some() => {
-                        "the hub has no secret, this node has one".to_owned()
+                        NoHub::HubHasNoSecret
                     }
-                    Some(head) if head[..4] == wire::MAGIC => {
-                        "the hub requires a secret, this node has none".to_owned()
-                    }
-                    _ => "not a nanomitter hub".to_owned(),
-                });
+                    Some(head) if head[..4] == wire::MAGIC => NoHub::SecretRequired,
+                    _ => NoHub::NotAHub,
+                }));
             }
         }
     }
@@ -490,8 +486,30 @@ async fn open_connection(
     }
 }
 
-/// Why a handshake failed.
-type HandshakeError = String;
+/// Why a connection did not open.
+#[derive(Debug)]
+pub(crate) enum OpeningError {
+    /// This node, dialing, refuses what answered for what it said (its preamble, or a proof of
+    /// the secret that does not check out).
+    Refused(NoHub),
+    /// The connection failed, or the peer sent what the opening does not allow.
+    Failed(String),
+}
+
+impl fmt::Display for OpeningError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OpeningError::Refused(why) => why.fmt(f),
+            OpeningError::Failed(why) => f.write_str(why),
+        }
+    }
+}
+
+impl From<AuthError> for OpeningError {
+    fn from(error: AuthError) -> Self {
+        OpeningError::Failed(error.to_string())
+    }
+}
 
 /// The cluster-secret handshake (see [`crate::auth`]): the dialer challenges, the hub answers
 /// and proves, the dialer proves.
@@ -500,46 +518,48 @@ async fn handshake(
     deframer: &mut Deframer,
     secret: &Secret,
     side: OpenedAs,
-) -> std::result::Result<(Sealer, Opener), HandshakeError> {
+) -> std::result::Result<(Sealer, Opener), OpeningError> {
     let session = match side {
         OpenedAs::Client => {
-            let (dialing, challenge) = Dialing::start(secret).map_err(|e| e.to_string())?;
+            let (dialing, challenge) = Dialing::start(secret)?;
             write_one(stream, &challenge).await?;
             let answer = read_one(stream, deframer).await?;
-            let (proof, session) = dialing.answer(&answer).map_err(|e| e.to_string())?;
+            let (proof, session) = dialing.answer(&answer).map_err(|error| match error {
+                AuthError::BadProof => OpeningError::Refused(NoHub::WrongSecret),
+                other => other.into(),
+            })?;
             write_one(stream, &proof).await?;
             session
         }
         OpenedAs::Hub => {
             let challenge = read_one(stream, deframer).await?;
-            let (answered, answer) =
-                Answered::challenge(secret, &challenge).map_err(|e| e.to_string())?;
+            let (answered, answer) = Answered::challenge(secret, &challenge)?;
             write_one(stream, &answer).await?;
             let proof = read_one(stream, deframer).await?;
-            answered.proof(&proof).map_err(|e| e.to_string())?
+            answered.proof(&proof)?
         }
     };
     Ok(session.split())
 }
 
-async fn write_one(stream: &Stream, message: &[u8]) -> std::result::Result<(), HandshakeError> {
+async fn write_one(stream: &Stream, message: &[u8]) -> std::result::Result<(), OpeningError> {
     let (len, _) = envelope(message, None);
-    stream.write_all(&[&len, message]).await.map_err(|e| e.to_string())
+    stream.write_all(&[&len, message]).await.map_err(|e| OpeningError::Failed(e.to_string()))
 }
 
 async fn read_one(
     stream: &Stream,
     deframer: &mut Deframer,
-) -> std::result::Result<Bytes, HandshakeError> {
+) -> std::result::Result<Bytes, OpeningError> {
     let mut buf = [0u8; HANDSHAKE_MAX];
     loop {
         match deframer.next_frame(None) {
             Ok(Some(message)) if message.len() <= HANDSHAKE_MAX => return Ok(message),
-            Ok(Some(_)) => return Err("a handshake message too long".to_owned()),
+            Ok(Some(_)) => return Err(OpeningError::Failed("a handshake message too long".into())),
             Ok(None) => {}
-            Err(error) => return Err(error.to_string()),
+            Err(error) => return Err(OpeningError::Failed(error.to_string())),
         }
-        let read = stream.read(&mut buf).await.map_err(|e| e.to_string())?;
+        let read = stream.read(&mut buf).await.map_err(|e| OpeningError::Failed(e.to_string()))?;
         deframer.push(&buf[..read]);
     }
 }
@@ -738,6 +758,17 @@ fn ipc_socket_in_use(address: &str) -> bool {
     }
 }
 
+/// Opens `stream`, just dialed, as a client of a node with `secret` does (the hub's preamble,
+/// then the handshake), and nothing more: whether a hub answered, or why not. The caller closes
+/// the stream; the hub sees a connection that went away before its first frame.
+pub(crate) async fn hub_answers(
+    stream: &Stream,
+    secret: Option<&Secret>,
+) -> std::result::Result<(), OpeningError> {
+    let mut deframer = Deframer::new(HANDSHAKE_MAX);
+    open_connection(stream, &mut deframer, secret, OpenedAs::Client).await.map(drop)
+}
+
 /// Checks whether a hub could be had at `address`: this node can bind it (it is free and this
 /// machine's), or a hub there answers a dial (and, with a secret, proves it) within `timeout`.
 /// Calls `answer` with the result. Used by a hub on a less preferred candidate.
@@ -756,12 +787,9 @@ pub(crate) fn probe(config: &Config, address: String, answer: impl FnOnce(bool) 
         let live = async {
             let dialer = Dialer::new(&address, &options).ok()?;
             let stream = dialer.dial().await.ok()?;
-            let mut deframer = Deframer::new(HANDSHAKE_MAX);
-            let opened = open_connection(&stream, &mut deframer, secret.as_ref(), OpenedAs::Client);
-            let result = opened.await;
+            let opened = hub_answers(&stream, secret.as_ref()).await;
             stream.close();
-            result.ok()?;
-            Some(())
+            opened.ok()
         };
         answer(tokio::time::timeout(timeout, live).await.ok().flatten().is_some());
     });

@@ -46,7 +46,7 @@ fn an_unreachable_hub_says_why() {
     let missing = format!("ipc://{}", dir.path("missing/hub.ipc"));
     let cases = [
         (free_address(), "Connection refused"),
-        (stranger, "did not answer as a nanomitter hub"),
+        (stranger, "did not open it as a nanomitter hub does"),
         (missing, "the directory of the ipc path does not exist"),
     ];
     for (address, cause) in cases {
@@ -54,6 +54,38 @@ fn an_unreachable_hub_says_why() {
         let line = the_error_line(&mut Process::start_as_user("unreachable", &args));
         assert!(line.contains("no hub answered") && line.contains(cause), "{line}");
     }
+}
+
+/// A program that opens every connection on a loopback port as a hub of the next wire format
+/// would (its preamble: magic, version, no secret) and holds it. Returns its address.
+fn hub_of_the_next_wire_format() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("tcp://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().map_while(Result::ok) {
+            std::thread::spawn(move || {
+                let mut preamble = 6u32.to_le_bytes().to_vec();
+                preamble.extend_from_slice(&nanomitter::wire::MAGIC);
+                preamble.extend_from_slice(&[nanomitter::wire::VERSION + 1, 0]);
+                if std::io::Write::write_all(&mut stream, &preamble).is_ok() {
+                    // Hold the connection until the dialer closes it.
+                    let _ = std::io::copy(&mut stream, &mut std::io::sink());
+                }
+            });
+        }
+    });
+    address
+}
+
+/// A hub of another wire format is named by the version its preamble carries.
+#[test]
+fn a_hub_of_another_wire_format_is_named_with_its_version() {
+    let address = hub_of_the_next_wire_format();
+    let args = ["emit", "-a", &address, "--connect-timeout", "1500ms", "t", "1"];
+    let line = the_error_line(&mut Process::start_as_user("other-wire-format", &args));
+    let (theirs, ours) = (nanomitter::wire::VERSION + 1, nanomitter::wire::VERSION);
+    let why = format!("the hub speaks wire format {theirs}, this node {ours}");
+    assert!(line.contains("no hub answered") && line.contains(&why), "{line}");
 }
 
 /// A bad topic fails before any connection: no "connected" line, no wait for a hub.

@@ -1,8 +1,9 @@
 //! Real processes on loopback: who may join a cluster. Members sharing a secret (from a file or
 //! the environment) exchange events; nodes with another secret or none, raw TCP peers sending
 //! untagged or replayed frames, and a rogue program answering as a hub never link and deliver
-//! nothing; non-local addresses need a secret; TLS verifies the hub's certificate; a websocket
-//! hub refuses browser origins it was not told to allow. Every wait
+//! nothing, and a node refused over the secret says which way; non-local addresses need a
+//! secret; TLS verifies the hub's certificate; a websocket hub refuses browser origins it was not
+//! told to allow. Every wait
 //! has a deadline; nothing here sends a byte to a non-loopback address.
 
 mod common;
@@ -264,8 +265,8 @@ fn nodes_with_another_secret_or_none_never_join_and_are_counted_as_refused() {
     let before = refused(&wait_stats(&mut hub, "counters", |_| true));
 
     let intruders: [(&str, &[&str], &str); 2] = [
-        ("intruder-wrong", &["--secret-file", &wrong_file], "does not know the cluster secret"),
-        ("intruder-none", &[], "the hub requires a secret, this node has none"),
+        ("intruder-wrong", &["--secret-file", &wrong_file], "the two secrets differ"),
+        ("intruder-none", &[], "the hub requires the cluster secret and this node has none"),
     ];
     let mut refused_so_far = before;
     for (service, secret, why) in intruders {
@@ -280,7 +281,7 @@ fn nodes_with_another_secret_or_none_never_join_and_are_counted_as_refused() {
             stderr.iter().filter(|l| l.starts_with("nanomitter: error:")).collect();
         assert_eq!(errors.len(), 1, "{service}: {stderr:?}");
         assert!(errors[0].contains("no hub answered"), "{service}: {stderr:?}");
-        assert!(stderr.iter().any(|l| l.contains(why)), "{service} says why: {stderr:?}");
+        assert!(errors[0].contains(why), "{service} says why: {stderr:?}");
         assert!(!stderr.iter().any(|l| l.contains("connected to")), "{service}: {stderr:?}");
         let stats =
             wait_stats(&mut hub, &format!("{service} refused"), |s| refused(s) > refused_so_far);
@@ -292,6 +293,51 @@ fn nodes_with_another_secret_or_none_never_join_and_are_counted_as_refused() {
     for node in [&hub, &member] {
         let joined = joined_services(node);
         assert!(!joined.iter().any(|s| s.starts_with("intruder")), "{}: {joined:?}", node.name);
+    }
+}
+
+/// A node a hub refuses over the cluster secret says which way in its one error line: the hub
+/// requires a secret it lacks, the two secrets differ, or the hub has none while it has one;
+/// each with where the command line takes the secret.
+#[test]
+fn a_node_refused_over_the_secret_says_which_way_in_its_error_line() {
+    let dir = TempDir::new("refusal-reason");
+    let secret_file = dir.file("secret", SECRET);
+    let with_secret = free_address();
+    let without_secret = free_address();
+    let hubs = [
+        Process::start("hub", &["hub", "--addr", &with_secret, "--secret-file", &secret_file]),
+        Process::start("open hub", &["hub", "--addr", &without_secret]),
+    ];
+    for hub in &hubs {
+        assert!(hub.wait_stderr("connected").contains("as Hub"), "{}", hub.name);
+    }
+    let cases = [
+        (
+            &with_secret,
+            None,
+            "the hub requires the cluster secret and this node has none; pass it with \
+             --secret-file or NANOMITTER_SECRET",
+        ),
+        (
+            &with_secret,
+            Some(OTHER_SECRET),
+            "the hub did not prove this node's cluster secret: the two secrets differ, or it is \
+             not the cluster's hub; pass the hub's secret with --secret-file or NANOMITTER_SECRET",
+        ),
+        (
+            &without_secret,
+            Some(SECRET),
+            "this node has a cluster secret and the hub has none: give both the same secret, or \
+             neither; this node's secret comes from --secret-file or NANOMITTER_SECRET",
+        ),
+    ];
+    for (address, secret, why) in cases {
+        let env: Vec<_> = secret.map(|secret| ("NANOMITTER_SECRET", secret)).into_iter().collect();
+        let args = ["emit", "-a", address, "--connect-timeout", "1500ms", "t", "1"];
+        let error = fails_with_one_line(&args, &env);
+        let unreachable = format!("nanomitter: error: no hub answered at {address} within 1.5s: ");
+        assert_eq!(error, format!("{unreachable}{why}"), "{env:?}");
     }
 }
 

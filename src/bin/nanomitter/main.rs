@@ -1,8 +1,9 @@
 //! `nanomitter`: the command line of the distributed emitter.
 //!
 //! Owns: argument parsing, logging setup (quiet unless `-v` or `RUST_LOG`; colours only on a
-//! terminal) and turning errors into one line (with their causes) and exit code 1. Each
-//! subcommand lives in its own module; none of them touches NNG directly, only the library.
+//! terminal) and turning errors into one line (with their causes, and the options that set
+//! what a cause names) and exit code 1. Each subcommand lives in its own module; none of them
+//! touches NNG directly, only the library.
 
 mod bench;
 mod demo;
@@ -139,16 +140,34 @@ fn init_logs(verbose: u8) {
         .init();
 }
 
-/// An error of the library as one line: its message, then each cause's (NNG's among them).
+/// An error of the library as one line: its message, then each cause's (NNG's among them), then
+/// where the command line takes the setting a cause names.
 pub fn explain(error: &nanomitter::Error) -> String {
     let mut line = error.to_string();
+    let mut hint = None;
     let mut cause = std::error::Error::source(error);
     while let Some(inner) = cause {
         line.push_str(": ");
         line.push_str(&inner.to_string());
+        hint = hint.or_else(|| inner.downcast_ref().and_then(secret_hint));
         cause = inner.source();
     }
+    if let Some(hint) = hint {
+        line.push_str("; ");
+        line.push_str(&hint);
+    }
     line
+}
+
+/// Where the secret comes from, for a hub refused over the cluster secret.
+fn secret_hint(why: &nanomitter::NoHub) -> Option<String> {
+    let from = format!("--secret-file or {}", security::SECRET_ENV);
+    match why {
+        nanomitter::NoHub::SecretRequired => Some(format!("pass it with {from}")),
+        nanomitter::NoHub::WrongSecret => Some(format!("pass the hub's secret with {from}")),
+        nanomitter::NoHub::HubHasNoSecret => Some(format!("this node's secret comes from {from}")),
+        _ => None,
+    }
 }
 
 async fn run(command: Command) -> Result<(), String> {
