@@ -324,8 +324,16 @@ impl Drop for Link {
     }
 }
 
+/// How long the hub's accept loop waits after the process ran out of file descriptors or
+/// memory before it accepts again: meanwhile new connections wait in the system's queue (or
+/// are refused by it), and the hub keeps its role and its members.
+const EXHAUSTED_BACKOFF: Duration = Duration::from_millis(100);
+/// At most one warning that the hub is out of resources this often.
+const EXHAUSTED_WARN_EVERY: Duration = Duration::from_secs(10);
+
 /// The hub's accept loop: every member gets a connection of its own.
 async fn accept_members(listener: Rc<Listener>, shared: Rc<Shared>) {
+    let mut last_warned: Option<Instant> = None;
     loop {
         match listener.accept().await {
             Ok(stream) => {
@@ -338,6 +346,14 @@ async fn accept_members(listener: Rc<Listener>, shared: Rc<Shared>) {
             Err(error) if error.is_connection_lost() || error.is_tls_failure() => {
                 // A connection that failed while being accepted; the listener goes on.
                 debug!(%error, "a connection failed before it was accepted");
+            }
+            Err(error) if error.is_out_of_resources() => {
+                Stats::add(&shared.stats.over_budget, 1);
+                if last_warned.is_none_or(|at| at.elapsed() >= EXHAUSTED_WARN_EVERY) {
+                    warn!(%error, "the hub cannot take more connections for now: it keeps its members and tries again");
+                    last_warned = Some(Instant::now());
+                }
+                tokio::time::sleep(EXHAUSTED_BACKOFF).await;
             }
             Err(error) => {
                 shared.report(LinkEvent::Failed(error.to_string()));

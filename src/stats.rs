@@ -76,9 +76,11 @@ counters! {
     /// Frames the hub dropped because a member sent them faster than the protocol does: hellos
     /// faster than the liveness beat, requests to re-send faster than a member asks.
     throttled,
-    /// Claims a peer made past one of the hub's budgets, refused (see the README's Security
+    /// What was refused or narrowed for being past a budget (see the README's Security
     /// section): members to await named after the hub's opening grace period or past its
-    /// bound, connections past the most clients a hub takes.
+    /// bound, members owed word past its bound, connections past the most clients a hub takes
+    /// or while the process was out of file descriptors (one per attempt, every 100 ms), and
+    /// announcements past the budget of all nodes' interests (kept as listening to every topic).
     over_budget,
     /// Events frames this node sent past its window of frames not yet held by every member,
     /// once that window had not moved for 100 ms: some member was not acknowledging them.

@@ -901,3 +901,27 @@ fn connections_that_start_the_largest_frames_and_never_finish_them_hold_a_bounde
     let bound = 2 * MAX_FRAME as u64 / 1024 + RSS_GROWTH_BOUND_KIB / 4;
     assert!(peak_growth <= bound, "the hub grew by {peak_growth} KiB at its peak");
 }
+
+/// A hub whose process runs out of file descriptors (its limit lowered while it runs, then many
+/// connections opened and left idle) once gave up its role on the failed accept, and the
+/// cluster elected again. Now it refuses new connections meanwhile (counted in `over_budget`,
+/// said at most every 10 s) and keeps its role and its members.
+#[test]
+fn a_hub_out_of_file_descriptors_keeps_its_role_and_its_members() {
+    let mut cluster = Cluster::start();
+    let before = cluster.before();
+    let pid = cluster.hub.pid().to_string();
+    let open = std::fs::read_dir(format!("/proc/{pid}/fd")).expect("the hub's fds").count();
+    let limit = format!("--nofile={}:{}", open + 8, open + 8);
+    let lowered = std::process::Command::new("prlimit").args(["--pid", &pid, &limit]).status();
+    assert!(lowered.expect("prlimit (util-linux)").success(), "lowering the hub's limit");
+    let host_port = cluster.address.strip_prefix("tcp://").expect("a tcp:// address").to_owned();
+    let idle: Vec<TcpStream> =
+        (0..64).filter_map(|_| TcpStream::connect(&host_port).ok()).collect();
+    wait_until("the hub to run out of file descriptors", || {
+        (counter(&cluster.hub_stats(), "over_budget") > 0).then_some(())
+    });
+    drop(idle);
+    let outcome = cluster.verdict("out of file descriptors", before, &[]);
+    assert_eq!(counter(&outcome.hub_after, "elections"), 1, "the hub gave up its role");
+}

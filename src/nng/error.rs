@@ -19,6 +19,8 @@ const ECONNREFUSED: c_int = nng_sys::NNG_ECONNREFUSED as c_int;
 const ECONNRESET: c_int = nng_sys::NNG_ECONNRESET as c_int;
 const ECONNSHUT: c_int = nng_sys::NNG_ECONNSHUT as c_int;
 const ECRYPTO: c_int = nng_sys::NNG_ECRYPTO as c_int;
+const ENOFILES: c_int = nng_sys::NNG_ENOFILES as c_int;
+const ENOMEM: c_int = nng_sys::NNG_ENOMEM as c_int;
 pub(super) const EINTERNAL: c_int = nng_sys::NNG_EINTERNAL as c_int;
 const EPEERAUTH: c_int = nng_sys::NNG_EPEERAUTH as c_int;
 const ESYSERR: c_int = nng_sys::NNG_ESYSERR as c_int;
@@ -84,6 +86,18 @@ impl NngError {
     /// agree on the cryptography.
     pub const fn is_tls_failure(&self) -> bool {
         matches!(self.code, EPEERAUTH | ECRYPTO)
+    }
+
+    /// The process is out of file descriptors or memory for now: waiting may help, and
+    /// nothing about the peer or the address is wrong.
+    pub fn is_out_of_resources(&self) -> bool {
+        if self.code & ESYSERR != 0 {
+            let errno = std::io::Error::from_raw_os_error(self.code & !ESYSERR);
+            // EMFILE, ENFILE, ENOBUFS, ENOMEM as Linux numbers them; ENOMEM has a kind of its own.
+            return matches!(errno.raw_os_error(), Some(24 | 23 | 105))
+                || errno.kind() == std::io::ErrorKind::OutOfMemory;
+        }
+        matches!(self.code, ENOFILES | ENOMEM)
     }
 
     /// NNG's description of the error.
