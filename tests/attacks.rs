@@ -630,7 +630,7 @@ fn interest_frames_of_deep_patterns_keep_memory_bounded() {
 /// nodes at their largest). Those past it are kept as listening to every topic (one short
 /// pattern each, counted in `over_budget`): the hub's memory and the members' stay bounded,
 /// and nothing is lost (they are sent too much, never too little). Before, the hub grew by
-/// 1.3 GB and every member by 520 MB.
+/// 1.2 GiB and every member by 508 MiB.
 #[test]
 fn a_hundred_nodes_at_their_largest_interest_keep_memory_bounded() {
     let mut cluster = Cluster::start();
