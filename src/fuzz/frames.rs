@@ -26,12 +26,12 @@ pub(super) const HUB: u64 = 9;
 pub(super) const PEERS: [u64; 2] = [7, 8];
 
 /// A node id: mostly one the protocol targets know, sometimes any.
-fn node_ids() -> impl ValueGenerator<Output = u64> {
+pub(super) fn node_ids() -> impl ValueGenerator<Output = u64> {
     one_of((one_value_of([ME, HUB, PEERS[0], PEERS[1], 0, u64::MAX]), produce::<u64>()))
 }
 
 /// A sequence number: small, at the bound, or anywhere in range.
-fn seqs() -> impl ValueGenerator<Output = u64> {
+pub(super) fn seqs() -> impl ValueGenerator<Output = u64> {
     one_of((0..=6u64, one_value_of([MAX_SEQ - 1, MAX_SEQ]), 0..=MAX_SEQ))
 }
 
@@ -214,7 +214,7 @@ impl FrameSpec {
 }
 
 impl EventsSpec {
-    fn encode(&self) -> Vec<u8> {
+    pub(super) fn encode(&self) -> Vec<u8> {
         let (a, b, c) = self.range;
         let mut range = [a.max(1), b.max(1), c.max(1)];
         range.sort_unstable();

@@ -3,7 +3,8 @@
 //! through. They run with `cargo test`, on stable, in the crate's unit-test binary (the core is
 //! crate-private).
 //!
-//! Owns: the fuzz targets (`wire`, `payloads`, `node`), what they feed (`frames`), the committed
+//! Owns: the fuzz targets (`wire`, `payloads`, `node`), the property target of the hub's
+//! budgets (`budgets`), what they feed (`frames`), the committed
 //! seed corpus (`corpus`). It must not be compiled outside `cfg(test)`. The decoder target
 //! measures what decoding allocates on its thread with the `allocation-counter` dev-dependency,
 //! which becomes the unit-test binary's global allocator.
@@ -33,6 +34,7 @@
 //!   land in the target's corpus directory, `src/fuzz/__fuzz__/<target>/corpus/`.
 //! - Rewrite the committed seeds: `FUZZ_WRITE_CORPUS=1 cargo test --lib fuzz::corpus`.
 
+mod budgets;
 mod corpus;
 mod frames;
 mod node;

@@ -19,7 +19,7 @@ pub(crate) const NODES_AT_LARGEST_INTEREST: usize = 4;
 
 /// What the interests of all other nodes may add up to: [`NODES_AT_LARGEST_INTEREST`] nodes'
 /// worth of patterns, bytes and segments.
-const CLUSTER_INTEREST: InterestSize = InterestSize {
+pub(crate) const CLUSTER_INTEREST: InterestSize = InterestSize {
     patterns: NODES_AT_LARGEST_INTEREST * topic::MAX_PATTERNS,
     bytes: NODES_AT_LARGEST_INTEREST * topic::MAX_INTEREST_BYTES,
     segments: NODES_AT_LARGEST_INTEREST * topic::MAX_INTEREST_SEGMENTS,
@@ -104,6 +104,12 @@ impl Interests {
                 self.total.take_away(pattern);
             }
         }
+    }
+
+    /// The nodes whose interests are kept, and their size added up.
+    #[cfg(test)]
+    pub(crate) fn size(&self) -> (usize, InterestSize) {
+        (self.by_node.len(), self.total)
     }
 
     /// Whether this node's announcement is known.

@@ -18,10 +18,13 @@
 //! (events from others: admission, acknowledgements, re-send requests, notices of loss),
 //! `hub_side` (what only the hub does: relaying, end-to-end acknowledgements, connections,
 //! eviction), `announcer` (hellos, interest announcements, membership notices); and the plain
-//! data they use: `sender`, `receiver`, `relay`, `routing`, `interest`.
+//! data they use: `sender`, `receiver`, `relay`, `routing`, `interest`. In tests, `footprint`
+//! counts what a node holds that its peers can grow.
 
 mod announcer;
 mod election;
+#[cfg(test)]
+mod footprint;
 pub(crate) mod hashing;
 mod hub_side;
 mod interest;
@@ -36,6 +39,12 @@ mod scripted;
 mod sender;
 mod sending;
 
+#[cfg(test)]
+pub(crate) use footprint::{Footprint, RelayFootprint};
+#[cfg(test)]
+pub(crate) use interest::CLUSTER_INTEREST;
 pub(crate) use node::{Action, ConnId, LinkState, Node, OpenedAs};
+#[cfg(test)]
+pub(crate) use relay::MAX_AWAITED_ON_WORD;
 #[cfg(feature = "simulation")]
 pub(crate) use sender::RETAINED_PER_WINDOW;

@@ -81,6 +81,12 @@ pub(crate) struct Receiver {
 }
 
 impl Receiver {
+    /// How many senders are tracked.
+    #[cfg(test)]
+    pub(crate) fn senders(&self) -> usize {
+        self.senders.len()
+    }
+
     /// Admits a frame of `sender` that accounts for sequence numbers `covers` (events not in it
     /// were wanted by nobody here) while the sender still holds everything from
     /// `retained_from` on. A sender heard for the first time starts at `retained_from`: what it

@@ -712,6 +712,27 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
             })
             .collect()
     }
+
+    /// What peers can grow here, counted (see [`Footprint`](super::footprint::Footprint)).
+    #[cfg(test)]
+    pub(crate) fn footprint(&self) -> super::footprint::RelayFootprint {
+        let maps = |c: &Client| super::footprint::ClientMaps {
+            acked: c.acked.len(),
+            relayed_before: c.relayed_before.len(),
+            last_nack: c.last_nack.len(),
+        };
+        super::footprint::RelayFootprint {
+            clients: self.clients.values().map(maps).collect(),
+            awaited: self.awaited.values().map(|a| a.held.as_ref().map(Map::len)).collect(),
+            log: self.log.len(),
+            logged_bytes: self.logged_bytes.values().map(|l| 1 + l.frames.len()).sum(),
+            queue: self.queue.len(),
+            last_relayed: self.last_relayed.len(),
+            retained: self.retained.len(),
+            announced: self.announced.len(),
+            own_delivered: self.own_delivered.len(),
+        }
+    }
 }
 
 #[cfg(test)]
