@@ -722,3 +722,31 @@ fn play(script: &Script) {
 fn hub_stays_within_its_budgets_whatever_peers_send() {
     check!().with_type::<Script>().with_iterations(SCRIPTS).for_each(play);
 }
+
+/// Once found by this target: a client that lists many members to await makes the hub owe
+/// word to them all once it gives up on them, which its hello then lists; a beat claiming an
+/// epoch past the hub's made the hub send that whole hello to every client at once, for each
+/// such beat. Now the hub tells its clients at once at most once per liveness interval.
+#[test]
+fn beats_claiming_newer_elections_buy_no_broadcast_of_the_hubs_hello() {
+    let listing = Incoming::Listing(Listing {
+        node: Naming::Own,
+        joining: Joining::Again,
+        last_seq: 0,
+        received: 0,
+        members: MAX_AWAITED_ON_WORD,
+        owed: 0,
+        first: 1000,
+    });
+    let overtake = |ahead| Incoming::Overtake { node: Naming::Own, ahead };
+    let mut steps = vec![
+        Step::Up(1),
+        Step::Receive { conn: 1, frames: vec![listing] },
+        Step::Elapse { millis: 3000 },
+    ];
+    for conn in 2..CONNS {
+        steps.push(Step::Up(conn));
+        steps.push(Step::Receive { conn, frames: vec![overtake(1), overtake(2), overtake(3)] });
+    }
+    play(&Script { wait: false, steps });
+}

@@ -127,7 +127,7 @@ impl Node {
                     let refused = listed.filter(|&&node| !hub.relay.await_member(node, now));
                     Stats::add(&self.stats.over_budget, refused.count() as u64);
                 }
-                self.overtake_epoch(hello.epoch);
+                self.overtake_epoch(now, hello.epoch);
                 self.act(Action::Relay { except: conn, frame: raw });
                 if first {
                     self.greet(now, conn);

@@ -57,6 +57,9 @@ pub(super) struct HubLink {
     /// A probe of the more preferred candidates is under way.
     pub(super) probing: bool,
     pub(super) linked_at: Instant,
+    /// When a client last found this hub stale and the hub said so in its log (see
+    /// [`Node::overtake_epoch`]).
+    pub(super) warned_overtaken: Option<Instant>,
 }
 
 impl Phase {
@@ -274,8 +277,13 @@ impl Node {
         let window =
             matches!(self.config.slow_consumer, SlowConsumer::Wait).then_some(self.config.window);
         let relay = Relay::new(self.id, window, awaited, now, now + hold, grace);
-        self.phase =
-            Phase::Hub(Box::new(HubLink { candidate, relay, probing: false, linked_at: now }));
+        self.phase = Phase::Hub(Box::new(HubLink {
+            candidate,
+            relay,
+            probing: false,
+            linked_at: now,
+            warned_overtaken: None,
+        }));
         let change = self.membership.this_node_is_hub(self.id, &self.config.service);
         self.member_change(change);
     }
@@ -388,21 +396,29 @@ impl Node {
 
     /// A client of this hub knows a newer election: this hub is stale (it woke from a freeze,
     /// or another hub was elected on another candidate meanwhile). It takes an epoch past that
-    /// one and says so to its clients at once, which then refuse the other hub's word. It does
+    /// one, and its clients learn it from its next hello (a client joining now, from the one it
+    /// is greeted with), and then refuse the other hub's word. Not at once: a client could then
+    /// buy the hub's whole hello, sent to every client, with each hello of a few bytes claiming
+    /// a newer election; the warning, too, comes at most once per liveness interval. It does
     /// not step down: that would make every member elect again, and any client could cause it
     /// at will by telling a newer epoch. (A hub on a less preferred candidate steps down by
     /// itself, once it finds the preferred one live.)
-    pub(super) fn overtake_epoch(&mut self, epoch: u64) {
+    pub(super) fn overtake_epoch(&mut self, now: Instant, epoch: u64) {
         if epoch <= self.epoch {
             return;
         }
         // Within reach of a bounded epoch, so this stays at most `MAX_EPOCH`.
         self.epoch = epoch.saturating_add(1).min(wire::MAX_EPOCH);
+        let every = self.config.liveness_interval;
+        let Some(hub) = self.phase.hub_mut() else { return };
+        if hub.warned_overtaken.is_some_and(|at| now.duration_since(at) < every) {
+            return;
+        }
+        hub.warned_overtaken = Some(now);
         warn!(
             epoch = self.epoch,
             "this hub is stale (a client knows a newer election): it moves past it"
         );
-        self.send_hello(Joining::No);
     }
 }
 

@@ -295,7 +295,9 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// flood to drop; and an answer re-sends up to a sender's whole window, so a member asking
     /// again before it took anything of the answer (it is still on its way, or the member does
     /// not want it) gets no second one before `patience`: each member can have a sender's
-    /// window re-sent at most once per `patience` unless it takes what it asked for.
+    /// window re-sent at most once per `patience` unless it takes what it asked for. A request
+    /// for a sender the hub relayed nothing of goes nowhere (so a client naming made-up senders
+    /// grows nothing).
     pub(crate) fn nack_allowed(
         &mut self,
         from: P,
@@ -303,6 +305,10 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         now: Instant,
         (every, patience): (Duration, Duration),
     ) -> bool {
+        if !self.last_relayed.contains_key(&sender) {
+            // It relayed nothing of that sender: nothing to re-send, and nothing to remember.
+            return false;
+        }
         let Some(held) = self.clients.get(&from).map(|client| self.holds(client, sender)) else {
             return false;
         };
