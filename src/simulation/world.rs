@@ -200,7 +200,7 @@ pub(super) struct SimNode {
     /// Events emitted with `Ok`: (seq, topic).
     pub(super) emitted: Vec<(u64, String)>,
     /// Flushes waiting: ticket -> the last sequence number emitted before it.
-    flushes: Map<u64, u64>,
+    pub(super) flushes: Map<u64, u64>,
     pub(super) state: Option<LinkState>,
 }
 
