@@ -39,8 +39,9 @@ pub enum Attack {
     /// Connect, say a fresh hello, close without a goodbye, every 0.95 s for a few seconds.
     Churn,
     /// A first hello in the id of a live member, then events in its name with its next
-    /// sequence numbers. Live: linked and heard from, not frozen or partitioned off (the hub
-    /// cannot tell a member silent for longer than its liveness allows from an impostor).
+    /// sequence numbers. Live: linked, not frozen or partitioned off. (The id of a member that
+    /// is not linked at the moment, frozen or between two links, goes to whoever says a first
+    /// hello in it first: the hub cannot tell the member from an impostor.)
     Takeover,
     /// Acknowledgements naming thousands of made-up senders per frame.
     ForgedAcks,
