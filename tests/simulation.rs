@@ -1,6 +1,7 @@
 //! The delivery promise under deterministic simulation: clusters of 2 to 8 protocol cores over a
 //! simulated network, with kills, freezes, partitions, slow listeners, socket failures, forged
-//! frames and candidates that are down, each run drawn from a seed and checked afterwards.
+//! frames, candidates that are down and adversaries attacking the hub with well-formed frames,
+//! each run drawn from a seed and checked afterwards.
 //!
 //! `cargo test --test simulation` runs a fixed set of seeds; `SEED=n` replays one;
 //! `SEEDS=a..b` runs a range (`SEEDS=0..100000 cargo test --release --test simulation`);
@@ -41,6 +42,9 @@ fn the_delivery_promise_holds_under_seeded_faults() {
                 total.faults += summary.faults;
                 total.dropped_frames += summary.dropped_frames;
                 total.flushes += summary.flushes;
+                for (kind, count) in summary.attacks {
+                    *total.attacks.entry(kind).or_default() += count;
+                }
             }
             // The first failure's trace is printed in full; the run goes on to count the rest.
             Err(failure) if failed.is_empty() => {

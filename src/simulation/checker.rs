@@ -7,10 +7,14 @@
 //! instead be told through `$lagged` exactly which events it missed, and a node that suffered
 //! none of these may not (a partition cuts both ways: the others may miss the events of a node
 //! that was partitioned); `flush` resolves only when every member that suffered none of these
-//! holds what it covers; after the quiet period every node is linked. It must not drive the run.
+//! holds what it covers; after the quiet period every node is linked and every flush of a live
+//! node resolved. An event a listener took in a node's name is one that node emitted, on the
+//! topic it emitted it on (not one forged in its name). The ids adversaries made up are not the
+//! workload's: what listeners took of them, or were told they lost, is not judged. It must not
+//! drive the run.
 
 use super::world::World;
-use crate::protocol::hashing::Set;
+use crate::protocol::hashing::{Map, Set};
 
 /// Checks a finished run; returns what was broken.
 pub(super) fn check(world: &World) -> Result<(), String> {
@@ -24,8 +28,12 @@ pub(super) fn check(world: &World) -> Result<(), String> {
                 receiver.state
             ));
         }
+        if let Some(ticket) = receiver.flushes.keys().min() {
+            return Err(format!("node {r}'s flush {ticket} did not resolve in the quiet period"));
+        }
         let partitioned = |id: u64| world.nodes.iter().any(|n| n.id == id && n.partitioned);
-        if let Some(lagged) = receiver.lagged.iter().find(|(from, _, _)| !partitioned(*from)) {
+        let excused = |id: u64| partitioned(id) || world.adversaries.ids.contains(&id);
+        if let Some(lagged) = receiver.lagged.iter().find(|(from, _, _)| !excused(*from)) {
             if !receiver.faulted {
                 return Err(format!(
                     "node {r} suffered no fault but was told it lost events: {lagged:?}"
@@ -41,7 +49,9 @@ pub(super) fn check(world: &World) -> Result<(), String> {
             let mut got = receiver.received.iter().filter(|(from, _, _)| *from == sender.id);
             let mut last = 0;
             let mut seen = Set::default();
-            for (_, seq, _) in got.by_ref() {
+            let emitted: Map<u64, &str> =
+                sender.emitted.iter().map(|(seq, topic)| (*seq, topic.as_str())).collect();
+            for (_, seq, topic) in got.by_ref() {
                 if *seq <= last {
                     return Err(format!(
                         "node {r} received event {seq} of node {s} after event {last}: duplicate or out of order"
@@ -49,12 +59,19 @@ pub(super) fn check(world: &World) -> Result<(), String> {
                 }
                 last = *seq;
                 seen.insert(*seq);
-            }
-            let emitted: Set<u64> = sender.emitted.iter().map(|(seq, _)| *seq).collect();
-            if let Some(phantom) = seen.iter().find(|seq| !emitted.contains(seq)) {
-                return Err(format!(
-                    "node {r} received event {phantom} that node {s} never emitted"
-                ));
+                match emitted.get(seq) {
+                    None => {
+                        return Err(format!(
+                            "node {r} received event {seq} that node {s} never emitted"
+                        ))
+                    }
+                    Some(emitted) if emitted != topic => {
+                        return Err(format!(
+                            "node {r} received event {seq} of node {s} on {topic}, but node {s} emitted it on {emitted}: forged"
+                        ))
+                    }
+                    Some(_) => {}
+                }
             }
             for (seq, topic) in &sender.emitted {
                 let wanted = receiver.patterns.iter().any(|p| crate::topic::matches(p, topic));

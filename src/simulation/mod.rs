@@ -7,17 +7,21 @@
 //! core's behaviour: it only feeds it inputs and carries out its actions the way the emitter
 //! actor and NNG would.
 //!
-//! The parts: `world` (the network, the nodes' shells, the fault schedule), `checker` (the
-//! promise, checked on what the listeners saw) and `frame_trace` (every frame, readable).
+//! The parts: `world` (the network, the nodes' shells, the fault schedule), `adversary` (peers
+//! that attack the hub with well-formed frames), `checker` (the promise, checked on what the
+//! listeners saw) and `frame_trace` (every frame, readable).
 //!
 //! Run a seed with `SEED=… cargo test --release --test simulation`; a failure prints the seed,
 //! what was broken and the last steps of the run. `SIM_FRAMES=1` also prints every step and
 //! every frame sent, dropped and arriving, as the run goes.
 
+mod adversary;
 mod checker;
 mod frame_trace;
 mod world;
 
+pub use adversary::Attack;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// What a simulated run looked like.
@@ -31,8 +35,11 @@ pub struct Summary {
     pub delivered: u64,
     /// Events announced lost (`$lagged`) to nodes that were cut off, frozen or slow.
     pub lagged: u64,
-    /// Faults injected: kills, freezes, partitions, slow listeners, socket failures, forged frames.
+    /// Faults injected: kills, freezes, partitions, slow listeners, socket failures, forged
+    /// frames, adversaries' attacks.
     pub faults: u64,
+    /// Adversaries' attacks that ran, by kind.
+    pub attacks: BTreeMap<Attack, u64>,
     /// Frames the simulated transport dropped (full queues, partitions).
     pub dropped_frames: u64,
     /// Flushes that resolved, each checked against what members held.

@@ -6,9 +6,11 @@
 //! direction an ordered, delayed queue of at most [`PIPE_QUEUE`] frames: one more closes the
 //! connection; a partition drops frames silently), the nodes' listeners (which may be slow), and the faults: kill (and a new process
 //! in its place), freeze and resume, partition, slow listeners, socket failures, forged frames,
-//! candidates held by a program that is not a node. It must not judge the outcome: it records
-//! what listeners saw, emits, flushes and faults, and the checker judges.
+//! candidates held by a program that is not a node, and carrying out the moves of adversaries
+//! (see `adversary`) on connections whose client end is not a node. It must not judge the
+//! outcome: it records what listeners saw, emits, flushes and faults, and the checker judges.
 
+use super::adversary::{Act, Adversaries, Attack, Member, Move};
 use super::Rng;
 use crate::config::{EmitterBuilder, SlowConsumer};
 use crate::event::{Codec, DistributedEvent};
@@ -86,6 +88,11 @@ enum Event {
         node: usize,
     },
     Fault(Fault),
+    /// A move of the adversary of attack `attack` (an index into the world's attacks).
+    Adversary {
+        attack: usize,
+        step: Move,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -100,6 +107,8 @@ pub(super) enum Fault {
     FastListener(usize),
     SocketFailure(usize),
     Forge(usize),
+    /// An adversary starts an attack on the hub of the moment.
+    Attack(Attack),
 }
 
 struct Scheduled {
@@ -137,7 +146,8 @@ struct Address {
 /// One connection between a client and the hub.
 struct Conn {
     hub: usize,
-    client: usize,
+    /// The client's node; `None` for an adversary's (what the hub sends there is dropped).
+    client: Option<usize>,
     hub_attempt: u64,
     client_attempt: u64,
     up: bool,
@@ -190,7 +200,7 @@ pub(super) struct SimNode {
     /// Events emitted with `Ok`: (seq, topic).
     pub(super) emitted: Vec<(u64, String)>,
     /// Flushes waiting: ticket -> the last sequence number emitted before it.
-    flushes: Map<u64, u64>,
+    pub(super) flushes: Map<u64, u64>,
     pub(super) state: Option<LinkState>,
 }
 
@@ -211,6 +221,18 @@ pub(super) struct World {
     /// A promise broken while running (a flush that claimed too much).
     pub(super) broken: Option<String>,
     max_pending: usize,
+    pub(super) adversaries: Adversaries,
+    /// The attacks that started, in order.
+    attacks: Vec<Running>,
+}
+
+/// An attack under way: its kind, when it started, the line saying what it does, and its
+/// peers' connections.
+struct Running {
+    kind: Attack,
+    started: Duration,
+    about: String,
+    conns: Vec<Option<ConnId>>,
 }
 
 impl World {
@@ -240,6 +262,8 @@ impl World {
             summary: super::Summary::default(),
             broken: None,
             max_pending: 64 * 1024,
+            adversaries: Adversaries::new(seed),
+            attacks: Vec::new(),
         };
         let count = world.rng.between(2, 9) as usize;
         for i in 0..count {
@@ -248,6 +272,9 @@ impl World {
         }
         world.schedule_workload();
         world.schedule_faults();
+        for (at, attack) in world.adversaries.schedule(ACTIVE) {
+            world.schedule(at, Event::Fault(Fault::Attack(attack)));
+        }
         world
     }
 
@@ -355,12 +382,16 @@ impl World {
         if !self.frame_trace {
             return;
         }
-        let name = |id: u64| match self.nodes.iter().position(|n| n.id == id) {
+        let described = super::frame_trace::describe(frame, |id| self.name(id));
+        eprintln!("{:>10.3} ms  {what}: {described}", self.now.as_secs_f64() * 1000.0);
+    }
+
+    /// The world's name for a node id: `n3` for a node, the id in hex for an adversary's.
+    fn name(&self, id: u64) -> String {
+        match self.nodes.iter().position(|n| n.id == id) {
             Some(index) => format!("n{index}"),
             None => format!("{id:x}"),
-        };
-        let described = super::frame_trace::describe(frame, name);
-        eprintln!("{:>10.3} ms  {what}: {described}", self.now.as_secs_f64() * 1000.0);
+        }
     }
 
     fn instant(&self) -> Instant {
@@ -377,8 +408,14 @@ impl World {
         self.trace.push_back(format!("{:>9.3} ms  {line}", self.now.as_secs_f64() * 1000.0));
     }
 
+    /// The trace kept, after a line for each attack of the run (the first of them may have
+    /// left the trace).
     pub(super) fn trace_tail(&self) -> Vec<String> {
-        self.trace.iter().cloned().collect()
+        let attacks = self.attacks.iter().enumerate().map(|(attack, running)| {
+            let at = running.started.as_secs_f64() * 1000.0;
+            format!("attack #{attack} at {at:.3} ms: {:?} {}", running.kind, running.about)
+        });
+        attacks.chain(self.trace.iter().cloned()).collect()
     }
 
     /// Runs the active period and the quiet one.
@@ -411,7 +448,7 @@ impl World {
             | Event::Take { node }
             | Event::Emit { node }
             | Event::Flush { node } => Some(*node),
-            Event::Arrive { .. } | Event::Fault(_) => None,
+            Event::Arrive { .. } | Event::Fault(_) | Event::Adversary { .. } => None,
         }
     }
 
@@ -458,6 +495,7 @@ impl World {
                 self.settle(node);
             }
             Event::Fault(fault) => self.fault(fault),
+            Event::Adversary { attack, step } => self.adversary_moves(attack, step),
         }
     }
 
@@ -543,7 +581,7 @@ impl World {
             .filter(|(_, c)| {
                 c.up && match role {
                     OpenedAs::Hub => c.hub == node && c.hub_attempt == attempt,
-                    OpenedAs::Client => c.client == node && c.client_attempt == attempt,
+                    OpenedAs::Client => c.client == Some(node) && c.client_attempt == attempt,
                 }
             })
             .map(|(id, _)| *id)
@@ -610,21 +648,7 @@ impl World {
             self.schedule(self.now + again, Event::Dial { node, attempt });
             return;
         };
-        let conn = self.next_conn;
-        self.next_conn += 1;
-        self.conns.insert(
-            conn,
-            Conn {
-                hub,
-                client: node,
-                hub_attempt,
-                client_attempt: attempt,
-                up: true,
-                to_hub: VecDeque::new(),
-                to_client: VecDeque::new(),
-                arriving: [self.now; 2],
-            },
-        );
+        let conn = self.new_conn(hub, hub_attempt, Some(node), attempt);
         self.trace(format!("conn {conn}: node {node} -> hub {hub}"));
         if self.nodes[hub].stale_hub {
             self.nodes[node].faulted = true;
@@ -636,30 +660,68 @@ impl World {
         self.settle(node);
     }
 
+    /// A connection that is up, from `client` (`None`: an adversary) to `hub`, neither end told
+    /// yet.
+    fn new_conn(
+        &mut self,
+        hub: usize,
+        hub_attempt: u64,
+        client: Option<usize>,
+        client_attempt: u64,
+    ) -> ConnId {
+        let conn = self.next_conn;
+        self.next_conn += 1;
+        let (to_hub, to_client) = (VecDeque::new(), VecDeque::new());
+        let arriving = [self.now; 2];
+        let c = Conn {
+            hub,
+            client,
+            hub_attempt,
+            client_attempt,
+            up: true,
+            to_hub,
+            to_client,
+            arriving,
+        };
+        self.conns.insert(conn, c);
+        conn
+    }
+
     fn dialed_address(&self, node: usize) -> Option<usize> {
         let url = self.nodes[node].core.candidate_address()?;
         self.addresses.iter().position(|a| a.url == url)
     }
 
-    /// Queues a frame in one direction of a connection, drops it (partition), or closes the
-    /// connection (full queue).
+    /// Queues a frame of node `from` in one direction of a connection, drops it (partition, or
+    /// an adversary's end), or closes the connection (full queue).
     fn send(&mut self, conn: ConnId, from: usize, frame: Bytes) {
-        let Some(c) = self.conns.get_mut(&conn) else { return };
-        let to_hub = c.client == from;
-        let other = if to_hub { c.hub } else { c.client };
-        let isolated = self.nodes[from].isolated || self.nodes[other].isolated;
-        let full = if to_hub { c.to_hub.len() } else { c.to_client.len() } >= PIPE_QUEUE;
-        if isolated {
+        let Some(c) = self.conns.get(&conn) else { return };
+        let to_hub = c.client == Some(from);
+        let Some(other) = (if to_hub { Some(c.hub) } else { c.client }) else {
+            self.trace_frame(
+                format_args!("conn {conn} to an adversary, dropped, from n{from}"),
+                &frame,
+            );
+            return;
+        };
+        if self.nodes[from].isolated || self.nodes[other].isolated {
             self.summary.dropped_frames += 1;
             self.trace_frame(format_args!("conn {conn} drops from n{from}"), &frame);
             return;
         }
-        if full {
-            self.trace_frame(format_args!("conn {conn} full: closes, from n{from}"), &frame);
+        self.enqueue(conn, to_hub, frame, format_args!("n{from} -> n{other}"));
+    }
+
+    /// Queues a frame in one direction of a connection (`route` says whose, for the frame
+    /// trace), or closes the connection (full queue).
+    fn enqueue(&mut self, conn: ConnId, to_hub: bool, frame: Bytes, route: std::fmt::Arguments) {
+        let Some(c) = self.conns.get(&conn) else { return };
+        if if to_hub { c.to_hub.len() } else { c.to_client.len() } >= PIPE_QUEUE {
+            self.trace_frame(format_args!("conn {conn} full: closes, {route}"), &frame);
             self.close(conn);
             return;
         }
-        self.trace_frame(format_args!("conn {conn} n{from} -> n{other}"), &frame);
+        self.trace_frame(format_args!("conn {conn} {route}"), &frame);
         let Some(c) = self.conns.get_mut(&conn) else { return };
         let queue = if to_hub { &mut c.to_hub } else { &mut c.to_client };
         queue.push_back(frame);
@@ -676,7 +738,8 @@ impl World {
             return;
         }
         let (node, attempt) =
-            if to_hub { (c.hub, c.hub_attempt) } else { (c.client, c.client_attempt) };
+            if to_hub { (Some(c.hub), c.hub_attempt) } else { (c.client, c.client_attempt) };
+        let Some(node) = node else { return };
         if self.nodes[node].frozen {
             // The frame stays queued (the queue keeps filling); it arrives after the thaw.
             self.nodes[node].held.push(Event::Arrive { conn, to_hub });
@@ -706,9 +769,9 @@ impl World {
         c.up = false;
         c.to_hub.clear();
         c.to_client.clear();
-        let ends = [(c.hub, c.hub_attempt), (c.client, c.client_attempt)];
+        let ends = [(Some(c.hub), c.hub_attempt), (c.client, c.client_attempt)];
         self.trace(format!("conn {conn} closes"));
-        for (node, attempt) in ends {
+        for (node, attempt) in ends.into_iter().filter_map(|(node, a)| Some((node?, a))) {
             let at = self.now + Duration::from_micros(self.rng.between(100, 2000));
             self.schedule(at, Event::Down { node, attempt, conn });
         }
@@ -723,7 +786,7 @@ impl World {
             .iter()
             .filter(|(_, c)| match role {
                 OpenedAs::Hub => c.hub == node && c.hub_attempt == attempt,
-                OpenedAs::Client => c.client == node && c.client_attempt == attempt,
+                OpenedAs::Client => c.client == Some(node) && c.client_attempt == attempt,
             })
             .map(|(id, _)| *id)
             .collect();
@@ -767,7 +830,9 @@ impl World {
                 let (from, to) =
                     (data["from"].as_u64().unwrap_or(0), data["to"].as_u64().unwrap_or(0));
                 n.lagged.push((sender, from, to));
-                self.summary.lagged += to + 1 - from;
+                if !self.adversaries.ids.contains(&sender) {
+                    self.summary.lagged += to + 1 - from;
+                }
             } else if !topic::is_reserved(event.topic())
                 && n.patterns.iter().any(|p| topic::matches(p, event.topic()))
             {
@@ -887,6 +952,10 @@ impl World {
                     self.settle(node);
                 }
             }
+            Fault::Attack(kind) => {
+                self.summary.faults -= 1;
+                self.start_attack(kind);
+            }
             Fault::Forge(node) => {
                 // Garbage and frames with numbers out of range, from a peer on the node's link:
                 // refused by the decoder, counted, and nothing else.
@@ -910,6 +979,92 @@ impl World {
                     self.broken.get_or_insert("a forged out-of-range frame was accepted".into());
                 } else {
                     Stats::add(&self.nodes[node].stats.malformed, 1);
+                }
+            }
+        }
+    }
+
+    /// Starts an attack on the hub of the moment, against the members alive, or tries again
+    /// shortly if no hub can be reached.
+    fn start_attack(&mut self, kind: Attack) {
+        if self.current_hub().is_none() {
+            let again = self.now + Duration::from_millis(100);
+            if again < ACTIVE {
+                self.schedule(again, Event::Fault(Fault::Attack(kind)));
+            }
+            return;
+        }
+        let members: Vec<Member> = (self.nodes.iter().enumerate())
+            .filter(|(_, n)| n.alive)
+            .map(|(index, n)| Member {
+                index,
+                id: n.id,
+                last_seq: n.emitted.last().map_or(0, |(seq, _)| *seq),
+                live: !n.frozen && !n.isolated && matches!(n.state, Some(LinkState::Up(..))),
+            })
+            .collect();
+        let plan = self.adversaries.plan(kind, &members);
+        let attack = self.attacks.len();
+        self.summary.faults += 1;
+        *self.summary.attacks.entry(kind).or_default() += 1;
+        self.trace(format!("attack #{attack}: {kind:?} {}", plan.about));
+        let peers = plan.moves.iter().map(|(_, step)| step.peer + 1).max().unwrap_or(0);
+        let conns = vec![None; peers];
+        self.attacks.push(Running { kind, started: self.now, about: plan.about, conns });
+        for (after, step) in plan.moves {
+            self.schedule(self.now + after, Event::Adversary { attack, step });
+        }
+    }
+
+    /// The hub an adversary reaches, and its link's attempt: the node holding a candidate
+    /// address as hub, alive, not frozen and not partitioned off.
+    fn current_hub(&self) -> Option<(usize, u64)> {
+        self.addresses.iter().filter_map(|a| a.holder).find_map(|hub| {
+            let n = &self.nodes[hub];
+            match n.link {
+                Some((attempt, OpenedAs::Hub)) if n.alive && !n.frozen && !n.isolated => {
+                    Some((hub, attempt))
+                }
+                _ => None,
+            }
+        })
+    }
+
+    /// Carries out a move of the adversary of `attack`.
+    fn adversary_moves(&mut self, attack: usize, step: Move) {
+        let peer = step.peer;
+        let up = |conn: &ConnId| self.conns.get(conn).is_some_and(|c| c.up);
+        let conn = self.attacks[attack].conns[peer].filter(up);
+        match step.act {
+            Act::Connect => {
+                if let Some(old) = conn {
+                    self.close(old);
+                }
+                let Some((hub, hub_attempt)) = self.current_hub() else {
+                    self.trace(format!("attack #{attack} peer {peer}: no hub to connect to"));
+                    return;
+                };
+                let conn = self.new_conn(hub, hub_attempt, None, 0);
+                self.attacks[attack].conns[peer] = Some(conn);
+                self.trace(format!("conn {conn}: attack #{attack} peer {peer} -> hub {hub}"));
+                let now = self.instant();
+                self.nodes[hub].core.connection_up(now, hub_attempt, conn);
+                self.settle(hub);
+            }
+            Act::Send(frame) => {
+                let Some(conn) = conn else { return };
+                let described = super::frame_trace::describe(&frame, |id| self.name(id));
+                let short: String = described.chars().take(160).collect();
+                self.trace(format!("attack #{attack} peer {peer} sends on conn {conn}: {short}"));
+                if self.nodes[self.conns[&conn].hub].isolated {
+                    self.summary.dropped_frames += 1;
+                    return;
+                }
+                self.enqueue(conn, true, frame, format_args!("attack #{attack} -> hub"));
+            }
+            Act::Close => {
+                if let Some(conn) = conn {
+                    self.close(conn);
                 }
             }
         }
