@@ -11,6 +11,7 @@ use crate::diagnosis::why_no_hub;
 use crate::emitter::{Emitter, LinkState, Shared, Shutdown};
 use crate::error::{Error, Result};
 use crate::handle::EmitterHandle;
+use crate::pattern_budget::PatternBudget;
 use crate::pending::Pending;
 use crate::stats::Stats;
 use actix::Supervisor;
@@ -37,6 +38,7 @@ async fn start(config: Config) -> Result<EmitterHandle> {
     let shared = Arc::new(Shared {
         stats: Arc::new(Stats::default()),
         pending: Pending::new(config.max_pending_bytes, config.batch_bytes),
+        patterns: PatternBudget::default(),
     });
     let (state_tx, state) = watch::channel(LinkState::Electing);
     let (address, timeout) = (config.candidates.join(", "), config.connect_timeout);

@@ -244,8 +244,9 @@ impl EmitterHandle {
     }
 
     /// Adds the listener of `listen` and returns it as a [`Subscription`]: dropping that
-    /// removes the listener. Refuses an invalid pattern ([`Error::InvalidTopic`]) and a closed
-    /// emitter ([`Error::Closed`]) at once.
+    /// removes the listener. Refuses at once an invalid pattern, a new pattern past the budget
+    /// of a node's interest (both [`Error::InvalidTopic`], with the reason) and a closed emitter
+    /// ([`Error::Closed`]): `Ok` means the listener is added.
     ///
     /// ```no_run
     /// # fn example(emitter: nanomitter::EmitterHandle,
@@ -256,8 +257,11 @@ impl EmitterHandle {
     /// drop(prices); // no more stock events
     /// # Ok(()) }
     /// ```
-    pub fn listen(&self, listen: Listen) -> Result<Subscription> {
+    pub fn listen(&self, mut listen: Listen) -> Result<Subscription> {
         self.may_listen(listen.topic())?;
+        let hold = self.shared.patterns.hold(listen.topic());
+        let topic = listen.topic().to_owned();
+        listen.hold = Some(hold.map_err(|reason| Error::InvalidTopic { topic, reason })?);
         let subscription = Subscription::new(self.addr(), listen.id(), listen.topic().to_owned());
         self.addr.do_send(listen);
         Ok(subscription)

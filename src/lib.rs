@@ -65,6 +65,7 @@ pub mod messages;
 // Public for the bench's raw-NNG baseline only: not a stable API.
 #[doc(hidden)]
 pub mod nng;
+mod pattern_budget;
 mod pending;
 mod protocol;
 mod registry;

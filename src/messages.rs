@@ -8,6 +8,7 @@
 use crate::error::Result;
 use crate::event::{Codec, DistributedEvent};
 use crate::membership::Peer;
+use crate::pattern_budget::PatternHold;
 use crate::topic;
 use crate::wire;
 use actix::{Message, Recipient};
@@ -26,8 +27,9 @@ pub struct ListenerId(pub(crate) u64);
 /// Adds `recipient` to the end of the listeners of a topic or pattern (`stock.*`, `stock.>`,
 /// `*` for every topic; see [`crate::topic`]), for every event or, with [`Listen::times`], for
 /// that many. Duplicates are kept: a recipient added twice receives each event twice. An invalid
-/// pattern is refused with [`Error::InvalidTopic`](crate::Error::InvalidTopic), a closed emitter
-/// with [`Error::Closed`](crate::Error::Closed).
+/// pattern, or a new pattern past the budget of a node's interest, is refused with
+/// [`Error::InvalidTopic`](crate::Error::InvalidTopic), a closed emitter with
+/// [`Error::Closed`](crate::Error::Closed).
 ///
 /// This is how an actor subscribes itself, from `started`:
 ///
@@ -64,6 +66,9 @@ pub struct Listen {
     pub(crate) recipient: Recipient<DistributedEvent>,
     pub(crate) times: Option<u32>,
     pub(crate) id: ListenerId,
+    /// The pattern's place in the node's interest budget, when a handle took it before saying
+    /// `Ok`; the actor takes one itself for a message sent to it directly.
+    pub(crate) hold: Option<PatternHold>,
 }
 
 impl Listen {
@@ -77,7 +82,7 @@ impl Listen {
     /// ```
     pub fn new(topic: impl Into<String>, recipient: Recipient<DistributedEvent>) -> Listen {
         let id = ListenerId(NEXT_LISTENER.fetch_add(1, Ordering::Relaxed));
-        Listen { topic: topic.into(), recipient, times: None, id }
+        Listen { topic: topic.into(), recipient, times: None, id, hold: None }
     }
 
     /// Removes the listener after `times` events (`1`: Node's `once`; EventEmitter2's

@@ -9,7 +9,8 @@
 
 use crate::event::DistributedEvent;
 use crate::messages::ListenerId;
-use crate::topic::{is_reserved, InterestSize, LAGGED};
+use crate::pattern_budget::PatternHold;
+use crate::topic::{is_reserved, LAGGED};
 use crate::topic_cache::TopicCache;
 use crate::trie::Trie;
 use actix::dev::SendError;
@@ -25,6 +26,9 @@ struct Listener {
     recipient: Recipient<DistributedEvent>,
     /// Events left before it is removed (`once` is 1, `many(n)` is n); `None`: forever.
     remaining: Option<u32>,
+    /// Its pattern's place in the node's interest budget, given back when it is removed,
+    /// however that happens.
+    _hold: PatternHold,
 }
 
 /// Deliveries that found a full mailbox, in order. Once a recipient is blocked, its later events
@@ -84,13 +88,15 @@ impl Default for Registry {
 
 impl Registry {
     /// Adds listener `id` at the end of `pattern`'s list; the same recipient may be added many
-    /// times. `remaining`: events before it is removed by itself.
+    /// times. `remaining`: events before it is removed by itself. `hold`: its pattern's place in
+    /// the node's interest budget, kept while it listens.
     pub(crate) fn add(
         &mut self,
         pattern: &str,
         id: ListenerId,
         recipient: Recipient<DistributedEvent>,
         remaining: Option<u32>,
+        hold: PatternHold,
     ) {
         if remaining == Some(0) {
             return;
@@ -99,6 +105,7 @@ impl Registry {
             id,
             recipient,
             remaining,
+            _hold: hold,
         });
         if self.trie.insert(pattern, pattern.to_owned()) {
             self.matches.clear();
@@ -184,16 +191,6 @@ impl Registry {
     /// The patterns other nodes must know of: all but the reserved local notices.
     pub(crate) fn announced_patterns(&self) -> Vec<(String, u32)> {
         self.patterns().into_iter().filter(|(p, _)| !is_reserved(p)).collect()
-    }
-
-    /// The size of the announcement of [`announced_patterns`](Self::announced_patterns).
-    pub(crate) fn announced_size(&self) -> InterestSize {
-        InterestSize::of(self.by_pattern.keys().map(String::as_str).filter(|p| !is_reserved(p)))
-    }
-
-    /// Whether some listener listens to `pattern` already.
-    pub(crate) fn has_pattern(&self, pattern: &str) -> bool {
-        self.by_pattern.contains_key(pattern)
     }
 
     /// Bumped by every change of the table.

@@ -731,3 +731,30 @@ async fn a_loop_of_emit_wait_lets_the_emitter_send_while_it_produces() {
     );
     collector.wait_for(events).await;
 }
+
+/// Through the handle, a listener past the budget of a node's interest is refused to its
+/// caller, not dropped behind an `Ok`: as many distinct patterns as a node may listen to are
+/// added, one more is an error, and once one of them is dropped there is room again.
+#[actix_rt::test]
+async fn the_handle_refuses_a_listener_past_the_budget_instead_of_answering_ok() {
+    use nanomitter::messages::Listen;
+    use nanomitter::topic::MAX_PATTERNS;
+    let (_, recipient) = Collector::start_new();
+    let emitter = node(&unique_address(), "listener").await;
+    let listen = |i: usize| emitter.listen(Listen::new(format!("p{i}"), recipient.clone()));
+    let mut subscriptions: Vec<_> =
+        (0..MAX_PATTERNS).map(|i| listen(i).expect("within the budget")).collect();
+    let refused = listen(MAX_PATTERNS);
+    assert!(
+        matches!(&refused, Err(Error::InvalidTopic { reason, .. }) if reason.starts_with("more patterns")),
+        "{:?}",
+        refused.map(|_| ())
+    );
+    let once = emitter.once(&format!("p{}", MAX_PATTERNS + 1), recipient.clone());
+    assert!(matches!(once, Err(Error::InvalidTopic { .. })), "once, too");
+    assert_eq!(emitter.topics().await.unwrap().len(), MAX_PATTERNS, "nothing else was added");
+    drop(subscriptions.pop());
+    // Once the actor removed it (its answer to a later question comes after), there is room.
+    assert_eq!(emitter.topics().await.unwrap().len(), MAX_PATTERNS - 1);
+    assert!(listen(MAX_PATTERNS).is_ok(), "room again");
+}

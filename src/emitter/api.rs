@@ -62,18 +62,20 @@ impl Emitter {
     fn add_listener(&mut self, listen: Listen, ctx: &mut Context<Self>) -> Result<()> {
         let pattern = listen.topic.as_str();
         crate::topic::check(pattern, true)?;
+        // A new pattern makes the announcement to every other node larger: within the budget.
+        // A handle held its place already; a message sent here directly takes it now.
+        let hold = match listen.hold {
+            Some(hold) => hold,
+            None => self
+                .shared
+                .patterns
+                .hold(pattern)
+                .map_err(|reason| Error::InvalidTopic { topic: pattern.to_owned(), reason })?,
+        };
         if self.node.is_closed() {
             return Err(Error::Closed);
         }
-        // A new pattern makes the announcement to every other node larger: within the budget.
-        if !self.registry.has_pattern(pattern) && !crate::topic::is_reserved(pattern) {
-            let mut size = self.registry.announced_size();
-            size.add(pattern);
-            if let Some(reason) = size.excess() {
-                return Err(Error::InvalidTopic { topic: pattern.to_owned(), reason });
-            }
-        }
-        self.registry.add(pattern, listen.id, listen.recipient, listen.times);
+        self.registry.add(pattern, listen.id, listen.recipient, listen.times, hold);
         self.perform(ctx);
         Ok(())
     }

@@ -19,6 +19,7 @@
 
 use crate::config::Config;
 use crate::link::{probe, FromLink, Link, LinkEvent};
+use crate::pattern_budget::PatternBudget;
 use crate::pending::Pending;
 use crate::protocol::{Action, Node};
 use crate::registry::Registry;
@@ -41,6 +42,9 @@ use delivery::Deliveries;
 pub(crate) struct Shared {
     pub(crate) stats: Arc<Stats>,
     pub(crate) pending: Pending,
+    /// The patterns its listeners hold, within the budget of its interest: a handle holds one
+    /// before it says a listener was added.
+    pub(crate) patterns: PatternBudget,
 }
 
 /// The actor that owns one node's link and listeners. Reach it through
