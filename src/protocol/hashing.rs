@@ -1,15 +1,61 @@
 //! The hash maps and sets of the protocol core and of the simulation that drives it.
 //!
-//! Owns: which hasher they use. Under the deterministic simulation it is a fixed one, so maps
-//! iterate in the same order on every run and a seed replays exactly; everywhere else foldhash
-//! with a random seed per map (peers choose the node ids and topics used as keys; the hub hashes
-//! every relayed event's topic, where SipHash cost a fifth of its time). It must not hold
-//! anything.
+//! Owns: which hasher they use: foldhash, with a random seed per map (peers choose the node ids
+//! and topics used as keys; the hub hashes every relayed event's topic, where SipHash cost a
+//! fifth of its time), or, on a thread that runs the deterministic simulation, a seed fixed for
+//! the run, so maps iterate in the same order on every run and a seed replays exactly. The same
+//! code either way: no feature changes how a node hashes. It must not hold anything else.
 
-#[cfg(feature = "simulation")]
-type State = std::hash::BuildHasherDefault<std::collections::hash_map::DefaultHasher>;
-#[cfg(not(feature = "simulation"))]
-type State = foldhash::fast::RandomState;
+use foldhash::fast::{FoldHasher, SeedableRandomState};
+use foldhash::SharedSeed;
+use std::cell::Cell;
+use std::hash::BuildHasher;
+
+thread_local! {
+    /// The seed of the maps this thread creates, while it runs a simulation.
+    static FIXED_SEED: Cell<Option<u64>> = const { Cell::new(None) };
+}
+
+/// The hasher of the core's maps: random per map, or the fixed seed of a simulation's thread.
+#[derive(Clone, Debug)]
+pub(crate) struct State(SeedableRandomState);
+
+impl Default for State {
+    fn default() -> Self {
+        State(match FIXED_SEED.get() {
+            Some(seed) => SeedableRandomState::with_seed(seed, SharedSeed::global_fixed()),
+            None => SeedableRandomState::random(),
+        })
+    }
+}
+
+impl BuildHasher for State {
+    type Hasher = FoldHasher<'static>;
+
+    fn build_hasher(&self) -> Self::Hasher {
+        self.0.build_hasher()
+    }
+}
 
 pub(crate) type Map<K, V> = std::collections::HashMap<K, V, State>;
 pub(crate) type Set<K> = std::collections::HashSet<K, State>;
+
+/// While it lives, the maps this thread creates hash with `seed`: a simulation's run holds one.
+#[cfg(feature = "simulation")]
+pub(crate) struct FixedSeed(());
+
+#[cfg(feature = "simulation")]
+impl FixedSeed {
+    /// Fixes the seed of the maps this thread creates until the value is dropped.
+    pub(crate) fn new(seed: u64) -> FixedSeed {
+        FIXED_SEED.set(Some(seed));
+        FixedSeed(())
+    }
+}
+
+#[cfg(feature = "simulation")]
+impl Drop for FixedSeed {
+    fn drop(&mut self) {
+        FIXED_SEED.set(None);
+    }
+}
