@@ -46,6 +46,9 @@
 //! `simulation` feature, where it is not a stable API.
 
 #![warn(missing_docs)]
+// `unsafe` lives in the `nng` module alone (the bindings to NNG's C API): anywhere else it does
+// not compile.
+#![deny(unsafe_code)]
 
 mod auth;
 pub mod config;
@@ -64,6 +67,7 @@ pub mod membership;
 pub mod messages;
 // Public for the bench's raw-NNG baseline only: not a stable API.
 #[doc(hidden)]
+#[allow(unsafe_code)]
 pub mod nng;
 mod pattern_budget;
 mod pending;

@@ -5,6 +5,8 @@
 //! what a cause names) and exit code 1. Each subcommand lives in its own module; none of them
 //! touches NNG directly, only the library.
 
+#![forbid(unsafe_code)]
+
 mod bench;
 mod demo;
 mod duration;
