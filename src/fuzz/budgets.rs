@@ -703,6 +703,7 @@ fn uncopied_entries(footprint: &Footprint) -> usize {
         + footprint.interest_nodes
         + footprint.interest.patterns
         + footprint.receiver_senders
+        + footprint.loss_claims
         + footprint.peers
         + footprint.departed
         + footprint.owed

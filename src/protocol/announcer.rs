@@ -163,6 +163,7 @@ impl Node {
         }
         self.departed.remove(&hello.node);
         self.came_back(hello.node);
+        self.loss_claims.heard(hello.node, now);
         for change in self.membership.hello(&hello, now) {
             self.member_change(Some(change));
         }
@@ -170,7 +171,7 @@ impl Node {
             // This node went away without a goodbye and came back: it holds the sender's events
             // up to `held` at least, and if it never heard the sender before, exactly that.
             if let Some(lost) = self.receiver.owed(hello.node, held) {
-                self.lagged(hello.node, lost);
+                self.lagged(now, hello.node, lost);
             }
         }
         let (lost, behind) = self.receiver.behind(
@@ -181,7 +182,7 @@ impl Node {
             (self.config.liveness_interval, NACK_INTERVAL),
         );
         if let Some(lost) = lost {
-            self.lagged(hello.node, lost);
+            self.lagged(now, hello.node, lost);
         }
         self.ask_again(hello.node, behind);
     }
@@ -296,6 +297,7 @@ impl Node {
             self.departed.remove(&node);
             self.interests.forget(node);
             self.receiver.forget(node);
+            self.loss_claims.forget(node);
             if let Some(hub) = self.phase.hub_mut() {
                 hub.relay.forget_sender(node);
             }

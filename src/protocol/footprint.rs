@@ -54,6 +54,8 @@ pub(crate) struct Footprint {
     pub(crate) interest: InterestSize,
     /// Senders the receiving side tracks.
     pub(crate) receiver_senders: usize,
+    /// Senders whose claimed losses are tracked.
+    pub(crate) loss_claims: usize,
     /// Peers of the membership table.
     pub(crate) peers: usize,
     /// Nodes that left, remembered for a while.
@@ -75,6 +77,7 @@ impl Node {
             interest_nodes,
             interest,
             receiver_senders: self.receiver.senders(),
+            loss_claims: self.loss_claims.senders(),
             peers: self.membership.nodes().count(),
             departed: self.departed.len(),
             owed: self.owed.len(),

@@ -22,6 +22,7 @@
 //! counts what a node holds that its peers can grow.
 
 mod announcer;
+mod claims;
 mod election;
 #[cfg(test)]
 mod footprint;

@@ -5,6 +5,7 @@
 //! must not carry out any action itself, read a clock or hold a socket or an actor: the caller
 //! passes `now` and performs what `poll_action` returns, in order.
 
+use super::claims::LossClaims;
 use super::election::Phase;
 use super::hashing::{Map, Set};
 use super::interest::Interests;
@@ -134,6 +135,8 @@ pub(crate) struct Node {
     pub(super) echo_held: VecDeque<(u64, usize)>,
     /// Events from other nodes.
     pub(super) receiver: Receiver,
+    /// What each sender may still claim it lost of its own events (see [`LossClaims`]).
+    pub(super) loss_claims: LossClaims,
     pub(super) deliveries: Deliveries,
     pub(super) membership: Membership,
     /// The clients of the hub this node last heard, as the hub listed them (or, if this node was
@@ -200,6 +203,7 @@ impl Node {
             cluster_acked: 0,
             echo_held: VecDeque::new(),
             receiver: Receiver::default(),
+            loss_claims: LossClaims::default(),
             deliveries: Deliveries::default(),
             membership: Membership::default(),
             hub_members: Set::default(),

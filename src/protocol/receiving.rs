@@ -39,6 +39,7 @@ impl Node {
     /// Admits a frame's events for local listeners, exactly once and in order.
     pub(super) fn admit(&mut self, now: Instant, frame: &wire::Events) {
         let sender = frame.node;
+        self.loss_claims.heard(sender, now);
         self.busy_until = now + BUSY_FOR;
         if self.next_ack_refresh.is_none() {
             self.next_ack_refresh = Some(now + ACK_REFRESH);
@@ -46,7 +47,7 @@ impl Node {
         let covers = frame.covers_from..=frame.covers_to;
         let (lost, admit) = self.receiver.frame(sender, frame.retained_from, covers);
         if let Some(lost) = lost {
-            self.lagged(sender, lost);
+            self.lagged(now, sender, lost);
         }
         match admit {
             Admit::Deliver { after } => {
@@ -66,9 +67,23 @@ impl Node {
         }
     }
 
-    /// Events of `sender` numbered `lost` were lost for good: tell every listener.
-    pub(super) fn lagged(&mut self, sender: u64, lost: std::ops::RangeInclusive<u64>) {
+    /// Events of `sender` numbered `lost` were lost for good: tell every listener. Unless the
+    /// sender cannot have sent that many (see [`LossClaims`](super::claims::LossClaims)): then
+    /// the claim is counted as over a budget, and this node moves past them all the same, so
+    /// that a sender's word never holds its receivers back.
+    pub(super) fn lagged(
+        &mut self,
+        now: Instant,
+        sender: u64,
+        lost: std::ops::RangeInclusive<u64>,
+    ) {
         let missed = lost.end() - lost.start() + 1;
+        if !self.loss_claims.fits(sender, missed, now) {
+            Stats::add(&self.stats.over_budget, 1);
+            debug!(sender = %membership::hex(sender), missed, "a loss claimed past what the sender can have sent");
+            self.mark_delivered(now, sender, *lost.end());
+            return;
+        }
         Stats::add(&self.stats.gaps, missed);
         warn!(sender = %membership::hex(sender), missed, "events were lost for good");
         let data = serde_json::json!({

@@ -1060,3 +1060,45 @@ fn a_connection_is_greeted_only_once_it_introduced_itself() {
     let of_member = |f: &Frame| matches!(f, Frame::Interest(i) if i.node == 7);
     assert!(greeting.iter().any(of_member), "what the other member listens to");
 }
+
+/// A member can say it no longer holds any of its own events, and the others then report them
+/// lost: a claim of more than it can have sent (here 2^61, from a hello) is not reported (no
+/// `$lagged`, no `gaps`; counted as over a budget), and the others move past those events all
+/// the same, so that its word never holds them back. A loss it can have had is reported.
+#[test]
+fn a_member_cannot_claim_to_have_lost_more_events_than_it_can_have_sent() {
+    use std::sync::atomic::Ordering;
+    const ME: u64 = 2;
+    const HUB: u64 = 9;
+    const LIAR: u64 = 7;
+    let t0 = Instant::now();
+    let mut me = node(ME, t0);
+    let attempt = linked_client(&mut me, HUB, vec![ME], t0);
+    let (frame, raw) = events(LIAR, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, None, frame, raw);
+    actions(&mut me);
+    let claim = |me: &mut Node, retained_from: u64, at: Instant| {
+        let hello = Hello {
+            last_seq: retained_from,
+            retained_from,
+            ..Hello::sample(LIAR, false, Joining::No)
+        };
+        let raw = Bytes::from(hello.encode());
+        me.receive(at, attempt, None, wire::decode(raw.clone()).unwrap(), raw);
+        actions(me)
+    };
+    assert_eq!(deliveries(&claim(&mut me, 2, t0)), 1, "$peer.joined; it lost nothing yet");
+    let t1 = t0 + Duration::from_secs(1);
+    let plausible = claim(&mut me, 101, t1);
+    assert_eq!(deliveries(&plausible), 1, "$lagged for events 2..=100");
+    assert_eq!(me.stats.gaps.load(Ordering::Relaxed), 99);
+    let implausible = claim(&mut me, 1 << 61, t1);
+    assert_eq!(deliveries(&implausible), 0, "no $lagged for 2^61 events");
+    assert_eq!(me.stats.gaps.load(Ordering::Relaxed), 99, "nor counted");
+    assert_eq!(me.stats.over_budget.load(Ordering::Relaxed), 1);
+    // Past them all the same: its next event is delivered.
+    let next = (1 << 61) + 1;
+    let (frame, raw) = events(LIAR, 1 << 61, (1 << 61)..=next, &[next]);
+    me.receive(t1, attempt, None, frame, raw);
+    assert_eq!(deliveries(&actions(&mut me)), 1);
+}

@@ -10,6 +10,7 @@
 
 import { type NodeId, utf8 } from './bytes.js';
 import { Connection, OpenError } from './connection.js';
+import { LossClaims } from './claims.js';
 import { Receiver, type Lost } from './receiver.js';
 import { Sender } from './sender.js';
 import { HUB_CHANGED, LAGGED, PEER_JOINED, PEER_LEFT } from './topic.js';
@@ -117,6 +118,8 @@ export class Member {
   };
   private readonly sender: Sender;
   private readonly receiver = new Receiver();
+  /** What each sender may still claim it lost of its own events. */
+  private readonly lossClaims = new LossClaims();
   private epoch = 0;
   private everLinked = false;
   /** The clients of the hub last heard: a new hub must wait for them too. */
@@ -349,6 +352,7 @@ export class Member {
     const at = now();
     this.busyUntil = at + BUSY_FOR_MS;
     this.ackTimer ??= setInterval(() => this.refreshAcks(), ACK_REFRESH_MS);
+    this.lossClaims.heard(frame.node, at);
     const { lost, after } = this.receiver.frame(frame.node, frame.retainedFrom, frame.coversFrom, frame.coversTo);
     if (lost) this.lagged(frame.node, lost);
     if (after === null) {
@@ -397,6 +401,7 @@ export class Member {
     const owed = this.owed.get(hello.node);
     if (owed) owed.back = true;
     this.heard(hello);
+    this.lossClaims.heard(hello.node, now());
     const mine = hello.owed.find((o) => o.node === this.id);
     if (mine) this.receiver.startAfter(hello.node, mine.held);
     const { lost, nackFrom } = this.receiver.behind(hello.node, hello.lastSeq, hello.retainedFrom, now(), NACK_INTERVAL_MS);
@@ -437,8 +442,10 @@ export class Member {
     this.owed.set(node, { goneAt: now(), held: this.sender.acked, back: false });
   }
 
+  /** Tells listeners a loss, unless the sender cannot have sent that many (see LossClaims). */
   private lagged(sender: NodeId, lost: Lost): void {
     const missed = lost.to - lost.from + 1;
+    if (!this.lossClaims.fits(sender, missed, now())) return;
     this.stats.gaps += missed;
     this.notice(LAGGED, { sender, missed, from: lost.from, to: lost.to });
   }
@@ -574,6 +581,7 @@ export class Member {
       if (at - since < DEPARTED_KEPT_MS) continue;
       this.departed.delete(node);
       this.receiver.forget(node);
+      this.lossClaims.forget(node);
     }
     for (const [node, owed] of this.owed) if (at - owed.goneAt >= DEPARTED_KEPT_MS) this.owed.delete(node);
   }
