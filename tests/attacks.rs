@@ -926,3 +926,39 @@ fn a_hub_out_of_file_descriptors_keeps_its_role_and_its_members() {
     let outcome = cluster.verdict("out of file descriptors", before, &[]);
     assert_eq!(counter(&outcome.hub_after, "elections"), 1, "the hub gave up its role");
 }
+
+/// A member that never acknowledges asks, 40 times over a second, for a sender's events from its
+/// first on, while that sender emits a burst of 100,000. Each request once made the sender
+/// re-send its whole window to it (the burst went about 15 times over for 41 requests). A
+/// member's request now goes on again only once it took some of those events, or after a
+/// liveness interval: it gets the burst, and its window again about once a second.
+#[test]
+fn requests_to_resend_during_a_burst_resend_its_window_about_once_a_second() {
+    const EVENTS: u64 = 100_000;
+    let mut cluster = Cluster::start();
+    let before = cluster.before();
+    // Listening to everything (no interest announced), it is owed the burst, and never says so.
+    let mut attacker = Attacker::join(&cluster.address, ATTACKER, Joining::Fresh, false);
+    let events = EVENTS.to_string();
+    // On the topic the consumer listens to: the burst goes out, and is kept for the requester.
+    let burst_args = ["emit", "-a", &cluster.address, "-r", &events, "load", "1"];
+    let mut burst = Process::start("burst", &burst_args);
+    let burster = node_id(&burst);
+    for _ in 0..40 {
+        attacker.send(&Nack { node: ATTACKER, sender: burster, from_seq: 1 }.encode());
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    assert_eq!(burst.wait_exit(), 0, "the burst failed: {:?}", burst.stderr());
+    attacker.finish();
+    let outcome = cluster.verdict("requests to re-send during a burst", before, &[&attacker]);
+    // What one event of the burst takes on the wire at least: its number, codec, topic, payload.
+    let burst_bytes = EVENTS * (15 + 1 + 1);
+    let times = attacker.received() as f64 / burst_bytes as f64;
+    eprintln!(
+        "attack: {} B of requests during a burst of {EVENTS} events: the requester got {} B, {times:.1} times the burst",
+        attacker.sent,
+        attacker.received()
+    );
+    assert!(times <= 4.0, "the burst went {times:.1} times over to the requester");
+    assert!(counter(&outcome.hub_after, "throttled") > 0, "no request was dropped");
+}
