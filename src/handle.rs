@@ -259,9 +259,7 @@ impl EmitterHandle {
     /// ```
     pub fn listen(&self, mut listen: Listen) -> Result<Subscription> {
         self.may_listen(listen.topic())?;
-        let hold = self.shared.patterns.hold(listen.topic());
-        let topic = listen.topic().to_owned();
-        listen.hold = Some(hold.map_err(|reason| Error::InvalidTopic { topic, reason })?);
+        listen.hold = Some(self.shared.patterns.hold(listen.topic())?);
         let subscription = Subscription::new(self.addr(), listen.id(), listen.topic().to_owned());
         self.addr.do_send(listen);
         Ok(subscription)

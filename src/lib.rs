@@ -46,7 +46,7 @@
 //! `simulation` feature, where it is not a stable API.
 
 #![warn(missing_docs)]
-// `unsafe` lives in the `nng` module alone (the bindings to NNG's C API): anywhere else it does
+// Unsafe code lives in the `nng` module alone (the bindings to NNG's C API): anywhere else it does
 // not compile.
 #![deny(unsafe_code)]
 

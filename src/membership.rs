@@ -104,6 +104,11 @@ impl Membership {
         self.peers.values().cloned().collect()
     }
 
+    /// Whether `node` is a known peer.
+    pub(crate) fn knows(&self, node: u64) -> bool {
+        self.peers.contains_key(&node)
+    }
+
     /// Ids of every known peer.
     pub(crate) fn nodes(&self) -> impl Iterator<Item = u64> + '_ {
         self.peers.keys().copied()

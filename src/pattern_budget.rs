@@ -7,6 +7,7 @@
 //! they are removed. It must not know listeners, recipients or the network: a hold is released
 //! when it is dropped, wherever that happens.
 
+use crate::error::{Error, Result};
 use crate::topic::{is_reserved, InterestSize};
 use foldhash::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -28,8 +29,8 @@ pub(crate) struct PatternBudget(Arc<Mutex<Held>>);
 impl PatternBudget {
     /// Holds `pattern` for one listener, until the hold is dropped. A pattern held already, or
     /// a reserved `$` topic (never announced), always fits; a new pattern that would take this
-    /// node's interest past its budget is refused, with the reason.
-    pub(crate) fn hold(&self, pattern: &str) -> Result<PatternHold, &'static str> {
+    /// node's interest past its budget is refused ([`Error::InvalidTopic`], with the reason).
+    pub(crate) fn hold(&self, pattern: &str) -> Result<PatternHold> {
         if is_reserved(pattern) {
             return Ok(PatternHold { budget: self.clone(), pattern: None });
         }
@@ -38,7 +39,7 @@ impl PatternBudget {
             let mut size = held.size;
             size.add(pattern);
             if let Some(reason) = size.excess() {
-                return Err(reason);
+                return Err(Error::InvalidTopic { topic: pattern.to_owned(), reason });
             }
             held.size = size;
         }
@@ -83,7 +84,11 @@ mod tests {
         let budget = PatternBudget::default();
         let mut holds: Vec<PatternHold> =
             (0..MAX_PATTERNS).map(|i| budget.hold(&format!("p{i}")).expect("within")).collect();
-        assert!(budget.hold("one.more").unwrap_err().starts_with("more patterns"));
+        let refused = budget.hold("one.more").map(drop);
+        assert!(
+            matches!(&refused, Err(Error::InvalidTopic { reason, .. }) if reason.starts_with("more patterns")),
+            "{refused:?}"
+        );
         let again = budget.hold("p0").expect("a pattern held already fits");
         let notice = budget.hold("$peer.joined").expect("a reserved topic is not counted");
         holds.swap_remove(0);

@@ -493,7 +493,8 @@ pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
     let frame = match reader.u8()? {
         k if k == Kind::Events as u8 => Frame::Events(decode_events(&mut reader, &bytes)?),
         k if k == Kind::Ack as u8 => {
-            Frame::Ack(Ack { node: reader.u64()?, epoch: reader.epoch()?, acks: reader.pairs()? })
+            let (node, epoch) = (reader.u64()?, reader.epoch()?);
+            Frame::Ack(Ack { node, epoch, acks: reader.pairs(usize::MAX)? })
         }
         k if k == Kind::Hello as u8 => Frame::Hello(Hello {
             node: reader.u64()?,
@@ -515,9 +516,9 @@ pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
             },
             last_seq: reader.seq()?,
             retained_from: reader.seq()?,
-            received: reader.listed(Reader::pairs)?,
-            members: reader.listed(Reader::nodes)?,
-            owed: reader.listed(Reader::pairs)?,
+            received: reader.pairs(MAX_LISTED)?,
+            members: reader.nodes(MAX_LISTED)?,
+            owed: reader.pairs(MAX_LISTED)?,
         }),
         k if k == Kind::Nack as u8 => Frame::Nack(Nack {
             node: reader.u64()?,
@@ -682,31 +683,26 @@ impl<'a> Reader<'a> {
         Ok(u64::from_le_bytes(self.array()?))
     }
 
-    fn pairs(&mut self) -> Result<Vec<(u64, u64)>, FrameError> {
+    /// The count of a list of entries of `size` bytes: no more than the frame's bytes hold,
+    /// and at most `most` (a hello's lists: [`MAX_LISTED`]), checked before anything is read.
+    fn count(&mut self, size: usize, most: usize) -> Result<usize, FrameError> {
         let count = self.u32()? as usize;
-        if count > self.remaining() / 16 {
+        if count > self.remaining() / size {
             return Err(FrameError::Truncated);
         }
+        if count > most {
+            return Err(FrameError::Invalid("hello list longer than 4,096 entries"));
+        }
+        Ok(count)
+    }
+
+    fn pairs(&mut self, most: usize) -> Result<Vec<(u64, u64)>, FrameError> {
+        let count = self.count(16, most)?;
         (0..count).map(|_| Ok((self.u64()?, self.seq()?))).collect()
     }
 
-    /// A list of a hello, of at most [`MAX_LISTED`] entries.
-    fn listed<T>(
-        &mut self,
-        list: impl FnOnce(&mut Self) -> Result<Vec<T>, FrameError>,
-    ) -> Result<Vec<T>, FrameError> {
-        let list = list(self)?;
-        if list.len() > MAX_LISTED {
-            return Err(FrameError::Invalid("hello list longer than 4,096 entries"));
-        }
-        Ok(list)
-    }
-
-    fn nodes(&mut self) -> Result<Vec<u64>, FrameError> {
-        let count = self.u32()? as usize;
-        if count > self.remaining() / 8 {
-            return Err(FrameError::Truncated);
-        }
+    fn nodes(&mut self, most: usize) -> Result<Vec<u64>, FrameError> {
+        let count = self.count(8, most)?;
         (0..count).map(|_| self.u64()).collect()
     }
 

@@ -66,11 +66,7 @@ impl Emitter {
         // A handle held its place already; a message sent here directly takes it now.
         let hold = match listen.hold {
             Some(hold) => hold,
-            None => self
-                .shared
-                .patterns
-                .hold(pattern)
-                .map_err(|reason| Error::InvalidTopic { topic: pattern.to_owned(), reason })?,
+            None => self.shared.patterns.hold(pattern)?,
         };
         if self.node.is_closed() {
             return Err(Error::Closed);

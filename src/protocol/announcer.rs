@@ -6,7 +6,7 @@
 
 use super::election::Phase;
 use super::interest::Taken;
-use super::node::{Action, ConnId, Node, DEPARTED_KEPT, NACK_INTERVAL};
+use super::node::{Action, Announced, ConnId, Node, DEPARTED_KEPT, NACK_INTERVAL};
 use crate::membership::Change;
 use crate::stats::Stats;
 use crate::wire::{Hello, Interest, Joining, Left, LeftReason, MAX_LISTED};
@@ -65,7 +65,7 @@ impl Node {
         for frame in known {
             self.send_frame_to(conn, frame);
         }
-        match self.announced_interest.clone() {
+        match self.announced.as_ref().map(|own| own.frame.clone()) {
             Some(own) => self.send_frame_to(conn, own),
             // Not announced yet (see `FIRST_SUBSCRIPTIONS`): the client learns it with everyone.
             None => self.announce_interest(now),
@@ -203,13 +203,13 @@ impl Node {
 
     /// Whether `node` is a member this node knows of: heard from, or listed by its last hub.
     fn knows(&self, node: u64) -> bool {
-        self.membership.nodes().any(|n| n == node) || self.hub_members.contains(&node)
+        self.membership.knows(node) || self.hub_members.contains(&node)
     }
 
     /// Tells the cluster this node's patterns, if they changed since it last did. Subscriptions
     /// are announced at once, so other nodes start sending within one round trip.
     pub(super) fn announce_interest(&mut self, now: Instant) {
-        if self.announced_version == Some(self.patterns_version) {
+        if self.announced.as_ref().is_some_and(|own| own.version == self.patterns_version) {
             return;
         }
         let linked_at = match &self.phase {
@@ -222,7 +222,6 @@ impl Node {
             // Nothing subscribed yet, just after linking: see `FIRST_SUBSCRIPTIONS`.
             return;
         }
-        self.announced_version = Some(self.patterns_version);
         self.interest_version += 1;
         let interest = Interest {
             node: self.id,
@@ -230,7 +229,7 @@ impl Node {
             patterns: self.own_patterns.clone(),
         };
         let frame = Bytes::from(interest.encode());
-        self.announced_interest = Some(frame.clone());
+        self.announced = Some(Announced { version: self.patterns_version, frame: frame.clone() });
         self.send_frame(frame);
     }
 

@@ -307,8 +307,7 @@ impl Node {
         };
         let role = self.phase.role();
         let joining = if self.ever_linked { Joining::Again } else { Joining::Fresh };
-        self.announced_version = None;
-        self.announced_interest = None;
+        self.announced = None;
         self.interests_complete = role == Role::Hub;
         self.ever_linked = true;
         self.next_beat = Some(now + self.config.liveness_interval);

@@ -90,6 +90,16 @@ pub(crate) enum Action {
     Crash(&'static str),
 }
 
+/// This node's last announcement of its patterns on its current link.
+#[derive(Debug)]
+pub(super) struct Announced {
+    /// The version of `own_patterns` it told: a later version is announced again.
+    pub(super) version: u64,
+    /// Its frame: what a hub greets each joining client with, as it told everyone (one shared
+    /// buffer, however many join).
+    pub(super) frame: Bytes,
+}
+
 /// Deliveries handed out and how far listeners have taken them: acknowledgements follow what
 /// listeners took, not what arrived, so a slow listener slows its senders (backpressure) instead
 /// of stopping the node.
@@ -147,12 +157,10 @@ pub(crate) struct Node {
     pub(super) interests: Interests,
     /// This node's own patterns with their listener counts, as the caller last set them.
     pub(super) own_patterns: Vec<(String, u32)>,
-    /// The version of `own_patterns` (bumped on every change) and the one last announced.
+    /// The version of `own_patterns` (bumped on every change).
     pub(super) patterns_version: u64,
-    pub(super) announced_version: Option<u64>,
-    /// The frame of this node's last announcement: what a hub greets each joining client with,
-    /// as it told everyone (one shared buffer, however many join).
-    pub(super) announced_interest: Option<Bytes>,
+    /// What this node last announced on its current link, if anything yet.
+    pub(super) announced: Option<Announced>,
     /// The version of this node's announcements: every announcement gets a higher one, so a new
     /// hub and its clients take it over whatever they heard before.
     pub(super) interest_version: u64,
@@ -210,8 +218,7 @@ impl Node {
             interests: Interests::default(),
             own_patterns: Vec::new(),
             patterns_version: 0,
-            announced_version: None,
-            announced_interest: None,
+            announced: None,
             interest_version: 0,
             interests_complete: false,
             last_resend: None,
