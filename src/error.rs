@@ -195,7 +195,7 @@ impl TransportError {
     /// Whether NNG found the address invalid: for a dial of a well-formed `tcp://` address, a
     /// host name that does not resolve.
     pub fn is_address_invalid(&self) -> bool {
-        self.0.code() == nng_sys::NNG_EADDRINVAL as i32
+        self.0.is_address_invalid()
     }
 }
 

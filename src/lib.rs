@@ -46,9 +46,8 @@
 //! `simulation` feature, where it is not a stable API.
 
 #![warn(missing_docs)]
-// Unsafe code lives in the `nng` module alone (the bindings to NNG's C API): anywhere else it does
-// not compile.
-#![deny(unsafe_code)]
+// Unsafe code lives in the `nanomitter-nng` crate alone (the bindings to NNG's C API).
+#![forbid(unsafe_code)]
 
 mod auth;
 pub mod config;
@@ -63,12 +62,10 @@ mod fuzz;
 pub mod handle;
 mod link;
 mod mailbox;
+/// The transport: safe byte streams over NNG.
+use nanomitter_nng as nng;
 pub mod membership;
 pub mod messages;
-// Public for the bench's raw-NNG baseline only: not a stable API.
-#[doc(hidden)]
-#[allow(unsafe_code)]
-pub mod nng;
 mod pattern_budget;
 mod pending;
 mod protocol;

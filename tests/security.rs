@@ -659,7 +659,7 @@ fn members_dial_wss_through_a_tls_terminating_proxy_and_verify_its_certificate()
 /// listener, presenting `cert_key`, and forwards the decrypted bytes to `upstream` (`host:port`)
 /// and back, one pair of threads per connection. Returns its port.
 fn tls_terminating_proxy(cert_key: &str, upstream: &str) -> u16 {
-    use nanomitter::nng::{Listener, TlsSettings, TransportOptions};
+    use nanomitter_nng::{Listener, TlsSettings, TransportOptions};
     let runtime = Arc::new(tokio::runtime::Runtime::new().expect("a runtime"));
     let tls = Some(TlsSettings::server(cert_key));
     let options = TransportOptions { tls, ..TransportOptions::default() };

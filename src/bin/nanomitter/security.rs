@@ -120,8 +120,8 @@ impl SecurityArgs {
 
     /// TLS for the bench's raw NNG baseline on a `tls+tcp://` address, as the library would set
     /// it up: the hub presents `--tls-cert-key`, the others verify it against `--tls-ca`.
-    pub fn raw_tls(&self, hub: bool) -> Option<nanomitter::nng::TlsSettings> {
-        use nanomitter::nng::TlsSettings;
+    pub fn raw_tls(&self, hub: bool) -> Option<nanomitter_nng::TlsSettings> {
+        use nanomitter_nng::TlsSettings;
         if hub {
             self.tls_cert_key.as_ref().map(TlsSettings::server)
         } else {

@@ -10,7 +10,7 @@ use super::node::{answer, produce};
 use super::tally::Tally;
 use super::{NodeArgs, Role};
 use crate::output::print_line;
-use nanomitter::nng::{Dialer, Listener, NngError, Stream, TransportOptions};
+use nanomitter_nng::{Dialer, Listener, NngError, Stream, TransportOptions};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};

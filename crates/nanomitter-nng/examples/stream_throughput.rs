@@ -2,12 +2,12 @@
 //! as the first argument) in 64 KiB writes and prints MB/s.
 //!
 //! ```text
-//! cargo run --release --features nng-current --example nng_stream_throughput [MiB]
+//! cargo run --release -p nanomitter-nng --example stream_throughput [MiB]
 //! ```
 
 use std::time::Instant;
 
-use nanomitter::nng::{Dialer, Listener, TransportOptions};
+use nanomitter_nng::{Dialer, Listener, TransportOptions};
 
 const WRITE_SIZE: usize = 64 * 1024;
 
@@ -32,7 +32,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         while received < total {
             received += receiver.read(&mut buf).await?;
         }
-        Ok::<_, nanomitter::nng::NngError>(received)
+        Ok::<_, nanomitter_nng::NngError>(received)
     });
     let chunk = vec![0xA5; WRITE_SIZE];
     let mut sent = 0;

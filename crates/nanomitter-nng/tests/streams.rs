@@ -1,11 +1,11 @@
-//! The byte-stream layer over NNG 1.11 (`nanomitter::nng`, feature `nng-current`): every
+//! The byte-stream layer over NNG 1.11 (this crate): every
 //! transport on loopback or ipc, bind and dial errors, large and many small writes, cancellation
 //! and closing, and TLS with certificates made on the spot. Ports are picked by the system (port
 //! 0), so the tests run in parallel.
 
-#[path = "common/temp_dir.rs"]
+#[path = "../../../tests/common/temp_dir.rs"]
 mod temp_dir;
-#[path = "common/websocket.rs"]
+#[path = "../../../tests/common/websocket.rs"]
 mod websocket;
 
 use std::future::{poll_fn, Future};
@@ -18,7 +18,7 @@ use std::time::Duration;
 use temp_dir::TempDir;
 use websocket::raw_ws_upgrade;
 
-use nanomitter::nng::{Dialer, Listener, NngError, Stream, TlsSettings, TransportOptions};
+use nanomitter_nng::{Dialer, Listener, NngError, Stream, TlsSettings, TransportOptions};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 
 /// Long enough for anything local to happen; a test waiting this long has failed.

@@ -1,10 +1,10 @@
 //! Byte streams over NNG 1.11 (`nng-sys`), the transport layer for one connection per member.
 //!
-//! Owns everything this crate does with NNG's *stream* API (`nng_stream_*`): listening, dialing,
+//! Owns everything nanomitter does with NNG's *stream* API (`nng_stream_*`): listening, dialing,
 //! reading, writing, TLS settings and NNG's errors, as safe async Rust. It must not know about
-//! frames, members or roles: whoever uses it frames the bytes itself. This module and its files
-//! are the only place with `unsafe` code for NNG 1.11; each `unsafe` block states the invariant
-//! it relies on.
+//! frames, members or roles: whoever uses it frames the bytes itself. This crate is the only
+//! place in the workspace with `unsafe` code (every other crate forbids it); each `unsafe` block
+//! states the invariant it relies on.
 //!
 //! - [`Listener`] binds a URL (`tcp://`, `ipc://`, `ws://`, `tls+tcp://`, `wss://`) and accepts
 //!   [`Stream`]s; binding a taken address fails with [`NngError::is_addr_in_use`], which is what
@@ -33,6 +33,8 @@
 //! roughly once in twenty runs of the test suite), so nodes never bind `wss://` with this NNG,
 //! they only dial it (a TLS-terminating proxy serves it in front of a `ws://` hub);
 //! `tls+tcp://` is not affected.
+
+#![warn(missing_docs)]
 
 mod aio;
 mod dialer;

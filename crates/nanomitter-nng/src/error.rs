@@ -72,6 +72,12 @@ impl NngError {
         matches!(self.code, ECONNSHUT | ECONNRESET | ECONNABORTED)
     }
 
+    /// NNG found the address invalid: for a dial of a well-formed `tcp://` address, a host name
+    /// that does not resolve.
+    pub const fn is_address_invalid(&self) -> bool {
+        self.code == EADDRINVAL
+    }
+
     /// The operation timed out inside NNG (a connect attempt the system gave up on).
     pub const fn is_timed_out(&self) -> bool {
         self.code == ETIMEDOUT
