@@ -2,8 +2,8 @@
 
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use nanomitter::wire::{decode, EventsBatch};
 use nanomitter::Codec;
+use nanomitter_protocol::wire::{decode, EventsBatch};
 
 fn batch(events: u64, payload: &[u8]) -> Vec<u8> {
     let mut batch = EventsBatch::new(7, "bench", payload.len());

@@ -7,6 +7,8 @@
 use crate::auth::Secret;
 use crate::error::{Error, Result};
 use crate::wire;
+use nanomitter_protocol::Settings;
+pub use nanomitter_protocol::SlowConsumer;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -15,32 +17,27 @@ pub const DEFAULT_ADDRESS: &str = "tcp://127.0.0.1:55555";
 /// The topic heartbeats are emitted on, as in the seed. Data: `{"service": "<name>"}`.
 pub const HEARTBEAT_TOPIC: &str = "<3";
 
-/// Checked settings of one emitter.
+/// Checked settings of one emitter: the protocol core's, and the shell's own.
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
-    pub(crate) service: String,
-    /// Candidate hub addresses, most preferred first (at least one).
-    pub(crate) candidates: Vec<String>,
+    /// What the protocol core reads (service, candidates, budgets, timers).
+    pub(crate) core: Settings,
+    /// How often the heartbeat event is emitted; `None`: never.
     pub(crate) heartbeat: Option<Duration>,
+    /// The first redial delay after a lost hub.
     pub(crate) reconnect_min: Duration,
+    /// The longest redial delay, backing off from `reconnect_min`.
     pub(crate) reconnect_max: Duration,
-    pub(crate) max_frame_size: usize,
-    pub(crate) batch_bytes: usize,
-    pub(crate) max_pending_bytes: usize,
-    pub(crate) window: usize,
-    pub(crate) liveness_interval: Duration,
-    pub(crate) slow_consumer: SlowConsumer,
-    pub(crate) local_echo: bool,
     /// Never bind a candidate: only dial, so this node is never the hub.
     pub(crate) dial_only: bool,
-    pub(crate) interest_routing: bool,
+    /// How long `connect` waits for its first election.
     pub(crate) connect_timeout: Duration,
-    pub(crate) election_timeout: Duration,
-    pub(crate) close_linger: Duration,
     /// The cluster secret every connection must prove; `None`: any process may join, so only
     /// local addresses are allowed unless `insecure`.
     pub(crate) secret: Option<Secret>,
+    /// Non-local addresses without a secret are allowed.
     pub(crate) insecure: bool,
+    /// The certificates of `tls+tcp://` and `wss://` candidates.
     pub(crate) tls: Option<Tls>,
     /// The `Origin` header values a `ws://` hub accepts; a websocket connection with any other
     /// `Origin` (a browser's) is refused, one without (any other client) is accepted.
@@ -59,21 +56,6 @@ pub struct Tls {
     /// The name the hub's certificate must carry; default: the candidate address's host. Give it
     /// for a hub on an IP address: the system mbedTLS (2.28) matches host names only.
     pub server_name: Option<String>,
-}
-
-/// What the hub does with a client that does not acknowledge what it was sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SlowConsumer {
-    /// Wait for it, however long: everyone else slows down to its pace.
-    Wait,
-    /// The others do not wait for it: senders wait for it at most 100 ms, then send past it and
-    /// keep their events for it (slowing down only once they keep all they may), the hub relays
-    /// at once, and cuts it off once it left a frame unacknowledged this long,
-    /// or acknowledged nothing new for a liveness interval while it lacks more than
-    /// `window` x 64 frames or half of `max_pending_bytes` of what was relayed since it
-    /// connected. It reconnects by itself and its listeners receive a `$lagged` notice with the
-    /// number of events it missed.
-    Evict(Duration),
 }
 
 /// Collects settings for an emitter; [`EmitterBuilder::connect`] starts it.
@@ -97,23 +79,12 @@ impl EmitterBuilder {
     pub(crate) fn new(service: impl Into<String>) -> Self {
         EmitterBuilder {
             config: Config {
-                service: service.into(),
-                candidates: vec![DEFAULT_ADDRESS.to_owned()],
+                core: Settings::new(service, DEFAULT_ADDRESS),
                 heartbeat: Some(Duration::from_secs(60)),
                 reconnect_min: Duration::from_millis(10),
                 reconnect_max: Duration::from_millis(200),
-                max_frame_size: 16 * 1024 * 1024,
-                batch_bytes: 1024 * 1024,
-                max_pending_bytes: 64 * 1024 * 1024,
-                window: 8,
-                liveness_interval: Duration::from_secs(1),
-                slow_consumer: SlowConsumer::Evict(Duration::from_secs(5)),
-                local_echo: true,
                 dial_only: false,
-                interest_routing: true,
                 connect_timeout: Duration::from_secs(10),
-                election_timeout: Duration::from_secs(1),
-                close_linger: Duration::from_secs(5),
                 secret: None,
                 insecure: false,
                 tls: None,
@@ -124,7 +95,7 @@ impl EmitterBuilder {
 
     /// The address to bind (becoming the hub) or dial. Default: [`DEFAULT_ADDRESS`].
     pub fn address(mut self, address: impl Into<String>) -> Self {
-        self.config.candidates = vec![address.into()];
+        self.config.core.candidates = vec![address.into()];
         self
     }
 
@@ -137,7 +108,7 @@ impl EmitterBuilder {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.config.candidates = addresses.into_iter().map(Into::into).collect();
+        self.config.core.candidates = addresses.into_iter().map(Into::into).collect();
         self
     }
 
@@ -159,7 +130,7 @@ impl EmitterBuilder {
     /// The largest frame this node sends or accepts, in bytes. Larger incoming messages are
     /// refused by the transport, which closes the sender's connection. Default: 16 MiB.
     pub fn max_frame_size(mut self, bytes: usize) -> Self {
-        self.config.max_frame_size = bytes;
+        self.config.core.max_frame_size = bytes;
         self
     }
 
@@ -167,7 +138,7 @@ impl EmitterBuilder {
     /// events queued, whichever comes first. Default: 1 MiB (large frames carry large events
     /// at the loopback bandwidth; a lone event still goes alone, at once).
     pub fn batch_bytes(mut self, bytes: usize) -> Self {
-        self.config.batch_bytes = bytes;
+        self.config.core.batch_bytes = bytes;
         self
     }
 
@@ -175,7 +146,7 @@ impl EmitterBuilder {
     /// in flight, or waiting for a hub). Past it `emit` returns [`Error::Overflow`] and
     /// `emit_wait` waits. Default: 64 MiB.
     pub fn max_pending_bytes(mut self, bytes: usize) -> Self {
-        self.config.max_pending_bytes = bytes;
+        self.config.core.max_pending_bytes = bytes;
         self
     }
 
@@ -187,26 +158,26 @@ impl EmitterBuilder {
     /// A sender keeps at most 128 times as many frames for members that have not acknowledged
     /// them yet. Default: 8.
     pub fn window(mut self, frames: usize) -> Self {
-        self.config.window = frames;
+        self.config.core.window = frames;
         self
     }
 
     /// How often every node says hello (its liveness beat); a hub silent for three intervals is
     /// presumed dead, and so is a client. Default: 1 s.
     pub fn liveness_interval(mut self, every: Duration) -> Self {
-        self.config.liveness_interval = every;
+        self.config.core.liveness_interval = every;
         self
     }
 
     /// What a hub does with clients too slow to acknowledge. Default: evict after 5 s.
     pub fn slow_consumer(mut self, policy: SlowConsumer) -> Self {
-        self.config.slow_consumer = policy;
+        self.config.core.slow_consumer = policy;
         self
     }
 
     /// Whether listeners on the emitting node receive its own events. Default: `true`.
     pub fn local_echo(mut self, on: bool) -> Self {
-        self.config.local_echo = on;
+        self.config.core.local_echo = on;
         self
     }
 
@@ -223,7 +194,7 @@ impl EmitterBuilder {
     /// no other node listens to, and the hub leaves out of each frame what no other client
     /// listens to. Off, every event goes to every node.
     pub fn interest_routing(mut self, on: bool) -> Self {
-        self.config.interest_routing = on;
+        self.config.core.interest_routing = on;
         self
     }
 
@@ -237,7 +208,7 @@ impl EmitterBuilder {
     /// (after the last, it runs the election again and may become the hub, unless dial-only).
     /// Default: 1 s.
     pub fn election_timeout(mut self, timeout: Duration) -> Self {
-        self.config.election_timeout = timeout;
+        self.config.core.election_timeout = timeout;
         self
     }
 
@@ -248,7 +219,7 @@ impl EmitterBuilder {
     /// Counted from when the member was declared gone; `close` does not wait when no such
     /// member is owed anything. Default: 5 s.
     pub fn close_linger(mut self, linger: Duration) -> Self {
-        self.config.close_linger = linger;
+        self.config.core.close_linger = linger;
         self
     }
 
@@ -314,10 +285,10 @@ impl EmitterBuilder {
     /// The settings, checked; `connect` starts the emitter with them.
     pub(crate) fn checked(self) -> Result<Config> {
         let config = self.config;
-        if config.candidates.is_empty() {
+        if config.core.candidates.is_empty() {
             return Err(Error::InvalidSetting("no candidate address".to_owned()));
         }
-        for address in &config.candidates {
+        for address in &config.core.candidates {
             check_address(address)?;
             if uses_tls(address) && config.tls.is_none() {
                 return Err(Error::InvalidAddress {
@@ -335,32 +306,32 @@ impl EmitterBuilder {
                 });
             }
         }
-        if config.service.len() > wire::MAX_SERVICE_LEN {
+        if config.core.service.len() > wire::MAX_SERVICE_LEN {
             return Err(Error::InvalidService {
-                service: config.service,
+                service: config.core.service,
                 reason: "longer than 255 bytes",
             });
         }
-        let smallest_frame = wire::frame_overhead(&config.service) + 1024;
-        if config.max_frame_size < smallest_frame {
+        let smallest_frame = wire::frame_overhead(&config.core.service) + 1024;
+        if config.core.max_frame_size < smallest_frame {
             return Err(Error::InvalidSetting(format!(
                 "max_frame_size of {} bytes is below the minimum of {smallest_frame}",
-                config.max_frame_size
+                config.core.max_frame_size
             )));
         }
-        if config.batch_bytes == 0 || config.batch_bytes > config.max_frame_size {
+        if config.core.batch_bytes == 0 || config.core.batch_bytes > config.core.max_frame_size {
             return Err(Error::InvalidSetting(format!(
                 "batch_bytes must be between 1 and max_frame_size ({})",
-                config.max_frame_size
+                config.core.max_frame_size
             )));
         }
-        if config.window == 0 || config.window > 12 {
+        if config.core.window == 0 || config.core.window > 12 {
             return Err(Error::InvalidSetting(
                 "window must be between 1 and 12 frames (an NNG bus pipe queues 16)".to_owned(),
             ));
         }
-        if config.liveness_interval.is_zero()
-            || matches!(config.slow_consumer, SlowConsumer::Evict(after) if after.is_zero())
+        if config.core.liveness_interval.is_zero()
+            || matches!(config.core.slow_consumer, SlowConsumer::Evict(after) if after.is_zero())
         {
             return Err(Error::InvalidSetting(
                 "liveness interval and eviction delay must be above zero".to_owned(),

@@ -37,11 +37,11 @@ async fn start(config: Config) -> Result<EmitterHandle> {
     let node = random_node_id();
     let shared = Arc::new(Shared {
         stats: Arc::new(Stats::default()),
-        pending: Pending::new(config.max_pending_bytes, config.batch_bytes),
+        pending: Pending::new(config.core.max_pending_bytes, config.core.batch_bytes),
         patterns: PatternBudget::default(),
     });
     let (state_tx, state) = watch::channel(LinkState::Electing);
-    let (address, timeout) = (config.candidates.join(", "), config.connect_timeout);
+    let (address, timeout) = (config.core.candidates.join(", "), config.connect_timeout);
     let addr = {
         let (config, shared) = (config.clone(), shared.clone());
         Supervisor::start(move |_| Emitter::new(config, node, shared, state_tx))
@@ -52,7 +52,7 @@ async fn start(config: Config) -> Result<EmitterHandle> {
         tokio::time::timeout(timeout, state.wait_for(|s| *s != LinkState::Electing)).await;
     let outcome = match settled {
         Err(_) => {
-            let cause = why_no_hub(&config, &config.candidates[0]).await;
+            let cause = why_no_hub(&config, &config.core.candidates[0]).await;
             Err(Error::Unreachable { address, waited: timeout, cause })
         }
         Ok(Err(_)) => Err(Error::Closed),

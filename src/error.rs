@@ -199,6 +199,12 @@ impl TransportError {
     }
 }
 
+impl From<nanomitter_protocol::topic::InvalidTopic> for Error {
+    fn from(invalid: nanomitter_protocol::topic::InvalidTopic) -> Self {
+        Error::InvalidTopic { topic: invalid.topic, reason: invalid.reason }
+    }
+}
+
 impl From<NngError> for TransportError {
     fn from(error: NngError) -> Self {
         TransportError(error)

@@ -7,10 +7,9 @@
 use crate::error::{Error, Result};
 use actix::Message;
 use bytes::Bytes;
-use bytestring::ByteString;
+use nanomitter_protocol::event::Event;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use std::sync::Arc;
 
 /// Bytes a bincode payload may claim while it decodes, allocations included. bincode allocates a
 /// string or byte buffer at the length the payload declares before reading it, so without a
@@ -19,74 +18,53 @@ use std::sync::Arc;
 /// every payload of a frame of the default `max_frame_size` (16 MiB).
 const BINCODE_LIMIT: usize = 256 << 20;
 
-/// How an event's payload is encoded. Recorded in every event on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[repr(u8)]
-pub enum Codec {
-    /// bincode 2 (standard configuration) through serde: compact, for Rust peers.
-    Bincode = 1,
-    /// UTF-8 JSON: readable, for scripts and other languages.
-    Json = 2,
-    /// MessagePack as `rmp-serde` writes it, structs as maps with their field names: compact and
-    /// self-describing, for other languages (a struct reads as an object in JavaScript).
-    MessagePack = 3,
+pub use nanomitter_protocol::Codec;
+
+/// `value` encoded under `codec`.
+pub(crate) fn encode<T: Serialize + ?Sized>(codec: Codec, value: &T) -> Result<Vec<u8>> {
+    match codec {
+        Codec::Bincode => bincode::serde::encode_to_vec(value, bincode::config::standard())
+            .map_err(|e| Error::Encode(e.to_string())),
+        Codec::Json => serde_json::to_vec(value).map_err(|e| Error::Encode(e.to_string())),
+        Codec::MessagePack => {
+            rmp_serde::to_vec_named(value).map_err(|e| Error::Encode(e.to_string()))
+        }
+    }
 }
 
-impl Codec {
-    pub(crate) fn from_wire(byte: u8) -> Option<Codec> {
-        match byte {
-            1 => Some(Codec::Bincode),
-            2 => Some(Codec::Json),
-            3 => Some(Codec::MessagePack),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn encode<T: Serialize + ?Sized>(self, value: &T) -> Result<Vec<u8>> {
-        match self {
-            Codec::Bincode => bincode::serde::encode_to_vec(value, bincode::config::standard())
-                .map_err(|e| Error::Encode(e.to_string())),
-            Codec::Json => serde_json::to_vec(value).map_err(|e| Error::Encode(e.to_string())),
-            Codec::MessagePack => {
-                rmp_serde::to_vec_named(value).map_err(|e| Error::Encode(e.to_string()))
-            }
-        }
-    }
-
-    /// Decodes `bytes` as exactly one `T`: bytes left over after the value are an error, so a
-    /// payload of another type whose prefix happens to parse as `T` is refused, not truncated.
-    fn decode<T: DeserializeOwned>(self, bytes: &[u8]) -> Result<T> {
-        let type_name = std::any::type_name::<T>();
-        match self {
-            Codec::Bincode => {
-                let config = bincode::config::standard().with_limit::<BINCODE_LIMIT>();
-                let (value, read) = bincode::serde::decode_from_slice(bytes, config)
-                    .map_err(|e| Error::Decode(format!("bincode as {type_name}: {e}")))?;
-                if read != bytes.len() {
-                    return Err(Error::Decode(format!(
+/// Decodes `bytes` under `codec` as exactly one `T`: bytes left over after the value are an error,
+/// so a payload of another type whose prefix happens to parse as `T` is refused, not truncated.
+fn decode<T: DeserializeOwned>(codec: Codec, bytes: &[u8]) -> Result<T> {
+    let type_name = std::any::type_name::<T>();
+    match codec {
+        Codec::Bincode => {
+            let config = bincode::config::standard().with_limit::<BINCODE_LIMIT>();
+            let (value, read) = bincode::serde::decode_from_slice(bytes, config)
+                .map_err(|e| Error::Decode(format!("bincode as {type_name}: {e}")))?;
+            if read != bytes.len() {
+                return Err(Error::Decode(format!(
                         "bincode as {type_name}: {} trailing bytes after the value ({} of {} bytes read)",
                         bytes.len() - read,
                         read,
                         bytes.len()
                     )));
-                }
-                Ok(value)
             }
-            // serde_json's `from_slice` already refuses anything but whitespace after the value.
-            Codec::Json => serde_json::from_slice(bytes)
-                .map_err(|e| Error::Decode(format!("json as {type_name}: {e}"))),
-            Codec::MessagePack => {
-                let mut reader = bytes;
-                let value = T::deserialize(&mut rmp_serde::Deserializer::new(&mut reader))
-                    .map_err(|e| Error::Decode(format!("msgpack as {type_name}: {e}")))?;
-                if !reader.is_empty() {
-                    return Err(Error::Decode(format!(
-                        "msgpack as {type_name}: {} trailing bytes after the value",
-                        reader.len()
-                    )));
-                }
-                Ok(value)
+            Ok(value)
+        }
+        // serde_json's `from_slice` already refuses anything but whitespace after the value.
+        Codec::Json => serde_json::from_slice(bytes)
+            .map_err(|e| Error::Decode(format!("json as {type_name}: {e}"))),
+        Codec::MessagePack => {
+            let mut reader = bytes;
+            let value = T::deserialize(&mut rmp_serde::Deserializer::new(&mut reader))
+                .map_err(|e| Error::Decode(format!("msgpack as {type_name}: {e}")))?;
+            if !reader.is_empty() {
+                return Err(Error::Decode(format!(
+                    "msgpack as {type_name}: {} trailing bytes after the value",
+                    reader.len()
+                )));
             }
+            Ok(value)
         }
     }
 }
@@ -98,51 +76,43 @@ impl Codec {
 /// copying anything.
 #[derive(Debug, Clone, PartialEq, Eq, Message)]
 #[rtype(result = "()")]
-pub struct DistributedEvent(Arc<Fields>);
+pub struct DistributedEvent(Event);
 
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Fields {
-    pub(crate) topic: ByteString,
-    pub(crate) service: ByteString,
-    pub(crate) node: u64,
-    pub(crate) seq: u64,
-    pub(crate) codec: Codec,
-    pub(crate) payload: Bytes,
+impl From<Event> for DistributedEvent {
+    fn from(event: Event) -> Self {
+        DistributedEvent(event)
+    }
 }
 
 impl DistributedEvent {
-    pub(crate) fn new(fields: Fields) -> Self {
-        DistributedEvent(Arc::new(fields))
-    }
-
     /// The topic the event was emitted on.
     pub fn topic(&self) -> &str {
-        &self.0.topic
+        self.0.topic()
     }
 
     /// The service name of the emitting node.
     pub fn service(&self) -> &str {
-        &self.0.service
+        self.0.service()
     }
 
     /// The id of the emitting node (random per emitter, stable across its restarts).
     pub fn node(&self) -> u64 {
-        self.0.node
+        self.0.node()
     }
 
     /// The emitting node's sequence number of this event: 1, 2, 3, ... per emitter.
     pub fn seq(&self) -> u64 {
-        self.0.seq
+        self.0.seq()
     }
 
     /// How the payload is encoded.
     pub fn codec(&self) -> Codec {
-        self.0.codec
+        self.0.codec()
     }
 
     /// The encoded payload bytes.
     pub fn payload(&self) -> &Bytes {
-        &self.0.payload
+        self.0.payload()
     }
 
     /// Decodes the payload into `T` with the codec it was emitted with. Fails with
@@ -170,7 +140,7 @@ impl DistributedEvent {
     /// }
     /// ```
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T> {
-        self.0.codec.decode(&self.0.payload)
+        decode(self.0.codec(), self.0.payload())
     }
 
     /// The payload as JSON: JSON and MessagePack payloads as the values they hold, bincode
@@ -183,14 +153,14 @@ impl DistributedEvent {
     /// # }
     /// ```
     pub fn to_json(&self) -> serde_json::Value {
-        match self.0.codec {
+        match self.0.codec() {
             Codec::Json => self
                 .decode()
-                .unwrap_or_else(|_| serde_json::json!({ "invalid_json": hex(&self.0.payload) })),
-            Codec::MessagePack => self
-                .decode()
-                .unwrap_or_else(|_| serde_json::json!({ "invalid_msgpack": hex(&self.0.payload) })),
-            Codec::Bincode => serde_json::json!({ "bincode": hex(&self.0.payload) }),
+                .unwrap_or_else(|_| serde_json::json!({ "invalid_json": hex(self.0.payload()) })),
+            Codec::MessagePack => self.decode().unwrap_or_else(
+                |_| serde_json::json!({ "invalid_msgpack": hex(self.0.payload()) }),
+            ),
+            Codec::Bincode => serde_json::json!({ "bincode": hex(self.0.payload()) }),
         }
     }
 }
@@ -206,16 +176,18 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytestring::ByteString;
+    use nanomitter_protocol::event::Fields;
 
     fn event(codec: Codec, payload: impl Into<Bytes>) -> DistributedEvent {
-        DistributedEvent::new(Fields {
+        DistributedEvent::from(Event::new(Fields {
             topic: ByteString::from_static("t"),
             service: ByteString::from_static("s"),
             node: 1,
             seq: 1,
             codec,
             payload: payload.into(),
-        })
+        }))
     }
 
     /// Found by fuzzing: a bincode payload declaring a string of 2^62 bytes made bincode allocate
@@ -231,7 +203,7 @@ mod tests {
     #[test]
     fn payloads_decode_under_the_limit() {
         let value = (String::from("stock"), vec![7u64; 1000], vec![0u8; 4096]);
-        let payload = Codec::Bincode.encode(&value).unwrap();
+        let payload = encode(Codec::Bincode, &value).unwrap();
         let event = event(Codec::Bincode, payload);
         assert_eq!(event.decode::<(String, Vec<u64>, Vec<u8>)>().unwrap(), value);
     }
@@ -255,7 +227,7 @@ mod tests {
 
     #[test]
     fn a_bincode_payload_of_a_larger_struct_does_not_decode_as_a_smaller_one() {
-        let event = event(Codec::Bincode, Codec::Bincode.encode(&stock_price()).unwrap());
+        let event = event(Codec::Bincode, encode(Codec::Bincode, &stock_price()).unwrap());
         let error = event.decode::<Trade>().unwrap_err();
         let message = error.to_string();
         assert!(matches!(error, Error::Decode(_)), "{message}");
@@ -266,7 +238,7 @@ mod tests {
 
     #[test]
     fn a_json_payload_with_trailing_content_does_not_decode() {
-        let mut payload = Codec::Json.encode(&stock_price()).unwrap();
+        let mut payload = encode(Codec::Json, &stock_price()).unwrap();
         payload.extend_from_slice(b" {}");
         let error = event(Codec::Json, payload).decode::<StockPrice>().unwrap_err();
         let message = error.to_string();
@@ -278,18 +250,18 @@ mod tests {
     #[test]
     fn a_payload_decodes_as_its_own_type_with_every_codec() {
         for codec in [Codec::Bincode, Codec::Json, Codec::MessagePack] {
-            let event = event(codec, codec.encode(&stock_price()).unwrap());
+            let event = event(codec, encode(codec, &stock_price()).unwrap());
             assert_eq!(event.decode::<StockPrice>().unwrap(), stock_price());
         }
         // Trailing whitespace after a JSON value is still a JSON value.
-        let mut payload = Codec::Json.encode(&stock_price()).unwrap();
+        let mut payload = encode(Codec::Json, &stock_price()).unwrap();
         payload.extend_from_slice(b" \n");
         assert_eq!(event(Codec::Json, payload).decode::<StockPrice>().unwrap(), stock_price());
     }
 
     #[test]
     fn a_msgpack_struct_is_a_map_with_field_names_and_reads_as_json() {
-        let payload = Codec::MessagePack.encode(&stock_price()).unwrap();
+        let payload = encode(Codec::MessagePack, &stock_price()).unwrap();
         assert_eq!(payload[0], 0x83, "a fixmap of three fields, not an array");
         let event = event(Codec::MessagePack, payload.clone());
         assert_eq!(
@@ -298,7 +270,7 @@ mod tests {
         );
         let mut trailing = payload;
         trailing.push(0xc0);
-        let error = super::Codec::MessagePack.decode::<StockPrice>(&trailing).unwrap_err();
+        let error = decode::<StockPrice>(Codec::MessagePack, &trailing).unwrap_err();
         assert!(error.to_string().contains("msgpack as"), "{error}");
         assert!(error.to_string().contains("trailing"), "{error}");
     }

@@ -13,12 +13,12 @@ use crate::membership::Peer;
 use crate::messages::{
     Emit, Flush, Listen, ListenerCount, Peers, RemoveAllListeners, RemoveListener, Topics,
 };
-use crate::role::Role;
 use crate::stats::{Stats, StatsSnapshot};
 use crate::subscription::Subscription;
 use crate::topic;
 use crate::wire;
 use actix::prelude::*;
+use nanomitter_protocol::Role;
 use serde::Serialize;
 use std::future::Future;
 use std::pin::Pin;
@@ -61,8 +61,8 @@ impl EmitterHandle {
             state,
             shared,
             node,
-            service: config.service.as_str().into(),
-            max_event_size: config.max_frame_size - wire::frame_overhead(&config.service),
+            service: config.core.service.as_str().into(),
+            max_event_size: config.core.max_frame_size - wire::frame_overhead(&config.core.service),
         }
     }
 

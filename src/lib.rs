@@ -30,72 +30,57 @@
 //! }
 //! ```
 //!
-//! Modules, one concept each: [`config`] (settings), `connect` (starting a node and waiting for its
-//! first election), [`handle`] (the caller's API), [`messages`] (the same API as actix messages),
-//! `emitter` (the supervised actor, a shell around the protocol core), `link` (the socket and the
-//! election step), `role` (hub, client or electing), `protocol` (one node's state machine without
-//! I/O: election, sending, receiving, the hub's relay, announcements), [`topic`] (the topic grammar: topics, patterns, reserved `$` topics,
-//! matching), [`trie`] (matching a topic against many patterns at once), [`membership`] (peers and
-//! the changes told on reserved topics), `registry` (listeners), `topic_cache` (its bounded cache of the topics in
-//! use), `pending` (the bound on
-//! unacknowledged bytes), [`event`] (what listeners receive), `wire` (the frame format) and
-//! `stats` (counters), `subscription` (a listener that lasts as long as a value), `diagnosis`
-//! (why no hub answered).
-//!
-//! The frame codec (`wire`) is private: the crate's own tests and benches reach it through the
-//! `simulation` feature, where it is not a stable API.
+//! The crate is the shell and the API around the protocol core, which lives in its own crate,
+//! `nanomitter-protocol` (one node's state machine without I/O, the wire format, the topic
+//! grammar, the trie, membership), and the transport, `nanomitter-nng` (the only `unsafe` code).
+//! Modules here, one concept each: [`config`] (settings), `connect` (starting a node and waiting
+//! for its first election), [`handle`] (the caller's API), [`messages`] (the same API as actix
+//! messages), `emitter` (the supervised actor, a shell around the protocol core), `link` (the
+//! connections and the election step), `mailbox` (the budget of frames waiting for the actor),
+//! `registry` (listeners), `topic_cache` (its bounded cache of the topics in use),
+//! `pattern_budget` (how many patterns a node may listen to), `pending` (the bound on
+//! unacknowledged bytes), [`event`] (what listeners receive, and the payload codecs),
+//! [`error`], `subscription` (a listener that lasts as long as a value), `diagnosis` (why no hub
+//! answered). [`topic`], [`trie`] and [`membership`] are the core's, re-exported.
 
 #![warn(missing_docs)]
 // Unsafe code lives in the `nanomitter-nng` crate alone (the bindings to NNG's C API).
 #![forbid(unsafe_code)]
 
-mod auth;
 pub mod config;
 mod connect;
 mod diagnosis;
 mod emitter;
 pub mod error;
 pub mod event;
-mod framing;
 #[cfg(test)]
 mod fuzz;
 pub mod handle;
 mod link;
 mod mailbox;
-/// The transport: safe byte streams over NNG.
-use nanomitter_nng as nng;
-pub mod membership;
 pub mod messages;
+pub use nanomitter_protocol::{membership, topic, trie};
 mod pattern_budget;
 mod pending;
-mod protocol;
 mod registry;
-mod role;
-#[cfg(feature = "simulation")]
-#[doc(hidden)]
-pub mod simulation;
-mod stats;
 mod subscription;
-pub mod topic;
 mod topic_cache;
-pub mod trie;
-// The frame codec: the crate's own tests and benches build and read frames by hand through the
-// `simulation` feature. Not a stable API; private otherwise.
-#[cfg(feature = "simulation")]
-#[doc(hidden)]
-pub mod wire;
-#[cfg(not(feature = "simulation"))]
-mod wire;
 
-pub use auth::{AuthError, Secret, MIN_SECRET_LEN};
+/// The transport: safe byte streams over NNG.
+use nanomitter_nng as nng;
+/// The protocol core and the formats it speaks.
+use nanomitter_protocol as protocol;
+use nanomitter_protocol::{auth, framing, stats, wire};
+
 pub use config::{EmitterBuilder, SlowConsumer, Tls, DEFAULT_ADDRESS, HEARTBEAT_TOPIC};
 pub use emitter::Emitter;
 pub use error::{Error, NoHub, Result, TransportError};
 pub use event::{Codec, DistributedEvent};
 pub use handle::{EmitterHandle, RoleWatch};
 pub use membership::Peer;
-pub use role::Role;
-pub use stats::StatsSnapshot;
+pub use nanomitter_protocol::auth::{AuthError, Secret, MIN_SECRET_LEN};
+pub use nanomitter_protocol::stats::StatsSnapshot;
+pub use nanomitter_protocol::Role;
 pub use subscription::Subscription;
 pub use topic::ANY_TOPIC;
 

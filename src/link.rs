@@ -200,17 +200,18 @@ impl Link {
             to,
             stats,
             secret: config.secret.clone(),
-            max_frame: config.max_frame_size,
-            handshake_within: config.election_timeout,
+            max_frame: config.core.max_frame_size,
+            handshake_within: config.core.election_timeout,
             ws_origins: is_websocket(address).then(|| config.ws_origins.clone()),
             writers: RefCell::new(HashMap::new()),
             max_queued_bytes: config
+                .core
                 .max_pending_bytes
-                .max(config.window.saturating_mul(config.batch_bytes)),
+                .max(config.core.window.saturating_mul(config.core.batch_bytes)),
             streams: RefCell::new(HashMap::new()),
             closed: std::cell::Cell::new(false),
             backlog: Arc::new(MailboxBytes::new(UNHANDLED_BUDGET)),
-            arriving: Arc::new(MailboxBytes::new(config.max_frame_size)),
+            arriving: Arc::new(MailboxBytes::new(config.core.max_frame_size)),
         });
         // A node without a TLS certificate cannot serve a TLS candidate: it only dials it.
         let cannot_serve_tls =
@@ -791,7 +792,7 @@ pub(crate) async fn hub_answers(
 pub(crate) fn probe(config: &Config, address: String, answer: impl FnOnce(bool) + 'static) {
     let bind_options = transport_options(config, &address, OpenedAs::Hub);
     let options = transport_options(config, &address, OpenedAs::Client);
-    let (secret, timeout) = (config.secret.clone(), config.election_timeout);
+    let (secret, timeout) = (config.secret.clone(), config.core.election_timeout);
     actix::spawn(async move {
         if ipc_socket_in_use(&address) {
             return answer(true);

@@ -282,7 +282,7 @@ impl Emit {
         value: &T,
     ) -> Result<Emit> {
         topic::check(topic, false)?;
-        let payload = codec.encode(value)?;
+        let payload = crate::event::encode(codec, value)?;
         Ok(Emit {
             topic: ByteString::from(topic),
             codec,

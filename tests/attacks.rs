@@ -24,8 +24,10 @@ mod common;
 use common::{
     assert_received_all, free_address, load_node, stop_and_report, wait_until, Process, DEADLINE,
 };
-use nanomitter::wire::{self, EventsBatch, Hello, Interest, Joining, Left, LeftReason, Nack};
 use nanomitter::{topic, Codec};
+use nanomitter_protocol::wire::{
+    self, EventsBatch, Hello, Interest, Joining, Left, LeftReason, Nack,
+};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -65,8 +65,8 @@ fn hub_of_the_next_wire_format() -> String {
         for mut stream in listener.incoming().map_while(Result::ok) {
             std::thread::spawn(move || {
                 let mut preamble = 6u32.to_le_bytes().to_vec();
-                preamble.extend_from_slice(&nanomitter::wire::MAGIC);
-                preamble.extend_from_slice(&[nanomitter::wire::VERSION + 1, 0]);
+                preamble.extend_from_slice(&nanomitter_protocol::wire::MAGIC);
+                preamble.extend_from_slice(&[nanomitter_protocol::wire::VERSION + 1, 0]);
                 if std::io::Write::write_all(&mut stream, &preamble).is_ok() {
                     // Hold the connection until the dialer closes it.
                     let _ = std::io::copy(&mut stream, &mut std::io::sink());
@@ -83,7 +83,8 @@ fn a_hub_of_another_wire_format_is_named_with_its_version() {
     let address = hub_of_the_next_wire_format();
     let args = ["emit", "-a", &address, "--connect-timeout", "1500ms", "t", "1"];
     let line = the_error_line(&mut Process::start_as_user("other-wire-format", &args));
-    let (theirs, ours) = (nanomitter::wire::VERSION + 1, nanomitter::wire::VERSION);
+    let (theirs, ours) =
+        (nanomitter_protocol::wire::VERSION + 1, nanomitter_protocol::wire::VERSION);
     let why = format!("the hub speaks wire format {theirs}, this node {ours}");
     assert!(line.contains("no hub answered") && line.contains(&why), "{line}");
 }

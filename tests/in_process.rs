@@ -445,8 +445,8 @@ fn silent_hub(path: &str) {
         let mut open = Vec::new();
         for mut stream in listener.incoming().map_while(Result::ok) {
             let mut preamble = 6u32.to_le_bytes().to_vec();
-            preamble.extend_from_slice(&nanomitter::wire::MAGIC);
-            preamble.extend_from_slice(&[nanomitter::wire::VERSION, 0]);
+            preamble.extend_from_slice(&nanomitter_protocol::wire::MAGIC);
+            preamble.extend_from_slice(&[nanomitter_protocol::wire::VERSION, 0]);
             let _ = stream.write_all(&preamble);
             open.push(stream);
         }

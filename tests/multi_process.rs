@@ -102,7 +102,7 @@ fn killing_the_hub_makes_a_survivor_the_hub_and_events_flow_again() {
 /// An events frame of format version `version` with one JSON event, built by the library's
 /// encoder and then given another version byte.
 fn frame(version: u8, topic: &str, payload: &[u8]) -> Vec<u8> {
-    let mut batch = nanomitter::wire::EventsBatch::new(7, "evil", payload.len());
+    let mut batch = nanomitter_protocol::wire::EventsBatch::new(7, "evil", payload.len());
     batch.push(1, nanomitter::Codec::Json, topic, payload).unwrap();
     let mut bytes = batch.finish(1, 1);
     bytes[4] = version;
@@ -140,12 +140,15 @@ fn malformed_frames_are_counted_and_dropped_and_nothing_crashes() {
         hostile.write_all(&(bytes.len() as u32).to_le_bytes()).unwrap();
         hostile.write_all(bytes).unwrap();
     };
-    let good = frame(nanomitter::wire::VERSION, "t", b"\"from the hostile peer\"");
+    let good = frame(nanomitter_protocol::wire::VERSION, "t", b"\"from the hostile peer\"");
     let malformed: Vec<Vec<u8>> = vec![
         b"garbage, not a frame".to_vec(),
         good[..good.len() - 3].to_vec(),
         frame(9, "t", b"1"),
-        frame(nanomitter::wire::VERSION, "t", b"\"trailing\"").into_iter().chain([0, 0]).collect(),
+        frame(nanomitter_protocol::wire::VERSION, "t", b"\"trailing\"")
+            .into_iter()
+            .chain([0, 0])
+            .collect(),
     ];
     for bytes in &malformed {
         send(bytes);

@@ -161,22 +161,22 @@ fn write_message(stream: &mut TcpStream, message: &[u8], tag: Option<&[u8]>) {
 
 /// The hub's preamble as a hub that requires the secret sends it.
 fn secret_hub_preamble() -> Vec<u8> {
-    let mut preamble = nanomitter::wire::MAGIC.to_vec();
-    preamble.extend_from_slice(&[nanomitter::wire::VERSION, 1]);
+    let mut preamble = nanomitter_protocol::wire::MAGIC.to_vec();
+    preamble.extend_from_slice(&[nanomitter_protocol::wire::VERSION, 1]);
     preamble
 }
 
 /// An events frame from `node` (claiming service `service`) with one JSON event on `t`.
 fn forged_events(node: u64, service: &str, seq: u64, data: &str) -> Vec<u8> {
     let payload = data.as_bytes();
-    let mut batch = nanomitter::wire::EventsBatch::new(node, service, payload.len());
+    let mut batch = nanomitter_protocol::wire::EventsBatch::new(node, service, payload.len());
     batch.push(seq, nanomitter::Codec::Json, "t", payload).unwrap();
     batch.finish(seq, seq)
 }
 
 /// An ack from `node` claiming it holds everything up to a huge sequence number of `sender`.
 fn forged_ack(node: u64, sender: u64) -> Vec<u8> {
-    nanomitter::wire::Ack { node, epoch: 1, acks: vec![(sender, 1 << 40)] }.encode()
+    nanomitter_protocol::wire::Ack { node, epoch: 1, acks: vec![(sender, 1 << 40)] }.encode()
 }
 
 fn node_id(node: &Process) -> u64 {
@@ -833,7 +833,7 @@ fn a_websocket_hub_refuses_browser_origins_not_allowed_and_accepts_the_others() 
         assert!(head.starts_with("HTTP/1.1 101"), "neither closed nor upgraded: {head:?}");
     }
     let after_close = read_to_close(&mut evil, "the connection from http://evil.example");
-    let magic = nanomitter::wire::MAGIC;
+    let magic = nanomitter_protocol::wire::MAGIC;
     assert!(
         !after_close.windows(magic.len()).any(|w| w == magic),
         "the hub said its preamble to a refused origin: {after_close:02x?}"
@@ -844,7 +844,7 @@ fn a_websocket_hub_refuses_browser_origins_not_allowed_and_accepts_the_others() 
     // The allowed origin, and a client without an Origin (not a browser), get the preamble.
     let mut preamble = vec![6, 0, 0, 0];
     preamble.extend_from_slice(&magic);
-    preamble.extend_from_slice(&[nanomitter::wire::VERSION, 0]);
+    preamble.extend_from_slice(&[nanomitter_protocol::wire::VERSION, 0]);
     for extra in ["Origin: http://good.example\r\n", ""] {
         let (mut good, head) = ws_upgrade(&address, extra);
         assert!(head.starts_with("HTTP/1.1 101"), "{extra:?}: not upgraded: {head:?}");

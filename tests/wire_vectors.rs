@@ -15,11 +15,11 @@ mod handshake;
 
 use bytes::Bytes;
 use handshake::{handshake_message, mac};
-use nanomitter::wire::{
+use nanomitter::Codec;
+use nanomitter_protocol::wire::{
     self, Ack, EventsBatch, Frame, FrameError, Hello, Interest, Joining, Left, LeftReason, Nack,
     Relayed,
 };
-use nanomitter::Codec;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -300,6 +300,7 @@ fn every_frame_vector_encodes_to_its_hex_and_decodes_to_its_meaning() {
                 events.events.iter().zip(vector["frame"]["events"].as_array().unwrap())
             {
                 if let Some(data) = desc.get("data") {
+                    let event = nanomitter::DistributedEvent::from(event.clone());
                     assert_eq!(&event.to_json(), data, "{name}: the payload's value");
                 }
             }

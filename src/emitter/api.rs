@@ -78,7 +78,7 @@ impl Emitter {
 
     /// The largest event (its wire size) a frame of this node can carry.
     fn max_event_size(&self) -> usize {
-        self.config.max_frame_size - wire::frame_overhead(&self.config.service)
+        self.config.core.max_frame_size - wire::frame_overhead(&self.config.core.service)
     }
 
     /// Emits a heartbeat on [`crate::HEARTBEAT_TOPIC`] (outside the pending bound: one event a
@@ -87,7 +87,7 @@ impl Emitter {
         if self.node.is_closed() {
             return;
         }
-        let data = serde_json::json!({ "service": self.config.service });
+        let data = serde_json::json!({ "service": self.config.core.service });
         match Emit::encoded(crate::HEARTBEAT_TOPIC, crate::Codec::Json, &data) {
             Ok(emit) => {
                 self.node.emit(emit.topic, emit.codec, emit.payload, 0);

@@ -18,6 +18,7 @@
 //! actor) and `api` (the handlers of the public messages).
 
 use crate::config::Config;
+use crate::error::Error;
 use crate::link::{probe, FromLink, Link, LinkEvent};
 use crate::pattern_budget::PatternBudget;
 use crate::pending::Pending;
@@ -34,7 +35,9 @@ use tracing::{info, warn};
 mod api;
 mod delivery;
 
-pub(crate) use crate::protocol::LinkState;
+/// Where the node stands, as its handles see it: a failed first election carries the error that
+/// says why.
+pub(crate) type LinkState = crate::protocol::LinkState<Error>;
 pub(crate) use api::Shutdown;
 use delivery::Deliveries;
 
@@ -67,6 +70,8 @@ pub struct Emitter {
     timer: Option<(Instant, SpawnHandle)>,
     /// A [`Work`] is queued (the core drains when the mailbox is).
     work_scheduled: bool,
+    /// Why the last candidate could not be opened: what a failed election reports.
+    open_failure: Option<Error>,
 }
 
 impl Emitter {
@@ -77,7 +82,7 @@ impl Emitter {
         state: watch::Sender<LinkState>,
     ) -> Self {
         Emitter {
-            node: Node::new(config.clone(), node, shared.stats.clone(), Instant::now()),
+            node: Node::new(config.core.clone(), node, shared.stats.clone(), Instant::now()),
             config,
             shared,
             state,
@@ -89,6 +94,7 @@ impl Emitter {
             left_waiters: Vec::new(),
             timer: None,
             work_scheduled: false,
+            open_failure: None,
         }
     }
 
@@ -127,7 +133,13 @@ impl Emitter {
                     self.link = Some((attempt, link));
                     role
                 });
-                self.node.opened(Instant::now(), attempt, outcome);
+                match outcome {
+                    Ok(role) => self.node.opened(Instant::now(), attempt, Ok(role)),
+                    Err(error) => {
+                        self.node.opened(Instant::now(), attempt, Err(&error));
+                        self.open_failure = Some(error);
+                    }
+                }
             }
             Action::Send(frame) => {
                 if let Some((_, link)) = &self.link {
@@ -149,7 +161,7 @@ impl Emitter {
                     link.cut_off(conn);
                 }
             }
-            Action::Deliver(event) => self.deliver(event, ctx),
+            Action::Deliver(event) => self.deliver(event.into(), ctx),
             Action::Probe { attempt, index, address } => {
                 let addr = ctx.address();
                 probe(&self.config, address, move |live| {
@@ -163,6 +175,9 @@ impl Emitter {
                 }
             }
             Action::State(state) => {
+                // The core says the election failed; the last candidate's error says why.
+                let state =
+                    state.map_failure(|()| self.open_failure.take().unwrap_or(Error::Closed));
                 let left = state == LinkState::Closed;
                 self.state.send_replace(state);
                 if left {

@@ -145,7 +145,7 @@ pub fn check_topics<'a>(
     topics: impl IntoIterator<Item = &'a String>,
     listening: bool,
 ) -> Result<(), String> {
-    topics.into_iter().try_for_each(|topic| check(topic, listening).map_err(|e| explain(&e)))
+    topics.into_iter().try_for_each(|topic| check(topic, listening).map_err(|e| explain(&e.into())))
 }
 
 /// Prints every role change of `emitter` on stderr as `nanomitter: role <Role>` (and ` at

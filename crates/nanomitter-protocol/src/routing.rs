@@ -1,0 +1,61 @@
+//! The hub's routing of an events frame: which of its events the other clients listen to.
+//!
+//! Owns: the decision, made when the frame is sent (not when it arrived: clients come and go in
+//! between), and the re-batching of a frame of which only some events are wanted. It must not
+//! decide when to send (the hub's window does) nor touch sockets. Each client has a connection of
+//! its own, so it gets only the events it listens to; it still filters on arrival.
+
+use crate::hashing::Map;
+use crate::interest::Interests;
+use crate::wire::{self, EventsBatch};
+use bytes::Bytes;
+
+/// A received events frame waiting to be relayed: its bytes as they came and its decoded events.
+pub(crate) struct RelayFrame {
+    pub(crate) raw: Bytes,
+    pub(crate) frame: wire::Events,
+}
+
+/// The bytes to send for `relay` to the client `target` (its node id, `None` if it has not said
+/// hello and so wants everything): the frame as it came if it wants every event in it, else
+/// re-batched with the wanted events only (none, at worst), accounting for the same range of
+/// sequence numbers so it sees no gap and acknowledges the range. Topic and payload bytes are
+/// copied, never decoded. Returns the bytes and the number of events left out.
+pub(crate) fn route(
+    target: Option<u64>,
+    interests: &Interests,
+    relay: &RelayFrame,
+) -> (Bytes, u64) {
+    let RelayFrame { raw, frame } = relay;
+    let Some(target) = target else { return (raw.clone(), 0) };
+    // Events of a frame mostly share their topic with the one before: that decision is reused
+    // without hashing the topic again.
+    let mut decided: Map<&str, bool> = Map::default();
+    let mut previous: Option<(&str, bool)> = None;
+    let wanted: Vec<bool> = frame
+        .events
+        .iter()
+        .map(|event| {
+            let topic = event.topic();
+            if let Some((_, wants)) = previous.filter(|(last, _)| *last == topic) {
+                return wants;
+            }
+            let wants = *decided.entry(topic).or_insert_with(|| interests.wants(target, topic));
+            previous = Some((topic, wants));
+            wants
+        })
+        .collect();
+    let left_out = wanted.iter().filter(|w| !**w).count() as u64;
+    if left_out == 0 {
+        return (raw.clone(), 0);
+    }
+    let service = frame.events.first().map_or("", |e| e.service());
+    let mut batch = EventsBatch::new(frame.node, service, 0);
+    for (event, _) in frame.events.iter().zip(&wanted).filter(|(_, wanted)| **wanted) {
+        // The sender's frame carried it, so the format can.
+        let _ = batch.push(event.seq(), event.codec(), event.topic(), event.payload());
+    }
+    let mut bytes = batch.finish(frame.covers_from, frame.covers_to);
+    wire::set_retained_from(&mut bytes, frame.retained_from);
+    (Bytes::from(bytes), left_out)
+}
