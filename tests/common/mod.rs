@@ -15,9 +15,30 @@ pub use websocket::raw_ws_upgrade;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// The `nanomitter` binary. The CLI crate's own tests are told where cargo built it; the tests at
+/// the repository's root find it in their build directory, where `cargo test` at the root builds
+/// it before any test runs (the CLI crate is a default member of the workspace).
+pub fn binary() -> PathBuf {
+    if let Some(path) = option_env!("CARGO_BIN_EXE_nanomitter") {
+        return PathBuf::from(path);
+    }
+    let test = std::env::current_exe().expect("the test binary's path");
+    // target/<profile>/deps/<test> -> target/<profile>/nanomitter
+    let profile = test.parent().and_then(Path::parent).expect("a build directory");
+    let path = profile.join(format!("nanomitter{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is not built: run `cargo test` at the repository root, which builds it, or \
+         `cargo build -p nanomitter-cli` (with the same profile) first",
+        path.display()
+    );
+    path
+}
 
 /// How long any single wait may take before the test fails.
 pub const DEADLINE: Duration = Duration::from_secs(20);
@@ -81,7 +102,7 @@ impl Process {
 
     /// The binary, without the variables it reads from a user's environment.
     fn command() -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_nanomitter"));
+        let mut command = Command::new(binary());
         command.env_remove("NANOMITTER_SECRET").env_remove("NANOMITTER_ADDR");
         command
     }

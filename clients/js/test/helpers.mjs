@@ -61,7 +61,7 @@ export class Process {
     return node;
   }
 
-  /** A `load` node (see src/bin/nanomitter/load.rs), once connected. */
+  /** A `load` node (see crates/nanomitter-cli/src/load.rs), once connected. */
   static async load(name, address, rate, extra = [], env = {}) {
     const args = ['load', '--addr', address, '--service', name, '--heartbeat', '0', '--liveness', '0.2', '--rate', String(rate), ...extra];
     const node = new Process(name, args, env);

@@ -23,7 +23,7 @@ const SERVER_READY_WITHIN: Duration = Duration::from_secs(10);
 pub fn available(addr: Option<&str>) -> Result<(), String> {
     if !cfg!(feature = "nats-baseline") {
         return Err("this binary was built without the nats-baseline feature \
-                    (cargo run --release --features nats-baseline -- bench)"
+                    (cargo run --release -p nanomitter-cli --features nats-baseline -- bench)"
             .into());
     }
     if addr.is_some() {

@@ -1,8 +1,9 @@
 //! The command line as a user meets it, with real processes on loopback: quiet logs and one
 //! error line with the real cause, arguments checked before connecting, Ctrl-C that flushes,
 //! the demo's children, and the conventions (short flags, `NANOMITTER_ADDR`, `--timeout`,
-//! `--raw`, stdin payloads, durations, the user's `--help`).
+//! `--raw`, stdin payloads, durations, the user's `--help`), and the bench's report and refusals.
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use common::{free_address, wait_listeners, wait_until, Process, TempDir};
@@ -273,4 +274,51 @@ fn a_second_hub_says_so_and_ctrl_c_closes_a_hub() {
     wait_until("the second hub to take over", || {
         second.stdout().iter().any(|l| l.contains("\"role\":\"hub\"")).then_some(())
     });
+}
+
+#[test]
+fn the_bench_runs_a_scenario_against_the_baseline_and_reports_json() {
+    let mut bench = Process::start(
+        "bench",
+        &[
+            "bench",
+            "--scenario",
+            "one-to-one",
+            "--size",
+            "64",
+            "--seconds",
+            "0.3",
+            "--baseline",
+            "raw-nng",
+            "--json",
+        ],
+    );
+    assert_eq!(bench.wait_exit(), 0, "{:?}", bench.stderr());
+    let report: Value = serde_json::from_str(&bench.stdout().join("\n")).expect("a JSON report");
+    let rows = report["rows"].as_array().expect("a list of rows");
+    assert_eq!(rows.len(), 2, "nanomitter and the raw NNG baseline");
+    let ours = &rows[0];
+    assert_eq!(ours["system"], "nanomitter");
+    assert!(ours["emitted"].as_u64().unwrap() > 0);
+    assert_eq!(ours["lost"], 0, "{ours}");
+    assert_eq!(ours["duplicates"], 0, "{ours}");
+    assert_eq!(ours["delivered"], ours["emitted"], "one receiver gets every event");
+    assert!(ours["goodput_per_receiver"].as_f64().unwrap() > 0.0, "{ours}");
+    assert!(ours["latency_us"]["p50"].as_u64().unwrap() > 0, "{ours}");
+    assert!(ours["hub"]["peak_rss_mib"].as_f64().unwrap() > 0.0, "the OS's account: {ours}");
+    assert_eq!(rows[1]["system"], "raw-nng");
+    let ratios = report["ratios"].as_array().expect("ratios");
+    assert_eq!(ratios.len(), 1, "{ratios:?}");
+    assert_eq!(ratios[0]["against"], "raw-nng");
+}
+
+#[test]
+fn the_bench_refuses_a_baseline_it_cannot_run() {
+    if cfg!(feature = "nats-baseline") {
+        return; // NATS may well be runnable here
+    }
+    let mut bench = Process::start("bench", &["bench", "--baseline", "nats", "--seconds", "0.1"]);
+    assert_eq!(bench.wait_exit(), 1);
+    let stderr = bench.stderr().join("\n");
+    assert!(stderr.contains("nats-baseline feature"), "{stderr}");
 }
