@@ -1,7 +1,7 @@
 //! Fuzz targets of what callers and peers hand the emitter besides frames: the payload codecs
 //! ([`DistributedEvent::decode`], [`DistributedEvent::to_json`]) and the check of candidate
-//! addresses and service names. Run with `cargo test --lib fuzz` (see the protocol crate's `fuzz`
-//! module for the tool, bolero, and how to run longer).
+//! addresses and service names. Run with `cargo test -p nanomitter --lib fuzz` (see the protocol
+//! crate's `fuzz` module for the tool, bolero, and how to run longer).
 //!
 //! Owns: those targets. Arbitrary payloads never make a decoder panic, under either codec and
 //! for self-describing, structured and scalar types alike; typed values round-trip under both

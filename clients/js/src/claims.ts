@@ -1,6 +1,6 @@
 /**
  * What a sender may claim it lost of its own events, as in the Rust core
- * (`src/protocol/claims.rs`): only the sender can say which of its events it no longer holds, so a
+ * (`crates/nanomitter-protocol/src/claims.rs`): only the sender can say which of its events it no longer holds, so a
  * member could claim any number lost; it cannot have sent more than so many a second.
  *
  * Owns: per sender, since when this member has heard it and how many of its events were reported

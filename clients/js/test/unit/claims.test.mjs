@@ -1,5 +1,5 @@
 // LossClaims: a sender cannot claim to have lost more of its own events than it can have sent,
-// as in the Rust core (src/protocol/claims.rs).
+// as in the Rust core (crates/nanomitter-protocol/src/claims.rs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LossClaims, MAX_EVENTS_AT_ONCE, MAX_EVENTS_PER_SECOND } from '../../dist/claims.js';

@@ -1,5 +1,5 @@
 // The golden vectors of docs/vectors/ against the TypeScript implementation: the same files the
-// Rust suite checks (tests/wire_vectors.rs), so the two cannot drift.
+// Rust suite checks (tests/promises/vectors.rs), so the two cannot drift.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -30,8 +30,9 @@
 //! - the honest member (it acknowledges everything it is sent, beats every liveness interval and
 //!   says nothing forged) is never cut off.
 //!
-//! Longer run: `BOLERO_RANDOM_ITERATIONS=20000 cargo test --lib fuzz::budgets` (27 times the
-//! scripts of a `cargo test` run, about a minute in a debug build; see the module `fuzz` for
+//! Longer run:
+//! `BOLERO_RANDOM_ITERATIONS=20000 cargo test -p nanomitter-protocol --lib fuzz::budgets` (27
+//! times the scripts of a `cargo test` run, about a minute in a debug build; see the module `fuzz` for
 //! replaying a failure and for coverage-guided runs).
 
 use super::frames::{node_ids, seqs, EventsSpec, FrameSpec, HUB, ME};

@@ -4,7 +4,8 @@
 //! starts its fuzzing from them.
 //!
 //! Owns: the check that the committed files are the seeds, and their writing: after changing the
-//! seeds (or the wire format), `FUZZ_WRITE_CORPUS=1 cargo test --lib fuzz::corpus` rewrites them.
+//! seeds (or the wire format),
+//! `FUZZ_WRITE_CORPUS=1 cargo test -p nanomitter-protocol --lib fuzz::corpus` rewrites them.
 //! Files a fuzzer added beside them are left alone.
 
 use super::frames::seeds;
@@ -31,7 +32,8 @@ fn committed_corpus_holds_the_seeds() {
         let committed = std::fs::read(&path).unwrap_or_default();
         assert!(
             committed == bytes,
-            "{} is not the seed {name}: FUZZ_WRITE_CORPUS=1 cargo test --lib fuzz::corpus",
+            "{} is not the seed {name}: \
+             FUZZ_WRITE_CORPUS=1 cargo test -p nanomitter-protocol --lib fuzz::corpus",
             path.display()
         );
     }

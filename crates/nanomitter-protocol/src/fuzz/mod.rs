@@ -29,7 +29,8 @@
 //!   variable overrides [`ITERATIONS`]; `BOLERO_RANDOM_TEST_TIME_MS` bounds the time instead;
 //!   keep the debug profile, or add `CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=true` to
 //!   `--release`, so that overflows still panic).
-//! - Replay a failure: `BOLERO_RANDOM_SEED=<seed> cargo test -p nanomitter-protocol --lib <target>`.
+//! - Replay a failure:
+//!   `BOLERO_RANDOM_SEED=<seed> cargo test -p nanomitter-protocol --lib <target>`.
 //! - Coverage-guided (cargo-bolero and a nightly toolchain), from `crates/nanomitter-protocol`:
 //!   `cargo +nightly bolero test --engine libfuzzer fuzz::wire::decode_arbitrary_bytes` (targets
 //!   are named by their test path); inputs it finds land in the target's corpus directory,

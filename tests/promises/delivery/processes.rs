@@ -1,7 +1,7 @@
 //! Real processes on loopback: a hub and clients exchanging events, the hub killed with SIGKILL,
 //! a hostile peer sending malformed frames, and the CLI's contract.
 
-mod common;
+use crate::common;
 
 use common::{free_address, wait_listeners, wait_until, Process};
 use serde_json::Value;

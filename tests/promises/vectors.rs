@@ -4,14 +4,14 @@
 //! The TypeScript client checks the same files (`clients/js/test/unit/vectors.test.mjs`).
 //!
 //! Owns: the vectors' JSON shape and the translation between it and the wire module's types. It
-//! must not define the format: `src/wire.rs` and `src/auth.rs` do, the vectors record them.
+//! must not define the format: the protocol crate's `wire.rs` and `auth.rs` do, the vectors
+//! record them.
 //!
-//! `NANOMITTER_WRITE_VECTORS=1 cargo test --test wire_vectors` rewrites every `hex` of
+//! `NANOMITTER_WRITE_VECTORS=1 cargo test --test promises vectors` rewrites every `hex` of
 //! `frames.json` and the derived fields of `handshake.json` from the Rust encoder (after a
 //! deliberate change to the format); without it the test only checks.
 
-#[path = "common/handshake.rs"]
-mod handshake;
+use crate::handshake;
 
 use bytes::Bytes;
 use handshake::{handshake_message, mac};

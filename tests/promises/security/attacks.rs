@@ -15,11 +15,11 @@
 //!   [`RSS_GROWTH_BOUND_KIB`] (32 MiB) while the attacker sends at least [`ATTACK_BYTES`]
 //!   (2 MiB; some attacks send more, up to 16 MB), and so do the legitimate members'.
 //!
-//! Each test prints one line, `attack: ...`, with what it measured (`cargo test --test attacks --
-//! --nocapture`). Nothing here sends a byte to a non-loopback address; the attacker's own
+//! Each test prints one line, `attack: ...`, with what it measured
+//! (`cargo test --test promises security::attacks -- --nocapture`). Nothing here sends a byte to a non-loopback address; the attacker's own
 //! pacing (hub hellos every 100 ms) is the attack, never a way to wait for something.
 
-mod common;
+use crate::common;
 
 use common::{
     assert_received_all, free_address, load_node, stop_and_report, wait_until, Process, DEADLINE,

@@ -2,7 +2,7 @@
 //! added or removed at run time change the flow within a round trip, and routing survives the
 //! loss of the hub without dropping anything on stale knowledge.
 
-mod common;
+use crate::common;
 
 use common::{free_address, wait_listeners, wait_until, Process};
 use serde_json::Value;

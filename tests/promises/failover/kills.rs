@@ -1,7 +1,7 @@
 //! Let it crash, lose nothing: real processes under load while hubs are killed, consumers are
 //! slow or stuck. Every check is by sender and sequence number.
 
-mod common;
+use crate::common;
 
 use common::{
     assert_received_all, free_address, is_hub_now, load_node, stop_and_report, wait_until, Process,

@@ -6,9 +6,8 @@
 //! told to allow. Every wait
 //! has a deadline; nothing here sends a byte to a non-loopback address.
 
-mod common;
-#[path = "common/handshake.rs"]
-mod handshake;
+use crate::common;
+use crate::handshake;
 
 use common::{free_address, wait_listeners, wait_until, Process, TempDir, DEADLINE};
 use handshake::{handshake_message, mac};

@@ -2,7 +2,7 @@
 //! cluster lands on the most preferred candidate that can be had, comes back to it when it is
 //! free again, and a hub that was frozen and wakes up stale is fenced off by the election epoch.
 
-mod common;
+use crate::common;
 
 use common::{assert_received_all, load_node, role_now, stop_and_report, wait_until, Process};
 use std::time::Duration;

@@ -8,7 +8,7 @@
 //! must pass once the protocol keeps its promise. The numbers are those of the scenarios in
 //! issue 8.
 
-mod common;
+use crate::common;
 
 use common::{free_address, poll_until, wait_listeners, wait_until, Process};
 use serde_json::Value;

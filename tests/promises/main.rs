@@ -1,0 +1,37 @@
+//! The integration tests of the `nanomitter` crate, in one binary, by the promise each checks.
+//!
+//! - `delivery`: every matching listener on every node gets every event once, in order — through
+//!   the API in one process (`in_process`), across real processes (`processes`), and in the
+//!   holes once found (`holes`).
+//! - `failover`: hubs killed, frozen or stale, and candidates coming and going, lose nothing
+//!   (`kills`, `candidates`).
+//! - `security`: who may join (`joining`: the secret, TLS, origins) and what a peer cannot buy
+//!   with a few frames (`attacks`).
+//! - `routing`: events go only where someone listens.
+//! - `vectors`: the golden vectors of `docs/vectors/` against the Rust implementation.
+//!
+//! The transport's own tests are the `nanomitter-nng` crate's, the protocol core's (scripted,
+//! fuzz, simulation) the `nanomitter-protocol` crate's, the command line's the `nanomitter-cli`
+//! crate's. The multi-process tests run the CLI's binary, which `cargo test` at the repository's
+//! root builds first. Run one promise with `cargo test --test promises failover::`.
+
+#[path = "../common/mod.rs"]
+mod common;
+#[path = "../common/handshake.rs"]
+mod handshake;
+
+mod delivery {
+    mod holes;
+    mod in_process;
+    mod processes;
+}
+mod failover {
+    mod candidates;
+    mod kills;
+}
+mod routing;
+mod security {
+    mod attacks;
+    mod joining;
+}
+mod vectors;
