@@ -18,15 +18,14 @@ use std::collections::VecDeque;
 
 #[derive(Default)]
 pub(super) struct Deliveries {
-    /// Deliveries issued by the core so far.
-    issued: u64,
-    /// Deliveries every matching listener took.
+    /// The number of the last delivery every matching listener took.
     taken: u64,
-    /// The taken count last told to the core.
+    /// The number last told to the core.
     told: u64,
-    /// Issued, not yet dispatched: they wait behind a delivery whose listener is full.
-    backlog: VecDeque<DistributedEvent>,
-    /// A task is waiting for full mailboxes to take delivery number `taken + 1`.
+    /// Issued, not yet dispatched, with their numbers: they wait behind a delivery whose
+    /// listener is full.
+    backlog: VecDeque<(u64, DistributedEvent)>,
+    /// A task is waiting for full mailboxes to take the delivery after `taken`.
     waiting: bool,
 }
 
@@ -40,33 +39,38 @@ impl Deliveries {
     }
 }
 
-/// The full mailboxes of one delivery took their events.
+/// The full mailboxes of the delivery of this number took their events.
 #[derive(Message)]
 #[rtype(result = "()")]
-pub(super) struct Taken;
+pub(super) struct Taken(u64);
 
 impl Emitter {
-    /// Hands one event issued by the core to its listeners, or queues it behind a full mailbox.
-    pub(super) fn deliver(&mut self, event: DistributedEvent, ctx: &mut Context<Self>) {
-        self.deliveries.issued += 1;
+    /// Hands delivery `number`, issued by the core, to its listeners, or queues it behind a full
+    /// mailbox.
+    pub(super) fn deliver(
+        &mut self,
+        number: u64,
+        event: DistributedEvent,
+        ctx: &mut Context<Self>,
+    ) {
         if self.deliveries.waiting {
-            self.deliveries.backlog.push_back(event);
+            self.deliveries.backlog.push_back((number, event));
         } else {
-            self.dispatch(event, ctx);
+            self.dispatch(number, event, ctx);
         }
     }
 
-    fn dispatch(&mut self, event: DistributedEvent, ctx: &mut Context<Self>) {
+    fn dispatch(&mut self, number: u64, event: DistributedEvent, ctx: &mut Context<Self>) {
         // A node without listeners (a relaying hub, a pure producer) takes every event at once.
         if self.registry.is_empty() {
-            self.deliveries.taken += 1;
+            self.deliveries.taken = number;
             return;
         }
         let mut blocked = Blocked::default();
         let delivered = self.registry.dispatch(&event, &mut blocked);
         Stats::add(&self.shared.stats.delivered, delivered);
         if blocked.is_empty() {
-            self.deliveries.taken += 1;
+            self.deliveries.taken = number;
             return;
         }
         self.deliveries.waiting = true;
@@ -77,7 +81,7 @@ impl Emitter {
             for (recipient, event) in blocked.deliveries {
                 let _ = recipient.send(event).await;
             }
-            emitter.do_send(Taken);
+            emitter.do_send(Taken(number));
         });
     }
 }
@@ -85,12 +89,12 @@ impl Emitter {
 impl Handler<Taken> for Emitter {
     type Result = ();
 
-    fn handle(&mut self, _: Taken, ctx: &mut Context<Self>) {
+    fn handle(&mut self, Taken(number): Taken, ctx: &mut Context<Self>) {
         self.deliveries.waiting = false;
-        self.deliveries.taken += 1;
+        self.deliveries.taken = number;
         while !self.deliveries.waiting {
-            let Some(event) = self.deliveries.backlog.pop_front() else { break };
-            self.dispatch(event, ctx);
+            let Some((number, event)) = self.deliveries.backlog.pop_front() else { break };
+            self.dispatch(number, event, ctx);
         }
         self.perform(ctx);
     }

@@ -161,7 +161,7 @@ impl Emitter {
                     link.cut_off(conn);
                 }
             }
-            Action::Deliver(event) => self.deliver(event.into(), ctx),
+            Action::Deliver { number, event } => self.deliver(number, event.into(), ctx),
             Action::Probe { attempt, index, address } => {
                 let addr = ctx.address();
                 probe(&self.config, address, move |live| {

@@ -103,9 +103,15 @@ pub enum Action {
     },
     /// Close one client's connection (the hub cuts off a slow or silent client).
     CutOff(ConnId),
-    /// Hand an event to this node's matching listeners. Deliveries are numbered from 1 in the
-    /// order given; report with [`Node::listeners_took`] how far listeners have taken them.
-    Deliver(Event),
+    /// Hand an event to this node's matching listeners, in the order given. Report with
+    /// [`Node::listeners_took`] the number of the last delivery every listener took: what this
+    /// node acknowledges follows it.
+    Deliver {
+        /// The delivery's number: 1, 2, 3... on this node, one after the other.
+        number: u64,
+        /// The event.
+        event: Event,
+    },
     /// Ask whether a hub can be had at the more preferred candidate `index`; answer with
     /// [`Node::probe_answer`].
     Probe {
@@ -406,7 +412,7 @@ impl Node {
     /// Issues one delivery; `mark` is the (sender, sequence number) it completes, if any.
     pub(super) fn deliver(&mut self, event: Event, mark: Option<(u64, u64)>) {
         self.deliveries.issued += 1;
-        self.act(Action::Deliver(event));
+        self.act(Action::Deliver { number: self.deliveries.issued, event });
         if let Some((sender, seq)) = mark {
             // Taken with this very delivery.
             self.deliveries.marks.push_back((self.deliveries.issued, sender, seq));

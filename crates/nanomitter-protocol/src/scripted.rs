@@ -107,7 +107,7 @@ fn events(
 
 /// The number of deliveries among `actions`.
 fn deliveries(actions: &[Action]) -> u64 {
-    actions.iter().filter(|a| matches!(a, Action::Deliver(_))).count() as u64
+    actions.iter().filter(|a| matches!(a, Action::Deliver { .. })).count() as u64
 }
 
 /// The acknowledgements of `sender`'s events among `actions`.
@@ -296,7 +296,7 @@ fn a_returning_member_learns_what_it_missed_of_a_sender_it_never_heard() {
     let raw = Bytes::from(sender_hello.encode());
     me.receive(t0, attempt, None, wire::decode(raw.clone()).unwrap(), raw);
     let lagged = actions(&mut me).into_iter().find_map(|a| match a {
-        Action::Deliver(event) if event.topic() == crate::membership::LAGGED => Some(event),
+        Action::Deliver { event, .. } if event.topic() == crate::membership::LAGGED => Some(event),
         _ => None,
     });
     let notice: serde_json::Value =

@@ -592,7 +592,7 @@ impl Shell {
                 }
             }
             Action::CutOff(conn) => cut_off.push(conn),
-            Action::Deliver(_) => self.issued += 1,
+            Action::Deliver { number, .. } => self.issued = number,
             Action::Crash(why) => panic!("the hub crashed: {why}"),
             Action::Probe { .. } | Action::Release(_) | Action::Flushed(_) | Action::State(_) => {}
         }

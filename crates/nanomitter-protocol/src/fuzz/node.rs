@@ -339,7 +339,7 @@ impl Shell {
                     panic!("the node sent a frame that does not decode ({error}): {frame:?}");
                 }
             }
-            Action::Deliver(_) => self.issued += 1,
+            Action::Deliver { number, .. } => self.issued = number,
             Action::Probe { attempt, index, .. } => self.probes.push((attempt, index)),
             Action::Release(bytes) => {
                 self.released += bytes;

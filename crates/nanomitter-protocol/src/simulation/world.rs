@@ -183,9 +183,9 @@ pub(super) struct SimNode {
     wake_at: Option<Duration>,
     /// Events held while frozen, replayed on thaw.
     held: Vec<Event>,
-    /// Deliveries issued by the core and not yet taken by the listener.
-    backlog: VecDeque<crate::Event>,
-    issued: u64,
+    /// Deliveries issued by the core and not yet taken by the listener, with their numbers.
+    backlog: VecDeque<(u64, crate::Event)>,
+    /// The number of the last delivery the listener took.
     taken: u64,
     /// Per delivery, how long the listener takes (zero: at once).
     slow: Option<Duration>,
@@ -321,7 +321,6 @@ impl World {
             wake_at: None,
             held: Vec::new(),
             backlog: VecDeque::new(),
-            issued: 0,
             taken: 0,
             slow: None,
             take_scheduled: false,
@@ -539,9 +538,8 @@ impl World {
             }
             Action::SendTo { to, frame } => self.send(to, node, frame),
             Action::CutOff(conn) => self.close(conn),
-            Action::Deliver(event) => {
-                self.nodes[node].issued += 1;
-                self.nodes[node].backlog.push_back(event);
+            Action::Deliver { number, event } => {
+                self.nodes[node].backlog.push_back((number, event));
                 self.take_soon(node);
             }
             Action::Probe { attempt, index, address: _ } => {
@@ -819,9 +817,9 @@ impl World {
         let now = self.instant();
         self.nodes[node].take_scheduled = false;
         let slow = self.nodes[node].slow.is_some();
-        while let Some(event) = self.nodes[node].backlog.pop_front() {
+        while let Some((number, event)) = self.nodes[node].backlog.pop_front() {
             let n = &mut self.nodes[node];
-            n.taken += 1;
+            n.taken = number;
             if event.topic() == LAGGED {
                 let data: serde_json::Value =
                     serde_json::from_slice(event.payload()).unwrap_or_default();
