@@ -26,7 +26,7 @@ use crate::mailbox::MailboxBytes;
 use crate::nng::{Dialer, Listener, Stream, TlsSettings, TransportOptions};
 use crate::protocol::{ConnId, OpenedAs};
 use crate::stats::Stats;
-use crate::wire::{self, Frame};
+use crate::wire::{self, Received};
 use actix::Recipient;
 use bytes::Bytes;
 use std::cell::RefCell;
@@ -47,9 +47,16 @@ pub(crate) enum LinkEvent {
     ConnUp(ConnId),
     /// A connection went away.
     ConnDown(ConnId),
-    /// A well-formed frame arrived, on the hub from the member connection `from`. Its bytes
-    /// count in the link's [`Backlog`] until the event is dropped, handled or not.
-    Frame { from: Option<ConnId>, frame: Frame, raw: Bytes, _unhandled: [Unhandled; 2] },
+    /// A well-formed frame arrived, on the hub from the member connection `from`.
+    Frame {
+        /// The member connection it came on, on the hub; `None` on a client (the hub's).
+        from: Option<ConnId>,
+        /// The frame and its bytes.
+        received: Received,
+        /// Its bytes counted in the link's and the connection's budgets of frames waiting for
+        /// the actor, until the event is dropped, handled or not.
+        _counted: [Unhandled; 2],
+    },
     /// The listener or dialer failed; the link is unusable.
     Failed(String),
 }
@@ -609,12 +616,13 @@ async fn read_frames(
                 }
             };
             Stats::add(&shared.stats.frames_received, 1);
-            match wire::decode(raw.clone()) {
-                Ok(frame) => {
-                    let held = raw.len() + HELD_PER_FRAME + frame.decoded_bytes();
-                    let _unhandled =
+            match Received::decode(raw) {
+                Ok(received) => {
+                    let held =
+                        received.bytes().len() + HELD_PER_FRAME + received.frame().decoded_bytes();
+                    let _counted =
                         [Unhandled::new(&shared.backlog, held), Unhandled::new(&own, held)];
-                    shared.report(LinkEvent::Frame { from, frame, raw, _unhandled });
+                    shared.report(LinkEvent::Frame { from, received, _counted });
                     // Checked after the report, so that a frame above a budget still passes.
                     own.below_limit(|| false).await;
                     shared.backlog.below_limit(|| false).await;
@@ -882,12 +890,11 @@ mod tests {
         while actor.connected() {
             let_tasks_run().await;
         }
-        let frame = Frame::Hello(Hello::sample(1, false, Joining::Fresh));
+        let hello = Hello::sample(1, false, Joining::Fresh).encode();
         let event = LinkEvent::Frame {
             from: None,
-            frame,
-            raw: Bytes::new(),
-            _unhandled: [Unhandled::new(&backlog, 500), Unhandled::new(&backlog, 100)],
+            received: Received::decode(Bytes::from(hello)).expect("a hello"),
+            _counted: [Unhandled::new(&backlog, 500), Unhandled::new(&backlog, 100)],
         };
         assert_eq!(backlog.bytes(), 600);
         actor.recipient().do_send(FromLink { attempt: 1, event });

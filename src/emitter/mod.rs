@@ -271,8 +271,8 @@ impl Handler<FromLink> for Emitter {
             LinkEvent::ConnUp(conn) => self.node.connection_up(now, attempt, conn),
             LinkEvent::ConnDown(conn) => self.node.connection_down(now, attempt, conn),
             // The frame's place in the link's backlog is released as the handler returns.
-            LinkEvent::Frame { from, frame, raw, .. } => {
-                self.node.receive(now, attempt, from, frame, raw)
+            LinkEvent::Frame { from, received, .. } => {
+                self.node.receive(now, attempt, from, received)
             }
             LinkEvent::Failed(reason) => self.node.link_failed(attempt, &reason),
         }

@@ -17,7 +17,7 @@ use crate::role::Role;
 use crate::sender::Sender;
 use crate::settings::{Settings, SlowConsumer};
 use crate::stats::Stats;
-use crate::wire::Frame;
+use crate::wire::{Frame, Received};
 use bytes::Bytes;
 use bytestring::ByteString;
 use std::collections::VecDeque;
@@ -289,18 +289,18 @@ impl Node {
     }
 
     /// A frame arrived on the link of `attempt`: from the hub (`from` is `None` on a client), or
-    /// on the hub from the client connection `from`. `raw` is the frame as it came, for relaying.
+    /// on the hub from the client connection `from`; the hub relays its bytes as they came.
     pub fn receive(
         &mut self,
         now: Instant,
         attempt: u64,
         from: Option<ConnId>,
-        frame: Frame,
-        raw: Bytes,
+        received: Received,
     ) {
         if attempt != self.attempt || !self.phase.is_open() {
             return;
         }
+        let (frame, raw) = received.into_parts();
         if self.phase.is_dialing() {
             // The hub's frames can overtake the report of its connection.
             self.link_up(now);

@@ -8,7 +8,7 @@ use crate::event::Codec;
 use crate::node::{Action, LinkState, Node, OpenedAs};
 use crate::settings::{Settings, SlowConsumer};
 use crate::stats::Stats;
-use crate::wire::{self, Frame, Hello, Joining};
+use crate::wire::{self, Frame, Hello, Joining, Received};
 use bytes::Bytes;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -51,10 +51,9 @@ fn flushed(actions: &[Action]) -> bool {
     actions.iter().any(|a| matches!(a, Action::Flushed(_)))
 }
 
-fn hello(node: u64, hub: bool, joining: Joining, members: Vec<u64>) -> (Frame, Bytes) {
+fn hello(node: u64, hub: bool, joining: Joining, members: Vec<u64>) -> Received {
     let hello = Hello { members, ..Hello::sample(node, hub, joining) };
-    let raw = Bytes::from(hello.encode());
-    (wire::decode(raw.clone()).expect("a valid hello"), raw)
+    Received::decode(Bytes::from(hello.encode())).expect("a valid hello")
 }
 
 /// `me` dials its first candidate and links as a client of `hub`, whose hello lists `members`.
@@ -64,8 +63,8 @@ fn linked_client(me: &mut Node, hub: u64, members: Vec<u64>, now: Instant) -> u6
     let attempt = opened_attempt(&actions(me));
     me.opened(now, attempt, Ok(OpenedAs::Client));
     me.connection_up(now, attempt, 1);
-    let (frame, raw) = hello(hub, true, Joining::No, members);
-    me.receive(now, attempt, None, frame, raw);
+    let frame = hello(hub, true, Joining::No, members);
+    me.receive(now, attempt, None, frame);
     attempt
 }
 
@@ -94,15 +93,14 @@ fn events(
     retained_from: u64,
     covers: std::ops::RangeInclusive<u64>,
     seqs: &[u64],
-) -> (Frame, Bytes) {
+) -> Received {
     let mut batch = wire::EventsBatch::new(sender, "peer", 0);
     for &seq in seqs {
         batch.push(seq, Codec::Json, "t", b"1").expect("a small event");
     }
     let mut bytes = batch.finish(*covers.start(), *covers.end());
     wire::set_retained_from(&mut bytes, retained_from);
-    let raw = Bytes::from(bytes);
-    (wire::decode(raw.clone()).expect("a valid events frame"), raw)
+    Received::decode(Bytes::from(bytes)).expect("a valid events frame")
 }
 
 /// The number of deliveries among `actions`.
@@ -162,8 +160,8 @@ fn a_new_hub_awaits_the_members_its_old_hub_listed_even_unheard_ones() {
     // resolves.
     let t3 = t2 + ELECTION_TIMEOUT * 2;
     me.connection_up(t3, attempt, 5);
-    let (frame, raw) = hello(UNHEARD, false, Joining::Again, vec![]);
-    me.receive(t3, attempt, Some(5), frame, raw);
+    let frame = hello(UNHEARD, false, Joining::Again, vec![]);
+    me.receive(t3, attempt, Some(5), frame);
     let resent = actions(&mut me).into_iter().any(|a| match a {
         Action::SendTo { to: 5, frame } => {
             matches!(wire::decode(frame), Ok(Frame::Events(e)) if e.node == ME)
@@ -184,15 +182,15 @@ fn a_new_hub_awaits_the_members_its_old_hub_listed_even_unheard_ones() {
 /// `member` connects on `conn` and says hello, back after a lost hub.
 fn rejoin(me: &mut Node, attempt: u64, conn: u64, member: u64, at: Instant) {
     me.connection_up(at, attempt, conn);
-    let (frame, raw) = hello(member, false, Joining::Again, vec![]);
-    me.receive(at, attempt, Some(conn), frame, raw);
+    let frame = hello(member, false, Joining::Again, vec![]);
+    me.receive(at, attempt, Some(conn), frame);
 }
 
 /// `member`, on `conn`, holds the hub's first event.
 fn acknowledge(me: &mut Node, attempt: u64, conn: u64, member: u64, at: Instant) {
     let ack = wire::Ack { node: member, epoch: 2, acks: vec![(2, 1)] };
     let raw = Bytes::from(ack.encode());
-    me.receive(at, attempt, Some(conn), wire::decode(raw.clone()).unwrap(), raw);
+    me.receive(at, attempt, Some(conn), Received::decode(raw).unwrap());
     me.drain(at);
 }
 
@@ -202,11 +200,11 @@ fn hub_with_client(me: u64, member: u64, now: Instant) -> (Node, u64) {
     let mut hub = node(me, now);
     let attempt = bound_hub(&mut hub, now);
     hub.connection_up(now, attempt, 5);
-    let (frame, raw) = hello(member, false, Joining::Fresh, vec![]);
-    hub.receive(now, attempt, Some(5), frame, raw);
+    let frame = hello(member, false, Joining::Fresh, vec![]);
+    hub.receive(now, attempt, Some(5), frame);
     let interest = wire::Interest { node: member, version: 1, patterns: vec![("t".into(), 1)] };
     let raw = Bytes::from(interest.encode());
-    hub.receive(now, attempt, Some(5), wire::decode(raw.clone()).unwrap(), raw);
+    hub.receive(now, attempt, Some(5), Received::decode(raw).unwrap());
     actions(&mut hub);
     (hub, attempt)
 }
@@ -239,8 +237,8 @@ fn a_closing_node_waits_to_tell_a_member_that_went_silent_what_it_missed() {
     let t2 = t1 + Duration::from_secs(1);
     assert!(!left(&run_until(&mut me, t2)));
     me.connection_up(t2, attempt, 6);
-    let (frame, raw) = hello(FROZEN, false, Joining::Again, vec![]);
-    me.receive(t2, attempt, Some(6), frame, raw);
+    let frame = hello(FROZEN, false, Joining::Again, vec![]);
+    me.receive(t2, attempt, Some(6), frame);
     let told = actions(&mut me).into_iter().any(|a| match a {
         Action::SendTo { to: 6, frame: bytes } => {
             matches!(wire::decode(bytes), Ok(Frame::Hello(h)) if h.node == ME && h.last_seq == 1 && h.retained_from == 2)
@@ -288,13 +286,10 @@ fn a_returning_member_learns_what_it_missed_of_a_sender_it_never_heard() {
         last_seq: 5,
         retained_from: 6,
         owed: vec![(ME, 0)],
-        ..match hello(SENDER, false, Joining::No, vec![]).0 {
-            Frame::Hello(h) => h,
-            _ => unreachable!(),
-        }
+        ..Hello::sample(SENDER, false, Joining::No)
     };
     let raw = Bytes::from(sender_hello.encode());
-    me.receive(t0, attempt, None, wire::decode(raw.clone()).unwrap(), raw);
+    me.receive(t0, attempt, None, Received::decode(raw).unwrap());
     let lagged = actions(&mut me).into_iter().find_map(|a| match a {
         Action::Deliver { event, .. } if event.topic() == crate::membership::LAGGED => Some(event),
         _ => None,
@@ -319,8 +314,8 @@ fn a_frame_that_delivers_nothing_here_is_acknowledged_at_once() {
     let mut issued = deliveries(&actions(&mut me));
 
     // One event, taken by the listeners (with the membership notices before it): acknowledged.
-    let (frame, raw) = events(SENDER, 1, 1..=1, &[1]);
-    me.receive(t0, attempt, None, frame, raw);
+    let frame = events(SENDER, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, None, frame);
     me.drain(t0);
     issued += deliveries(&actions(&mut me));
     me.listeners_took(t0, issued);
@@ -328,8 +323,8 @@ fn a_frame_that_delivers_nothing_here_is_acknowledged_at_once() {
     assert_eq!(acks_of(&actions(&mut me), SENDER), [1]);
 
     // Then a frame with nothing for this node.
-    let (frame, raw) = events(SENDER, 1, 2..=4, &[]);
-    me.receive(t0, attempt, None, frame, raw);
+    let frame = events(SENDER, 1, 2..=4, &[]);
+    me.receive(t0, attempt, None, frame);
     me.drain(t0);
     assert_eq!(acks_of(&actions(&mut me), SENDER), [4], "2..=4 are held: nothing to wait for");
 }
@@ -354,8 +349,8 @@ fn a_new_hub_frozen_past_its_grace_period_still_awaits_the_old_members() {
     });
     let attempt = linked_client(&mut me, OLD_HUB, vec![ME, OTHER], t0);
     // Events of the other member arrive (this node is busy: it repeats acknowledgements).
-    let (frame, raw) = events(OTHER, 1, 1..=1, &[1]);
-    me.receive(t0, attempt, None, frame, raw);
+    let frame = events(OTHER, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, None, frame);
     assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
     let ticket = me.flush(t0).expect("the event is not acknowledged yet");
     actions(&mut me);
@@ -403,8 +398,8 @@ fn a_frame_that_fills_a_gap_waits_in_the_hub_queue_before_later_ones() {
     let attempt = bound_hub(&mut me, t0);
     for (conn, client) in [(1, SENDER), (2, OTHER)] {
         me.connection_up(t0, attempt, conn);
-        let (frame, raw) = hello(client, false, Joining::Fresh, vec![]);
-        me.receive(t0, attempt, Some(conn), frame, raw);
+        let frame = hello(client, false, Joining::Fresh, vec![]);
+        me.receive(t0, attempt, Some(conn), frame);
     }
     actions(&mut me);
     let relayed = |actions: &[Action]| -> Vec<u64> {
@@ -424,17 +419,17 @@ fn a_frame_that_fills_a_gap_waits_in_the_hub_queue_before_later_ones() {
 
     // Frame 1 fills the window until the other client acknowledges it; frame 2 is lost on
     // the way, frame 3 comes and waits.
-    let (frame, raw) = events(SENDER, 1, 1..=1, &[1]);
-    me.receive(t0, attempt, Some(1), frame, raw);
-    let (frame, raw) = events(SENDER, 1, 3..=3, &[3]);
-    me.receive(t0, attempt, Some(1), frame, raw);
+    let frame = events(SENDER, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(1), frame);
+    let frame = events(SENDER, 1, 3..=3, &[3]);
+    me.receive(t0, attempt, Some(1), frame);
     me.drain(t0);
     assert_eq!(relayed(&actions(&mut me)), [1]);
 
     // Asked again, the sender sends 2 and 3.
     for (covers, seq) in [(2..=2, 2), (3..=3, 3)] {
-        let (frame, raw) = events(SENDER, 1, covers, &[seq]);
-        me.receive(t0, attempt, Some(1), frame, raw);
+        let frame = events(SENDER, 1, covers, &[seq]);
+        me.receive(t0, attempt, Some(1), frame);
     }
     me.drain(t0);
     actions(&mut me);
@@ -444,7 +439,7 @@ fn a_frame_that_fills_a_gap_waits_in_the_hub_queue_before_later_ones() {
     for held in 1..=3 {
         let ack = wire::Ack { node: OTHER, epoch: 1, acks: vec![(SENDER, held)] };
         let raw = Bytes::from(ack.encode());
-        me.receive(t0, attempt, Some(2), wire::decode(raw.clone()).unwrap(), raw);
+        me.receive(t0, attempt, Some(2), Received::decode(raw).unwrap());
         me.drain(t0);
         out.extend(relayed(&actions(&mut me)));
     }
@@ -466,8 +461,8 @@ fn a_departed_senders_frames_leave_the_hub_window() {
     let attempt = bound_hub(&mut me, t0);
     for (conn, client) in [(1, SENDER), (2, OTHER), (3, LOSER)] {
         me.connection_up(t0, attempt, conn);
-        let (frame, raw) = hello(client, false, Joining::Fresh, vec![]);
-        me.receive(t0, attempt, Some(conn), frame, raw);
+        let frame = hello(client, false, Joining::Fresh, vec![]);
+        me.receive(t0, attempt, Some(conn), frame);
     }
     actions(&mut me);
     let relayed_from = |actions: &[Action], sender: u64| {
@@ -480,20 +475,20 @@ fn a_departed_senders_frames_leave_the_hub_window() {
     };
 
     // The sender's frame goes out; one client acknowledges it, the other never got it.
-    let (frame, raw) = events(SENDER, 1, 1..=1, &[1]);
-    me.receive(t0, attempt, Some(1), frame, raw);
+    let frame = events(SENDER, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(1), frame);
     me.drain(t0);
     assert!(relayed_from(&actions(&mut me), SENDER));
     let ack = wire::Ack { node: OTHER, epoch: 1, acks: vec![(SENDER, 1)] };
     let raw = Bytes::from(ack.encode());
-    me.receive(t0, attempt, Some(2), wire::decode(raw.clone()).unwrap(), raw);
+    me.receive(t0, attempt, Some(2), Received::decode(raw).unwrap());
     me.drain(t0);
     actions(&mut me);
 
     // The sender goes; another client's frame must go out at once.
     me.connection_down(t0, attempt, 1);
-    let (frame, raw) = events(OTHER, 1, 1..=1, &[1]);
-    me.receive(t0, attempt, Some(2), frame, raw);
+    let frame = events(OTHER, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(2), frame);
     me.drain(t0);
     assert!(relayed_from(&actions(&mut me), OTHER), "the window waits for the departed sender");
 }
@@ -510,8 +505,8 @@ fn a_hub_that_binds_again_still_awaits_the_clients_it_awaited() {
     let mut me = node(ME, t0);
     let attempt = bound_hub(&mut me, t0);
     me.connection_up(t0, attempt, 1);
-    let (frame, raw) = hello(OTHER, false, Joining::Fresh, vec![]);
-    me.receive(t0, attempt, Some(1), frame, raw);
+    let frame = hello(OTHER, false, Joining::Fresh, vec![]);
+    me.receive(t0, attempt, Some(1), frame);
     assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
     let ticket = me.flush(t0).expect("the event is not acknowledged yet");
     actions(&mut me);
@@ -531,11 +526,11 @@ fn a_hub_that_binds_again_still_awaits_the_clients_it_awaited() {
     // It rejoins and acknowledges the event: the flush resolves.
     let t1 = t0 + ELECTION_TIMEOUT;
     me.connection_up(t1, attempt, 2);
-    let (frame, raw) = hello(OTHER, false, Joining::Again, vec![]);
-    me.receive(t1, attempt, Some(2), frame, raw);
+    let frame = hello(OTHER, false, Joining::Again, vec![]);
+    me.receive(t1, attempt, Some(2), frame);
     let ack = wire::Ack { node: OTHER, epoch: 2, acks: vec![(ME, 1)] };
     let raw = Bytes::from(ack.encode());
-    me.receive(t1, attempt, Some(2), wire::decode(raw.clone()).unwrap(), raw);
+    me.receive(t1, attempt, Some(2), Received::decode(raw).unwrap());
     me.drain(t1);
     assert!(actions(&mut me).iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)));
 }
@@ -552,13 +547,13 @@ fn a_fresh_hub_awaits_the_members_a_rejoining_client_knew() {
     let mut me = node(ME, t0);
     let attempt = bound_hub(&mut me, t0);
     me.connection_up(t0, attempt, 5);
-    let (frame, raw) = hello(BACK, false, Joining::Again, vec![ME, STILL_AWAY]);
-    me.receive(t0, attempt, Some(5), frame, raw);
+    let frame = hello(BACK, false, Joining::Again, vec![ME, STILL_AWAY]);
+    me.receive(t0, attempt, Some(5), frame);
     assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
     let ticket = me.flush(t0).expect("not yet held by the member that came back");
     let ack = wire::Ack { node: BACK, epoch: 1, acks: vec![(ME, 1)] };
     let raw = Bytes::from(ack.encode());
-    me.receive(t0, attempt, Some(5), wire::decode(raw.clone()).unwrap(), raw);
+    me.receive(t0, attempt, Some(5), Received::decode(raw).unwrap());
     me.drain(t0);
     let early = actions(&mut me);
     assert!(!early.iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)), "7 is awaited");
@@ -580,19 +575,19 @@ fn a_member_cannot_speak_for_another_node_or_for_a_hub() {
     let (mut me, attempt) = hub_with_client(ME, HONEST, t0);
     let delivered = |me: &mut Node| deliveries(&actions(me));
 
-    let (frame, raw) = events(VICTIM, 1, 1..=1, &[1]);
-    me.receive(t0, attempt, Some(5), frame, raw);
+    let frame = events(VICTIM, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(5), frame);
     assert_eq!(delivered(&mut me), 0, "an event in the victim's name is not delivered");
-    let (frame, raw) = hello(HONEST, true, Joining::No, vec![]);
-    me.receive(t0, attempt, Some(5), frame, raw);
+    let frame = hello(HONEST, true, Joining::No, vec![]);
+    me.receive(t0, attempt, Some(5), frame);
     me.connection_up(t0, attempt, 6);
-    let (frame, raw) = events(HONEST, 1, 1..=1, &[1]);
-    me.receive(t0, attempt, Some(6), frame, raw);
+    let frame = events(HONEST, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(6), frame);
     assert_eq!(delivered(&mut me), 0, "nothing counts before a connection's hello");
     assert_eq!(me.stats.impersonations.load(Ordering::Relaxed), 3);
 
-    let (frame, raw) = events(HONEST, 1, 1..=1, &[1]);
-    me.receive(t0, attempt, Some(5), frame, raw);
+    let frame = events(HONEST, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(5), frame);
     assert_eq!(delivered(&mut me), 1, "its own event passes");
 }
 
@@ -623,7 +618,7 @@ fn a_flood_of_resend_requests_is_answered_once_per_interval() {
     let ask = |me: &mut Node, at: Instant| {
         let nack = wire::Nack { node: ASKER, sender: ME, from_seq: 1 };
         let raw = Bytes::from(nack.encode());
-        me.receive(at, attempt, None, wire::decode(raw.clone()).unwrap(), raw);
+        me.receive(at, attempt, None, Received::decode(raw).unwrap());
     };
     for _ in 0..100 {
         ask(&mut me, t0);
@@ -641,8 +636,8 @@ fn a_second_joining_hello_on_a_connection_is_dropped() {
     let t0 = Instant::now();
     let (mut me, attempt) = hub_with_client(2, 7, t0);
     for _ in 0..10 {
-        let (frame, raw) = hello(7, false, Joining::Again, vec![]);
-        me.receive(t0, attempt, Some(5), frame, raw);
+        let frame = hello(7, false, Joining::Again, vec![]);
+        me.receive(t0, attempt, Some(5), frame);
     }
     let relayed = actions(&mut me).iter().filter(|a| matches!(a, Action::Relay { .. })).count();
     assert_eq!(relayed, 0);
@@ -675,12 +670,12 @@ fn a_first_time_member_makes_no_sender_send_again_a_returning_one_does() {
     me.flush(t0).expect("the event is not acknowledged yet");
     assert!(sends_events_of(&actions(&mut me), ME), "the event goes out once");
 
-    let (frame, raw) = hello(5, false, Joining::Fresh, vec![]);
-    me.receive(t0, attempt, None, frame, raw);
+    let frame = hello(5, false, Joining::Fresh, vec![]);
+    me.receive(t0, attempt, None, frame);
     assert!(!sends_events_of(&actions(&mut me), ME), "sent again for a first-time member");
 
-    let (frame, raw) = hello(6, false, Joining::Again, vec![]);
-    me.receive(t0, attempt, None, frame, raw);
+    let frame = hello(6, false, Joining::Again, vec![]);
+    me.receive(t0, attempt, None, frame);
     assert!(sends_events_of(&actions(&mut me), ME), "not sent again for a returning member");
 }
 
@@ -711,8 +706,8 @@ fn a_first_hello_in_a_live_members_name_closes_that_connection() {
     };
     for (conn, claimed) in [(6, MEMBER), (8, ME)] {
         me.connection_up(t0, attempt, conn);
-        let (frame, raw) = hello(claimed, false, Joining::Fresh, vec![]);
-        me.receive(t0, attempt, Some(conn), frame, raw);
+        let frame = hello(claimed, false, Joining::Fresh, vec![]);
+        me.receive(t0, attempt, Some(conn), frame);
         let out = actions(&mut me);
         assert!(cut_off(&out, conn), "the impostor on {conn} is closed");
         assert!(!out.iter().any(|a| matches!(a, Action::Relay { .. })), "its hello goes nowhere");
@@ -721,8 +716,8 @@ fn a_first_hello_in_a_live_members_name_closes_that_connection() {
 
     let later = t0 + Duration::from_secs(2);
     me.connection_up(later, attempt, 9);
-    let (frame, raw) = hello(MEMBER, false, Joining::Again, vec![]);
-    me.receive(later, attempt, Some(9), frame, raw);
+    let frame = hello(MEMBER, false, Joining::Again, vec![]);
+    me.receive(later, attempt, Some(9), frame);
     assert!(cut_off(&actions(&mut me), 5), "the silent old connection is closed instead");
     me.connection_down(later, attempt, 5);
     let notices = actions(&mut me).into_iter().any(|a| match a {
@@ -743,8 +738,7 @@ fn a_client_that_knows_a_newer_election_moves_the_hub_past_it_without_an_electio
     let (mut me, attempt) = hub_with_client(2, 7, t0);
     let hello_epoch = |epoch: u64| {
         let hello = Hello { epoch, ..Hello::sample(7, false, Joining::No) };
-        let raw = Bytes::from(hello.encode());
-        (wire::decode(raw.clone()).expect("a valid hello"), raw)
+        Received::decode(Bytes::from(hello.encode())).expect("a valid hello")
     };
     let hub_epochs = |actions: &[Action]| -> Vec<u64> {
         actions
@@ -758,8 +752,8 @@ fn a_client_that_knows_a_newer_election_moves_the_hub_past_it_without_an_electio
             })
             .collect()
     };
-    let (frame, raw) = hello_epoch(5);
-    me.receive(t0 + Duration::from_secs(1), attempt, Some(5), frame, raw);
+    let frame = hello_epoch(5);
+    me.receive(t0 + Duration::from_secs(1), attempt, Some(5), frame);
     let out = actions(&mut me);
     assert!(!out.iter().any(|a| matches!(a, Action::Crash(_))), "no election");
     assert!(hub_epochs(&out).is_empty(), "not at once: a hello of a few bytes would buy it");
@@ -767,8 +761,8 @@ fn a_client_that_knows_a_newer_election_moves_the_hub_past_it_without_an_electio
     let told = hub_epochs(&beat);
     assert!(!told.is_empty() && told.iter().all(|e| *e == 6), "the next beat says so: {told:?}");
 
-    let (frame, raw) = hello_epoch(wire::MAX_EPOCH);
-    me.receive(t0 + Duration::from_secs(2), attempt, Some(5), frame, raw);
+    let frame = hello_epoch(wire::MAX_EPOCH);
+    me.receive(t0 + Duration::from_secs(2), attempt, Some(5), frame);
     let out = actions(&mut me);
     assert!(hub_epochs(&out).is_empty() && !out.iter().any(|a| matches!(a, Action::Crash(_))));
     assert_eq!(me.stats.malformed.load(Ordering::Relaxed), 1);
@@ -784,14 +778,14 @@ fn a_request_to_resend_goes_to_its_sender_only_and_floods_are_dropped() {
     let t0 = Instant::now();
     let (mut me, attempt) = hub_with_client(ME, 7, t0);
     me.connection_up(t0, attempt, 6);
-    let (frame, raw) = hello(8, false, Joining::Fresh, vec![]);
-    me.receive(t0, attempt, Some(6), frame, raw);
-    let (frame, raw) = events(8, 1, 1..=1, &[1]);
-    me.receive(t0, attempt, Some(6), frame, raw);
+    let frame = hello(8, false, Joining::Fresh, vec![]);
+    me.receive(t0, attempt, Some(6), frame);
+    let frame = events(8, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(6), frame);
     actions(&mut me);
     let ask = |me: &mut Node, sender: u64, at: Instant| {
         let raw = Bytes::from(wire::Nack { node: 7, sender, from_seq: 1 }.encode());
-        me.receive(at, attempt, Some(5), wire::decode(raw.clone()).unwrap(), raw);
+        me.receive(at, attempt, Some(5), Received::decode(raw).unwrap());
         actions(me)
     };
     let out = ask(&mut me, 8, t0);
@@ -829,17 +823,17 @@ fn requests_from_ever_lower_sequence_numbers_resend_each_frame_once_per_interval
         me.flush(t0).expect("not acknowledged yet");
     }
     let raw = Bytes::from(wire::Relayed { node: 9, epoch: me.epoch, frames: 5 }.encode());
-    me.receive(t0, attempt, None, wire::decode(raw.clone()).unwrap(), raw);
+    me.receive(t0, attempt, None, Received::decode(raw).unwrap());
     actions(&mut me);
     let mut resent = 0;
     for from_seq in (1..=5).rev().chain(1..=5) {
         let raw = Bytes::from(wire::Nack { node: 7, sender: ME, from_seq }.encode());
-        me.receive(t0, attempt, None, wire::decode(raw.clone()).unwrap(), raw);
+        me.receive(t0, attempt, None, Received::decode(raw).unwrap());
         resent += actions(&mut me).iter().filter(|a| matches!(a, Action::Send(_))).count();
         // The hub takes each re-sent frame: the window does not hold them back.
         let frames = 5 + resent as u64;
         let raw = Bytes::from(wire::Relayed { node: 9, epoch: me.epoch, frames }.encode());
-        me.receive(t0, attempt, None, wire::decode(raw.clone()).unwrap(), raw);
+        me.receive(t0, attempt, None, Received::decode(raw).unwrap());
     }
     assert_eq!(resent, 5, "each of the five frames once");
 }
@@ -853,20 +847,20 @@ fn a_repair_goes_only_to_the_clients_that_lack_it() {
     let t0 = Instant::now();
     let (mut me, attempt) = hub_with_client(ME, SENDER, t0);
     me.connection_up(t0, attempt, 6);
-    let (frame, raw) = hello(8, false, Joining::Fresh, vec![]);
-    me.receive(t0, attempt, Some(6), frame, raw);
+    let frame = hello(8, false, Joining::Fresh, vec![]);
+    me.receive(t0, attempt, Some(6), frame);
     actions(&mut me);
-    let (frame, raw) = events(SENDER, 1, 1..=1, &[1]);
-    me.receive(t0, attempt, Some(5), frame, raw);
+    let frame = events(SENDER, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(5), frame);
     assert_eq!(sent_to(&actions(&mut me), 6).len(), 1, "relayed to the other client");
     let ack = Bytes::from(wire::Ack { node: 8, epoch: 1, acks: vec![(SENDER, 1)] }.encode());
-    me.receive(t0, attempt, Some(6), wire::decode(ack.clone()).unwrap(), ack);
+    me.receive(t0, attempt, Some(6), Received::decode(ack).unwrap());
     me.connection_up(t0, attempt, 10);
-    let (frame, raw) = hello(11, false, Joining::Again, vec![]);
-    me.receive(t0, attempt, Some(10), frame, raw);
+    let frame = hello(11, false, Joining::Again, vec![]);
+    me.receive(t0, attempt, Some(10), frame);
     actions(&mut me);
-    let (frame, raw) = events(SENDER, 1, 1..=1, &[1]);
-    me.receive(t0, attempt, Some(5), frame, raw);
+    let frame = events(SENDER, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, Some(5), frame);
     let out = actions(&mut me);
     assert_eq!(sent_to(&out, 10).len(), 1, "to the member back without it");
     assert!(sent_to(&out, 6).is_empty(), "not to the one that acknowledged it");
@@ -881,8 +875,8 @@ fn hellos_faster_than_the_beat_are_dropped() {
     let (mut me, attempt) = hub_with_client(2, 7, t0);
     let mut relayed = 0;
     for ms in [100, 103, 106, 120] {
-        let (frame, raw) = hello(7, false, Joining::No, vec![]);
-        me.receive(t0 + Duration::from_millis(ms), attempt, Some(5), frame, raw);
+        let frame = hello(7, false, Joining::No, vec![]);
+        me.receive(t0 + Duration::from_millis(ms), attempt, Some(5), frame);
         relayed += actions(&mut me).iter().filter(|a| matches!(a, Action::Relay { .. })).count();
     }
     assert_eq!(relayed, 2, "only those 10 ms or more after the last taken");
@@ -912,7 +906,7 @@ fn events_go_past_a_window_that_does_not_move_when_its_time_comes() {
     assert_eq!(sent, window, "one frame per flush");
     let frames = window as u64;
     let raw = Bytes::from(wire::Relayed { node: 9, epoch: me.epoch, frames }.encode());
-    me.receive(t0, attempt, None, wire::decode(raw.clone()).unwrap(), raw);
+    me.receive(t0, attempt, None, Received::decode(raw).unwrap());
     assert_eq!(emit_one(&mut me), 0, "the window is full: nobody acknowledged anything");
     let due = t0 + PAST_WINDOW_AFTER;
     assert_eq!(me.poll_timeout(), Some(due));
@@ -938,7 +932,7 @@ fn acknowledge_up_to(
 ) {
     let ack = wire::Ack { node: member, epoch: 1, acks: vec![(sender, seq)] };
     let raw = Bytes::from(ack.encode());
-    me.receive(at, attempt, Some(conn), wire::decode(raw.clone()).unwrap(), raw);
+    me.receive(at, attempt, Some(conn), Received::decode(raw).unwrap());
     me.drain(at);
 }
 
@@ -957,8 +951,8 @@ fn made_up_members_in_a_rejoining_hello_cost_at_most_a_bounded_wait() {
     let (mut me, attempt) = hub_with_client(ME, 7, t0);
     me.connection_up(t0, attempt, 6);
     let made_up: Vec<u64> = (1_000..5_000).collect();
-    let (frame, raw) = hello(8, false, Joining::Again, made_up);
-    me.receive(t0, attempt, Some(6), frame, raw);
+    let frame = hello(8, false, Joining::Again, made_up);
+    me.receive(t0, attempt, Some(6), frame);
     let refused = me.stats.over_budget.load(Ordering::Relaxed);
     assert_eq!(refused, 4_000 - MAX_AWAITED_ON_WORD as u64, "awaited past the bound");
     actions(&mut me);
@@ -968,8 +962,8 @@ fn made_up_members_in_a_rejoining_hello_cost_at_most_a_bounded_wait() {
     // Past the opening grace period, a claim holds nothing back.
     let t1 = t0 + ELECTION_TIMEOUT * 4;
     me.connection_up(t1, attempt, 9);
-    let (frame, raw) = hello(10, false, Joining::Again, (20_000..20_100).collect());
-    me.receive(t1, attempt, Some(9), frame, raw);
+    let frame = hello(10, false, Joining::Again, (20_000..20_100).collect());
+    me.receive(t1, attempt, Some(9), frame);
     assert_eq!(me.stats.over_budget.load(Ordering::Relaxed), refused + 100);
     assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
     let ticket = me.flush(t1).expect("not yet held by the members");
@@ -1002,10 +996,10 @@ fn churn_of_members_gone_without_a_word_cannot_stall_a_flush() {
             }
             me.connection_up(at, attempt, 100 + i);
             let churner = if same_id { 1_000 } else { 1_000 + i };
-            let (frame, raw) = hello(churner, false, Joining::Fresh, vec![]);
-            me.receive(at, attempt, Some(100 + i), frame, raw);
-            let (frame, raw) = hello(MEMBER, false, Joining::No, vec![]);
-            me.receive(at, attempt, Some(5), frame, raw);
+            let frame = hello(churner, false, Joining::Fresh, vec![]);
+            me.receive(at, attempt, Some(100 + i), frame);
+            let frame = hello(MEMBER, false, Joining::No, vec![]);
+            me.receive(at, attempt, Some(5), frame);
             if i == 1 {
                 assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
                 ticket = me.flush(at);
@@ -1035,13 +1029,13 @@ fn word_that_unknown_members_left_leaves_no_trace() {
     let t0 = Instant::now();
     let mut me = node(ME, t0);
     let attempt = linked_client(&mut me, HUB, vec![ME], t0);
-    let (frame, raw) = hello(KNOWN, false, Joining::No, vec![]);
-    me.receive(t0, attempt, None, frame, raw);
+    let frame = hello(KNOWN, false, Joining::No, vec![]);
+    me.receive(t0, attempt, None, frame);
     actions(&mut me);
     for node in (1_000..3_000).chain([KNOWN]) {
         let left = wire::Left { epoch: 1, node, reason: wire::LeftReason::Silent };
         let raw = Bytes::from(left.encode());
-        me.receive(t0, attempt, None, wire::decode(raw.clone()).unwrap(), raw);
+        me.receive(t0, attempt, None, Received::decode(raw).unwrap());
     }
     assert_eq!(deliveries(&actions(&mut me)), 1, "one $peer.left, for the member it knew");
     assert_eq!(me.owed_list(), vec![(KNOWN, 0)], "owed word: the known member only");
@@ -1056,8 +1050,8 @@ fn a_connection_is_greeted_only_once_it_introduced_itself() {
     let (mut me, attempt) = hub_with_client(ME, 7, t0);
     me.connection_up(t0, attempt, 6);
     assert!(sent_to(&actions(&mut me), 6).is_empty(), "greeted before saying anything");
-    let (frame, raw) = hello(8, false, Joining::Fresh, vec![]);
-    me.receive(t0, attempt, Some(6), frame, raw);
+    let frame = hello(8, false, Joining::Fresh, vec![]);
+    me.receive(t0, attempt, Some(6), frame);
     let greeting = sent_to(&actions(&mut me), 6);
     assert!(matches!(greeting.first(), Some(Frame::Hello(h)) if h.node == ME && h.hub));
     let of_member = |f: &Frame| matches!(f, Frame::Interest(i) if i.node == 7);
@@ -1077,8 +1071,8 @@ fn a_member_cannot_claim_to_have_lost_more_events_than_it_can_have_sent() {
     let t0 = Instant::now();
     let mut me = node(ME, t0);
     let attempt = linked_client(&mut me, HUB, vec![ME], t0);
-    let (frame, raw) = events(LIAR, 1, 1..=1, &[1]);
-    me.receive(t0, attempt, None, frame, raw);
+    let frame = events(LIAR, 1, 1..=1, &[1]);
+    me.receive(t0, attempt, None, frame);
     actions(&mut me);
     let claim = |me: &mut Node, retained_from: u64, at: Instant| {
         let hello = Hello {
@@ -1087,7 +1081,7 @@ fn a_member_cannot_claim_to_have_lost_more_events_than_it_can_have_sent() {
             ..Hello::sample(LIAR, false, Joining::No)
         };
         let raw = Bytes::from(hello.encode());
-        me.receive(at, attempt, None, wire::decode(raw.clone()).unwrap(), raw);
+        me.receive(at, attempt, None, Received::decode(raw).unwrap());
         actions(me)
     };
     assert_eq!(deliveries(&claim(&mut me, 2, t0)), 1, "$peer.joined; it lost nothing yet");
@@ -1101,7 +1095,7 @@ fn a_member_cannot_claim_to_have_lost_more_events_than_it_can_have_sent() {
     assert_eq!(me.stats.over_budget.load(Ordering::Relaxed), 1);
     // Past them all the same: its next event is delivered.
     let next = (1 << 61) + 1;
-    let (frame, raw) = events(LIAR, 1 << 61, (1 << 61)..=next, &[next]);
-    me.receive(t1, attempt, None, frame, raw);
+    let frame = events(LIAR, 1 << 61, (1 << 61)..=next, &[next]);
+    me.receive(t1, attempt, None, frame);
     assert_eq!(deliveries(&actions(&mut me)), 1);
 }

@@ -526,6 +526,39 @@ fn put_pairs(buf: &mut Vec<u8>, pairs: &[(u64, u64)]) {
     }
 }
 
+/// A frame as it arrived: its bytes and what they decode to, made together by
+/// [`Received::decode`], so the two always agree. The node acts on the frame; the hub relays the
+/// bytes, exactly as they came, without encoding the frame again.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// The decoded frame.
+    frame: Frame,
+    /// The bytes it was decoded from.
+    bytes: Bytes,
+}
+
+impl Received {
+    /// Decodes `bytes` (see [`decode`]) and keeps them with the frame.
+    pub fn decode(bytes: Bytes) -> Result<Received, FrameError> {
+        Ok(Received { frame: decode(bytes.clone())?, bytes })
+    }
+
+    /// The decoded frame.
+    pub fn frame(&self) -> &Frame {
+        &self.frame
+    }
+
+    /// The bytes, as they arrived.
+    pub fn bytes(&self) -> &Bytes {
+        &self.bytes
+    }
+
+    /// The frame and its bytes, taken apart.
+    pub fn into_parts(self) -> (Frame, Bytes) {
+        (self.frame, self.bytes)
+    }
+}
+
 /// Decodes a frame. Events share `bytes`: no topic or payload is copied.
 pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
     let mut reader = Reader { bytes: &bytes, at: 0 };

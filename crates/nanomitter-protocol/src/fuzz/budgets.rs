@@ -44,7 +44,7 @@ use crate::settings::{Settings, SlowConsumer};
 use crate::stats::Stats;
 use crate::topic::{MAX_INTEREST_SEGMENTS, MAX_PATTERNS, MAX_PATTERN_SEGMENTS};
 use crate::wire::{self, Ack, Frame, Hello, Interest, Joining, Relayed, MAX_LISTED};
-use crate::wire::{Left, LeftReason, MAX_SERVICE_LEN};
+use crate::wire::{Left, LeftReason, Received, MAX_SERVICE_LEN};
 use crate::{Action, ConnId, Node, OpenedAs};
 use bolero::check;
 use bolero::generator::{one_of, one_value_of, produce, TypeGenerator};
@@ -417,10 +417,9 @@ impl Shell {
 
     /// The frame `bytes` arrives on `conn`, if it decodes (the link drops what does not).
     fn feed(&mut self, conn: usize, bytes: Vec<u8>) {
-        let raw = Bytes::from(bytes);
-        let Ok(frame) = wire::decode(raw.clone()) else { return };
-        self.received += raw.len();
-        if let Frame::Hello(hello) = &frame {
+        let Ok(received) = Received::decode(Bytes::from(bytes)) else { return };
+        self.received += received.bytes().len();
+        if let Frame::Hello(hello) = received.frame() {
             if !self.greeted[conn] {
                 self.greetings[conn] += self.lens.greeting(&self.node.footprint());
             }
@@ -428,7 +427,7 @@ impl Shell {
                 self.named[conn] = Some(hello.node);
             }
         }
-        self.node.receive(self.now, self.attempt, Some(Shell::conn(conn)), frame, raw);
+        self.node.receive(self.now, self.attempt, Some(Shell::conn(conn)), received);
     }
 
     /// The bytes of an adversary's frame, sent on `conn`.

@@ -20,7 +20,7 @@ use crate::event::Codec;
 use crate::settings::Settings;
 use crate::stats::Stats;
 use crate::topic;
-use crate::wire::{self, Frame, Hello, Interest, Joining};
+use crate::wire::{self, Frame, Hello, Interest, Joining, Received};
 use crate::{Action, ConnId, Node, OpenedAs};
 use bolero::check;
 use bolero::generator::{one_of, produce, TypeGenerator};
@@ -216,11 +216,10 @@ impl Shell {
 
     /// The frame `bytes` arrives, if it decodes.
     fn receive(&mut self, conn: usize, bytes: Vec<u8>) {
-        let raw = Bytes::from(bytes);
-        let Ok(frame) = wire::decode(raw.clone()) else { return };
-        self.named.extend(named_nodes(&frame));
+        let Ok(received) = Received::decode(Bytes::from(bytes)) else { return };
+        self.named.extend(named_nodes(received.frame()));
         let from = self.bound.then(|| self.conn(conn));
-        self.node.receive(self.now, self.attempt, from, frame, raw);
+        self.node.receive(self.now, self.attempt, from, received);
         self.settle();
     }
 

@@ -18,7 +18,7 @@ use crate::sender::RETAINED_PER_WINDOW;
 use crate::settings::{Settings, SlowConsumer};
 use crate::stats::Stats;
 use crate::topic::{self, LAGGED};
-use crate::wire;
+use crate::wire::{self, Received};
 use crate::{Action, ConnId, LinkState, Node, OpenedAs};
 use bytes::Bytes;
 use bytestring::ByteString;
@@ -750,8 +750,8 @@ impl World {
         let from = to_hub.then_some(conn);
         let now = self.instant();
         self.trace_frame(format_args!("conn {conn} arrives at n{node}"), &frame);
-        match wire::decode(frame.clone()) {
-            Ok(decoded) => self.nodes[node].core.receive(now, attempt, from, decoded, frame),
+        match Received::decode(frame) {
+            Ok(received) => self.nodes[node].core.receive(now, attempt, from, received),
             Err(_) => Stats::add(&self.nodes[node].stats.malformed, 1),
         }
         self.settle(node);
