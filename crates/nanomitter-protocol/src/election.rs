@@ -38,6 +38,8 @@ pub(super) enum Phase {
 
 /// What a client keeps while linked.
 pub(super) struct ClientLink {
+    /// The candidate address it dialed (an index into the settings' candidates): a client on a
+    /// later candidate probes the more preferred ones.
     pub(super) candidate: usize,
     /// When the hub was last heard from: silent for three liveness intervals, it is presumed dead.
     pub(super) last_from_hub: Instant,
@@ -51,10 +53,14 @@ pub(super) struct ClientLink {
 
 /// What the hub keeps while it is the hub.
 pub(super) struct HubLink {
+    /// The candidate address it bound (an index into the settings' candidates): a hub on a
+    /// later candidate probes the more preferred ones and steps down when one comes back.
     pub(super) candidate: usize,
+    /// What it relays to whom, what every member holds, and who is a member.
     pub(super) relay: Relay<ConnId, RelayFrame>,
     /// A probe of the more preferred candidates is under way.
     pub(super) probing: bool,
+    /// When it bound (an empty interest announcement waits a moment after it).
     pub(super) linked_at: Instant,
     /// When a client last found this hub stale and the hub said so in its log (see
     /// [`Node::overtake_epoch`]).

@@ -39,6 +39,32 @@ pub(super) const BUSY_FOR: Duration = Duration::from_secs(2);
 /// After it, every trace of the node is dropped, so state does not grow with departed nodes.
 pub(super) const DEPARTED_KEPT: Duration = Duration::from_secs(60);
 
+/// The node's timers, by what each is for. None is stored apart from the state it belongs to:
+/// each is read where it lives (the election phase, the sender, the node's own fields), so a
+/// timer cannot disagree with its state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Timer {
+    /// The election step's deadline: a dialed candidate that did not answer in time, or the end
+    /// of the pause after no candidate could be opened.
+    Election,
+    /// Acknowledgements are repeated while busy: a lost one would otherwise stall a sender
+    /// whose window is full.
+    AckRefresh,
+    /// The window of frames not yet held by every member has not moved for a while: the
+    /// sender goes past it (under [`SlowConsumer::Evict`]).
+    PastWindow,
+    /// The liveness beat: a hello, and the checks of who went silent.
+    Beat,
+    /// A closing node stops lingering for the members it owes word of its events.
+    Closing,
+}
+
+impl Timer {
+    /// Every timer, in the order they run when several are due at once.
+    const ALL: [Timer; 5] =
+        [Timer::Election, Timer::AckRefresh, Timer::PastWindow, Timer::Beat, Timer::Closing];
+}
+
 /// What a successful `Open` of a candidate made of this node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenedAs {
@@ -162,7 +188,11 @@ pub struct Node {
     pub(super) settings: Settings,
     /// This node's id, carried by every frame it sends.
     pub(super) id: u64,
+    /// This node's service name, shared by the events it delivers to itself (local echo) and
+    /// its notices, so that each does not copy it.
     pub(super) service: ByteString,
+    /// The counters the shell publishes (`stats()`): the core counts what it refused, dropped
+    /// and sent where it happens.
     pub(super) stats: Arc<Stats>,
     /// What the caller has yet to do, in order.
     pub(super) actions: VecDeque<Action>,
@@ -191,7 +221,10 @@ pub struct Node {
     pub(super) receiver: Receiver,
     /// What each sender may still claim it lost of its own events (see [`LossClaims`]).
     pub(super) loss_claims: LossClaims,
+    /// The deliveries handed to the shell and how far listeners took them: acknowledgements
+    /// follow what listeners took, not what arrived.
     pub(super) deliveries: Deliveries,
+    /// The peers this node heard from, for `peers()` and the `$peer.*` notices.
     pub(super) membership: Membership,
     /// The clients of the hub this node last heard, as the hub listed them (or, if this node was
     /// the hub, its own clients and those it still awaited): if this node takes over, it awaits
@@ -222,6 +255,7 @@ pub struct Node {
     pub(super) closing_until: Option<Instant>,
     /// Flushes waiting: (last sequence number to be held by everyone, ticket).
     pub(super) flush_waiters: Vec<(u64, u64)>,
+    /// The ticket the next flush gets: the shell answers `Flushed(ticket)` to its caller.
     pub(super) next_flush_ticket: u64,
     /// When the next liveness beat (hello, checks) is due, while linked.
     pub(super) next_beat: Option<Instant>,
@@ -339,40 +373,49 @@ impl Node {
 
     /// The earliest time [`Node::handle_timeout`] has something to do.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let past_window = self.sender.past_window_at().filter(|_| self.phase.is_linked());
-        [
-            self.next_beat,
-            self.next_ack_refresh,
-            self.phase.deadline(),
-            self.closing_until,
-            past_window,
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        Timer::ALL.into_iter().filter_map(|timer| self.timer(timer)).min()
     }
 
-    /// Runs what is due at `now`.
+    /// Runs what is due at `now`: each timer that expired, in the order of [`Timer::ALL`].
     pub fn handle_timeout(&mut self, now: Instant) {
-        if self.phase.deadline().is_some_and(|at| now >= at) {
-            self.election_deadline(now);
-        }
-        if self.next_ack_refresh.is_some_and(|at| now >= at) {
-            self.refresh_acks(now);
-        }
-        if self.sender.past_window_at().is_some_and(|at| now >= at) {
-            self.pump(now);
-        }
-        if let Some(due) = self.next_beat.filter(|at| now >= *at) {
-            self.next_beat = Some(now + self.settings.liveness_interval);
-            if now.duration_since(due) >= self.settings.liveness_interval {
-                // This node did not run for a while (frozen, swapped out, a stolen VM): the
-                // silence it would see is its own, not its peers'.
-                self.stalled(now);
+        for timer in Timer::ALL {
+            if self.timer(timer).is_some_and(|at| now >= at) {
+                self.expire(timer, now);
             }
-            self.beat(now);
         }
         self.leave_if_done(now);
+    }
+
+    /// When `timer` is due, read from the state that owns it (so the two cannot disagree).
+    fn timer(&self, timer: Timer) -> Option<Instant> {
+        match timer {
+            Timer::Election => self.phase.deadline(),
+            Timer::AckRefresh => self.next_ack_refresh,
+            Timer::PastWindow => self.sender.past_window_at().filter(|_| self.phase.is_linked()),
+            Timer::Beat => self.next_beat,
+            Timer::Closing => self.closing_until,
+        }
+    }
+
+    /// Does what `timer`, due at `now`, is for.
+    fn expire(&mut self, timer: Timer, now: Instant) {
+        match timer {
+            Timer::Election => self.election_deadline(now),
+            Timer::AckRefresh => self.refresh_acks(now),
+            Timer::PastWindow => self.pump(now),
+            Timer::Beat => {
+                let due = self.next_beat.unwrap_or(now);
+                self.next_beat = Some(now + self.settings.liveness_interval);
+                if now.duration_since(due) >= self.settings.liveness_interval {
+                    // This node did not run for a while (frozen, swapped out, a stolen VM): the
+                    // silence it would see is its own, not its peers'.
+                    self.stalled(now);
+                }
+                self.beat(now);
+            }
+            // Leaving is checked after every timeout (`leave_if_done`), due or not.
+            Timer::Closing => {}
+        }
     }
 
     /// This node's patterns changed (listeners added or removed): `patterns` with their
