@@ -376,7 +376,8 @@ impl Node {
         Timer::ALL.into_iter().filter_map(|timer| self.timer(timer)).min()
     }
 
-    /// Runs what is due at `now`: each timer that expired, in the order of [`Timer::ALL`].
+    /// Runs what is due at `now`: each timer that expired, the election's first and the beat's
+    /// last.
     pub fn handle_timeout(&mut self, now: Instant) {
         for timer in Timer::ALL {
             if self.timer(timer).is_some_and(|at| now >= at) {
