@@ -23,7 +23,7 @@ use crate::config::{dial_only_scheme, uses_tls, Config};
 use crate::error::{Error, NoHub, Result};
 use crate::framing::{envelope, Deframer};
 use crate::mailbox::MailboxBytes;
-use crate::nng::{Dialer, Listener, Stream, TlsSettings, TransportOptions};
+use crate::nng::{Dialer, Listener, NngError, Stream, TlsSettings, TransportOptions};
 use crate::protocol::{ConnId, OpenedAs};
 use crate::stats::Stats;
 use crate::wire::{self, Received};
@@ -224,11 +224,11 @@ impl Link {
         let cannot_serve_tls =
             uses_tls(address) && config.tls.as_ref().is_some_and(|t| t.cert_key_file.is_none());
         let can_bind = !config.dial_only && !cannot_serve_tls && !dial_only_scheme(address);
-        let bound = if !can_bind || ipc_socket_in_use(address) {
+        let bound = if !can_bind {
             None
         } else {
-            match Listener::bind(address, &transport_options(config, address, OpenedAs::Hub)) {
-                Ok(listener) => Some(listener),
+            match bind_if_free(address, &transport_options(config, address, OpenedAs::Hub)) {
+                Ok(listener) => listener,
                 Err(error) if error.is_tls_failure() => {
                     // This node's certificate or key is unusable: say so rather than dial.
                     return Err(Error::InvalidSetting(format!(
@@ -766,20 +766,66 @@ pub(crate) fn transport_options(
     TransportOptions { tls, tcp_nodelay: Some(true), ..TransportOptions::default() }
 }
 
+/// Binds `address` if it is free (`None`: a live process holds it). An `ipc://` socket file
+/// that exists is bound over only if nobody listens on it: a file left by a hub that died. The
+/// check and the bind of an `ipc://` path happen under an exclusive lock on the directory that
+/// holds it, so nodes electing at once take turns: the first finds the file stale and binds
+/// it, the others find it live and dial.
+fn bind_if_free(
+    address: &str,
+    options: &TransportOptions,
+) -> std::result::Result<Option<Listener>, NngError> {
+    let _turn = match address.strip_prefix("ipc://") {
+        Some(path) => match ipc_lock(path) {
+            Ok(lock) => Some(lock),
+            // A directory this node cannot write: its bind would fail as well.
+            Err(error) => {
+                debug!(address, %error, "cannot lock the ipc path, dialing it");
+                return Ok(None);
+            }
+        },
+        None => None,
+    };
+    if ipc_socket_in_use(address) {
+        return Ok(None);
+    }
+    match Listener::bind(address, options) {
+        Ok(listener) => Ok(Some(listener)),
+        Err(error) if error.is_addr_in_use() => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// An exclusive lock (`flock`) on the directory of the ipc socket `path`, held until dropped:
+/// one election step at a time on the sockets of that directory, and no file of its own.
+fn ipc_lock(path: &str) -> std::io::Result<std::fs::File> {
+    let dir = match std::path::Path::new(path).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    let lock = std::fs::File::open(dir)?;
+    lock.lock()?;
+    Ok(lock)
+}
+
 /// Whether `address` is an `ipc://` one whose socket file a live process listens on: then this
-/// node dials it. A file nobody listens on is stale (its hub died) and is bound over.
+/// node dials it. A socket file nobody listens on (a connection is refused) is stale, its hub
+/// died: it is removed so that the bind can take the path. Anything else at the path (a file
+/// that is not a socket) is never removed. Called with the path's lock held.
 fn ipc_socket_in_use(address: &str) -> bool {
+    use std::os::unix::fs::FileTypeExt;
     let Some(path) = address.strip_prefix("ipc://") else { return false };
-    if !std::path::Path::new(path).exists() {
-        return false;
+    let Ok(metadata) = std::fs::symlink_metadata(path) else { return false };
+    if !metadata.file_type().is_socket() {
+        return true;
     }
     match std::os::unix::net::UnixStream::connect(path) {
-        Ok(_) => true,
-        Err(_) => {
-            // Nobody listens: a stale file, removed so that the bind can take the path.
+        Err(error) if error.kind() == std::io::ErrorKind::ConnectionRefused => {
             let _ = std::fs::remove_file(path);
             false
         }
+        // Live, or not ours to judge (permissions, a full backlog): left alone, and dialed.
+        _ => true,
     }
 }
 
@@ -802,12 +848,13 @@ pub(crate) fn probe(config: &Config, address: String, answer: impl FnOnce(bool) 
     let options = transport_options(config, &address, OpenedAs::Client);
     let (secret, timeout) = (config.secret.clone(), config.core.election_timeout);
     actix::spawn(async move {
-        if ipc_socket_in_use(&address) {
-            return answer(true);
-        }
-        if let Ok(listener) = Listener::bind(&address, &bind_options) {
-            listener.close();
-            return answer(true);
+        match bind_if_free(&address, &bind_options) {
+            Ok(None) => return answer(true),
+            Ok(Some(listener)) => {
+                listener.close();
+                return answer(true);
+            }
+            Err(_) => {}
         }
         let live = async {
             let dialer = Dialer::new(&address, &options).ok()?;
@@ -832,6 +879,49 @@ mod tests {
         for _ in 0..10 {
             actix_rt::task::yield_now().await;
         }
+    }
+
+    /// Nodes electing at once on an `ipc://` path whose socket file is stale (its hub died):
+    /// exactly one binds it, and its socket file stays, so the others dial it. Without the lock
+    /// around the check and the bind, one could find the file stale, another remove it and bind,
+    /// and the first remove the live hub's file and bind the path again: two hubs.
+    #[test]
+    fn nodes_electing_at_once_on_a_stale_ipc_path_elect_one_hub() {
+        let dir = std::env::temp_dir().join(format!("nanomitter-race-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for round in 0..200 {
+            let path = dir.join(format!("{round}.ipc"));
+            drop(std::os::unix::net::UnixListener::bind(&path).unwrap()); // a stale socket file
+            let address = format!("ipc://{}", path.display());
+            let barrier = Arc::new(std::sync::Barrier::new(6));
+            let racers: Vec<_> = (0..6)
+                .map(|_| {
+                    let (address, barrier) = (address.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        bind_if_free(&address, &TransportOptions::default()).unwrap()
+                    })
+                })
+                .collect();
+            let hubs: Vec<Listener> =
+                racers.into_iter().filter_map(|racer| racer.join().unwrap()).collect();
+            let live = std::os::unix::net::UnixStream::connect(&path).is_ok();
+            assert_eq!((hubs.len(), live), (1, true), "round {round}: hubs bound, file live");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A file at an ipc path that is not a socket (connecting to it is refused, as to a stale
+    /// socket) is not taken for a stale socket: it stays.
+    #[test]
+    fn a_file_at_an_ipc_path_that_is_not_a_socket_is_not_removed() {
+        let dir = std::env::temp_dir().join(format!("nanomitter-plain-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("not-a-socket.ipc");
+        std::fs::write(&path, b"a plain file").unwrap();
+        assert!(ipc_socket_in_use(&format!("ipc://{}", path.display())));
+        assert!(path.exists(), "a file that refused nothing was removed");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[actix_rt::test]
