@@ -4,10 +4,12 @@
 //! with the events they emit, a link's readers with the frames they read) and the actor that
 //! takes them out, and waking whoever waits for the count to fall below its limit. The actor's
 //! mailbox is unbounded: this is what bounds it, by making its feeders wait. It must not know
-//! what the messages are. Atomics and a `Notify`, since the count travels with messages that
-//! must be `Send`.
+//! what the messages are. [`Unhandled`] is one message's bytes in such a count, given back
+//! when the message is dropped. Atomics and a `Notify`, since the count travels with messages
+//! that must be `Send`.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use tokio::sync::Notify;
 
 #[derive(Debug)]
@@ -65,5 +67,34 @@ impl MailboxBytes {
     #[cfg(test)]
     pub(crate) fn bytes(&self) -> usize {
         self.bytes.load(Ordering::Acquire)
+    }
+}
+
+/// The bytes held by frames a link's readers reported to the emitter actor and it has not
+/// handled yet, in one link or one connection, and the readers' wait for them to fall below the
+/// budget. The [`Unhandled`] guards ride in the actor's messages.
+pub(crate) type Backlog = Arc<MailboxBytes>;
+
+/// The bytes of one reported frame in a [`Backlog`], released when the report is dropped: once
+/// the actor handled it, or unhandled (a replaced link's, or the actor stopped). Likewise the
+/// bytes of a large frame arriving (a link's budget of frames arriving), released once it
+/// arrived whole or its connection closed.
+#[derive(Debug)]
+pub(crate) struct Unhandled {
+    backlog: Backlog,
+    bytes: usize,
+}
+
+impl Unhandled {
+    /// Counts a frame holding `bytes` that is being reported in `backlog`.
+    pub(crate) fn new(backlog: &Backlog, bytes: usize) -> Unhandled {
+        backlog.put(bytes);
+        Unhandled { backlog: backlog.clone(), bytes }
+    }
+}
+
+impl Drop for Unhandled {
+    fn drop(&mut self) {
+        self.backlog.taken(self.bytes);
     }
 }

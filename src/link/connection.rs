@@ -1,0 +1,331 @@
+//! A link's connections once dialed or accepted: the hub's accept loop, a client's dial loop,
+//! and each connection from its opening to its end: its reader (bytes → frames → decoded, with
+//! the size limit, the tags and the budgets of frames waiting for the actor) and its writer (a
+//! queue bounded in frames and, on the hub, bytes).
+//!
+//! Owns: the connections' tasks and their writer queues. It must not decide what a frame means
+//! (the core does) nor how a connection opens (`opening` does).
+
+use super::opening::{open_connection, refused_origin, HANDSHAKE_MAX};
+use super::{LinkEvent, Shared};
+use crate::auth::{Opener, Sealer};
+use crate::framing::{envelope, Deframer};
+use crate::mailbox::{MailboxBytes, Unhandled};
+use crate::nng::{Dialer, Listener, Stream};
+use crate::protocol::{ConnId, OpenedAs};
+use crate::stats::Stats;
+use crate::wire::{self, Received};
+use bytes::Bytes;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use tracing::{debug, warn};
+
+/// Frames a connection's writer may have queued before the connection counts as stuck: more
+/// than a member may lack before the hub cuts it off as behind (half of what a sender retains:
+/// `window` x 128 frames, 1,024 at the default window), plus what senders re-send at once to a
+/// member coming back, and the control frames in between. On the hub its bytes are bounded too:
+/// by what the other members may keep for it, `max_pending_bytes` each (see [`Writer`]).
+const QUEUED_FRAMES: usize = 4096;
+
+/// Bytes a reader asks for at a time.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// Bytes one connection's frames may hold while the emitter actor has not handled them, within
+/// [`UNHANDLED_BUDGET`]: a connection that floods the hub has at most this much ahead of the
+/// other connections' frames in the actor's mailbox (a few milliseconds of work, even as
+/// thousands of tiny frames), so it cannot hold theirs back, nor starve the hub's own beat. As
+/// large as the largest batch a sender makes by default (`batch_bytes`), so a producer's frames
+/// follow each other without waiting.
+const CONNECTION_UNHANDLED_BUDGET: usize = 1024 * 1024;
+
+/// Bytes a frame waiting for the emitter actor is counted beyond its own: its message in the
+/// actor's mailbox and the fixed part of its decoded form (about 400 bytes for an events frame
+/// of one event), whatever its length, so that the budget bounds what a flood of tiny frames
+/// holds, not only their bytes. The parts of its decoded form that grow with it are counted
+/// too (see [`Frame::decoded_bytes`](wire::Frame::decoded_bytes)).
+const HELD_PER_FRAME: usize = 512;
+
+/// Frames at least this large (with their length and tag) take their bytes from the link's
+/// budget of frames arriving ([`Shared::arriving`]) while they arrive: a reader asks for this
+/// much at a time, so smaller ones hold no more than a read.
+const ARRIVING_ALONE: usize = READ_CHUNK;
+
+/// Connection ids are unique in the process, across links and attempts.
+static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
+
+/// One connection's writer queue, bounded in frames ([`QUEUED_FRAMES`]) and, on the hub, in
+/// bytes. A client's queue needs no byte bound: it holds its own events frames on their way to
+/// the hub, which its sender's window bounds, and a few control frames.
+pub(super) struct Writer {
+    queue: mpsc::Sender<Bytes>,
+    /// The bytes of the frames queued and not yet written.
+    queued_bytes: Rc<std::cell::Cell<usize>>,
+    /// Whether this is the hub's connection to a member, bounded in bytes.
+    to_member: bool,
+}
+
+impl Writer {
+    /// Queues a frame; `false` if the queue is full, in frames or, toward a member, past
+    /// `max_bytes` (one frame always fits in an empty queue).
+    pub(super) fn push(&self, frame: &Bytes, max_bytes: usize) -> bool {
+        let queued = self.queued_bytes.get();
+        let bytes = queued + frame.len();
+        let too_many_bytes = self.to_member && queued > 0 && bytes > max_bytes;
+        if too_many_bytes || self.queue.try_send(frame.clone()).is_err() {
+            return false;
+        }
+        self.queued_bytes.set(bytes);
+        true
+    }
+}
+
+/// How long the hub's accept loop waits after the process ran out of file descriptors or
+/// memory before it accepts again: meanwhile new connections wait in the system's queue (or
+/// are refused by it), and the hub keeps its role and its members.
+const EXHAUSTED_BACKOFF: Duration = Duration::from_millis(100);
+/// At most one warning that the hub is out of resources this often.
+const EXHAUSTED_WARN_EVERY: Duration = Duration::from_secs(10);
+
+/// The hub's accept loop: every member gets a connection of its own.
+pub(super) async fn accept_members(listener: Rc<Listener>, shared: Rc<Shared>) {
+    let mut last_warned: Option<Instant> = None;
+    loop {
+        match listener.accept().await {
+            Ok(stream) => {
+                let shared = shared.clone();
+                actix::spawn(async move {
+                    serve(stream, OpenedAs::Hub, shared).await;
+                });
+            }
+            Err(error) if error.is_closed() => return,
+            Err(error) if error.is_connection_lost() || error.is_tls_failure() => {
+                // A connection that failed while being accepted; the listener goes on.
+                debug!(%error, "a connection failed before it was accepted");
+            }
+            Err(error) if error.is_out_of_resources() => {
+                Stats::add(&shared.stats.over_budget, 1);
+                if last_warned.is_none_or(|at| at.elapsed() >= EXHAUSTED_WARN_EVERY) {
+                    warn!(%error, "the hub cannot take more connections for now: it keeps its members and tries again");
+                    last_warned = Some(Instant::now());
+                }
+                tokio::time::sleep(EXHAUSTED_BACKOFF).await;
+            }
+            Err(error) => {
+                shared.report(LinkEvent::Failed(error.to_string()));
+                return;
+            }
+        }
+    }
+}
+
+/// A client's dial loop: dials until the hub answers (redialing after `backoff`, doubling up
+/// to its maximum), then serves that one connection. The election gives up on the candidate by
+/// dropping the link.
+pub(super) async fn dial_hub(
+    dialer: Rc<Dialer>,
+    shared: Rc<Shared>,
+    backoff: (Duration, Duration),
+) {
+    let (mut wait, max_wait) = backoff;
+    loop {
+        match dialer.dial().await {
+            Ok(stream) => {
+                if serve(stream, OpenedAs::Client, shared.clone()).await {
+                    // The hub's connection came up and ended: the election takes it from here.
+                    return;
+                }
+            }
+            Err(error) if error.is_closed() => return,
+            Err(error) => debug!(%error, "the hub did not answer, dialing again"),
+        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(max_wait);
+    }
+}
+
+/// One connection, from its opening to its end. Returns whether it came up.
+async fn serve(stream: Stream, side: OpenedAs, shared: Rc<Shared>) -> bool {
+    let stream = Rc::new(stream);
+    let conn = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
+    if shared.closed.get() {
+        stream.close();
+        return false;
+    }
+    shared.streams.borrow_mut().insert(conn, stream.clone());
+    let up = serve_open(conn, &stream, side, &shared).await;
+    stream.close();
+    shared.streams.borrow_mut().remove(&conn);
+    up
+}
+
+/// [`serve`] once the stream is registered with the link (which closes it, whatever happens).
+async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &Shared) -> bool {
+    if side == OpenedAs::Hub {
+        if let Some(origin) = refused_origin(stream, shared) {
+            Stats::add(&shared.stats.refused, 1);
+            debug!(%origin, "closed a websocket connection from a browser origin not allowed");
+            return false;
+        }
+    }
+    // Until the connection is open, only the small handshake messages may come: a longer one is
+    // refused at its announced length, before anything is buffered.
+    let mut deframer = Deframer::new(HANDSHAKE_MAX);
+    let opening = open_connection(stream, &mut deframer, shared.secret.as_ref(), side);
+    let halves = match tokio::time::timeout(shared.handshake_within, opening).await {
+        Ok(Ok(halves)) => halves,
+        Ok(Err(why)) => {
+            Stats::add(&shared.stats.refused, 1);
+            warn!(%why, "closed a connection that did not open as a member's");
+            return false;
+        }
+        Err(_) => {
+            Stats::add(&shared.stats.refused, 1);
+            debug!("closed a connection that did not open in time");
+            return false;
+        }
+    };
+    if shared.closed.get() {
+        return false;
+    }
+    deframer.set_limit(shared.max_frame);
+    let (sealer, opener) = halves.unzip();
+    let (queue, queued) = mpsc::channel(QUEUED_FRAMES);
+    let queued_bytes = Rc::new(std::cell::Cell::new(0));
+    let writer =
+        Writer { queue, queued_bytes: queued_bytes.clone(), to_member: side == OpenedAs::Hub };
+    shared.writers.borrow_mut().insert(conn, writer);
+    shared.report(LinkEvent::ConnUp(conn));
+    let from = (side == OpenedAs::Hub).then_some(conn);
+    tokio::select! {
+        () = read_frames(stream, deframer, opener, from, shared) => {}
+        () = write_frames(stream, queued, &queued_bytes, sealer) => {}
+    }
+    shared.writers.borrow_mut().remove(&conn);
+    shared.report(LinkEvent::ConnDown(conn));
+    true
+}
+
+/// Reads frames until the connection ends or sends something that is not a frame.
+async fn read_frames(
+    stream: &Stream,
+    mut deframer: Deframer,
+    mut opener: Option<Opener>,
+    from: Option<ConnId>,
+    shared: &Shared,
+) {
+    let mut buf = vec![0u8; READ_CHUNK];
+    let mut malformed = MalformedLog::default();
+    let own = Arc::new(MailboxBytes::new(CONNECTION_UNHANDLED_BUDGET));
+    // The large frame arriving, counted in the link's budget until it arrived whole.
+    let mut arriving: Option<Unhandled> = None;
+    loop {
+        loop {
+            let raw = match deframer.next_frame(opener.as_mut()) {
+                Ok(Some(raw)) => {
+                    arriving = None;
+                    raw
+                }
+                Ok(None) => break,
+                Err(error) => {
+                    Stats::add(&shared.stats.refused, 1);
+                    warn!(%error, "closing a connection that sent what is not a frame");
+                    return;
+                }
+            };
+            Stats::add(&shared.stats.frames_received, 1);
+            match Received::decode(raw) {
+                Ok(received) => {
+                    let held =
+                        received.bytes().len() + HELD_PER_FRAME + received.frame().decoded_bytes();
+                    let _counted =
+                        [Unhandled::new(&shared.backlog, held), Unhandled::new(&own, held)];
+                    shared.report(LinkEvent::Frame { from, received, _counted });
+                    // Checked after the report, so that a frame above a budget still passes.
+                    own.below_limit(|| false).await;
+                    shared.backlog.below_limit(|| false).await;
+                }
+                Err(error) => {
+                    Stats::add(&shared.stats.malformed, 1);
+                    malformed.dropped(&error, from);
+                }
+            }
+        }
+        if arriving.is_none() {
+            if let Some(bytes) =
+                deframer.arriving(opener.is_some()).filter(|b| *b >= ARRIVING_ALONE)
+            {
+                shared.arriving.below_limit(|| false).await;
+                arriving = Some(Unhandled::new(&shared.arriving, bytes));
+            }
+        }
+        match stream.read(&mut buf).await {
+            Ok(0) => return,
+            Ok(read) => deframer.push(&buf[..read]),
+            Err(error) => {
+                if !error.is_closed() {
+                    debug!(%error, "a connection ended");
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// One warning per connection and [`MALFORMED_WARN_EVERY`] about the malformed frames it sent,
+/// with their count, however many come (each is counted in `stats().malformed`).
+#[derive(Default)]
+struct MalformedLog {
+    last_warned: Option<Instant>,
+    unreported: u64,
+}
+
+/// At most one warning about malformed frames per connection this often.
+const MALFORMED_WARN_EVERY: Duration = Duration::from_secs(10);
+
+impl MalformedLog {
+    fn dropped(&mut self, error: &wire::FrameError, from: Option<ConnId>) {
+        self.unreported += 1;
+        let now = Instant::now();
+        if self.last_warned.is_some_and(|at| now.duration_since(at) < MALFORMED_WARN_EVERY) {
+            return;
+        }
+        warn!(%error, conn = from, dropped = self.unreported, "dropped malformed frames");
+        self.last_warned = Some(now);
+        self.unreported = 0;
+    }
+}
+
+/// Writes queued frames, as many as are waiting in one write, until the queue or the
+/// connection closes.
+async fn write_frames(
+    stream: &Stream,
+    mut queued: mpsc::Receiver<Bytes>,
+    queued_bytes: &std::cell::Cell<usize>,
+    mut sealer: Option<Sealer>,
+) {
+    let mut batch = Vec::new();
+    while queued.recv_many(&mut batch, 64).await > 0 {
+        let envelopes: Vec<_> =
+            batch.iter().map(|frame| envelope(frame, sealer.as_mut())).collect();
+        let mut parts: Vec<&[u8]> = Vec::with_capacity(batch.len() * 3);
+        for (frame, (len, tag)) in batch.iter().zip(&envelopes) {
+            parts.push(len);
+            parts.push(frame);
+            if let Some(tag) = tag {
+                parts.push(tag);
+            }
+        }
+        if let Err(error) = stream.write_all(&parts).await {
+            if !error.is_closed() {
+                debug!(%error, "a connection ended while writing");
+            }
+            return;
+        }
+        let written: usize = batch.iter().map(Bytes::len).sum();
+        queued_bytes.set(queued_bytes.get().saturating_sub(written));
+        batch.clear();
+    }
+}
