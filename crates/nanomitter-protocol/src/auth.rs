@@ -51,7 +51,11 @@ const SESSION_LABEL: &[u8] = b"nanomitter/1 session";
 
 /// The cluster secret every member shares. Its bytes never leave this process.
 #[derive(Clone)]
-pub struct Secret(Vec<u8>);
+pub struct Secret(
+    /// The secret's bytes: the HMAC key of both proofs and of the session key. Never sent, and
+    /// hidden from `Debug`.
+    Vec<u8>,
+);
 
 impl Secret {
     /// A secret of at least [`MIN_SECRET_LEN`] bytes (e.g. the contents of a key file; leading
@@ -112,13 +116,19 @@ impl std::error::Error for AuthError {}
 /// Both nonces of one handshake.
 #[derive(Clone, Copy)]
 struct Nonces {
+    /// `Nc`, drawn by the dialer and sent in its challenge.
     dialer: [u8; NONCE_LEN],
+    /// `Nh`, drawn by the hub and sent in its answer.
     hub: [u8; NONCE_LEN],
 }
 
 /// The dialing side, after sending its challenge.
 pub struct Dialing {
+    /// The cluster secret: it checks the hub's proof, and makes this side's proof and the
+    /// session key.
     secret: Secret,
+    /// `Nc`, sent in the challenge: the hub's proof must cover it, so an answer recorded on
+    /// another connection does not pass.
     nonce: [u8; NONCE_LEN],
 }
 
@@ -144,7 +154,10 @@ impl Dialing {
 
 /// The hub's side, after answering a challenge.
 pub struct Answered {
+    /// The cluster secret: it checks the dialer's proof and makes the session key.
     secret: Secret,
+    /// The dialer's `Nc` and the `Nh` sent in the answer: the dialer's proof must cover both, so
+    /// a proof recorded on another connection does not pass.
     nonces: Nonces,
 }
 
@@ -171,7 +184,9 @@ impl Answered {
 /// Which end of a connection this is: each direction has its own tags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Side {
+    /// The end that dialed: its frames' tags carry direction 1.
     Dialer,
+    /// The hub's end: its frames' tags carry direction 2.
     Hub,
 }
 
@@ -194,7 +209,11 @@ impl Side {
 /// An authenticated connection's key: [`Session::split`] gives the sending half to the writer
 /// and the receiving half to the reader.
 pub struct Session {
+    /// `K`, derived from the secret and both nonces: the key of every tag on this connection,
+    /// in both directions.
     key: [u8; PROOF_LEN],
+    /// Which end this is: the sending half tags with this side's direction, the receiving half
+    /// checks for the other's, so a frame sent back to its sender does not pass.
     side: Side,
 }
 
@@ -213,8 +232,12 @@ impl Session {
 
 /// Tags the frames one side sends, in order.
 pub struct Sealer {
+    /// The session key `K`.
     key: [u8; PROOF_LEN],
+    /// This side: its direction goes into every tag it makes.
     from: Side,
+    /// Frames tagged so far: the counter in the next frame's tag, so that each frame's tag
+    /// holds only at its place in the stream.
     sent: u64,
 }
 
@@ -231,8 +254,13 @@ impl Sealer {
 
 /// Checks the tags of the frames from the other side, in order.
 pub struct Opener {
+    /// The session key `K`.
     key: [u8; PROOF_LEN],
+    /// The other side: the direction every tag checked here must carry, so this side's own
+    /// frames, reflected, fail.
     from: Side,
+    /// Frames that passed so far: the counter the next tag must carry, so a frame replayed,
+    /// dropped or reordered fails. It moves only when a tag matches.
     received: u64,
 }
 

@@ -32,6 +32,10 @@ struct Claimed {
 /// Per sender, what it may still claim lost.
 #[derive(Debug, Default)]
 pub(super) struct LossClaims {
+    /// Per sender node id, when this node first heard it and how many of its events were
+    /// reported lost here: what bounds the losses it may still claim (see
+    /// [`LossClaims::fits`]). An entry starts with the sender's first events frame or hello
+    /// here (or its first claim), and goes once the sender left for good.
     senders: Map<u64, Claimed>,
 }
 

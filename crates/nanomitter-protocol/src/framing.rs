@@ -47,7 +47,13 @@ impl fmt::Display for StreamError {
 /// Cuts the bytes read from one connection into frames. Between reads it holds at most one
 /// partial frame, and the caller takes every whole frame before pushing the next read.
 pub struct Deframer {
+    /// Bytes read and not yet cut into frames: at most one partial frame (length, frame, tag)
+    /// between reads. Room for a whole frame is reserved once its length is known and allowed.
     buffer: BytesMut,
+    /// The longest frame this connection takes, in bytes (a handshake message's limit until
+    /// the handshake is over, then `max_frame_size`): a longer announced length closes the
+    /// connection before any room is reserved for it, so a peer cannot make this node
+    /// allocate past it.
     max_frame: usize,
 }
 

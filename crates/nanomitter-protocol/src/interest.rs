@@ -27,15 +27,26 @@ pub(crate) const CLUSTER_INTEREST: InterestSize = InterestSize {
 
 /// One node's interest as this node keeps it.
 struct Known {
+    /// The announcement as kept: as announced or, past the cluster's budget, widened to `*`
+    /// with the node's total listener count. Its version decides whether a later one
+    /// replaces it; its patterns are what routing matches (none: the node wants nothing).
     interest: Interest,
     /// Its frame, as announced or widened: what a hub greets each joining client with, one
     /// shared buffer however many clients join.
     frame: Bytes,
 }
 
+/// The latest announcement of every other node, and the trie that matches topics against them.
 #[derive(Default)]
 pub(crate) struct Interests {
+    /// Per node id, the latest announcement of every other node that announced (this node's
+    /// own is never kept here). A node without one has not announced: routing sends it
+    /// everything, and a sender leaves nothing out while such a node is a known member. An
+    /// entry stays after its node left, until [`Interests::forget`].
     by_node: Map<u64, Known>,
+    /// Every pattern in `by_node`, with the id of the node listening as its value: one walk
+    /// tells which nodes want a topic. Changed with `by_node`, in [`Interests::set`] and
+    /// [`Interests::remove`].
     trie: Trie<u64>,
     /// The size of every node's patterns in `by_node`, added up: kept within
     /// [`CLUSTER_INTEREST`], so what a node keeps of others' interests is bounded however many

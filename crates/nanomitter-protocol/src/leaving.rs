@@ -20,6 +20,8 @@ use tracing::info;
 /// A member that went away without a goodbye.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Owed {
+    /// When this node last declared it gone: a closing node waits for it at most
+    /// `close_linger` from here, and forgets it [`DEPARTED_KEPT`] after.
     gone_at: Instant,
     /// This node's own events every member held when it went: it lacks at most what follows.
     held: u64,

@@ -41,7 +41,13 @@ pub struct Change {
 /// The peers this node knows of, by node id.
 #[derive(Debug, Default)]
 pub struct Membership {
+    /// Per node id, every other node this node heard a hello from (never this node itself),
+    /// as its latest hello described it, until word that it left: its first hello is told as
+    /// `$peer.joined`, its removal as `$peer.left`.
     peers: Map<u64, Peer>,
+    /// The hub as this node knows it: the last node whose hello said it is the hub, or this
+    /// node's own id from when it became the hub until another hub's hello (a change is told
+    /// as `$hub.changed`). `None` before any, and once a hub that is a known peer left.
     hub: Option<u64>,
 }
 

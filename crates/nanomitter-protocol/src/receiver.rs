@@ -22,11 +22,16 @@ use std::time::{Duration, Instant};
 pub(crate) enum Admit {
     /// It continues the sender's sequence: deliver its events numbered above `after` (those at
     /// or below were delivered already).
-    Deliver { after: u64 },
+    Deliver {
+        /// The latest sequence number of the sender admitted before this frame.
+        after: u64,
+    },
     /// Earlier events are missing: drop it; it comes again after a re-send.
     Gap,
 }
 
+/// What this node knows of one sender's events: how far it admitted them, how far its listeners
+/// took them and were acknowledged, and its re-send requests.
 #[derive(Debug)]
 struct FromSender {
     /// The latest sequence number admitted (handed to listeners, or wanted by none here).
@@ -77,6 +82,10 @@ impl FromSender {
 /// Admission state for every sender this node heard from.
 #[derive(Debug, Default)]
 pub(crate) struct Receiver {
+    /// Per sender node id, its events' admission here. An entry starts with the sender's first
+    /// events frame (at its `retained_from`), the hub's word of where this node starts (see
+    /// [`Receiver::start_after`]) or the sender's word that this node went silent (see
+    /// [`Receiver::owed`]), and goes once the sender left for good.
     senders: Map<u64, FromSender>,
 }
 

@@ -19,7 +19,12 @@ use std::collections::VecDeque;
 use std::hash::Hash;
 use std::time::{Duration, Instant};
 
+/// What the hub knows of the client on one connection.
 struct Client {
+    /// The node id the client introduced itself as in its first hello (`None` until then). It
+    /// binds the connection: a later frame naming another node is dropped. Only a client that
+    /// said hello counts as a member (see [`Relay::members`]), holds back upstream
+    /// acknowledgements, and is awaited if it goes without a word.
     node: Option<u64>,
     /// Set when the client is known to be going: cut off by the hub, or said goodbye.
     leaving: Option<LeftReason>,
@@ -32,6 +37,10 @@ struct Client {
     taken: u64,
     /// The last count of `taken` the client was told.
     told_taken: u64,
+    /// When a frame last came from this client (or it connected, or the hub ran again after a
+    /// stall): one silent too long is cut off (see [`Relay::overdue`]), and a first hello in
+    /// its node's name on another connection while it was heard lately is an impostor's (see
+    /// [`Relay::conn_of`]).
     last_heard: Instant,
     /// When its acknowledgements last moved (or it connected).
     last_progress: Instant,
@@ -64,10 +73,20 @@ struct Awaited {
 
 /// An events frame sent downstream and not yet acknowledged by every client.
 struct Sent<P> {
+    /// The connection it came from, `None` for the hub's own frame. Its origin owes no
+    /// acknowledgement of it, and it leaves the log when that connection closes (see
+    /// [`Relay::disconnected`]).
     origin: Option<P>,
+    /// The node whose events it carries.
     sender: u64,
+    /// The last sequence number it accounts for: a client holds the frame once it holds
+    /// `sender`'s events up to here.
     last_seq: u64,
+    /// Its size as it came to the hub (or, the hub's own, as sent), before routing cut it for
+    /// each client: what [`LoggedBytes`] adds up for [`Relay::lagging`].
     bytes: u64,
+    /// When it went downstream (or when the hub ran again after a stall): a client that still
+    /// lacks it this long after is cut off (see [`Relay::overdue`]).
     at: Instant,
 }
 
@@ -104,27 +123,48 @@ impl LoggedBytes {
 
 /// An events frame that went downstream: whose, how far it accounts, and its size.
 pub(crate) struct SentFrame {
+    /// The node whose events it carries.
     pub(crate) sender: u64,
+    /// The last sequence number it accounts for (its `covers_to`): it raises what the hub
+    /// relayed of `sender`, and clients hold it once they acknowledged `sender` this far.
     pub(crate) last_seq: u64,
+    /// The lowest sequence number `sender` can still send again, as the frame says: nobody is
+    /// waited for below it.
     pub(crate) retained_from: u64,
+    /// Its size as it came to the hub (or, the hub's own, as sent), before routing cut it for
+    /// each client: counted toward what a client lacks, in bytes.
     pub(crate) bytes: u64,
 }
 
 /// A received events frame waiting for room in the window.
 pub(crate) struct Queued<P, M> {
+    /// The client connection it came from: it is never relayed back there, and it counts as
+    /// taken from that connection (what the hub tells the client, see [`crate::wire::Relayed`]).
     pub(crate) origin: P,
+    /// The node whose events it carries (the frame's `node`).
     pub(crate) sender: u64,
+    /// The last sequence number it accounts for (its `covers_to`): past what the hub relayed of
+    /// `sender` it is new and queues in `sender`'s order; otherwise it is a repair, relayed at
+    /// once to the clients that lack it.
     pub(crate) last_seq: u64,
+    /// The lowest sequence number `sender` can still send again, as the frame says: clients
+    /// count as holding what is below it.
     pub(crate) retained_from: u64,
+    /// The frame itself, opaque to the relay, handed back when it is to be relayed.
     pub(crate) message: M,
 }
 
+/// The hub's relay: its clients, the frames on their way to them, and what every member holds.
 pub(crate) struct Relay<P, M> {
+    /// This hub's own node id: it never awaits itself, and it holds its own events, so only its
+    /// clients hold back their upstream acknowledgement (see [`Relay::take_upstream_acks`]).
     node: u64,
     /// Under [`SlowConsumer::Wait`](crate::settings::SlowConsumer::Wait), at most this many
     /// frames go downstream unacknowledged by the slowest client; `None`: no such bound (a
     /// client that falls behind is cut off instead, see [`Relay::lagging`]).
     window: Option<usize>,
+    /// Per connection key, the client on it: added when the connection opens, removed when it
+    /// closes. A node back on a new connection while its old one is silent has two for a while.
     clients: Map<P, Client>,
     /// The members awaited, each with its own deadline.
     awaited: Map<u64, Awaited>,
@@ -132,15 +172,60 @@ pub(crate) struct Relay<P, M> {
     /// of the previous cluster reach this hub within its opening grace period, and whoever
     /// lists members later could keep every flush waiting by naming new ones.
     opening_until: Instant,
+    /// How long a member is awaited from when it is first awaited (a client gone without a
+    /// word, a member a rejoining client named; after a stall of the hub, from when it ran
+    /// again). Set by the election: twice the election timeout, plus one more for each
+    /// candidate before this hub's.
     grace: Duration,
+    /// Before this instant no sender may forget anything (see [`Relay::take_upstream_acks`]):
+    /// the clients of the lost hub reach this one by then, even those it never heard of and so
+    /// cannot await by name. Set by the election (an election timeout for each candidate before
+    /// this hub's, and a quarter more; no hold for a node never linked before), never moved.
     hold_until: Instant,
+    /// New events frames that went downstream to some client other than their origin
+    /// (relayed from a connection still open, or the hub's own; repairs never enter), oldest
+    /// first, from the oldest one some client other than its origin does not hold yet: frames
+    /// leave only from the front (see [`Relay::trim`]), or when their origin's connection
+    /// closes. Under [`SlowConsumer::Wait`](crate::settings::SlowConsumer::Wait) its length
+    /// is what fills the window; [`Relay::overdue`] finds in it the oldest frame each client
+    /// owes.
     log: VecDeque<Sent<P>>,
     /// Per sender, its frames in `log`.
     logged_bytes: Map<u64, LoggedBytes>,
+    /// New events frames received and not relayed yet, in the order they go: each sender's in
+    /// sequence order (one that fills a gap goes before its sender's later ones), and a frame
+    /// sent again while it waits is not queued twice. Under
+    /// [`SlowConsumer::Wait`](crate::settings::SlowConsumer::Wait) they wait here for room in
+    /// the window, and count as taken from their origin only when they leave; otherwise they
+    /// leave at once (see [`Relay::next_relay`]).
     queue: VecDeque<Queued<P, M>>,
+    /// Per sender node id, the highest sequence number (last `covers_to`) of that sender's
+    /// events frames that went downstream, new or repaired, the hub's own included (raised by
+    /// [`Relay::resent`], which [`Relay::sent`] calls; frames still in `queue` do not count).
+    /// A frame at or below it is a repair (see [`Relay::receive`]). A client connecting now is
+    /// not owed what is up to it: its `acked` and `relayed_before` start there, and the hub's
+    /// hello tells it (see [`Relay::relayed`]). Its keys are the senders the hub tracks:
+    /// acknowledgements and re-send requests naming any other sender are dropped, and upstream
+    /// acknowledgements are computed for these senders only, never past this value.
     last_relayed: Map<u64, u64>,
+    /// Per sender node id, the `retained_from` of the frame of that sender the hub last took in
+    /// or sent downstream (the latest one wins, so it may step back when a frame that waited in
+    /// `queue` leaves it): the lowest sequence number the sender can still send again. Every
+    /// client counts as holding what is below it (see [`Relay::holds_of`]): the sender cannot
+    /// send it again, so neither the window, nor repairs, eviction or upstream acknowledgements
+    /// wait for it; a client that lacks it learns the loss from the sender (`$lagged`).
     retained: Map<u64, u64>,
+    /// Per sender node id, the latest sequence number the hub told everyone that every member
+    /// holds (an upstream acknowledgement: the sender may forget its events up to it). Raised
+    /// by [`Relay::take_upstream_acks`], which tells only senders whose value moved past it;
+    /// [`Relay::announced()`] repeats all of it in case an acknowledgement was lost. Unrelated to
+    /// interest announcements.
     announced: Map<u64, u64>,
+    /// Per sender node id (other than the hub itself), the latest sequence number the hub's
+    /// own listeners took (events no listener here wants count as taken once those before them
+    /// are), set through [`Relay::delivered_here`]: the hub is a member too, so an upstream
+    /// acknowledgement of a sender never passes it (one missing here holds it at 0). It
+    /// follows what listeners took, not what was handed to them.
     own_delivered: Map<u64, u64>,
 }
 
@@ -477,7 +562,8 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         wanted.then_some(queued)
     }
 
-    /// The next queued frame, if the window has room; the caller sends it and calls [`Hub::sent`].
+    /// The next queued frame, if the window has room; the caller sends it and calls
+    /// [`Relay::sent`].
     pub(crate) fn next_relay(&mut self) -> Option<Queued<P, M>> {
         if !self.has_room() {
             return None;

@@ -12,7 +12,13 @@ use bytes::Bytes;
 
 /// A received events frame waiting to be relayed: its bytes as they came and its decoded events.
 pub(crate) struct RelayFrame {
+    /// The frame's bytes exactly as they arrived: sent as they are to a client that wants
+    /// every event in them (or to all, with routing off); their length is the frame's size in
+    /// what the hub counts a client lacks (see [`Relay::lagging`](crate::relay::Relay::lagging)).
     pub(crate) raw: Bytes,
+    /// The same frame decoded (its events share `raw`'s bytes): its topics decide what each
+    /// client wants, a re-batched copy keeps its sender, range and `retained_from`, and the
+    /// relay reads those to place it.
     pub(crate) frame: wire::Events,
 }
 

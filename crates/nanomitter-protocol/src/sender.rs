@@ -42,8 +42,16 @@ pub(crate) const PAST_WINDOW_AFTER: Duration = Duration::from_millis(100);
 
 /// One sealed events frame.
 struct OutFrame {
+    /// The first sequence number it accounts for (one past the previous frame's `covers_to`):
+    /// while it is the oldest frame kept, this node can still send everything from here on,
+    /// which every frame and hello says as `retained_from`.
     covers_from: u64,
+    /// The last sequence number it accounts for: what names the frame (in `to_resend` and
+    /// `on_the_way`, and in a re-send request's range); an acknowledgement up to it lets this
+    /// node forget the frame.
     covers_to: u64,
+    /// The encoded frame, sent as it is; only its `retained_from` field is written again before
+    /// each sending, since the oldest frame kept may have changed.
     bytes: Vec<u8>,
     /// Bytes reserved by the emitting handles for the events of this frame (released on ack).
     reserved: usize,
@@ -51,6 +59,7 @@ struct OutFrame {
 
 /// One events frame handed to the `send` function of [`Sender::send_waiting`].
 pub(crate) struct Outgoing<'a> {
+    /// The encoded frame to send, its `retained_from` already set to this node's current one.
     pub(crate) bytes: &'a [u8],
     /// The last sequence number the frame accounts for.
     pub(crate) last_seq: u64,
@@ -64,9 +73,17 @@ pub(crate) struct Outgoing<'a> {
 
 /// The sending side of one node.
 pub(crate) struct Sender {
+    /// This node's id: the `node` of every events frame it builds.
     node: u64,
+    /// This node's service name, which every events frame carries.
     service: String,
+    /// The size a frame is sealed at: an event that would take the frame being filled past it
+    /// goes in a new frame, and a frame that reaches it is sealed (a lone larger event makes a
+    /// larger frame).
     batch_bytes: usize,
+    /// The bound of both windows (see the module's documentation): at most this many frames on
+    /// their way to the hub, and new frames wait while this many are kept, not yet held by
+    /// every member. Times [`RETAINED_PER_WINDOW`], the most frames kept at all.
     window: usize,
     /// The latest sequence number assigned.
     last_seq: u64,
@@ -74,7 +91,11 @@ pub(crate) struct Sender {
     covered: u64,
     /// The latest sequence number of an event put in a frame (what a flush waits for).
     last_framed: u64,
+    /// The frame being filled (`None` until an event comes after the last seal), with the bytes
+    /// the emitting handles reserved for its events, which its [`OutFrame`] carries once sealed.
     batch: Option<(EventsBatch, usize)>,
+    /// Sealed frames not sent yet, in sequence order: they go as the windows let them, and
+    /// one that `send` refused goes back to the front.
     waiting: VecDeque<OutFrame>,
     /// Frames sent and not yet held by every member, in sequence order.
     in_flight: VecDeque<OutFrame>,
@@ -85,6 +106,10 @@ pub(crate) struct Sender {
     on_the_way: VecDeque<u64>,
     /// How many events frames sent on the current link the hub took.
     taken_by_hub: u64,
+    /// The latest of this node's sequence numbers every member holds, this node's own
+    /// listeners included (what the node passes to [`Sender::ack`], at most what was sent):
+    /// flushes up to it are done, a member that goes silent is said to hold this much (a hello's
+    /// `owed`), and a frame up to it has reached the hub, whatever the hub said it took.
     acked: u64,
     /// Whether new frames go past a window that does not move (not when everyone is to wait
     /// for the slowest member, see [`crate::settings::SlowConsumer::Wait`]).

@@ -137,8 +137,15 @@ impl<V> Node<V> {
 /// its segments once, whatever the number of patterns.
 #[derive(Debug)]
 pub struct Trie<V> {
+    /// The trie node before a topic's first segment: every pattern but `*` alone lies on the
+    /// path of its segments from here.
     root: Node<V>,
+    /// The values of the pattern `*` alone ([`ANY_TOPIC`]), which matches every topic that is
+    /// not reserved, whatever its number of segments: kept apart, since in a path `*` matches
+    /// exactly one segment.
     every: Vec<V>,
+    /// The number of (pattern, value) pairs stored, kept by `insert` and `remove`; read only by
+    /// tests.
     len: usize,
 }
 

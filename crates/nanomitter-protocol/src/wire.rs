@@ -337,8 +337,13 @@ pub fn set_retained_from(frame: &mut [u8], retained_from: u64) {
 
 /// An events frame being filled. Events are appended in sequence order.
 pub struct EventsBatch {
+    /// The frame so far: header, `node`, zeroed `retained_from` and range (written by
+    /// [`EventsBatch::finish`] and [`set_retained_from`]), service name, a count to be
+    /// written, then the events appended.
     buf: Vec<u8>,
+    /// The events appended so far: the frame's `count`, written by [`EventsBatch::finish`].
     count: u32,
+    /// Where the `count` field starts in `buf` (after the service name, whose length varies).
     count_at: usize,
 }
 
@@ -703,8 +708,12 @@ fn decode_events(reader: &mut Reader<'_>, bytes: &Bytes) -> Result<Events, Frame
     Ok(Events { node, retained_from, covers_from, covers_to, events })
 }
 
+/// Reads a frame's fields in order, refusing to read past its end.
 struct Reader<'a> {
+    /// The whole frame being decoded: offsets into it are offsets into the shared `Bytes` that
+    /// topics and payloads are sliced from.
     bytes: &'a [u8],
+    /// Where the next field starts: a frame is whole only if decoding ends exactly at its end.
     at: usize,
 }
 
