@@ -72,6 +72,8 @@ pub struct Tls {
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `connect` is awaited"]
 pub struct EmitterBuilder {
+    /// The settings so far, from the defaults of `EmitterBuilder::new` on; unchecked until
+    /// `connect` checks them (`EmitterBuilder::checked`).
     config: Config,
 }
 

@@ -61,7 +61,10 @@ pub enum Error {
         reason: &'static str,
     },
     /// A builder setting is out of range.
-    InvalidSetting(String),
+    InvalidSetting(
+        /// Which setting is out of range and what it must be, or why the secret is refused.
+        String,
+    ),
     /// No hub answered at the address before the connect timeout.
     /// [`source`](std::error::Error::source) says why when it could be found (a last dial of the
     /// first candidate, see [`NoHub`]).
@@ -107,10 +110,16 @@ pub enum Error {
         limit: usize,
     },
     /// A payload could not be encoded.
-    Encode(String),
+    Encode(
+        /// The encoder's message.
+        String,
+    ),
     /// A payload could not be decoded into the requested type (the message names the codec and
     /// the type).
-    Decode(String),
+    Decode(
+        /// The codec, the requested type and what was wrong with the bytes.
+        String,
+    ),
     /// Nothing arrived in time.
     Timeout {
         /// How long it waited.
@@ -179,7 +188,11 @@ impl From<actix::MailboxError> for Error {
 /// `Address invalid` (a host name that does not resolve), `No such file or directory` (an
 /// `ipc://` path whose directory is missing), and so on.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct TransportError(NngError);
+pub struct TransportError(
+    /// NNG's error, kept whole: the code and the description come from it, while NNG's type
+    /// stays out of this crate's API.
+    NngError,
+);
 
 impl TransportError {
     /// NNG's error code (`NNG_ECONNREFUSED` and so on; `NNG_ESYSERR | errno` for system errors).
@@ -230,11 +243,20 @@ impl std::error::Error for TransportError {}
 #[non_exhaustive]
 pub enum NoHub {
     /// Dialing the address failed; the source is NNG's error (refused, a TLS failure, ...).
-    DialFailed(TransportError),
+    DialFailed(
+        /// NNG's error for the dial.
+        TransportError,
+    ),
     /// The address's host name does not resolve; the source is NNG's error.
-    UnknownHost(TransportError),
+    UnknownHost(
+        /// NNG's error for the dial (the address invalid).
+        TransportError,
+    ),
     /// The directory of the `ipc://` path does not exist; the source is NNG's error.
-    NoIpcDirectory(TransportError),
+    NoIpcDirectory(
+        /// NNG's error for the dial.
+        TransportError,
+    ),
     /// The hub requires the cluster secret (its preamble says so) and this node has none.
     SecretRequired,
     /// This node has a cluster secret and the hub has none (its preamble says so).

@@ -76,7 +76,11 @@ fn decode<T: DeserializeOwned>(codec: Codec, bytes: &[u8]) -> Result<T> {
 /// copying anything.
 #[derive(Debug, Clone, PartialEq, Eq, Message)]
 #[rtype(result = "()")]
-pub struct DistributedEvent(Event);
+pub struct DistributedEvent(
+    /// The protocol core's event: its fields behind one shared pointer, so a clone is one
+    /// reference count.
+    Event,
+);
 
 impl From<Event> for DistributedEvent {
     fn from(event: Event) -> Self {
@@ -210,14 +214,20 @@ mod tests {
 
     #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     struct StockPrice {
+        /// Also `Trade`'s first field, so an encoded `StockPrice` starts with a valid `Trade`.
         symbol: String,
+        /// Also `Trade`'s second field: a `Trade` decodes from the start of a `StockPrice`.
         price: u64,
+        /// The field `Trade` lacks: the bytes left over that decoding a `StockPrice` as a `Trade`
+        /// must refuse.
         volume: u64,
     }
 
     #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     struct Trade {
+        /// As in `StockPrice`, in the same place.
         symbol: String,
+        /// As in `StockPrice`; a `Trade` ends here, one field short of it.
         price: u64,
     }
 

@@ -24,19 +24,33 @@ const ITERATIONS: usize = 3000;
 /// A payload type with the shapes listeners decode: strings, sequences, options, maps, enums.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypeGenerator)]
 struct Reading {
+    /// A string: under bincode, a length, then bytes that must be UTF-8.
     ticker: String,
+    /// A signed integer (a zigzag varint under bincode).
     price: i64,
+    /// A sequence: under bincode, a declared length that a decoder must not trust.
     tags: Vec<String>,
+    /// An option around a sequence of tuples: shapes nested.
     levels: Option<Vec<(u16, i32)>>,
+    /// A map with string keys.
     by_venue: BTreeMap<String, u8>,
+    /// An enum with unit, tuple and struct variants.
     side: Side,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypeGenerator)]
 enum Side {
     Bid,
-    Ask(u32),
-    Note { text: String, urgent: bool },
+    Ask(
+        /// A tuple variant's field.
+        u32,
+    ),
+    Note {
+        /// A struct variant's field of variable length.
+        text: String,
+        /// A struct variant's field of one byte, of which only 0 and 1 are valid.
+        urgent: bool,
+    },
 }
 
 fn event(codec: Codec, payload: Bytes) -> DistributedEvent {

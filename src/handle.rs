@@ -39,11 +39,24 @@ use tokio::sync::{oneshot, watch};
 /// ```
 #[derive(Clone)]
 pub struct EmitterHandle {
+    /// The emitter actor every operation is a message to; once it is gone (`connected` is false),
+    /// emitting answers `Error::Closed`.
     addr: Addr<Emitter>,
+    /// The node's state as the actor publishes it (electing, linked in a role on an address,
+    /// failed, closed): what `role`, `hub_address` and `wait_linked` read, and what each
+    /// `RoleWatch` follows.
     state: watch::Receiver<LinkState>,
+    /// What the node shares with its handles: its counters, the pending bound a handle reserves an
+    /// event in before handing it over, and the pattern budget a listener's pattern is held in
+    /// before `listen` answers.
     shared: Arc<Shared>,
+    /// This node's id, drawn by `connect` and given to the actor too, which carries it in every
+    /// event: kept here for `node_id`.
     node: u64,
+    /// The service name from the settings, kept here for `service`.
     service: Arc<str>,
+    /// The largest event, by its wire size, that a frame carries: `max_frame_size` less the frame's
+    /// own overhead. A larger event is refused before anything is reserved.
     max_event_size: usize,
 }
 
@@ -563,7 +576,11 @@ impl EmitterHandle {
 }
 
 /// Hands the first event it gets to a waiting [`EmitterHandle::wait_for`].
-struct Waiter(Option<oneshot::Sender<DistributedEvent>>);
+struct Waiter(
+    /// Where the first event goes; taken by it, so an event that arrives before the actor
+    /// stops goes nowhere.
+    Option<oneshot::Sender<DistributedEvent>>,
+);
 
 impl Actor for Waiter {
     type Context = Context<Self>;
@@ -609,8 +626,14 @@ type NextRole = Pin<Box<dyn Future<Output = (Option<Role>, watch::Receiver<LinkS
 /// # }
 /// ```
 pub struct RoleWatch {
+    /// The node's state, marked seen up to the last role returned: the next change counts from
+    /// there. While a wait runs, a clone of it does the waiting and replaces it when done.
     state: watch::Receiver<LinkState>,
+    /// The wait for the next change, started by the first poll and kept across polls (a stream is
+    /// polled many times), so a change is not missed between them; `None` between waits.
     in_flight: Option<NextRole>,
+    /// The emitter closed or failed: every later poll answers `None` at once, as a finished stream
+    /// must.
     ended: bool,
 }
 

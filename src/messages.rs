@@ -22,7 +22,11 @@ static NEXT_LISTENER: AtomicU64 = AtomicU64::new(1);
 
 /// Identifies one listener, added by one [`Listen`]; [`Unlisten`] removes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ListenerId(pub(crate) u64);
+pub struct ListenerId(
+    /// Drawn from `NEXT_LISTENER`: unique in the process, so it names one listener of any
+    /// emitter.
+    pub(crate) u64,
+);
 
 /// Adds `recipient` to the end of the listeners of a topic or pattern (`stock.*`, `stock.>`,
 /// `*` for every topic; see [`crate::topic`]), for every event or, with [`Listen::times`], for
@@ -62,9 +66,16 @@ pub struct ListenerId(pub(crate) u64);
 #[derive(Debug, Message)]
 #[rtype(result = "Result<()>")]
 pub struct Listen {
+    /// The topic or pattern to listen to, as given: checked when the listener is added, and the key
+    /// it is filed under, which `RemoveListener` and `RemoveAllListeners` must name exactly.
     pub(crate) topic: String,
+    /// The mailbox the matching events go to; the same recipient may listen many times.
     pub(crate) recipient: Recipient<DistributedEvent>,
+    /// How many events before the listener removes itself ([`Listen::times`]); `None`: forever.
+    /// `Some(0)` adds no listener.
     pub(crate) times: Option<u32>,
+    /// Drawn when the message is made, so the caller has it before the actor adds the listener:
+    /// what `Unlisten` and a dropped `Subscription` remove it by.
     pub(crate) id: ListenerId,
     /// The pattern's place in the node's interest budget, when a handle took it before saying
     /// `Ok`; the actor takes one itself for a message sent to it directly.
@@ -138,7 +149,10 @@ impl Listen {
 /// ```
 #[derive(Debug, Message)]
 #[rtype(result = "bool")]
-pub struct Unlisten(pub ListenerId);
+pub struct Unlisten(
+    /// The listener to remove: the [`Listen::id`] of the message that added it.
+    pub ListenerId,
+);
 
 /// Removes the most recently added instance of `recipient` from `topic`'s listeners (Node's
 /// `removeListener`). Responds whether one was found.
@@ -244,8 +258,14 @@ pub struct Flush;
 #[derive(Debug, Clone, Message)]
 #[rtype(result = "Result<()>")]
 pub struct Emit {
+    /// The topic to emit on, checked when the message is built: a topic, not a pattern nor a
+    /// reserved `$` topic.
     pub(crate) topic: ByteString,
+    /// How `payload` is encoded: it travels with the event, so listeners decode with the same
+    /// codec.
     pub(crate) codec: Codec,
+    /// The value, already encoded, as it goes on the wire; shared, so a clone of the message copies
+    /// no bytes.
     pub(crate) payload: Bytes,
     /// Bytes reserved for it under `max_pending_bytes`: by the emitting handle before sending
     /// it, or by the emitter when it arrives with 0 (sent directly). An event's wire size is

@@ -24,7 +24,11 @@ struct Held {
 /// The patterns this node's listeners hold, within the budget of a node's interest. Clones
 /// share one count.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct PatternBudget(Arc<Mutex<Held>>);
+pub(crate) struct PatternBudget(
+    /// The holds and their size behind one lock, shared by every clone: the handles and the
+    /// actor count against the same budget.
+    Arc<Mutex<Held>>,
+);
 
 impl PatternBudget {
     /// Holds `pattern` for one listener, until the hold is dropped. A pattern held already, or
@@ -61,6 +65,7 @@ impl PatternBudget {
 /// One listener's place in the budget: its pattern stays counted until this is dropped.
 #[derive(Debug)]
 pub(crate) struct PatternHold {
+    /// The budget it was taken from, to which its drop gives the pattern back.
     budget: PatternBudget,
     /// `None` for a reserved topic, which the budget does not count.
     pattern: Option<String>,

@@ -13,8 +13,17 @@ use tokio::sync::Notify;
 
 #[derive(Debug)]
 pub(crate) struct Pending {
+    /// Bytes reserved by events accepted and not yet given back: a handle (or the actor, for an
+    /// `Emit` sent to it directly) adds an event's wire size when it accepts it, and the actor
+    /// takes it off when the core gives it back (`Action::Release`: nobody is owed the event any
+    /// more, or it was dropped).
     bytes: AtomicUsize,
+    /// `max_pending_bytes`: a reservation that would take `bytes` past it is refused (`emit`) or
+    /// waits (`emit_wait`), unless nothing is reserved, so a lone event always fits. Reported in
+    /// `Error::Overflow`.
     limit: usize,
+    /// Wakes every `reserve` waiting for room when bytes are given back, and for good when the
+    /// emitter closes.
     room: Notify,
     /// The emitter closed: nothing is reserved any more, and waiters give up.
     closed: AtomicBool,

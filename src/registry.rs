@@ -23,6 +23,8 @@ const CACHED_TOPICS: usize = 4096;
 struct Listener {
     /// Its [`ListenerId`]: what removes exactly this listener.
     id: ListenerId,
+    /// The mailbox its events go to. `remove` (Node's `removeListener`) finds a listener by it, and
+    /// a `$lagged` notice goes once to each distinct one.
     recipient: Recipient<DistributedEvent>,
     /// Events left before it is removed (`once` is 1, `many(n)` is n); `None`: forever.
     remaining: Option<u32>,
@@ -35,7 +37,12 @@ struct Listener {
 /// queue behind it here too, so it receives them in order.
 #[derive(Default)]
 pub(crate) struct Blocked {
+    /// The recipients found with a full mailbox: every later delivery to one of them queues in
+    /// `deliveries` too, behind the first, so none overtakes it with a `try_send` that happens to
+    /// find room.
     recipients: HashSet<Recipient<DistributedEvent>>,
+    /// What is still to be sent, in order, each with its recipient: the emitter hands them to a
+    /// task of their own, which waits for room in each mailbox in turn.
     pub(crate) deliveries: Vec<(Recipient<DistributedEvent>, DistributedEvent)>,
 }
 
@@ -68,10 +75,18 @@ impl Blocked {
 
 /// Listeners by pattern.
 pub(crate) struct Registry {
+    /// Each pattern listened to, exactly as added, with its listeners oldest first: the order
+    /// events reach them in. A pattern whose last listener goes is removed, here and from the trie,
+    /// so the keys are exactly the patterns listened to.
     by_pattern: HashMap<String, Vec<Listener>>,
+    /// The keys of `by_pattern`, each stored under itself: finds the patterns a topic matches,
+    /// which are then looked up in `by_pattern`.
     trie: Trie<String>,
     /// The patterns each recent topic matches.
     matches: TopicCache<Vec<String>>,
+    /// Bumped by every change of the table, listeners that ran out or went away included: the
+    /// emitter compares it with the version it last told the core, so the announced patterns are
+    /// handed over again only when they may have changed.
     version: u64,
 }
 

@@ -25,9 +25,14 @@ use actix::Addr;
 #[must_use = "dropping a Subscription removes its listener at once; `detach` keeps it"]
 #[derive(Debug)]
 pub struct Subscription {
+    /// The emitter actor that holds the listener: the drop sends it the `Unlisten`.
     emitter: Addr<Emitter>,
+    /// The listener's id: what the drop's `Unlisten` removes, and what `detach` hands back.
     id: ListenerId,
+    /// The topic or pattern as given to `listen`, only for [`Subscription::topic`]: the removal
+    /// goes by `id`.
     topic: String,
+    /// Set by `detach`: the drop then leaves the listener in place.
     detached: bool,
 }
 

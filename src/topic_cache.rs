@@ -9,7 +9,10 @@
 use foldhash::HashMap;
 
 struct Slot<V> {
+    /// The topic this slot holds, kept so that evicting the slot can remove it from `index`.
     topic: Box<str>,
+    /// What `compute` gave for the topic: returned by every lookup until the slot is evicted or the
+    /// cache cleared.
     value: V,
     /// Looked up since the hand last passed this slot.
     referenced: bool,
@@ -17,10 +20,16 @@ struct Slot<V> {
 
 /// Values by topic, at most `capacity` of them.
 pub(crate) struct TopicCache<V> {
+    /// The entries, in no order but the hand's: pushed until there are `capacity` of them, then
+    /// each miss overwrites a victim in place.
     slots: Vec<Slot<V>>,
+    /// Each cached topic's place in `slots`, for lookups; kept in step with every insertion and
+    /// eviction.
     index: HashMap<Box<str>, usize>,
     /// The next slot the hand looks at for a victim.
     hand: usize,
+    /// The most slots there may be (at least one): past it, a miss evicts instead of growing the
+    /// cache.
     capacity: usize,
 }
 

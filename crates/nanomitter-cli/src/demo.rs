@@ -67,23 +67,38 @@ pub struct WorkerArgs {
 #[serde(rename_all = "lowercase")]
 enum Report {
     Ready,
-    Progress { received: u64 },
-    Summary(Summary),
+    Progress {
+        /// `stockprice` events this worker received so far (sent every 250 ms): the demo
+        /// adds up each worker's latest for its progress line.
+        received: u64,
+    },
+    Summary(
+        /// The worker's result, its last report.
+        Summary,
+    ),
 }
 
 #[derive(Serialize, Deserialize)]
 struct Summary {
+    /// The worker's service name (`worker-<i>`), naming its row.
     service: String,
+    /// Its node's role when it finished, lowercase, as the table shows it.
     role: String,
+    /// `stockprice` events it emitted: what its `done` event told the other workers.
     emitted: u64,
+    /// `stockprice` events it received, from all the other workers (no local echo).
     received: u64,
+    /// What the other workers' `done` events said they emitted, summed: `received` must equal it.
     expected: u64,
+    /// Events its node found missing for good (`stats().gaps`): must be 0.
     gaps: u64,
 }
 
 #[derive(Serialize, Deserialize)]
 struct Tick {
+    /// A stock symbol (always `AAPL`): payloads shaped like the seed quickstart's stock prices.
     ticker: String,
+    /// Changes with each event, so the payloads differ.
     price: f64,
 }
 
@@ -94,7 +109,10 @@ const SILENCE: Duration = Duration::from_secs(30);
 
 /// One child process and the write end of its stdin (dropping it stops the child).
 struct Child {
+    /// The child itself: killed and reaped when this is dropped, so no child outlives the demo.
     process: std::process::Child,
+    /// The write end of the child's stdin: a worker's start signal (`go`) goes down it, and the
+    /// child exits once it closes.
     stdin: ChildStdin,
 }
 
@@ -287,11 +305,18 @@ pub async fn hub(args: HubArgs) -> Result<(), String> {
 /// Counts `stockprice` events per sender and collects the `done` reports.
 #[derive(Default)]
 struct Tally {
+    /// `stockprice` events received, from every other worker together (local echo is off): what
+    /// progress reports and the summary give.
     received: u64,
+    /// Per sending node's id, the number its `done` event said it emitted: which workers are done,
+    /// and what this one is owed.
     done: HashMap<u64, u64>,
 }
 
-struct Counter(std::rc::Rc<std::cell::RefCell<Tally>>);
+struct Counter(
+    /// The tally, shared with the worker's task, which reads it for progress and the summary.
+    std::rc::Rc<std::cell::RefCell<Tally>>,
+);
 
 impl Actor for Counter {
     type Context = Context<Self>;

@@ -42,19 +42,27 @@ pub struct LoadArgs {
 /// The payload of a load event.
 #[derive(Serialize, Deserialize)]
 struct Payload {
+    /// Wall-clock nanoseconds since the Unix epoch when it was emitted, for whoever reads the event
+    /// to time it; the load node itself records only sequence numbers.
     sent_at_ns: u128,
+    /// `--size` bytes of filler, so a test sets how large events are.
     pad: Vec<u8>,
 }
 
 /// Every sequence number received, per sender, and the lost-for-good notices.
 #[derive(Default)]
 struct Received {
+    /// Per sender (its node id), every sequence number delivered, in arrival order and repeats
+    /// kept: the report counts them, the distinct ones, and the lowest and highest.
     seqs: HashMap<u64, Vec<u64>>,
+    /// The sum of `missed` over the `$lagged` notices: events this node was told it will never get.
     lagged: u64,
 }
 
 struct Recorder {
+    /// The record, shared with `run`, which reads it to answer `report`.
     received: Rc<RefCell<Received>>,
+    /// `--slow-us`: time spun on each event, making this node a slow consumer on purpose.
     slow: Duration,
 }
 

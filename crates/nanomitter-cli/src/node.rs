@@ -148,8 +148,8 @@ pub fn check_topics<'a>(
     topics.into_iter().try_for_each(|topic| check(topic, listening).map_err(|e| explain(&e.into())))
 }
 
-/// Prints every role change of `emitter` on stderr as `nanomitter: role <Role>` (and ` at
-/// <address>` once linked), until it closes.
+/// Prints every role change of `emitter` on stderr as `nanomitter: role <Role>` (and
+/// ` at <address>` once linked), until it closes.
 pub fn report_roles(emitter: &EmitterHandle) {
     let mut roles = emitter.roles();
     let emitter = emitter.clone();

@@ -23,10 +23,15 @@ pub enum Format {
 /// One event as printed, its keys in this order.
 #[derive(Serialize)]
 struct EventLine<'a> {
+    /// The event's topic, first on the line.
     topic: &'a str,
+    /// The service name of the node that emitted it.
     service: &'a str,
+    /// The emitting node's id as 16 hex digits, as the command line shows node ids everywhere.
     node: String,
+    /// Its sequence number at the emitting node: a reader sees gaps and repeats in it.
     seq: u64,
+    /// The payload as JSON: JSON and MessagePack payloads as their values, bincode ones as hex.
     data: serde_json::Value,
 }
 
@@ -53,9 +58,15 @@ pub fn print_line(line: &str) -> bool {
 
 /// Prints every event it receives; after `limit` events (or when stdout closes) it signals `done`.
 pub struct Printer {
+    /// Whether a line is the whole event or its data alone (`--raw`).
     format: Format,
+    /// `--count`: after this many events `done` is signalled; `None`: it prints until stopped.
     limit: Option<u64>,
+    /// Events handed to it so far, counted before each is printed; shared through
+    /// `Printer::printed`, so `listen` can say how many of `--count` arrived before `--timeout`.
     printed: Rc<Cell<u64>>,
+    /// Signalled once, at the limit or when stdout is gone; `None` after that, and later events are
+    /// ignored.
     done: Option<oneshot::Sender<()>>,
 }
 

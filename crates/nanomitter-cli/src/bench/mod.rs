@@ -184,14 +184,25 @@ fn topics(n: u64) -> Vec<String> {
 
 /// What one run of one system in one scenario measured, before it is summarised.
 pub struct Measured {
+    /// The system run, for its row.
     system: System,
+    /// The scenario run, for its row.
     scenario: Scenario,
+    /// The payload size run, for its row.
     size: usize,
+    /// Events per second each producer was asked for: `--rate` in the latency scenario, 0 (flat
+    /// out) in every other.
     rate: u64,
+    /// Each producer's `done` report, in the order they came: what the consumers were owed, and
+    /// when emitting began.
     produced: Vec<Produced>,
+    /// Each consumer's `report`: unique events, duplicates, the last delivery and latency buckets.
     received: Vec<Received>,
+    /// What the hub process used (for NATS, the `nats-server`), from the OS once it was ended.
     hub: Usage,
+    /// What each producer process used.
     producers: Vec<Usage>,
+    /// What each consumer process used.
     consumers: Vec<Usage>,
 }
 
@@ -263,7 +274,10 @@ fn systems(args: &BenchArgs, notes: &mut Vec<String>) -> Result<Vec<System>, Str
 
 /// One process of a run, with its stdin for commands.
 struct Spawned {
+    /// The process: ended and reaped by `usage::end`, which reads what it used.
     child: Child,
+    /// The write end of its stdin, for the orchestrator's commands: `go` to a producer,
+    /// `report <expected>` to a consumer.
     stdin: Option<ChildStdin>,
 }
 

@@ -15,17 +15,24 @@ use serde::Serialize;
 /// Latency percentiles from the `emit` call to the listener, microseconds.
 #[derive(Serialize, Clone, Copy, Default)]
 pub struct Latency {
+    /// The median. A baseline's is what the ratios divide nanomitter's p50 and p99 by.
     pub p50: u64,
+    /// The 99th percentile: nanomitter's is meant to stay within twice a baseline's p50.
     pub p99: u64,
+    /// The 99.9th percentile, shown in the table.
     pub p999: u64,
+    /// The longest latency recorded (an hour or more counts as an hour).
     pub max: u64,
 }
 
 /// What the processes of one role used: CPU summed, peak RSS the largest of any.
 #[derive(Serialize, Clone, Copy, Default)]
 pub struct RoleUsage {
+    /// How many processes had the role in the run (the hub: one).
     pub processes: usize,
+    /// User plus system CPU seconds, summed over them.
     pub cpu_seconds: f64,
+    /// The largest peak resident set among them, MiB: one process's, not a sum.
     pub peak_rss_mib: f64,
 }
 
@@ -41,28 +48,40 @@ impl RoleUsage {
 
 #[derive(Serialize, Clone)]
 pub struct Row {
+    /// The system that carried the events: nanomitter or a baseline.
     pub system: System,
+    /// The scenario: how many producers and consumers, and whether at a fixed rate.
     pub scenario: Scenario,
+    /// Payload bytes per event (`--size`), the send time included.
     pub size: usize,
+    /// Producer processes, each of which reported what it emitted.
     pub producers: usize,
+    /// Consumer processes: each is owed every event emitted, so `lost` counts against `emitted`
+    /// times this.
     pub consumers: usize,
     /// Events per second per producer; 0 is flat out.
     pub rate: u64,
+    /// Events emitted, summed over the producers.
     pub emitted: u64,
     /// Distinct events delivered, over every receiver.
     pub delivered: u64,
     /// Events owed to receivers and never delivered.
     pub lost: u64,
+    /// Deliveries of an event its receiver already had, summed over the receivers.
     pub duplicates: u64,
     /// From the first emit to the last delivery at any receiver.
     pub seconds: f64,
     /// Distinct events delivered per receiver per second of `seconds`.
     pub goodput_per_receiver: f64,
+    /// Latency percentiles of all the receivers' histograms merged.
     pub latency_us: Latency,
+    /// What the hub process used: the relaying node of nanomitter or raw NNG, or the `nats-server`.
     pub hub: RoleUsage,
     /// The hub's CPU time per event emitted, microseconds.
     pub hub_cpu_us_per_event: f64,
+    /// What the producer processes used.
     pub producer: RoleUsage,
+    /// What the consumer processes used.
     pub consumer: RoleUsage,
 }
 
@@ -117,14 +136,18 @@ impl Row {
 /// Nanomitter against one baseline in one scenario and size.
 #[derive(Serialize)]
 pub struct Ratio {
+    /// The scenario both rows ran.
     pub scenario: Scenario,
+    /// The payload size both rows ran.
     pub size: usize,
+    /// The baseline nanomitter is compared with.
     pub against: System,
     /// Nanomitter's goodput per receiver over the baseline's.
     pub goodput: f64,
     /// Nanomitter's latency percentiles over the baseline's median (p99 too, so the target
     /// "p99 within twice their p50" reads off directly).
     pub p50_over_their_p50: f64,
+    /// Nanomitter's p99 over the baseline's p50: at most 2 meets the target.
     pub p99_over_their_p50: f64,
 }
 
@@ -134,9 +157,14 @@ pub struct Report {
     pub command: String,
     /// Logical CPUs of the machine it ran on.
     pub cpus: usize,
+    /// `--seconds`: how long each producer emitted.
     pub seconds: f64,
+    /// One per system, scenario and size, in the order they ran: by scenario, then size, then
+    /// system.
     pub rows: Vec<Row>,
+    /// Nanomitter's rows against each baseline row of the same scenario and size.
     pub ratios: Vec<Ratio>,
+    /// What the run left out and why (a baseline it could not run), printed under the table.
     pub notes: Vec<String>,
 }
 

@@ -57,6 +57,8 @@ pub fn merge(into: &mut Histogram<u64>, buckets: &[[u64; 2]]) {
 /// What a producer reports when it is done: how many events it emitted, from when.
 #[derive(Serialize, Deserialize, Clone, Copy, Default)]
 pub struct Produced {
+    /// Events it emitted: every consumer is owed this many from it, and the orchestrator sums them
+    /// into each consumer's `report <expected>`.
     pub emitted: u64,
     /// Wall-clock nanoseconds of its first emit (0 if it emitted nothing).
     pub first_ns: u64,
@@ -69,8 +71,10 @@ pub struct Received {
     pub unique: u64,
     /// Deliveries of a pair delivered before.
     pub duplicates: u64,
-    /// Wall-clock nanoseconds of the first and the last delivery (0 if none).
+    /// Wall-clock nanoseconds of the first delivery (0 if none).
     pub first_ns: u64,
+    /// Wall-clock nanoseconds of the last delivery (0 if none): where the row's `seconds`, and so
+    /// its goodput, end.
     pub last_ns: u64,
     /// The latency histogram's buckets, see [`buckets`].
     pub latency_us: Vec<[u64; 2]>,
@@ -79,6 +83,8 @@ pub struct Received {
 /// The sequence numbers of one sender seen so far, one bit each.
 #[derive(Default)]
 struct Seen {
+    /// Bit `seq % 64` of word `seq / 64` is set once `seq` was delivered; the words grow as higher
+    /// numbers arrive.
     bits: Vec<u64>,
 }
 
@@ -97,12 +103,24 @@ impl Seen {
 
 /// What a consumer has received so far.
 pub struct Tally {
+    /// Per sender (the emitting node's id, or the producer id a baseline's message starts with),
+    /// the sequence numbers delivered: what tells a duplicate from a new event.
     seen: HashMap<u64, Seen>,
+    /// Deliveries of a (sender, sequence number) pair not seen before: what `settled` compares with
+    /// the events owed.
     unique: u64,
+    /// Deliveries of a pair seen before.
     duplicates: u64,
+    /// Wall-clock nanoseconds of the first delivery, 0 until then.
     first_ns: u64,
+    /// Wall-clock nanoseconds of the latest delivery: a clock every process on the machine shares,
+    /// so the orchestrator can measure from a producer's first emit to it.
     last_ns: u64,
+    /// When the latest delivery came, on this process's monotonic clock: `settled` waits for a
+    /// quiet spell from it. `None` before any.
     last: Option<Instant>,
+    /// Microseconds from each event's send time to its delivery; reported as buckets, which the
+    /// orchestrator merges.
     latency_us: Histogram<u64>,
 }
 
