@@ -182,7 +182,7 @@ pub(crate) struct Shutdown;
 impl Handler<Shutdown> for Emitter {
     type Result = ResponseFuture<()>;
 
-    /// Resolves once the node left and its goodbye had time to leave (see [`GOODBYE_LINGER`]).
+    /// Resolves once the node left and its goodbye had time to leave (`GOODBYE_LINGER`).
     fn handle(&mut self, _: Shutdown, ctx: &mut Context<Self>) -> Self::Result {
         self.shared.pending.close();
         self.flush_waiters.clear();

@@ -9,7 +9,7 @@
 //! # Let it crash
 //! When the core says the link is beyond repair (a client lost its hub or heard nothing from it
 //! for three liveness intervals, a hub of an older epoch, a failed socket), the actor stops
-//! itself. Its [`Supervisor`](actix::Supervisor) restarts it on the same state: `restarting`
+//! itself. Its [`actix::Supervisor`] restarts it on the same state: `restarting`
 //! drops the dead link, `started` runs the election again (bind or dial). Listeners, sequence
 //! numbers and every frame not yet acknowledged by all members survive, because they live in the
 //! actor; on the new link they are sent again and receivers drop what they already have.

@@ -34,7 +34,7 @@ const QUEUED_FRAMES: usize = 4096;
 const READ_CHUNK: usize = 64 * 1024;
 
 /// Bytes one connection's frames may hold while the emitter actor has not handled them, within
-/// [`UNHANDLED_BUDGET`]: a connection that floods the hub has at most this much ahead of the
+/// [`UNHANDLED_BUDGET`](super::UNHANDLED_BUDGET): a connection that floods the hub has at most this much ahead of the
 /// other connections' frames in the actor's mailbox (a few milliseconds of work, even as
 /// thousands of tiny frames), so it cannot hold theirs back, nor starve the hub's own beat. As
 /// large as the largest batch a sender makes by default (`batch_bytes`), so a producer's frames
@@ -46,12 +46,12 @@ const CONNECTION_UNHANDLED_BUDGET: usize = 1024 * 1024;
 /// of one event), whatever its length, so that the budget bounds what a flood of tiny frames
 /// holds, not only their bytes. The parts of its decoded form that grow with it are counted
 /// too (see [`Frame::decoded_bytes`](wire::Frame::decoded_bytes)).
-const HELD_PER_FRAME: usize = 512;
+pub(super) const HELD_PER_FRAME: usize = 512;
 
 /// Frames at least this large (with their length and tag) take their bytes from the link's
 /// budget of frames arriving ([`Shared::arriving`]) while they arrive: a reader asks for this
 /// much at a time, so smaller ones hold no more than a read.
-const ARRIVING_ALONE: usize = READ_CHUNK;
+pub(super) const ARRIVING_ALONE: usize = READ_CHUNK;
 
 /// Connection ids are unique in the process, across links and attempts.
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);

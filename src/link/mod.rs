@@ -82,7 +82,7 @@ pub(crate) struct FromLink {
 pub(crate) const GOODBYE_LINGER: Duration = Duration::from_millis(100);
 
 /// Bytes the frames a link's readers reported to the emitter actor may hold while the actor has
-/// not handled them (each counted with [`HELD_PER_FRAME`]); a reader that finds them reached
+/// not handled them (each counted with [`HELD_PER_FRAME`](connection::HELD_PER_FRAME)); a reader that finds them reached
 /// stops reading until the actor has handled enough. Far more than the windows let through at
 /// once (8 events frames per sender and the control frames of a few beats), so a cluster that
 /// keeps to its windows does not wait; and small next to the process, so a peer that floods the
@@ -113,7 +113,7 @@ struct Shared {
     closed: std::cell::Cell<bool>,
     /// The frames every connection of the link reported that the actor has not handled yet.
     backlog: Backlog,
-    /// The bytes of the large frames (from [`ARRIVING_ALONE`] on) that connections of the link
+    /// The bytes of the large frames (from [`ARRIVING_ALONE`](connection::ARRIVING_ALONE) on) that connections of the link
     /// are in the middle of receiving: each reserves its whole length when it starts. Once
     /// they reach `max_frame`, a reader whose next frame is large stops reading until one of
     /// them arrived whole or its connection closed: peers that start frames of up to 16 MiB and
