@@ -87,10 +87,11 @@ impl Membership {
 
     /// A node left (the hub said so, or this node lost the hub).
     pub fn left(&mut self, node: u64, reason: LeftReason) -> Option<Change> {
-        let peer = self.peers.remove(&node)?;
+        // Before the peer lookup: this node, a hub stepping down, is no peer of its own.
         if self.hub == Some(node) {
             self.hub = None;
         }
+        let peer = self.peers.remove(&node)?;
         let reason = match reason {
             LeftReason::Closed => "closed",
             LeftReason::Evicted => "evicted",
@@ -102,7 +103,7 @@ impl Membership {
         })
     }
 
-    /// The current hub, if known and not this node.
+    /// The current hub, if known: this node's own id while it is the hub.
     pub fn hub(&self) -> Option<u64> {
         self.hub
     }

@@ -1099,3 +1099,24 @@ fn a_member_cannot_claim_to_have_lost_more_events_than_it_can_have_sent() {
     me.receive(t1, attempt, None, frame);
     assert_eq!(deliveries(&actions(&mut me)), 1);
 }
+
+/// A node that was the hub, restarted, and lost its next link as a client before any hub said
+/// hello: it knows of no hub, so it owes word to nobody and awaits nobody. (It once took its
+/// own id for the lost hub's: it owed word to itself, and a `close` lingered for it.)
+#[test]
+fn a_node_that_was_the_hub_never_owes_word_to_itself() {
+    const ME: u64 = 3;
+    let t0 = Instant::now();
+    let mut me = node(ME, t0);
+    bound_hub(&mut me, t0);
+    actions(&mut me);
+    me.restarted(t0);
+    me.start_election(t0);
+    let attempt = opened_attempt(&actions(&mut me));
+    me.opened(t0, attempt, Ok(OpenedAs::Client));
+    me.connection_up(t0, attempt, 1);
+    me.connection_down(t0, attempt, 1);
+    me.restarted(t0);
+    assert_eq!(me.owed_list(), vec![], "owed word");
+    assert!(!me.hub_members.contains(&ME), "awaits itself");
+}
