@@ -20,7 +20,7 @@ use foldhash::{HashMap, HashSet};
 /// Topics whose matching patterns are cached, at most.
 const CACHED_TOPICS: usize = 4096;
 
-struct Listener {
+struct Registered {
     /// Its [`ListenerId`]: what removes exactly this listener.
     id: ListenerId,
     /// The mailbox its events go to. `remove` (Node's `removeListener`) finds a listener by it, and
@@ -78,7 +78,7 @@ pub(crate) struct Registry {
     /// Each pattern listened to, exactly as added, with its listeners oldest first: the order
     /// events reach them in. A pattern whose last listener goes is removed, here and from the trie,
     /// so the keys are exactly the patterns listened to.
-    by_pattern: HashMap<String, Vec<Listener>>,
+    by_pattern: HashMap<String, Vec<Registered>>,
     /// The keys of `by_pattern`, each stored under itself: finds the patterns a topic matches,
     /// which are then looked up in `by_pattern`.
     trie: Trie<String>,
@@ -116,7 +116,7 @@ impl Registry {
         if remaining == Some(0) {
             return;
         }
-        self.by_pattern.entry(pattern.to_owned()).or_default().push(Listener {
+        self.by_pattern.entry(pattern.to_owned()).or_default().push(Registered {
             id,
             recipient,
             remaining,

@@ -192,7 +192,7 @@ impl Handler<Shutdown> for Emitter {
         self.perform(ctx);
         if self.node.has_left() && !self.left_waiters.is_empty() {
             // It had left before: nothing more to wait for.
-            self.go();
+            self.close_link_after_goodbye();
         }
         Box::pin(async move {
             let _ = left.await;
@@ -204,7 +204,7 @@ impl Emitter {
     /// The node left: the link closes once the goodbye had time to leave, then whoever waits
     /// for the close hears of it. The actor stays, answering [`Error::Closed`], until its last
     /// address is dropped.
-    pub(super) fn go(&mut self) {
+    pub(super) fn close_link_after_goodbye(&mut self) {
         let link = self.link.take();
         let waiters = std::mem::take(&mut self.left_waiters);
         actix::spawn(async move {

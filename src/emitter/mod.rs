@@ -68,8 +68,8 @@ pub struct Emitter {
     left_waiters: Vec<oneshot::Sender<()>>,
     /// The one timer, set to the core's next deadline.
     timer: Option<(Instant, SpawnHandle)>,
-    /// A [`Work`] is queued (the core drains when the mailbox is).
-    work_scheduled: bool,
+    /// A [`MailboxDrained`] is queued (the core catches up once the mailbox is drained).
+    drained_notice_queued: bool,
     /// Why the last candidate could not be opened: what a failed election reports.
     open_failure: Option<Error>,
 }
@@ -93,13 +93,13 @@ impl Emitter {
             flush_waiters: HashMap::new(),
             left_waiters: Vec::new(),
             timer: None,
-            work_scheduled: false,
+            drained_notice_queued: false,
             open_failure: None,
         }
     }
 
     /// Carries out what the core asks, in order, until it asks nothing more; then tells it what
-    /// listeners took, re-arms the timer and queues a drain.
+    /// listeners took, re-arms the timer and queues a [`MailboxDrained`].
     fn perform(&mut self, ctx: &mut Context<Self>) {
         loop {
             if self.patterns_told != Some(self.registry.version()) {
@@ -115,9 +115,9 @@ impl Emitter {
             }
         }
         self.arm_timer(ctx);
-        if !self.work_scheduled && !self.node.has_left() {
-            self.work_scheduled = true;
-            ctx.notify(Work);
+        if !self.drained_notice_queued && !self.node.has_left() {
+            self.drained_notice_queued = true;
+            ctx.notify(MailboxDrained);
         }
     }
 
@@ -181,7 +181,7 @@ impl Emitter {
                 let left = state == LinkState::Closed;
                 self.state.send_replace(state);
                 if left {
-                    self.go();
+                    self.close_link_after_goodbye();
                 }
             }
             Action::Crash(why) => {
@@ -234,7 +234,7 @@ impl Supervised for Emitter {
         self.link = None;
         // The restart dropped every timer and queued notification of this actor.
         self.timer = None;
-        self.work_scheduled = false;
+        self.drained_notice_queued = false;
         self.node.restarted(Instant::now());
         self.perform(ctx);
     }
@@ -243,14 +243,14 @@ impl Supervised for Emitter {
 /// Deferred work, run once the mailbox is drained: send what is ready, acknowledge what arrived.
 #[derive(Message)]
 #[rtype(result = "()")]
-struct Work;
+struct MailboxDrained;
 
-impl Handler<Work> for Emitter {
+impl Handler<MailboxDrained> for Emitter {
     type Result = ();
 
-    fn handle(&mut self, _: Work, ctx: &mut Context<Self>) {
-        self.work_scheduled = false;
-        self.node.drain(Instant::now());
+    fn handle(&mut self, _: MailboxDrained, ctx: &mut Context<Self>) {
+        self.drained_notice_queued = false;
+        self.node.caught_up(Instant::now());
         while let Some(action) = self.node.poll_action() {
             self.carry_out(action, ctx);
         }

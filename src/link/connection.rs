@@ -27,7 +27,7 @@ use tracing::{debug, warn};
 /// than a member may lack before the hub cuts it off as behind (half of what a sender retains:
 /// `window` x 128 frames, 1,024 at the default window), plus what senders re-send at once to a
 /// member coming back, and the control frames in between. On the hub its bytes are bounded too:
-/// by what the other members may keep for it, `max_pending_bytes` each (see [`Writer`]).
+/// by what the other members may keep for it, `max_pending_bytes` each (see [`WriteQueue`]).
 const QUEUED_FRAMES: usize = 4096;
 
 /// Bytes a reader asks for at a time.
@@ -59,7 +59,7 @@ static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 /// One connection's writer queue, bounded in frames ([`QUEUED_FRAMES`]) and, on the hub, in
 /// bytes. A client's queue needs no byte bound: it holds its own events frames on their way to
 /// the hub, which its sender's window bounds, and a few control frames.
-pub(super) struct Writer {
+pub(super) struct WriteQueue {
     queue: mpsc::Sender<Bytes>,
     /// The bytes of the frames queued and not yet written.
     queued_bytes: Rc<std::cell::Cell<usize>>,
@@ -67,7 +67,7 @@ pub(super) struct Writer {
     to_member: bool,
 }
 
-impl Writer {
+impl WriteQueue {
     /// Queues a frame; `false` if the queue is full, in frames or, toward a member, past
     /// `max_bytes` (one frame always fits in an empty queue).
     pub(super) fn push(&self, frame: &Bytes, max_bytes: usize) -> bool {
@@ -195,7 +195,7 @@ async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &
     let (queue, queued) = mpsc::channel(QUEUED_FRAMES);
     let queued_bytes = Rc::new(std::cell::Cell::new(0));
     let writer =
-        Writer { queue, queued_bytes: queued_bytes.clone(), to_member: side == OpenedAs::Hub };
+        WriteQueue { queue, queued_bytes: queued_bytes.clone(), to_member: side == OpenedAs::Hub };
     shared.writers.borrow_mut().insert(conn, writer);
     shared.report(LinkEvent::ConnUp(conn));
     let from = (side == OpenedAs::Hub).then_some(conn);

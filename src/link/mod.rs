@@ -38,7 +38,7 @@ use crate::stats::Stats;
 use crate::wire::Received;
 use actix::Recipient;
 use bytes::Bytes;
-use connection::{accept_members, dial_hub, Writer};
+use connection::{accept_members, dial_hub, WriteQueue};
 use opening::is_websocket;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -101,7 +101,7 @@ struct Shared {
     /// [`crate::EmitterBuilder::ws_origins`]); `None` on other transports.
     ws_origins: Option<Vec<String>>,
     /// The writer queue of every connection that is up.
-    writers: RefCell<HashMap<ConnId, Writer>>,
+    writers: RefCell<HashMap<ConnId, WriteQueue>>,
     /// The bytes the hub's writer toward one member may have queued per connection of the link:
     /// what each other member may keep for it (`max_pending_bytes`), and at least a window of
     /// full frames.

@@ -362,7 +362,7 @@ impl Node {
 
     /// The caller's mailbox is drained: what arrived until now shares one frame, one
     /// acknowledgement. Sends what the windows allow and acknowledges what listeners took.
-    pub fn drain(&mut self, now: Instant) {
+    pub fn caught_up(&mut self, now: Instant) {
         if !self.phase.is_linked() {
             return;
         }
@@ -420,7 +420,7 @@ impl Node {
     }
 
     /// This node's patterns changed (listeners added or removed): `patterns` with their
-    /// listener counts. Announced to the cluster on the next drain.
+    /// listener counts. Announced to the cluster once the caller caught up ([`Node::caught_up`]).
     pub fn set_patterns(&mut self, patterns: Vec<(String, u32)>) {
         if patterns != self.own_patterns {
             self.own_patterns = patterns;

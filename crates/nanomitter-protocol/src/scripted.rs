@@ -191,7 +191,7 @@ fn acknowledge(me: &mut Node, attempt: u64, conn: u64, member: u64, at: Instant)
     let ack = wire::Ack { node: member, epoch: 2, acks: vec![(2, 1)] };
     let raw = Bytes::from(ack.encode());
     me.receive(at, attempt, Some(conn), Received::decode(raw).unwrap());
-    me.drain(at);
+    me.caught_up(at);
 }
 
 /// The node as the hub of a new cluster with one client, `member`, on connection 5, listening
@@ -316,16 +316,16 @@ fn a_frame_that_delivers_nothing_here_is_acknowledged_at_once() {
     // One event, taken by the listeners (with the membership notices before it): acknowledged.
     let frame = events(SENDER, 1, 1..=1, &[1]);
     me.receive(t0, attempt, None, frame);
-    me.drain(t0);
+    me.caught_up(t0);
     issued += deliveries(&actions(&mut me));
     me.listeners_took(t0, issued);
-    me.drain(t0);
+    me.caught_up(t0);
     assert_eq!(acks_of(&actions(&mut me), SENDER), [1]);
 
     // Then a frame with nothing for this node.
     let frame = events(SENDER, 1, 2..=4, &[]);
     me.receive(t0, attempt, None, frame);
-    me.drain(t0);
+    me.caught_up(t0);
     assert_eq!(acks_of(&actions(&mut me), SENDER), [4], "2..=4 are held: nothing to wait for");
 }
 
@@ -365,7 +365,7 @@ fn a_new_hub_frozen_past_its_grace_period_still_awaits_the_old_members() {
 
     // Frozen past its grace period for the other member, it runs again.
     let thawed = t1 + election_timeout * 2 + liveness * 4;
-    me.drain(thawed);
+    me.caught_up(thawed);
     let first = actions(&mut me);
     assert!(!flushed(&first), "the flush resolved while the other member was still awaited");
     me.handle_timeout(thawed);
@@ -423,7 +423,7 @@ fn a_frame_that_fills_a_gap_waits_in_the_hub_queue_before_later_ones() {
     me.receive(t0, attempt, Some(1), frame);
     let frame = events(SENDER, 1, 3..=3, &[3]);
     me.receive(t0, attempt, Some(1), frame);
-    me.drain(t0);
+    me.caught_up(t0);
     assert_eq!(relayed(&actions(&mut me)), [1]);
 
     // Asked again, the sender sends 2 and 3.
@@ -431,7 +431,7 @@ fn a_frame_that_fills_a_gap_waits_in_the_hub_queue_before_later_ones() {
         let frame = events(SENDER, 1, covers, &[seq]);
         me.receive(t0, attempt, Some(1), frame);
     }
-    me.drain(t0);
+    me.caught_up(t0);
     actions(&mut me);
 
     // As the other client acknowledges, the frames go out in their sender's order.
@@ -440,7 +440,7 @@ fn a_frame_that_fills_a_gap_waits_in_the_hub_queue_before_later_ones() {
         let ack = wire::Ack { node: OTHER, epoch: 1, acks: vec![(SENDER, held)] };
         let raw = Bytes::from(ack.encode());
         me.receive(t0, attempt, Some(2), Received::decode(raw).unwrap());
-        me.drain(t0);
+        me.caught_up(t0);
         out.extend(relayed(&actions(&mut me)));
     }
     assert_eq!(out, [2, 3]);
@@ -477,19 +477,19 @@ fn a_departed_senders_frames_leave_the_hub_window() {
     // The sender's frame goes out; one client acknowledges it, the other never got it.
     let frame = events(SENDER, 1, 1..=1, &[1]);
     me.receive(t0, attempt, Some(1), frame);
-    me.drain(t0);
+    me.caught_up(t0);
     assert!(relayed_from(&actions(&mut me), SENDER));
     let ack = wire::Ack { node: OTHER, epoch: 1, acks: vec![(SENDER, 1)] };
     let raw = Bytes::from(ack.encode());
     me.receive(t0, attempt, Some(2), Received::decode(raw).unwrap());
-    me.drain(t0);
+    me.caught_up(t0);
     actions(&mut me);
 
     // The sender goes; another client's frame must go out at once.
     me.connection_down(t0, attempt, 1);
     let frame = events(OTHER, 1, 1..=1, &[1]);
     me.receive(t0, attempt, Some(2), frame);
-    me.drain(t0);
+    me.caught_up(t0);
     assert!(relayed_from(&actions(&mut me), OTHER), "the window waits for the departed sender");
 }
 
@@ -531,7 +531,7 @@ fn a_hub_that_binds_again_still_awaits_the_clients_it_awaited() {
     let ack = wire::Ack { node: OTHER, epoch: 2, acks: vec![(ME, 1)] };
     let raw = Bytes::from(ack.encode());
     me.receive(t1, attempt, Some(2), Received::decode(raw).unwrap());
-    me.drain(t1);
+    me.caught_up(t1);
     assert!(actions(&mut me).iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)));
 }
 
@@ -554,7 +554,7 @@ fn a_fresh_hub_awaits_the_members_a_rejoining_client_knew() {
     let ack = wire::Ack { node: BACK, epoch: 1, acks: vec![(ME, 1)] };
     let raw = Bytes::from(ack.encode());
     me.receive(t0, attempt, Some(5), Received::decode(raw).unwrap());
-    me.drain(t0);
+    me.caught_up(t0);
     let early = actions(&mut me);
     assert!(!early.iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)), "7 is awaited");
     // 7 never comes back: after the grace period it is no longer a member.
@@ -602,7 +602,7 @@ fn a_flood_of_resend_requests_is_answered_once_per_interval() {
     let mut me = node(ME, t0);
     let attempt = linked_client(&mut me, HUB, vec![ME, ASKER], t0);
     assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
-    me.drain(t0);
+    me.caught_up(t0);
     actions(&mut me);
     let resent = |me: &mut Node| {
         actions(me)
@@ -933,7 +933,7 @@ fn acknowledge_up_to(
     let ack = wire::Ack { node: member, epoch: 1, acks: vec![(sender, seq)] };
     let raw = Bytes::from(ack.encode());
     me.receive(at, attempt, Some(conn), Received::decode(raw).unwrap());
-    me.drain(at);
+    me.caught_up(at);
 }
 
 /// A member coming back after a lost hub names the members it knew, and a new hub awaits
@@ -967,7 +967,7 @@ fn made_up_members_in_a_rejoining_hello_cost_at_most_a_bounded_wait() {
     assert_eq!(me.stats.over_budget.load(Ordering::Relaxed), refused + 100);
     assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
     let ticket = me.flush(t1).expect("not yet held by the members");
-    me.drain(t1);
+    me.caught_up(t1);
     for (conn, member) in [(5, 7), (6, 8), (9, 10)] {
         acknowledge_up_to(&mut me, attempt, conn, member, (ME, 1), t1);
     }
@@ -1003,7 +1003,7 @@ fn churn_of_members_gone_without_a_word_cannot_stall_a_flush() {
             if i == 1 {
                 assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
                 ticket = me.flush(at);
-                me.drain(at);
+                me.caught_up(at);
                 acknowledge_up_to(&mut me, attempt, 5, MEMBER, (ME, 1), at);
             }
             let mut done = actions(&mut me);

@@ -213,7 +213,7 @@ impl Node {
     /// the ticket of the [`Action::Flushed`] that will say so.
     pub fn flush(&mut self, now: Instant) -> Option<u64> {
         self.sender.seal();
-        self.drain(now);
+        self.caught_up(now);
         let target = self.sender.last_framed();
         if target <= self.sender.acked() {
             return None;

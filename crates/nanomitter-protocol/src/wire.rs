@@ -566,7 +566,7 @@ impl Received {
 
 /// Decodes a frame. Events share `bytes`: no topic or payload is copied.
 pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
-    let mut reader = Reader { bytes: &bytes, at: 0 };
+    let mut reader = Cursor { bytes: &bytes, at: 0 };
     if reader.take(4)? != MAGIC {
         return Err(FrameError::NotAFrame);
     }
@@ -633,7 +633,7 @@ pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
     Ok(frame)
 }
 
-fn decode_interest(reader: &mut Reader<'_>, bytes: &Bytes) -> Result<Interest, FrameError> {
+fn decode_interest(reader: &mut Cursor<'_>, bytes: &Bytes) -> Result<Interest, FrameError> {
     let node = reader.u64()?;
     let version = reader.u64()?;
     let count = reader.u32()? as usize;
@@ -662,7 +662,7 @@ fn decode_interest(reader: &mut Reader<'_>, bytes: &Bytes) -> Result<Interest, F
     Ok(Interest { node, version, patterns })
 }
 
-fn decode_events(reader: &mut Reader<'_>, bytes: &Bytes) -> Result<Events, FrameError> {
+fn decode_events(reader: &mut Cursor<'_>, bytes: &Bytes) -> Result<Events, FrameError> {
     let node = reader.u64()?;
     let retained_from = reader.seq()?;
     let covers_from = reader.seq()?;
@@ -709,7 +709,7 @@ fn decode_events(reader: &mut Reader<'_>, bytes: &Bytes) -> Result<Events, Frame
 }
 
 /// Reads a frame's fields in order, refusing to read past its end.
-struct Reader<'a> {
+struct Cursor<'a> {
     /// The whole frame being decoded: offsets into it are offsets into the shared `Bytes` that
     /// topics and payloads are sliced from.
     bytes: &'a [u8],
@@ -717,7 +717,7 @@ struct Reader<'a> {
     at: usize,
 }
 
-impl<'a> Reader<'a> {
+impl<'a> Cursor<'a> {
     fn remaining(&self) -> usize {
         self.bytes.len() - self.at
     }

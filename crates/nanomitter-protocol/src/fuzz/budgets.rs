@@ -32,8 +32,8 @@
 //!
 //! Longer run:
 //! `BOLERO_RANDOM_ITERATIONS=20000 cargo test -p nanomitter-protocol --lib fuzz::budgets` (27
-//! times the scripts of a `cargo test` run, about a minute in a debug build; see the module `fuzz` for
-//! replaying a failure and for coverage-guided runs).
+//! times the scripts of a `cargo test` run, about a minute in a debug build; see the module
+//! `fuzz` for replaying a failure and for coverage-guided runs).
 
 use super::frames::{node_ids, seqs, EventsSpec, FrameSpec, HUB, ME};
 use super::ITERATIONS;
@@ -544,7 +544,7 @@ impl Shell {
     /// what it was sent, and the hub's listeners take every delivery. Then checks the hub.
     fn settle(&mut self) {
         for _ in 0..SETTLE_ROUNDS {
-            self.node.drain(self.now);
+            self.node.caught_up(self.now);
             let mut acted = false;
             let mut cut_off = Vec::new();
             while let Some(action) = self.node.poll_action() {
@@ -571,10 +571,10 @@ impl Shell {
                 return self.check();
             }
         }
-        panic!("the hub did not settle in {SETTLE_ROUNDS} drains");
+        panic!("the hub did not settle in {SETTLE_ROUNDS} rounds of catching up");
     }
 
-    /// Carries out one action of the hub; connections to cut off are closed after the drain.
+    /// Carries out one action of the hub; connections to cut off are closed after catching up.
     fn carry_out(&mut self, action: Action, cut_off: &mut Vec<ConnId>) {
         match action {
             Action::Open { attempt, .. } => {

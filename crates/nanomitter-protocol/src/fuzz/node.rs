@@ -8,8 +8,9 @@
 //! Owns: the shell and these targets. Whatever the script, the core never panics (overflow
 //! included: the tests build in debug), and:
 //! - every frame it sends or relays decodes;
-//! - one input, and the drains after it, queue at most [`ACTIONS_PER_INPUT`] actions, and the
-//!   drains settle (a drain with nothing to do queues nothing) within [`SETTLE_ROUNDS`];
+//! - one input, and the rounds of catching up after it, queue at most [`ACTIONS_PER_INPUT`]
+//!   actions, and the rounds settle (catching up with nothing to do queues nothing) within
+//!   [`SETTLE_ROUNDS`];
 //! - handling a timeout moves its deadline past now: a timer never spins;
 //! - it never releases more bytes than emits reserved, resolves only flushes it ticketed, each
 //!   once, and knows no more peers than the node ids it was told of.
@@ -34,8 +35,8 @@ use std::time::{Duration, Instant};
 const SCRIPTS: usize = ITERATIONS / 4;
 /// Inputs of one script.
 const STEPS: std::ops::Range<usize> = 1..64;
-/// Actions one input may queue, drains after it included. The largest inputs are frames of up
-/// to a few hundred events, each delivered and acknowledged.
+/// Actions one input may queue, the rounds of catching up after it included. The largest inputs
+/// are frames of up to a few hundred events, each delivered and acknowledged.
 const ACTIONS_PER_INPUT: usize = 1024;
 /// Drains after one input before the node must be settled.
 const SETTLE_ROUNDS: usize = 8;
@@ -293,7 +294,7 @@ impl Shell {
     fn settle(&mut self) {
         let mut actions = 0;
         for _ in 0..SETTLE_ROUNDS {
-            self.node.drain(self.now);
+            self.node.caught_up(self.now);
             let mut cut_off = Vec::new();
             let mut acted = false;
             while let Some(action) = self.node.poll_action() {
@@ -314,7 +315,7 @@ impl Shell {
                 return;
             }
         }
-        panic!("the node did not settle in {SETTLE_ROUNDS} drains");
+        panic!("the node did not settle in {SETTLE_ROUNDS} rounds of catching up");
     }
 
     fn carry_out(&mut self, action: Action) {

@@ -501,7 +501,7 @@ impl World {
     fn settle(&mut self, node: usize) {
         let now = self.instant();
         loop {
-            self.nodes[node].core.drain(now);
+            self.nodes[node].core.caught_up(now);
             let mut acted = false;
             while let Some(action) = self.nodes[node].core.poll_action() {
                 acted = true;
