@@ -6,7 +6,7 @@
 //! is a message to the actor.
 
 use crate::config::Config;
-use crate::emitter::{Emitter, LinkState, Shared, Shutdown};
+use crate::emitter::{Emitter, LinkState, ReservedEmit, Shared, Shutdown};
 use crate::error::{Error, Result};
 use crate::event::{Codec, DistributedEvent};
 use crate::membership::Peer;
@@ -16,7 +16,6 @@ use crate::messages::{
 use crate::stats::{Stats, StatsSnapshot};
 use crate::subscription::Subscription;
 use crate::topic;
-use crate::wire;
 use actix::prelude::*;
 use nanomitter_protocol::Role;
 use serde::Serialize;
@@ -75,7 +74,7 @@ impl EmitterHandle {
             shared,
             node,
             service: config.core.service.as_str().into(),
-            max_event_size: config.core.max_frame_size - wire::frame_overhead(&config.core.service),
+            max_event_size: config.core.max_event_size(),
         }
     }
 
@@ -486,34 +485,32 @@ impl EmitterHandle {
     /// Sends `emit` once the actor has caught up with what was handed to it and there is room
     /// for it under `max_pending_bytes`.
     async fn send_waiting(&self, emit: Emit) -> Result<()> {
-        let mut emit = self.checked(emit)?;
+        let bytes = self.checked(&emit)?;
         let pending = &self.shared.pending;
         pending.actor_caught_up().await;
-        if !pending.reserve(emit.wire_size()).await {
+        if !pending.reserve(bytes).await {
             return Err(Error::Closed);
         }
-        emit.reserved = emit.wire_size();
-        self.hand_over(emit);
+        self.hand_over(ReservedEmit { emit, bytes });
         Ok(())
     }
 
     /// Sends `emit` if there is room for it under `max_pending_bytes`, or refuses it.
     fn try_send(&self, emit: Emit) -> Result<()> {
-        let mut emit = self.checked(emit)?;
+        let bytes = self.checked(&emit)?;
         let pending = &self.shared.pending;
-        if !pending.try_reserve(emit.wire_size()) {
+        if !pending.try_reserve(bytes) {
             Stats::add(&self.shared.stats.overflows, 1);
             return Err(Error::Overflow { pending: pending.held(), limit: pending.limit() });
         }
-        emit.reserved = emit.wire_size();
-        self.hand_over(emit);
+        self.hand_over(ReservedEmit { emit, bytes });
         Ok(())
     }
 
     /// Puts a reserved event in the actor's mailbox, counted until the actor takes it.
-    fn hand_over(&self, emit: Emit) {
-        self.shared.pending.handed_over(emit.reserved);
-        self.addr.do_send(emit);
+    fn hand_over(&self, reserved: ReservedEmit) {
+        self.shared.pending.handed_over(reserved.bytes);
+        self.addr.do_send(reserved);
     }
 
     /// A listener may be added for `topic`: a valid pattern, on an emitter not closed.
@@ -525,14 +522,14 @@ impl EmitterHandle {
         Ok(())
     }
 
-    fn checked(&self, emit: Emit) -> Result<Emit> {
-        if emit.wire_size() > self.max_event_size {
-            return Err(Error::EventTooLarge { size: emit.wire_size(), max: self.max_event_size });
-        }
+    /// The bytes to reserve for `emit` (its wire size), if it fits a frame and the emitter is
+    /// open.
+    fn checked(&self, emit: &Emit) -> Result<usize> {
+        let bytes = emit.wire_size_within(self.max_event_size)?;
         if !self.addr.connected() || self.shared.pending.is_closed() {
             return Err(Error::Closed);
         }
-        Ok(emit)
+        Ok(bytes)
     }
 
     /// The other nodes this node knows of, from their hellos (every liveness interval).

@@ -267,10 +267,6 @@ pub struct Emit {
     /// The value, already encoded, as it goes on the wire; shared, so a clone of the message copies
     /// no bytes.
     pub(crate) payload: Bytes,
-    /// Bytes reserved for it under `max_pending_bytes`: by the emitting handle before sending
-    /// it, or by the emitter when it arrives with 0 (sent directly). An event's wire size is
-    /// never 0, so 0 always means "not reserved yet".
-    pub(crate) reserved: usize,
 }
 
 impl Emit {
@@ -303,17 +299,17 @@ impl Emit {
     ) -> Result<Emit> {
         topic::check(topic, false)?;
         let payload = crate::event::encode(codec, value)?;
-        Ok(Emit {
-            topic: ByteString::from(topic),
-            codec,
-            payload: Bytes::from(payload),
-            reserved: 0,
-        })
+        Ok(Emit { topic: ByteString::from(topic), codec, payload: Bytes::from(payload) })
     }
 
-    /// Bytes this event takes in a frame.
-    pub(crate) fn wire_size(&self) -> usize {
-        wire::event_wire_size(&self.topic, &self.payload)
+    /// Bytes this event takes in a frame, if a frame of `max_event_size` for events can carry
+    /// it: the check of its size, the same for a handle's emit and a message sent directly.
+    pub(crate) fn wire_size_within(&self, max_event_size: usize) -> Result<usize> {
+        let size = wire::event_wire_size(&self.topic, &self.payload);
+        if size > max_event_size {
+            return Err(crate::Error::EventTooLarge { size, max: max_event_size });
+        }
+        Ok(size)
     }
 }
 

@@ -7,33 +7,48 @@ use crate::link::GOODBYE_LINGER;
 use crate::messages::{
     Emit, Flush, Listen, ListenerCount, Peers, RemoveAllListeners, RemoveListener, Topics, Unlisten,
 };
-use crate::wire;
+
+/// An event a handle checked and reserved `bytes` for under `max_pending_bytes` (its wire
+/// size), counted as handed over until the actor takes it (see `Pending::handed_over`).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(crate) struct ReservedEmit {
+    /// The event.
+    pub(crate) emit: Emit,
+    /// What the handle reserved for it: the core gives it back once every member holds it.
+    pub(crate) bytes: usize,
+}
+
+impl Handler<ReservedEmit> for Emitter {
+    type Result = ();
+
+    fn handle(&mut self, ReservedEmit { emit, bytes }: ReservedEmit, ctx: &mut Context<Self>) {
+        self.shared.pending.taken_over(bytes);
+        if self.node.is_closed() {
+            self.shared.pending.release(bytes);
+            return;
+        }
+        self.node.emit(emit.topic, emit.codec, emit.payload, bytes);
+        self.perform(ctx);
+    }
+}
 
 impl Handler<Emit> for Emitter {
     type Result = Result<()>;
 
-    /// An `Emit` from a handle comes checked and reserved; one sent directly is checked and
-    /// reserved here, as `handle.emit` would have.
-    fn handle(&mut self, mut emit: Emit, ctx: &mut Context<Self>) -> Result<()> {
-        // A handle counted what it reserved as handed over (see `Pending::handed_over`).
-        self.shared.pending.taken_over(emit.reserved);
+    /// An `Emit` sent directly is checked and reserved here, as `handle.emit` does before it
+    /// sends a [`ReservedEmit`].
+    fn handle(&mut self, emit: Emit, ctx: &mut Context<Self>) -> Result<()> {
         if self.node.is_closed() {
-            self.shared.pending.release(emit.reserved);
             return Err(Error::Closed);
         }
-        if emit.reserved == 0 {
-            let (size, max) = (emit.wire_size(), self.max_event_size());
-            if size > max {
-                return Err(Error::EventTooLarge { size, max });
-            }
-            let pending = &self.shared.pending;
-            if !pending.try_reserve(size) {
-                Stats::add(&self.shared.stats.overflows, 1);
-                return Err(Error::Overflow { pending: pending.held(), limit: pending.limit() });
-            }
-            emit.reserved = size;
+        let size = emit.wire_size_within(self.config.core.max_event_size())?;
+        let pending = &self.shared.pending;
+        if !pending.try_reserve(size) {
+            Stats::add(&self.shared.stats.overflows, 1);
+            return Err(Error::Overflow { pending: pending.held(), limit: pending.limit() });
         }
-        self.node.emit(emit.topic, emit.codec, emit.payload, emit.reserved);
+        self.node.emit(emit.topic, emit.codec, emit.payload, size);
         self.perform(ctx);
         Ok(())
     }
@@ -74,11 +89,6 @@ impl Emitter {
         self.registry.add(pattern, listen.id, listen.recipient, listen.times, hold);
         self.perform(ctx);
         Ok(())
-    }
-
-    /// The largest event (its wire size) a frame of this node can carry.
-    fn max_event_size(&self) -> usize {
-        self.config.core.max_frame_size - wire::frame_overhead(&self.config.core.service)
     }
 
     /// Emits a heartbeat on [`crate::HEARTBEAT_TOPIC`] (outside the pending bound: one event a

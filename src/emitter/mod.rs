@@ -38,7 +38,7 @@ mod delivery;
 /// Where the node stands, as its handles see it: a failed first election carries the error that
 /// says why.
 pub(crate) type LinkState = crate::protocol::LinkState<Error>;
-pub(crate) use api::Shutdown;
+pub(crate) use api::{ReservedEmit, Shutdown};
 use delivery::Deliveries;
 
 /// What a node shares with its handles.

@@ -55,7 +55,9 @@ impl Node {
             return None;
         }
         let size = wire::event_wire_size(&topic, &payload);
-        if size + wire::frame_overhead(&self.service) > self.settings.max_frame_size {
+        // The shells check this before they reserve; the core checks again, whatever its shell
+        // did, so that it never makes a frame its peers refuse.
+        if size > self.settings.max_event_size() {
             Stats::add(&self.stats.dropped, 1);
             self.act(Action::Release(reserved));
             warn!(%topic, size, "dropped an event larger than max_frame_size");

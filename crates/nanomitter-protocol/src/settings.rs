@@ -58,6 +58,12 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The largest event (its wire size) one frame of this node can carry: what an emit past
+    /// it is refused for.
+    pub fn max_event_size(&self) -> usize {
+        self.max_frame_size.saturating_sub(crate::wire::frame_overhead(&self.service))
+    }
+
     /// The defaults for a node of service `service` on the one address `candidate`: frames of
     /// up to 16 MiB, batches of 1 MiB, 64 MiB pending, a window of 8 frames, a hello every
     /// second, slow clients evicted after 5 s, local echo and interest routing on, a dialed
