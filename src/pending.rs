@@ -17,8 +17,8 @@ pub(crate) struct Pending {
     /// `Emit` sent to it directly) adds an event's wire size when it accepts it, and the actor
     /// takes it off when the core gives it back (`Action::Release`: nobody is owed the event any
     /// more, or it was dropped).
-    bytes: AtomicUsize,
-    /// `max_pending_bytes`: a reservation that would take `bytes` past it is refused (`emit`) or
+    reserved: AtomicUsize,
+    /// `max_pending_bytes`: a reservation that would take `reserved` past it is refused (`emit`) or
     /// waits (`emit_wait`), unless nothing is reserved, so a lone event always fits. Reported in
     /// `Error::Overflow`.
     limit: usize,
@@ -37,7 +37,7 @@ impl Pending {
     /// `handoff_limit` bytes (a batch, say) wait there.
     pub(crate) fn new(limit: usize, handoff_limit: usize) -> Self {
         Pending {
-            bytes: AtomicUsize::new(0),
+            reserved: AtomicUsize::new(0),
             limit,
             room: Notify::new(),
             closed: AtomicBool::new(false),
@@ -47,7 +47,7 @@ impl Pending {
 
     /// Reserves `n` bytes if they fit under the limit (a lone event always fits).
     pub(crate) fn try_reserve(&self, n: usize) -> bool {
-        self.bytes
+        self.reserved
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |held| {
                 (held == 0 || held + n <= self.limit).then_some(held + n)
             })
@@ -101,14 +101,14 @@ impl Pending {
     /// Gives back `n` reserved bytes.
     pub(crate) fn release(&self, n: usize) {
         if n > 0 {
-            self.bytes.fetch_sub(n, Ordering::AcqRel);
+            self.reserved.fetch_sub(n, Ordering::AcqRel);
             self.room.notify_waiters();
         }
     }
 
     /// Bytes reserved now.
     pub(crate) fn held(&self) -> usize {
-        self.bytes.load(Ordering::Acquire)
+        self.reserved.load(Ordering::Acquire)
     }
 
     pub(crate) fn limit(&self) -> usize {

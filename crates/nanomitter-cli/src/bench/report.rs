@@ -270,7 +270,8 @@ pub fn progress_line(run: &Measured) -> String {
     )
 }
 
-/// A latency in microseconds, in the unit that reads best: `840 µs`, `4.2 ms`, `506 ms`, `2.4 s`.
+/// A latency in microseconds, in the unit that reads best: `840 µs`, `4.2 ms`, `2437 ms`,
+/// `14.1 s` (milliseconds up to 10 s).
 fn readable(us: u64) -> String {
     match us {
         0..1_000 => format!("{us} µs"),
