@@ -41,11 +41,16 @@
 //!
 //! # Known NNG faults
 //!
-//! None known in NNG 2.0.0 for what this crate does; its tests bind, use and free every
+//! - NNG shares one HTTP server between websocket listeners on the same host and port, and
+//!   looks a port-0 server up by that 0 until it listens: two `ws://` or `wss://` binds to
+//!   port 0 at once could share one port, the second failing on the first's TLS configuration
+//!   ("Resource busy"). [`Listener::bind`] therefore binds one listener at a time.
+//! - NNG 2.0 completes some operations stopped by a close with "Operation stopped" rather than
+//!   "Object closed"; [`NngError::is_closed`] covers both.
+//!
+//! Nothing else is known for what this crate does; its tests bind, use and free every
 //! transport, `wss://` included. The workarounds for NNG 1.11's faults stay, since they cost
 //! nothing: no NNG cancellation (see above), and a stream's own closed flag (see `stream`).
-//! NNG 2.0 completes some operations stopped by a close with "Operation stopped" rather than
-//! "Object closed"; [`NngError::is_closed`] covers both.
 
 #![warn(missing_docs)]
 

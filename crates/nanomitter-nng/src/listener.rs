@@ -6,6 +6,7 @@
 
 use std::ffi::{c_int, CString};
 use std::ptr::{self, NonNull};
+use std::sync::PoisonError;
 
 use tokio::sync::Mutex;
 
@@ -13,6 +14,10 @@ use super::error::{check, NngError, Result, EADDRINVAL, EINTERNAL};
 use super::options::{apply, Endpoint, TransportOptions};
 use super::stream::{Stream, StreamAio};
 use super::sys::{self, nng_stream_listener};
+
+/// Held while a listener is bound (see [`Listener::bind`]). Holds nothing: a poisoned lock is
+/// taken as is.
+static BINDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// A bound address accepting byte-stream connections: `tcp://`, `ipc://`, `ws://`, `tls+tcp://`
 /// or `wss://`.
@@ -56,6 +61,13 @@ impl Listener {
     pub fn bind(url: &str, options: &TransportOptions) -> Result<Self> {
         let url = CString::new(url).map_err(|_| NngError::from_code(EADDRINVAL))?;
         check(sys::init())?;
+        // One bind at a time, from allocating to listening (or to freeing a listener that failed
+        // to listen: it is declared after the guard, so dropped before it). NNG shares one HTTP
+        // server between websocket listeners on the same host and port, and finds a server for
+        // port 0 by that 0 until the server is listening and knows its port: two `ws://` or
+        // `wss://` binds to port 0 at once could otherwise share a port, and the second then
+        // fails on the first's TLS configuration ("Resource busy").
+        let _one_bind = BINDING.lock().unwrap_or_else(PoisonError::into_inner);
         let mut raw = ptr::null_mut();
         // SAFETY: `raw` is a valid out-pointer and `url` a NUL-terminated string that NNG parses
         // and copies.
