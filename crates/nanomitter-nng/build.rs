@@ -31,6 +31,8 @@ fn main() {
         .define("ENABLE_PROGRAMS", "OFF")
         .define("ENABLE_TESTING", "OFF")
         .define("MBEDTLS_FATAL_WARNINGS", "OFF")
+        // Python only runs a configuration check whose script is not vendored.
+        .define("CMAKE_DISABLE_FIND_PACKAGE_Python3", "ON")
         .define("USE_STATIC_MBEDTLS_LIBRARY", "ON")
         .define("USE_SHARED_MBEDTLS_LIBRARY", "OFF")
         .define("CMAKE_INSTALL_LIBDIR", "lib")
