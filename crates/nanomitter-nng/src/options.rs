@@ -99,28 +99,32 @@ pub(super) unsafe fn apply(endpoint: Endpoint, options: &TransportOptions) -> Re
     }
     if let Some(tls) = &options.tls {
         // Fails with NNG's "not supported" for a scheme without TLS.
+        // SAFETY: the caller guarantees `endpoint`.
         let config = unsafe { endpoint.tls_config() }?;
         let mode = if tls.verify_peer {
             sys::NNG_TLS_AUTH_MODE_REQUIRED
         } else {
             sys::NNG_TLS_AUTH_MODE_NONE
         };
-        // SAFETY (every call on `config` below): `config` is the endpoint's own TLS
-        // configuration, alive as long as the endpoint, and not in use before it starts; the
-        // strings are NUL-terminated, and NNG copies or loads them before returning.
+        // SAFETY: `config` is the endpoint's own TLS configuration, alive as long as the
+        // endpoint, and not in use before it starts.
         check(unsafe { sys::nng_tls_config_auth_mode(config, mode) })?;
         if let Some(ca_file) = &tls.ca_file {
             let ca_file = path_string(ca_file)?;
+            // SAFETY: as above; NNG loads the NUL-terminated path's file before returning.
             check(unsafe { sys::nng_tls_config_ca_file(config, ca_file.as_ptr()) })?;
         }
         if let Some(cert_key_file) = &tls.cert_key_file {
             let cert_key_file = path_string(cert_key_file)?;
+            // SAFETY: as above; NNG loads the NUL-terminated path's file before returning, and
+            // a null password means an unencrypted key.
             check(unsafe {
                 sys::nng_tls_config_cert_key_file(config, cert_key_file.as_ptr(), ptr::null())
             })?;
         }
         if let Some(name) = &tls.server_name {
             let name = CString::new(name.as_str()).map_err(|_| NngError::from_code(EINVAL))?;
+            // SAFETY: as above; NNG copies the NUL-terminated name before returning.
             check(unsafe { sys::nng_tls_config_server_name(config, name.as_ptr()) })?;
         }
     }
