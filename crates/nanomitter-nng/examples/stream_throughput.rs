@@ -1,4 +1,4 @@
-//! Throughput of one NNG 1.11 byte stream over tcp loopback: pushes 1 GiB (or the MiB count given
+//! Throughput of one NNG 2.0 byte stream over tcp loopback: pushes 1 GiB (or the MiB count given
 //! as the first argument) in 64 KiB writes and prints MB/s.
 //!
 //! ```text

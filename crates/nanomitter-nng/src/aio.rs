@@ -17,13 +17,13 @@
 //! callback has returned, and only then frees the `nng_aio`, the callback's state and, after
 //! that, the owner's buffers.
 //!
-//! NNG 1.11's own cancellation is avoided: `nng_aio_stop` (which `nng_aio_free` calls) racing
-//! with a completion on another thread can return while that completion still uses the aio (it
-//! finds no cancel function and un-counts the operation), so an aio freed then is used after
-//! free; canceling a TLS send or receive kills the connection or never completes; and canceling
-//! dials on a reused dialer crashes NNG. Only an operation that did not complete within
-//! [`TEARDOWN_PATIENCE`] after its owner closed is left to `nng_aio_free`'s cancellation: it is
-//! stuck, so nothing completes it concurrently.
+//! NNG's own cancellation is not relied on. In NNG 1.11 `nng_aio_stop` (which `nng_aio_free`
+//! calls) racing with a completion on another thread could return while that completion still
+//! used the aio, canceling a TLS send or receive killed the connection, and canceling dials on a
+//! reused dialer crashed; closing the owner instead makes NNG complete the operation itself, on
+//! every version. Only an operation that did not complete within [`TEARDOWN_PATIENCE`] after its
+//! owner closed is left to `nng_aio_free`'s cancellation: it is stuck, so nothing completes it
+//! concurrently.
 
 use std::ffi::c_void;
 use std::future::poll_fn;
@@ -33,9 +33,8 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
-use nng_sys::nng_aio;
-
 use super::error::{check, NngError, Result};
+use super::sys::{self, nng_aio};
 
 /// How long tearing an aio down waits for its closed operation to complete before canceling it.
 const TEARDOWN_PATIENCE: Duration = Duration::from_secs(10);
@@ -119,8 +118,9 @@ extern "C" fn on_complete(arg: *mut c_void) {
 }
 
 impl Aio {
-    /// Allocates an idle aio. Fails only when NNG is out of memory.
+    /// Allocates an idle aio. Fails only when NNG is out of memory (or could not start).
     pub(super) fn new() -> Result<Self> {
+        check(sys::init())?;
         let completion = Box::new(Completion {
             state: Mutex::new(CompletionState::default()),
             finished: Condvar::new(),
@@ -129,7 +129,7 @@ impl Aio {
         let mut raw = ptr::null_mut();
         // SAFETY: `raw` is a valid out-pointer; `arg` points into `completion`, which the new
         // `Aio` owns and frees only after the nng_aio (see `Drop`).
-        check(unsafe { nng_sys::nng_aio_alloc(&mut raw, Some(on_complete), arg) })?;
+        check(unsafe { sys::nng_aio_alloc(&mut raw, Some(on_complete), arg) })?;
         let raw = NonNull::new(raw).ok_or(NngError::from_code(super::error::EINTERNAL))?;
         Ok(Self { raw, completion, busy: false })
     }
@@ -190,7 +190,7 @@ impl Aio {
         if self.busy {
             // SAFETY: `raw` is a live aio; waiting returns once its operation and callback are
             // over.
-            unsafe { nng_sys::nng_aio_wait(self.raw.as_ptr()) };
+            unsafe { sys::nng_aio_wait(self.raw.as_ptr()) };
             self.busy = false;
         }
     }
@@ -200,14 +200,14 @@ impl Aio {
         self.settle();
         // SAFETY: `raw` is a live aio with no operation running, so nothing writes the field
         // concurrently.
-        check(unsafe { nng_sys::nng_aio_result(self.raw.as_ptr()) })
+        check(unsafe { sys::nng_aio_result(self.raw.as_ptr()) })
     }
 
     /// How many bytes the last send or receive transferred.
     pub(super) fn count(&mut self) -> usize {
         self.settle();
         // SAFETY: as in `result`.
-        unsafe { nng_sys::nng_aio_count(self.raw.as_ptr()) }
+        unsafe { sys::nng_aio_count(self.raw.as_ptr()) }
     }
 
     /// The first output of the last operation (the new `nng_stream` of an accept or dial), or
@@ -215,7 +215,7 @@ impl Aio {
     pub(super) fn first_output(&mut self) -> *mut c_void {
         self.settle();
         // SAFETY: as in `result`.
-        unsafe { nng_sys::nng_aio_get_output(self.raw.as_ptr(), 0) }
+        unsafe { sys::nng_aio_get_output(self.raw.as_ptr(), 0) }
     }
 
     /// Blocks until a running operation is over, for owners tearing down after closing what it
@@ -237,7 +237,7 @@ impl Drop for Aio {
         // SAFETY: `raw` is live and not used afterwards. No operation runs, unless one was stuck
         // past the patience above, which nng_aio_free then cancels and waits for, callback
         // included; so `completion` (dropped after this) outlives every callback.
-        unsafe { nng_sys::nng_aio_free(self.raw.as_ptr()) }
+        unsafe { sys::nng_aio_free(self.raw.as_ptr()) }
     }
 }
 
@@ -250,7 +250,7 @@ mod tests {
         // SAFETY: a sleep references no memory.
         unsafe {
             aio.start(|raw| {
-                nng_sys::nng_sleep_aio(ms, raw);
+                sys::nng_sleep_aio(ms, raw);
                 Ok(())
             })
         }

@@ -5,21 +5,20 @@
 //! caller's (wrap [`Dialer::dial`] in `tokio::time::timeout` or the like).
 //!
 //! A dial whose future is dropped is not canceled but left running, and the next `dial`
-//! continues it. NNG 1.11 cannot cancel dials reliably: a dialer whose dial was just canceled
-//! crashes the process (`nni_panic`, "appending node already on a list") when it dials again,
-//! because its name-resolution aio is restarted before the canceled resolution's callback ran;
-//! and a websocket dialer freed after a canceled dial can wait forever for it. Dials end by
-//! completing, or by [`Dialer::close`] or dropping the dialer.
+//! continues it. NNG's cancellation of dials is not relied on (in NNG 1.11 a dialer whose dial
+//! was just canceled crashed the process when it dialed again, and a websocket dialer freed
+//! after a canceled dial could wait forever for it). Dials end by completing, or by
+//! [`Dialer::close`] or dropping the dialer.
 
 use std::ffi::CString;
 use std::ptr::{self, NonNull};
 
-use nng_sys::nng_stream_dialer;
 use tokio::sync::Mutex;
 
 use super::error::{check, NngError, Result, EADDRINVAL, EINTERNAL};
 use super::options::{apply, Endpoint, TransportOptions};
 use super::stream::{Stream, StreamAio};
+use super::sys::{self, nng_stream_dialer};
 
 /// Connects to one address: `tcp://`, `ipc://`, `ws://`, `tls+tcp://` or `wss://`.
 ///
@@ -50,7 +49,7 @@ impl Drop for RawDialer {
         // SAFETY: the handle is live and this is its only owner; `Dialer` declares its dial aio
         // before this field, so it was freed (its operation over) first. Connections it made
         // do not depend on it.
-        unsafe { nng_sys::nng_stream_dialer_free(self.as_ptr()) }
+        unsafe { sys::nng_stream_dialer_free(self.as_ptr()) }
     }
 }
 
@@ -59,10 +58,11 @@ impl Dialer {
     /// scheme or options the transport rejects.
     pub fn new(url: &str, options: &TransportOptions) -> Result<Self> {
         let url = CString::new(url).map_err(|_| NngError::from_code(EADDRINVAL))?;
+        check(sys::init())?;
         let mut raw = ptr::null_mut();
         // SAFETY: `raw` is a valid out-pointer and `url` a NUL-terminated string that NNG parses
         // and copies.
-        check(unsafe { nng_sys::nng_stream_dialer_alloc(&mut raw, url.as_ptr()) })?;
+        check(unsafe { sys::nng_stream_dialer_alloc(&mut raw, url.as_ptr()) })?;
         let raw = RawDialer(NonNull::new(raw).ok_or(NngError::from_code(EINTERNAL))?);
         // SAFETY: the dialer is live and not yet shared.
         unsafe { apply(Endpoint::Dialer(raw.as_ptr()), options) }?;
@@ -83,7 +83,7 @@ impl Dialer {
             .next(|aio| {
                 // SAFETY: the dialer is live while `self` is borrowed (and freed only after the
                 // dial aio), and `aio` is the idle aio `next` hands out.
-                unsafe { nng_sys::nng_stream_dialer_dial(raw.as_ptr(), aio) };
+                unsafe { sys::nng_stream_dialer_dial(raw.as_ptr(), aio) };
                 Ok(())
             })
             .await
@@ -93,7 +93,7 @@ impl Dialer {
     /// [`NngError::is_closed`].
     pub fn close(&self) {
         // SAFETY: the dialer is live; closing is thread-safe and may be repeated.
-        unsafe { nng_sys::nng_stream_dialer_close(self.raw.as_ptr()) }
+        unsafe { sys::nng_stream_dialer_close(self.raw.as_ptr()) }
     }
 }
 

@@ -7,25 +7,28 @@
 use std::ffi::{c_int, CStr};
 use std::fmt;
 
-// NNG's error codes, typed as the `int` its functions return (the bindings type them unsigned).
-pub(super) const EADDRINVAL: c_int = nng_sys::NNG_EADDRINVAL as c_int;
-pub(super) const EINVAL: c_int = nng_sys::NNG_EINVAL as c_int;
-pub(super) const ENOTSUP: c_int = nng_sys::NNG_ENOTSUP as c_int;
-const EADDRINUSE: c_int = nng_sys::NNG_EADDRINUSE as c_int;
-const ECANCELED: c_int = nng_sys::NNG_ECANCELED as c_int;
-pub(super) const ECLOSED: c_int = nng_sys::NNG_ECLOSED as c_int;
-const ECONNABORTED: c_int = nng_sys::NNG_ECONNABORTED as c_int;
-const ECONNREFUSED: c_int = nng_sys::NNG_ECONNREFUSED as c_int;
-const ECONNRESET: c_int = nng_sys::NNG_ECONNRESET as c_int;
-const ECONNSHUT: c_int = nng_sys::NNG_ECONNSHUT as c_int;
-const ECRYPTO: c_int = nng_sys::NNG_ECRYPTO as c_int;
-const ENOFILES: c_int = nng_sys::NNG_ENOFILES as c_int;
-const ENOMEM: c_int = nng_sys::NNG_ENOMEM as c_int;
-pub(super) const EINTERNAL: c_int = nng_sys::NNG_EINTERNAL as c_int;
-const EPEERAUTH: c_int = nng_sys::NNG_EPEERAUTH as c_int;
-const ESYSERR: c_int = nng_sys::NNG_ESYSERR as c_int;
-const ETIMEDOUT: c_int = nng_sys::NNG_ETIMEDOUT as c_int;
-const ETRANERR: c_int = nng_sys::NNG_ETRANERR as c_int;
+use super::sys;
+
+// NNG's error codes.
+pub(super) const EADDRINVAL: c_int = sys::NNG_EADDRINVAL;
+pub(super) const EINVAL: c_int = sys::NNG_EINVAL;
+pub(super) const ENOTSUP: c_int = sys::NNG_ENOTSUP;
+const EADDRINUSE: c_int = sys::NNG_EADDRINUSE;
+const ECANCELED: c_int = sys::NNG_ECANCELED;
+pub(super) const ECLOSED: c_int = sys::NNG_ECLOSED;
+const ECONNABORTED: c_int = sys::NNG_ECONNABORTED;
+const ECONNREFUSED: c_int = sys::NNG_ECONNREFUSED;
+const ECONNRESET: c_int = sys::NNG_ECONNRESET;
+const ECONNSHUT: c_int = sys::NNG_ECONNSHUT;
+const ECRYPTO: c_int = sys::NNG_ECRYPTO;
+const ENOFILES: c_int = sys::NNG_ENOFILES;
+const ENOMEM: c_int = sys::NNG_ENOMEM;
+const ESTOPPED: c_int = sys::NNG_ESTOPPED;
+pub(super) const EINTERNAL: c_int = sys::NNG_EINTERNAL;
+const EPEERAUTH: c_int = sys::NNG_EPEERAUTH;
+const ESYSERR: c_int = sys::NNG_ESYSERR;
+const ETIMEDOUT: c_int = sys::NNG_ETIMEDOUT;
+const ETRANERR: c_int = sys::NNG_ETRANERR;
 
 /// What the byte-stream layer returns.
 pub type Result<T> = std::result::Result<T, NngError>;
@@ -62,9 +65,10 @@ impl NngError {
     }
 
     /// This side closed the stream, listener or dialer (or it was dropped) while the operation ran
-    /// or before it started.
+    /// or before it started. NNG reports this as "Object closed", or as "Operation stopped" for
+    /// some operations the close stopped in flight (a websocket dial).
     pub const fn is_closed(&self) -> bool {
-        self.code == ECLOSED
+        matches!(self.code, ECLOSED | ESTOPPED)
     }
 
     /// The peer went away: it shut the connection down, reset it, or the connection was aborted.
@@ -110,18 +114,18 @@ impl NngError {
     fn message(&self) -> String {
         let code = self.code;
         if code & ETRANERR != 0 {
-            // nng_strerror formats these into a static buffer, which is not thread-safe.
+            // nng_strerror would allocate a string for each such code and keep it for the life of
+            // the process.
             format!("Transport error #{}", code & !ETRANERR)
         } else if code & ESYSERR != 0 {
-            // nng_strerror would call strerror(3), which is not thread-safe either; the standard
-            // library gives the same text through strerror_r.
+            // Likewise; the standard library gives the system's text through strerror_r.
             std::io::Error::from_raw_os_error(code & !ESYSERR).to_string()
-        } else if (1..=ECONNSHUT).contains(&code) || code == EINTERNAL {
+        } else if (1..=ECONNSHUT).contains(&code) || code == ESTOPPED || code == EINTERNAL {
             // SAFETY: for its own error codes nng_strerror returns a pointer to a static,
             // NUL-terminated string from a constant table; nothing is formatted or written.
-            unsafe { CStr::from_ptr(nng_sys::nng_strerror(code)) }.to_string_lossy().into_owned()
+            unsafe { CStr::from_ptr(sys::nng_strerror(code)) }.to_string_lossy().into_owned()
         } else {
-            // Outside the table nng_strerror would format into a static buffer (not thread-safe).
+            // Outside the table nng_strerror would allocate and keep a string, as above.
             format!("Unknown error #{code}")
         }
     }
@@ -162,6 +166,7 @@ mod tests {
         assert!(NngError::from_code(EADDRINUSE).is_addr_in_use());
         assert!(NngError::from_code(ECONNREFUSED).is_connection_refused());
         assert!(NngError::from_code(ECLOSED).is_closed());
+        assert!(NngError::from_code(ESTOPPED).is_closed());
         assert!(NngError::from_code(ECONNSHUT).is_connection_lost());
         assert!(NngError::from_code(ECONNRESET).is_connection_lost());
         assert!(NngError::from_code(EPEERAUTH).is_tls_failure());
@@ -172,6 +177,7 @@ mod tests {
     fn uses_nngs_text() {
         assert_eq!(NngError::from_code(EADDRINUSE).to_string(), "Address in use");
         assert_eq!(NngError::from_code(ECLOSED).to_string(), "Object closed");
+        assert_eq!(NngError::from_code(ESTOPPED).to_string(), "Operation stopped");
         assert_eq!(NngError::from_code(ETRANERR | 3).to_string(), "Transport error #3");
         assert_eq!(NngError::from_code(4242).to_string(), "Unknown error #4242");
         let system = NngError::from_code(ESYSERR | 2).to_string();

@@ -1,4 +1,4 @@
-//! Byte streams over NNG 1.11 (`nng-sys`), the transport layer for one connection per member.
+//! Byte streams over NNG 2.0, the transport layer for one connection per member.
 //!
 //! Owns everything nanomitter does with NNG's *stream* API (`nng_stream_*`): listening, dialing,
 //! reading, writing, TLS settings and NNG's errors, as safe async Rust. It must not know about
@@ -18,21 +18,39 @@
 //! The futures are runtime-agnostic: NNG completes operations on its own threads and wakes the
 //! waiting task through its `Waker`, so they run under tokio, actix or any executor.
 //!
+//! # Which NNG, and why
+//!
+//! NNG 2.0.0 and Mbed TLS 3.6.5 (the long-term-support branch) are vendored in `vendor/` and
+//! built from source with CMake by `build.rs`, as static libraries; the crate declares the part
+//! of NNG's C interface it uses itself (`sys`). A build needs a C compiler and CMake, and no
+//! Mbed TLS from the system. NNG 2.0 replaced 1.11 (through `nng-sys` 0.3, on the system's
+//! Mbed TLS 2.28) because, measured in `docs/transport.md`: freeing a `wss://` listener no
+//! longer crashes or stalls, so nodes may bind `wss://`; and with Mbed TLS 3.6 a certificate
+//! for an IP address verifies when dialing `tls+tcp://127.0.0.1:port` (2.28 matched host names
+//! only).
+//!
 //! # Dropped futures
 //!
 //! NNG never sees a caller's memory: operations use buffers and aios owned by the stream,
 //! listener or dialer, freed only after their operation has completed (see `aio`). A dropped
 //! [`Stream::read`], [`Listener::accept`] or [`Dialer::dial`] leaves its operation running and the
 //! next call continues it, so nothing is lost; a dropped [`Stream::write_all`] with a send in
-//! flight closes the stream rather than leave a truncated write. NNG 1.11's own cancellation is
-//! not used: it crashes or hangs in several places (see `aio` and `dialer`).
+//! flight closes the stream rather than leave a truncated write. NNG's own cancellation is not
+//! used: in NNG 1.11 it crashed or hung in several places (see `aio` and `dialer`), and nothing
+//! here needs it.
 //!
-//! # Known NNG 1.11 faults
+//! # Known NNG faults
 //!
-//! Freeing a `wss://` listener can crash the process (a use-after-free inside NNG's HTTP server,
-//! roughly once in twenty runs of the test suite), so nodes never bind `wss://` with this NNG,
-//! they only dial it (a TLS-terminating proxy serves it in front of a `ws://` hub);
-//! `tls+tcp://` is not affected.
+//! - NNG shares one HTTP server between websocket listeners on the same host and port, and
+//!   looks a port-0 server up by that 0 until it listens: two `ws://` or `wss://` binds to
+//!   port 0 at once could share one port, the second failing on the first's TLS configuration
+//!   ("Resource busy"). [`Listener::bind`] therefore binds one listener at a time.
+//! - NNG 2.0 completes some operations stopped by a close with "Operation stopped" rather than
+//!   "Object closed"; [`NngError::is_closed`] covers both.
+//!
+//! Nothing else is known for what this crate does; its tests bind, use and free every
+//! transport, `wss://` included. The workarounds for NNG 1.11's faults stay, since they cost
+//! nothing: no NNG cancellation (see above), and a stream's own closed flag (see `stream`).
 
 #![warn(missing_docs)]
 
@@ -42,6 +60,7 @@ mod error;
 mod listener;
 mod options;
 mod stream;
+mod sys;
 
 pub use dialer::Dialer;
 pub use error::{NngError, Result};

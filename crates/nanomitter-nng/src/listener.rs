@@ -6,13 +6,18 @@
 
 use std::ffi::{c_int, CString};
 use std::ptr::{self, NonNull};
+use std::sync::PoisonError;
 
-use nng_sys::nng_stream_listener;
 use tokio::sync::Mutex;
 
 use super::error::{check, NngError, Result, EADDRINVAL, EINTERNAL};
 use super::options::{apply, Endpoint, TransportOptions};
 use super::stream::{Stream, StreamAio};
+use super::sys::{self, nng_stream_listener};
+
+/// Held while a listener is bound (see [`Listener::bind`]). Holds nothing: a poisoned lock is
+/// taken as is.
+static BINDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// A bound address accepting byte-stream connections: `tcp://`, `ipc://`, `ws://`, `tls+tcp://`
 /// or `wss://`.
@@ -43,7 +48,7 @@ impl Drop for RawListener {
     fn drop(&mut self) {
         // SAFETY: the handle is live and this is its only owner; `Listener` declares its accept
         // aio before this field, so it was freed (its operation over) first.
-        unsafe { nng_sys::nng_stream_listener_free(self.as_ptr()) }
+        unsafe { sys::nng_stream_listener_free(self.as_ptr()) }
     }
 }
 
@@ -55,15 +60,23 @@ impl Listener {
     /// 0 binds a free port; see [`bound_port`](Self::bound_port).
     pub fn bind(url: &str, options: &TransportOptions) -> Result<Self> {
         let url = CString::new(url).map_err(|_| NngError::from_code(EADDRINVAL))?;
+        check(sys::init())?;
+        // One bind at a time, from allocating to listening (or to freeing a listener that failed
+        // to listen: it is declared after the guard, so dropped before it). NNG shares one HTTP
+        // server between websocket listeners on the same host and port, and finds a server for
+        // port 0 by that 0 until the server is listening and knows its port: two `ws://` or
+        // `wss://` binds to port 0 at once could otherwise share a port, and the second then
+        // fails on the first's TLS configuration ("Resource busy").
+        let _one_bind = BINDING.lock().unwrap_or_else(PoisonError::into_inner);
         let mut raw = ptr::null_mut();
         // SAFETY: `raw` is a valid out-pointer and `url` a NUL-terminated string that NNG parses
         // and copies.
-        check(unsafe { nng_sys::nng_stream_listener_alloc(&mut raw, url.as_ptr()) })?;
+        check(unsafe { sys::nng_stream_listener_alloc(&mut raw, url.as_ptr()) })?;
         let raw = RawListener(NonNull::new(raw).ok_or(NngError::from_code(EINTERNAL))?);
         // SAFETY: the listener is live and not yet shared.
         unsafe { apply(Endpoint::Listener(raw.as_ptr()), options) }?;
         // SAFETY: as above.
-        check(unsafe { nng_sys::nng_stream_listener_listen(raw.as_ptr()) })?;
+        check(unsafe { sys::nng_stream_listener_listen(raw.as_ptr()) })?;
         Ok(Self { accepts: Mutex::new(StreamAio::new()?), raw })
     }
 
@@ -79,7 +92,7 @@ impl Listener {
             .next(|aio| {
                 // SAFETY: the listener is live while `self` is borrowed (and freed only after the
                 // accept aio), and `aio` is the idle aio `next` hands out.
-                unsafe { nng_sys::nng_stream_listener_accept(raw.as_ptr(), aio) };
+                unsafe { sys::nng_stream_listener_accept(raw.as_ptr(), aio) };
                 Ok(())
             })
             .await
@@ -91,9 +104,9 @@ impl Listener {
         // SAFETY: the listener is live and `port` a valid out-pointer; the option name from the
         // bindings is NUL-terminated.
         check(unsafe {
-            nng_sys::nng_stream_listener_get_int(
+            sys::nng_stream_listener_get_int(
                 self.raw.as_ptr(),
-                nng_sys::NNG_OPT_TCP_BOUND_PORT.as_ptr().cast(),
+                sys::NNG_OPT_BOUND_PORT.as_ptr().cast(),
                 &mut port,
             )
         })?;
@@ -104,7 +117,7 @@ impl Listener {
     /// [`NngError::is_closed`], and the address is released.
     pub fn close(&self) {
         // SAFETY: the listener is live; closing is thread-safe and may be repeated.
-        unsafe { nng_sys::nng_stream_listener_close(self.raw.as_ptr()) }
+        unsafe { sys::nng_stream_listener_close(self.raw.as_ptr()) }
     }
 }
 

@@ -4,18 +4,16 @@
 //! stream listener or dialer. It must not create, start or free listeners and dialers: their
 //! owners call [`apply`] between allocating and starting them.
 //!
-//! TLS is configured through NNG's TLS *options* (`NNG_OPT_TLS_CA_FILE`,
-//! `NNG_OPT_TLS_CERT_KEY_FILE`, `NNG_OPT_TLS_SERVER_NAME`, `NNG_OPT_TLS_AUTH_MODE`), which are in
-//! nng-sys's prebuilt bindings, rather than through `nng_tls_config_*`, which are not (they need
-//! its `supplemental` feature and so bindgen and libclang at build time). The options configure
-//! the `nng_tls_config` that NNG allocates for each TLS listener and dialer.
+//! TLS is configured on the `nng_tls_config` that NNG 2.0 allocates with each TLS listener and
+//! dialer (`nng_stream_*_get_tls`), before it is first used: that keeps what NNG set up itself,
+//! such as a dialer's server name taken from its URL.
 
-use std::ffi::{c_int, CStr, CString};
+use std::ffi::{CStr, CString};
 use std::path::{Path, PathBuf};
+use std::ptr;
 
-use nng_sys::{nng_stream_dialer, nng_stream_listener};
-
-use super::error::{check, NngError, Result, EINVAL, ENOTSUP};
+use super::error::{check, NngError, Result, EINTERNAL, EINVAL, ENOTSUP};
+use super::sys::{self, nng_stream_dialer, nng_stream_listener, nng_tls_config};
 
 /// Settings for a listener or dialer. `Default` keeps NNG's defaults and no TLS.
 ///
@@ -37,7 +35,7 @@ pub struct TransportOptions {
     pub tls: Option<TlsSettings>,
 }
 
-/// TLS settings of one side, through NNG's TLS engine (the system mbedTLS).
+/// TLS settings of one side, through NNG's TLS engine (Mbed TLS 3.6, built with the crate).
 ///
 /// Files are PEM. A listener needs [`cert_key_file`](Self::cert_key_file); a dialer verifying the
 /// server (the default for [`TlsSettings::client`]) needs [`ca_file`](Self::ca_file).
@@ -79,11 +77,6 @@ impl TlsSettings {
     }
 }
 
-/// `NNG_TLS_AUTH_MODE_NONE` and `NNG_TLS_AUTH_MODE_REQUIRED` from NNG's `tls.h`, which is not in
-/// the prebuilt bindings.
-const TLS_AUTH_MODE_NONE: c_int = 0;
-const TLS_AUTH_MODE_REQUIRED: c_int = 2;
-
 /// A live stream listener or dialer, before it is started.
 #[derive(Clone, Copy)]
 pub(super) enum Endpoint {
@@ -99,24 +92,40 @@ pub(super) enum Endpoint {
 pub(super) unsafe fn apply(endpoint: Endpoint, options: &TransportOptions) -> Result<()> {
     // SAFETY (every call below): the caller guarantees `endpoint`.
     if let Some(nodelay) = options.tcp_nodelay {
-        unless_unsupported(unsafe { endpoint.set_bool(nng_sys::NNG_OPT_TCP_NODELAY, nodelay) })?;
+        unless_unsupported(unsafe { endpoint.set_bool(sys::NNG_OPT_TCP_NODELAY, nodelay) })?;
     }
     if let Some(max) = options.ws_recv_max_frame {
-        unless_unsupported(unsafe { endpoint.set_size(nng_sys::NNG_OPT_WS_RECVMAXFRAME, max) })?;
+        unless_unsupported(unsafe { endpoint.set_size(sys::NNG_OPT_WS_RECVMAXFRAME, max) })?;
     }
     if let Some(tls) = &options.tls {
-        let mode = if tls.verify_peer { TLS_AUTH_MODE_REQUIRED } else { TLS_AUTH_MODE_NONE };
-        unsafe { endpoint.set_int(nng_sys::NNG_OPT_TLS_AUTH_MODE, mode) }?;
+        // Fails with NNG's "not supported" for a scheme without TLS.
+        // SAFETY: the caller guarantees `endpoint`.
+        let config = unsafe { endpoint.tls_config() }?;
+        let mode = if tls.verify_peer {
+            sys::NNG_TLS_AUTH_MODE_REQUIRED
+        } else {
+            sys::NNG_TLS_AUTH_MODE_NONE
+        };
+        // SAFETY: `config` is the endpoint's own TLS configuration, alive as long as the
+        // endpoint, and not in use before it starts.
+        check(unsafe { sys::nng_tls_config_auth_mode(config, mode) })?;
         if let Some(ca_file) = &tls.ca_file {
-            unsafe { endpoint.set_string(nng_sys::NNG_OPT_TLS_CA_FILE, &path_string(ca_file)?) }?;
+            let ca_file = path_string(ca_file)?;
+            // SAFETY: as above; NNG loads the NUL-terminated path's file before returning.
+            check(unsafe { sys::nng_tls_config_ca_file(config, ca_file.as_ptr()) })?;
         }
         if let Some(cert_key_file) = &tls.cert_key_file {
             let cert_key_file = path_string(cert_key_file)?;
-            unsafe { endpoint.set_string(nng_sys::NNG_OPT_TLS_CERT_KEY_FILE, &cert_key_file) }?;
+            // SAFETY: as above; NNG loads the NUL-terminated path's file before returning, and
+            // a null password means an unencrypted key.
+            check(unsafe {
+                sys::nng_tls_config_cert_key_file(config, cert_key_file.as_ptr(), ptr::null())
+            })?;
         }
         if let Some(name) = &tls.server_name {
             let name = CString::new(name.as_str()).map_err(|_| NngError::from_code(EINVAL))?;
-            unsafe { endpoint.set_string(nng_sys::NNG_OPT_TLS_SERVER_NAME, &name) }?;
+            // SAFETY: as above; NNG copies the NUL-terminated name before returning.
+            check(unsafe { sys::nng_tls_config_server_name(config, name.as_ptr()) })?;
         }
     }
     Ok(())
@@ -149,22 +158,8 @@ impl Endpoint {
         // SAFETY: the caller guarantees the handle; `name` is NUL-terminated and static.
         check(unsafe {
             match self {
-                Self::Listener(l) => nng_sys::nng_stream_listener_set_bool(l, name, value),
-                Self::Dialer(d) => nng_sys::nng_stream_dialer_set_bool(d, name, value),
-            }
-        })
-    }
-
-    /// # Safety
-    ///
-    /// As for [`apply`].
-    unsafe fn set_int(self, name: &'static [u8], value: c_int) -> Result<()> {
-        let name = option_name(name)?.as_ptr();
-        // SAFETY: the caller guarantees the handle; `name` is NUL-terminated and static.
-        check(unsafe {
-            match self {
-                Self::Listener(l) => nng_sys::nng_stream_listener_set_int(l, name, value),
-                Self::Dialer(d) => nng_sys::nng_stream_dialer_set_int(d, name, value),
+                Self::Listener(l) => sys::nng_stream_listener_set_bool(l, name, value),
+                Self::Dialer(d) => sys::nng_stream_dialer_set_bool(d, name, value),
             }
         })
     }
@@ -177,26 +172,31 @@ impl Endpoint {
         // SAFETY: the caller guarantees the handle; `name` is NUL-terminated and static.
         check(unsafe {
             match self {
-                Self::Listener(l) => nng_sys::nng_stream_listener_set_size(l, name, value),
-                Self::Dialer(d) => nng_sys::nng_stream_dialer_set_size(d, name, value),
+                Self::Listener(l) => sys::nng_stream_listener_set_size(l, name, value),
+                Self::Dialer(d) => sys::nng_stream_dialer_set_size(d, name, value),
             }
         })
     }
 
+    /// The endpoint's TLS configuration, owned by the endpoint; NNG's "not supported" for a
+    /// scheme without TLS.
+    ///
     /// # Safety
     ///
     /// As for [`apply`].
-    unsafe fn set_string(self, name: &'static [u8], value: &CString) -> Result<()> {
-        let name = option_name(name)?.as_ptr();
-        // SAFETY: the caller guarantees the handle; `name` and `value` are NUL-terminated, and
-        // NNG copies or loads the value before returning.
+    unsafe fn tls_config(self) -> Result<*mut nng_tls_config> {
+        let mut config = ptr::null_mut();
+        // SAFETY: the caller guarantees the handle; `config` is a valid out-pointer. NNG places
+        // no hold on the configuration it returns, which lives as long as the endpoint.
         check(unsafe {
             match self {
-                Self::Listener(l) => {
-                    nng_sys::nng_stream_listener_set_string(l, name, value.as_ptr())
-                }
-                Self::Dialer(d) => nng_sys::nng_stream_dialer_set_string(d, name, value.as_ptr()),
+                Self::Listener(l) => sys::nng_stream_listener_get_tls(l, &mut config),
+                Self::Dialer(d) => sys::nng_stream_dialer_get_tls(d, &mut config),
             }
-        })
+        })?;
+        if config.is_null() {
+            return Err(NngError::from_code(EINTERNAL));
+        }
+        Ok(config)
     }
 }

@@ -18,27 +18,24 @@
 //! - [`Stream::write_all`] dropped with a send in flight closes the stream: the peer would
 //!   otherwise get a truncated write, and its framing would be lost.
 //!
-//! NNG 1.11 leaves a send or receive started on a closed tcp or ipc connection pending forever, so
-//! the stream keeps its own closed flag and starts nothing once it is set.
+//! NNG 1.11 left a send or receive started on a closed tcp or ipc connection pending forever; the
+//! stream keeps its own closed flag and starts nothing once it is set, whatever NNG does.
 
 use std::ffi::{c_char, c_void, CStr, CString};
 use std::ops::Range;
 use std::ptr::NonNull;
 use std::sync::{PoisonError, RwLock};
 
-use nng_sys::{nng_aio, nng_iov, nng_stream};
 use tokio::sync::Mutex;
 
 use super::aio::Aio;
 use super::error::{check, NngError, Result, ECLOSED, EINTERNAL};
+use super::sys::{self, nng_aio, nng_iov, nng_stream};
 
 /// The most a single receive asks NNG for; the read buffer grows to it on demand.
 const READ_BUFFER_MAX: usize = 256 * 1024;
 /// The most a single send hands NNG; larger writes go out in chunks of this size.
 const WRITE_CHUNK: usize = 256 * 1024;
-/// NNG's option prefix for a header of a websocket's HTTP upgrade request
-/// (`NNG_OPT_WS_REQUEST_HEADER`, NNG 1.11): the header's name follows it.
-const WS_REQUEST_HEADER: &str = "ws:request-header:";
 
 /// A connected byte stream over tcp, ipc, ws, tls+tcp or wss.
 ///
@@ -89,7 +86,7 @@ impl RawStream {
         let mut closed = self.closed.write().unwrap_or_else(PoisonError::into_inner);
         *closed = true;
         // SAFETY: the handle is live; closing is thread-safe and may be repeated.
-        unsafe { nng_sys::nng_stream_close(self.raw.as_ptr()) }
+        unsafe { sys::nng_stream_close(self.raw.as_ptr()) }
     }
 }
 
@@ -97,7 +94,7 @@ impl Drop for RawStream {
     fn drop(&mut self) {
         // SAFETY: the handle is live and this is its only owner; `Stream` declares its aios before
         // this field, so they were freed (operations over) first.
-        unsafe { nng_sys::nng_stream_free(self.raw.as_ptr()) }
+        unsafe { sys::nng_stream_free(self.raw.as_ptr()) }
     }
 }
 
@@ -159,29 +156,24 @@ impl Stream {
     /// The value of the HTTP header `name` (matched case-insensitively, as HTTP does) in the
     /// client's upgrade request, on a stream accepted by a `ws://` or `wss://` listener. `None`
     /// when the request had no such header, for streams of other transports, and once the
-    /// stream is closed. (On a dialed websocket stream it reads the request this side sent.) A
-    /// value that is not UTF-8 is returned with its invalid bytes replaced.
+    /// stream is closed. (On a dialed websocket stream it reads the server's response.) A value
+    /// that is not UTF-8 is returned with its invalid bytes replaced.
     pub fn ws_request_header(&self, name: &str) -> Option<String> {
-        let option = CString::new(format!("{WS_REQUEST_HEADER}{name}")).ok()?;
-        let mut value: *mut c_char = std::ptr::null_mut();
+        let option = CString::new(format!("{}{name}", sys::NNG_OPT_WS_HEADER)).ok()?;
+        let mut value: *const c_char = std::ptr::null();
         // SAFETY: the handle is live while `self` is (it is freed only when the stream drops);
         // getting an option is thread-safe, including on a closed stream (which fails). `option`
         // is a NUL-terminated string NNG only reads during the call; on success NNG stores in
-        // `value` a NUL-terminated copy it allocated, ours to free with `nng_strfree`.
+        // `value` a pointer to the NUL-terminated header value it keeps with the connection.
         let rv = unsafe {
-            nng_sys::nng_stream_get_string(self.raw.raw.as_ptr(), option.as_ptr(), &mut value)
+            sys::nng_stream_get_string(self.raw.raw.as_ptr(), option.as_ptr(), &mut value)
         };
         if rv != 0 || value.is_null() {
             return None;
         }
-        // SAFETY: `value` is the NUL-terminated string NNG just allocated; it is read here, then
-        // freed exactly once, and not used afterwards.
-        let header = unsafe {
-            let header = CStr::from_ptr(value).to_string_lossy().into_owned();
-            nng_sys::nng_strfree(value);
-            header
-        };
-        Some(header)
+        // SAFETY: `value` points to a NUL-terminated string that NNG frees only with the
+        // stream, which `&self` keeps alive; it is copied here and not used afterwards.
+        Some(unsafe { CStr::from_ptr(value) }.to_string_lossy().into_owned())
     }
 
     /// Closes the connection: pending and later reads and writes fail with
@@ -225,7 +217,7 @@ impl Reader {
                 unsafe {
                     self.aio.start(|aio| {
                         set_iov(aio, buffer)?;
-                        stream.start_unless_closed(|raw| nng_sys::nng_stream_recv(raw, aio))
+                        stream.start_unless_closed(|raw| sys::nng_stream_recv(raw, aio))
                     })
                 }?;
             }
@@ -287,7 +279,7 @@ impl Writer {
         unsafe {
             self.aio.start(|aio| {
                 set_iov(aio, rest)?;
-                stream.start_unless_closed(|raw| nng_sys::nng_stream_send(raw, aio))
+                stream.start_unless_closed(|raw| sys::nng_stream_send(raw, aio))
             })
         }?;
         let close_if_dropped = CloseOnDrop(Some(stream));
@@ -325,7 +317,7 @@ fn set_iov(aio: *mut nng_aio, buffer: &mut [u8]) -> Result<()> {
     let iov = nng_iov { iov_buf: buffer.as_mut_ptr().cast::<c_void>(), iov_len: buffer.len() };
     // SAFETY: `aio` is the live, idle aio handed to an `Aio::start` closure; NNG copies the one
     // `nng_iov` (not the bytes it points to) into the aio.
-    check(unsafe { nng_sys::nng_aio_set_iov(aio, 1, &iov) })
+    check(unsafe { sys::nng_aio_set_iov(aio, 1, &iov) })
 }
 
 /// The aio of accepts or dials: the new connection in its output becomes a [`Stream`]. A
