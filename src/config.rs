@@ -44,8 +44,8 @@ pub(crate) struct Config {
     pub(crate) ws_origins: Vec<String>,
 }
 
-/// TLS for `tls+tcp://` candidates, through NNG's TLS on the system mbedTLS. The
-/// hub's certificate is always verified.
+/// TLS for `tls+tcp://` and `wss://` candidates, through NNG's TLS (Mbed TLS 3.6, built with the
+/// transport). The hub's certificate is always verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tls {
     /// PEM certificate authorities the hub's certificate must be signed by.
@@ -53,8 +53,8 @@ pub struct Tls {
     /// PEM certificate chain followed by its private key, presented when this node is the hub.
     /// A node without one never binds a TLS candidate: it only dials.
     pub cert_key_file: Option<PathBuf>,
-    /// The name the hub's certificate must carry; default: the candidate address's host. Give it
-    /// for a hub on an IP address: the system mbedTLS (2.28) matches host names only.
+    /// The name the hub's certificate must carry; default: the candidate address's host (a DNS
+    /// name, or an IP address the certificate lists).
     pub server_name: Option<String>,
 }
 
@@ -351,19 +351,11 @@ impl EmitterBuilder {
     }
 }
 
-// `wss://` is dialed only, never bound (see [`dial_only_scheme`]).
 const SCHEMES: [&str; 7] = ["tcp", "tcp4", "tcp6", "ipc", "ws", "tls+tcp", "wss"];
 
 /// Whether `address` runs over TLS.
 pub(crate) fn uses_tls(address: &str) -> bool {
     address.starts_with("tls+tcp://") || address.starts_with("wss://")
-}
-
-/// Whether nodes only dial `address`, never bind it: `wss://`, since freeing a wss listener can
-/// crash NNG 1.11 (see the `nng` module). A hub serves `wss://` as `ws://` behind a
-/// TLS-terminating proxy, and members dial the proxy, verifying its certificate.
-pub(crate) fn dial_only_scheme(address: &str) -> bool {
-    address.starts_with("wss://")
 }
 
 /// Whether `address` is reachable only from this machine: `ipc://`, or a loopback host.
@@ -426,14 +418,13 @@ mod tests {
     }
 
     #[test]
-    fn a_wss_address_needs_the_tls_settings_and_is_only_dialed() {
+    fn a_wss_address_needs_the_tls_settings() {
         let wss = "wss://127.0.0.1:9443/nm";
         let without = EmitterBuilder::new("svc").address(wss).checked();
         assert!(matches!(without, Err(Error::InvalidAddress { .. })));
         let tls = Tls { ca_file: "ca.pem".into(), cert_key_file: None, server_name: None };
         assert!(EmitterBuilder::new("svc").address(wss).tls(tls).checked().is_ok());
-        assert!(uses_tls(wss) && dial_only_scheme(wss));
-        assert!(!dial_only_scheme("tls+tcp://127.0.0.1:9443"));
+        assert!(uses_tls(wss));
     }
 
     #[test]

@@ -37,7 +37,7 @@ impl Handler<Emit> for Emitter {
     type Result = Result<()>;
 
     /// An `Emit` sent directly is checked and reserved here, as `handle.emit` does before it
-    /// sends a [`ReservedEmit`].
+    /// sends a `ReservedEmit`.
     fn handle(&mut self, emit: Emit, ctx: &mut Context<Self>) -> Result<()> {
         if self.node.is_closed() {
             return Err(Error::Closed);

@@ -29,7 +29,7 @@ pub(crate) use opening::{hub_answers, OpeningError};
 pub(crate) use probe::probe;
 
 use crate::auth::Secret;
-use crate::config::{dial_only_scheme, uses_tls, Config};
+use crate::config::{uses_tls, Config};
 use crate::error::{Error, Result};
 use crate::mailbox::{Backlog, MailboxBytes, Unhandled};
 use crate::nng::{Dialer, Listener, NngError, Stream, TlsSettings, TransportOptions};
@@ -144,7 +144,7 @@ enum Endpoint {
 
 impl Link {
     /// One step of the election, on one candidate `address`: bind it and become the hub, or,
-    /// if it is taken or not this machine's (or the node or the address's scheme is dial-only),
+    /// if it is taken or not this machine's (or the node is dial-only),
     /// dial it and become a client. An `ipc://` socket file that exists is bound only if nobody
     /// listens on it. A client is not usable before its connection is up (a
     /// [`LinkEvent::ConnUp`]).
@@ -176,7 +176,7 @@ impl Link {
         // A node without a TLS certificate cannot serve a TLS candidate: it only dials it.
         let cannot_serve_tls =
             uses_tls(address) && config.tls.as_ref().is_some_and(|t| t.cert_key_file.is_none());
-        let can_bind = !config.dial_only && !cannot_serve_tls && !dial_only_scheme(address);
+        let can_bind = !config.dial_only && !cannot_serve_tls;
         let bound = if !can_bind {
             None
         } else {

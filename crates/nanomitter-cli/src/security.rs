@@ -31,12 +31,12 @@ pub struct SecurityArgs {
     #[arg(long, value_name = "PEM")]
     tls_ca: Option<PathBuf>,
     /// PEM certificate chain followed by its private key, presented when this node is the hub
-    /// of a `tls+tcp://` address. Without it this node never binds a TLS address, it only dials.
+    /// of a `tls+tcp://` or `wss://` address. Without it this node never binds a TLS address, it
+    /// only dials.
     #[arg(long, value_name = "PEM")]
     tls_cert_key: Option<PathBuf>,
-    /// The name the hub's certificate must carry; default: the address's host. The system
-    /// mbedTLS 2.x does not match IP addresses in certificates: with an IP address as host, name
-    /// a DNS name the certificate carries.
+    /// The name the hub's certificate must carry; default: the address's host (a DNS name, or
+    /// an IP address the certificate lists).
     #[arg(long, value_name = "NAME")]
     tls_server_name: Option<String>,
     /// A browser origin (e.g. `http://localhost:8080`, matched exactly) allowed to connect

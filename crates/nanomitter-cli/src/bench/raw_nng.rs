@@ -1,6 +1,6 @@
 //! The raw NNG baseline's processes: the transport under nanomitter, without its protocol.
 //!
-//! Owns: NNG 1.11 byte streams carrying one length-prefixed message per event
+//! Owns: NNG byte streams carrying one length-prefixed message per event
 //! (`[producer id u64][seq u64][payload]`), a hub that forwards each message to every other
 //! connection, a producer that writes as fast as the stream takes them (or at `--rate`) and a
 //! consumer that tallies what arrives, with the same commands and answers as every bench
