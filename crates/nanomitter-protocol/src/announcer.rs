@@ -7,7 +7,7 @@
 use crate::election::Phase;
 use crate::interest::Taken;
 use crate::membership::Change;
-use crate::node::{Action, Announced, ConnId, Node, DEPARTED_KEPT, NACK_INTERVAL};
+use crate::node::{Action, ConnId, Node, DEPARTED_KEPT, NACK_INTERVAL};
 use crate::stats::Stats;
 use crate::wire::{Hello, Interest, Joining, Left, LeftReason, MAX_LISTED};
 use bytes::Bytes;
@@ -20,6 +20,32 @@ use tracing::debug;
 /// sent here, which costs the hub a copy of every event for each such node: a producer that
 /// listens to nothing should not cost that for long.
 const FIRST_SUBSCRIPTIONS: Duration = Duration::from_millis(100);
+
+/// This node's own interest: its patterns as the caller set them, and what it last told the
+/// cluster of them. Announcements go out only when the patterns changed since, so a hub greeting
+/// a joining client sends the same shared frame everyone got.
+#[derive(Debug, Default)]
+pub(super) struct OwnInterest {
+    /// The patterns with their listener counts, as the caller last set them.
+    pub(super) patterns: Vec<(String, u32)>,
+    /// The version of `patterns`, bumped on every change.
+    pub(super) version: u64,
+    /// What this node last announced on its current link, if anything yet.
+    pub(super) announced: Option<Announced>,
+    /// The version of this node's announcements on the wire: every announcement gets a higher
+    /// one, so a new hub and its clients take it over whatever they heard before.
+    pub(super) announcement_version: u64,
+}
+
+/// This node's last announcement of its patterns on its current link.
+#[derive(Debug)]
+pub(super) struct Announced {
+    /// The version of the patterns it told: a later version is announced again.
+    pub(super) version: u64,
+    /// Its frame: what a hub greets each joining client with, as it told everyone (one shared
+    /// buffer, however many join).
+    pub(super) frame: Bytes,
+}
 
 impl Node {
     /// A hub's hello tells what it relayed so far (where a new client starts); a joining
@@ -65,7 +91,7 @@ impl Node {
         for frame in known {
             self.send_frame_to(conn, frame);
         }
-        match self.announced.as_ref().map(|own| own.frame.clone()) {
+        match self.own_interest.announced.as_ref().map(|own| own.frame.clone()) {
             Some(own) => self.send_frame_to(conn, own),
             // Not announced yet (see `FIRST_SUBSCRIPTIONS`): the client learns it with everyone.
             None => self.announce_interest(now),
@@ -209,7 +235,12 @@ impl Node {
     /// Tells the cluster this node's patterns, if they changed since it last did. Subscriptions
     /// are announced at once, so other nodes start sending within one round trip.
     pub(super) fn announce_interest(&mut self, now: Instant) {
-        if self.announced.as_ref().is_some_and(|own| own.version == self.patterns_version) {
+        if self
+            .own_interest
+            .announced
+            .as_ref()
+            .is_some_and(|own| own.version == self.own_interest.version)
+        {
             return;
         }
         let linked_at = match &self.phase {
@@ -218,18 +249,19 @@ impl Node {
             _ => return,
         };
         let wait = FIRST_SUBSCRIPTIONS.min(self.settings.liveness_interval);
-        if self.patterns_version == 0 && now.duration_since(linked_at) < wait {
+        if self.own_interest.version == 0 && now.duration_since(linked_at) < wait {
             // Nothing subscribed yet, just after linking: see `FIRST_SUBSCRIPTIONS`.
             return;
         }
-        self.interest_version += 1;
+        self.own_interest.announcement_version += 1;
         let interest = Interest {
             node: self.id,
-            version: self.interest_version,
-            patterns: self.own_patterns.clone(),
+            version: self.own_interest.announcement_version,
+            patterns: self.own_interest.patterns.clone(),
         };
         let frame = Bytes::from(interest.encode());
-        self.announced = Some(Announced { version: self.patterns_version, frame: frame.clone() });
+        self.own_interest.announced =
+            Some(Announced { version: self.own_interest.version, frame: frame.clone() });
         self.send_frame(frame);
     }
 

@@ -320,7 +320,7 @@ impl Node {
         };
         let role = self.phase.role();
         let joining = if self.ever_linked { Joining::Again } else { Joining::Fresh };
-        self.announced = None;
+        self.own_interest.announced = None;
         self.interests_complete = role == Role::Hub;
         self.ever_linked = true;
         self.next_beat = Some(now + self.settings.liveness_interval);

@@ -5,6 +5,7 @@
 //! must not carry out any action itself, read a clock or hold a socket or an actor: the caller
 //! passes `now` and performs what `poll_action` returns, in order.
 
+use crate::announcer::OwnInterest;
 use crate::claims::LossClaims;
 use crate::election::Phase;
 use crate::event::{Codec, Event};
@@ -159,16 +160,6 @@ pub enum Action {
     Crash(&'static str),
 }
 
-/// This node's last announcement of its patterns on its current link.
-#[derive(Debug)]
-pub(super) struct Announced {
-    /// The version of `own_patterns` it told: a later version is announced again.
-    pub(super) version: u64,
-    /// Its frame: what a hub greets each joining client with, as it told everyone (one shared
-    /// buffer, however many join).
-    pub(super) frame: Bytes,
-}
-
 /// Deliveries handed out and how far listeners have taken them: acknowledgements follow what
 /// listeners took, not what arrived, so a slow listener slows its senders (backpressure) instead
 /// of stopping the node.
@@ -232,15 +223,8 @@ pub struct Node {
     pub(super) hub_members: Set<u64>,
     /// What the other nodes listen to.
     pub(super) interests: Interests,
-    /// This node's own patterns with their listener counts, as the caller last set them.
-    pub(super) own_patterns: Vec<(String, u32)>,
-    /// The version of `own_patterns` (bumped on every change).
-    pub(super) patterns_version: u64,
-    /// What this node last announced on its current link, if anything yet.
-    pub(super) announced: Option<Announced>,
-    /// The version of this node's announcements: every announcement gets a higher one, so a new
-    /// hub and its clients take it over whatever they heard before.
-    pub(super) interest_version: u64,
+    /// This node's own patterns, and what it told the cluster of them.
+    pub(super) own_interest: OwnInterest,
     /// Whether this node knows the interests of the cluster it joined (a client learns them from
     /// the hub after joining; until then it sends everything).
     pub(super) interests_complete: bool,
@@ -296,10 +280,7 @@ impl Node {
             membership: Membership::default(),
             hub_members: Set::default(),
             interests: Interests::default(),
-            own_patterns: Vec::new(),
-            patterns_version: 0,
-            announced: None,
-            interest_version: 0,
+            own_interest: OwnInterest::default(),
             interests_complete: false,
             last_resend: None,
             departed: Map::default(),
@@ -422,9 +403,9 @@ impl Node {
     /// This node's patterns changed (listeners added or removed): `patterns` with their
     /// listener counts. Announced to the cluster once the caller caught up ([`Node::caught_up`]).
     pub fn set_patterns(&mut self, patterns: Vec<(String, u32)>) {
-        if patterns != self.own_patterns {
-            self.own_patterns = patterns;
-            self.patterns_version += 1;
+        if patterns != self.own_interest.patterns {
+            self.own_interest.patterns = patterns;
+            self.own_interest.version += 1;
         }
     }
 
