@@ -36,11 +36,11 @@ pub(crate) struct RelayFootprint {
     /// Senders with a latest sequence number relayed.
     pub(crate) last_relayed: usize,
     /// Senders with a known oldest retained event.
-    pub(crate) retained: usize,
-    /// Senders with an acknowledgement announced upstream.
-    pub(crate) announced: usize,
+    pub(crate) retained_from: usize,
+    /// Senders with an acknowledgement sent upstream.
+    pub(crate) acked_upstream: usize,
     /// Senders whose events the hub's own listeners took.
-    pub(crate) own_delivered: usize,
+    pub(crate) taken_here: usize,
 }
 
 /// Every structure of a node that its peers can grow, counted.

@@ -212,7 +212,7 @@ impl Node {
             return;
         }
         let acks = match self.phase.hub() {
-            Some(hub) => hub.relay.announced(),
+            Some(hub) => hub.relay.acked_upstream(),
             None => self.receiver.taken_all(),
         };
         if !acks.is_empty() {

@@ -214,19 +214,18 @@ pub(crate) struct Relay<P, M> {
     /// client counts as holding what is below it (see [`Relay::holds_of`]): the sender cannot
     /// send it again, so neither the window, nor repairs, eviction or upstream acknowledgements
     /// wait for it; a client that lacks it learns the loss from the sender (`$lagged`).
-    retained: Map<u64, u64>,
+    retained_from: Map<u64, u64>,
     /// Per sender node id, the latest sequence number the hub told everyone that every member
     /// holds (an upstream acknowledgement: the sender may forget its events up to it). Raised
     /// by [`Relay::take_upstream_acks`], which tells only senders whose value moved past it;
-    /// [`Relay::announced()`] repeats all of it in case an acknowledgement was lost. Unrelated to
-    /// interest announcements.
-    announced: Map<u64, u64>,
+    /// [`Relay::acked_upstream()`] repeats all of it in case an acknowledgement was lost.
+    acked_upstream: Map<u64, u64>,
     /// Per sender node id (other than the hub itself), the latest sequence number the hub's
     /// own listeners took (events no listener here wants count as taken once those before them
     /// are), set through [`Relay::delivered_here`]: the hub is a member too, so an upstream
     /// acknowledgement of a sender never passes it (one missing here holds it at 0). It
     /// follows what listeners took, not what was handed to them.
-    own_delivered: Map<u64, u64>,
+    taken_here: Map<u64, u64>,
 }
 
 impl<P: Copy + Eq + Hash, M> Relay<P, M> {
@@ -255,9 +254,9 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
             logged_bytes: Map::default(),
             queue: VecDeque::new(),
             last_relayed: Map::default(),
-            retained: Map::default(),
-            announced: Map::default(),
-            own_delivered: Map::default(),
+            retained_from: Map::default(),
+            acked_upstream: Map::default(),
+            taken_here: Map::default(),
         }
     }
 
@@ -305,9 +304,9 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// Forgets a sender that left for good: its sequence numbers need no tracking any more.
     pub(crate) fn forget_sender(&mut self, sender: u64) {
         self.last_relayed.remove(&sender);
-        self.retained.remove(&sender);
-        self.announced.remove(&sender);
-        self.own_delivered.remove(&sender);
+        self.retained_from.remove(&sender);
+        self.acked_upstream.remove(&sender);
+        self.taken_here.remove(&sender);
         for client in self.clients.values_mut() {
             client.acked.remove(&sender);
             client.relayed_before.remove(&sender);
@@ -521,7 +520,7 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
 
     /// The hub itself delivered `sender`'s events up to `seq` (it is a member too).
     pub(crate) fn delivered_here(&mut self, sender: u64, seq: u64) {
-        let held = self.own_delivered.entry(sender).or_insert(0);
+        let held = self.taken_here.entry(sender).or_insert(0);
         *held = (*held).max(seq);
     }
 
@@ -532,7 +531,7 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// taken from its origin's connection when it arrives, or, behind the window, when it
     /// leaves the queue.
     pub(crate) fn receive(&mut self, queued: Queued<P, M>) -> Option<Queued<P, M>> {
-        self.retained.insert(queued.sender, queued.retained_from);
+        self.retained_from.insert(queued.sender, queued.retained_from);
         let sender = queued.sender;
         let new = queued.last_seq > self.last_relayed.get(&sender).copied().unwrap_or(0);
         if !new || self.window.is_none() {
@@ -670,7 +669,7 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// An events frame went downstream outside the window: a repair, or the hub's own frames
     /// sent again after it took over.
     pub(crate) fn resent(&mut self, sender: u64, last_seq: u64, retained_from: u64) {
-        self.retained.insert(sender, retained_from);
+        self.retained_from.insert(sender, retained_from);
         let relayed = self.last_relayed.entry(sender).or_insert(0);
         *relayed = (*relayed).max(last_seq);
     }
@@ -690,7 +689,7 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
 
     /// What a member whose acknowledgements are `acked` holds of `sender` (see [`Relay::holds`]).
     fn holds_of(&self, acked: &Map<u64, u64>, sender: u64) -> u64 {
-        let retained = self.retained.get(&sender).map_or(0, |r| r.saturating_sub(1));
+        let retained = self.retained_from.get(&sender).map_or(0, |r| r.saturating_sub(1));
         acked.get(&sender).copied().unwrap_or(0).max(retained)
     }
 
@@ -742,13 +741,13 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
             let hub_holds = if sender == self.node {
                 u64::MAX
             } else {
-                self.own_delivered.get(&sender).copied().unwrap_or(0)
+                self.taken_here.get(&sender).copied().unwrap_or(0)
             };
             let relayed = self.last_relayed[&sender];
             let everyone = all_clients.min(hub_holds).min(relayed);
-            let announced = self.announced.entry(sender).or_insert(0);
-            if everyone > *announced {
-                *announced = everyone;
+            let acked = self.acked_upstream.entry(sender).or_insert(0);
+            if everyone > *acked {
+                *acked = everyone;
                 moved.push((sender, everyone));
             }
         }
@@ -760,9 +759,9 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         self.last_relayed.iter().map(|(sender, seq)| (*sender, *seq)).collect()
     }
 
-    /// Everything announced so far, to repeat in case an acknowledgement was lost.
-    pub(crate) fn announced(&self) -> Vec<(u64, u64)> {
-        self.announced.iter().map(|(sender, seq)| (*sender, *seq)).collect()
+    /// Every acknowledgement sent upstream so far, to repeat in case one was lost.
+    pub(crate) fn acked_upstream(&self) -> Vec<(u64, u64)> {
+        self.acked_upstream.iter().map(|(sender, seq)| (*sender, *seq)).collect()
     }
 
     /// Members awaited that did not come back in time, in order; they are no longer awaited.
@@ -820,9 +819,9 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
             logged_bytes: self.logged_bytes.values().map(|l| 1 + l.frames.len()).sum(),
             queue: self.queue.len(),
             last_relayed: self.last_relayed.len(),
-            retained: self.retained.len(),
-            announced: self.announced.len(),
-            own_delivered: self.own_delivered.len(),
+            retained_from: self.retained_from.len(),
+            acked_upstream: self.acked_upstream.len(),
+            taken_here: self.taken_here.len(),
         }
     }
 }
@@ -917,7 +916,7 @@ mod tests {
         assert_eq!(hub.take_upstream_acks(now), vec![(11, 4)]);
         hub.acked(3, &[(11, 5)], now);
         assert_eq!(hub.take_upstream_acks(now), vec![(11, 5)]);
-        assert_eq!(hub.take_upstream_acks(now), vec![], "announced once");
+        assert_eq!(hub.take_upstream_acks(now), vec![], "acknowledged upstream once");
     }
 
     #[test]

@@ -249,7 +249,7 @@ impl Lens {
     /// The longest acknowledgement the hub sends in that state.
     fn ack(&self, footprint: &Footprint) -> usize {
         let relay = relay(footprint);
-        self.ack + PAIR_LEN * relay.last_relayed.max(relay.announced)
+        self.ack + PAIR_LEN * relay.last_relayed.max(relay.acked_upstream)
     }
 
     /// What the hub's timers may send one connection in that state (see the module docs).
@@ -696,9 +696,9 @@ fn uncopied_entries(footprint: &Footprint) -> usize {
         + relay.logged_bytes
         + relay.queue
         + relay.last_relayed
-        + relay.retained
-        + relay.announced
-        + relay.own_delivered
+        + relay.retained_from
+        + relay.acked_upstream
+        + relay.taken_here
         + footprint.interest_nodes
         + footprint.interest.patterns
         + footprint.receiver_senders
