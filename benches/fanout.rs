@@ -1,6 +1,8 @@
 //! Local fan-out of one event to K actor recipients: nanomitter's emitter (local echo) against
 //! actix-broker's system broker doing the same, and the hub's per-frame work.
 
+#![forbid(unsafe_code)]
+
 use actix::prelude::*;
 use actix_broker::{BrokerIssue, BrokerSubscribe};
 use bytes::Bytes;

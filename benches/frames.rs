@@ -1,5 +1,7 @@
 //! Frame encode and decode: the work every event costs on the way out and on the way in.
 
+#![forbid(unsafe_code)]
+
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use nanomitter::Codec;

@@ -1,5 +1,7 @@
 //! Topic matching against thousands of patterns: the trie against checking each pattern.
 
+#![forbid(unsafe_code)]
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use nanomitter::topic::matches;
 use nanomitter::trie::Trie;

@@ -23,6 +23,8 @@
 //! then start a few `cargo run --example worker` on the same address. Ctrl-C stops it.
 //! Set `RUST_LOG=debug` for the library's logs (default: `warn`).
 
+#![forbid(unsafe_code)]
+
 mod common;
 
 use actix::prelude::*;

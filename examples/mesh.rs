@@ -16,6 +16,8 @@
 //! The first node becomes the hub; if it stops, the others elect a new one and carry on.
 //! Ctrl-C stops a node. Set `RUST_LOG=debug` for the library's logs (default: `warn`).
 
+#![forbid(unsafe_code)]
+
 mod common;
 
 use actix::prelude::*;

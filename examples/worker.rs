@@ -21,6 +21,8 @@
 //!
 //! Ctrl-C stops it. Set `RUST_LOG=debug` for the library's logs (default: `warn`).
 
+#![forbid(unsafe_code)]
+
 mod common;
 
 use actix::prelude::*;

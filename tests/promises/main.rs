@@ -15,6 +15,8 @@
 //! crate's. The multi-process tests run the CLI's binary, which `cargo test` at the repository's
 //! root builds first. Run one promise with `cargo test --test promises failover::`.
 
+#![forbid(unsafe_code)]
+
 #[path = "../common/mod.rs"]
 mod common;
 #[path = "../common/handshake.rs"]

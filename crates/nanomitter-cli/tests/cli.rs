@@ -3,6 +3,8 @@
 //! the demo's children, and the conventions (short flags, `NANOMITTER_ADDR`, `--timeout`,
 //! `--raw`, stdin payloads, durations, the user's `--help`), and the bench's report and refusals.
 
+#![forbid(unsafe_code)]
+
 #[path = "../../../tests/common/mod.rs"]
 mod common;
 
