@@ -85,7 +85,14 @@ fn a_frozen_hub_that_wakes_up_stale_is_fenced_and_nothing_is_lost() {
 
     // It wakes up believing it is still the hub of its (older) election.
     nodes[0].signal("CONT");
-    nodes[0].wait_stderr("stale");
+    let fenced = common::poll_until(common::DEADLINE, || {
+        nodes[0].stderr().iter().any(|line| line.contains("stale")).then_some(())
+    });
+    if fenced.is_none() {
+        let logs: Vec<String> =
+            nodes.iter().map(|n| format!("{}:\n{}", n.name, n.stderr().join("\n"))).collect();
+        panic!("the woken hub never learned it was stale\n{}", logs.join("\n\n"));
+    }
     {
         let refs: Vec<&Process> = nodes.iter().collect();
         wait_converged(&refs, &preferred);
