@@ -13,7 +13,7 @@ use crate::membership::Peer;
 use crate::messages::{
     Emit, Flush, Listen, ListenerCount, Peers, RemoveAllListeners, RemoveListener, Topics,
 };
-use crate::stats::{Stats, StatsSnapshot};
+use crate::stats::StatsSnapshot;
 use crate::subscription::Subscription;
 use crate::topic;
 use actix::prelude::*;
@@ -498,11 +498,7 @@ impl EmitterHandle {
     /// Sends `emit` if there is room for it under `max_pending_bytes`, or refuses it.
     fn try_send(&self, emit: Emit) -> Result<()> {
         let bytes = self.checked(&emit)?;
-        let pending = &self.shared.pending;
-        if !pending.try_reserve(bytes) {
-            Stats::add(&self.shared.stats.overflows, 1);
-            return Err(Error::Overflow { pending: pending.held(), limit: pending.limit() });
-        }
+        self.shared.reserve_or_overflow(bytes)?;
         self.hand_over(ReservedEmit { emit, bytes });
         Ok(())
     }

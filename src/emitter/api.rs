@@ -43,11 +43,7 @@ impl Handler<Emit> for Emitter {
             return Err(Error::Closed);
         }
         let size = emit.wire_size_within(self.config.core.max_event_size())?;
-        let pending = &self.shared.pending;
-        if !pending.try_reserve(size) {
-            Stats::add(&self.shared.stats.overflows, 1);
-            return Err(Error::Overflow { pending: pending.held(), limit: pending.limit() });
-        }
+        self.shared.reserve_or_overflow(size)?;
         self.node.emit(emit.topic, emit.codec, emit.payload, size);
         self.perform(ctx);
         Ok(())

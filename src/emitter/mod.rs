@@ -50,6 +50,19 @@ pub(crate) struct Shared {
     pub(crate) patterns: PatternBudget,
 }
 
+impl Shared {
+    /// Reserves `bytes` under `max_pending_bytes` at once, or refuses with
+    /// [`Error::Overflow`] (counted in `stats().overflows`): what `emit` and an `Emit` sent
+    /// directly both do.
+    pub(crate) fn reserve_or_overflow(&self, bytes: usize) -> crate::error::Result<()> {
+        if self.pending.try_reserve(bytes) {
+            return Ok(());
+        }
+        Stats::add(&self.stats.overflows, 1);
+        Err(Error::Overflow { pending: self.pending.held(), limit: self.pending.limit() })
+    }
+}
+
 /// The actor that owns one node's link and listeners. Reach it through
 /// [`EmitterHandle`](crate::EmitterHandle) or send it the messages of [`crate::messages`].
 pub struct Emitter {
