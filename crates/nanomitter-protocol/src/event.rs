@@ -94,9 +94,4 @@ impl Event {
     pub fn payload(&self) -> &Bytes {
         &self.0.payload
     }
-
-    /// Its fields, for a shell that shares the topic or service slices.
-    pub fn fields(&self) -> &Fields {
-        &self.0
-    }
 }

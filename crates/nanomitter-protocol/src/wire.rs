@@ -383,13 +383,8 @@ impl EventsBatch {
     }
 
     /// Bytes the frame has so far.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.buf.len()
-    }
-
-    /// Whether it holds no event yet.
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
     }
 
     /// The finished frame, accounting for sequence numbers `covers_from..=covers_to` (its
