@@ -568,26 +568,27 @@ fn tls_options(ca: &Path, server: &Path) -> (TransportOptions, TransportOptions)
     (listener, dialer)
 }
 
-#[tokio::test]
-async fn tls_round_trip_with_verification() {
-    let dir = TempDir::new("tls");
+/// A connection over TLS on `url` (port 0), the server's certificate verified, that has passed
+/// a round trip: the accepted and the dialed end, the listener, and the certificates' directory.
+async fn verified_round_trip(url: &str) -> (Stream, Stream, Listener, TempDir) {
+    let dir = TempDir::new("verified");
     let (ca, server, _) = make_certificates(&dir, "good");
     let (listener_options, dialer_options) = tls_options(&ca, &server);
-    let (accepted, dialed, _listener) =
-        connect("tls+tcp://127.0.0.1:0", &listener_options, &dialer_options).await;
+    let (accepted, dialed, listener) = connect(url, &listener_options, &dialer_options).await;
     ping_pong(&accepted, &dialed).await;
+    (accepted, dialed, listener, dir)
+}
+
+#[tokio::test]
+async fn tls_round_trip_with_verification() {
+    let (accepted, dialed, _listener, _dir) = verified_round_trip("tls+tcp://127.0.0.1:0").await;
     let data = pattern(3 * 1024 * 1024, 9);
     assert!(transfer(&dialed, &accepted, &data).await == data, "TLS data differs");
 }
 
 #[tokio::test]
 async fn wss_round_trip_with_verification() {
-    let dir = TempDir::new("wss");
-    let (ca, server, _) = make_certificates(&dir, "good");
-    let (listener_options, dialer_options) = tls_options(&ca, &server);
-    let (accepted, dialed, _listener) =
-        connect("wss://127.0.0.1:0/nanomitter", &listener_options, &dialer_options).await;
-    ping_pong(&accepted, &dialed).await;
+    verified_round_trip("wss://127.0.0.1:0/nanomitter").await;
 }
 
 /// Binding, using and freeing `wss://` listeners many times: each round makes a connection and

@@ -593,46 +593,38 @@ fn a_hub_serves_wss_itself_and_members_verify_its_certificate() {
 /// A TLS hub on `address` and a member verifying its certificate exchange events; a node
 /// trusting another certificate authority never links, and nobody hears of it.
 fn tls_members_and_a_stranger(address: &str) {
-    let address = address.to_owned();
     let dir = TempDir::new("tls");
     let (ca, server) = make_certificates(&dir, "cluster", true);
     let server = server.unwrap();
     let (other_ca, _) = make_certificates(&dir, "other", false);
     let topics = ["t", "$peer.joined"];
-    let mut hub =
-        repl("hub", &address, &topics, &["--tls-ca", &ca, "--tls-cert-key", &server], &[]);
+    let mut hub = repl("hub", address, &topics, &["--tls-ca", &ca, "--tls-cert-key", &server], &[]);
     assert!(hub.wait_stderr("connected").contains("as Hub"));
     // Without --tls-cert-key a node only dials; the hub's certificate is verified against the
     // CA, here for the name `localhost` (see the test below for the address's own host).
     let trust = ["--tls-ca", ca.as_str(), "--tls-server-name", "localhost"];
-    let mut client = repl("client", &address, &topics, &trust, &[]);
+    let mut client = repl("client", address, &topics, &trust, &[]);
     assert!(client.wait_stderr("connected").contains("as Client"));
     exchange(&mut hub, &mut client, "over TLS");
 
-    let mut stranger = Process::start(
-        "stranger",
-        &[
-            "listen",
-            "--addr",
-            &address,
-            "--service",
-            "stranger",
-            "--tls-ca",
-            &other_ca,
-            "--connect-timeout",
-            "1",
-            "t",
-        ],
-    );
-    assert_eq!(stranger.wait_exit(), 1, "{:?}", stranger.stderr());
-    let stderr = stranger.stderr();
-    assert!(stderr.iter().any(|l| l.contains("nanomitter: error: no hub answered")), "{stderr:?}");
-    assert!(!stderr.iter().any(|l| l.contains("connected to")), "{stderr:?}");
+    stranger_never_links(address, &other_ca);
     exchange(&mut hub, &mut client, "after the stranger");
     for node in [&hub, &client] {
         let joined = joined_services(node);
         assert!(!joined.contains(&"stranger".to_owned()), "{}: {joined:?}", node.name);
     }
+}
+
+/// A node on `address` that trusts another certificate authority (`other_ca`) never links: it
+/// fails with the one error line of an unreachable hub.
+fn stranger_never_links(address: &str, other_ca: &str) {
+    let args = ["listen", "--addr", address, "--service", "stranger", "--tls-ca", other_ca];
+    let mut stranger =
+        Process::start("stranger", &[&args[..], &["--connect-timeout", "1", "t"]].concat());
+    assert_eq!(stranger.wait_exit(), 1, "{:?}", stranger.stderr());
+    let stderr = stranger.stderr();
+    assert!(stderr.iter().any(|l| l.contains("nanomitter: error: no hub answered")), "{stderr:?}");
+    assert!(!stderr.iter().any(|l| l.contains("connected to")), "{stderr:?}");
 }
 
 /// `wss://` end to end through a proxy, the certificate verified: the hub serves `ws://` behind a
@@ -655,14 +647,7 @@ fn members_dial_wss_through_a_tls_terminating_proxy_and_verify_its_certificate()
     assert!(client.wait_stderr("connected").contains("as Client"));
     exchange(&mut hub, &mut client, "over wss");
 
-    let stranger_args = ["listen", "--addr", &address, "--service", "stranger", "--tls-ca"];
-    let mut stranger = Process::start(
-        "stranger",
-        &[&stranger_args[..], &[other_ca.as_str(), "--connect-timeout", "1", "t"]].concat(),
-    );
-    assert_eq!(stranger.wait_exit(), 1, "{:?}", stranger.stderr());
-    let stderr = stranger.stderr();
-    assert!(stderr.iter().any(|l| l.contains("nanomitter: error: no hub answered")), "{stderr:?}");
+    stranger_never_links(&address, &other_ca);
     exchange(&mut hub, &mut client, "after the stranger");
 }
 

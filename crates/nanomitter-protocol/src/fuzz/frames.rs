@@ -384,25 +384,14 @@ pub(super) fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         EventsSpec { node: PEERS[0], range, service: service.to_owned(), events: list }.encode()
     };
     let one_event = events((1, 1, 1), "peer", vec![event(0, true, "a.x", b"{\"n\":1}")]);
-    let mut hello = HelloSpec {
-        node: PEERS[0],
-        epoch: 1,
-        hub: false,
-        joining: Joining::Fresh,
-        service: "peer".into(),
-        last_seq: 0,
-        retained_from: 1,
-        received: vec![],
-        members: vec![],
-        owed: vec![],
-    };
-    let client_hello = hello.to_hello().encode();
+    let mut hello = Hello::sample(PEERS[0], false, Joining::Fresh);
+    let client_hello = hello.encode();
     hello.joining = Joining::Again;
     hello.received = vec![(HUB, 3), (PEERS[1], 5)];
     hello.last_seq = 4;
     hello.retained_from = 2;
-    let rejoining_hello = hello.to_hello().encode();
-    let hub_hello = HelloSpec {
+    let rejoining_hello = hello.encode();
+    let hub_hello = Hello {
         node: HUB,
         hub: true,
         joining: Joining::No,
@@ -410,9 +399,8 @@ pub(super) fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         owed: vec![(PEERS[1], 2)],
         ..hello.clone()
     }
-    .to_hello()
     .encode();
-    let bounds_hello = HelloSpec {
+    let bounds_hello = Hello {
         epoch: MAX_EPOCH,
         last_seq: MAX_SEQ,
         retained_from: MAX_SEQ,
@@ -420,7 +408,6 @@ pub(super) fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         owed: vec![(ME, MAX_SEQ)],
         ..hello.clone()
     }
-    .to_hello()
     .encode();
     let mut past_max_seq = one_event.clone();
     past_max_seq[6 + 8 + 16..6 + 8 + 24].copy_from_slice(&(MAX_SEQ + 1).to_le_bytes());
