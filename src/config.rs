@@ -42,6 +42,9 @@ pub(crate) struct Config {
     /// The `Origin` header values a `ws://` hub accepts; a websocket connection with any other
     /// `Origin` (a browser's) is refused, one without (any other client) is accepted.
     pub(crate) ws_origins: Vec<String>,
+    /// The NATS backend's settings: `Some` once the candidates are `nats://` URLs.
+    #[cfg(feature = "nats")]
+    pub(crate) nats: Option<crate::nats::NatsOptions>,
 }
 
 /// TLS for `tls+tcp://` and `wss://` candidates, through NNG's TLS (Mbed TLS 3.6, built with the
@@ -91,8 +94,18 @@ impl EmitterBuilder {
                 insecure: false,
                 tls: None,
                 ws_origins: Vec::new(),
+                #[cfg(feature = "nats")]
+                nats: None,
             },
         }
+    }
+
+    /// The NATS backend's settings, for `nats://` candidates (see [`crate::nats`]). Without
+    /// this call, `nats://` candidates run with [`NatsOptions::default`](crate::nats::NatsOptions).
+    #[cfg(feature = "nats")]
+    pub fn nats(mut self, options: crate::nats::NatsOptions) -> Self {
+        self.config.nats = Some(options);
+        self
     }
 
     /// The address to bind (becoming the hub) or dial. Default: [`DEFAULT_ADDRESS`].
@@ -286,11 +299,44 @@ impl EmitterBuilder {
 
     /// The settings, checked; `connect` starts the emitter with them.
     pub(crate) fn checked(self) -> Result<Config> {
-        let config = self.config;
+        #[cfg_attr(not(feature = "nats"), allow(unused_mut))]
+        let mut config = self.config;
         if config.core.candidates.is_empty() {
             return Err(Error::InvalidSetting("no candidate address".to_owned()));
         }
-        for address in &config.core.candidates {
+        if let Some(_nats) = check_nats_candidates(&config.core.candidates)? {
+            #[cfg(feature = "nats")]
+            {
+                if config.secret.is_some() || config.tls.is_some() {
+                    return Err(Error::InvalidSetting(
+                        "the cluster secret and the TLS settings are the NNG hub's; NATS has its \
+                         own credentials and TLS (NatsOptions::auth, NatsOptions::tls_ca)"
+                            .to_owned(),
+                    ));
+                }
+                config
+                    .nats
+                    .get_or_insert_with(Default::default)
+                    .check()
+                    .map_err(Error::InvalidSetting)?;
+                // NATS's default `max_payload` is 1 MiB, headers included.
+                config.core.max_frame_size = config.core.max_frame_size.min(NATS_MAX_FRAME);
+                config.core.batch_bytes = config.core.batch_bytes.min(NATS_MAX_FRAME);
+            }
+            #[cfg(not(feature = "nats"))]
+            return Err(Error::InvalidAddress {
+                address: _nats.to_owned(),
+                reason: "this build has no NATS backend: enable the cargo feature `nats`"
+                    .to_owned(),
+            });
+        }
+        #[cfg(feature = "nats")]
+        if config.nats.is_some() && !config.core.candidates.iter().all(|a| is_nats_address(a)) {
+            return Err(Error::InvalidSetting(
+                "NATS settings were given, but the candidates are not nats:// URLs".to_owned(),
+            ));
+        }
+        for address in config.core.candidates.iter().filter(|a| !is_nats_address(a)) {
             check_address(address)?;
             if uses_tls(address) && config.tls.is_none() {
                 return Err(Error::InvalidAddress {
@@ -352,6 +398,29 @@ impl EmitterBuilder {
 }
 
 const SCHEMES: [&str; 7] = ["tcp", "tcp4", "tcp6", "ipc", "ws", "tls+tcp", "wss"];
+
+/// The largest frame (event) over NATS: its default `max_payload` (1 MiB) less room for the
+/// headers of an atomic batch.
+#[cfg(feature = "nats")]
+pub(crate) const NATS_MAX_FRAME: usize = (1 << 20) - 512;
+
+/// Whether `address` selects the NATS backend.
+pub(crate) fn is_nats_address(address: &str) -> bool {
+    address.starts_with("nats://")
+}
+
+/// The first `nats://` candidate, if any; an error if they are mixed with NNG addresses (one
+/// node speaks to one backend).
+fn check_nats_candidates(candidates: &[String]) -> Result<Option<&str>> {
+    let nats = candidates.iter().filter(|a| is_nats_address(a)).count();
+    if nats > 0 && nats < candidates.len() {
+        return Err(Error::InvalidAddress {
+            address: candidates.join(","),
+            reason: "nats:// candidates cannot be mixed with NNG addresses".to_owned(),
+        });
+    }
+    Ok(candidates.first().filter(|_| nats > 0).map(String::as_str))
+}
 
 /// Whether `address` runs over TLS.
 pub(crate) fn uses_tls(address: &str) -> bool {

@@ -48,9 +48,16 @@ async fn start(config: Config) -> Result<EmitterHandle> {
     };
     let handle = EmitterHandle::new(&config, node, shared, state.clone(), addr);
     let mut state = state;
-    let settled =
-        tokio::time::timeout(timeout, state.wait_for(|s| *s != LinkState::Electing)).await;
+    // The NATS backend bounds its own connecting by the timeout and says why it failed: a
+    // moment more here lets its answer arrive first.
+    let nats = crate::config::is_nats_address(&config.core.candidates[0]);
+    let wait = if nats { timeout + std::time::Duration::from_secs(1) } else { timeout };
+    let settled = tokio::time::timeout(wait, state.wait_for(|s| *s != LinkState::Electing)).await;
     let outcome = match settled {
+        Err(_) if nats => Err(Error::Nats {
+            doing: format!("connecting to {address}"),
+            cause: format!("no answer within {timeout:?}"),
+        }),
         Err(_) => {
             let cause = why_no_hub(&config, &config.core.candidates[0]).await;
             Err(Error::Unreachable { address, waited: timeout, cause })

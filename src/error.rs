@@ -125,6 +125,23 @@ pub enum Error {
         /// How long it waited.
         waited: Duration,
     },
+    /// The NATS backend could not connect or set up its streams (wrong credentials, no server
+    /// with JetStream, a stream whose settings conflict): NATS's own message says which.
+    Nats {
+        /// What the node was doing: "connecting to nats://...", "setting up stream ...".
+        doing: String,
+        /// NATS's message.
+        cause: String,
+    },
+    /// Events the NATS stream never acknowledged, though they were published again for as long
+    /// as the stream could still recognise a repeat (half its duplicate window): they may not
+    /// have reached anyone.
+    NotStored {
+        /// How many.
+        events: u64,
+        /// The last failure.
+        cause: String,
+    },
     /// The emitter actor is gone (its system stopped or it was closed).
     Closed,
 }
@@ -157,6 +174,10 @@ impl fmt::Display for Error {
             Error::Encode(reason) => write!(f, "cannot encode payload: {reason}"),
             Error::Decode(reason) => write!(f, "cannot decode payload: {reason}"),
             Error::Timeout { waited } => write!(f, "nothing arrived within {waited:?}"),
+            Error::Nats { doing, cause } => write!(f, "NATS: {doing}: {cause}"),
+            Error::NotStored { events, cause } => {
+                write!(f, "{events} events were not acknowledged by the NATS stream: {cause}")
+            }
             Error::Closed => write!(f, "the emitter is closed"),
         }
     }

@@ -41,7 +41,8 @@
 //! `pattern_budget` (how many patterns a node may listen to), `pending` (the bound on
 //! unacknowledged bytes), [`event`] (what listeners receive, and the payload codecs),
 //! [`error`], `subscription` (a listener that lasts as long as a value), `diagnosis` (why no hub
-//! answered). [`topic`], [`trie`] and [`membership`] are the core's, re-exported.
+//! answered). [`topic`], [`trie`] and [`membership`] are the core's, re-exported. With the
+//! cargo feature `nats`, `nats` is the NATS backend (`nats://` candidates).
 
 #![warn(missing_docs)]
 // Unsafe code lives in the `nanomitter-nng` crate alone (the bindings to NNG's C API).
@@ -59,6 +60,8 @@ pub mod handle;
 mod link;
 mod mailbox;
 pub mod messages;
+#[cfg(feature = "nats")]
+pub mod nats;
 pub use nanomitter_protocol::{membership, topic, trie};
 mod pattern_budget;
 mod pending;

@@ -3,10 +3,11 @@
 //! protocol core, and refuses with [`Error::Closed`] once the emitter is closed.
 use super::*;
 use crate::error::{Error, Result};
-use crate::link::GOODBYE_LINGER;
+use crate::link::{Link, GOODBYE_LINGER};
 use crate::messages::{
     Emit, Flush, Listen, ListenerCount, Peers, RemoveAllListeners, RemoveListener, Topics, Unlisten,
 };
+use tracing::warn;
 
 /// An event a handle checked and reserved `bytes` for under `max_pending_bytes` (its wire
 /// size), counted as handed over until the actor takes it (see `Pending::handed_over`).
@@ -24,12 +25,11 @@ impl Handler<ReservedEmit> for Emitter {
 
     fn handle(&mut self, ReservedEmit { emit, bytes }: ReservedEmit, ctx: &mut Context<Self>) {
         self.shared.pending.taken_over(bytes);
-        if self.node.is_closed() {
+        if self.is_closed() {
             self.shared.pending.release(bytes);
             return;
         }
-        self.node.emit(emit.topic, emit.codec, emit.payload, bytes);
-        self.perform(ctx);
+        self.emit_event(emit, bytes, ctx);
     }
 }
 
@@ -39,13 +39,12 @@ impl Handler<Emit> for Emitter {
     /// An `Emit` sent directly is checked and reserved here, as `handle.emit` does before it
     /// sends a `ReservedEmit`.
     fn handle(&mut self, emit: Emit, ctx: &mut Context<Self>) -> Result<()> {
-        if self.node.is_closed() {
+        if self.is_closed() {
             return Err(Error::Closed);
         }
         let size = emit.wire_size_within(self.config.core.max_event_size())?;
         self.shared.reserve_or_overflow(size)?;
-        self.node.emit(emit.topic, emit.codec, emit.payload, size);
-        self.perform(ctx);
+        self.emit_event(emit, size, ctx);
         Ok(())
     }
 }
@@ -79,7 +78,7 @@ impl Emitter {
             Some(hold) => hold,
             None => self.shared.patterns.hold(pattern)?,
         };
-        if self.node.is_closed() {
+        if self.is_closed() {
             return Err(Error::Closed);
         }
         self.registry.add(pattern, listen.id, listen.recipient, listen.times, hold);
@@ -90,15 +89,12 @@ impl Emitter {
     /// Emits a heartbeat on [`crate::HEARTBEAT_TOPIC`] (outside the pending bound: one event a
     /// heartbeat interval).
     pub(super) fn emit_heartbeat(&mut self, ctx: &mut Context<Self>) {
-        if self.node.is_closed() {
+        if self.is_closed() {
             return;
         }
         let data = serde_json::json!({ "service": self.config.core.service });
         match Emit::encoded(crate::HEARTBEAT_TOPIC, crate::Codec::Json, &data) {
-            Ok(emit) => {
-                self.node.emit(emit.topic, emit.codec, emit.payload, 0);
-                self.perform(ctx);
-            }
+            Ok(emit) => self.emit_event(emit, 0, ctx),
             Err(error) => warn!(%error, "cannot encode the heartbeat"),
         }
     }
@@ -128,7 +124,7 @@ impl Handler<ListenerCount> for Emitter {
 
     fn handle(&mut self, count: ListenerCount, _: &mut Context<Self>) -> usize {
         let here = self.registry.listener_count(&count.topic);
-        let elsewhere = if count.cluster { self.node.listeners_elsewhere(&count.topic) } else { 0 };
+        let elsewhere = if count.cluster { self.listeners_elsewhere(&count.topic) } else { 0 };
         here + elsewhere
     }
 }
@@ -139,7 +135,7 @@ impl Handler<Topics> for Emitter {
     fn handle(&mut self, topics: Topics, _: &mut Context<Self>) -> Self::Result {
         let mut all = self.registry.patterns();
         if topics.cluster {
-            for (pattern, listeners) in self.node.topics_elsewhere() {
+            for (pattern, listeners) in self.topics_elsewhere() {
                 match all.iter_mut().find(|(p, _)| *p == pattern) {
                     Some((_, n)) => *n += listeners,
                     None => all.push((pattern, listeners)),
@@ -155,7 +151,7 @@ impl Handler<Peers> for Emitter {
     type Result = MessageResult<Peers>;
 
     fn handle(&mut self, _: Peers, _: &mut Context<Self>) -> Self::Result {
-        MessageResult(self.node.peers())
+        MessageResult(self.peers())
     }
 }
 
@@ -163,15 +159,11 @@ impl Handler<Flush> for Emitter {
     type Result = ResponseFuture<Result<()>>;
 
     fn handle(&mut self, _: Flush, ctx: &mut Context<Self>) -> Self::Result {
-        if self.node.is_closed() {
+        if self.is_closed() {
             return Box::pin(async { Err(Error::Closed) });
         }
-        let ticket = self.node.flush(Instant::now());
-        self.perform(ctx);
-        let Some(ticket) = ticket else { return Box::pin(async { Ok(()) }) };
-        let (done, waiting) = oneshot::channel();
-        self.flush_waiters.insert(ticket, done);
-        Box::pin(async move { waiting.await.map_err(|_| Error::Closed) })
+        let waiting = self.flush(ctx);
+        Box::pin(async move { waiting.await.unwrap_or(Err(Error::Closed)) })
     }
 }
 
@@ -191,14 +183,12 @@ impl Handler<Shutdown> for Emitter {
     /// Resolves once the node left and its goodbye had time to leave (`GOODBYE_LINGER`).
     fn handle(&mut self, _: Shutdown, ctx: &mut Context<Self>) -> Self::Result {
         self.shared.pending.close();
-        self.flush_waiters.clear();
         let (done, left) = oneshot::channel();
         self.left_waiters.push(done);
-        self.node.close(Instant::now());
-        self.perform(ctx);
-        if self.node.has_left() && !self.left_waiters.is_empty() {
+        self.close_backend(ctx);
+        if self.has_left() && !self.left_waiters.is_empty() {
             // It had left before: nothing more to wait for.
-            self.close_link_after_goodbye();
+            self.leave_after_goodbye(None);
         }
         Box::pin(async move {
             let _ = left.await;
@@ -207,11 +197,10 @@ impl Handler<Shutdown> for Emitter {
 }
 
 impl Emitter {
-    /// The node left: the link closes once the goodbye had time to leave, then whoever waits
-    /// for the close hears of it. The actor stays, answering [`Error::Closed`], until its last
-    /// address is dropped.
-    pub(super) fn close_link_after_goodbye(&mut self) {
-        let link = self.link.take();
+    /// The node left: its NNG link closes once the goodbye had time to leave, then whoever
+    /// waits for the close hears of it. The actor stays, answering [`Error::Closed`], until its
+    /// last address is dropped.
+    pub(super) fn leave_after_goodbye(&mut self, link: Option<Link>) {
         let waiters = std::mem::take(&mut self.left_waiters);
         actix::spawn(async move {
             if let Some(link) = link {

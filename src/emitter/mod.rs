@@ -1,45 +1,50 @@
-//! The emitter actor: one per node, supervised, the shell around the protocol core.
+//! The emitter actor: one per node, supervised, the shell around the backend that carries
+//! events between nodes.
 //!
-//! Owns: the node's [`Node`] state machine, its link (socket), its listeners and the hand-off of
-//! deliveries to them, its single timer, and the crash-and-re-elect cycle. It feeds the core what
-//! happens (messages from handles, link events, timeouts, listeners taking events) and carries
-//! out the core's actions, in order. It must not decide anything of the protocol (when to send,
-//! what to acknowledge, who is the hub): the core does; nor touch NNG beyond the link module.
+//! Owns: the node's listeners and the hand-off of deliveries to them, the state its handles
+//! watch, and the choice of backend: the embedded NNG hub (`hub`: the protocol core's
+//! [`Node`](crate::protocol::Node) and its link, the default) or NATS (`nats`, cargo feature
+//! `nats`). Every public message is handled once here (`api`) and reaches the backend through
+//! the few operations they share (emit, flush, close, who else listens). It must not decide
+//! anything of either protocol: the protocol core and the NATS tasks do.
 //!
 //! # Let it crash
-//! When the core says the link is beyond repair (a client lost its hub or heard nothing from it
-//! for three liveness intervals, a hub of an older epoch, a failed socket), the actor stops
-//! itself. Its [`actix::Supervisor`] restarts it on the same state: `restarting`
-//! drops the dead link, `started` runs the election again (bind or dial). Listeners, sequence
-//! numbers and every frame not yet acknowledged by all members survive, because they live in the
-//! actor; on the new link they are sent again and receivers drop what they already have.
+//! With the NNG hub, when the core says the link is beyond repair (a client lost its hub or
+//! heard nothing from it for three liveness intervals, a hub of an older epoch, a failed
+//! socket), the actor stops itself. Its [`actix::Supervisor`] restarts it on the same state:
+//! `restarting` drops the dead link, `started` runs the election again (bind or dial).
+//! Listeners, sequence numbers and every frame not yet acknowledged by all members survive,
+//! because they live in the actor; on the new link they are sent again and receivers drop what
+//! they already have. The NATS client reconnects by itself: that backend never crashes the actor.
 //!
 //! The parts: `delivery` (handing events to listener mailboxes in order without ever pausing the
-//! actor) and `api` (the handlers of the public messages).
+//! actor), `api` (the handlers of the public messages), `hub` and `nats` (the backends).
 
 use crate::config::Config;
-use crate::error::Error;
-use crate::link::{probe, FromLink, Link, LinkEvent};
+use crate::error::{Error, Result};
+use crate::membership::Peer;
 use crate::pattern_budget::PatternBudget;
 use crate::pending::Pending;
-use crate::protocol::{Action, Node};
 use crate::registry::Registry;
 use crate::stats::Stats;
 use actix::prelude::*;
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::{oneshot, watch};
-use tracing::{info, warn};
+use tracing::info;
 
 mod api;
 mod delivery;
+mod hub;
+#[cfg(feature = "nats")]
+mod nats;
 
 /// Where the node stands, as its handles see it: a failed first election carries the error that
 /// says why.
 pub(crate) type LinkState = crate::protocol::LinkState<Error>;
 pub(crate) use api::{ReservedEmit, Shutdown};
 use delivery::Deliveries;
+use hub::Hub;
 
 /// What a node shares with its handles.
 pub(crate) struct Shared {
@@ -54,7 +59,7 @@ impl Shared {
     /// Reserves `bytes` under `max_pending_bytes` at once, or refuses with
     /// [`Error::Overflow`] (counted in `stats().overflows`): what `emit` and an `Emit` sent
     /// directly both do.
-    pub(crate) fn reserve_or_overflow(&self, bytes: usize) -> crate::error::Result<()> {
+    pub(crate) fn reserve_or_overflow(&self, bytes: usize) -> Result<()> {
         if self.pending.try_reserve(bytes) {
             return Ok(());
         }
@@ -66,25 +71,39 @@ impl Shared {
 /// The actor that owns one node's link and listeners. Reach it through
 /// [`EmitterHandle`](crate::EmitterHandle) or send it the messages of [`crate::messages`].
 pub struct Emitter {
+    /// The checked settings.
     config: Config,
-    node: Node,
+    /// What the handles share: counters, the pending bound, the pattern budget.
     shared: Arc<Shared>,
+    /// Where the node's state is published to its handles.
     state: watch::Sender<LinkState>,
+    /// The listeners.
     registry: Registry,
-    /// The registry version the core last heard of (its patterns are announced on change).
-    patterns_told: Option<u64>,
+    /// Deliveries issued and not yet taken by every listener.
     deliveries: Deliveries,
-    /// The socket of the current election attempt, with that attempt.
-    link: Option<(u64, Link)>,
-    flush_waiters: HashMap<u64, oneshot::Sender<()>>,
     /// `close` calls waiting for the node to leave.
     left_waiters: Vec<oneshot::Sender<()>>,
-    /// The one timer, set to the core's next deadline.
-    timer: Option<(Instant, SpawnHandle)>,
-    /// A [`MailboxDrained`] is queued (the core catches up once the mailbox is drained).
-    drained_notice_queued: bool,
-    /// Why the last candidate could not be opened: what a failed election reports.
-    open_failure: Option<Error>,
+    /// What carries events between nodes.
+    backend: Backend,
+}
+
+/// What carries events between nodes.
+enum Backend {
+    /// The embedded NNG hub.
+    Hub(Box<Hub>),
+    /// A NATS cluster.
+    #[cfg(feature = "nats")]
+    Nats(Box<nats::NatsSide>),
+}
+
+impl Backend {
+    fn hub_mut(&mut self) -> Option<&mut Hub> {
+        match self {
+            Backend::Hub(hub) => Some(hub),
+            #[cfg(feature = "nats")]
+            Backend::Nats(_) => None,
+        }
+    }
 }
 
 impl Emitter {
@@ -94,132 +113,125 @@ impl Emitter {
         shared: Arc<Shared>,
         state: watch::Sender<LinkState>,
     ) -> Self {
+        #[cfg(feature = "nats")]
+        let backend = match &config.nats {
+            Some(options) => Backend::Nats(Box::new(nats::NatsSide::new(&config, options, node))),
+            None => Backend::Hub(Box::new(Hub::new(&config, node, &shared))),
+        };
+        #[cfg(not(feature = "nats"))]
+        let backend = Backend::Hub(Box::new(Hub::new(&config, node, &shared)));
         Emitter {
-            node: Node::new(config.core.clone(), node, shared.stats.clone(), Instant::now()),
             config,
             shared,
             state,
             registry: Registry::default(),
-            patterns_told: None,
             deliveries: Deliveries::default(),
-            link: None,
-            flush_waiters: HashMap::new(),
             left_waiters: Vec::new(),
-            timer: None,
-            drained_notice_queued: false,
-            open_failure: None,
+            backend,
         }
     }
 
-    /// Carries out what the core asks, in order, until it asks nothing more; then tells it what
-    /// listeners took, re-arms the timer and queues a [`MailboxDrained`].
+    /// Runs the backend until it has nothing more to do right now.
     fn perform(&mut self, ctx: &mut Context<Self>) {
-        loop {
-            if self.patterns_told != Some(self.registry.version()) {
-                self.patterns_told = Some(self.registry.version());
-                self.node.set_patterns(self.registry.announced_patterns());
-            }
-            while let Some(action) = self.node.poll_action() {
-                self.carry_out(action, ctx);
-            }
-            match self.deliveries.newly_taken() {
-                Some(taken) => self.node.listeners_took(Instant::now(), taken),
-                None => break,
-            }
-        }
-        self.arm_timer(ctx);
-        if !self.drained_notice_queued && !self.node.has_left() {
-            self.drained_notice_queued = true;
-            ctx.notify(MailboxDrained);
+        match &self.backend {
+            Backend::Hub(_) => self.perform_hub(ctx),
+            #[cfg(feature = "nats")]
+            Backend::Nats(_) => self.perform_nats(ctx),
         }
     }
 
-    fn carry_out(&mut self, action: Action, ctx: &mut Context<Self>) {
-        match action {
-            Action::Open { attempt, address } => {
-                self.link = None;
-                let to = ctx.address().recipient();
-                let stats = self.shared.stats.clone();
-                let opened = Link::open(&self.config, &address, attempt, to, stats);
-                let outcome = opened.map(|link| {
-                    let role = link.role();
-                    self.link = Some((attempt, link));
-                    role
-                });
-                match outcome {
-                    Ok(role) => self.node.opened(Instant::now(), attempt, Ok(role)),
-                    Err(error) => {
-                        self.node.opened(Instant::now(), attempt, Err(&error));
-                        self.open_failure = Some(error);
-                    }
-                }
-            }
-            Action::Send(frame) => {
-                if let Some((_, link)) = &self.link {
-                    link.send(&frame);
-                }
-            }
-            Action::SendTo { to, frame } => {
-                if let Some((_, link)) = &self.link {
-                    link.send_to(to, &frame);
-                }
-            }
-            Action::Relay { except, frame } => {
-                if let Some((_, link)) = &self.link {
-                    link.relay(except, &frame);
-                }
-            }
-            Action::CutOff(conn) => {
-                if let Some((_, link)) = &self.link {
-                    link.cut_off(conn);
-                }
-            }
-            Action::Deliver { number, event } => self.deliver(number, event.into(), ctx),
-            Action::Probe { attempt, index, address } => {
-                let addr = ctx.address();
-                probe(&self.config, address, move |live| {
-                    addr.do_send(Preferred { attempt, index, live });
-                });
-            }
-            Action::Release(bytes) => self.shared.pending.release(bytes),
-            Action::Flushed(ticket) => {
-                if let Some(done) = self.flush_waiters.remove(&ticket) {
-                    let _ = done.send(());
-                }
-            }
-            Action::State(state) => {
-                // The core says the election failed; the last candidate's error says why.
-                let state =
-                    state.map_failure(|()| self.open_failure.take().unwrap_or(Error::Closed));
-                let left = state == LinkState::Closed;
-                self.state.send_replace(state);
-                if left {
-                    self.close_link_after_goodbye();
-                }
-            }
-            Action::Crash(why) => {
-                info!(why, "crashing on purpose");
-                ctx.stop();
-            }
+    /// The node closed, or is closing: it takes no more events nor listeners.
+    fn is_closed(&self) -> bool {
+        match &self.backend {
+            Backend::Hub(hub) => hub.node.is_closed(),
+            #[cfg(feature = "nats")]
+            Backend::Nats(side) => side.is_closed(),
         }
     }
 
-    fn arm_timer(&mut self, ctx: &mut Context<Self>) {
-        let next = self.node.poll_timeout();
-        if self.timer.as_ref().map(|(at, _)| *at) == next {
-            return;
+    /// The node left for good.
+    fn has_left(&self) -> bool {
+        match &self.backend {
+            Backend::Hub(hub) => hub.node.has_left(),
+            #[cfg(feature = "nats")]
+            Backend::Nats(side) => side.has_left(),
         }
-        if let Some((_, handle)) = self.timer.take() {
-            ctx.cancel_future(handle);
+    }
+
+    /// Hands an event to the backend; `reserved` is what it holds of `max_pending_bytes`.
+    fn emit_event(
+        &mut self,
+        emit: crate::messages::Emit,
+        reserved: usize,
+        ctx: &mut Context<Self>,
+    ) {
+        match &mut self.backend {
+            Backend::Hub(hub) => {
+                hub.node.emit(emit.topic, emit.codec, emit.payload, reserved);
+            }
+            #[cfg(feature = "nats")]
+            Backend::Nats(side) => side.emit(&self.config, emit, reserved, &self.shared.stats),
         }
-        if let Some(at) = next {
-            let after = at.saturating_duration_since(Instant::now());
-            let handle = ctx.run_later(after, |act, ctx| {
-                act.timer = None;
-                act.node.handle_timeout(Instant::now());
-                act.perform(ctx);
-            });
-            self.timer = Some((at, handle));
+        self.perform(ctx);
+    }
+
+    /// Resolves once every event emitted before it is held by every member (NNG) or stored
+    /// (NATS).
+    fn flush(&mut self, ctx: &mut Context<Self>) -> oneshot::Receiver<Result<()>> {
+        let (done, waiting) = oneshot::channel();
+        match &mut self.backend {
+            Backend::Hub(hub) => match hub.node.flush(Instant::now()) {
+                Some(ticket) => {
+                    hub.flush_waiters.insert(ticket, done);
+                }
+                None => {
+                    let _ = done.send(Ok(()));
+                }
+            },
+            #[cfg(feature = "nats")]
+            Backend::Nats(side) => side.flush(done),
+        }
+        self.perform(ctx);
+        waiting
+    }
+
+    /// Starts leaving: no more events; the backend says goodbye and the link closes.
+    fn close_backend(&mut self, ctx: &mut Context<Self>) {
+        match &mut self.backend {
+            Backend::Hub(hub) => {
+                hub.flush_waiters.clear();
+                hub.node.close(Instant::now());
+            }
+            #[cfg(feature = "nats")]
+            Backend::Nats(_) => self.close_nats(ctx),
+        }
+        self.perform(ctx);
+    }
+
+    /// How many listeners on other nodes an event on `topic` reaches, as far as this node knows.
+    fn listeners_elsewhere(&self, topic: &str) -> usize {
+        match &self.backend {
+            Backend::Hub(hub) => hub.node.listeners_elsewhere(topic),
+            #[cfg(feature = "nats")]
+            Backend::Nats(side) => side.presence.listeners_elsewhere(topic),
+        }
+    }
+
+    /// Every pattern other nodes listen to, with their listener counts.
+    fn topics_elsewhere(&self) -> Vec<(String, u32)> {
+        match &self.backend {
+            Backend::Hub(hub) => hub.node.topics_elsewhere(),
+            #[cfg(feature = "nats")]
+            Backend::Nats(side) => side.presence.topics_elsewhere(),
+        }
+    }
+
+    /// The other nodes this node knows of.
+    fn peers(&self) -> Vec<Peer> {
+        match &self.backend {
+            Backend::Hub(hub) => hub.node.peers(),
+            #[cfg(feature = "nats")]
+            Backend::Nats(side) => side.presence.peers(),
         }
     }
 }
@@ -228,12 +240,16 @@ impl Actor for Emitter {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
-        if self.node.has_left() {
+        if self.has_left() {
             return;
         }
-        self.node.start_election(Instant::now());
         if let Some(every) = self.config.heartbeat {
             ctx.run_interval(every, |act, ctx| act.emit_heartbeat(ctx));
+        }
+        match &mut self.backend {
+            Backend::Hub(hub) => hub.node.start_election(Instant::now()),
+            #[cfg(feature = "nats")]
+            Backend::Nats(_) => self.open_nats(ctx),
         }
         self.perform(ctx);
     }
@@ -241,72 +257,11 @@ impl Actor for Emitter {
 
 impl Supervised for Emitter {
     fn restarting(&mut self, ctx: &mut Context<Self>) {
-        if !self.node.has_left() {
+        let Some(hub) = self.backend.hub_mut() else { return };
+        if !hub.node.has_left() {
             info!("link lost, restarting");
         }
-        self.link = None;
-        // The restart dropped every timer and queued notification of this actor.
-        self.timer = None;
-        self.drained_notice_queued = false;
-        self.node.restarted(Instant::now());
-        self.perform(ctx);
-    }
-}
-
-/// Deferred work, run once the mailbox is drained: send what is ready, acknowledge what arrived.
-#[derive(Message)]
-#[rtype(result = "()")]
-struct MailboxDrained;
-
-impl Handler<MailboxDrained> for Emitter {
-    type Result = ();
-
-    fn handle(&mut self, _: MailboxDrained, ctx: &mut Context<Self>) {
-        self.drained_notice_queued = false;
-        self.node.caught_up(Instant::now());
-        while let Some(action) = self.node.poll_action() {
-            self.carry_out(action, ctx);
-        }
-        self.arm_timer(ctx);
-    }
-}
-
-impl Handler<FromLink> for Emitter {
-    type Result = ();
-
-    fn handle(&mut self, message: FromLink, ctx: &mut Context<Self>) {
-        let FromLink { attempt, event } = message;
-        if self.link.as_ref().map(|(a, _)| *a) != Some(attempt) {
-            return;
-        }
-        let now = Instant::now();
-        match event {
-            LinkEvent::ConnUp(conn) => self.node.connection_up(now, attempt, conn),
-            LinkEvent::ConnDown(conn) => self.node.connection_down(now, attempt, conn),
-            // The frame's place in the link's backlog is released as the handler returns.
-            LinkEvent::Frame { from, received, .. } => {
-                self.node.receive(now, attempt, from, received)
-            }
-            LinkEvent::Failed(reason) => self.node.link_failed(attempt, &reason),
-        }
-        self.perform(ctx);
-    }
-}
-
-/// The answer of a probe of a more preferred candidate.
-#[derive(Message)]
-#[rtype(result = "()")]
-struct Preferred {
-    attempt: u64,
-    index: usize,
-    live: bool,
-}
-
-impl Handler<Preferred> for Emitter {
-    type Result = ();
-
-    fn handle(&mut self, answer: Preferred, ctx: &mut Context<Self>) {
-        self.node.probe_answer(answer.attempt, answer.index, answer.live);
+        hub.restarted();
         self.perform(ctx);
     }
 }

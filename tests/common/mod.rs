@@ -2,13 +2,17 @@
 //!
 //! Owns: spawning the CLI with piped stdio, collecting its output lines on reader threads, and
 //! waiting for a condition with a deadline (never a fixed sleep). Each test picks its own free
-//! port, so tests run in parallel.
+//! port, so tests run in parallel. The `nats` submodule runs the `nats-server`s of the NATS
+//! backend's tests.
 
 #![allow(dead_code)] // each test file uses a different part of this module
 
+mod nats;
 mod temp_dir;
 mod websocket;
 #[allow(unused_imports)] // only some tests use them
+pub use nats::{nats_server_binary, NatsCluster, NatsServer, NATS_SERVER_MIN_VERSION};
+#[allow(unused_imports)]
 pub use temp_dir::TempDir;
 #[allow(unused_imports)]
 pub use websocket::raw_ws_upgrade;

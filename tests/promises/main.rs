@@ -9,6 +9,10 @@
 //!   with a few frames (`attacks`).
 //! - `routing`: events go only where someone listens.
 //! - `vectors`: the golden vectors of `docs/vectors/` against the Rust implementation.
+//! - `nats` (only with `--features nats`): the NATS backend against real `nats-server` processes
+//!   (2.12.1 or later on the PATH) — the harness's own checks (`harness`), then leader kills,
+//!   consumer restarts, a frozen server, credentials and the core mode's slow consumer
+//!   (`scenarios`).
 //!
 //! The transport's own tests are the `nanomitter-nng` crate's, the protocol core's (scripted,
 //! fuzz, simulation) the `nanomitter-protocol` crate's, the command line's the `nanomitter-cli`
@@ -37,3 +41,8 @@ mod security {
     mod joining;
 }
 mod vectors;
+#[cfg(feature = "nats")]
+mod nats {
+    mod harness;
+    mod scenarios;
+}

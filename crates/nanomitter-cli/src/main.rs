@@ -12,6 +12,8 @@ mod demo;
 mod duration;
 mod interrupt;
 mod load;
+#[cfg(feature = "nats")]
+mod nats;
 mod node;
 mod output;
 mod repl;

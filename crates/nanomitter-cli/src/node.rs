@@ -51,6 +51,9 @@ pub struct NodeArgs {
     max_pending_bytes: Option<usize>,
     #[command(flatten)]
     security: SecurityArgs,
+    #[cfg(feature = "nats")]
+    #[command(flatten)]
+    nats: crate::nats::NatsArgs,
 }
 
 impl NodeArgs {
@@ -62,6 +65,10 @@ impl NodeArgs {
             .connect_timeout(self.connect_timeout)
             .heartbeat_interval((!self.heartbeat.is_zero()).then_some(self.heartbeat));
         let mut builder = self.security.apply(builder, &candidates)?;
+        #[cfg(feature = "nats")]
+        {
+            builder = self.nats.apply(builder, &candidates)?;
+        }
         if let Some(bytes) = self.max_frame_size {
             builder = builder.max_frame_size(bytes).batch_bytes(bytes.min(1 << 20));
         }
