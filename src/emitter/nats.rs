@@ -135,8 +135,12 @@ impl NatsSide {
             payload: emit.payload,
         };
         let body = crate::nats::body::encode(&fields, *topic_seq);
+        let marker = (self.options.mode == Mode::Core).then(|| {
+            let marker = Fields { seq: 0, payload: bytes::Bytes::new(), ..fields };
+            crate::nats::body::encode(&marker, *topic_seq)
+        });
         Stats::add(&stats.emitted, 1);
-        let outgoing = Outgoing { seq: self.emitted, subject, body, reserved };
+        let outgoing = Outgoing { seq: self.emitted, subject, body, reserved, marker };
         if self.channels.publish.send(outgoing).is_err() {
             warn!("the publishing task is gone");
         }
@@ -309,6 +313,20 @@ impl Emitter {
             let event = decoded.event;
             let sender = event.node();
             Stats::add(&stats.events_received, 1);
+            if event.seq() == 0 {
+                // A marker (core mode): it tells of losses at the tail, and is not an event.
+                side.channels.untaken.add_permits(1);
+                let missed = match side.options.mode {
+                    Mode::Core => side.order.marker(sender, event.topic(), decoded.topic_seq),
+                    Mode::JetStream => 0,
+                };
+                if missed > 0 {
+                    Stats::add(&stats.gaps, missed);
+                    let data = serde_json::json!({ "sender": sender, "missed": missed });
+                    self.deliver_notice(LAGGED, data, ctx);
+                }
+                continue;
+            }
             let verdict = match side.options.mode {
                 Mode::JetStream => side.order.admit_stored(sender, event.seq()),
                 Mode::Core => side.order.admit_live(sender, event.topic(), decoded.topic_seq),

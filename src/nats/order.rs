@@ -13,7 +13,9 @@
 //! - **Core mode.** NATS may drop messages (a slow consumer, a reconnect). Each event carries its
 //!   number among its sender's events on its topic, so a jump there is a loss of that many,
 //!   reported on `$lagged`. A number that goes back means the sender forgot the topic (its table
-//!   is bounded too) and started again: a new baseline, not a loss.
+//!   is bounded too) and started again: a new baseline, not a loss. Losses at the tail (the
+//!   last events on a topic) show when the sender's *marker* arrives: the number of its last
+//!   event on that topic, repeated in band for a while after it.
 //!
 //! Both tables hold at most [`MAX_ENTRIES`] entries; past that the oldest entry is forgotten
 //! (counted in `evicted`): a forgotten sender's next event is taken as its first.
@@ -84,6 +86,19 @@ impl Order {
     }
 }
 
+impl Order {
+    /// Core mode: a marker saying `sender`'s last event on `topic` was its `topic_seq`-th: how
+    /// many of them never arrived (0 for a topic this node has not heard of from `sender`: it
+    /// cannot know where it started listening).
+    pub(crate) fn marker(&mut self, sender: u64, topic: &str, topic_seq: u64) -> u64 {
+        let key = (sender, topic.to_owned());
+        let Some(last) = self.on_topic.get_mut(&key) else { return 0 };
+        let missed = topic_seq.saturating_sub(*last);
+        *last = topic_seq;
+        missed
+    }
+}
+
 /// A map of at most [`MAX_ENTRIES`] entries that forgets the oldest inserted.
 #[derive(Debug)]
 struct Bounded<K, V> {
@@ -143,6 +158,16 @@ mod tests {
         // The sender forgot the topic and numbers it from 1 again.
         assert_eq!(order.admit_live(1, "a", 1), Verdict::Deliver);
         assert_eq!(order.admit_live(1, "a", 2), Verdict::Deliver);
+    }
+
+    #[test]
+    fn a_marker_tells_the_losses_at_the_tail_once() {
+        let mut order = Order::default();
+        assert_eq!(order.marker(1, "a", 5), 0, "a topic not heard of");
+        order.admit_live(1, "a", 1);
+        assert_eq!(order.marker(1, "a", 4), 3);
+        assert_eq!(order.marker(1, "a", 4), 0, "repeated");
+        assert_eq!(order.admit_live(1, "a", 5), Verdict::Deliver);
     }
 
     #[test]

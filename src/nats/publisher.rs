@@ -21,6 +21,7 @@ use super::session::{FromNats, Reporter};
 use async_nats::{Client, HeaderMap, StatusCode, Subscriber};
 use bytes::Bytes;
 use futures_util::StreamExt;
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tracing::{debug, warn};
@@ -36,7 +37,13 @@ pub(crate) struct Outgoing {
     pub(crate) body: Bytes,
     /// What it holds of `max_pending_bytes`, released once it is stored (or given up).
     pub(crate) reserved: usize,
+    /// Core mode: the marker of its topic after it (the number of the sender's last event on
+    /// that topic), published again for a while so that a receiver learns of losses at the tail.
+    pub(crate) marker: Option<Bytes>,
 }
+
+/// How long a topic's marker is repeated after its last event (core mode).
+const MARKERS_FOR: Duration = Duration::from_secs(10);
 
 /// What the publishing task needs.
 pub(crate) struct Publisher {
@@ -92,10 +99,36 @@ impl Publisher {
     }
 
     /// Publishes everything that arrives on `events` with core NATS; reports each group as
-    /// stored once the server has it (a flush of the connection).
-    pub(crate) async fn run_core(self, mut events: mpsc::UnboundedReceiver<Outgoing>) {
+    /// stored once the server has it (a flush of the connection). Every `every`, publishes the
+    /// markers of the topics that had events within [`MARKERS_FOR`].
+    pub(crate) async fn run_core(
+        self,
+        mut events: mpsc::UnboundedReceiver<Outgoing>,
+        every: Duration,
+    ) {
         let mut batch = Vec::with_capacity(self.batch_events);
-        while events.recv_many(&mut batch, self.batch_events).await > 0 {
+        let mut markers: HashMap<String, (Bytes, Instant)> = HashMap::new();
+        let mut tick = tokio::time::interval(every);
+        loop {
+            let received = tokio::select! {
+                received = events.recv_many(&mut batch, self.batch_events) => received,
+                _ = tick.tick() => {
+                    markers.retain(|_, (_, at)| at.elapsed() < MARKERS_FOR);
+                    for (subject, (marker, _)) in &markers {
+                        let _ = self.client.publish(subject.clone(), marker.clone()).await;
+                    }
+                    continue;
+                }
+            };
+            if received == 0 {
+                return;
+            }
+            let now = Instant::now();
+            for event in &batch {
+                if let Some(marker) = &event.marker {
+                    markers.insert(event.subject.clone(), (marker.clone(), now));
+                }
+            }
             let mut outcome = Ok(());
             for event in &batch {
                 if let Err(error) =

@@ -180,7 +180,7 @@ pub(crate) async fn open(opening: Opening, ends: Ends) -> Result<NatsLink, Error
     let mut recorded = vec![0; usize::from(subjects.streams())];
     match options.mode {
         Mode::Core => {
-            tasks.push(actix::spawn(publisher.run_core(ends.publish)));
+            tasks.push(actix::spawn(publisher.run_core(ends.publish, options.presence_interval)));
             tasks.push(actix::spawn(consumer::run_core(reading, client.clone(), ends.patterns)));
         }
         Mode::JetStream => {
