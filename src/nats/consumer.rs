@@ -106,11 +106,9 @@ pub(crate) async fn run_stream(
     };
     let mut failures = 0u32;
     loop {
-        let filters: Vec<String> = patterns
-            .borrow_and_update()
-            .iter()
-            .map(|p| reading.subjects.filter(index, p))
-            .collect();
+        let cover = super::subject::disjoint_cover(&patterns.borrow_and_update());
+        let filters: Vec<String> =
+            cover.iter().map(|p| reading.subjects.filter(index, p)).collect();
         if filters.is_empty() {
             if patterns.changed().await.is_err() {
                 return;
@@ -255,20 +253,20 @@ async fn report_expired(reading: &Reading, stream: &JetStream, position: u64) {
     }
 }
 
-/// Core mode: reads one subscription per pattern until the patterns' sender is dropped. An
-/// event matching several patterns arrives once per subscription: only the copy from the first
-/// pattern that matches it is kept, so each topic's events come from one subscription, in order.
+/// Core mode: reads one subscription per pattern of the patterns' disjoint cover (so no event
+/// arrives twice, and each topic's events come through one subscription, in order) until the
+/// patterns' sender is dropped.
 pub(crate) async fn run_core(
     reading: Reading,
     client: Client,
     mut patterns: watch::Receiver<Vec<String>>,
 ) {
     loop {
-        let current = patterns.borrow_and_update().clone();
+        let cover = super::subject::disjoint_cover(&patterns.borrow_and_update());
         let mut subscriptions = Vec::new();
-        for (i, pattern) in current.iter().enumerate() {
+        for pattern in &cover {
             match client.subscribe(reading.subjects.filter(0, pattern)).await {
-                Ok(subscription) => subscriptions.push(subscription.map(move |m| (i, m)).boxed()),
+                Ok(subscription) => subscriptions.push(subscription),
                 Err(error) => warn!(%error, pattern, "cannot subscribe"),
             }
         }
@@ -284,13 +282,8 @@ pub(crate) async fn run_core(
                 }
                 next = merged.next(), if !merged.is_empty() => next,
             };
-            let Some((via, message)) = next else { break };
+            let Some(message) = next else { break };
             let Some(decoded) = reading.decode(&message.payload) else { continue };
-            let topic = decoded.event.topic();
-            let first_match = current.iter().position(|p| crate::topic::matches(p, topic));
-            if first_match != Some(via) {
-                continue;
-            }
             reading.room().await;
             (reading.report)(FromNats::Events(vec![Incoming { decoded, position: None }]));
         }

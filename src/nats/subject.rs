@@ -86,6 +86,88 @@ impl Subjects {
     }
 }
 
+/// Patterns that never match one topic twice and together match at least every topic the given
+/// ones match: what a JetStream consumer's filters must be (they may not overlap), and what
+/// keeps a core subscriber from receiving one event twice. A pattern inside another is dropped;
+/// two that overlap otherwise become the narrowest pattern covering both (`a.*` and `*.b`
+/// become `*.*`), so a node may read a few events no listener of it matches (its listeners are
+/// matched again on delivery).
+pub(crate) fn disjoint_cover(patterns: &[String]) -> Vec<String> {
+    let mut cover: Vec<Vec<String>> = patterns
+        .iter()
+        .map(|p| if p == ANY_TOPIC { vec![">".to_owned()] } else { tokens(p) })
+        .collect();
+    loop {
+        cover.sort();
+        cover.dedup();
+        let pair = (0..cover.len())
+            .flat_map(|i| (0..cover.len()).map(move |j| (i, j)))
+            .find(|&(i, j)| i != j && overlap(&cover[i], &cover[j]));
+        let Some((i, j)) = pair else { break };
+        let merged = if within(&cover[i], &cover[j]) {
+            cover[j].clone()
+        } else if within(&cover[j], &cover[i]) {
+            cover[i].clone()
+        } else {
+            narrowest_cover(&cover[i], &cover[j])
+        };
+        let (first, second) = (i.max(j), i.min(j));
+        cover.remove(first);
+        cover.remove(second);
+        cover.push(merged);
+    }
+    cover.into_iter().map(|t| if t == [">"] { ANY_TOPIC.to_owned() } else { t.join(".") }).collect()
+}
+
+fn tokens(pattern: &str) -> Vec<String> {
+    pattern.split('.').map(str::to_owned).collect()
+}
+
+/// Whether some topic matches both.
+fn overlap(a: &[String], b: &[String]) -> bool {
+    for (x, y) in a.iter().zip(b) {
+        if x == ">" || y == ">" {
+            return true;
+        }
+        if x != "*" && y != "*" && x != y {
+            return false;
+        }
+    }
+    a.len() == b.len()
+}
+
+/// Whether every topic `a` matches, `b` matches too.
+fn within(a: &[String], b: &[String]) -> bool {
+    for (i, y) in b.iter().enumerate() {
+        let Some(x) = a.get(i) else { return false };
+        match y.as_str() {
+            ">" => return true,
+            "*" if x != ">" => {}
+            literal if literal == x => {}
+            _ => return false,
+        }
+    }
+    a.len() == b.len()
+}
+
+/// The narrowest pattern of the grammar that matches everything `a` or `b` matches.
+fn narrowest_cover(a: &[String], b: &[String]) -> Vec<String> {
+    let mut merged = Vec::new();
+    for (x, y) in a.iter().zip(b) {
+        if x == ">" || y == ">" {
+            merged.push(">".to_owned());
+            return merged;
+        }
+        merged.push(if x == y { x.clone() } else { "*".to_owned() });
+    }
+    if a.len() != b.len() {
+        // One is longer: the shorter's last segment and anything after it.
+        merged.pop();
+        merged.push(">".to_owned());
+    }
+    merged
+}
+
 /// Checks a subject prefix: one or more `.`-separated tokens of ASCII letters, digits, `-` and
 /// `_` (it also names the streams and the bucket of positions).
 pub(crate) fn check_prefix(prefix: &str) -> Result<(), String> {
@@ -168,6 +250,53 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_cover_matches_each_topic_once_and_every_topic_of_the_patterns() {
+        let topics = ["a", "b", "a.b", "a.c", "b.b", "a.b.c", "x.y.z", "a.b.c.d", "c.b"];
+        let segments = ["a", "b", "*", ">"];
+        bolero::check!().with_type::<Vec<Vec<u8>>>().for_each(|picks| {
+            let patterns: Vec<String> = picks
+                .iter()
+                .take(6)
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    let n = p.len().min(3);
+                    let mut segs: Vec<&str> =
+                        p[..n].iter().map(|b| segments[usize::from(*b) % 4]).collect();
+                    // `>` only last, as the grammar says.
+                    if let Some(at) = segs.iter().position(|s| *s == ">") {
+                        segs.truncate(at + 1);
+                    }
+                    segs.join(".")
+                })
+                .chain(picks.first().filter(|p| p.len() == 1).map(|_| ANY_TOPIC.to_owned()))
+                .collect();
+            let cover = disjoint_cover(&patterns);
+            for topic in topics {
+                let wanted = patterns.iter().any(|p| matches(p, topic));
+                let covering = cover.iter().filter(|c| matches(c, topic)).count();
+                assert!(covering <= 1, "{topic} matched twice by {cover:?} (from {patterns:?})");
+                assert!(!wanted || covering == 1, "{topic} lost by {cover:?} (from {patterns:?})");
+            }
+        });
+    }
+
+    #[test]
+    fn overlapping_patterns_merge_into_the_narrowest_cover() {
+        let cover = |p: &[&str]| {
+            let mut c = disjoint_cover(&p.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+            c.sort();
+            c
+        };
+        assert_eq!(cover(&["a.*", "a.>"]), ["a.>"]);
+        assert_eq!(cover(&["a.*", "*.b"]), ["*.*"]);
+        assert_eq!(cover(&["a.b", "c.d"]), ["a.b", "c.d"]);
+        assert_eq!(cover(&["a.b", "a.b.c"]), ["a.b", "a.b.c"], "no topic matches both");
+        assert_eq!(cover(&["a.>", "*.b"]), ["*.>"]);
+        assert_eq!(cover(&["x", "*"]), ["*"]);
+        assert_eq!(cover(&["a.b", "a.b"]), ["a.b"]);
     }
 
     #[test]

@@ -43,6 +43,7 @@ mod security {
 mod vectors;
 #[cfg(feature = "nats")]
 mod nats {
+    mod api;
     mod harness;
     mod scenarios;
 }

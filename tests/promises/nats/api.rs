@@ -1,0 +1,167 @@
+//! The emitter's API over a real `nats-server`, with every node inside this test process: a
+//! listener added while events flow gets every later event once and in order, a removed
+//! pattern stops its events, peers come and go, and `flush` answers from the stream.
+//!
+//! Owns: these checks of the NATS backend through `EmitterHandle`. It must not start servers by
+//! hand (the harness does) nor check behaviour under failures (the scenarios do).
+
+use crate::common::NatsServer;
+use actix::prelude::*;
+use nanomitter::nats::{Mode, NatsOptions};
+use nanomitter::{DistributedEvent, Emitter, EmitterHandle, Role};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Records every event it receives.
+#[derive(Clone, Default)]
+struct Collector(Arc<Mutex<Vec<DistributedEvent>>>);
+
+impl Actor for Collector {
+    type Context = Context<Self>;
+}
+
+impl Handler<DistributedEvent> for Collector {
+    type Result = ();
+    fn handle(&mut self, event: DistributedEvent, _: &mut Context<Self>) {
+        self.0.lock().unwrap().push(event);
+    }
+}
+
+impl Collector {
+    /// The sequence numbers of `sender`'s events on `topic`, in the order received.
+    fn seqs(&self, sender: u64, topic: &str) -> Vec<u64> {
+        let seen = self.0.lock().unwrap();
+        seen.iter().filter(|e| e.node() == sender && e.topic() == topic).map(|e| e.seq()).collect()
+    }
+
+    fn topics(&self) -> Vec<String> {
+        self.0.lock().unwrap().iter().map(|e| e.topic().to_owned()).collect()
+    }
+}
+
+async fn node(service: &str, url: &str, mode: Mode) -> EmitterHandle {
+    Emitter::builder(service)
+        .address(url)
+        .heartbeat_interval(None)
+        .nats(NatsOptions::default().mode(mode).presence_interval(Duration::from_millis(200)))
+        .connect()
+        .await
+        .expect("connect to nats-server")
+}
+
+/// Waits (polling, up to 20 s) until `check` holds.
+async fn until(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        actix_rt::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Checks that `seqs` rise (each once, in order) to `last`, and are consecutive if `gapless`.
+fn assert_rising_to(seqs: &[u64], last: u64, gapless: bool, what: &str) {
+    assert_eq!(seqs.last(), Some(&last), "{what}: the last event");
+    let first = seqs[0];
+    let holes: Vec<&[u64]> = seqs.windows(2).filter(|w| w[1] != w[0] + 1).take(3).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{what}: each once, in order");
+    assert!(!gapless || holes.is_empty(), "{what}: from {first}, holes at {holes:?}");
+}
+
+#[actix_rt::test]
+async fn a_listener_added_while_events_flow_gets_every_later_event_once_in_order() {
+    for mode in [Mode::JetStream, Mode::Core] {
+        let server = NatsServer::start();
+        let url = server.url();
+        let producer = node("producer", &url, mode).await;
+        let consumer = node("consumer", &url, mode).await;
+        assert_eq!(consumer.role(), Role::Client);
+        assert!(consumer.hub_address().unwrap().starts_with("nats://"));
+        let early = Collector::default();
+        consumer.on("a.*", early.clone().start().recipient()).unwrap();
+        consumer.topics().await.unwrap();
+        let late = Collector::default();
+        for i in 1..=2000u64 {
+            producer.emit_wait("a.b", &i).await.unwrap();
+            if i == 1000 {
+                consumer.on("a.>", late.clone().start().recipient()).unwrap();
+            }
+            if i % 100 == 0 {
+                actix_rt::task::yield_now().await;
+            }
+        }
+        producer.flush().await.expect("the stream acknowledged every event");
+        let sender = producer.node_id();
+        let early_done = || match mode {
+            Mode::JetStream => early.seqs(sender, "a.b").len() >= 2000,
+            // At most once: what the resubscription for the late listener lost is reported.
+            Mode::Core => early.seqs(sender, "a.b").len() as u64 + consumer.stats().gaps >= 2000,
+        };
+        until("the early listener to get (or be told of) everything", early_done).await;
+        until("the late listener to get the last event", || {
+            late.seqs(sender, "a.b").last() == Some(&2000)
+        })
+        .await;
+        let got = early.seqs(sender, "a.b");
+        match mode {
+            Mode::JetStream => {
+                assert_eq!(got.first(), Some(&1), "JetStream: early, from the first");
+                assert_rising_to(&got, 2000, true, "JetStream: early");
+            }
+            Mode::Core => {
+                assert_rising_to(&got, 2000, false, "core: early");
+                assert_eq!(got.len() as u64 + consumer.stats().gaps, 2000, "core: losses told");
+            }
+        }
+        let gapless = mode == Mode::JetStream;
+        assert_rising_to(&late.seqs(sender, "a.b"), 2000, gapless, &format!("{mode:?}: late"));
+        producer.close().await.unwrap();
+        consumer.close().await.unwrap();
+    }
+}
+
+#[actix_rt::test]
+async fn a_removed_pattern_stops_its_events_and_peers_come_and_go() {
+    let server = NatsServer::start();
+    let url = server.url();
+    let watcher = node("watcher", &url, Mode::JetStream).await;
+    let notices = Collector::default();
+    watcher.on("$peer.*", notices.clone().start().recipient()).unwrap();
+    let kept = Collector::default();
+    let dropped = Collector::default();
+    let dropped_recipient = dropped.clone().start().recipient();
+    watcher.on("x.kept", kept.clone().start().recipient()).unwrap();
+    watcher.on("x.dropped", dropped_recipient.clone()).unwrap();
+
+    let producer = node("producer", &url, Mode::JetStream).await;
+    until("$peer.joined", || notices.topics().contains(&"$peer.joined".to_owned())).await;
+    let peers = watcher.peers().await.unwrap();
+    assert_eq!(peers.len(), 1);
+    assert_eq!(peers[0].service, "producer");
+    // The producer hears the watcher's patterns.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while producer.cluster_listener_count("x.kept").await.unwrap() != 1 {
+        assert!(Instant::now() < deadline, "the producer never heard of the watcher's listener");
+        actix_rt::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    producer.emit("x.dropped", &1u8).unwrap();
+    producer.emit("x.kept", &1u8).unwrap();
+    producer.flush().await.unwrap();
+    let sender = producer.node_id();
+    until("both events", || kept.seqs(sender, "x.kept").len() == 1).await;
+    until("the dropped pattern's first event", || dropped.seqs(sender, "x.dropped").len() == 1)
+        .await;
+
+    watcher.remove_listener("x.dropped", dropped_recipient);
+    assert_eq!(watcher.listener_count("x.dropped").await.unwrap(), 0);
+    producer.emit("x.dropped", &2u8).unwrap();
+    producer.emit("x.kept", &2u8).unwrap();
+    producer.flush().await.unwrap();
+    until("the kept pattern's second event", || kept.seqs(sender, "x.kept").len() == 2).await;
+    assert_eq!(dropped.seqs(sender, "x.dropped"), vec![1], "nothing after the removal");
+
+    producer.close().await.unwrap();
+    until("$peer.left", || notices.topics().contains(&"$peer.left".to_owned())).await;
+    assert!(watcher.peers().await.unwrap().is_empty());
+    watcher.close().await.unwrap();
+}
