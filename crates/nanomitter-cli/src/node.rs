@@ -94,6 +94,11 @@ impl NodeArgs {
         Ok(builder)
     }
 
+    /// Whether the addresses are NATS servers (`nats://`) rather than NNG candidates.
+    pub fn is_nats(&self) -> bool {
+        self.addr.trim_start().starts_with("nats://")
+    }
+
     /// How long to wait for a hub (`--connect-timeout`).
     pub fn connect_timeout(&self) -> Duration {
         self.connect_timeout

@@ -62,7 +62,15 @@ pub async fn emit(node: &NodeArgs, what: Emission<'_>, json: Option<&str>) -> Re
     let interrupt = Interrupt::install()?;
     // Dial-only unless --may-host: a one-shot sender must not stand in for an absent hub.
     let emitter = node.connect_dialing(!what.may_host).await?;
-    let hub_lost = hub_lost_for(&emitter, node.connect_timeout());
+    // Over NATS there is no hub to lose: the client reconnects, and `close` (a flush) fails if
+    // the stream never acknowledged some events.
+    let hub_lost = async {
+        if node.is_nats() {
+            std::future::pending().await
+        } else {
+            hub_lost_for(&emitter, node.connect_timeout()).await
+        }
+    };
     tokio::pin!(hub_lost);
     let mut emitted = 0;
     let sending = emit_all(&emitter, &what, given, &mut emitted);
