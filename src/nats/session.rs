@@ -294,6 +294,10 @@ async fn connect_options(
         .name("nanomitter")
         .connection_timeout(connect_timeout)
         .ping_interval(options.ping_interval)
+        // Back to a server quickly once one answers again: at most a second between attempts.
+        .reconnect_delay_callback(|attempts| {
+            Duration::from_millis(100 * attempts.min(10) as u64)
+        })
         .event_callback(move |event| {
             let report = report.clone();
             async move {

@@ -147,13 +147,14 @@ fn a_frozen_server_answers_nothing_until_thawed() {
     let mut server = NatsServer::start();
     let pid = server.pid().expect("a running server");
     server.freeze();
-    assert_eq!(process_state(pid), "T", "stopped");
+    // The signal is delivered asynchronously: wait for the kernel to say so.
+    common::wait_until("the server to be stopped", || (process_state(pid) == "T").then_some(()));
     assert!(server.healthz().is_none(), "a frozen server answers nothing");
     // The kernel still accepts the connection; the greeting never comes.
     let silent = RawClient::connect(&server.url(), Duration::from_millis(500));
     assert!(silent.is_err(), "no greeting from a frozen server");
     server.thaw();
-    assert_ne!(process_state(pid), "T", "running again");
+    common::wait_until("the server to run again", || (process_state(pid) != "T").then_some(()));
     server.wait_healthy();
     let mut client = RawClient::connect(&server.url(), Duration::from_secs(5)).expect("connect");
     assert_eq!(client.hello("").expect("hello"), "PONG");
