@@ -231,8 +231,8 @@ impl NatsOptions {
         self
     }
 
-    /// How long a stream recognises a repeated message id (default 2 minutes); a publish is
-    /// retried for half of it.
+    /// How long a stream recognises a repeated message id (default 2 minutes, and at most the
+    /// stream's `max_age`); a publish is retried for half of it.
     pub fn duplicate_window(mut self, window: Duration) -> Self {
         self.duplicate_window = window;
         self
@@ -274,6 +274,12 @@ impl NatsOptions {
     pub fn presence_interval(mut self, every: Duration) -> Self {
         self.presence_interval = every;
         self
+    }
+
+    /// The duplicate window a stream is created with: a stream's window may not be longer than
+    /// the age it keeps events.
+    pub(crate) fn effective_duplicate_window(&self) -> Duration {
+        self.max_age.map_or(self.duplicate_window, |age| self.duplicate_window.min(age))
     }
 
     /// Checks the settings that need no server.

@@ -15,7 +15,7 @@
 //! `Nats-Msg-Id: <node>-<seq>`: a batch published again after its commit answer was lost is
 //! refused as a duplicate, which means it is stored. Failed batches are retried with backoff for
 //! half the duplicate window (past it, a repeat would no longer be recognised), then reported as
-//! not stored.
+//! not stored, with every event queued behind them at that moment.
 
 use super::session::{FromNats, Reporter};
 use async_nats::{Client, HeaderMap, StatusCode, Subscriber};
@@ -94,6 +94,14 @@ impl Publisher {
                     Attempt::Retry(why) => break Err(why),
                 }
             };
+            if outcome.is_err() {
+                // The stream stayed out of reach for the whole budget: what waits behind this
+                // batch is given up with it, rather than each batch spending the budget again
+                // (a flush, and so `close`, would wait that long per batch).
+                while let Ok(event) = events.try_recv() {
+                    batch.push(event);
+                }
+            }
             self.report_batch(&mut batch, outcome);
         }
     }

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch, Semaphore};
 use tokio::task::JoinHandle;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 /// What the backend's tasks tell the emitter.
 #[derive(Message)]
@@ -172,7 +172,7 @@ pub(crate) async fn open(opening: Opening, ends: Ends) -> Result<NatsLink, Error
         client: client.clone(),
         node,
         batch_events: options.batch_events,
-        give_up_after: options.duplicate_window / 2,
+        give_up_after: options.effective_duplicate_window() / 2,
         answer_within: options.ping_interval * 2,
         report: report.clone(),
     };
@@ -295,9 +295,7 @@ async fn connect_options(
         .connection_timeout(connect_timeout)
         .ping_interval(options.ping_interval)
         // Back to a server quickly once one answers again: at most a second between attempts.
-        .reconnect_delay_callback(|attempts| {
-            Duration::from_millis(100 * attempts.min(10) as u64)
-        })
+        .reconnect_delay_callback(|attempts| Duration::from_millis(100 * attempts.min(10) as u64))
         .event_callback(move |event| {
             let report = report.clone();
             async move {
@@ -307,6 +305,8 @@ async fn connect_options(
                     // One event per message the client dropped for a full subscription: core
                     // mode's loss, which the order module counts (`gaps`) and reports.
                     Event::SlowConsumer(_) => {}
+                    // A reconnect's failed attempts: expected while a server is down.
+                    Event::ClientError(error) => debug!(%error, "NATS client"),
                     other => warn!(event = %other, "NATS"),
                 }
             }
@@ -327,7 +327,7 @@ async fn ensure_stream(
         num_replicas: options.replicas,
         max_age: options.max_age.unwrap_or(Duration::ZERO),
         max_bytes: options.max_bytes,
-        duplicate_window: options.duplicate_window,
+        duplicate_window: options.effective_duplicate_window(),
         allow_atomic_publish: true,
         ..Default::default()
     };

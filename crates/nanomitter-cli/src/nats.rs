@@ -48,6 +48,10 @@ pub struct NatsArgs {
     /// NATS: how many bytes a stream this node creates keeps.
     #[arg(long, value_name = "BYTES")]
     nats_max_bytes: Option<i64>,
+    /// NATS: how long a stream this node creates recognises a repeated event; a publish is
+    /// retried for half of it, then given up (emit then exits 1).
+    #[arg(long, value_parser = duration::parse, value_name = "WINDOW")]
+    nats_duplicate_window: Option<Duration>,
     /// NATS: the user name (with --nats-password).
     #[arg(long, value_name = "USER", requires = "nats_password")]
     nats_user: Option<String>,
@@ -136,6 +140,9 @@ impl NatsArgs {
             };
             let bytes = self.nats_max_bytes.unwrap_or(1 << 30);
             set(&mut |o| o.retention(age, bytes));
+        }
+        if let Some(window) = self.nats_duplicate_window {
+            set(&mut |o| o.duplicate_window(window));
         }
         if let Some(auth) = self.auth()? {
             set(&mut |o| o.auth(auth.clone()));

@@ -345,3 +345,60 @@ fn core_mode_slow_consumer_is_told_exactly_what_it_missed() {
          reported missed through $lagged"
     );
 }
+
+#[test]
+fn emit_exits_1_when_the_stream_never_acknowledges() {
+    let mut server = NatsServer::start();
+    let url = server.url();
+    // A short duplicate window: a publish is retried for half of it (2 s), then given up.
+    let args = ["emit", "--addr", &url, "--heartbeat", "0", "--nats-duplicate-window", "4s"];
+    let mut emit =
+        Process::start("emit", &[&args[..], &["--repeat", "1000000", "load", "{}"]].concat());
+    emit.wait_stderr(CONNECTED);
+    server.kill();
+    let killed_at = Instant::now();
+    let code = emit.wait_exit();
+    let took = killed_at.elapsed();
+    let said = emit.stderr().join("\n");
+    assert_eq!(code, 1, "a truthful exit code: {said}");
+    assert!(said.contains("not acknowledged by the NATS stream"), "{said}");
+    assert_no_panic(&[&emit]);
+    eprintln!("nats no stream: emit exited 1 {took:?} after the server died, saying: {said}");
+}
+
+#[test]
+fn a_named_consumer_is_told_what_retention_dropped_while_it_was_away() {
+    let server = NatsServer::start();
+    let url = server.url();
+    // The stream keeps an event one second.
+    let named = ["--nats-name", "c1", "--nats-max-age", "1s"];
+    let mut first = nats_load("c1", &url, 0, &named);
+    let emit = |n: &str| {
+        let args = ["emit", "--addr", &url, "--heartbeat", "0", "--nats-max-age", "1s"];
+        let mut emit =
+            Process::start("emit", &[&args[..], &["--repeat", n, "load", "{}"]].concat());
+        assert_eq!(emit.wait_exit(), 0, "{:?}", emit.stderr());
+    };
+    emit("10");
+    wait_until("c1 to take the first events", || {
+        let got = report(&mut first)["received"].as_object()?.values().next()?["unique"].as_u64();
+        (got == Some(10)).then_some(())
+    });
+    // Closed cleanly: its position is recorded.
+    first.close_stdin();
+    assert_eq!(first.wait_exit(), 0, "{:?}", first.stderr());
+    emit("50");
+    wait_until("the stream to drop the events by age", || {
+        let jsz = server.jsz("streams=true")?;
+        let messages = jsz["account_details"][0]["stream_detail"][0]["state"]["messages"].as_u64();
+        (messages == Some(0)).then_some(())
+    });
+    let mut second = nats_load("c1 again", &url, 0, &named);
+    let told = poll_until(DEADLINE, || {
+        let lagged = report(&mut second)["lagged"].as_u64()?;
+        (lagged > 0).then_some(lagged)
+    });
+    assert_eq!(told, Some(50), "the 50 events that expired while c1 was away, on $lagged");
+    assert_no_panic(&[&first, &second]);
+    eprintln!("nats retention: a named consumer away while 50 events expired was told of 50");
+}
