@@ -165,3 +165,42 @@ async fn a_removed_pattern_stops_its_events_and_peers_come_and_go() {
     assert!(watcher.peers().await.unwrap().is_empty());
     watcher.close().await.unwrap();
 }
+
+#[actix_rt::test]
+async fn a_late_joiner_may_ask_for_history_and_events_spread_over_streams_keep_their_order() {
+    let server = NatsServer::start();
+    let url = server.url();
+    let with = |options: NatsOptions| {
+        let url = url.clone();
+        async move {
+            Emitter::builder("node")
+                .address(url)
+                .heartbeat_interval(None)
+                .nats(options.streams(3))
+                .connect()
+                .await
+                .expect("connect")
+        }
+    };
+    let producers = [with(NatsOptions::default()).await, with(NatsOptions::default()).await];
+    for i in 1..=300u64 {
+        for producer in &producers {
+            producer.emit("h.x", &i).unwrap();
+        }
+    }
+    for producer in &producers {
+        producer.flush().await.expect("stored");
+    }
+    // Joins after the events were stored, and asks for everything the streams hold.
+    let late = with(NatsOptions::default().history(nanomitter::nats::History::Start)).await;
+    let seen = Collector::default();
+    late.on("h.*", seen.clone().start().recipient()).unwrap();
+    for producer in &producers {
+        let sender = producer.node_id();
+        until("the history of each producer", || seen.seqs(sender, "h.x").len() == 300).await;
+        assert_eq!(seen.seqs(sender, "h.x"), (1..=300).collect::<Vec<_>>(), "once, in order");
+    }
+    for node in producers.into_iter().chain([late]) {
+        node.close().await.unwrap();
+    }
+}
