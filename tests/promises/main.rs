@@ -21,6 +21,8 @@
 
 #![forbid(unsafe_code)]
 
+#[path = "../common/certificates.rs"]
+mod certificates;
 #[path = "../common/mod.rs"]
 mod common;
 #[path = "../common/handshake.rs"]

@@ -8,6 +8,7 @@
 //! a `listen` process printed). It must not start servers by hand (the harness does) and must not
 //! check the NNG backend (the other promises do).
 
+use crate::certificates::make_certificates;
 use crate::common;
 
 use common::{
@@ -401,4 +402,30 @@ fn a_named_consumer_is_told_what_retention_dropped_while_it_was_away() {
     assert_eq!(told, Some(50), "the 50 events that expired while c1 was away, on $lagged");
     assert_no_panic(&[&first, &second]);
     eprintln!("nats retention: a named consumer away while 50 events expired was told of 50");
+}
+
+#[test]
+fn tls_to_nats_verifies_the_servers_certificate() {
+    let dir = common::TempDir::new("nats-tls");
+    let (ca, server_pem) = make_certificates(&dir, "nats", true);
+    let server_pem = server_pem.expect("a server certificate");
+    let (other_ca, _) = make_certificates(&dir, "other", false);
+    let tls = ["--tls", "--tlscert", server_pem.as_str(), "--tlskey", server_pem.as_str()];
+    let server = NatsServer::with_args(&tls);
+    let url = server.url();
+    let trusted = ["--nats-tls-ca", ca.as_str()];
+    let listener = nats_listen("listener", &url, &trusted);
+    let args = ["emit", "--addr", &url, "--heartbeat", "0", "--nats-tls-ca", &ca, "load", "{}"];
+    let mut emit = Process::start("emit", &args);
+    assert_eq!(emit.wait_exit(), 0, "{:?}", emit.stderr());
+    wait_until("the event over TLS", || (!listener.events("load").is_empty()).then_some(()));
+
+    let args =
+        ["listen", "x", "--addr", &url, "--nats-tls-ca", &other_ca, "--connect-timeout", "3s"];
+    let mut stranger = Process::start_as_user("stranger", &args);
+    assert_eq!(stranger.wait_exit(), 1, "a server whose certificate another CA signed is refused");
+    let said = stranger.stderr().join("\n");
+    assert!(said.contains("nanomitter: error: NATS"), "{said}");
+    assert_no_panic(&[&listener, &emit, &stranger]);
+    eprintln!("nats tls: events over TLS; another CA's node refused with: {said}");
 }

@@ -6,6 +6,7 @@
 //! told to allow. Every wait
 //! has a deadline; nothing here sends a byte to a non-loopback address.
 
+use crate::certificates::make_certificates;
 use crate::common;
 use crate::handshake;
 
@@ -555,27 +556,6 @@ fn bad_security_options_fail_with_one_line_before_connecting() {
         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
         other => panic!("a node connected despite its bad options: {other:?}"),
     }
-}
-
-/// A certificate authority (`<name>-ca.pem`) and, if `server`, a certificate it signed for
-/// `localhost` and `127.0.0.1` followed by its key (`<name>-server.pem`).
-fn make_certificates(dir: &TempDir, name: &str, server: bool) -> (String, Option<String>) {
-    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.distinguished_name.push(DnType::CommonName, format!("{name} test CA"));
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("CA key"))
-        .expect("CA certificate");
-    let ca_path = dir.file(&format!("{name}-ca.pem"), &ca.pem());
-    let server = server.then(|| {
-        let key = KeyPair::generate().expect("key");
-        let names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
-        let mut params = CertificateParams::new(names).expect("params");
-        params.distinguished_name.push(DnType::CommonName, "localhost");
-        let cert = params.signed_by(&key, &ca).expect("certificate");
-        dir.file(&format!("{name}-server.pem"), &format!("{}{}", cert.pem(), key.serialize_pem()))
-    });
-    (ca_path, server)
 }
 
 #[test]
