@@ -182,7 +182,8 @@ fn parse_json(text: &str) -> Result<serde_json::Value, String> {
 }
 
 /// Relays until Ctrl-C (then closes, so members re-elect at once) or until stdout closes,
-/// printing the role and counters every `every`. Says so when another node is the hub already.
+/// printing the role and counters every `every`. Says so when another node is the hub already
+/// (or, over NATS, that the servers relay).
 pub async fn hub(node: &NodeArgs, every: Duration) -> Result<(), String> {
     if every.is_zero() {
         return Err("--every must be above zero".into());
@@ -190,7 +191,9 @@ pub async fn hub(node: &NodeArgs, every: Duration) -> Result<(), String> {
     let interrupted = Interrupt::install()?.requested();
     tokio::pin!(interrupted);
     let emitter = node.connect().await?;
-    if emitter.role() == Role::Client {
+    if node.is_nats() {
+        eprintln!("nanomitter: the NATS servers relay; this node only prints its counters");
+    } else if emitter.role() == Role::Client {
         eprintln!("nanomitter: another node is the hub already; this one relays if it takes over");
     }
     let mut ticks = actix_rt::time::interval(every);
