@@ -138,22 +138,18 @@ pub(crate) async fn run_stream(
             inactive_threshold: Duration::from_secs(30),
             ..Default::default()
         };
-        let mut consumer = match stream.create_consumer(config).await {
-            Ok(consumer) => consumer,
-            Err(error) => {
-                failures += 1;
-                warn!(%error, index, "cannot create a consumer; trying again");
-                tokio::time::sleep(Duration::from_millis(100 * u64::from(failures.min(20)))).await;
-                continue;
-            }
+        let created = async {
+            let consumer = stream.create_consumer(config).await.map_err(|e| e.to_string())?;
+            let messages =
+                consumer.stream().max_messages_per_batch(500).heartbeat(reading.heartbeat);
+            let messages = messages.messages().await.map_err(|e| e.to_string())?;
+            Ok::<_, String>((consumer, messages))
         };
-        let messages =
-            consumer.stream().max_messages_per_batch(500).heartbeat(reading.heartbeat).messages();
-        let mut messages = match messages.await {
-            Ok(messages) => messages,
+        let (mut consumer, mut messages) = match created.await {
+            Ok(created) => created,
             Err(error) => {
                 failures += 1;
-                warn!(%error, index, "cannot read the consumer; trying again");
+                warn!(error, index, "cannot start a consumer; trying again");
                 tokio::time::sleep(Duration::from_millis(100 * u64::from(failures.min(20)))).await;
                 continue;
             }
