@@ -9,11 +9,14 @@
 
 #![allow(dead_code)] // each test file uses a different part of it
 
+#[path = "../../crates/nanomitter-cli/src/bench/nats_probe.rs"]
+mod nats_probe;
+
 use super::{poll_until, TempDir};
+use nats_probe::{http_get, on_path, version_of};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -32,9 +35,6 @@ const INSTALL_HINT: &str =
 /// How long a server (or a cluster) may take to answer `/healthz` with `ok` after it starts.
 const READY_DEADLINE: Duration = Duration::from_secs(30);
 
-/// How long one request to a monitoring port may take; a frozen server never answers.
-const HTTP_PATIENCE: Duration = Duration::from_millis(1000);
-
 /// How many times a server (or a cluster) is started on fresh ports when a port it was given
 /// was taken by someone else in the meantime.
 const PORT_ATTEMPTS: usize = 4;
@@ -47,20 +47,9 @@ pub fn nats_server_binary() -> PathBuf {
 }
 
 fn find_nats_server() -> Result<PathBuf, String> {
-    let path = std::env::var_os("PATH")
-        .iter()
-        .flat_map(std::env::split_paths)
-        .map(|dir| dir.join("nats-server"))
-        .find(|candidate| is_executable(candidate))
+    let path = on_path("nats-server")
         .ok_or_else(|| format!("no `nats-server` on the PATH: {INSTALL_HINT}"))?;
-    let output = Command::new(&path)
-        .arg("--version")
-        .output()
-        .map_err(|e| format!("running `{} --version`: {e}; {INSTALL_HINT}", path.display()))?;
-    let printed = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    let version = parse_version(&printed).ok_or_else(|| {
-        format!("`{} --version` printed {printed:?}, not a version; {INSTALL_HINT}", path.display())
-    })?;
+    let (version, printed) = version_of(&path).map_err(|e| format!("{e}; {INSTALL_HINT}"))?;
     if version < NATS_SERVER_MIN_VERSION {
         let (major, minor, patch) = NATS_SERVER_MIN_VERSION;
         return Err(format!(
@@ -70,21 +59,6 @@ fn find_nats_server() -> Result<PathBuf, String> {
         ));
     }
     Ok(path)
-}
-
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    path.metadata().is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
-}
-
-/// `nats-server: v2.15.1` (or `v2.12.1-RC.2`) as `(2, 15, 1)`.
-fn parse_version(printed: &str) -> Option<(u32, u32, u32)> {
-    let version = printed.rsplit(' ').next()?.trim_start_matches('v');
-    let mut parts = version.split('.').map(|part| {
-        let digits: String = part.chars().take_while(char::is_ascii_digit).collect();
-        digits.parse::<u32>().ok()
-    });
-    Some((parts.next()??, parts.next()??, parts.next()??))
 }
 
 /// A loopback port that was free a moment ago.
@@ -379,22 +353,6 @@ impl Drop for NatsServer {
     fn drop(&mut self) {
         self.kill();
     }
-}
-
-/// The body of `GET <path>` on `127.0.0.1:<port>` (HTTP/1.0: the server answers without chunks
-/// and closes), whatever the status; `None` if nothing answered within [`HTTP_PATIENCE`].
-fn http_get(port: u16, path: &str) -> Option<String> {
-    let address = SocketAddr::from(([127, 0, 0, 1], port));
-    let mut stream = TcpStream::connect_timeout(&address, HTTP_PATIENCE).ok()?;
-    stream.set_read_timeout(Some(HTTP_PATIENCE)).ok()?;
-    stream.set_write_timeout(Some(HTTP_PATIENCE)).ok()?;
-    let request = format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n");
-    stream.write_all(request.as_bytes()).ok()?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).ok()?;
-    let response = String::from_utf8(response).ok()?;
-    let (_, body) = response.split_once("\r\n\r\n")?;
-    Some(body.to_owned())
 }
 
 /// Routed `nats-server`s with JetStream clustering on loopback, each with its own store.

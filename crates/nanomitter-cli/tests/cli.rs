@@ -324,3 +324,45 @@ fn the_bench_refuses_a_baseline_it_cannot_run() {
     let stderr = bench.stderr().join("\n");
     assert!(stderr.contains("nats-baseline feature"), "{stderr}");
 }
+
+/// Nanomitter over NATS JetStream as a system of the bench: its own `nats-server` with a fresh
+/// store, every event delivered once, and the server's use reported as the hub's. The latency
+/// scenario keeps it short: 500 events at 1,000 events/s.
+#[cfg(feature = "nats")]
+#[test]
+fn the_bench_runs_nanomitter_over_jetstream() {
+    // Fails with how to install one when no recent enough nats-server is on the PATH.
+    common::nats_server_binary();
+    let args = ["--scenario", "latency", "--size", "64", "--seconds", "0.5"];
+    let mut bench = Process::start(
+        "bench",
+        &[&["bench"][..], &args, &["--baseline", "nanomitter-jetstream", "--json"]].concat(),
+    );
+    assert_eq!(bench.wait_exit(), 0, "{:?}", bench.stderr());
+    let report: Value = serde_json::from_str(&bench.stdout().join("\n")).expect("a JSON report");
+    let rows = report["rows"].as_array().expect("a list of rows");
+    let systems: Vec<&Value> = rows.iter().map(|row| &row["system"]).collect();
+    assert_eq!(systems, ["nanomitter", "nanomitter-jetstream"], "{report}");
+    let jetstream = &rows[1];
+    assert!(jetstream["emitted"].as_u64().unwrap() > 0, "{jetstream}");
+    assert_eq!(jetstream["lost"], 0, "{jetstream}");
+    assert_eq!(jetstream["duplicates"], 0, "{jetstream}");
+    assert_eq!(jetstream["delivered"], jetstream["emitted"], "one receiver gets every event");
+    assert!(jetstream["latency_us"]["p50"].as_u64().unwrap() > 0, "{jetstream}");
+    assert_eq!(jetstream["hub"]["processes"], 1, "one nats-server: {jetstream}");
+    assert!(jetstream["hub"]["peak_rss_mib"].as_f64().unwrap() > 0.0, "{jetstream}");
+    // Over NATS, nanomitter is compared with raw NATS only, which did not run.
+    assert_eq!(report["ratios"].as_array().map(Vec::len), Some(0), "{report}");
+}
+
+#[test]
+fn the_bench_refuses_nanomitter_over_nats_without_the_nats_feature() {
+    if cfg!(feature = "nats") {
+        return; // it may well run here
+    }
+    let args = ["bench", "--baseline", "nanomitter-core", "--seconds", "0.1"];
+    let mut bench = Process::start("bench", &args);
+    assert_eq!(bench.wait_exit(), 1);
+    let stderr = bench.stderr().join("\n");
+    assert!(stderr.contains("without the nats feature"), "{stderr}");
+}

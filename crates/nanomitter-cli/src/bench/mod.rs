@@ -1,15 +1,20 @@
-//! `nanomitter bench`: goodput, loss and latency through the hub, against raw NNG and NATS in
-//! the same run.
+//! `nanomitter bench`: goodput, loss and latency through the hub, and through nanomitter's NATS
+//! backend, against raw NNG and NATS in the same run.
 //!
 //! Owns: the scenarios (one-to-one, fan-out to 4 and 16, many-to-one from 4 and 8, flat out at
-//! each payload size; a latency scenario at a fixed rate), running each with every system in
-//! turn (a hub and producer and consumer processes on loopback, or `--addr`), and gathering
-//! what each process reports and what the OS says it used. The systems' processes live in
-//! `node` (nanomitter), `raw_nng` and `nats`; the counting in `tally`; resource use in `usage`;
-//! the table, ratios and `--json` in `report`. It must not change the library's behaviour:
-//! nanomitter nodes use the public API only.
+//! each payload size; a latency scenario at a fixed rate), the systems and which of them run,
+//! running each scenario with every system in turn (a hub, or the NATS servers, and producer and
+//! consumer processes on loopback, or `--addr`), and gathering what each process reports and
+//! what the OS says it used. The systems' processes live in `node` (nanomitter, over either
+//! backend), `raw_nng` and `nats`; the NATS backend's systems in `nats_backend`; starting NATS
+//! servers in `nats_server`; the counting in `tally`; resource use in `usage`; the table, ratios
+//! and `--json` in `report`. It must not change the library's behaviour: nanomitter nodes use
+//! the public API only.
 
 mod nats;
+mod nats_backend;
+mod nats_probe;
+mod nats_server;
 mod node;
 mod raw_nng;
 mod report;
@@ -88,12 +93,22 @@ impl Scenario {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum System {
+    /// Nanomitter with its NNG hub.
     Nanomitter,
     /// Raw NNG byte streams, one message per event, relayed by a minimal hub.
     #[value(name = "raw-nng")]
     RawNng,
     /// NATS: a `nats-server` and async-nats clients.
     Nats,
+    /// Nanomitter over NATS JetStream: one `nats-server` with JetStream.
+    #[value(name = "nanomitter-jetstream")]
+    NanomitterJetstream,
+    /// Nanomitter over NATS JetStream: three routed `nats-server`s, the stream with 3 replicas.
+    #[value(name = "nanomitter-jetstream-r3")]
+    NanomitterJetstreamR3,
+    /// Nanomitter over core NATS: one `nats-server`.
+    #[value(name = "nanomitter-core")]
+    NanomitterCore,
 }
 
 impl System {
@@ -102,6 +117,29 @@ impl System {
             System::Nanomitter => "nanomitter",
             System::RawNng => "raw-nng",
             System::Nats => "nats",
+            System::NanomitterJetstream => "nanomitter-jetstream",
+            System::NanomitterJetstreamR3 => "nanomitter-jetstream-r3",
+            System::NanomitterCore => "nanomitter-core",
+        }
+    }
+
+    /// The NATS servers a run of it starts (none: it runs a hub process of its own).
+    fn nats_servers(self) -> Option<nats_server::Plan> {
+        match self {
+            System::Nats => Some(nats_server::Plan { servers: 1, jetstream: false }),
+            _ => nats_backend::servers(self),
+        }
+    }
+
+    /// The baselines its ratios are taken against: every one for nanomitter with its hub, raw
+    /// NATS (the same server, without nanomitter) for nanomitter over NATS, none for a baseline.
+    fn compared_with(self) -> &'static [System] {
+        match self {
+            System::Nanomitter => &[System::RawNng, System::Nats],
+            System::NanomitterJetstream
+            | System::NanomitterJetstreamR3
+            | System::NanomitterCore => &[System::Nats],
+            System::RawNng | System::Nats => &[],
         }
     }
 }
@@ -124,11 +162,14 @@ pub struct BenchArgs {
     /// through one pattern): many measure the receivers' topic cache.
     #[arg(long, default_value_t = 1)]
     topics: u64,
-    /// Baselines to run next to nanomitter (default: raw NNG, and NATS when this binary was
-    /// built with the `nats-baseline` feature and `nats-server` is on the PATH).
+    /// Systems to run next to nanomitter with its hub (default: every one that can run here):
+    /// the baselines raw NNG, and NATS when this binary was built with the `nats-baseline`
+    /// feature and `nats-server` is on the PATH; nanomitter over NATS (JetStream on one server,
+    /// JetStream on three with 3 replicas, core) when it was built with the `nats` feature and
+    /// `nats-server` 2.12.1 or later is on the PATH.
     #[arg(long, value_enum, value_delimiter = ',')]
     baseline: Vec<System>,
-    /// Skip every baseline.
+    /// Skip every other system: nanomitter with its hub alone.
     #[arg(long, conflicts_with = "baseline")]
     no_baseline: bool,
     /// Hub address; default: a free loopback port per run. (NATS runs on loopback only.)
@@ -198,8 +239,8 @@ pub struct Measured {
     produced: Vec<Produced>,
     /// Each consumer's `report`: unique events, duplicates, the last delivery and latency buckets.
     received: Vec<Received>,
-    /// What the hub process used (for NATS, the `nats-server`), from the OS once it was ended.
-    hub: Usage,
+    /// What the hub process used (for NATS, each `nats-server`), from the OS once it was ended.
+    hub: Vec<Usage>,
     /// What each producer process used.
     producers: Vec<Usage>,
     /// What each consumer process used.
@@ -247,29 +288,49 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// The systems to run: nanomitter and the baselines asked for (or those available).
+/// The systems to run: nanomitter with its hub, and the others asked for (or those that can run
+/// here), each once.
 fn systems(args: &BenchArgs, notes: &mut Vec<String>) -> Result<Vec<System>, String> {
     let asked = !args.baseline.is_empty();
     if args.baseline.contains(&System::Nanomitter) {
-        return Err("--baseline: nanomitter always runs; the baselines are raw-nng and nats".into());
+        return Err("--baseline: nanomitter always runs; the others are raw-nng, nats, \
+                    nanomitter-jetstream, nanomitter-jetstream-r3 and nanomitter-core"
+            .into());
     }
-    let mut baselines = if args.no_baseline {
+    let wanted = if args.no_baseline {
         vec![]
     } else if asked {
         args.baseline.clone()
     } else {
-        vec![System::RawNng, System::Nats]
+        [System::RawNng, System::Nats].into_iter().chain(nats_backend::SYSTEMS).collect()
     };
-    if baselines.contains(&System::Nats) {
-        if let Err(why) = nats::available(args.addr.as_deref()) {
-            if asked {
-                return Err(format!("the NATS baseline cannot run: {why}"));
-            }
-            notes.push(format!("NATS skipped: {why}"));
-            baselines.retain(|s| *s != System::Nats);
+    let mut others: Vec<System> = Vec::new();
+    for system in wanted {
+        if !others.contains(&system) {
+            others.push(system);
         }
     }
-    Ok([System::Nanomitter].into_iter().chain(baselines).collect())
+    // Who runs only where a feature and a server allow: each family with its check.
+    type Check = fn(Option<&str>) -> Result<(), String>;
+    let families: [(&str, &[System], Check); 2] = [
+        ("the NATS baseline", &[System::Nats], nats::available),
+        ("nanomitter over NATS", &nats_backend::SYSTEMS, nats_backend::available),
+    ];
+    for (what, family, available) in families {
+        let wanted: Vec<&str> =
+            others.iter().filter(|s| family.contains(s)).map(|s| s.name()).collect();
+        if wanted.is_empty() {
+            continue;
+        }
+        if let Err(why) = available(args.addr.as_deref()) {
+            if asked {
+                return Err(format!("{what} ({}) cannot run: {why}", wanted.join(", ")));
+            }
+            notes.push(format!("{what} ({}) skipped: {why}", wanted.join(", ")));
+            others.retain(|s| !family.contains(s));
+        }
+    }
+    Ok([System::Nanomitter].into_iter().chain(others).collect())
 }
 
 /// One process of a run, with its stdin for commands.
@@ -320,11 +381,12 @@ fn run_one(
     scenario: Scenario,
     size: usize,
 ) -> Result<Measured, String> {
-    let port = free_port()?;
-    let addr = match (&args.addr, system) {
-        (_, System::Nats) => format!("nats://127.0.0.1:{port}"),
-        (Some(addr), _) => addr.clone(),
-        (None, _) => format!("tcp://127.0.0.1:{port}"),
+    // The NATS servers first, when the system runs on them: their URLs are the address.
+    let servers = system.nats_servers().map(nats_server::Servers::start).transpose()?;
+    let addr = match (&servers, &args.addr) {
+        (Some(servers), _) => servers.urls(),
+        (None, Some(addr)) => addr.clone(),
+        (None, None) => format!("tcp://127.0.0.1:{}", free_port()?),
     };
     let (producers, consumers) = scenario.shape();
     let rate = if scenario == Scenario::Latency { args.rate } else { 0 };
@@ -353,13 +415,13 @@ fn run_one(
             }
         }
     };
-    let mut hub = match system {
-        System::Nats => nats::server(port, &tx)?,
-        _ => spawn(node(Role::Hub), Role::Hub, &tx)?,
+    let mut hub = match servers {
+        Some(servers) => Hub::Servers(servers),
+        None => Hub::Node(spawn(node(Role::Hub), Role::Hub, &tx)?),
     };
     let mut started: Vec<(Role, Spawned)> = Vec::new();
     let outcome: Result<(Vec<Produced>, Vec<Received>), String> = (|| {
-        if system != System::Nats {
+        if let Hub::Node(_) = hub {
             wait("ready", Role::Hub)?;
         }
         for _ in 0..consumers {
@@ -385,7 +447,7 @@ fn run_one(
         Ok((produced, received))
     })();
     // Every process ends here, whatever happened: the OS's account of each comes with it.
-    let hub_usage = usage::end(&mut hub.child);
+    let hub_usage = hub.end();
     let mut used = |role: Role| -> Result<Vec<Usage>, String> {
         started
             .iter_mut()
@@ -406,6 +468,24 @@ fn run_one(
         producers: producers_usage?,
         consumers: consumers_usage?,
     })
+}
+
+/// What relays a run's events: a hub process of this binary, or NATS servers.
+enum Hub {
+    /// The nanomitter or raw NNG hub.
+    Node(Spawned),
+    /// One `nats-server` or a cluster.
+    Servers(nats_server::Servers),
+}
+
+impl Hub {
+    /// Ends it and returns what each of its processes used.
+    fn end(&mut self) -> Result<Vec<Usage>, String> {
+        match self {
+            Hub::Node(process) => usage::end(&mut process.child).map(|used| vec![used]),
+            Hub::Servers(servers) => servers.end(),
+        }
+    }
 }
 
 /// Sends `line` to every started process of `role`.

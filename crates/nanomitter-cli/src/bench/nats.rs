@@ -1,23 +1,14 @@
 //! The NATS baseline: a `nats-server` as the hub, async-nats clients as producers and consumers.
 //!
 //! Owns: whether the baseline can run (this binary built with the `nats-baseline` feature, a
-//! `nats-server` on the PATH, loopback), starting the server on a port of its own, and the
-//! producer and consumer processes: one NATS message per event on one subject
-//! (`[producer id u64][seq u64][payload]`, as the raw NNG baseline), published as fast as the
-//! client takes them (or at `--rate`) and flushed, with the same commands, answers and loss
-//! accounting as every bench process (see `node`). Messages NATS drops for a slow consumer count
-//! as lost. It must not touch nanomitter.
+//! `nats-server` on the PATH, loopback) and the producer and consumer processes: one NATS
+//! message per event on one subject (`[producer id u64][seq u64][payload]`, as the raw NNG
+//! baseline), published as fast as the client takes them (or at `--rate`) and flushed, with the
+//! same commands, answers and loss accounting as every bench process (see `node`). Messages NATS
+//! drops for a slow consumer count as lost. The server itself is started by `nats_server`, as for
+//! nanomitter's NATS backend. It must not touch nanomitter.
 
-use super::{spawn, NodeArgs, Role, Spawned};
-use std::process::Command;
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
-
-/// The server's program name, looked up on the PATH.
-const SERVER: &str = "nats-server";
-
-/// How long the server may take to accept connections.
-const SERVER_READY_WITHIN: Duration = Duration::from_secs(10);
+use super::{nats_server, NodeArgs};
 
 /// Whether the NATS baseline can run here; if not, why.
 pub fn available(addr: Option<&str>) -> Result<(), String> {
@@ -29,28 +20,7 @@ pub fn available(addr: Option<&str>) -> Result<(), String> {
     if addr.is_some() {
         return Err("it runs on loopback only, and --addr was given".into());
     }
-    let on_path = std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(SERVER).is_file()));
-    if !on_path {
-        return Err(format!("{SERVER} is not on the PATH"));
-    }
-    Ok(())
-}
-
-/// Starts a `nats-server` on loopback `port` and waits until it accepts connections.
-pub fn server(port: u16, lines: &mpsc::Sender<(Role, String)>) -> Result<Spawned, String> {
-    let mut command = Command::new(SERVER);
-    command.args(["-a", "127.0.0.1", "-p", &port.to_string()]);
-    let mut server = spawn(command, Role::Hub, lines)?;
-    let deadline = Instant::now() + SERVER_READY_WITHIN;
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline || server.child.try_wait().is_ok_and(|s| s.is_some()) {
-            let _ = super::usage::end(&mut server.child);
-            return Err(format!("{SERVER} did not accept connections on port {port}"));
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    Ok(server)
+    nats_server::program().map(drop)
 }
 
 #[cfg(not(feature = "nats-baseline"))]
@@ -63,7 +33,7 @@ pub async fn node(_: NodeArgs) -> Result<(), String> {
 pub async fn node(args: NodeArgs) -> Result<(), String> {
     use super::node::{answer, produce, report_when_settled};
     use super::tally::Tally;
-    use super::{topics, PATTERN};
+    use super::{topics, Role, PATTERN};
     use crate::output::print_line;
     use futures_util::StreamExt;
     use std::cell::RefCell;

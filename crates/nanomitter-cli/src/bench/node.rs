@@ -2,17 +2,19 @@
 //!
 //! Owns: choosing the process's system, the producer's loop (flat out or at a fixed rate, for
 //! `--seconds`, the payload made just before each emit), and the nanomitter hub, producer
-//! (`emit_wait`, then `flush`) and consumer (a listener actor that tallies). Every process
+//! (`emit_wait`, then `flush`) and consumer (a listener actor that tallies), over the NNG hub or
+//! over NATS with the options `nats_backend` gives each of its systems. Every process
 //! prints `{"ready":true}` once it can take part, then answers on stdin `go` (a producer:
-//! `{"done": Produced}` once every member holds its events) and `report <expected>` (a
-//! consumer: `{"report": Received}` once `expected` events arrived or none came for a while).
+//! `{"done": Produced}` once `flush` answered: every member holds its events, or over NATS the
+//! stream acknowledged them) and `report <expected>` (a consumer: `{"report": Received}` once
+//! `expected` events arrived or were told missed on `$lagged`, or none came for a while).
 //! It must not change the library's behaviour: it uses the public API only.
 
 use super::tally::{self, Produced, Tally};
-use super::{nats, raw_nng, topics, NodeArgs, Role, System, PATTERN};
+use super::{nats, nats_backend, raw_nng, topics, NodeArgs, Role, System, PATTERN};
 use crate::output::print_line;
 use actix::prelude::*;
-use nanomitter::{DistributedEvent, Emitter, EmitterHandle};
+use nanomitter::{topic, DistributedEvent, Emitter, EmitterHandle};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::future::Future;
@@ -24,7 +26,10 @@ const SUBSCRIPTIONS_WITHIN: Duration = Duration::from_secs(30);
 
 pub async fn run(args: NodeArgs) -> Result<(), String> {
     match args.system {
-        System::Nanomitter => nanomitter_node(args).await,
+        System::Nanomitter
+        | System::NanomitterJetstream
+        | System::NanomitterJetstreamR3
+        | System::NanomitterCore => nanomitter_node(args).await,
         System::RawNng => tokio::task::spawn_blocking(move || raw_nng::node(args))
             .await
             .map_err(|e| e.to_string())?,
@@ -90,18 +95,32 @@ impl Handler<DistributedEvent> for Counter {
     type Result = ();
 
     fn handle(&mut self, event: DistributedEvent, _: &mut Context<Self>) {
+        // Every listener of a node hears its `$lagged` notices: what it will never get.
+        if event.topic() == topic::LAGGED {
+            let missed =
+                event.decode::<serde_json::Value>().ok().and_then(|v| v["missed"].as_u64());
+            self.0.borrow_mut().told_missed(missed.unwrap_or(0));
+            return;
+        }
         let sent_ns = tally::sent_ns(event.payload());
         self.0.borrow_mut().record(event.node(), event.seq(), sent_ns);
     }
 }
 
 async fn nanomitter_node(args: NodeArgs) -> Result<(), String> {
+    // One address, or the seed URLs of a NATS cluster.
+    let candidates: Vec<&str> = args.addr.split(',').collect();
     let builder = Emitter::builder(format!("{:?}", args.role).to_lowercase())
-        .address(&args.addr)
+        .candidates(candidates.iter().copied())
         .heartbeat_interval(None)
         .local_echo(false);
-    let emitter =
-        args.security.apply(builder, &[&args.addr])?.connect().await.map_err(|e| e.to_string())?;
+    // The NATS servers a run starts take no credentials and no TLS.
+    let builder = if nats_backend::servers(args.system).is_some() {
+        nats_backend::configure(builder, args.system)?
+    } else {
+        args.security.apply(builder, &candidates)?
+    };
+    let emitter = builder.connect().await.map_err(|e| e.to_string())?;
     let tally = Rc::new(RefCell::new(Tally::default()));
     match args.role {
         Role::Consumer => {

@@ -4,8 +4,9 @@
 //! Owns: summarising what a run measured (goodput: unique events delivered per receiver divided
 //! by the time from the first emit to the last delivery at any receiver; loss and duplicates
 //! against what every receiver was owed; latency percentiles of the receivers' merged
-//! histograms; CPU and peak RSS per role, and the hub's CPU per event), the ratios of
-//! nanomitter to each baseline, and printing them as a table or JSON. It must not run anything.
+//! histograms; CPU and peak RSS per role, and the hub's CPU per event; the hub of NATS is its
+//! servers, a cluster's summed), the ratios of nanomitter (over either backend) to the baselines
+//! it is compared with, and printing them as a table or JSON. It must not run anything.
 
 use super::tally::{histogram, merge};
 use super::usage::Usage;
@@ -25,23 +26,29 @@ pub struct Latency {
     pub max: u64,
 }
 
-/// What the processes of one role used: CPU summed, peak RSS the largest of any.
+/// What the processes of one role used: CPU summed, peak RSS the largest of any and summed.
 #[derive(Serialize, Clone, Copy, Default)]
 pub struct RoleUsage {
-    /// How many processes had the role in the run (the hub: one).
+    /// How many processes had the role in the run (the hub: one, or each `nats-server` of a
+    /// NATS cluster).
     pub processes: usize,
     /// User plus system CPU seconds, summed over them.
     pub cpu_seconds: f64,
     /// The largest peak resident set among them, MiB: one process's, not a sum.
     pub peak_rss_mib: f64,
+    /// Their peak resident sets added up, MiB: what the table shows for the hub, so that a
+    /// NATS cluster's hub is its three servers together.
+    pub summed_peak_rss_mib: f64,
 }
 
 impl RoleUsage {
     fn of(usages: &[Usage]) -> RoleUsage {
+        let mib = |kib: u64| kib as f64 / 1024.0;
         RoleUsage {
             processes: usages.len(),
             cpu_seconds: usages.iter().map(|u| u.cpu_seconds).sum(),
-            peak_rss_mib: usages.iter().map(|u| u.peak_rss_kib).max().unwrap_or(0) as f64 / 1024.0,
+            peak_rss_mib: mib(usages.iter().map(|u| u.peak_rss_kib).max().unwrap_or(0)),
+            summed_peak_rss_mib: mib(usages.iter().map(|u| u.peak_rss_kib).sum()),
         }
     }
 }
@@ -67,6 +74,9 @@ pub struct Row {
     pub delivered: u64,
     /// Events owed to receivers and never delivered.
     pub lost: u64,
+    /// Events the receivers were told (on `$lagged`) they will never get, summed: nanomitter's
+    /// own account of its losses (core NATS must tell of every one). The baselines tell nothing.
+    pub lost_told: u64,
     /// Deliveries of an event its receiver already had, summed over the receivers.
     pub duplicates: u64,
     /// From the first emit to the last delivery at any receiver.
@@ -75,9 +85,10 @@ pub struct Row {
     pub goodput_per_receiver: f64,
     /// Latency percentiles of all the receivers' histograms merged.
     pub latency_us: Latency,
-    /// What the hub process used: the relaying node of nanomitter or raw NNG, or the `nats-server`.
+    /// What the hub used: the relaying node of nanomitter or raw NNG, or the `nats-server`s
+    /// (CPU summed over a cluster's servers).
     pub hub: RoleUsage,
-    /// The hub's CPU time per event emitted, microseconds.
+    /// The hub's CPU time per event emitted, microseconds (a NATS cluster's: its servers').
     pub hub_cpu_us_per_event: f64,
     /// What the producer processes used.
     pub producer: RoleUsage,
@@ -101,7 +112,7 @@ impl Row {
             merge(&mut latency, &received.latency_us);
         }
         let at = |q: f64| if latency.is_empty() { 0 } else { latency.value_at_quantile(q) };
-        let hub = RoleUsage::of(&[run.hub]);
+        let hub = RoleUsage::of(&run.hub);
         Row {
             system: run.system,
             scenario: run.scenario,
@@ -112,6 +123,7 @@ impl Row {
             emitted,
             delivered,
             lost: (emitted * consumers as u64).saturating_sub(delivered),
+            lost_told: run.received.iter().map(|r| r.told_missed).sum(),
             duplicates: run.received.iter().map(|r| r.duplicates).sum(),
             seconds,
             goodput_per_receiver: if seconds > 0.0 {
@@ -133,14 +145,17 @@ impl Row {
     }
 }
 
-/// Nanomitter against one baseline in one scenario and size.
+/// Nanomitter (over one backend) against one baseline in one scenario and size: nanomitter with
+/// its hub against every baseline, over NATS against raw NATS.
 #[derive(Serialize)]
 pub struct Ratio {
     /// The scenario both rows ran.
     pub scenario: Scenario,
     /// The payload size both rows ran.
     pub size: usize,
-    /// The baseline nanomitter is compared with.
+    /// The nanomitter system compared: with its hub, or over NATS.
+    pub system: System,
+    /// The baseline it is compared with.
     pub against: System,
     /// Nanomitter's goodput per receiver over the baseline's.
     pub goodput: f64,
@@ -162,7 +177,8 @@ pub struct Report {
     /// One per system, scenario and size, in the order they ran: by scenario, then size, then
     /// system.
     pub rows: Vec<Row>,
-    /// Nanomitter's rows against each baseline row of the same scenario and size.
+    /// Each nanomitter row against the rows of the same scenario and size of the baselines it
+    /// is compared with.
     pub ratios: Vec<Ratio>,
     /// What the run left out and why (a baseline it could not run), printed under the table.
     pub notes: Vec<String>,
@@ -173,14 +189,14 @@ impl Report {
         let rows: Vec<Row> = runs.iter().map(Row::new).collect();
         let ratios = rows
             .iter()
-            .filter(|r| r.system == System::Nanomitter)
             .flat_map(|ours| {
                 rows.iter()
-                    .filter(|b| b.system != System::Nanomitter)
+                    .filter(|b| ours.system.compared_with().contains(&b.system))
                     .filter(|b| b.scenario == ours.scenario && b.size == ours.size)
                     .map(|theirs| Ratio {
                         scenario: ours.scenario,
                         size: ours.size,
+                        system: ours.system,
                         against: theirs.system,
                         goodput: ours.goodput_per_receiver / theirs.goodput_per_receiver.max(1e-9),
                         p50_over_their_p50: ours.latency_us.p50 as f64
@@ -202,12 +218,13 @@ impl Report {
 
     pub fn print_table(&self) {
         println!(
-            "\n{:<14} {:>5} {:<10} {:>11} {:>9} {:>5} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} {:>8}",
+            "\n{:<14} {:>5} {:<23} {:>11} {:>9} {:>9} {:>5} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} {:>8}",
             "scenario",
             "size",
             "system",
             "goodput/rx",
             "lost",
+            "told",
             "dup",
             "p50",
             "p99",
@@ -219,18 +236,19 @@ impl Report {
         );
         for row in &self.rows {
             println!(
-                "{:<14} {:>5} {:<10} {:>11.0} {:>9} {:>5} {:>8} {:>8} {:>8} {:>9.2} {:>8.0} {:>8.0} {:>8.0}",
+                "{:<14} {:>5} {:<23} {:>11.0} {:>9} {:>9} {:>5} {:>8} {:>8} {:>8} {:>9.2} {:>8.0} {:>8.0} {:>8.0}",
                 row.scenario.name(),
                 row.size,
                 row.system.name(),
                 row.goodput_per_receiver,
                 row.lost,
+                row.lost_told,
                 row.duplicates,
                 readable(row.latency_us.p50),
                 readable(row.latency_us.p99),
                 readable(row.latency_us.p999),
                 row.hub_cpu_us_per_event,
-                row.hub.peak_rss_mib,
+                row.hub.summed_peak_rss_mib,
                 row.producer.peak_rss_mib,
                 row.consumer.peak_rss_mib,
             );
@@ -239,9 +257,10 @@ impl Report {
             println!("\nnanomitter / baseline: goodput per receiver; p50 and p99 over their p50");
             for ratio in &self.ratios {
                 println!(
-                    "  {:<14} {:>5} B  vs {:<8} {:>6.2}x  {:>6.2}x  {:>6.2}x",
+                    "  {:<14} {:>5} B  {:<23} vs {:<8} {:>6.2}x  {:>6.2}x  {:>6.2}x",
                     ratio.scenario.name(),
                     ratio.size,
+                    ratio.system.name(),
                     ratio.against.name(),
                     ratio.goodput,
                     ratio.p50_over_their_p50,
@@ -253,6 +272,8 @@ impl Report {
             println!("\nnote: {note}");
         }
         println!("\ngoodput: unique events per receiver / (last delivery - first emit); CPU per role in --json.");
+        println!("told: of the lost, those nanomitter told its listeners of on $lagged (baselines tell nothing).");
+        println!("hub: the relaying node, or the nats-server (-r3: its three servers' CPU and peak RSS summed).");
     }
 }
 
@@ -260,7 +281,7 @@ impl Report {
 pub fn progress_line(run: &Measured) -> String {
     let row = Row::new(run);
     format!(
-        "{:<10} {:<14} {:>6} B  {:>10.0} events/s per receiver  lost {}  p50 {}",
+        "{:<23} {:<14} {:>6} B  {:>10.0} events/s per receiver  lost {}  p50 {}",
         row.system.name(),
         row.scenario.name(),
         row.size,

@@ -3,7 +3,8 @@
 //! Owns: the payload's send time (its first 8 bytes, nanoseconds of the wall clock, which every
 //! process on one machine shares), the receiver's tally (each sender's sequence numbers seen, as
 //! a bitmap: unique events and duplicates; the wall-clock times of the first and last delivery;
-//! the latency from the send time to the listener in a histogram), and the reports a producer
+//! the latency from the send time to the listener in a histogram; the events it was told it will
+//! never get, for a system that tells), and the reports a producer
 //! and a consumer print, which the orchestrator merges. It must not know which system carried
 //! the events.
 
@@ -15,8 +16,9 @@ use std::time::{Duration, Instant};
 /// The largest latency the histograms hold, in microseconds (an hour); longer ones count as it.
 const MAX_LATENCY_US: u64 = 3_600_000_000;
 
-/// How long a consumer waits for more events once none came, before it calls the rest lost.
-const QUIET_FOR: Duration = Duration::from_secs(1);
+/// How long a consumer waits for more events once none came, before it calls the rest lost:
+/// longer than core NATS's interval between the markers that tell of losses at the tail (1 s).
+const QUIET_FOR: Duration = Duration::from_secs(2);
 
 /// Nanoseconds since the Unix epoch.
 pub fn now_ns() -> u64 {
@@ -78,6 +80,9 @@ pub struct Received {
     pub last_ns: u64,
     /// The latency histogram's buckets, see [`buckets`].
     pub latency_us: Vec<[u64; 2]>,
+    /// Events the receiver was told it will never get (nanomitter's `$lagged` notices).
+    #[serde(default)]
+    pub told_missed: u64,
 }
 
 /// The sequence numbers of one sender seen so far, one bit each.
@@ -122,6 +127,8 @@ pub struct Tally {
     /// Microseconds from each event's send time to its delivery; reported as buckets, which the
     /// orchestrator merges.
     latency_us: Histogram<u64>,
+    /// Events the receiver was told it will never get.
+    told_missed: u64,
 }
 
 impl Default for Tally {
@@ -134,6 +141,7 @@ impl Default for Tally {
             last_ns: 0,
             last: None,
             latency_us: histogram(),
+            told_missed: 0,
         }
     }
 }
@@ -155,10 +163,17 @@ impl Tally {
         self.latency_us.saturating_record((now.saturating_sub(sent_ns) / 1000).max(1));
     }
 
-    /// Whether `expected` distinct events arrived, or nothing more for a while (the rest are
-    /// lost).
+    /// The receiver was told it will never get `missed` events.
+    pub fn told_missed(&mut self, missed: u64) {
+        self.told_missed += missed;
+        self.last = Some(Instant::now());
+    }
+
+    /// Whether `expected` distinct events arrived or were told missed, or nothing more came for
+    /// a while (the rest are lost).
     pub fn settled(&self, expected: u64) -> bool {
-        self.unique >= expected || self.last.is_none_or(|l| l.elapsed() > QUIET_FOR)
+        self.unique + self.told_missed >= expected
+            || self.last.is_none_or(|l| l.elapsed() > QUIET_FOR)
     }
 
     pub fn report(&self) -> Received {
@@ -168,6 +183,7 @@ impl Tally {
             first_ns: self.first_ns,
             last_ns: self.last_ns,
             latency_us: buckets(&self.latency_us),
+            told_missed: self.told_missed,
         }
     }
 }
@@ -185,6 +201,17 @@ mod tests {
         let report = tally.report();
         assert_eq!((report.unique, report.duplicates), (4, 1));
         assert!(tally.settled(4));
+    }
+
+    #[test]
+    fn events_told_missed_settle_what_was_owed() {
+        let mut tally = Tally::default();
+        tally.record(1, 1, now_ns());
+        assert!(!tally.settled(3));
+        tally.told_missed(2);
+        assert!(tally.settled(3));
+        let report = tally.report();
+        assert_eq!((report.unique, report.told_missed), (1, 2));
     }
 
     #[test]
