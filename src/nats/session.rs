@@ -81,10 +81,16 @@ pub(crate) struct Channels {
 
 /// The tasks' ends of [`Channels`], handed to [`open`].
 pub(crate) struct Ends {
+    /// The events to publish, in emit order: the publishing task's.
     publish: mpsc::UnboundedReceiver<Outgoing>,
+    /// This node's patterns: the reading tasks filter with them.
     patterns: watch::Receiver<Vec<String>>,
+    /// Per stream, the position to record under the stable name: the recording task's.
     positions: watch::Receiver<Vec<u64>>,
+    /// This node's beacon: the presence task publishes it.
     beacon: watch::Receiver<Beacon>,
+    /// The bound on events read and not yet taken, shared with the emitter, which gives the
+    /// permits back.
     untaken: Arc<Semaphore>,
 }
 
