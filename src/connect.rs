@@ -37,7 +37,11 @@ async fn start(config: Config) -> Result<EmitterHandle> {
     let node = random_node_id();
     let shared = Arc::new(Shared {
         stats: Arc::new(Stats::default()),
-        pending: Pending::new(config.core.max_pending_bytes, config.core.batch_bytes),
+        pending: Pending::new(
+            config.core.max_pending_bytes,
+            config.core.batch_bytes,
+            config.delay_target,
+        ),
         patterns: PatternBudget::default(),
     });
     let (state_tx, state) = watch::channel(LinkState::Electing);

@@ -4,11 +4,14 @@
 //! releases once the hub says every member holds the events), and waking emitters that wait for
 //! room. Within that bound, the bytes handed to the actor and not yet taken from its mailbox:
 //! `emit_wait` waits while a batch's worth sits there, so a producer on the actor's own thread
-//! lets the actor send while it produces instead of filling the whole bound first. It must not
-//! know about frames or listeners.
+//! lets the actor send while it produces instead of filling the whole bound first. The bound
+//! itself moves: `pacing` keeps it where the delay it causes stays near a target, with
+//! `max_pending_bytes` as the hard cap. It must not know about frames or listeners.
 
 use crate::mailbox::MailboxBytes;
+use crate::pacing::Pacing;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 #[derive(Debug)]
@@ -18,10 +21,10 @@ pub(crate) struct Pending {
     /// takes it off when the core gives it back (`Action::Release`: nobody is owed the event any
     /// more, or it was dropped).
     reserved: AtomicUsize,
-    /// `max_pending_bytes`: a reservation that would take `reserved` past it is refused (`emit`) or
-    /// waits (`emit_wait`), unless nothing is reserved, so a lone event always fits. Reported in
-    /// `Error::Overflow`.
-    limit: usize,
+    /// The window, at most `max_pending_bytes`: a reservation that would take `reserved` past it
+    /// is refused (`emit`) or waits (`emit_wait`), unless nothing is reserved, so a lone event
+    /// always fits. Reported in `Error::Overflow`.
+    pacing: Pacing,
     /// Wakes every `reserve` waiting for room when bytes are given back, and for good when the
     /// emitter closes.
     room: Notify,
@@ -33,25 +36,36 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
-    /// A bound of `limit` bytes; `emit_wait` lets the actor take its mailbox once
-    /// `handoff_limit` bytes (a batch, say) wait there.
-    pub(crate) fn new(limit: usize, handoff_limit: usize) -> Self {
+    /// A bound of at most `limit` bytes, kept where events wait about `delay_target` (`None`:
+    /// always `limit`) but never below four hand-offs' worth; `emit_wait` lets the actor take
+    /// its mailbox once `handoff_limit` bytes (a batch, say) wait there.
+    pub(crate) fn new(limit: usize, handoff_limit: usize, delay_target: Option<Duration>) -> Self {
         Pending {
             reserved: AtomicUsize::new(0),
-            limit,
+            pacing: Pacing::new(
+                delay_target,
+                handoff_limit.saturating_mul(4),
+                limit,
+                Instant::now(),
+            ),
             room: Notify::new(),
             closed: AtomicBool::new(false),
             handed: MailboxBytes::new(handoff_limit.max(1)),
         }
     }
 
-    /// Reserves `n` bytes if they fit under the limit (a lone event always fits).
+    /// Reserves `n` bytes if they fit under the window (a lone event always fits).
     pub(crate) fn try_reserve(&self, n: usize) -> bool {
-        self.reserved
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |held| {
-                (held == 0 || held + n <= self.limit).then_some(held + n)
-            })
-            .is_ok()
+        let window = self.pacing.window();
+        let reserved = self.reserved.fetch_update(Ordering::AcqRel, Ordering::Acquire, |held| {
+            (held == 0 || held + n <= window).then_some(held + n)
+        });
+        match reserved {
+            Ok(_) => self.pacing.reserved(n, Instant::now),
+            Err(held) if held + n <= self.pacing.max() => self.pacing.held_back(),
+            Err(_) => {}
+        }
+        reserved.is_ok()
     }
 
     /// Waits until `n` bytes fit, then reserves them. Returns `false`, reserving nothing, once
@@ -102,6 +116,7 @@ impl Pending {
     pub(crate) fn release(&self, n: usize) {
         if n > 0 {
             self.reserved.fetch_sub(n, Ordering::AcqRel);
+            self.pacing.released(n, Instant::now());
             self.room.notify_waiters();
         }
     }
@@ -111,8 +126,9 @@ impl Pending {
         self.reserved.load(Ordering::Acquire)
     }
 
+    /// The window now (what `Error::Overflow` reports as the limit).
     pub(crate) fn limit(&self) -> usize {
-        self.limit
+        self.pacing.window()
     }
 }
 
@@ -122,7 +138,7 @@ mod tests {
 
     #[test]
     fn reservations_stop_at_the_limit_and_come_back_on_release() {
-        let pending = Pending::new(100, 100);
+        let pending = Pending::new(100, 100, None);
         assert!(pending.try_reserve(60));
         assert!(!pending.try_reserve(60));
         pending.release(60);
@@ -132,7 +148,7 @@ mod tests {
 
     #[actix_rt::test]
     async fn closing_wakes_a_waiter_for_good() {
-        let pending = std::sync::Arc::new(Pending::new(100, 100));
+        let pending = std::sync::Arc::new(Pending::new(100, 100, None));
         assert!(pending.try_reserve(100));
         let waiter = {
             let pending = pending.clone();
@@ -144,7 +160,7 @@ mod tests {
 
     #[actix_rt::test]
     async fn a_full_mailbox_holds_emitters_until_the_actor_takes_it_below_the_limit() {
-        let pending = std::sync::Arc::new(Pending::new(1000, 100));
+        let pending = std::sync::Arc::new(Pending::new(1000, 100, None));
         pending.handed_over(60);
         pending.actor_caught_up().await;
         pending.handed_over(60);

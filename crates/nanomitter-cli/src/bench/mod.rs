@@ -162,6 +162,10 @@ pub struct BenchArgs {
     /// through one pattern): many measure the receivers' topic cache.
     #[arg(long, default_value_t = 1)]
     topics: u64,
+    /// The delay target of nanomitter producers (`EmitterBuilder::delay_target`); 0 turns it
+    /// off, so a producer may queue up to `max_pending_bytes`.
+    #[arg(long, value_parser = crate::duration::parse, default_value = "20ms")]
+    delay_target: Duration,
     /// Systems to run next to nanomitter with its hub (default: every one that can run here):
     /// the baselines raw NNG, and NATS when this binary was built with the `nats-baseline`
     /// feature and `nats-server` is on the PATH; nanomitter over NATS (JetStream on one server,
@@ -204,6 +208,8 @@ pub struct NodeArgs {
     consumers: usize,
     #[arg(long, default_value_t = 1)]
     topics: u64,
+    #[arg(long, value_parser = crate::duration::parse, default_value = "20ms")]
+    delay_target: Duration,
     #[command(flatten)]
     security: SecurityArgs,
 }
@@ -399,6 +405,7 @@ fn run_one(
             .args(["--addr", &addr, "--size", &size.to_string(), "--rate", &rate.to_string()])
             .args(["--seconds", &args.seconds.to_string(), "--consumers", &consumers.to_string()])
             .args(["--topics", &args.topics.to_string()])
+            .args(["--delay-target", &crate::duration::show(args.delay_target)])
             .args(args.security.child_args().iter().map(OsString::as_os_str));
         command
     };

@@ -113,7 +113,8 @@ async fn nanomitter_node(args: NodeArgs) -> Result<(), String> {
     let builder = Emitter::builder(format!("{:?}", args.role).to_lowercase())
         .candidates(candidates.iter().copied())
         .heartbeat_interval(None)
-        .local_echo(false);
+        .local_echo(false)
+        .delay_target((!args.delay_target.is_zero()).then_some(args.delay_target));
     // The NATS servers a run starts take no credentials and no TLS.
     let builder = if nats_backend::servers(args.system).is_some() {
         nats_backend::configure(builder, args.system)?
