@@ -112,7 +112,7 @@ impl Pacing {
             return;
         }
         let total = self.reserved_total.fetch_add(n as u64, Ordering::AcqRel) + n as u64;
-        if self.reservations.fetch_add(1, Ordering::AcqRel) % SAMPLE_EVERY == 0 {
+        if self.reservations.fetch_add(1, Ordering::AcqRel).is_multiple_of(SAMPLE_EVERY) {
             let mut measure = self.measure.lock().unwrap_or_else(|e| e.into_inner());
             if measure.notes.len() >= MAX_NOTES {
                 measure.notes.pop_front();
