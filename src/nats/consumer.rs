@@ -251,22 +251,27 @@ async fn report_expired(reading: &Reading, stream: &JetStream, position: u64) {
 
 /// Core mode: reads one subscription per pattern of the patterns' disjoint cover (so no event
 /// arrives twice, and each topic's events come through one subscription, in order) until the
-/// patterns' sender is dropped.
+/// patterns' sender is dropped. When the patterns change, the subscriptions of the patterns
+/// still in the cover stay (nothing of theirs is lost); new ones are added and the others
+/// dropped.
 pub(crate) async fn run_core(
     reading: Reading,
     client: Client,
     mut patterns: watch::Receiver<Vec<String>>,
 ) {
+    let mut kept: Vec<Keyed> = Vec::new();
     loop {
         let cover = super::subject::disjoint_cover(&patterns.borrow_and_update());
-        let mut subscriptions = Vec::new();
-        for pattern in &cover {
-            match client.subscribe(reading.subjects.filter(0, pattern)).await {
-                Ok(subscription) => subscriptions.push(subscription),
+        kept.retain(|keyed| cover.contains(&keyed.pattern));
+        let missing: Vec<String> =
+            cover.into_iter().filter(|p| !kept.iter().any(|k| &k.pattern == p)).collect();
+        for pattern in missing {
+            match client.subscribe(reading.subjects.filter(0, &pattern)).await {
+                Ok(subscription) => kept.push(Keyed { pattern, subscription }),
                 Err(error) => warn!(%error, pattern, "cannot subscribe"),
             }
         }
-        let mut merged = futures_util::stream::select_all(subscriptions);
+        let mut merged = futures_util::stream::select_all(std::mem::take(&mut kept));
         loop {
             let next = tokio::select! {
                 biased;
@@ -283,5 +288,25 @@ pub(crate) async fn run_core(
             reading.room().await;
             (reading.report)(FromNats::Events(vec![Incoming { decoded, position: None }]));
         }
+        kept = merged.into_iter().collect();
+    }
+}
+
+/// A core subscription with the pattern it is for.
+struct Keyed {
+    /// The pattern (of the disjoint cover) it subscribes to.
+    pattern: String,
+    /// The subscription.
+    subscription: async_nats::Subscriber,
+}
+
+impl futures_util::Stream for Keyed {
+    type Item = async_nats::Message;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        std::pin::Pin::new(&mut self.subscription).poll_next(cx)
     }
 }

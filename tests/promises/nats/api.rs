@@ -204,3 +204,32 @@ async fn a_late_joiner_may_ask_for_history_and_events_spread_over_streams_keep_t
         node.close().await.unwrap();
     }
 }
+
+#[actix_rt::test]
+async fn in_core_mode_a_new_pattern_costs_the_others_nothing() {
+    let server = NatsServer::start();
+    let url = server.url();
+    let producer = node("producer", &url, Mode::Core).await;
+    let consumer = node("consumer", &url, Mode::Core).await;
+    let early = Collector::default();
+    consumer.on("a.*", early.clone().start().recipient()).unwrap();
+    consumer.topics().await.unwrap();
+    for i in 1..=2000u64 {
+        producer.emit_wait("a.b", &i).await.unwrap();
+        if i == 1000 {
+            // Another pattern: the subscription of `a.*` stays.
+            consumer.on("b.*", Collector::default().start().recipient()).unwrap();
+        }
+        if i % 100 == 0 {
+            actix_rt::task::yield_now().await;
+        }
+    }
+    producer.flush().await.unwrap();
+    let sender = producer.node_id();
+    let all = || early.seqs(sender, "a.b").len() as u64 + consumer.stats().gaps >= 2000;
+    until("every event, or word of its loss", all).await;
+    assert_eq!(consumer.stats().gaps, 0, "nothing lost to the new subscription");
+    assert_eq!(early.seqs(sender, "a.b"), (1..=2000).collect::<Vec<_>>());
+    producer.close().await.unwrap();
+    consumer.close().await.unwrap();
+}
