@@ -291,16 +291,9 @@ impl Emitter {
         data: serde_json::Value,
         ctx: &mut Context<Self>,
     ) {
-        let Some(side) = self.nats() else { return };
-        let node = side.node;
-        let notice = Event::new(Fields {
-            topic: bytestring::ByteString::from_static(topic),
-            service: self.config.core.service.as_str().into(),
-            node,
-            seq: 0,
-            codec: crate::Codec::Json,
-            payload: bytes::Bytes::from(data.to_string()),
-        });
+        let Some(node) = self.nats().map(|side| side.node) else { return };
+        let service = self.config.core.service.as_str().into();
+        let notice = Event::notice(topic, service, node, &data);
         self.deliver_read(notice, None, false, ctx);
     }
 

@@ -65,6 +65,25 @@ impl Event {
         Event(Arc::new(fields))
     }
 
+    /// A notice of node `node` (of service `service`) on the reserved `topic` (`$peer.joined`,
+    /// `$lagged`, ...): delivered on that node only, never sent; its data is JSON, its sequence
+    /// number 0.
+    pub fn notice(
+        topic: &'static str,
+        service: ByteString,
+        node: u64,
+        data: &serde_json::Value,
+    ) -> Self {
+        Event::new(Fields {
+            topic: ByteString::from_static(topic),
+            service,
+            node,
+            seq: 0,
+            codec: Codec::Json,
+            payload: Bytes::from(data.to_string()),
+        })
+    }
+
     /// The topic the event was emitted on.
     pub fn topic(&self) -> &str {
         &self.0.topic

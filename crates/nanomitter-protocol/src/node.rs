@@ -8,7 +8,7 @@
 use crate::announcer::OwnInterest;
 use crate::claims::LossClaims;
 use crate::election::Phase;
-use crate::event::{Codec, Event};
+use crate::event::Event;
 use crate::hashing::{Map, Set};
 use crate::interest::Interests;
 use crate::leaving::Owed;
@@ -470,13 +470,6 @@ impl Node {
 
     /// An event of this node on a reserved topic, never sent over the network.
     pub(super) fn notice(&self, topic: &'static str, data: serde_json::Value) -> Event {
-        Event::new(crate::event::Fields {
-            topic: ByteString::from_static(topic),
-            service: self.service.clone(),
-            node: self.id,
-            seq: 0,
-            codec: Codec::Json,
-            payload: Bytes::from(data.to_string()),
-        })
+        Event::notice(topic, self.service.clone(), self.id, &data)
     }
 }
