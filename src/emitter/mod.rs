@@ -170,7 +170,7 @@ impl Emitter {
                 hub.node.emit(emit.topic, emit.codec, emit.payload, reserved);
             }
             #[cfg(feature = "nats")]
-            Backend::Nats(side) => side.emit(&self.config, emit, reserved, &self.shared.stats),
+            Backend::Nats(side) => side.emit(emit, reserved, &self.shared.stats),
         }
         self.perform(ctx);
     }

@@ -20,6 +20,7 @@ use crate::protocol::event::{Event, Fields};
 use crate::stats::Stats;
 use crate::Role;
 use actix::prelude::*;
+use bytestring::ByteString;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
@@ -40,6 +41,9 @@ pub(super) struct NatsSide {
     options: NatsOptions,
     /// This node's id.
     node: u64,
+    /// Its service name, as every event and notice of this node carries it (shared, not copied
+    /// per event).
+    service: ByteString,
     /// The subject space.
     subjects: Subjects,
     /// The stream this node's events go to.
@@ -52,8 +56,9 @@ pub(super) struct NatsSide {
     link: Option<NatsLink>,
     /// The sequence number of the last event emitted.
     emitted: u64,
-    /// Per topic, the number of the last event emitted on it (core mode's loss count).
-    topic_numbers: HashMap<String, u64>,
+    /// Per topic, the number of the last event emitted on it (core mode's loss count); keyed
+    /// by the emitted topic itself, so counting an event allocates nothing.
+    topic_numbers: HashMap<ByteString, u64>,
     /// The last event the stream acknowledged or that was given up: what `flush` waits for.
     settled_upto: u64,
     /// Events given up so far, and the last cause.
@@ -88,6 +93,7 @@ impl NatsSide {
             subjects,
             options: options.clone(),
             node,
+            service: config.core.service.as_str().into(),
             channels,
             ends: Some(ends),
             link: None,
@@ -116,19 +122,19 @@ impl NatsSide {
     }
 
     /// Numbers an event and hands it to the publishing task.
-    pub(super) fn emit(&mut self, config: &Config, emit: Emit, reserved: usize, stats: &Stats) {
+    pub(super) fn emit(&mut self, emit: Emit, reserved: usize, stats: &Stats) {
         self.emitted += 1;
         if self.topic_numbers.len() >= MAX_NUMBERED_TOPICS
-            && !self.topic_numbers.contains_key(&*emit.topic)
+            && !self.topic_numbers.contains_key(&emit.topic)
         {
             self.topic_numbers.clear();
         }
-        let topic_seq = self.topic_numbers.entry(emit.topic.to_string()).or_default();
+        let topic_seq = self.topic_numbers.entry(emit.topic.clone()).or_default();
         *topic_seq += 1;
         let subject = self.subjects.event(self.own_stream, &emit.topic);
         let fields = Fields {
             topic: emit.topic,
-            service: config.core.service.as_str().into(),
+            service: self.service.clone(),
             node: self.node,
             seq: self.emitted,
             codec: emit.codec,
@@ -191,8 +197,10 @@ impl Emitter {
             self.config.connect_timeout,
             self.shared.stats.clone(),
         );
+        let liveness = self.config.core.liveness_interval;
         let Some(side) = self.nats() else { return };
         let Some(ends) = side.ends.take() else { return };
+        let expire_every = liveness.min(side.options.presence_interval);
         let opening = Opening {
             candidates,
             options: side.options.clone(),
@@ -211,12 +219,7 @@ impl Emitter {
             }
         };
         ctx.spawn(opening.into_actor(self).map(|opened, act, ctx| act.nats_opened(opened, ctx)));
-        let every = self.config.core.liveness_interval.min(self.presence_interval());
-        ctx.run_interval(every, |act, ctx| act.expire_peers(ctx));
-    }
-
-    fn presence_interval(&mut self) -> std::time::Duration {
-        self.nats().map_or(std::time::Duration::from_secs(1), |side| side.options.presence_interval)
+        ctx.run_interval(expire_every, |act, ctx| act.expire_peers(ctx));
     }
 
     fn nats_opened(&mut self, opened: Result<NatsLink>, ctx: &mut Context<Self>) {
@@ -291,9 +294,8 @@ impl Emitter {
         data: serde_json::Value,
         ctx: &mut Context<Self>,
     ) {
-        let Some(node) = self.nats().map(|side| side.node) else { return };
-        let service = self.config.core.service.as_str().into();
-        let notice = Event::notice(topic, service, node, &data);
+        let Some(side) = self.nats() else { return };
+        let notice = Event::notice(topic, side.service.clone(), side.node, &data);
         self.deliver_read(notice, None, false, ctx);
     }
 
