@@ -284,9 +284,22 @@ pub(crate) async fn run_core(
                 next = merged.next(), if !merged.is_empty() => next,
             };
             let Some(message) = next else { break };
-            let Some(decoded) = reading.decode(&message.payload) else { continue };
-            reading.room().await;
-            (reading.report)(FromNats::Events(vec![Incoming { decoded, position: None }]));
+            // What is ready goes to the emitter in one message, as the stream readers do.
+            let mut batch = Vec::new();
+            let mut next = Some(message);
+            while let Some(message) = next {
+                if let Some(decoded) = reading.decode(&message.payload) {
+                    reading.room().await;
+                    batch.push(Incoming { decoded, position: None });
+                }
+                if batch.len() >= HAND_OVER {
+                    break;
+                }
+                next = merged.next().now_or_never().flatten();
+            }
+            if !batch.is_empty() {
+                (reading.report)(FromNats::Events(batch));
+            }
         }
         kept = merged.into_iter().collect();
     }
