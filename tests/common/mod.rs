@@ -49,8 +49,13 @@ pub const DEADLINE: Duration = Duration::from_secs(20);
 
 /// A loopback TCP address on a port that was free a moment ago.
 pub fn free_address() -> String {
+    format!("tcp://127.0.0.1:{}", free_port())
+}
+
+/// A loopback port that was free a moment ago.
+pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
-    format!("tcp://127.0.0.1:{}", listener.local_addr().unwrap().port())
+    listener.local_addr().expect("a bound address").port()
 }
 
 /// Calls `check` until it returns `Some`, or fails the test with `what` after [`DEADLINE`].

@@ -12,7 +12,7 @@
 #[path = "../../crates/nanomitter-cli/src/bench/nats_probe.rs"]
 mod nats_probe;
 
-use super::{poll_until, TempDir};
+use super::{free_port, poll_until, TempDir};
 use nats_probe::{http_get, on_path, version_of};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -59,12 +59,6 @@ fn find_nats_server() -> Result<PathBuf, String> {
         ));
     }
     Ok(path)
-}
-
-/// A loopback port that was free a moment ago.
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
-    listener.local_addr().expect("a bound address").port()
 }
 
 /// What makes a server part of a cluster: its own route port and every member's.

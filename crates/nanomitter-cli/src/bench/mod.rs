@@ -373,12 +373,22 @@ fn spawn(
     Ok(Spawned { child, stdin })
 }
 
+/// `n` distinct loopback TCP ports that were free a moment ago (held together while chosen, so
+/// no two are the same).
+pub(crate) fn free_ports(n: usize) -> Result<Vec<u16>, String> {
+    let listeners = (0..n)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0"))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("no free port: {e}"))?;
+    listeners
+        .iter()
+        .map(|l| l.local_addr().map(|a| a.port()).map_err(|e| format!("no free port: {e}")))
+        .collect()
+}
+
 /// A loopback TCP port that was free a moment ago.
 fn free_port() -> Result<u16, String> {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| format!("no free port: {e}"))
+    free_ports(1)?.pop().ok_or_else(|| "no free port".to_owned())
 }
 
 fn run_one(

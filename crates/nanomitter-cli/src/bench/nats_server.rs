@@ -8,6 +8,7 @@
 //! NATS baseline (`nats`) and nanomitter's NATS backend (`nats_backend`) start their servers
 //! here. It must not speak the NATS protocol.
 
+use super::free_ports;
 use super::nats_probe::{http_get, on_path, version_of};
 use super::usage::{self, Usage};
 use std::collections::VecDeque;
@@ -89,19 +90,6 @@ fn behind(on_path: &Path) -> Option<PathBuf> {
     let _ = child.kill();
     let _ = child.wait();
     exe.filter(|exe| exe.file_name().is_some_and(|name| name.to_string_lossy().starts_with(SERVER)))
-}
-
-/// `n` distinct loopback TCP ports that were free a moment ago (held together while chosen, so
-/// no two are the same).
-fn free_ports(n: usize) -> Result<Vec<u16>, String> {
-    let listeners = (0..n)
-        .map(|_| std::net::TcpListener::bind("127.0.0.1:0"))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("no free port: {e}"))?;
-    listeners
-        .iter()
-        .map(|l| l.local_addr().map(|a| a.port()).map_err(|e| format!("no free port: {e}")))
-        .collect()
 }
 
 /// One server of a run.
