@@ -78,10 +78,8 @@ impl Handler<DistributedEvent> for Recorder {
     type Result = ();
 
     fn handle(&mut self, event: DistributedEvent, _: &mut Context<Self>) {
-        if event.topic() == topic::LAGGED {
-            let missed =
-                event.decode::<serde_json::Value>().ok().and_then(|v| v["missed"].as_u64());
-            self.received.borrow_mut().lagged += missed.unwrap_or(0);
+        if let Some(missed) = lagged_missed(&event) {
+            self.received.borrow_mut().lagged += missed;
             print_line(&serde_json::json!({ "lagged": event.to_json() }).to_string());
             return;
         }
@@ -165,6 +163,15 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
         }
     }
     emitter.close().await.map_err(|e| e.to_string())
+}
+
+/// For a `$lagged` notice, how many events it says are lost for good (0 if it does not say);
+/// `None` for any other event.
+pub fn lagged_missed(event: &DistributedEvent) -> Option<u64> {
+    (event.topic() == topic::LAGGED).then(|| {
+        let notice = event.decode::<serde_json::Value>().ok();
+        notice.and_then(|v| v["missed"].as_u64()).unwrap_or(0)
+    })
 }
 
 fn report(

@@ -14,7 +14,7 @@ use super::tally::{self, Produced, Tally};
 use super::{nats, nats_backend, raw_nng, topics, NodeArgs, Role, System, PATTERN};
 use crate::output::print_line;
 use actix::prelude::*;
-use nanomitter::{topic, DistributedEvent, Emitter, EmitterHandle};
+use nanomitter::{DistributedEvent, Emitter, EmitterHandle};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::future::Future;
@@ -96,10 +96,8 @@ impl Handler<DistributedEvent> for Counter {
 
     fn handle(&mut self, event: DistributedEvent, _: &mut Context<Self>) {
         // Every listener of a node hears its `$lagged` notices: what it will never get.
-        if event.topic() == topic::LAGGED {
-            let missed =
-                event.decode::<serde_json::Value>().ok().and_then(|v| v["missed"].as_u64());
-            self.0.borrow_mut().told_missed(missed.unwrap_or(0));
+        if let Some(missed) = crate::load::lagged_missed(&event) {
+            self.0.borrow_mut().told_missed(missed);
             return;
         }
         let sent_ns = tally::sent_ns(event.payload());
