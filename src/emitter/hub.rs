@@ -92,9 +92,6 @@ impl Emitter {
     }
 
     fn carry_out(&mut self, action: Action, ctx: &mut Context<Self>) {
-        if let Action::Deliver { number, event } = action {
-            return self.deliver(number, event.into(), ctx);
-        }
         let Some(hub) = self.backend.hub_mut() else { return };
         match action {
             Action::Open { attempt, address } => {
@@ -135,7 +132,7 @@ impl Emitter {
                     link.cut_off(conn);
                 }
             }
-            Action::Deliver { .. } => {}
+            Action::Deliver { number, event } => self.deliver(number, event.into(), ctx),
             Action::Probe { attempt, index, address } => {
                 let addr = ctx.address();
                 probe(&self.config, address, move |live| {

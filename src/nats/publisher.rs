@@ -176,6 +176,7 @@ impl Publisher {
     ) -> Attempt {
         let id = format!("{:016x}-{number}", self.node);
         let commit_reply = format!("{inbox}.{number}");
+        let start_reply = format!("{inbox}.{number}s");
         let last = batch.len() - 1;
         for (i, event) in batch.iter().enumerate() {
             let mut headers = HeaderMap::new();
@@ -191,7 +192,7 @@ impl Publisher {
             } else if i == 0 {
                 // The server answers the first message of a batch only when it refuses it (a
                 // stream without atomic batches, say): asked, so such a refusal is heard.
-                let reply = format!("{inbox}.{number}s");
+                let reply = start_reply.clone();
                 self.client.publish_with_reply_and_headers(subject, reply, headers, body).await
             } else {
                 self.client.publish_with_headers(subject, headers, body).await
@@ -200,7 +201,6 @@ impl Publisher {
                 return Attempt::Retry(error.to_string());
             }
         }
-        let start_reply = format!("{inbox}.{number}s");
         let deadline = tokio::time::sleep(self.answer_within);
         tokio::pin!(deadline);
         loop {
