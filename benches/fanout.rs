@@ -134,8 +134,8 @@ fn hub_frame(c: &mut Criterion) {
         b.iter(|| {
             let Ok(Frame::Events(decoded)) = decode(frame.clone()) else { unreachable!() };
             let mut half = EventsBatch::new(decoded.node, "bench", 64);
-            for event in decoded.events.iter().filter(|e| e.topic() == "stock.a") {
-                half.push(event.seq(), event.codec(), event.topic(), event.payload()).unwrap();
+            for event in decoded.events.iter().filter(|e| e.topic == "stock.a") {
+                half.push(event.seq, event.codec, event.topic, event.payload()).unwrap();
             }
             half.finish(decoded.covers_from, decoded.covers_to)
         })

@@ -1,6 +1,6 @@
 //! The hub's relay path without processes: one events frame in from a member, the frames out to
 //! another, through the protocol core as a hub runs it (decode, admit, route, relay), with and
-//! without the receiver's interest cutting the frame.
+//! without the receiver's interest cutting the frame, and with the hub listening too.
 
 #![forbid(unsafe_code)]
 
@@ -20,14 +20,20 @@ const RECEIVER: (u64, u64) = (8, 6);
 /// Events per frame: a 64 KiB frame of 64-byte events.
 const EVENTS: u64 = 900;
 
-fn frame(bytes: Vec<u8>) -> Received {
-    Received::decode(Bytes::from(bytes)).unwrap_or_else(|e| panic!("a valid frame: {e:?}"))
+fn decoded(bytes: Bytes) -> Received {
+    Received::decode(bytes).unwrap_or_else(|e| panic!("a valid frame: {e:?}"))
 }
 
-/// A hub with the sender and a receiver listening to `pattern`, and the attempt of its link.
-fn hub(pattern: &str, now: Instant) -> (Node, u64) {
+fn frame(bytes: Vec<u8>) -> Received {
+    decoded(Bytes::from(bytes))
+}
+
+/// A hub with the sender and a receiver listening to `pattern`, its own listeners on `own`, and
+/// the attempt of its link.
+fn hub(pattern: &str, own: &[&str], now: Instant) -> (Node, u64) {
     let settings = Settings::new("hub", "tcp://127.0.0.1:1");
     let mut hub = Node::new(settings, 1, Arc::new(Stats::default()), now);
+    hub.set_patterns(own.iter().map(|p| (p.to_string(), 1)).collect());
     hub.start_election(now);
     let attempt = std::iter::from_fn(|| hub.poll_action())
         .find_map(|action| match action {
@@ -48,8 +54,9 @@ fn hub(pattern: &str, now: Instant) -> (Node, u64) {
     (hub, attempt)
 }
 
-/// The sender's next frame: `EVENTS` events after `last`, alternating two topics.
-fn events_after(last: u64) -> Received {
+/// The sender's next frame, as its bytes arrive (the hub decodes them on its own thread, so the
+/// bench does in the time measured): `EVENTS` events after `last`, alternating two topics.
+fn events_after(last: u64) -> Bytes {
     let mut batch = wire::EventsBatch::new(SENDER.0, "peer", 64);
     for seq in last + 1..=last + EVENTS {
         let topic = if seq % 2 == 0 { "stock.a" } else { "stock.b" };
@@ -58,17 +65,23 @@ fn events_after(last: u64) -> Received {
     let mut bytes = batch.finish(last + 1, last + EVENTS);
     // The sender still holds everything from its first event on.
     wire::set_retained_from(&mut bytes, 1);
-    frame(bytes)
+    Bytes::from(bytes)
 }
 
 fn relay(c: &mut Criterion) {
     let mut group = c.benchmark_group("hub relay, one frame of 900 64-byte events");
     group.throughput(Throughput::Elements(EVENTS));
-    for (name, pattern) in [("to a receiver of every topic", "*"), ("cut for half", "stock.a")] {
+    let cases: [(&str, &str, &[&str]); 3] = [
+        ("to a receiver of every topic", "*", &[]),
+        ("cut for half", "stock.a", &[]),
+        // Every event is made an event for the hub's own listener too.
+        ("to a receiver of every topic, the hub listening too", "*", &["stock.*"]),
+    ];
+    for (name, pattern, own) in cases {
         let now = Instant::now();
-        let (mut hub, attempt) = hub(pattern, now);
+        let (mut hub, attempt) = hub(pattern, own, now);
         // The path measured is the real one: a frame in makes a frame out to the receiver.
-        hub.receive(now, attempt, Some(SENDER.1), events_after(0));
+        hub.receive(now, attempt, Some(SENDER.1), decoded(events_after(0)));
         hub.caught_up(now);
         let out = std::iter::from_fn(|| hub.poll_action()).any(|action| {
             matches!(
@@ -92,13 +105,20 @@ fn relay(c: &mut Criterion) {
                     (frame, frame_ack(held))
                 },
                 |(events, ack)| {
-                    hub.receive(now, attempt, Some(SENDER.1), events);
+                    hub.receive(now, attempt, Some(SENDER.1), decoded(events));
                     hub.caught_up(now);
                     hub.receive(now, attempt, Some(RECEIVER.1), ack);
                     hub.caught_up(now);
-                    let mut actions = 0;
-                    while hub.poll_action().is_some() {
+                    let (mut actions, mut delivered) = (0, None);
+                    while let Some(action) = hub.poll_action() {
+                        if let nanomitter_protocol::Action::Deliver { number, .. } = action {
+                            delivered = Some(number);
+                        }
                         actions += 1;
+                    }
+                    // Its listeners take what was delivered, as the emitter tells it.
+                    if let Some(number) = delivered {
+                        hub.listeners_took(now, number);
                     }
                     actions
                 },

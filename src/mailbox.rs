@@ -46,6 +46,10 @@ impl MailboxBytes {
     /// `give_up` says to stop waiting (checked at the same moments, so wake it with
     /// [`MailboxBytes::wake_all`] when it changes).
     pub(crate) async fn below_limit(&self, give_up: impl Fn() -> bool) {
+        // Mostly it is: no waiter to register then.
+        if give_up() || self.bytes.load(Ordering::Acquire) < self.limit {
+            return;
+        }
         loop {
             // Registered before the count is read, so a `taken` in between still wakes it.
             let below = self.below.notified();

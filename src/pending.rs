@@ -71,6 +71,10 @@ impl Pending {
     /// Waits until `n` bytes fit, then reserves them. Returns `false`, reserving nothing, once
     /// the emitter is closed.
     pub(crate) async fn reserve(&self, n: usize) -> bool {
+        // Mostly there is room: no waiter to register then.
+        if !self.is_closed() && self.try_reserve(n) {
+            return true;
+        }
         loop {
             let room = self.room.notified();
             tokio::pin!(room);

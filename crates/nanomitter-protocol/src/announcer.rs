@@ -9,6 +9,7 @@ use crate::interest::Taken;
 use crate::membership::Change;
 use crate::node::{Action, ConnId, Node, DEPARTED_KEPT, NACK_INTERVAL};
 use crate::stats::Stats;
+use crate::trie::Trie;
 use crate::wire::{Hello, Interest, Joining, Left, LeftReason, MAX_LISTED};
 use bytes::Bytes;
 use std::time::{Duration, Instant};
@@ -30,11 +31,39 @@ pub(super) struct OwnInterest {
     pub(super) patterns: Vec<(String, u32)>,
     /// The version of `patterns`, bumped on every change.
     pub(super) version: u64,
+    /// The same patterns, to match topics against: an [`Event`](crate::Event) is made only for
+    /// an event a listener here wants (the hub relays the rest without making one). `None`
+    /// until the caller first sets its patterns: until then every event is delivered, and the
+    /// caller drops what it does not want.
+    pub(super) matcher: Option<Trie<()>>,
     /// What this node last announced on its current link, if anything yet.
     pub(super) announced: Option<Announced>,
     /// The version of this node's announcements on the wire: every announcement gets a higher
     /// one, so a new hub and its clients take it over whatever they heard before.
     pub(super) announcement_version: u64,
+}
+
+impl OwnInterest {
+    /// Takes the caller's patterns, if they changed.
+    pub(super) fn set(&mut self, patterns: Vec<(String, u32)>) {
+        if self.matcher.is_some() && patterns == self.patterns {
+            return;
+        }
+        let mut matcher = Trie::default();
+        for (pattern, _) in &patterns {
+            matcher.insert(pattern, ());
+        }
+        self.matcher = Some(matcher);
+        if patterns != self.patterns {
+            self.patterns = patterns;
+            self.version += 1;
+        }
+    }
+
+    /// Whether a listener here may want an event on `topic` (see [`OwnInterest::matcher`]).
+    pub(super) fn wants(&self, topic: &str) -> bool {
+        self.matcher.as_ref().is_none_or(|matcher| matcher.matches_any(topic))
+    }
 }
 
 /// This node's last announcement of its patterns on its current link.

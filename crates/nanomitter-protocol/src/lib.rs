@@ -25,7 +25,7 @@
 //! tests, `footprint` counts what a node holds that its peers can grow.
 //!
 //! What the core speaks and shares with its shell, public: [`settings`] (what the core reads of
-//! the configuration), [`wire`] (the frame format), [`framing`] (frames on a byte stream, with
+//! the configuration), [`wire`] (the frame format), [`carried`] (the events of a frame, read in place), [`framing`] (frames on a byte stream, with
 //! their tags), [`auth`] (the handshake on the cluster secret), [`event`] (an event and its
 //! codec byte), [`topic`] (the grammar), [`trie`] (many patterns matched at once),
 //! [`membership`] (peers and the notices about them), [`role`], [`stats`] (counters) and
@@ -36,6 +36,7 @@
 
 mod announcer;
 pub mod auth;
+pub mod carried;
 mod claims;
 mod election;
 pub mod event;

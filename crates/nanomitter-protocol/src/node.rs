@@ -402,16 +402,20 @@ impl Node {
 
     /// This node's patterns changed (listeners added or removed): `patterns` with their
     /// listener counts. Announced to the cluster once the caller caught up ([`Node::caught_up`]).
+    /// From the first call on, [`Action::Deliver`] carries only events on topics they match
+    /// (and notices); before it, every event.
     pub fn set_patterns(&mut self, patterns: Vec<(String, u32)>) {
-        if patterns != self.own_interest.patterns {
-            self.own_interest.patterns = patterns;
-            self.own_interest.version += 1;
-        }
+        self.own_interest.set(patterns);
     }
 
     /// Listeners have taken every delivery numbered up to `delivered` (see [`Action::Deliver`]).
-    pub fn listeners_took(&mut self, now: Instant, delivered: u64) {
+    pub fn listeners_took(&mut self, _now: Instant, delivered: u64) {
         self.deliveries.taken = self.deliveries.taken.max(delivered);
+        self.take_marks();
+    }
+
+    /// Completes the marks of what listeners took (see [`Node::mark_delivered`]).
+    fn take_marks(&mut self) {
         let mut own = None;
         while let Some(&(number, sender, seq)) = self.deliveries.marks.front() {
             if number > self.deliveries.taken {
@@ -430,7 +434,7 @@ impl Node {
         if let Some(seq) = own {
             self.own_taken = self.own_taken.max(seq);
             self.release_echoed();
-            self.apply_acks(now);
+            self.apply_acks();
         }
     }
 
@@ -448,9 +452,9 @@ impl Node {
     /// are. A frame that issued none (no listener here wants its events) is taken at once if
     /// listeners hold nothing before it: waiting for a later delivery, which may never come,
     /// would leave it unacknowledged, stall its sender and get this node cut off as slow.
-    pub(super) fn mark_delivered(&mut self, now: Instant, sender: u64, seq: u64) {
+    pub(super) fn mark_delivered(&mut self, sender: u64, seq: u64) {
         self.deliveries.marks.push_back((self.deliveries.issued, sender, seq));
-        self.listeners_took(now, self.deliveries.taken);
+        self.take_marks();
     }
 
     /// The other nodes this node knows of.

@@ -5,6 +5,7 @@
 //! too). It must not relay (the hub side does, called from here) nor send this node's own events
 //! except as a re-send asked for.
 
+use crate::hashing::Map;
 use crate::membership::{self, LAGGED};
 use crate::node::{Action, ConnId, Node, ACK_REFRESH, BUSY_FOR, NACK_INTERVAL};
 use crate::receiver::Admit;
@@ -52,11 +53,18 @@ impl Node {
         match admit {
             Admit::Deliver { after } => {
                 let mut received = 0;
-                for event in frame.events.iter().filter(|e| e.seq() > after) {
+                // Each topic of the frame is matched once.
+                let mut decided: Map<&str, bool> = Map::default();
+                for event in frame.events.iter().filter(|e| e.seq > after) {
                     received += 1;
-                    self.deliver(event.clone(), None);
+                    let wanted = *decided
+                        .entry(event.topic)
+                        .or_insert_with(|| self.own_interest.wants(event.topic));
+                    if wanted {
+                        self.deliver(frame.event(&event), None);
+                    }
                 }
-                self.mark_delivered(now, sender, frame.covers_to.max(after));
+                self.mark_delivered(sender, frame.covers_to.max(after));
                 Stats::add(&self.stats.events_received, received);
                 Stats::add(&self.stats.duplicates, frame.events.len() as u64 - received);
             }
@@ -81,7 +89,7 @@ impl Node {
         if !self.loss_claims.fits(sender, missed, now) {
             Stats::add(&self.stats.over_budget, 1);
             debug!(sender = %membership::hex(sender), missed, "a loss claimed past what the sender can have sent");
-            self.mark_delivered(now, sender, *lost.end());
+            self.mark_delivered(sender, *lost.end());
             return;
         }
         Stats::add(&self.stats.gaps, missed);
@@ -160,7 +168,7 @@ impl Node {
             (Some(hub), Some(conn)) => hub.relay.acked(conn, &ack.acks, now),
             (None, None) if ack.epoch >= self.epoch => {
                 if let Some(&(_, seq)) = ack.acks.iter().find(|(sender, _)| *sender == self.id) {
-                    self.acknowledged(now, seq);
+                    self.acknowledged(seq);
                 }
             }
             _ => return,
@@ -191,7 +199,7 @@ impl Node {
         }
         if self.phase.hub().is_some() {
             if let Some(&(_, seq)) = acks.iter().find(|(sender, _)| *sender == self.id) {
-                self.acknowledged(now, seq);
+                self.acknowledged(seq);
             }
         }
         self.send(Ack { node: self.id, epoch: self.epoch, acks }.encode());

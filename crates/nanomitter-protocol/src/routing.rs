@@ -42,7 +42,7 @@ pub(crate) fn route(
         .events
         .iter()
         .map(|event| {
-            let topic = event.topic();
+            let topic = event.topic;
             if let Some((_, wants)) = previous.filter(|(last, _)| *last == topic) {
                 return wants;
             }
@@ -55,11 +55,10 @@ pub(crate) fn route(
     if left_out == 0 {
         return (raw.clone(), 0);
     }
-    let service = frame.events.first().map_or("", |e| e.service());
-    let mut batch = EventsBatch::new(frame.node, service, 0);
+    let mut batch = EventsBatch::new(frame.node, &frame.service, 0);
     for (event, _) in frame.events.iter().zip(&wanted).filter(|(_, wanted)| **wanted) {
         // The sender's frame carried it, so the format can.
-        let _ = batch.push(event.seq(), event.codec(), event.topic(), event.payload());
+        let _ = batch.push(event.seq, event.codec, event.topic, event.payload());
     }
     let mut bytes = batch.finish(frame.covers_from, frame.covers_to);
     wire::set_retained_from(&mut bytes, frame.retained_from);

@@ -329,6 +329,55 @@ fn a_frame_that_delivers_nothing_here_is_acknowledged_at_once() {
     assert_eq!(acks_of(&actions(&mut me), SENDER), [4], "2..=4 are held: nothing to wait for");
 }
 
+/// Once the caller said which patterns its listeners hold, an event is made only for a topic
+/// one of them matches: a hub with no listener of its own relays frames without making any, a
+/// member gets only what it listens to, and a node's own events go back to its listeners only
+/// when one wants them. What is not delivered is acknowledged all the same, so neither a sender
+/// nor the node's own reservations wait for a delivery that never comes.
+#[test]
+fn events_are_made_only_for_topics_a_listener_here_matches() {
+    const ME: u64 = 2;
+    const HUB: u64 = 9;
+    const SENDER: u64 = 5;
+    let t0 = Instant::now();
+    let mut me = node_with(ME, t0, |settings| Settings { local_echo: true, ..settings });
+    me.set_patterns(vec![("a.*".into(), 1)]);
+    let attempt = linked_client(&mut me, HUB, vec![ME, SENDER], t0);
+    let issued = deliveries(&actions(&mut me));
+
+    let mut batch = wire::EventsBatch::new(SENDER, "peer", 0);
+    for (seq, topic) in [(1, "a.x"), (2, "b.y"), (3, "a.z"), (4, "b.y")] {
+        batch.push(seq, Codec::Json, topic, b"1").expect("a small event");
+    }
+    let mut bytes = batch.finish(1, 4);
+    wire::set_retained_from(&mut bytes, 1);
+    me.receive(t0, attempt, None, Received::decode(Bytes::from(bytes)).expect("a frame"));
+    me.caught_up(t0);
+    let delivered: Vec<(u64, String)> = actions(&mut me)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Deliver { event, .. } => Some((event.seq(), event.topic().to_owned())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(delivered, [(1, "a.x".into()), (3, "a.z".into())]);
+    me.listeners_took(t0, issued + 2);
+    me.caught_up(t0);
+    assert_eq!(acks_of(&actions(&mut me), SENDER), [4], "b.y is held too, without a delivery");
+
+    // Its own event on a topic no listener here matches: no delivery, and taken at once.
+    assert_eq!(me.emit("b.own".into(), Codec::Json, Bytes::from_static(b"1"), 0), Some(1));
+    assert_eq!(me.emit("a.own".into(), Codec::Json, Bytes::from_static(b"1"), 0), Some(2));
+    let echoed: Vec<String> = actions(&mut me)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Deliver { event, .. } => Some(event.topic().to_owned()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(echoed, ["a.own"]);
+}
+
 /// A client takes over as hub after its hub's connection dropped, and is frozen right after
 /// (its process stopped) for longer than it awaits the members of the old cluster. When it runs
 /// again, every deadline is past; but the time was its own silence, not the members': until its

@@ -402,7 +402,7 @@ mod tests {
         frames
             .iter()
             .map(|f| match wire::decode(bytes::Bytes::copy_from_slice(f)).unwrap() {
-                wire::Frame::Events(e) => e.events.iter().map(|e| e.seq()).collect(),
+                wire::Frame::Events(e) => e.events.iter().map(|e| e.seq).collect(),
                 other => panic!("not events: {other:?}"),
             })
             .collect()
@@ -638,7 +638,7 @@ mod coverage {
             panic!()
         };
         assert_eq!((frame.covers_from, frame.covers_to), (1, 4));
-        assert_eq!(frame.events.iter().map(|e| e.seq()).collect::<Vec<_>>(), [1, 4]);
+        assert_eq!(frame.events.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 4]);
         assert_eq!(out.last_framed(), 4, "the skipped 5th needs no acknowledgement");
     }
 }

@@ -84,7 +84,7 @@ impl Node {
             seq
         };
         Stats::add(&self.stats.emitted, 1);
-        if self.settings.local_echo {
+        if self.settings.local_echo && self.own_interest.wants(&topic) {
             let event = Event::new(Fields {
                 topic,
                 service: self.service.clone(),
@@ -94,6 +94,9 @@ impl Node {
                 payload,
             });
             self.deliver(event, Some((self.id, seq)));
+        } else if self.settings.local_echo {
+            // No listener here wants it: taken once every delivery issued before it is.
+            self.mark_delivered(self.id, seq);
         }
         Some(seq)
     }
@@ -178,15 +181,15 @@ impl Node {
     }
 
     /// The hub says every member holds this node's events up to `seq`.
-    pub(super) fn acknowledged(&mut self, now: Instant, seq: u64) {
+    pub(super) fn acknowledged(&mut self, seq: u64) {
         debug!(seq, "acknowledged by every member");
         self.cluster_acked = self.cluster_acked.max(seq);
-        self.apply_acks(now);
+        self.apply_acks();
     }
 
     /// Forgets what every member, this node's own listeners included, holds, and resolves the
     /// flushes it completes.
-    pub(super) fn apply_acks(&mut self, _now: Instant) {
+    pub(super) fn apply_acks(&mut self) {
         let released = self.sender.ack(self.cluster_acked.min(self.own_taken));
         if released > 0 {
             self.act(Action::Release(released));

@@ -191,7 +191,6 @@ impl<V: Clone + Eq + Hash> Trie<V> {
     }
 
     /// Whether any pattern matches `topic`.
-    #[cfg(test)]
     pub fn matches_any(&self, topic: &str) -> bool {
         let mut any = false;
         self.for_each_match(topic, |_| any = true);

@@ -75,7 +75,8 @@
 //! and dropped as a whole. A declared count never sizes an allocation beyond what the
 //! frame's bytes can hold.
 
-use crate::event::{Codec, Event, Fields};
+use crate::carried::{Carried, CarriedEvent, EVENT_OVERHEAD};
+use crate::event::Codec;
 use crate::topic::InterestSize;
 use bytes::Bytes;
 use bytestring::ByteString;
@@ -94,8 +95,6 @@ const HEADER_LEN: usize = 6;
 const RETAINED_FROM_AT: usize = HEADER_LEN + 8;
 const COVERS_AT: usize = RETAINED_FROM_AT + 8;
 const EVENTS_PREFIX_LEN: usize = HEADER_LEN + 8 + 8 + 16 + 1 + 4;
-/// Bytes one event adds to an events frame, besides its topic and payload.
-const EVENT_OVERHEAD: usize = 8 + 1 + 2 + 4;
 /// Longest topic in bytes the format can carry (the topic module's limit, re-exported here).
 pub use crate::topic::MAX_TOPIC_LEN;
 /// Longest service name in bytes the format can carry.
@@ -178,8 +177,18 @@ pub struct Events {
     pub covers_from: u64,
     /// The last sequence number this frame accounts for.
     pub covers_to: u64,
-    /// The events it carries, in sequence order.
-    pub events: Vec<Event>,
+    /// The sender's service name: every event it carries was emitted there.
+    pub service: ByteString,
+    /// The events it carries, in sequence order, read where they lie in the frame: the hub
+    /// routes and relays them without making an [`Event`](crate::Event) of any.
+    pub events: Carried,
+}
+
+impl Events {
+    /// One of its events, as listeners get it.
+    pub fn event(&self, carried: &CarriedEvent<'_>) -> crate::Event {
+        carried.to_event(self.node, &self.service)
+    }
 }
 
 /// The topic patterns a node listens to, with the number of listeners on each.
@@ -668,39 +677,9 @@ fn decode_events(reader: &mut Cursor<'_>, bytes: &Bytes) -> Result<Events, Frame
     let service_len = reader.u8()? as usize;
     let service = reader.utf8(bytes, service_len, "service name")?;
     let count = reader.u32()? as usize;
-    if count > reader.remaining() / (EVENT_OVERHEAD + 1) {
-        return Err(FrameError::Truncated);
-    }
-    let mut events = Vec::with_capacity(count);
-    for _ in 0..count {
-        let seq = reader.u64()?;
-        let codec = Codec::from_wire(reader.u8()?).ok_or(FrameError::Invalid("codec"))?;
-        let topic_len = reader.u16()? as usize;
-        let topic = reader.utf8(bytes, topic_len, "topic")?;
-        // What `emit` accepts, and nothing else: no reserved `$` topic (a peer cannot pass its
-        // events off as this emitter's own notices), no wildcard, no empty segment.
-        crate::topic::check(&topic, false).map_err(|_| FrameError::Invalid("topic"))?;
-        let payload_len = reader.u32()? as usize;
-        let start = reader.at;
-        reader.take(payload_len)?;
-        if seq < covers_from
-            || seq > covers_to
-            || events.last().is_some_and(|e: &Event| e.seq() >= seq)
-        {
-            return Err(FrameError::Invalid(
-                "sequence number outside the covered range or out of order",
-            ));
-        }
-        events.push(Event::new(Fields {
-            topic,
-            service: service.clone(),
-            node,
-            seq,
-            codec,
-            payload: bytes.slice(start..start + payload_len),
-        }));
-    }
-    Ok(Events { node, retained_from, covers_from, covers_to, events })
+    let events = Carried::check(bytes.slice(reader.at..), count, covers_from..=covers_to)?;
+    reader.at = bytes.len();
+    Ok(Events { node, retained_from, covers_from, covers_to, service, events })
 }
 
 /// Reads a frame's fields in order, refusing to read past its end.
@@ -825,7 +804,7 @@ mod tests {
         let Frame::Events(frame) = decode(Bytes::from(bytes)).unwrap() else {
             panic!("not events")
         };
-        let events = &frame.events;
+        let events: Vec<_> = frame.events.iter().map(|e| frame.event(&e)).collect();
         assert_eq!((frame.node, frame.retained_from, events.len()), (42, 1, 2));
         assert_eq!((frame.covers_from, frame.covers_to), (1, 2));
         assert_eq!((events[0].topic(), events[0].seq(), events[0].codec()), ("a", 1, Codec::Json));

@@ -24,7 +24,7 @@ pub(super) fn describe(frame: &bytes::Bytes, name: impl Fn(u64) -> String) -> St
             e.retained_from,
             e.covers_from,
             e.covers_to,
-            e.events.iter().map(|event| event.seq()).collect::<Vec<_>>()
+            e.events.iter().map(|event| event.seq).collect::<Vec<_>>()
         ),
         Ok(Frame::Ack(a)) => {
             format!("ack from {} epoch {} {:?}", name(a.node), a.epoch, pairs(&a.acks))
