@@ -11,6 +11,7 @@ use crate::diagnosis::why_no_hub;
 use crate::emitter::{Emitter, LinkState, Shared, Shutdown};
 use crate::error::{Error, Result};
 use crate::handle::EmitterHandle;
+use crate::outbox::Outbox;
 use crate::pattern_budget::PatternBudget;
 use crate::pending::Pending;
 use crate::stats::Stats;
@@ -43,6 +44,7 @@ async fn start(config: Config) -> Result<EmitterHandle> {
             config.delay_target,
         ),
         patterns: PatternBudget::default(),
+        outbox: Outbox::default(),
     });
     let (state_tx, state) = watch::channel(LinkState::Electing);
     let (address, timeout) = (config.core.candidates.join(", "), config.connect_timeout);

@@ -22,13 +22,26 @@ pub use nanomitter_protocol::Codec;
 
 /// `value` encoded under `codec`.
 pub(crate) fn encode<T: Serialize + ?Sized>(codec: Codec, value: &T) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    encode_into(codec, value, &mut out)?;
+    Ok(out)
+}
+
+/// `value` encoded under `codec`, appended to `out`.
+pub(crate) fn encode_into<T: Serialize + ?Sized>(
+    codec: Codec,
+    value: &T,
+    out: &mut Vec<u8>,
+) -> Result<()> {
+    let failed = |e: &dyn std::fmt::Display| Error::Encode(e.to_string());
     match codec {
-        Codec::Bincode => bincode::serde::encode_to_vec(value, bincode::config::standard())
-            .map_err(|e| Error::Encode(e.to_string())),
-        Codec::Json => serde_json::to_vec(value).map_err(|e| Error::Encode(e.to_string())),
-        Codec::MessagePack => {
-            rmp_serde::to_vec_named(value).map_err(|e| Error::Encode(e.to_string()))
+        Codec::Bincode => {
+            bincode::serde::encode_into_std_write(value, out, bincode::config::standard())
+                .map(|_| ())
+                .map_err(|e| failed(&e))
         }
+        Codec::Json => serde_json::to_writer(out, value).map_err(|e| failed(&e)),
+        Codec::MessagePack => rmp_serde::encode::write_named(out, value).map_err(|e| failed(&e)),
     }
 }
 

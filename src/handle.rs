@@ -6,13 +6,14 @@
 //! is a message to the actor.
 
 use crate::config::Config;
-use crate::emitter::{Emitter, LinkState, ReservedEmit, Shared, Shutdown};
+use crate::emitter::{Emitter, LinkState, Shared, Shutdown, TakeOutbox};
 use crate::error::{Error, Result};
 use crate::event::{Codec, DistributedEvent};
 use crate::membership::Peer;
 use crate::messages::{
     Emit, Flush, Listen, ListenerCount, Peers, RemoveAllListeners, RemoveListener, Topics,
 };
+use crate::outbox;
 use crate::stats::StatsSnapshot;
 use crate::subscription::Subscription;
 use crate::topic;
@@ -184,6 +185,12 @@ impl EmitterHandle {
     /// The emitter actor, for sending it the messages of [`crate::messages`] directly or handing
     /// it to an actor that subscribes itself.
     ///
+    /// Events emitted through a handle wait in a queue of their own until the actor takes them,
+    /// a batch at a time: a message sent straight to the actor after an `emit` comes after that
+    /// event, but an event emitted through a handle *after* such a message may be taken before
+    /// it. Where that order matters (a listener added, then an event it must get), use the
+    /// handle's own methods for both, which keep it.
+    ///
     /// ```no_run
     /// # async fn example(emitter: nanomitter::EmitterHandle) -> nanomitter::Result<()> {
     /// let actor: actix::Addr<nanomitter::Emitter> = emitter.addr();
@@ -272,8 +279,13 @@ impl EmitterHandle {
     pub fn listen(&self, mut listen: Listen) -> Result<Subscription> {
         self.may_listen(listen.topic())?;
         listen.hold = Some(self.shared.patterns.hold(listen.topic())?);
-        let subscription = Subscription::new(self.addr(), listen.id(), listen.topic().to_owned());
-        self.addr.do_send(listen);
+        let subscription = Subscription::new(
+            self.addr(),
+            self.shared.clone(),
+            listen.id(),
+            listen.topic().to_owned(),
+        );
+        self.actor().do_send(listen);
         Ok(subscription)
     }
 
@@ -313,7 +325,7 @@ impl EmitterHandle {
     /// # }
     /// ```
     pub fn remove_listener(&self, topic: &str, recipient: Recipient<DistributedEvent>) -> &Self {
-        self.addr.do_send(RemoveListener { topic: topic.to_owned(), recipient });
+        self.actor().do_send(RemoveListener { topic: topic.to_owned(), recipient });
         self
     }
 
@@ -325,7 +337,7 @@ impl EmitterHandle {
     /// # }
     /// ```
     pub fn remove_all_listeners(&self, topic: Option<&str>) -> &Self {
-        self.addr.do_send(RemoveAllListeners { topic: topic.map(str::to_owned) });
+        self.actor().do_send(RemoveAllListeners { topic: topic.map(str::to_owned) });
         self
     }
 
@@ -338,7 +350,7 @@ impl EmitterHandle {
     /// # Ok(()) }
     /// ```
     pub async fn listener_count(&self, topic: &str) -> Result<usize> {
-        Ok(self.addr.send(ListenerCount { topic: topic.to_owned(), cluster: false }).await?)
+        Ok(self.actor().send(ListenerCount { topic: topic.to_owned(), cluster: false }).await?)
     }
 
     /// The number of listeners on all nodes an event on `topic` would reach, as announced to
@@ -352,7 +364,7 @@ impl EmitterHandle {
     /// # Ok(()) }
     /// ```
     pub async fn cluster_listener_count(&self, topic: &str) -> Result<usize> {
-        Ok(self.addr.send(ListenerCount { topic: topic.to_owned(), cluster: true }).await?)
+        Ok(self.actor().send(ListenerCount { topic: topic.to_owned(), cluster: true }).await?)
     }
 
     /// The patterns listened to on this node, with their number of listeners.
@@ -365,7 +377,7 @@ impl EmitterHandle {
     /// # Ok(()) }
     /// ```
     pub async fn topics(&self) -> Result<Vec<(String, u32)>> {
-        Ok(self.addr.send(Topics { cluster: false }).await?)
+        Ok(self.actor().send(Topics { cluster: false }).await?)
     }
 
     /// The patterns listened to on all nodes, with their number of listeners.
@@ -376,7 +388,7 @@ impl EmitterHandle {
     /// # Ok(()) }
     /// ```
     pub async fn cluster_topics(&self) -> Result<Vec<(String, u32)>> {
-        Ok(self.addr.send(Topics { cluster: true }).await?)
+        Ok(self.actor().send(Topics { cluster: true }).await?)
     }
 
     /// Emits `value`, encoded with bincode, to every listener of `topic` on every node.
@@ -430,7 +442,13 @@ impl EmitterHandle {
         codec: Codec,
         value: &T,
     ) -> Result<()> {
-        self.try_send(Emit::encoded(topic, codec, value)?)
+        topic::check(topic, false)?;
+        outbox::with_encoded(codec, value, |payload| {
+            let bytes = self.checked(topic, payload)?;
+            self.shared.reserve_or_overflow(bytes)?;
+            self.hand_over(topic, codec, payload, bytes);
+            Ok(())
+        })?
     }
 
     /// Like [`EmitterHandle::emit`], but waits while too many events are unacknowledged: the
@@ -479,34 +497,38 @@ impl EmitterHandle {
         codec: Codec,
         value: &T,
     ) -> Result<()> {
-        self.send_waiting(Emit::encoded(topic, codec, value)?).await
-    }
-
-    /// Sends `emit` once the actor has caught up with what was handed to it and there is room
-    /// for it under `max_pending_bytes`.
-    async fn send_waiting(&self, emit: Emit) -> Result<()> {
-        let bytes = self.checked(&emit)?;
+        topic::check(topic, false)?;
         let pending = &self.shared.pending;
+        // Mostly there is room at once: the event goes from the scratch buffer it was encoded
+        // in. Else it is kept while this waits.
+        let waiting = outbox::with_encoded(codec, value, |payload| -> Result<_> {
+            let bytes = self.checked(topic, payload)?;
+            if pending.try_reserve_caught_up(bytes) {
+                self.hand_over(topic, codec, payload, bytes);
+                return Ok(None);
+            }
+            Ok(Some((payload.to_vec(), bytes)))
+        })??;
+        let Some((payload, bytes)) = waiting else { return Ok(()) };
         pending.actor_caught_up().await;
         if !pending.reserve(bytes).await {
             return Err(Error::Closed);
         }
-        self.hand_over(ReservedEmit { emit, bytes });
+        self.hand_over(topic, codec, &payload, bytes);
         Ok(())
     }
 
-    /// Sends `emit` if there is room for it under `max_pending_bytes`, or refuses it.
-    fn try_send(&self, emit: Emit) -> Result<()> {
-        let bytes = self.checked(&emit)?;
-        self.shared.reserve_or_overflow(bytes)?;
-        self.hand_over(ReservedEmit { emit, bytes });
-        Ok(())
+    /// The actor, for a message other than an event: the outbox's open batch is sealed first,
+    /// so that events emitted after the message come after it (see [`crate::outbox`]).
+    fn actor(&self) -> &Addr<Emitter> {
+        self.shared.outbox.seal();
+        &self.addr
     }
 
-    /// Puts a reserved event in the actor's mailbox, counted until the actor takes it.
-    fn hand_over(&self, reserved: ReservedEmit) {
-        self.shared.pending.handed_over(reserved.bytes);
-        self.addr.do_send(reserved);
+    /// Puts a reserved event in the outbox, counted as handed to the actor until it takes it.
+    fn hand_over(&self, topic: &str, codec: Codec, payload: &[u8], bytes: usize) {
+        self.shared.pending.handed_over(bytes);
+        self.shared.outbox.push(topic, codec, payload, bytes, || self.addr.do_send(TakeOutbox));
     }
 
     /// A listener may be added for `topic`: a valid pattern, on an emitter not closed.
@@ -518,10 +540,10 @@ impl EmitterHandle {
         Ok(())
     }
 
-    /// The bytes to reserve for `emit` (its wire size), if it fits a frame and the emitter is
+    /// The bytes to reserve for an event (its wire size), if it fits a frame and the emitter is
     /// open.
-    fn checked(&self, emit: &Emit) -> Result<usize> {
-        let bytes = emit.wire_size_within(self.max_event_size)?;
+    fn checked(&self, topic: &str, payload: &[u8]) -> Result<usize> {
+        let bytes = Emit::wire_size_within(topic, payload, self.max_event_size)?;
         if !self.addr.connected() || self.shared.pending.is_closed() {
             return Err(Error::Closed);
         }
@@ -538,7 +560,7 @@ impl EmitterHandle {
     /// # Ok(()) }
     /// ```
     pub async fn peers(&self) -> Result<Vec<Peer>> {
-        Ok(self.addr.send(Peers).await?)
+        Ok(self.actor().send(Peers).await?)
     }
 
     /// Resolves once every event emitted before the call is held by every member of the
@@ -551,7 +573,7 @@ impl EmitterHandle {
     /// # Ok(()) }
     /// ```
     pub async fn flush(&self) -> Result<()> {
-        self.addr.send(Flush).await?
+        self.actor().send(Flush).await?
     }
 
     /// Flushes, then stops the emitter: its link closes and it never elects again.
@@ -563,7 +585,7 @@ impl EmitterHandle {
     /// ```
     pub async fn close(self) -> Result<()> {
         let flushed = self.flush().await;
-        self.addr.send(Shutdown).await?;
+        self.actor().send(Shutdown).await?;
         flushed
     }
 }

@@ -38,8 +38,8 @@
 //! messages), `emitter` (the supervised actor, a shell around the protocol core), `link` (the
 //! connections and the election step), `mailbox` (the budget of frames waiting for the actor),
 //! `registry` (listeners), `topic_cache` (its bounded cache of the topics in use),
-//! `pattern_budget` (how many patterns a node may listen to), `pending` (the bound on
-//! unacknowledged bytes), `pacing` (that bound kept where the delay it causes stays near a
+//! `pattern_budget` (how many patterns a node may listen to), `outbox` (events handles accepted,
+//! waiting for the actor in one buffer), `pending` (the bound on unacknowledged bytes), `pacing` (that bound kept where the delay it causes stays near a
 //! target), [`event`] (what listeners receive, and the payload codecs),
 //! [`error`], `subscription` (a listener that lasts as long as a value), `diagnosis` (why no hub
 //! answered). [`topic`], [`trie`] and [`membership`] are the core's, re-exported. With the
@@ -64,6 +64,7 @@ pub mod messages;
 #[cfg(feature = "nats")]
 pub mod nats;
 pub use nanomitter_protocol::{membership, topic, trie};
+mod outbox;
 mod pacing;
 mod pattern_budget;
 mod pending;

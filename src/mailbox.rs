@@ -47,7 +47,7 @@ impl MailboxBytes {
     /// [`MailboxBytes::wake_all`] when it changes).
     pub(crate) async fn below_limit(&self, give_up: impl Fn() -> bool) {
         // Mostly it is: no waiter to register then.
-        if give_up() || self.bytes.load(Ordering::Acquire) < self.limit {
+        if give_up() || self.is_below_limit() {
             return;
         }
         loop {
@@ -60,6 +60,11 @@ impl MailboxBytes {
             }
             below.await;
         }
+    }
+
+    /// Whether the bytes in the mailbox are below the limit now.
+    pub(crate) fn is_below_limit(&self) -> bool {
+        self.bytes.load(Ordering::Acquire) < self.limit
     }
 
     /// Wakes every waiter, to look at its `give_up` again.

@@ -302,10 +302,15 @@ impl Emit {
         Ok(Emit { topic: ByteString::from(topic), codec, payload: Bytes::from(payload) })
     }
 
-    /// Bytes this event takes in a frame, if a frame of `max_event_size` for events can carry
-    /// it: the check of its size, the same for a handle's emit and a message sent directly.
-    pub(crate) fn wire_size_within(&self, max_event_size: usize) -> Result<usize> {
-        let size = wire::event_wire_size(&self.topic, &self.payload);
+    /// Bytes an event of `topic` and `payload` takes in a frame, if a frame of
+    /// `max_event_size` for events can carry it: the check of its size, the same for a
+    /// handle's emit and a message sent directly.
+    pub(crate) fn wire_size_within(
+        topic: &str,
+        payload: &[u8],
+        max_event_size: usize,
+    ) -> Result<usize> {
+        let size = wire::event_wire_size(topic, payload);
         if size > max_event_size {
             return Err(crate::Error::EventTooLarge { size, max: max_event_size });
         }

@@ -95,6 +95,12 @@ impl Pending {
         self.handed.below_limit(|| self.is_closed()).await;
     }
 
+    /// Reserves `n` bytes if the actor has caught up (see [`Pending::actor_caught_up`]) and
+    /// they fit now: what `emit_wait` does without waiting, when it need not.
+    pub(crate) fn try_reserve_caught_up(&self, n: usize) -> bool {
+        !self.is_closed() && self.handed.is_below_limit() && self.try_reserve(n)
+    }
+
     /// A handle put an event of `n` reserved bytes in the actor's mailbox.
     pub(crate) fn handed_over(&self, n: usize) {
         self.handed.put(n);

@@ -4,9 +4,10 @@
 //! it was detached. It must not add listeners (the handle's `listen` does) nor hold any listener
 //! state (the emitter's registry does).
 
-use crate::emitter::Emitter;
+use crate::emitter::{Emitter, Shared};
 use crate::messages::{ListenerId, Unlisten};
 use actix::Addr;
+use std::sync::Arc;
 
 /// One listener added by [`EmitterHandle::listen`](crate::EmitterHandle::listen): dropping it
 /// removes the listener (a message to the emitter; events already handed to the listener's
@@ -27,6 +28,9 @@ use actix::Addr;
 pub struct Subscription {
     /// The emitter actor that holds the listener: the drop sends it the `Unlisten`.
     emitter: Addr<Emitter>,
+    /// What the emitter shares with its handles: the drop seals its outbox's open batch first,
+    /// so an event emitted after the drop does not reach the listener.
+    shared: Arc<Shared>,
     /// The listener's id: what the drop's `Unlisten` removes, and what `detach` hands back.
     id: ListenerId,
     /// The topic or pattern as given to `listen`, only for [`Subscription::topic`]: the removal
@@ -37,8 +41,13 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    pub(crate) fn new(emitter: Addr<Emitter>, id: ListenerId, topic: String) -> Subscription {
-        Subscription { emitter, id, topic, detached: false }
+    pub(crate) fn new(
+        emitter: Addr<Emitter>,
+        shared: Arc<Shared>,
+        id: ListenerId,
+        topic: String,
+    ) -> Subscription {
+        Subscription { emitter, shared, id, topic, detached: false }
     }
 
     /// The listener's id (what [`Unlisten`] takes).
@@ -89,6 +98,7 @@ impl Subscription {
 impl Drop for Subscription {
     fn drop(&mut self) {
         if !self.detached {
+            self.shared.outbox.seal();
             self.emitter.do_send(Unlisten(self.id));
         }
     }

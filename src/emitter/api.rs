@@ -7,29 +7,30 @@ use crate::link::{Link, GOODBYE_LINGER};
 use crate::messages::{
     Emit, Flush, Listen, ListenerCount, Peers, RemoveAllListeners, RemoveListener, Topics, Unlisten,
 };
+use crate::wire;
 use tracing::warn;
 
-/// An event a handle checked and reserved `bytes` for under `max_pending_bytes` (its wire
-/// size), counted as handed over until the actor takes it (see `Pending::handed_over`).
+/// Events are waiting in the outbox: handles appended them (each checked, its wire size
+/// reserved under `max_pending_bytes`), and the first of them sent this.
 #[derive(Message)]
 #[rtype(result = "()")]
-pub(crate) struct ReservedEmit {
-    /// The event.
-    pub(crate) emit: Emit,
-    /// What the handle reserved for it: the core gives it back once every member holds it.
-    pub(crate) bytes: usize,
-}
+pub(crate) struct TakeOutbox;
 
-impl Handler<ReservedEmit> for Emitter {
+impl Handler<TakeOutbox> for Emitter {
     type Result = ();
 
-    fn handle(&mut self, ReservedEmit { emit, bytes }: ReservedEmit, ctx: &mut Context<Self>) {
-        self.shared.pending.taken_over(bytes);
+    fn handle(&mut self, _: TakeOutbox, ctx: &mut Context<Self>) {
+        let (taken, reserved) = self.shared.outbox.take();
+        self.shared.pending.taken_over(reserved);
         if self.is_closed() {
-            self.shared.pending.release(bytes);
+            self.shared.pending.release(reserved);
             return;
         }
-        self.emit_event(emit, bytes, ctx);
+        for record in taken.iter() {
+            let bytes = wire::event_wire_size(record.topic, record.payload);
+            self.emit_record(&taken, &record, bytes);
+        }
+        self.perform(ctx);
     }
 }
 
@@ -42,7 +43,8 @@ impl Handler<Emit> for Emitter {
         if self.is_closed() {
             return Err(Error::Closed);
         }
-        let size = emit.wire_size_within(self.config.core.max_event_size())?;
+        let max = self.config.core.max_event_size();
+        let size = Emit::wire_size_within(&emit.topic, &emit.payload, max)?;
         self.shared.reserve_or_overflow(size)?;
         self.emit_event(emit, size, ctx);
         Ok(())

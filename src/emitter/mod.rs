@@ -23,6 +23,7 @@
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::membership::Peer;
+use crate::outbox::{Outbox, Record, Taken};
 use crate::pattern_budget::PatternBudget;
 use crate::pending::Pending;
 use crate::registry::Registry;
@@ -42,14 +43,17 @@ mod nats;
 /// Where the node stands, as its handles see it: a failed first election carries the error that
 /// says why.
 pub(crate) type LinkState = crate::protocol::LinkState<Error>;
-pub(crate) use api::{ReservedEmit, Shutdown};
+pub(crate) use api::{Shutdown, TakeOutbox};
 use delivery::Deliveries;
 use hub::Hub;
 
 /// What a node shares with its handles.
+#[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) stats: Arc<Stats>,
     pub(crate) pending: Pending,
+    /// Events its handles accepted, waiting for the actor to take them.
+    pub(crate) outbox: Outbox,
     /// The patterns its listeners hold, within the budget of its interest: a handle holds one
     /// before it says a listener was added.
     pub(crate) patterns: PatternBudget,
@@ -167,12 +171,26 @@ impl Emitter {
     ) {
         match &mut self.backend {
             Backend::Hub(hub) => {
-                hub.node.emit(emit.topic, emit.codec, emit.payload, reserved);
+                hub.node.emit(&emit.topic, emit.codec, &emit.payload, reserved);
             }
             #[cfg(feature = "nats")]
             Backend::Nats(side) => side.emit(emit, reserved, &self.shared.stats),
         }
         self.perform(ctx);
+    }
+
+    /// Hands an event taken from the outbox to the backend, as [`Emitter::emit_event`] does
+    /// (the caller performs once for all it took). `taken` holds the record's bytes, which the
+    /// NATS backend shares instead of copying.
+    #[cfg_attr(not(feature = "nats"), allow(unused_variables))]
+    fn emit_record(&mut self, taken: &Taken, record: &Record<'_>, reserved: usize) {
+        match &mut self.backend {
+            Backend::Hub(hub) => {
+                hub.node.emit(record.topic, record.codec, record.payload, reserved);
+            }
+            #[cfg(feature = "nats")]
+            Backend::Nats(side) => side.emit(taken.emit(record), reserved, &self.shared.stats),
+        }
     }
 
     /// Resolves once every event emitted before it is held by every member (NNG) or stored

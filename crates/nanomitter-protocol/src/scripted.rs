@@ -134,7 +134,7 @@ fn a_new_hub_awaits_the_members_its_old_hub_listed_even_unheard_ones() {
     let t0 = Instant::now();
     let mut me = node(ME, t0);
     linked_client(&mut me, OLD_HUB, vec![ME, UNHEARD], t0);
-    assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+    assert!(me.emit("t", Codec::Json, b"1", 0).is_some());
     let ticket = me.flush(t0).expect("the event is not acknowledged yet");
     actions(&mut me);
 
@@ -226,13 +226,13 @@ fn a_closing_node_waits_to_tell_a_member_that_went_silent_what_it_missed() {
     me.connection_down(t0, attempt, 5);
     let t1 = t0 + ELECTION_TIMEOUT * 3;
     run_until(&mut me, t1);
-    assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+    assert!(me.emit("t", Codec::Json, b"1", 0).is_some());
     assert_eq!(me.flush(t1), None, "no member is left to hold the event");
 
     me.close(t1);
     assert!(!left(&actions(&mut me)), "the frozen member is owed word of the event");
     assert!(me.is_closed(), "a closing node refuses new events");
-    assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"2"), 0).is_none());
+    assert!(me.emit("t", Codec::Json, b"2", 0).is_none());
 
     let t2 = t1 + Duration::from_secs(1);
     assert!(!left(&run_until(&mut me, t2)));
@@ -262,7 +262,7 @@ fn a_closing_node_waits_for_no_one_it_owes_nothing_and_at_most_the_linger() {
     me.connection_down(t0, attempt, 5);
     let t1 = t0 + ELECTION_TIMEOUT * 3;
     run_until(&mut me, t1);
-    assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+    assert!(me.emit("t", Codec::Json, b"1", 0).is_some());
     me.close(t1);
     let gone = run_until(&mut me, t1 + Duration::from_secs(60));
     assert!(left(&gone), "the linger ran out");
@@ -366,8 +366,8 @@ fn events_are_made_only_for_topics_a_listener_here_matches() {
     assert_eq!(acks_of(&actions(&mut me), SENDER), [4], "b.y is held too, without a delivery");
 
     // Its own event on a topic no listener here matches: no delivery, and taken at once.
-    assert_eq!(me.emit("b.own".into(), Codec::Json, Bytes::from_static(b"1"), 0), Some(1));
-    assert_eq!(me.emit("a.own".into(), Codec::Json, Bytes::from_static(b"1"), 0), Some(2));
+    assert_eq!(me.emit("b.own", Codec::Json, b"1", 0), Some(1));
+    assert_eq!(me.emit("a.own", Codec::Json, b"1", 0), Some(2));
     let echoed: Vec<String> = actions(&mut me)
         .into_iter()
         .filter_map(|a| match a {
@@ -400,7 +400,7 @@ fn a_new_hub_frozen_past_its_grace_period_still_awaits_the_old_members() {
     // Events of the other member arrive (this node is busy: it repeats acknowledgements).
     let frame = events(OTHER, 1, 1..=1, &[1]);
     me.receive(t0, attempt, None, frame);
-    assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+    assert!(me.emit("t", Codec::Json, b"1", 0).is_some());
     let ticket = me.flush(t0).expect("the event is not acknowledged yet");
     actions(&mut me);
 
@@ -556,7 +556,7 @@ fn a_hub_that_binds_again_still_awaits_the_clients_it_awaited() {
     me.connection_up(t0, attempt, 1);
     let frame = hello(OTHER, false, Joining::Fresh, vec![]);
     me.receive(t0, attempt, Some(1), frame);
-    assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+    assert!(me.emit("t", Codec::Json, b"1", 0).is_some());
     let ticket = me.flush(t0).expect("the event is not acknowledged yet");
     actions(&mut me);
 
@@ -598,7 +598,7 @@ fn a_fresh_hub_awaits_the_members_a_rejoining_client_knew() {
     me.connection_up(t0, attempt, 5);
     let frame = hello(BACK, false, Joining::Again, vec![ME, STILL_AWAY]);
     me.receive(t0, attempt, Some(5), frame);
-    assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+    assert!(me.emit("t", Codec::Json, b"1", 0).is_some());
     let ticket = me.flush(t0).expect("not yet held by the member that came back");
     let ack = wire::Ack { node: BACK, epoch: 1, acks: vec![(ME, 1)] };
     let raw = Bytes::from(ack.encode());
@@ -650,7 +650,7 @@ fn a_flood_of_resend_requests_is_answered_once_per_interval() {
     let t0 = Instant::now();
     let mut me = node(ME, t0);
     let attempt = linked_client(&mut me, HUB, vec![ME, ASKER], t0);
-    assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+    assert!(me.emit("t", Codec::Json, b"1", 0).is_some());
     me.caught_up(t0);
     actions(&mut me);
     let resent = |me: &mut Node| {
@@ -715,7 +715,7 @@ fn a_first_time_member_makes_no_sender_send_again_a_returning_one_does() {
     let t0 = Instant::now();
     let mut me = node(ME, t0);
     let attempt = linked_client(&mut me, HUB, vec![ME], t0);
-    assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+    assert!(me.emit("t", Codec::Json, b"1", 0).is_some());
     me.flush(t0).expect("the event is not acknowledged yet");
     assert!(sends_events_of(&actions(&mut me), ME), "the event goes out once");
 
@@ -868,7 +868,7 @@ fn requests_from_ever_lower_sequence_numbers_resend_each_frame_once_per_interval
     let mut me = node(ME, t0);
     let attempt = linked_client(&mut me, 9, vec![ME, 7], t0);
     for _ in 0..5 {
-        assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+        assert!(me.emit("t", Codec::Json, b"1", 0).is_some());
         me.flush(t0).expect("not acknowledged yet");
     }
     let raw = Bytes::from(wire::Relayed { node: 9, epoch: me.epoch, frames: 5 }.encode());
@@ -946,7 +946,7 @@ fn events_go_past_a_window_that_does_not_move_when_its_time_comes() {
     actions(&mut me);
     let events_sent = |out: &[Action]| events_frames_sent(out, ME);
     let emit_one = |me: &mut Node| {
-        assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+        assert!(me.emit("t", Codec::Json, b"1", 0).is_some());
         me.flush(t0).expect("not acknowledged yet");
         events_sent(&actions(me))
     };
@@ -1014,7 +1014,7 @@ fn made_up_members_in_a_rejoining_hello_cost_at_most_a_bounded_wait() {
     let frame = hello(10, false, Joining::Again, (20_000..20_100).collect());
     me.receive(t1, attempt, Some(9), frame);
     assert_eq!(me.stats.over_budget.load(Ordering::Relaxed), refused + 100);
-    assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+    assert!(me.emit("t", Codec::Json, b"1", 0).is_some());
     let ticket = me.flush(t1).expect("not yet held by the members");
     me.caught_up(t1);
     for (conn, member) in [(5, 7), (6, 8), (9, 10)] {
@@ -1050,7 +1050,7 @@ fn churn_of_members_gone_without_a_word_cannot_stall_a_flush() {
             let frame = hello(MEMBER, false, Joining::No, vec![]);
             me.receive(at, attempt, Some(5), frame);
             if i == 1 {
-                assert!(me.emit("t".into(), Codec::Json, Bytes::from_static(b"1"), 0).is_some());
+                assert!(me.emit("t", Codec::Json, b"1", 0).is_some());
                 ticket = me.flush(at);
                 me.caught_up(at);
                 acknowledge_up_to(&mut me, attempt, 5, MEMBER, (ME, 1), at);

@@ -45,16 +45,16 @@ impl Node {
     /// sequence number, or `None` if it was dropped (too large for a frame, or the node closed).
     pub fn emit(
         &mut self,
-        topic: ByteString,
+        topic: &str,
         codec: Codec,
-        payload: Bytes,
+        payload: &[u8],
         reserved: usize,
     ) -> Option<u64> {
         if self.is_closed() {
             self.act(Action::Release(reserved));
             return None;
         }
-        let size = wire::event_wire_size(&topic, &payload);
+        let size = wire::event_wire_size(topic, payload);
         // The shells check this before they reserve; the core checks again, whatever its shell
         // did, so that it never makes a frame its peers refuse.
         if size > self.settings.max_event_size() {
@@ -63,8 +63,8 @@ impl Node {
             warn!(%topic, size, "dropped an event larger than max_frame_size");
             return None;
         }
-        let seq = if self.others_listen(&topic) {
-            match self.sender.push(codec, &topic, &payload, reserved) {
+        let seq = if self.others_listen(topic) {
+            match self.sender.push(codec, topic, payload, reserved) {
                 Ok(seq) => seq,
                 Err(error) => {
                     Stats::add(&self.stats.dropped, 1);
@@ -84,14 +84,14 @@ impl Node {
             seq
         };
         Stats::add(&self.stats.emitted, 1);
-        if self.settings.local_echo && self.own_interest.wants(&topic) {
+        if self.settings.local_echo && self.own_interest.wants(topic) {
             let event = Event::new(Fields {
-                topic,
+                topic: ByteString::from(topic),
                 service: self.service.clone(),
                 node: self.id,
                 seq,
                 codec,
-                payload,
+                payload: Bytes::copy_from_slice(payload),
             });
             self.deliver(event, Some((self.id, seq)));
         } else if self.settings.local_echo {

@@ -26,7 +26,6 @@ use crate::{Action, ConnId, Node, OpenedAs};
 use bolero::check;
 use bolero::generator::{one_of, produce, TypeGenerator};
 use bytes::Bytes;
-use bytestring::ByteString;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -244,7 +243,7 @@ impl Shell {
                 let codec = if *json { Codec::Json } else { Codec::Bincode };
                 let payload = Bytes::from(vec![b'1'; *len]);
                 self.reserved += len;
-                self.node.emit(ByteString::from(topic), codec, payload, *len);
+                self.node.emit(topic, codec, &payload, *len);
             }
             Step::Flush => {
                 if let Some(ticket) = self.node.flush(now) {

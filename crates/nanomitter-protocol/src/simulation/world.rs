@@ -21,7 +21,6 @@ use crate::topic::{self, LAGGED};
 use crate::wire::{self, Received};
 use crate::{Action, ConnId, LinkState, Node, OpenedAs};
 use bytes::Bytes;
-use bytestring::ByteString;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::sync::Arc;
@@ -859,7 +858,7 @@ impl World {
                 continue; // refused with Overflow: not emitted
             }
             n.pending += size;
-            if let Some(seq) = n.core.emit(ByteString::from(topic), Codec::Json, payload, size) {
+            if let Some(seq) = n.core.emit(topic, Codec::Json, &payload, size) {
                 n.emitted.push((seq, topic.to_owned()));
                 self.summary.emitted += 1;
             }
