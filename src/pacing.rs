@@ -13,7 +13,10 @@
 //! target (20 ms by default), the window shrinks by a quarter, down to the floor; after one that
 //! dipped below while emitters were held back by the window, it grows by a quarter, up to
 //! `max_pending_bytes`. The floor (four frames' worth, `batch_bytes` × 4) keeps frames full and
-//! the protocol's window of frames in flight, so goodput is kept while the queue is not.
+//! the protocol's window of frames in flight, so goodput is kept while the queue is not. The
+//! window starts at the floor, as TCP's slow start does: a node earns a larger one by showing
+//! that the delay stays below the target. Starting at the cap, a burst queued the whole cap
+//! (64 MiB, about a million small events) in the first second, before the window came down.
 //!
 //! The delay is measured without a timestamp per event: every [`SAMPLE_EVERY`]-th reservation
 //! notes the running total of bytes reserved and the time, and a release that brings the running
@@ -71,14 +74,14 @@ struct Measure {
 
 impl Pacing {
     /// A window between `floor` and `max` bytes that keeps the delay near `target`, starting at
-    /// `max`.
+    /// the floor (without a target: always `max`).
     pub(crate) fn new(target: Option<Duration>, floor: usize, max: usize, now: Instant) -> Self {
         let floor = floor.min(max);
         Pacing {
             target,
             floor,
             max,
-            window: AtomicUsize::new(max),
+            window: AtomicUsize::new(if target.is_some() { floor } else { max }),
             reservations: AtomicU64::new(0),
             reserved_total: AtomicU64::new(0),
             held_back: AtomicBool::new(false),
@@ -182,6 +185,16 @@ mod tests {
             windows.push(pacing.window());
         }
         windows
+    }
+
+    #[test]
+    fn the_window_starts_at_the_floor_and_grows_while_the_delay_stays_below_the_target() {
+        let start = Instant::now();
+        let pacing = Pacing::new(Some(Duration::from_millis(20)), 4 * MIB, 64 * MIB, start);
+        assert_eq!(pacing.window(), 4 * MIB);
+        let growing = run(&pacing, start, Duration::from_millis(1), 30, true);
+        assert!(growing.windows(2).all(|w| w[1] >= w[0]), "{growing:?}");
+        assert_eq!(*growing.last().unwrap(), 64 * MIB, "up to max_pending_bytes");
     }
 
     #[test]
