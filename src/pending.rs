@@ -2,7 +2,7 @@
 //!
 //! Owns: the byte count shared by a node's handles (which reserve) and its emitter actor (which
 //! releases once the hub says every member holds the events), and waking emitters that wait for
-//! room. Within that bound, the bytes handed to the actor and not yet taken from its mailbox:
+//! room. Within that bound, the bytes handed to the actor and not yet taken (from the outbox):
 //! `emit_wait` waits while a batch's worth sits there, so a producer on the actor's own thread
 //! lets the actor send while it produces instead of filling the whole bound first. The bound
 //! itself moves: `pacing` keeps it where the delay it causes stays near a target, with
@@ -30,7 +30,7 @@ pub(crate) struct Pending {
     room: Notify,
     /// The emitter closed: nothing is reserved any more, and waiters give up.
     closed: AtomicBool,
-    /// Bytes of events handed to the emitter actor and not yet taken from its mailbox;
+    /// Bytes of events handed to the emitter actor and not yet taken from the outbox;
     /// `emit_wait` waits while they reach the hand-off limit.
     handed: MailboxBytes,
 }
@@ -101,7 +101,7 @@ impl Pending {
         !self.is_closed() && self.handed.is_below_limit() && self.try_reserve(n)
     }
 
-    /// A handle put an event of `n` reserved bytes in the actor's mailbox.
+    /// A handle put an event of `n` reserved bytes in the outbox.
     pub(crate) fn handed_over(&self, n: usize) {
         self.handed.put(n);
     }

@@ -38,7 +38,7 @@ impl Handler<Emit> for Emitter {
     type Result = Result<()>;
 
     /// An `Emit` sent directly is checked and reserved here, as `handle.emit` does before it
-    /// sends a `ReservedEmit`.
+    /// puts an event in the outbox.
     fn handle(&mut self, emit: Emit, ctx: &mut Context<Self>) -> Result<()> {
         if self.is_closed() {
             return Err(Error::Closed);
