@@ -30,7 +30,8 @@ use tracing::{debug, warn};
 /// by what the other members may keep for it, `max_pending_bytes` each (see [`WriteQueue`]).
 const QUEUED_FRAMES: usize = 4096;
 
-/// Bytes a reader asks for at a time, at first.
+/// Bytes a reader asks for at a time, at first (the stream receives into a buffer of its own,
+/// which grows to what is asked, and the reader copies them into its deframer).
 const FIRST_READ: usize = 64 * 1024;
 
 /// Bytes a reader asks for at a time once a read filled what it asked for: a busy connection
@@ -222,7 +223,7 @@ async fn read_frames(
     from: Option<ConnId>,
     shared: &Shared,
 ) {
-    let mut buf = vec![0u8; FIRST_READ];
+    let mut read_size = FIRST_READ;
     let mut malformed = MalformedLog::default();
     let own = Arc::new(MailboxBytes::new(CONNECTION_UNHANDLED_BUDGET));
     // The large frame arriving, counted in the link's budget until it arrived whole.
@@ -267,12 +268,11 @@ async fn read_frames(
                 arriving = Some(Unhandled::new(&shared.arriving, bytes));
             }
         }
-        match stream.read(&mut buf).await {
+        match stream.read_with(read_size, |bytes| deframer.push(bytes)).await {
             Ok(0) => return,
             Ok(read) => {
-                deframer.push(&buf[..read]);
-                if read == buf.len() && buf.len() < BUSY_READ {
-                    buf.resize(BUSY_READ, 0);
+                if read == read_size {
+                    read_size = BUSY_READ;
                 }
             }
             Err(error) => {

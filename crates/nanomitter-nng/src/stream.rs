@@ -132,6 +132,20 @@ impl Stream {
         self.reader.lock().await.read(&self.raw, buf).await
     }
 
+    /// Hands `take` the bytes received and not yet read (at least one, at most `most`),
+    /// receiving first if there are none, and returns how many: [`Stream::read`] without the
+    /// copy into a caller's buffer, for a caller that copies them on anyway (into a
+    /// deframer's). Fails as `read` does; cancel-safe as it is (`take` runs only once the bytes
+    /// are there, and they count as read only then).
+    pub async fn read_with(&self, most: usize, take: impl FnOnce(&[u8])) -> Result<usize> {
+        let mut reader = self.reader.lock().await;
+        let unread = reader.unread(&self.raw, most).await?;
+        let n = unread.len().min(most.max(1));
+        take(&unread[..n]);
+        reader.unread.start += n;
+        Ok(n)
+    }
+
     /// Fills `buf` completely. Not cancel-safe: if the future is dropped, or fails, part-way, the
     /// bytes already read are in `buf` but their number is lost.
     pub async fn read_exact(&self, buf: &mut [u8]) -> Result<()> {
@@ -203,10 +217,20 @@ impl Reader {
         if out.is_empty() {
             return Ok(0);
         }
+        let unread = self.unread(stream, out.len()).await?;
+        let n = unread.len().min(out.len());
+        out[..n].copy_from_slice(&unread[..n]);
+        self.unread.start += n;
+        Ok(n)
+    }
+
+    /// The bytes received and not yet handed to a caller (at least one), receiving first, at
+    /// most `most` (and [`READ_BUFFER_MAX`]) bytes, if there are none.
+    async fn unread(&mut self, stream: &RawStream, most: usize) -> Result<&[u8]> {
         if self.unread.is_empty() {
             // A receive left running by a dropped read is continued, not started anew.
             if !self.aio.is_busy() {
-                let len = out.len().min(READ_BUFFER_MAX);
+                let len = most.clamp(1, READ_BUFFER_MAX);
                 if self.buffer.len() < len {
                     self.buffer.resize(len, 0);
                 }
@@ -229,10 +253,7 @@ impl Reader {
             }
             self.unread = 0..count;
         }
-        let n = self.unread.len().min(out.len());
-        out[..n].copy_from_slice(&self.buffer[self.unread.start..self.unread.start + n]);
-        self.unread.start += n;
-        Ok(n)
+        Ok(&self.buffer[self.unread.clone()])
     }
 }
 

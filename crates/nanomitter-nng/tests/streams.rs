@@ -719,3 +719,29 @@ async fn mutual_tls_requires_a_client_certificate() {
         connect("tls+tcp://127.0.0.1:0", &listener_options, &with_cert).await;
     ping_pong(&accepted, &dialed).await;
 }
+
+/// `read_with` hands over what was received, at most what it is asked for, and leaves the rest
+/// for the next read: a megabyte read in steps of at most 100 KiB arrives whole and in order.
+#[tokio::test]
+async fn read_with_hands_over_at_most_what_is_asked_and_keeps_the_rest() {
+    let options = TransportOptions { tcp_nodelay: Some(true), ..TransportOptions::default() };
+    let (accepted, dialed, _listener) = connect("tcp://127.0.0.1:0", &options, &options).await;
+    let data = pattern(1024 * 1024 + 5, 3);
+    let bufs = [&data[..]];
+    let mut received = Vec::new();
+    let read_all = async {
+        while received.len() < data.len() {
+            let n = accepted
+                .read_with(100 * 1024, |bytes| {
+                    assert!(!bytes.is_empty() && bytes.len() <= 100 * 1024, "{}", bytes.len());
+                    received.extend_from_slice(bytes);
+                })
+                .await
+                .expect("read");
+            assert!(n > 0);
+        }
+    };
+    let (written, ()) = within(async { tokio::join!(dialed.write_all(&bufs), read_all) }).await;
+    written.expect("write");
+    assert!(received == data, "the bytes read differ from those written");
+}
