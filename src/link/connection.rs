@@ -8,7 +8,7 @@
 
 use super::opening::{open_connection, refused_origin, HANDSHAKE_MAX};
 use super::{LinkEvent, Shared};
-use crate::auth::{Opener, Sealer};
+use crate::auth::{Opener, Sealer, TAG_LEN};
 use crate::framing::{envelope, Deframer};
 use crate::mailbox::{MailboxBytes, Unhandled};
 use crate::nng::{Dialer, Listener, Stream};
@@ -319,17 +319,28 @@ async fn write_frames(
 ) {
     let mut batch = Vec::new();
     while queued.recv_many(&mut batch, 64).await > 0 {
-        let envelopes: Vec<_> =
-            batch.iter().map(|frame| envelope(frame, sealer.as_mut())).collect();
-        let mut parts: Vec<&[u8]> = Vec::with_capacity(batch.len() * 3);
-        for (frame, (len, tag)) in batch.iter().zip(&envelopes) {
-            parts.push(len);
-            parts.push(frame);
-            if let Some(tag) = tag {
-                parts.push(tag);
+        // The lengths and tags of the batch in one buffer, the frames as they are: the stream
+        // sends large frames from their own bytes (one frame relayed to many members is never
+        // copied per member).
+        let mut envelopes = Vec::with_capacity(batch.len() * (4 + TAG_LEN));
+        let mut cuts = Vec::with_capacity(batch.len());
+        for frame in &batch {
+            let (len, tag) = envelope(frame, sealer.as_mut());
+            envelopes.extend_from_slice(&len);
+            let after_len = envelopes.len();
+            envelopes.extend_from_slice(tag.as_ref().map_or(&[][..], |tag| &tag[..]));
+            cuts.push((after_len - 4, after_len, envelopes.len()));
+        }
+        let envelopes = Bytes::from(envelopes);
+        let mut parts = Vec::with_capacity(batch.len() * 3);
+        for (frame, (len_at, tag_at, end)) in batch.iter().zip(cuts) {
+            parts.push(envelopes.slice(len_at..tag_at));
+            parts.push(frame.clone());
+            if end > tag_at {
+                parts.push(envelopes.slice(tag_at..end));
             }
         }
-        if let Err(error) = stream.write_all(&parts).await {
+        if let Err(error) = stream.write_shared(&parts).await {
             if !error.is_closed() {
                 debug!(%error, "a connection ended while writing");
             }

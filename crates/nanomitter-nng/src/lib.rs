@@ -66,4 +66,4 @@ pub use dialer::Dialer;
 pub use error::{NngError, Result};
 pub use listener::Listener;
 pub use options::{TlsSettings, TransportOptions};
-pub use stream::Stream;
+pub use stream::{Stream, SHARED_FROM};

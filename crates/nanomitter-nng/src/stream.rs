@@ -8,10 +8,13 @@
 //!
 //! NNG completes operations on its own threads, so a buffer it reads into or writes from must stay
 //! valid until the operation is over. A future borrowing the caller's buffer could be leaked
-//! (`mem::forget`) while NNG still writes into it, so NNG never sees the caller's buffers: each
-//! stream owns a read buffer and a write buffer next to their aios, and data is copied between
-//! them and the caller's slices (a memcpy, small next to a syscall). They are freed only after
-//! the stream was closed and its aios finished.
+//! (`mem::forget`) while NNG still writes into it, so NNG never sees the caller's borrowed
+//! buffers: each stream owns a read buffer and a write buffer next to their aios, and data is
+//! copied between them and the caller's slices. The one exception is
+//! [`Stream::write_shared`]: it sends large parts from the caller's shared buffers ([`Bytes`])
+//! after taking a reference of its own to each, kept next to the aio until the send is over, so
+//! whatever happens to the caller's future, the bytes outlive NNG's use of them. All of these
+//! are freed only after the stream was closed and its aios finished.
 //!
 //! - [`Stream::read`] is cancel-safe: a dropped read leaves its receive running, and the next read
 //!   continues it, so no byte is lost.
@@ -21,6 +24,7 @@
 //! NNG 1.11 left a send or receive started on a closed tcp or ipc connection pending forever; the
 //! stream keeps its own closed flag and starts nothing once it is set, whatever NNG does.
 
+use bytes::Bytes;
 use std::ffi::{c_char, c_void, CStr, CString};
 use std::ops::Range;
 use std::ptr::NonNull;
@@ -36,6 +40,11 @@ use super::sys::{self, nng_aio, nng_iov, nng_stream};
 const READ_BUFFER_MAX: usize = 256 * 1024;
 /// The most a single send hands NNG; larger writes go out in chunks of this size.
 const WRITE_CHUNK: usize = 256 * 1024;
+/// The most pieces one send hands NNG (an aio holds at most 8).
+const MAX_PIECES: usize = 8;
+/// Parts at least this large are sent by [`Stream::write_shared`] from their own buffers;
+/// smaller ones are copied, so that many small frames still go out in one send.
+pub const SHARED_FROM: usize = 16 * 1024;
 
 /// A connected byte stream over tcp, ipc, ws, tls+tcp or wss.
 ///
@@ -107,10 +116,24 @@ struct Reader {
     unread: Range<usize>,
 }
 
-/// The sending side: its aio and the buffer NNG sends from, touched only while `aio` is not busy.
+/// The sending side: its aio and what NNG sends from, touched only while `aio` is not busy.
 struct Writer {
     aio: Aio,
+    /// Bytes copied for a send: every part of a `write_all`, the small parts of a
+    /// `write_shared`.
     buffer: Vec<u8>,
+    /// The large parts of the `write_shared` in flight, sent from where they are: held here so
+    /// they outlive the send, whatever happens to the caller's future.
+    held: Vec<Bytes>,
+}
+
+/// One scatter/gather piece of a send.
+#[derive(Clone)]
+enum Piece {
+    /// A range of the writer's `buffer`.
+    Copied(Range<usize>),
+    /// One of the writer's `held` parts, whole.
+    Held(usize),
 }
 
 impl Stream {
@@ -119,7 +142,7 @@ impl Stream {
         // Owned from here on, so it is freed if an aio cannot be allocated.
         let raw = RawStream { raw, closed: RwLock::new(false) };
         let reader = Reader { aio: Aio::new()?, buffer: Vec::new(), unread: 0..0 };
-        let writer = Writer { aio: Aio::new()?, buffer: Vec::new() };
+        let writer = Writer { aio: Aio::new()?, buffer: Vec::new(), held: Vec::new() };
         Ok(Self { reader: Mutex::new(reader), writer: Mutex::new(writer), raw })
     }
 
@@ -165,6 +188,14 @@ impl Stream {
     /// not.
     pub async fn write_all(&self, bufs: &[&[u8]]) -> Result<()> {
         self.writer.lock().await.write_all(&self.raw, bufs).await
+    }
+
+    /// Writes all of `parts`, in order, as one contiguous run of bytes, as [`Stream::write_all`]
+    /// does (and with the same behaviour when dropped), but sends the parts of [`SHARED_FROM`]
+    /// bytes or more from their own buffers instead of copying them: a hub relaying one frame
+    /// to many members sends it from one buffer. Smaller parts are copied and sent together.
+    pub async fn write_shared(&self, parts: &[Bytes]) -> Result<()> {
+        self.writer.lock().await.write_shared(&self.raw, parts).await
     }
 
     /// The value of the HTTP header `name` (matched case-insensitively, as HTTP does) in the
@@ -291,6 +322,92 @@ impl Writer {
         }
     }
 
+    /// Sends `parts` (see [`Stream::write_shared`]): a send at a time of at most
+    /// [`MAX_PIECES`] pieces, the small parts copied into the buffer, the large ones held.
+    async fn write_shared(&mut self, stream: &RawStream, parts: &[Bytes]) -> Result<()> {
+        if self.aio.is_busy() {
+            // As in `write_all`: the send of a dropped write, which closed the stream.
+            let _ = self.aio.done().await;
+        }
+        let mut next = 0;
+        while next < parts.len() {
+            self.buffer.clear();
+            self.held.clear();
+            let mut pieces: Vec<Piece> = Vec::with_capacity(MAX_PIECES);
+            while let Some(part) = parts.get(next) {
+                if part.len() >= SHARED_FROM {
+                    if pieces.len() == MAX_PIECES {
+                        break;
+                    }
+                    pieces.push(Piece::Held(self.held.len()));
+                    self.held.push(part.clone());
+                } else {
+                    let start = self.buffer.len();
+                    if start + part.len() > WRITE_CHUNK {
+                        break;
+                    }
+                    let full = pieces.len() == MAX_PIECES;
+                    match pieces.last_mut() {
+                        Some(Piece::Copied(range)) if range.end == start => range.end += part.len(),
+                        _ if full => break,
+                        _ => pieces.push(Piece::Copied(start..start + part.len())),
+                    }
+                    self.buffer.extend_from_slice(part);
+                }
+                next += 1;
+            }
+            let total: usize = pieces.iter().map(|piece| self.piece(piece).len()).sum();
+            let mut sent = 0;
+            while sent < total {
+                sent += self.send_pieces(stream, &pieces, sent).await?;
+            }
+        }
+        self.held.clear();
+        Ok(())
+    }
+
+    /// The bytes of `piece`.
+    fn piece(&self, piece: &Piece) -> &[u8] {
+        match piece {
+            Piece::Copied(range) => &self.buffer[range.clone()],
+            Piece::Held(index) => &self.held[*index],
+        }
+    }
+
+    /// Sends what is left of `pieces` past their first `skip` bytes, once; returns how many
+    /// bytes went out (at least one).
+    async fn send_pieces(
+        &mut self,
+        stream: &RawStream,
+        pieces: &[Piece],
+        mut skip: usize,
+    ) -> Result<usize> {
+        let mut iovs = Vec::with_capacity(pieces.len());
+        for piece in pieces {
+            let bytes = self.piece(piece);
+            if skip >= bytes.len() {
+                skip -= bytes.len();
+                continue;
+            }
+            let rest = &bytes[skip..];
+            skip = 0;
+            // NNG only reads from the pieces of a send.
+            iovs.push(nng_iov { iov_buf: rest.as_ptr().cast_mut().cast(), iov_len: rest.len() });
+        }
+        // SAFETY: the send reads only from `iovs`' buffers: ranges of `self.buffer` and of
+        // `self.held`'s parts, which live next to `self.aio` and are touched again only once the
+        // aio is not busy (or freed after it, when the stream is dropped); `iovs` itself is
+        // copied into the aio by `set_iovs`. `stream` is live while `self` is borrowed from its
+        // `Stream`.
+        unsafe {
+            self.aio.start(|aio| {
+                set_iovs(aio, &iovs)?;
+                stream.start_unless_closed(|raw| sys::nng_stream_send(raw, aio))
+            })
+        }?;
+        self.completed_send(stream).await
+    }
+
     /// Sends `self.buffer[from..]` once; returns how many bytes went out (at least one).
     async fn send(&mut self, stream: &RawStream, from: usize) -> Result<usize> {
         let rest = &mut self.buffer[from..];
@@ -303,6 +420,12 @@ impl Writer {
                 stream.start_unless_closed(|raw| sys::nng_stream_send(raw, aio))
             })
         }?;
+        self.completed_send(stream).await
+    }
+
+    /// Waits for the send just started; returns how many bytes went out (at least one). If
+    /// dropped before, the stream is closed (see [`Stream::write_all`]).
+    async fn completed_send(&mut self, stream: &RawStream) -> Result<usize> {
         let close_if_dropped = CloseOnDrop(Some(stream));
         let result = self.aio.done().await;
         close_if_dropped.disarm();
@@ -336,9 +459,16 @@ impl Drop for CloseOnDrop<'_> {
 /// operation (see `Aio::start`).
 fn set_iov(aio: *mut nng_aio, buffer: &mut [u8]) -> Result<()> {
     let iov = nng_iov { iov_buf: buffer.as_mut_ptr().cast::<c_void>(), iov_len: buffer.len() };
-    // SAFETY: `aio` is the live, idle aio handed to an `Aio::start` closure; NNG copies the one
-    // `nng_iov` (not the bytes it points to) into the aio.
-    check(unsafe { sys::nng_aio_set_iov(aio, 1, &iov) })
+    set_iovs(aio, &[iov])
+}
+
+/// Points `aio` at `iovs` (at most [`MAX_PIECES`]).
+fn set_iovs(aio: *mut nng_aio, iovs: &[nng_iov]) -> Result<()> {
+    // At most MAX_PIECES (8), so the count fits.
+    let count = iovs.len() as std::ffi::c_uint;
+    // SAFETY: `aio` is the live, idle aio handed to an `Aio::start` closure; NNG copies the
+    // `nng_iov`s (not the bytes they point to) into the aio, and refuses more than it holds.
+    check(unsafe { sys::nng_aio_set_iov(aio, count, iovs.as_ptr()) })
 }
 
 /// The aio of accepts or dials: the new connection in its output becomes a [`Stream`]. A

@@ -745,3 +745,33 @@ async fn read_with_hands_over_at_most_what_is_asked_and_keeps_the_rest() {
     written.expect("write");
     assert!(received == data, "the bytes read differ from those written");
 }
+
+/// `write_shared` sends small parts copied together and large ones from their own buffers, in
+/// order: parts of every size around the threshold, more than a send's pieces, arrive intact
+/// over tcp and over ws (whose frames split the bytes differently).
+#[tokio::test]
+async fn write_shared_sends_every_part_in_order_whatever_its_size() {
+    use bytes::Bytes;
+    use nanomitter_nng::SHARED_FROM;
+    let sizes = [4, SHARED_FROM - 1, SHARED_FROM, 16, 1024 * 1024 + 7, 0, 3, SHARED_FROM + 1];
+    let parts: Vec<Bytes> =
+        (0..40).map(|i| Bytes::from(pattern(sizes[i % sizes.len()], i as u32))).collect();
+    let whole: Vec<u8> = parts.iter().flat_map(|part| part.iter().copied()).collect();
+    let ws = TransportOptions {
+        ws_recv_max_frame: Some(4 * 1024 * 1024),
+        ..TransportOptions::default()
+    };
+    for (url, options) in
+        [("tcp://127.0.0.1:0", TransportOptions::default()), ("ws://127.0.0.1:0/s", ws)]
+    {
+        let (accepted, dialed, _listener) = connect(url, &options, &options).await;
+        let mut received = vec![0; whole.len()];
+        let (written, read) = within(async {
+            tokio::join!(dialed.write_shared(&parts), accepted.read_exact(&mut received))
+        })
+        .await;
+        written.expect("write");
+        read.expect("read");
+        assert!(received == whole, "{url}: the bytes read differ from those written");
+    }
+}
