@@ -31,11 +31,14 @@
 //!
 //! # Dropped futures
 //!
-//! NNG never sees a caller's memory: operations use buffers and aios owned by the stream,
-//! listener or dialer, freed only after their operation has completed (see `aio`). A dropped
+//! NNG never sees a caller's borrowed memory: operations use buffers and aios owned by the
+//! stream, listener or dialer, freed only after their operation has completed (see `aio`);
+//! [`Stream::write_shared`] sends a caller's shared buffers only after taking a reference of its
+//! own to each, released once the send is over. A dropped
 //! [`Stream::read`], [`Listener::accept`] or [`Dialer::dial`] leaves its operation running and the
-//! next call continues it, so nothing is lost; a dropped [`Stream::write_all`] with a send in
-//! flight closes the stream rather than leave a truncated write. NNG's own cancellation is not
+//! next call continues it, so nothing is lost; a dropped [`Stream::write_all`] or
+//! [`Stream::write_shared`] with a send in flight closes the stream rather than leave a
+//! truncated write. NNG's own cancellation is not
 //! used: in NNG 1.11 it crashed or hung in several places (see `aio` and `dialer`), and nothing
 //! here needs it.
 //!
