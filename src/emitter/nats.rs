@@ -422,6 +422,7 @@ impl Handler<FromNats> for Emitter {
                 side.not_stored.0 += events;
                 side.not_stored.1 = cause;
                 side.settled(upto);
+                Stats::add(&self.shared.stats.not_stored, events);
                 self.shared.pending.release(reserved);
             }
             FromNats::Events(events) => return self.received(events, ctx),

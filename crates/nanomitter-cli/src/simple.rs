@@ -90,6 +90,10 @@ pub async fn emit(node: &NodeArgs, what: Emission<'_>, json: Option<&str>) -> Re
             Err(format!("interrupted after {emitted} events (every member holds them)"))
         }
         Err(Stop::Failed(message)) => Err(message),
+        // The close's error says how many and why; it fails, as the events were given up.
+        Err(Stop::NotStored) => {
+            closed.and(Err(format!("stopped after {emitted} events: some were not stored")))
+        }
     }
 }
 
@@ -127,6 +131,8 @@ pub struct Emission<'a> {
 enum Stop {
     Interrupted,
     Failed(String),
+    /// The NATS backend gave events up: emitting more would only wait for each to be given up.
+    NotStored,
 }
 
 async fn emit_all(
@@ -169,6 +175,11 @@ async fn emit_repeated(
             .map_err(|e| Stop::Failed(explain(&e)))?;
         *emitted += 1;
         if emitted.is_multiple_of(YIELD_EVERY) {
+            // Events were given up (a NATS stream that stopped acknowledging): stop emitting
+            // more into it; the close that follows says how many and why.
+            if emitter.stats().not_stored > 0 {
+                return Err(Stop::NotStored);
+            }
             // Let the emitter actor (and Ctrl-C) run: waiting for room yields only once
             // `--max-pending-bytes` are held.
             tokio::task::yield_now().await;

@@ -86,6 +86,9 @@ counters! {
     /// Events frames this node sent past its window of frames not yet held by every member,
     /// once that window had not moved for 100 ms: some member was not acknowledging them.
     past_window,
+    /// Events the NATS backend gave up on: the stream did not acknowledge them within half its
+    /// duplicate window (`flush` and `close` then fail with `Error::NotStored`).
+    not_stored,
 }
 
 impl Stats {

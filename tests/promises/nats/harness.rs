@@ -79,14 +79,20 @@ impl RawClient {
 /// Creates the file-backed stream `name` (subjects `<name>.>`) with `replicas` through the
 /// JetStream API of the server at `url`; fails the test if the server refuses.
 fn create_stream(url: &str, name: &str, replicas: usize) {
-    let mut client = RawClient::connect(url, Duration::from_secs(10)).expect("connect");
-    assert_eq!(client.hello("").expect("hello"), "PONG");
     let config = serde_json::json!({
         "name": name, "subjects": [format!("{name}.>")], "num_replicas": replicas,
         "storage": "file",
     });
     let subject = format!("$JS.API.STREAM.CREATE.{name}");
-    let reply = client.request(&subject, &config.to_string()).expect("the API's reply");
+    // A cluster that just formed may not answer its first request in time (its peers still
+    // settling); creating a stream again with the same settings answers with the stream.
+    let reply = (0..3)
+        .find_map(|_| {
+            let mut client = RawClient::connect(url, Duration::from_secs(10)).expect("connect");
+            assert_eq!(client.hello("").expect("hello"), "PONG");
+            client.request(&subject, &config.to_string()).ok()
+        })
+        .expect("the API's reply within three tries");
     let reply: Value = serde_json::from_str(&reply).unwrap_or_else(|_| panic!("{reply}"));
     assert!(reply.get("error").is_none(), "creating stream {name}: {reply}");
 }
