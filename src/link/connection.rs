@@ -268,13 +268,10 @@ async fn read_frames(
                 arriving = Some(Unhandled::new(&shared.arriving, bytes));
             }
         }
+        // At least one byte, or an error (the peer's shutdown included).
         match stream.read_with(read_size, |bytes| deframer.push(bytes)).await {
-            Ok(0) => return,
-            Ok(read) => {
-                if read == read_size {
-                    read_size = BUSY_READ;
-                }
-            }
+            Ok(read) if read == read_size => read_size = BUSY_READ,
+            Ok(_) => {}
             Err(error) => {
                 if !error.is_closed() {
                     debug!(%error, "a connection ended");

@@ -161,12 +161,7 @@ impl Stream {
     /// deframer's). Fails as `read` does; cancel-safe as it is (`take` runs only once the bytes
     /// are there, and they count as read only then).
     pub async fn read_with(&self, most: usize, take: impl FnOnce(&[u8])) -> Result<usize> {
-        let mut reader = self.reader.lock().await;
-        let unread = reader.unread(&self.raw, most).await?;
-        let n = unread.len().min(most.max(1));
-        take(&unread[..n]);
-        reader.unread.start += n;
-        Ok(n)
+        self.reader.lock().await.consume(&self.raw, most.max(1), take).await
     }
 
     /// Fills `buf` completely. Not cancel-safe: if the future is dropped, or fails, part-way, the
@@ -248,9 +243,20 @@ impl Reader {
         if out.is_empty() {
             return Ok(0);
         }
-        let unread = self.unread(stream, out.len()).await?;
-        let n = unread.len().min(out.len());
-        out[..n].copy_from_slice(&unread[..n]);
+        self.consume(stream, out.len(), |bytes| out[..bytes.len()].copy_from_slice(bytes)).await
+    }
+
+    /// Hands `take` at most `most` (at least one) of the unread bytes, receiving first if there
+    /// are none, and counts them as read; returns how many.
+    async fn consume(
+        &mut self,
+        stream: &RawStream,
+        most: usize,
+        take: impl FnOnce(&[u8]),
+    ) -> Result<usize> {
+        let unread = self.unread(stream, most).await?;
+        let n = unread.len().min(most);
+        take(&unread[..n]);
         self.unread.start += n;
         Ok(n)
     }
@@ -315,9 +321,10 @@ impl Writer {
             if self.buffer.is_empty() {
                 return Ok(());
             }
+            let whole = [Piece::Copied(0..self.buffer.len())];
             let mut sent = 0;
             while sent < self.buffer.len() {
-                sent += self.send(stream, sent).await?;
+                sent += self.send_pieces(stream, &whole, sent).await?;
             }
         }
     }
@@ -374,14 +381,10 @@ impl Writer {
         }
     }
 
-    /// Sends what is left of `pieces` past their first `skip` bytes, once; returns how many
-    /// bytes went out (at least one).
-    async fn send_pieces(
-        &mut self,
-        stream: &RawStream,
-        pieces: &[Piece],
-        mut skip: usize,
-    ) -> Result<usize> {
+    /// Starts the send of what is left of `pieces` past their first `skip` bytes. Apart from
+    /// [`Writer::send_pieces`], so that the iovs (raw pointers) are gone before it awaits and
+    /// its future stays `Send`.
+    fn start_send(&mut self, stream: &RawStream, pieces: &[Piece], mut skip: usize) -> Result<()> {
         let mut iovs = Vec::with_capacity(pieces.len());
         for piece in pieces {
             let bytes = self.piece(piece);
@@ -404,28 +407,19 @@ impl Writer {
                 set_iovs(aio, &iovs)?;
                 stream.start_unless_closed(|raw| sys::nng_stream_send(raw, aio))
             })
-        }?;
-        self.completed_send(stream).await
+        }
     }
 
-    /// Sends `self.buffer[from..]` once; returns how many bytes went out (at least one).
-    async fn send(&mut self, stream: &RawStream, from: usize) -> Result<usize> {
-        let rest = &mut self.buffer[from..];
-        // SAFETY: the send reads only from `rest`, which lives next to `self.aio` and is touched
-        // again only once the aio is not busy (or freed, when the stream is dropped). `stream`
-        // is live while `self` is borrowed from its `Stream`.
-        unsafe {
-            self.aio.start(|aio| {
-                set_iov(aio, rest)?;
-                stream.start_unless_closed(|raw| sys::nng_stream_send(raw, aio))
-            })
-        }?;
-        self.completed_send(stream).await
-    }
-
-    /// Waits for the send just started; returns how many bytes went out (at least one). If
-    /// dropped before, the stream is closed (see [`Stream::write_all`]).
-    async fn completed_send(&mut self, stream: &RawStream) -> Result<usize> {
+    /// Sends what is left of `pieces` past their first `skip` bytes, once; returns how many
+    /// bytes went out (at least one).
+    async fn send_pieces(
+        &mut self,
+        stream: &RawStream,
+        pieces: &[Piece],
+        skip: usize,
+    ) -> Result<usize> {
+        self.start_send(stream, pieces, skip)?;
+        // Dropped before the send is over, the stream is closed (see [`Stream::write_all`]).
         let close_if_dropped = CloseOnDrop(Some(stream));
         let result = self.aio.done().await;
         close_if_dropped.disarm();

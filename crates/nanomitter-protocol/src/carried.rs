@@ -5,10 +5,11 @@
 //! range) and [`CarriedEvent`] (one of them, borrowed). Nothing is allocated per event: the hub
 //! reads the topics it routes by and copies the records it re-batches, and an [`Event`] is made
 //! only for a listener that takes it ([`CarriedEvent::to_event`]). It must not decide what is
-//! delivered or relayed (the receiving and routing modules do) nor decode the frame's header
-//! (the wire module does).
+//! delivered or relayed (the receiving and routing modules do, through `Carried::wanted`) nor
+//! decode the frame's header (the wire module does).
 
 use crate::event::{Codec, Event, Fields};
+use crate::hashing::Map;
 use crate::wire::FrameError;
 use bytes::Bytes;
 use bytestring::ByteString;
@@ -116,6 +117,24 @@ impl Carried {
     /// The events, in sequence order.
     pub fn iter(&self) -> Iter<'_> {
         Iter { records: &self.records, at: 0, left: self.count }
+    }
+
+    /// Whether `wants` takes each event, in order. The events of a frame mostly share a few
+    /// topics: each topic is decided once, the one before reused without hashing it again.
+    pub(crate) fn wanted(&self, mut wants: impl FnMut(&str) -> bool) -> Vec<bool> {
+        let mut decided: Map<&str, bool> = Map::default();
+        let mut previous: Option<(&str, bool)> = None;
+        self.iter()
+            .map(|event| {
+                let topic = event.topic;
+                if let Some((_, wanted)) = previous.filter(|(last, _)| *last == topic) {
+                    return wanted;
+                }
+                let wanted = *decided.entry(topic).or_insert_with(|| wants(topic));
+                previous = Some((topic, wanted));
+                wanted
+            })
+            .collect()
     }
 }
 

@@ -5,7 +5,6 @@
 //! too). It must not relay (the hub side does, called from here) nor send this node's own events
 //! except as a re-send asked for.
 
-use crate::hashing::Map;
 use crate::membership::{self, LAGGED};
 use crate::node::{Action, ConnId, Node, ACK_REFRESH, BUSY_FOR, NACK_INTERVAL};
 use crate::receiver::Admit;
@@ -53,13 +52,12 @@ impl Node {
         match admit {
             Admit::Deliver { after } => {
                 let mut received = 0;
-                // Each topic of the frame is matched once.
-                let mut decided: Map<&str, bool> = Map::default();
-                for event in frame.events.iter().filter(|e| e.seq > after) {
+                let wanted = frame.events.wanted(|topic| self.own_interest.wants(topic));
+                for (event, wanted) in frame.events.iter().zip(wanted) {
+                    if event.seq <= after {
+                        continue;
+                    }
                     received += 1;
-                    let wanted = *decided
-                        .entry(event.topic)
-                        .or_insert_with(|| self.own_interest.wants(event.topic));
                     if wanted {
                         self.deliver(frame.event(&event), None);
                     }

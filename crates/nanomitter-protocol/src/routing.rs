@@ -5,7 +5,6 @@
 //! decide when to send (the hub's window does) nor touch sockets. Each client has a connection of
 //! its own, so it gets only the events it listens to; it still filters on arrival.
 
-use crate::hashing::Map;
 use crate::interest::Interests;
 use crate::wire::{self, EventsBatch};
 use bytes::Bytes;
@@ -34,23 +33,7 @@ pub(crate) fn route(
 ) -> (Bytes, u64) {
     let RelayFrame { raw, frame } = relay;
     let Some(target) = target else { return (raw.clone(), 0) };
-    // Events of a frame mostly share their topic with the one before: that decision is reused
-    // without hashing the topic again.
-    let mut decided: Map<&str, bool> = Map::default();
-    let mut previous: Option<(&str, bool)> = None;
-    let wanted: Vec<bool> = frame
-        .events
-        .iter()
-        .map(|event| {
-            let topic = event.topic;
-            if let Some((_, wants)) = previous.filter(|(last, _)| *last == topic) {
-                return wants;
-            }
-            let wants = *decided.entry(topic).or_insert_with(|| interests.wants(target, topic));
-            previous = Some((topic, wants));
-            wants
-        })
-        .collect();
+    let wanted = frame.events.wanted(|topic| interests.wants(target, topic));
     let left_out = wanted.iter().filter(|w| !**w).count() as u64;
     if left_out == 0 {
         return (raw.clone(), 0);
