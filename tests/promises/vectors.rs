@@ -23,6 +23,8 @@ use nanomitter_protocol::wire::{
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
+mod behaviour;
+
 fn vectors_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/vectors")
 }
