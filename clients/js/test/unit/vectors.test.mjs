@@ -2,65 +2,11 @@
 // Rust suite checks (tests/promises/vectors.rs), so the two cannot drift.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { decode, encode, FrameError, MAGIC, VERSION } from '../../dist/wire.js';
 import { decodePayload, encodePayload } from '../../dist/codec.js';
 import { Dialing, hmac } from '../../dist/auth.js';
 import { fromHex, toHex, utf8 } from '../../dist/bytes.js';
-
-const load = (name) =>
-  JSON.parse(readFileSync(fileURLToPath(new URL(`../../../../docs/vectors/${name}`, import.meta.url)), 'utf8'));
-
-/** A vector's description as the TypeScript frame type. */
-function fromDescription(d) {
-  switch (d.kind) {
-    case 'events':
-      return {
-        kind: 'events', node: d.node, retainedFrom: d.retained_from, coversFrom: d.covers_from,
-        coversTo: d.covers_to, service: d.service,
-        events: d.events.map((e) => ({ seq: e.seq, codec: e.codec, topic: e.topic, payload: fromHex(e.payload) })),
-      };
-    case 'ack':
-      return { kind: 'ack', node: d.node, epoch: d.epoch, acks: d.acks };
-    case 'hello':
-      return {
-        kind: 'hello', node: d.node, epoch: d.epoch, role: d.role, joining: d.joining, service: d.service,
-        lastSeq: d.last_seq, retainedFrom: d.retained_from, received: d.received, members: d.members, owed: d.owed,
-      };
-    case 'nack':
-      return { kind: 'nack', node: d.node, sender: d.sender, fromSeq: d.from_seq };
-    case 'left':
-      return { kind: 'left', epoch: d.epoch, node: d.node, reason: d.reason };
-    case 'interest':
-      return { kind: 'interest', node: d.node, version: d.version, patterns: d.patterns };
-    case 'relayed':
-      return { kind: 'relayed', node: d.node, epoch: d.epoch, frames: d.frames };
-    default:
-      throw new Error(`unknown kind ${d.kind}`);
-  }
-}
-
-/** A decoded frame in the vectors' shape (payloads as hex, without their decoded data). */
-function describe(f) {
-  switch (f.kind) {
-    case 'events':
-      return {
-        kind: 'events', node: f.node, retained_from: f.retainedFrom, covers_from: f.coversFrom,
-        covers_to: f.coversTo, service: f.service,
-        events: f.events.map((e) => ({ seq: e.seq, codec: e.codec, topic: e.topic, payload: toHex(e.payload) })),
-      };
-    case 'hello':
-      return {
-        kind: 'hello', node: f.node, epoch: f.epoch, role: f.role, joining: f.joining, service: f.service,
-        last_seq: f.lastSeq, retained_from: f.retainedFrom, received: f.received, members: f.members, owed: f.owed,
-      };
-    case 'nack':
-      return { kind: 'nack', node: f.node, sender: f.sender, from_seq: f.fromSeq };
-    default:
-      return { ...f };
-  }
-}
+import { describe, fromDescription, loadVectors as load } from './frames_json.mjs';
 
 const withoutData = (d) =>
   d.kind === 'events' ? { ...d, events: d.events.map(({ data, ...e }) => e) } : d;
