@@ -403,8 +403,14 @@ export class Member {
     this.heard(hello);
     this.lossClaims.heard(hello.node, now());
     const mine = hello.owed.find((o) => o.node === this.id);
-    if (mine) this.receiver.startAfter(hello.node, mine.held);
-    const { lost, nackFrom } = this.receiver.behind(hello.node, hello.lastSeq, hello.retainedFrom, now(), NACK_INTERVAL_MS);
+    if (mine) {
+      // This member went away without a goodbye and came back: it holds the sender's events up
+      // to `held` at least, and if it never heard the sender before, exactly that.
+      const missed = this.receiver.owed(hello.node, mine.held);
+      if (missed) this.lagged(hello.node, missed);
+    }
+    const limits = { patience: this.settings.livenessMs, every: NACK_INTERVAL_MS };
+    const { lost, nackFrom } = this.receiver.behind(hello.node, hello.lastSeq, hello.retainedFrom, now(), limits);
     if (lost) this.lagged(hello.node, lost);
     this.askAgain(hello.node, nackFrom);
   }
