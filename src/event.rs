@@ -5,6 +5,7 @@
 //! events out of frames, the emitter hands them to listeners.
 
 use crate::error::{Error, Result};
+use crate::json_view::{hex, JsonView};
 use actix::Message;
 use bytes::Bytes;
 use nanomitter_protocol::event::Event;
@@ -160,7 +161,8 @@ impl DistributedEvent {
         decode(self.0.codec(), self.0.payload())
     }
 
-    /// The payload as JSON: JSON and MessagePack payloads as the values they hold, bincode
+    /// The payload as JSON: JSON and MessagePack payloads as the values they hold (a MessagePack
+    /// byte string as `{"$bin": "<hex>"}`, see [`json_view`](crate::json_view)), bincode
     /// payloads as `{"bincode": "<hex>"}` (bincode is not self-describing, so only the receiver's
     /// type can read it).
     ///
@@ -174,20 +176,12 @@ impl DistributedEvent {
             Codec::Json => self
                 .decode()
                 .unwrap_or_else(|_| serde_json::json!({ "invalid_json": hex(self.0.payload()) })),
-            Codec::MessagePack => self.decode().unwrap_or_else(
+            Codec::MessagePack => self.decode::<JsonView>().map(|view| view.0).unwrap_or_else(
                 |_| serde_json::json!({ "invalid_msgpack": hex(self.0.payload()) }),
             ),
             Codec::Bincode => serde_json::json!({ "bincode": hex(self.0.payload()) }),
         }
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
 }
 
 #[cfg(test)]
@@ -280,6 +274,15 @@ mod tests {
         let mut payload = encode(Codec::Json, &stock_price()).unwrap();
         payload.extend_from_slice(b" \n");
         assert_eq!(event(Codec::Json, payload).decode::<StockPrice>().unwrap(), stock_price());
+    }
+
+    /// JSON has no byte strings: a MessagePack `bin` reads as `{"$bin": "<hex>"}` (it read as
+    /// `invalid_msgpack` before).
+    #[test]
+    fn a_msgpack_byte_string_reads_as_a_bin_object() {
+        // {"b": bin [0x00, 0xff]}
+        let event = event(Codec::MessagePack, vec![0x81, 0xa1, b'b', 0xc4, 2, 0x00, 0xff]);
+        assert_eq!(event.to_json(), serde_json::json!({"b": {"$bin": "00ff"}}));
     }
 
     #[test]

@@ -58,6 +58,7 @@ pub mod event;
 #[cfg(test)]
 mod fuzz;
 pub mod handle;
+pub mod json_view;
 mod link;
 mod mailbox;
 pub mod messages;

@@ -70,7 +70,9 @@ enum Command {
         /// --connect-timeout when nobody is there).
         #[arg(long)]
         may_host: bool,
-        /// Send the data as MessagePack instead of JSON (it reads as the same value).
+        /// Send the data as MessagePack instead of JSON (it reads as the same value); in it, an
+        /// object `{"$bin": "<hex>"}` is sent as a MessagePack byte string (listeners print
+        /// byte strings the same way).
         #[arg(long)]
         msgpack: bool,
         /// The topic to emit on.

@@ -10,7 +10,8 @@ use crate::node::{check_topics, NodeArgs};
 use crate::output::{print_line, Format, Printer};
 use crate::repl::stdin_lines;
 use actix::Actor;
-use nanomitter::{EmitterHandle, Role};
+use nanomitter::json_view::BinaryAware;
+use nanomitter::{Codec, EmitterHandle, Role};
 use std::time::Duration;
 use tokio::sync::oneshot;
 
@@ -158,6 +159,22 @@ async fn emit_all(
     Ok(())
 }
 
+/// The JSON given, as the codec writes it: MessagePack has byte strings, and `{"$bin": "<hex>"}`
+/// is sent as one; JSON has none, and the object is sent as it is.
+struct Data<'a> {
+    value: &'a serde_json::Value,
+    codec: Codec,
+}
+
+impl serde::Serialize for Data<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.codec {
+            Codec::MessagePack => BinaryAware(self.value).serialize(serializer),
+            Codec::Json | Codec::Bincode => self.value.serialize(serializer),
+        }
+    }
+}
+
 /// Events emitted in a row before `emit` lets the rest of the process run.
 const YIELD_EVERY: u64 = 64;
 
@@ -168,9 +185,10 @@ async fn emit_repeated(
     data: &serde_json::Value,
     emitted: &mut u64,
 ) -> Result<(), Stop> {
+    let data = Data { value: data, codec: what.codec };
     for _ in 0..what.repeat {
         emitter
-            .emit_with_wait(what.topic, what.codec, data)
+            .emit_with_wait(what.topic, what.codec, &data)
             .await
             .map_err(|e| Stop::Failed(explain(&e)))?;
         *emitted += 1;

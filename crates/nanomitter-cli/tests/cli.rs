@@ -195,6 +195,26 @@ fn the_conventions_users_know_from_nats_and_mosquitto() {
     assert!(line.contains("0 of 2 events arrived within 200ms"), "{line}");
 }
 
+/// MessagePack byte strings, which JSON cannot hold, go out of `emit --msgpack` and come out of
+/// `listen` as `{"$bin": "<hex>"}`; under JSON the same object is just an object.
+#[test]
+fn msgpack_byte_strings_are_sent_and_shown_as_bin_objects() {
+    let address = free_address();
+    let env = [("NANOMITTER_ADDR", address.as_str())];
+    let hub = Process::start_with_env("hub", &["hub"], &env);
+    hub.wait_stderr("as Hub");
+    let mut raw = Process::start_with_env("raw", &["listen", "-r", "-n", "2", "t"], &env);
+    raw.wait_stderr("as Client");
+    let data = r#"{"bytes":{"$bin":"00ff10"},"n":1}"#;
+    for codec in [&["--msgpack"][..], &[]] {
+        let args = [&["emit", "-a", &address][..], codec, &["t", data]].concat();
+        let mut emit = Process::start("emit", &args);
+        assert_eq!(emit.wait_exit(), 0, "{:?}", emit.stderr());
+    }
+    assert_eq!(raw.wait_exit(), 0, "{:?}", raw.stderr());
+    assert_eq!(raw.stdout(), [data, data]);
+}
+
 /// Like [`the_error_line`], for a process that connected (and said so) before failing.
 fn the_error_line_after_connecting(process: &mut Process) -> String {
     assert_eq!(process.wait_exit(), 1, "{:?}", process.stderr());
