@@ -9,7 +9,7 @@
 
 import { Dialing, TAG_LEN, type Tagger } from './auth.js';
 import { Deframer, type Message, lengthPrefix } from './framing.js';
-import { type ByteStream, openStream } from './transport.js';
+import { type ByteStream, StreamOpenError, type TlsOptions, openStream } from './transport.js';
 import { type Frame, FrameError, MAGIC, VERSION, decode } from './wire.js';
 
 /** The longest handshake message (the preamble included). */
@@ -31,8 +31,10 @@ export interface ConnectionOptions {
   secret: Uint8Array | null;
   /** The longest frame accepted from the hub. */
   maxFrame: number;
-  /** How long the WebSocket, the preamble and the handshake may take together. */
+  /** How long the stream, the preamble and the handshake may take together. */
   timeoutMs: number;
+  /** TLS for `tls+tcp://` addresses. */
+  tls: TlsOptions | null;
 }
 
 /** Why a connection could not be opened, and whether trying again may help. */
@@ -79,7 +81,9 @@ export class Connection {
       return connection;
     } catch (error) {
       connection.close();
-      throw error instanceof OpenError ? error : new OpenError(String((error as Error)?.message ?? error), false);
+      if (error instanceof OpenError) throw error;
+      const refused = error instanceof StreamOpenError && error.refused;
+      throw new OpenError(String((error as Error)?.message ?? error), refused);
     } finally {
       clearTimeout(timer);
     }
@@ -92,7 +96,7 @@ export class Connection {
         onData: (bytes) => this.received(bytes),
         onClose: (reason) => this.ended(reason),
       },
-      options.timeoutMs,
+      options,
     );
     if (this.closed) throw new OpenError(`${address}: closed while opening`, false);
     const preamble = (await this.nextMessage()).frame;

@@ -2,17 +2,31 @@
  * The emitter: the API of Nanomitter and mesh (`on`, `once`, `many`, `off`,
  * `removeAllListeners`, `emit`, `waitFor`, `connect`, `flush`, `close`) over one cluster member.
  *
- * Owns: the settings, checking what callers pass, the listeners and handing them events with
- * their payloads decoded. Must not make protocol decisions: the member does.
+ * Owns: the settings (the default address among them), checking what callers pass, the listeners
+ * and handing them events with their payloads decoded. Must not make protocol decisions: the
+ * member does.
  */
 
-import { type NodeId, randomNodeId } from './bytes.js';
+import { type NodeId, randomNodeId, utf8 } from './bytes.js';
 import { secretBytes } from './auth.js';
 import { type CodecName, decodePayload, encodePayload } from './codec.js';
 import { Member, type MemberStats, NanomitterError, type RawEvent } from './member.js';
 import { Registry } from './registry.js';
 import { interestError, interestSize, topicError } from './topic.js';
-import { checkAddress } from './transport.js';
+import { type TlsOptions, checkAddress, isNode } from './transport.js';
+
+/** The address `connect()` dials when given none, as in Nanomitter and the Rust crate. */
+export const DEFAULT_ADDRESS = 'tcp://127.0.0.1:55555';
+
+/**
+ * The candidates `connect()` dials when given none: `$NANOMITTER_ADDR` on Node.js when set
+ * (comma-separated candidates, as the CLI reads it), else {@link DEFAULT_ADDRESS}.
+ */
+export function defaultCandidates(): string[] {
+  const env = isNode() ? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env : undefined;
+  const listed = (env?.NANOMITTER_ADDR ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
+  return listed.length > 0 ? listed : [DEFAULT_ADDRESS];
+}
 
 /** One event as a listener receives it. */
 export interface NanomitterEvent<T = unknown> {
@@ -30,11 +44,29 @@ export interface NanomitterEvent<T = unknown> {
 
 export type Listener<T = unknown> = (event: NanomitterEvent<T>) => void;
 
+/** An event to emit as one object, as Nanomitter's `emit({ topic, data })` takes it. */
+export interface OutgoingEvent<T = unknown> {
+  topic: string;
+  data: T;
+}
+
+/** How one event is sent. */
+export interface EmitOptions {
+  /** Overrides the emitter's codec: `bincode` takes the bytes bincode wrote (a `Uint8Array`). */
+  codec?: CodecName;
+}
+
 export interface EmitterOptions {
   /** This node's service name (at most 255 bytes), shown to every other node. Default `js`. */
   service?: string;
   /** The cluster secret (at least 16 bytes), when the hub requires one. */
   secret?: string | Uint8Array;
+  /**
+   * TLS for `tls+tcp://` candidates (Node.js; required for them): the PEM certificate
+   * authorities the hub's certificate must be signed by, and the name it must carry (default:
+   * the address's host). A certificate that does not verify is refused.
+   */
+  tls?: TlsOptions;
   /** How events are encoded by default: `json` (the default) or `msgpack`. */
   codec?: 'json' | 'msgpack';
   /** Listeners on this node receive its own events too (as with Node's EventEmitter). Default true. */
@@ -86,37 +118,49 @@ export class Emitter {
   private address: string | null = null;
   private closed = false;
 
-  constructor(options: EmitterOptions = {}) {
-    this.options = { ...options };
+  /**
+   * `new Emitter(options)`, or `new Emitter('worker')` and `new Emitter('worker', options)`
+   * with the service name first.
+   */
+  constructor(service: string | EmitterOptions = {}, options: EmitterOptions = {}) {
+    const o = (this.options = typeof service === 'string' ? { ...options, service } : { ...service });
     // Refuse bad settings here rather than at `connect`.
-    if (options.secret !== undefined) secretBytes(options.secret);
-    if (options.codec !== undefined && options.codec !== 'json' && options.codec !== 'msgpack') {
-      throw new NanomitterError('InvalidSetting', `codec must be "json" or "msgpack", not ${options.codec}`);
+    if (o.service !== undefined && (typeof o.service !== 'string' || utf8(o.service).length > 255)) {
+      throw new NanomitterError('InvalidSetting', `the service name must be a string of at most 255 bytes, not ${JSON.stringify(o.service)}`);
+    }
+    if (o.secret !== undefined) secretBytes(o.secret);
+    if (o.tls !== undefined && (typeof o.tls !== 'object' || o.tls === null || o.tls.ca === undefined)) {
+      throw new NanomitterError('InvalidSetting', 'tls must be { ca, serverName? }, with the PEM certificate authorities in ca');
+    }
+    if (o.codec !== undefined && o.codec !== 'json' && o.codec !== 'msgpack') {
+      throw new NanomitterError('InvalidSetting', `codec must be "json" or "msgpack", not ${o.codec}`);
     }
   }
 
   /**
    * Joins the cluster through its hub at `address`, or the first of the `candidates` that
-   * answers (most preferred first); resolves once linked. The member links again by itself
-   * whenever the hub is lost, walking the candidates with backoff, until {@link close}.
+   * answers (most preferred first); resolves once linked. Without an address: `$NANOMITTER_ADDR`
+   * on Node.js, else `tcp://127.0.0.1:55555` ({@link defaultCandidates}). The member links again
+   * by itself whenever the hub is lost, walking the candidates with backoff, until {@link close}.
    */
-  async connect(candidates: string | string[]): Promise<this> {
+  async connect(candidates: string | string[] = defaultCandidates()): Promise<this> {
     if (this.closed) throw new NanomitterError('Closed', 'the emitter is closed');
     if (this.member) throw new NanomitterError('InvalidSetting', 'connect was called already');
     const list = typeof candidates === 'string' ? [candidates] : [...candidates];
     if (list.length === 0) throw new NanomitterError('InvalidSetting', 'no candidate address');
+    const tls = this.options.tls ?? null;
     for (const address of list) {
-      const refused = checkAddress(address);
+      const refused = checkAddress(address, tls);
       if (refused) throw new NanomitterError('InvalidSetting', refused);
     }
     const o = this.options;
-    const service = o.service ?? 'js';
     this.member = new Member(
       this.node,
       {
-        service,
+        service: this.service,
         candidates: list,
         secret: o.secret === undefined ? null : secretBytes(o.secret),
+        tls,
         livenessMs: positive('livenessMs', o.livenessMs, 1000),
         electionTimeoutMs: positive('electionTimeoutMs', o.electionTimeoutMs, 1000),
         reconnectMinMs: positive('reconnectMinMs', o.reconnectMinMs, 10),
@@ -203,11 +247,19 @@ export class Emitter {
 
   /**
    * Emits `data` on `topic` to every listener of it on every node (and this one, with local
-   * echo); returns the event's sequence number. The event leaves with the next batch; `flush()`
-   * tells when every member holds it. `codec` overrides the emitter's: `bincode` takes the bytes
-   * bincode wrote (a `Uint8Array`). Throws `Overflow` while too much is not yet acknowledged.
+   * echo); returns the event's sequence number. `emit({ topic, data }, options?)`, as Nanomitter
+   * has it, is the same. The event leaves with the next batch; `flush()` tells when every member
+   * holds it. `codec` overrides the emitter's: `bincode` takes the bytes bincode wrote (a
+   * `Uint8Array`). Throws `Overflow` while too much is not yet acknowledged.
    */
-  emit(topic: string, data: unknown, options: { codec?: CodecName } = {}): number {
+  emit(topic: string, data: unknown, options?: EmitOptions): number;
+  emit(event: OutgoingEvent, options?: EmitOptions): number;
+  emit(first: string | OutgoingEvent, second?: unknown, third?: EmitOptions): number {
+    const asObject = typeof first === 'object' && first !== null;
+    const [topic, data, options = {}] = asObject ? [first.topic, first.data, second as EmitOptions | undefined] : [first, second, third];
+    if (asObject && typeof topic !== 'string') {
+      throw new NanomitterError('InvalidTopic', 'emit takes a topic and its data, or one { topic, data } object');
+    }
     checkTopic(topic, false);
     if (!this.member) throw new NanomitterError('Closed', 'connect first');
     let payload;
@@ -249,6 +301,11 @@ export class Emitter {
     await this.member?.close();
   }
 
+  /** This node's service name, shown to every other node. */
+  get service(): string {
+    return this.options.service ?? 'js';
+  }
+
   /** The hub's address while linked, `null` while linking again. */
   get hubAddress(): string | null {
     return this.address;
@@ -287,6 +344,6 @@ export class Emitter {
 }
 
 /** Creates an emitter and connects it: `const emitter = await connect('ws://hub:55555/nm')`. */
-export async function connect(candidates: string | string[], options: EmitterOptions = {}): Promise<Emitter> {
+export async function connect(candidates?: string | string[], options: EmitterOptions = {}): Promise<Emitter> {
   return new Emitter(options).connect(candidates);
 }

@@ -4,8 +4,11 @@
  * Owns: the package's public surface. Must not implement anything itself.
  */
 
-export { Emitter, connect } from './emitter.js';
-export type { EmitterOptions, Listener, NanomitterEvent } from './emitter.js';
+export { DEFAULT_ADDRESS, Emitter, connect, defaultCandidates } from './emitter.js';
+export type { EmitOptions, EmitterOptions, Listener, NanomitterEvent, OutgoingEvent } from './emitter.js';
+export { DistributedEventEmitter, HEARTBEAT_TOPIC } from './distributed.js';
+export type { DistributedEvent, EventListener } from './distributed.js';
+export type { TlsOptions } from './transport.js';
 export { NanomitterError } from './member.js';
 export type { MemberStats } from './member.js';
 export type { CodecName } from './codec.js';

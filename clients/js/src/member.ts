@@ -14,6 +14,7 @@ import { LossClaims } from './claims.js';
 import { Receiver, type Lost } from './receiver.js';
 import { Sender } from './sender.js';
 import { HUB_CHANGED, LAGGED, PEER_JOINED, PEER_LEFT } from './topic.js';
+import type { TlsOptions } from './transport.js';
 import {
   type CodecName,
   type EventsFrame,
@@ -42,6 +43,7 @@ export interface MemberSettings {
   service: string;
   candidates: string[];
   secret: Uint8Array | null;
+  tls: TlsOptions | null;
   livenessMs: number;
   electionTimeoutMs: number;
   reconnectMinMs: number;
@@ -167,10 +169,7 @@ export class Member {
       const timer = setTimeout(() => {
         if (settled) return;
         settled = true;
-        // A hub that answered and refused (secret, wire version) says more than a timeout.
-        const why = this.lastRefusal ?? this.lastError;
-        const last = why ? `: ${why}` : '';
-        reject(new NanomitterError('Unreachable', `no hub answered within ${this.settings.connectTimeoutMs} ms${last}`));
+        reject(new NanomitterError('Unreachable', this.unreachable()));
         void this.close();
       }, this.settings.connectTimeoutMs);
       this.onFirstLink = () => {
@@ -181,6 +180,19 @@ export class Member {
       };
       void this.run();
     });
+  }
+
+  /** Why no link came up in time: a hub's refusal, or else no hub, with how to start one. */
+  private unreachable(): string {
+    const { candidates, connectTimeoutMs } = this.settings;
+    // A hub that answered and refused (secret, wire version, certificate) says more than a timeout.
+    if (this.lastRefusal) return `no hub answered within ${connectTimeoutMs} ms: ${this.lastRefusal}`;
+    const why = this.lastError ? ` (${this.lastError})` : '';
+    const tls = candidates.some((a) => a.startsWith('tls+tcp://') || a.startsWith('wss://')) ? ' --tls-ca <PEM> --tls-cert-key <PEM>' : '';
+    return (
+      `no hub at ${candidates.join(', ')} within ${connectTimeoutMs} ms${why}: ` +
+      `start one with \`nanomitter hub -a ${candidates.join(',')}${tls}\``
+    );
   }
 
   private onFirstLink: (() => void) | null = null;
@@ -218,7 +230,7 @@ export class Member {
     try {
       const connection = await Connection.open(
         address,
-        { secret: this.settings.secret, maxFrame: this.settings.maxFrameSize, timeoutMs },
+        { secret: this.settings.secret, tls: this.settings.tls, maxFrame: this.settings.maxFrameSize, timeoutMs },
         {
           onFrame: (frame) => current() && this.receive(frame),
           onMalformed: () => {

@@ -1,13 +1,15 @@
 /**
- * The byte stream under a connection: a WebSocket (`ws://`, or `wss://` behind a
- * TLS-terminating proxy) carrying binary messages whose boundaries mean nothing
- * (docs/wire.md §2). Browsers (and Node.js 22+) have a global `WebSocket`; on older Node.js the
- * `ws` package is loaded instead.
+ * The byte stream under a connection (docs/wire.md §2), chosen by the address's scheme: a
+ * WebSocket (`ws://`, `wss://`) anywhere, and on Node.js also a TCP connection (`tcp://`), a Unix
+ * domain socket (`ipc://`) or a TLS session over TCP (`tls+tcp://`), as the Rust hub serves them.
  *
- * Owns: opening, writing, reading and closing one WebSocket. Must not look at the bytes.
+ * Owns: what a stream is and reports, what an address names, whether this runtime can reach it,
+ * and which stream opens it. Must not open a stream itself (websocket.ts and node_streams.ts do)
+ * or look at the bytes. The Node.js streams are loaded with `import()` when first needed, so a
+ * browser never loads them.
  */
 
-import { concat } from './bytes.js';
+import { openWebSocket } from './websocket.js';
 
 /** What a stream reports. */
 export interface StreamHandlers {
@@ -17,118 +19,96 @@ export interface StreamHandlers {
 
 /** An open byte stream. */
 export interface ByteStream {
-  /** Writes these parts, in order (they may leave in one or several messages). */
+  /**
+   * Writes these parts, in order (they may leave in one or several writes). Their bytes are taken
+   * at the call: the caller may change them afterwards.
+   */
   write(parts: readonly Uint8Array[]): void;
   close(): void;
 }
 
 /**
- * The Rust hub accepts WebSocket messages of at most 1 MiB (NNG's default); writes are cut to
- * this many bytes per message.
+ * TLS for `tls+tcp://` addresses, as the Rust dialer has it (`Tls`, the CLI's `--tls-ca` and
+ * `--tls-server-name`): the hub's certificate is always verified.
  */
-const MAX_MESSAGE = 512 * 1024;
-
-/** Whether the runtime can reach `address`: only WebSocket addresses can be dialled from here. */
-export function checkAddress(address: string): string | null {
-  if (/^wss?:\/\/[^/]+/.test(address)) return null;
-  return `${address}: a JavaScript member reaches its hub at a ws:// or wss:// address only`;
+export interface TlsOptions {
+  /** The PEM certificate authorities the hub's certificate must be signed by (the text, not a path). */
+  ca: string | Uint8Array;
+  /**
+   * The name the hub's certificate must carry; default: the address's host (a DNS name, or an IP
+   * address the certificate lists).
+   */
+  serverName?: string;
 }
 
-type AnySocket = {
-  binaryType: string;
-  readyState: number;
-  send(data: Uint8Array): void;
-  close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code?: number; reason?: string }) => void) | null;
-  onerror: ((event: { message?: string }) => void) | null;
-};
-type SocketClass = new (url: string, protocols?: string[], options?: object) => AnySocket;
-
-let socketClass: Promise<SocketClass> | null = null;
-
-function loadSocketClass(): Promise<SocketClass> {
-  socketClass ??= (async () => {
-    const native = (globalThis as { WebSocket?: SocketClass }).WebSocket;
-    if (native) return native;
-    const name = 'ws';
-    try {
-      const module: { WebSocket?: SocketClass; default?: SocketClass } = await import(name);
-      const found = module.WebSocket ?? module.default;
-      if (found) return found;
-    } catch {
-      // reported below
-    }
-    throw new Error('no WebSocket in this runtime: on Node.js before 22, install the `ws` package');
-  })();
-  return socketClass;
+/** Why a stream did not open. */
+export class StreamOpenError extends Error {
+  constructor(
+    message: string,
+    /** The far side answered and another try will not help (a certificate that does not verify). */
+    readonly refused: boolean,
+  ) {
+    super(message);
+    this.name = 'StreamOpenError';
+  }
 }
 
-function bytesOf(data: unknown): Uint8Array | null {
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (Array.isArray(data)) {
-    // `ws` may hand over a list of fragments.
-    return concat(data.map(bytesOf).filter((p): p is Uint8Array => p !== null));
+/** What a Node.js stream address names: a host and port (over TLS or not), or a socket path. */
+export type NodeEndpoint =
+  | { kind: 'tcp' | 'tls'; host: string; port: number; family: 0 | 4 | 6 }
+  | { kind: 'ipc'; path: string };
+
+const WEBSOCKET = /^wss?:\/\/[^/]+/;
+const HOST_PORT = /^(tcp|tcp4|tcp6|tls\+tcp):\/\/(\[[^\]]+\]|[^:/[\]]+):(\d{1,5})$/;
+
+/** What `address` names, or why it names nothing a Node.js stream can open. */
+function nodeEndpoint(address: string): NodeEndpoint | string {
+  if (address.startsWith('ipc://')) {
+    // As NNG reads it: the rest is the path (`ipc:///tmp/hub.sock` is `/tmp/hub.sock`).
+    const path = address.slice('ipc://'.length);
+    return path === '' ? `${address}: an ipc:// address needs a path, as in ipc:///tmp/nanomitter.sock` : { kind: 'ipc', path };
+  }
+  const found = HOST_PORT.exec(address);
+  if (!found) {
+    return `${address}: not an address a member can dial: ws://host:port/path, wss://host:port/path, or on Node.js tcp://host:port, ipc:///path, tls+tcp://host:port`;
+  }
+  const [, scheme, bracketed, digits] = found;
+  const port = Number(digits);
+  if (port === 0 || port > 65535) return `${address}: the port must be 1 to 65535`;
+  const host = bracketed.startsWith('[') ? bracketed.slice(1, -1) : bracketed;
+  const family = scheme === 'tcp4' ? 4 : scheme === 'tcp6' ? 6 : 0;
+  return { kind: scheme === 'tls+tcp' ? 'tls' : 'tcp', host, port, family };
+}
+
+/** Whether this runtime is Node.js (or one that offers `node:net` and `node:tls` as it does). */
+export function isNode(): boolean {
+  const runtime = globalThis as { process?: { versions?: { node?: unknown } } };
+  return typeof runtime.process?.versions?.node === 'string';
+}
+
+/** Why this runtime cannot reach `address` with these settings, or `null` when it can. */
+export function checkAddress(address: string, tls: TlsOptions | null): string | null {
+  if (WEBSOCKET.test(address)) return null;
+  const endpoint = nodeEndpoint(address);
+  if (typeof endpoint === 'string') return endpoint;
+  if (!isNode()) {
+    return `${address}: a browser reaches its hub at a ws:// or wss:// address only (tcp://, ipc:// and tls+tcp:// need Node.js)`;
+  }
+  if (endpoint.kind === 'tls' && tls === null) {
+    return `${address}: a TLS address needs the TLS settings (the option \`tls: { ca }\`, the certificate authorities)`;
   }
   return null;
 }
 
-/** Opens a WebSocket to `address`, within `timeoutMs`. */
+/** Opens the stream `address` names (checked by {@link checkAddress}), within `timeoutMs`. */
 export async function openStream(
   address: string,
   handlers: StreamHandlers,
-  timeoutMs: number,
+  options: { timeoutMs: number; tls: TlsOptions | null },
 ): Promise<ByteStream> {
-  const refused = checkAddress(address);
-  if (refused) throw new Error(refused);
-  const Socket = await loadSocketClass();
-  const native = Socket === (globalThis as { WebSocket?: unknown }).WebSocket;
-  // In Node.js (`ws`): no compression, and no Origin header (only browsers send one).
-  const socket = native ? new Socket(address) : new Socket(address, [], { perMessageDeflate: false });
-  socket.binaryType = 'arraybuffer';
-  return new Promise((resolve, reject) => {
-    let open = false;
-    let closed = false;
-    const timer = setTimeout(() => {
-      if (!open) {
-        closed = true;
-        socket.close();
-        reject(new Error(`${address}: no WebSocket connection within ${timeoutMs} ms`));
-      }
-    }, timeoutMs);
-    const finish = (reason: string) => {
-      if (closed) return;
-      closed = true;
-      clearTimeout(timer);
-      if (open) handlers.onClose(reason);
-      else reject(new Error(`${address}: ${reason}`));
-    };
-    socket.onerror = (event) => finish(event?.message || 'the WebSocket failed');
-    socket.onclose = (event) => finish(`the WebSocket closed${event?.code ? ` (code ${event.code})` : ''}`);
-    socket.onmessage = (event) => {
-      const bytes = bytesOf(event.data);
-      if (bytes) handlers.onData(bytes);
-      else finish('a text message on a binary stream');
-    };
-    socket.onopen = () => {
-      open = true;
-      clearTimeout(timer);
-      resolve({
-        write(parts) {
-          if (closed) return;
-          const joined = concat(parts);
-          for (let from = 0; from < joined.length; from += MAX_MESSAGE) {
-            socket.send(joined.subarray(from, Math.min(from + MAX_MESSAGE, joined.length)));
-          }
-        },
-        close() {
-          if (closed) return;
-          socket.close(1000);
-          finish('closed by this member');
-        },
-      });
-    };
-  });
+  const refused = checkAddress(address, options.tls);
+  if (refused) throw new StreamOpenError(refused, true);
+  if (WEBSOCKET.test(address)) return openWebSocket(address, handlers, options.timeoutMs);
+  const { openNodeStream } = await import('./node_streams.js');
+  return openNodeStream(address, nodeEndpoint(address) as NodeEndpoint, handlers, options);
 }

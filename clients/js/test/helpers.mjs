@@ -1,8 +1,11 @@
 // Helpers for the tests that run real `nanomitter` processes (the Rust CLI) on loopback: a free
 // port per test, spawning with output collected line by line, and waiting with a deadline
 // (never a fixed sleep).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { nanomitterBinary } from '../../../examples/browser/serve.mjs';
 
 /** How long any single wait may take before the test fails. */
@@ -29,6 +32,44 @@ export async function wsAddress() {
   return `ws://127.0.0.1:${await freePort()}/nm`;
 }
 
+/** A `tcp://` hub address on a free loopback port. */
+export async function tcpAddress() {
+  return `tcp://127.0.0.1:${await freePort()}`;
+}
+
+/** A directory of its own for one test, removed after it. */
+export function tempDir(t, name) {
+  const dir = mkdtempSync(path.join(tmpdir(), `nanomitter-${name}-`));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Whether `openssl` runs here (the TLS tests make their certificates with it). */
+export const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+
+/**
+ * Throwaway certificates in `dir`, made with `openssl` as tests/common/certificates.rs makes them
+ * with rcgen: a certificate authority and a hub certificate it signed for `localhost` and
+ * `127.0.0.1`, followed by its key (for `--tls-cert-key`), and a second authority that signed
+ * nothing. Paths, and the first authority's PEM text.
+ */
+export function makeCertificates(dir) {
+  const openssl = (...args) => {
+    const run = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${run.stderr}`);
+  };
+  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  for (const ca of ['ca', 'other-ca']) {
+    openssl('req', '-x509', ...key, '-keyout', `${ca}.key`, '-out', `${ca}.pem`, '-days', '2', '-subj', `/CN=nanomitter ${ca} for the tests`);
+  }
+  openssl('req', '-new', ...key, '-keyout', 'hub.key', '-out', 'hub.csr', '-subj', '/CN=localhost');
+  writeFileSync(path.join(dir, 'hub.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
+  openssl('x509', '-req', '-in', 'hub.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'hub.ext', '-out', 'hub.crt');
+  const file = (name) => path.join(dir, name);
+  writeFileSync(file('hub.pem'), readFileSync(file('hub.crt'), 'utf8') + readFileSync(file('hub.key'), 'utf8'));
+  return { caFile: file('ca.pem'), hubFile: file('hub.pem'), ca: readFileSync(file('ca.pem'), 'utf8'), otherCa: readFileSync(file('other-ca.pem'), 'utf8') };
+}
+
 /** Calls `check` until it returns something other than undefined/false, or fails after the deadline. */
 export async function waitUntil(what, check, limitMs = DEADLINE_MS) {
   const deadline = Date.now() + limitMs;
@@ -40,15 +81,17 @@ export async function waitUntil(what, check, limitMs = DEADLINE_MS) {
   }
 }
 
-/** One running `nanomitter` process. */
+/** One running `nanomitter` process (or, given `command`, another program). */
 export class Process {
-  constructor(name, args, env = {}) {
+  constructor(name, args, env = {}, command = binary()) {
     this.name = name;
     this.stdout = [];
     this.stderr = [];
     const childEnv = { ...process.env, ...env };
-    if (!('NANOMITTER_SECRET' in env)) delete childEnv.NANOMITTER_SECRET;
-    this.child = spawn(binary(), args, { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    for (const inherited of ['NANOMITTER_SECRET', 'NANOMITTER_ADDR']) if (!(inherited in env)) delete childEnv[inherited];
+    this.child = spawn(command, args, { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Lines written just before the process was killed fail to arrive: that is expected.
+    this.child.stdin.on('error', () => {});
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
     collect(this.child.stdout, this.stdout);
     collect(this.child.stderr, this.stderr);

@@ -1,7 +1,8 @@
 // The browser demo (examples/browser) in headless Chromium (the system's `chromium`, driven by
 // playwright-core; no browser is downloaded): the page links to a Rust hub over ws:// with its
 // Origin allowed, shows the Rust ticker's events and emits events a Rust worker prints; then the
-// hub is killed and every event, both ways, still arrives exactly once.
+// hub is killed and every event, both ways, still arrives exactly once. A tcp:// address is refused
+// in the page with the reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -80,5 +81,15 @@ test('the demo page and Rust workers exchange events both ways across a hub kill
   for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], seqs[i - 1] + 1, `the ticker's events, at ${i}`);
   assert.deepEqual(chatFromPage().map((e) => e.seq), Array.from({ length: emitted }, (_, i) => i + 1), 'the page\'s events at the printer');
   assert.deepEqual((await state()).lagged, []);
+
+  // A browser has no TCP: a tcp:// address (the default one included) is refused, saying why.
+  const refusals = await page.evaluate(async () => {
+    const { Emitter } = await import('./nanomitter/index.js');
+    const refusal = (promise) => promise.then(() => 'connected', (e) => `${e.code}: ${e.message}`);
+    return [await refusal(new Emitter().connect('tcp://127.0.0.1:55555')), await refusal(new Emitter().connect())];
+  });
+  for (const refusal of refusals) {
+    assert.equal(refusal, 'InvalidSetting: tcp://127.0.0.1:55555: a browser reaches its hub at a ws:// or wss:// address only (tcp://, ipc:// and tls+tcp:// need Node.js)');
+  }
   assert.deepEqual(problems, []);
 });

@@ -13,6 +13,7 @@ test('the grammar accepts and refuses with reasons, as the Rust side does', () =
   assert.notEqual(topicError('*', false), null);
   assert.match(topicError('$lagged', false), /reserved/);
   assert.equal(topicError('a.b', false), null);
+  assert.equal(topicError('<3', false), null, 'the heartbeat topic (HEARTBEAT_TOPIC in Rust)');
   assert.notEqual(topicError(new Array(33).fill('a').join('.'), true), null);
   assert.equal(topicError(new Array(33).fill('a').join('.'), false), null);
   assert.notEqual(topicError('a'.repeat(65536), true), null);
