@@ -9,7 +9,8 @@
 import { type NodeId, randomNodeId } from './bytes.js';
 import { secretBytes } from './auth.js';
 import { type CodecName, decodePayload, encodePayload } from './codec.js';
-import { Member, type MemberStats, NanomitterError, type RawEvent } from './member.js';
+import { NanomitterError } from './errors.js';
+import { Member, type MemberStats, type RawEvent } from './member.js';
 import { Registry } from './registry.js';
 import { interestError, interestSize, topicError } from './topic.js';
 import { checkAddress } from './transport.js';

@@ -6,7 +6,8 @@
 
 export { Emitter, connect } from './emitter.js';
 export type { EmitterOptions, Listener, NanomitterEvent } from './emitter.js';
-export { NanomitterError } from './member.js';
+export { NanomitterError } from './errors.js';
+export type { NanomitterErrorCode } from './errors.js';
 export type { MemberStats } from './member.js';
 export type { CodecName } from './codec.js';
 export type { NodeId } from './bytes.js';

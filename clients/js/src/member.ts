@@ -10,6 +10,7 @@
 
 import { type NodeId, utf8 } from './bytes.js';
 import { Connection, OpenError } from './connection.js';
+import { NanomitterError } from './errors.js';
 import { LossClaims } from './claims.js';
 import { Receiver, type Lost } from './receiver.js';
 import { Sender } from './sender.js';
@@ -86,16 +87,6 @@ export interface MemberStats {
   gaps: number;
   overflows: number;
   links: number;
-}
-
-export class NanomitterError extends Error {
-  constructor(
-    readonly code: 'InvalidTopic' | 'InvalidSetting' | 'Overflow' | 'EventTooLarge' | 'Closed' | 'Unreachable' | 'Timeout' | 'Encode',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'NanomitterError';
-  }
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
