@@ -8,6 +8,7 @@
  */
 
 import { Dialing, TAG_LEN, type Tagger } from './auth.js';
+import { NanomitterError } from './errors.js';
 import { Deframer, type Message, lengthPrefix } from './framing.js';
 import { type ByteStream, openStream } from './transport.js';
 import { type Frame, FrameError, MAGIC, VERSION, decode } from './wire.js';
@@ -35,14 +36,14 @@ export interface ConnectionOptions {
   timeoutMs: number;
 }
 
-/** Why a connection could not be opened, and whether trying again may help. */
-export class OpenError extends Error {
+/** Why a connection could not be opened (code `Unreachable`), and whether trying again may help. */
+export class OpenError extends NanomitterError {
   constructor(
     message: string,
     /** The hub answered but disagrees (wire version, secret): another try will not help. */
     readonly refused: boolean,
   ) {
-    super(message);
+    super('Unreachable', message);
     this.name = 'OpenError';
   }
 }

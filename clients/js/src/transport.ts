@@ -8,6 +8,7 @@
  */
 
 import { concat } from './bytes.js';
+import { NanomitterError } from './errors.js';
 
 /** What a stream reports. */
 export interface StreamHandlers {
@@ -60,7 +61,7 @@ function loadSocketClass(): Promise<SocketClass> {
     } catch {
       // reported below
     }
-    throw new Error('no WebSocket in this runtime: on Node.js before 22, install the `ws` package');
+    throw new NanomitterError('Unsupported', 'no WebSocket in this runtime: on Node.js before 22, install the `ws` package');
   })();
   return socketClass;
 }
@@ -82,7 +83,7 @@ export async function openStream(
   timeoutMs: number,
 ): Promise<ByteStream> {
   const refused = checkAddress(address);
-  if (refused) throw new Error(refused);
+  if (refused) throw new NanomitterError('InvalidSetting', refused);
   const Socket = await loadSocketClass();
   const native = Socket === (globalThis as { WebSocket?: unknown }).WebSocket;
   // In Node.js (`ws`): no compression, and no Origin header (only browsers send one).
@@ -95,7 +96,7 @@ export async function openStream(
       if (!open) {
         closed = true;
         socket.close();
-        reject(new Error(`${address}: no WebSocket connection within ${timeoutMs} ms`));
+        reject(new NanomitterError('Unreachable', `${address}: no WebSocket connection within ${timeoutMs} ms`));
       }
     }, timeoutMs);
     const finish = (reason: string) => {
@@ -103,7 +104,7 @@ export async function openStream(
       closed = true;
       clearTimeout(timer);
       if (open) handlers.onClose(reason);
-      else reject(new Error(`${address}: ${reason}`));
+      else reject(new NanomitterError('Unreachable', `${address}: ${reason}`));
     };
     socket.onerror = (event) => finish(event?.message || 'the WebSocket failed');
     socket.onclose = (event) => finish(`the WebSocket closed${event?.code ? ` (code ${event.code})` : ''}`);
