@@ -404,7 +404,7 @@ export class Member {
   private heard(hello: HelloFrame): void {
     const known = this.peers.has(hello.node);
     this.peers.set(hello.node, { service: hello.service, role: hello.role });
-    if (!known) this.notice(PEER_JOINED, { node: hello.node, service: hello.service, role: hello.role === 'hub' ? 'Hub' : 'Client' });
+    if (!known) this.notice(PEER_JOINED, { node: hello.node, service: hello.service, role: hello.role });
     if (hello.role === 'hub' && this.hub !== hello.node) {
       this.hub = hello.node;
       this.notice(HUB_CHANGED, { node: hello.node, service: hello.service });

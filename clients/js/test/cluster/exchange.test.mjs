@@ -19,7 +19,9 @@ test('events flow both ways between a Rust hub and a Node.js member, by pattern'
   const joined = js.waitFor('$peer.joined', 10_000);
   await js.connect(address);
   t.after(() => js.close());
-  assert.equal((await joined).data.service, 'hub');
+  // As the Rust side spells it, in notices and in peers() alike.
+  assert.deepEqual((await joined).data, { node: await hub.nodeId(), service: 'hub', role: 'hub' });
+  assert.deepEqual(js.peers(), [{ node: await hub.nodeId(), service: 'hub', role: 'hub' }]);
   assert.equal(js.hubNode, await hub.nodeId());
 
   // Rust -> JS: the pattern `stock.>` takes stock.msft.bid, and nothing else arrives here.
