@@ -21,9 +21,9 @@ async function runNpm(args, cwd) {
   return stdout;
 }
 
-/** `npm pack` of the package in `dir`, into `destination`; the tarball's path. */
+/** `npm pack` of the package in `dir` (as built: `npm test` builds first), into `destination`; the tarball's path. */
 async function pack(dir, destination) {
-  const [{ filename }] = JSON.parse(await runNpm(['pack', dir, '--json', '--pack-destination', destination], packageDir));
+  const [{ filename }] = JSON.parse(await runNpm(['pack', dir, '--json', '--ignore-scripts', '--pack-destination', destination], packageDir));
   return path.join(destination, filename);
 }
 
