@@ -57,11 +57,20 @@ test('a MessagePack event from a Rust process reads as an object, a bincode one 
   const js = await connect(address, { service: 'node-test' });
   t.after(() => js.close());
   const typed = js.waitFor('typed', 15_000);
-  const first = new Process('emit-msgpack', ['emit', '--addr', address, '--msgpack', 'typed', '{"ticker":"AAPL","price":251.3,"volume":1200000,"open":true}']);
+  const fields = '"ticker":"AAPL","price":251.3,"volume":1200000,"open":true,"big":18446744073709551615';
+  const first = new Process('emit-msgpack', ['emit', '--addr', address, '--msgpack', 'typed', `{${fields}}`]);
   assert.equal(await first.exited, 0, first.stderr.join('\n'));
   const event = await typed;
   assert.equal(event.codec, 'msgpack');
-  assert.deepEqual(event.data, { ticker: 'AAPL', price: 251.3, volume: 1200000, open: true });
+  // MessagePack keeps a u64 past 2^53 exact, as a bigint.
+  assert.deepEqual(event.data, { ticker: 'AAPL', price: 251.3, volume: 1200000, open: true, big: 18446744073709551615n });
+  // JSON rounds it to the nearest double, as the README says.
+  const asJson = js.waitFor('typed', 15_000);
+  const second = new Process('emit-json', ['emit', '--addr', address, 'typed', `{${fields}}`]);
+  assert.equal(await second.exited, 0, second.stderr.join('\n'));
+  const rounded = (await asJson).data.big;
+  assert.equal(rounded, 2 ** 64);
+  assert.notEqual(BigInt(rounded), 18446744073709551615n);
 
   const load = await Process.load('loader', address, 200);
   t.after(() => load.kill());
