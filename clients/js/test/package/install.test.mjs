@@ -1,11 +1,12 @@
 // The package as a new user gets it: `npm pack`, installed (offline) into a fresh folder with
 // `ws` (its optional dependency, packed from this checkout's node_modules), then one ES module
 // script (`import`) and one CommonJS script (`require`) there each join a Rust hub, emit an event
-// the hub prints and receive the hub's reply.
-import { test } from 'node:test';
+// the hub prints and receive the hub's reply; TypeScript finds the types of every entry.
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,13 +69,18 @@ function runScript(cwd, script, args) {
   });
 }
 
-test('the packed package installs offline, and import and require both join a Rust hub', async (t) => {
-  const folder = mkdtempSync(path.join(tmpdir(), 'nanomitter-package-'));
-  t.after(() => rmSync(folder, { recursive: true, force: true }));
+/** The folder the package is installed into, with the scripts. */
+let folder;
+before(async () => {
+  folder = mkdtempSync(path.join(tmpdir(), 'nanomitter-package-'));
   const tarballs = await Promise.all([pack('.', folder), pack('./node_modules/ws', folder)]);
   writeFileSync(path.join(folder, 'package.json'), '{ "private": true }\n');
   await runNpm(['install', '--offline', '--no-audit', '--no-fund', ...tarballs], folder);
-  for (const [name, text] of Object.entries(SCRIPTS)) writeFileSync(path.join(folder, name), text);
+  for (const [name, text] of Object.entries({ ...SCRIPTS, ...TYPED })) writeFileSync(path.join(folder, name), text);
+});
+after(() => rmSync(folder, { recursive: true, force: true }));
+
+test('the packed package installs offline, and import and require both join a Rust hub', async (t) => {
 
   const address = await wsAddress();
   const hub = await Process.repl('hub', address, ['pack.>']);
@@ -100,5 +106,26 @@ test('the packed package installs offline, and import and require both join a Ru
     assert.equal(printed.isError, true);
     // The installed copy's entry for its kind, not this checkout's.
     assert.ok(printed.entry.endsWith(`${folder}/node_modules/nanomitter/${expectedEntry[kind]}`), `${kind} loaded ${printed.entry}`);
+  }
+});
+
+/** TypeScript users of each entry: an ES module, a CommonJS module, a browser bundle's user. */
+const TYPED = {
+  'typed.mts': `import { connect, NanomitterError, type NanomitterErrorCode } from 'nanomitter';
+const code: NanomitterErrorCode = 'Encode';
+export const use = async () => (await connect('ws://127.0.0.1:1/nm')).emit('t', 1) + new NanomitterError(code, 'x').code.length;`,
+  'typed.cts': `import { connect, NanomitterError } from 'nanomitter';
+export const use = async () => (await connect('ws://127.0.0.1:1/nm')).emit('t', 1) + new NanomitterError('Closed', 'x').code.length;`,
+  'typed-browser.mts': `import { connect, type Emitter } from 'nanomitter/browser';
+export const use: (address: string) => Promise<Emitter> = connect;`,
+};
+
+test('TypeScript finds the types of the import, require and browser entries', async () => {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const options = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,dom'];
+  try {
+    await promisify(execFile)(process.execPath, [tsc, ...options, ...Object.keys(TYPED)], { cwd: folder, timeout: DEADLINE_MS });
+  } catch (error) {
+    assert.fail(`tsc: ${error.stdout}${error.stderr}`);
   }
 });
