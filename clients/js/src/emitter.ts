@@ -96,11 +96,12 @@ function checkListener(listener: unknown): void {
   }
 }
 
-/** `emit`'s options: an object with `codec` at most. */
+/** `emit`'s options: a plain object with `codec` at most (an array, a Date... is a second value). */
 function checkEmitOptions(options: unknown): { codec?: CodecName } {
-  const unknown = options !== null && typeof options === 'object' ? Object.keys(options).filter((k) => k !== 'codec') : null;
-  if (unknown === null || unknown.length > 0) {
-    const what = unknown === null ? describe(options) : `an object with ${unknown.map((k) => describe(k)).join(', ')}`;
+  const plain = typeof options === 'object' && options !== null && [Object.prototype, null].includes(Object.getPrototypeOf(options));
+  const unknown = plain ? Object.keys(options).filter((k) => k !== 'codec') : [];
+  if (!plain || unknown.length > 0) {
+    const what = plain ? `an object with ${unknown.map((k) => describe(k)).join(', ')}` : describe(options);
     throw new NanomitterError(
       'InvalidArgument',
       `emit(topic, data, options) takes its options as { codec }, not ${what}: to emit several values, put them in one array or object`,

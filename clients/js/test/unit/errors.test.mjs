@@ -50,6 +50,8 @@ test('bad arguments to calls are refused (InvalidArgument, InvalidTopic, Invalid
   // One value per event: a second one is refused, never dropped.
   await refuses(() => emitter.emit('t', 'a', 'b'), 'InvalidArgument', /options as \{ codec \}, not "b": to emit several values/);
   await refuses(() => emitter.emit('t', 'a', { price: 2 }), 'InvalidArgument', /not an object with "price"/);
+  await refuses(() => emitter.emit('t', 'a', []), 'InvalidArgument', /not an array/);
+  await refuses(() => emitter.emit('t', 'a', new Date()), 'InvalidArgument', /not a Date/);
   await refuses(() => emitter.emit('t', 'a', {}, 'b'), 'InvalidArgument', /not 4 arguments/);
   await refuses(() => emitter.emit('t', 'a'), 'Closed', /connect first/);
 });
