@@ -1,7 +1,8 @@
 // The demo page: one nanomitter member in the browser. It connects to the hub named in
-// config.json (served by serve.mjs), shows `stockprice.>` events live, emits `chat` events,
-// and keeps what it received per sender in `window.demo` (the browser test reads it).
-import { Emitter } from './nanomitter/index.js';
+// config.json (served by serve.mjs), shows `stockprice.>` events live, emits `chat` events and
+// shows every `chat` event (its own and the other nodes'), and keeps what it received per sender
+// in `window.demo` (the browser test reads it).
+import { Emitter } from './nanomitter/browser/nanomitter.js';
 
 const $ = (id) => document.getElementById(id);
 const setStatus = (text, state) => {
@@ -26,6 +27,14 @@ emitter.on('stockprice.>', (event) => {
   const body = $('prices');
   body.prepend(row);
   while (body.children.length > 20) body.lastChild.remove();
+});
+emitter.on('chat', (event) => {
+  const item = document.createElement('li');
+  const text = typeof event.data?.text === 'string' ? event.data.text : JSON.stringify(event.data);
+  item.textContent = `${event.service} (${event.node === emitter.node ? 'this page' : event.node}): ${text}`;
+  const list = $('messages');
+  list.prepend(item);
+  while (list.children.length > 20) list.lastChild.remove();
 });
 emitter.on('$lagged', (event) => demo.lagged.push(event.data));
 for (const notice of ['$peer.joined', '$peer.left', '$hub.changed']) {

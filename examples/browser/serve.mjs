@@ -1,7 +1,8 @@
-// The browser demo's server: serves the page (and the built TypeScript client), and runs a hub
-// and two Rust workers (the `nanomitter` CLI) on a ws:// address whose Origin allow-list names
-// the page. `node examples/browser/serve.mjs` after `cargo build --release` and
-// `(cd clients/js && npm ci && npm run build)`; open the URL it prints.
+// The browser demo's server: serves the page (and the built TypeScript client's dist/, whose
+// browser bundle the page loads), and runs a hub and two Rust workers (the `nanomitter` CLI) on
+// a ws:// address whose Origin allow-list names the page. `node examples/browser/serve.mjs`
+// after `cargo build --release` and `(cd clients/js && npm ci && npm run build)`; open the URL it
+// prints.
 //
 // Owns: the demo's processes and its HTTP server. The browser test (clients/js/test/browser/)
 // starts it with `startDemo` on free ports.
@@ -124,7 +125,7 @@ function waitForLine({ child, name }, needle) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  if (!existsSync(path.join(dist, 'index.js'))) {
+  if (!existsSync(path.join(dist, 'browser/nanomitter.js'))) {
     console.error('build the client first: (cd clients/js && npm ci && npm run build)');
     process.exit(1);
   }

@@ -3,10 +3,11 @@
  * and the per-frame tags, on the Web Crypto API.
  *
  * Owns: the handshake messages, the session key and the tags. Must not touch connections: the
- * connection runs the handshake and closes on any error thrown here.
+ * connection runs the handshake and closes on any error thrown here (code `AuthFailed`).
  */
 
 import { concat, toHex, utf8 } from './bytes.js';
+import { NanomitterError, describe } from './errors.js';
 import { subtle, webCrypto } from './webcrypto.js';
 
 export const TAG_LEN = 16;
@@ -26,19 +27,14 @@ const SESSION_LABEL = utf8('nanomitter/1 session');
 const FROM_DIALER = 1;
 const FROM_HUB = 2;
 
-/** Why a handshake or a frame was refused; the connection closes. */
-export class AuthError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AuthError';
-  }
-}
-
-/** The secret's bytes, refusing one that is too short. */
+/** The secret's bytes, refusing (`InvalidSetting`) one that is not a string or bytes, or too short. */
 export function secretBytes(secret: string | Uint8Array): Uint8Array {
+  if (typeof secret !== 'string' && !(secret instanceof Uint8Array)) {
+    throw new NanomitterError('InvalidSetting', `the secret must be a string or a Uint8Array, not ${describe(secret)}`);
+  }
   const bytes = typeof secret === 'string' ? utf8(secret) : secret;
   if (bytes.length < MIN_SECRET_LEN) {
-    throw new AuthError(`the secret has ${bytes.length} bytes, fewer than the ${MIN_SECRET_LEN} required`);
+    throw new NanomitterError('InvalidSetting', `the secret has ${bytes.length} bytes, fewer than the ${MIN_SECRET_LEN} required`);
   }
   return bytes;
 }
@@ -66,11 +62,11 @@ function message(kind: number, parts: readonly Uint8Array[]): Uint8Array {
 
 function body(bytes: Uint8Array, kind: number, length: number): Uint8Array {
   if (bytes.length < HEADER_LEN || !sameBytes(bytes.subarray(0, 4), MAGIC)) {
-    throw new AuthError('malformed handshake message: not a handshake message');
+    throw new NanomitterError('AuthFailed', 'malformed handshake message: not a handshake message');
   }
-  if (bytes[4] !== VERSION) throw new AuthError('malformed handshake message: another handshake version');
-  if (bytes[5] !== kind) throw new AuthError('malformed handshake message: unexpected message kind');
-  if (bytes.length !== HEADER_LEN + length) throw new AuthError('malformed handshake message: wrong length');
+  if (bytes[4] !== VERSION) throw new NanomitterError('AuthFailed', 'malformed handshake message: another handshake version');
+  if (bytes[5] !== kind) throw new NanomitterError('AuthFailed', 'malformed handshake message: unexpected message kind');
+  if (bytes.length !== HEADER_LEN + length) throw new NanomitterError('AuthFailed', 'malformed handshake message: wrong length');
   return bytes.subarray(HEADER_LEN);
 }
 
@@ -81,7 +77,7 @@ export class Dialing {
   /** Starts a handshake with a fresh nonce (or the one given, for the golden vectors). */
   constructor(
     private readonly secret: Uint8Array,
-    private readonly nonce: Uint8Array = webCrypto.getRandomValues(new Uint8Array(NONCE_LEN)),
+    private readonly nonce: Uint8Array = webCrypto().getRandomValues(new Uint8Array(NONCE_LEN)),
   ) {
     this.challenge = message(CHALLENGE, [nonce]);
   }
@@ -92,7 +88,7 @@ export class Dialing {
     const hubNonce = answered.slice(0, NONCE_LEN);
     const hubProof = answered.subarray(NONCE_LEN);
     const expected = await hmac(this.secret, [HUB_LABEL, this.nonce, hubNonce]);
-    if (!sameBytes(expected, hubProof)) throw new AuthError('the hub does not know the cluster secret');
+    if (!sameBytes(expected, hubProof)) throw new NanomitterError('AuthFailed', 'the hub does not know the cluster secret');
     const proof = message(PROOF, [await hmac(this.secret, [CLIENT_LABEL, this.nonce, hubNonce])]);
     const key = await hmac(this.secret, [SESSION_LABEL, this.nonce, hubNonce]);
     const cryptoKey = await importKey(key);
@@ -133,7 +129,7 @@ export class Tagger {
   /** Checks the tag of the next frame of this direction; throws on a mismatch. */
   async check(frame: Uint8Array, tag: Uint8Array): Promise<void> {
     if (!sameBytes(await this.tag(frame), tag)) {
-      throw new AuthError("a frame's authentication tag does not match");
+      throw new NanomitterError('AuthFailed', "a frame's authentication tag does not match");
     }
   }
 }

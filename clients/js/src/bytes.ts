@@ -5,6 +5,7 @@
  * Owns: conversions between bytes and values. Must not know about frames, codecs or sockets.
  */
 
+import { NanomitterError } from './errors.js';
 import { webCrypto } from './webcrypto.js';
 
 /** A node id: 16 lower-case hex digits, as the Rust side prints them. */
@@ -31,7 +32,7 @@ export function toHex(bytes: Uint8Array): string {
 
 export function fromHex(text: string): Uint8Array {
   if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) {
-    throw new TypeError(`not an even number of hex digits: ${JSON.stringify(text)}`);
+    throw new NanomitterError('Malformed', `not an even number of hex digits: ${JSON.stringify(text)}`);
   }
   const out = new Uint8Array(text.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16);
@@ -83,6 +84,6 @@ export function getU64(view: DataView, at: number): number | null {
 /** A fresh random node id. */
 export function randomNodeId(): NodeId {
   const bytes = new Uint8Array(8);
-  webCrypto.getRandomValues(bytes);
+  webCrypto().getRandomValues(bytes);
   return toHex(bytes);
 }

@@ -1,33 +1,55 @@
 /**
  * Payload codecs: how an event's data becomes bytes and back, by the codec named in the event.
  *
- * Owns: JSON and MessagePack encoding and decoding of payloads, and bincode's pass-through
- * (bincode is not self-describing: its payloads arrive as bytes, and are emitted from bytes).
- * Must not know about frames or listeners.
+ * Owns: which codecs there are, JSON and MessagePack encoding and decoding of payloads, and
+ * bincode's pass-through (bincode is not self-describing: its payloads arrive as bytes, and are
+ * emitted from bytes). Must not know about frames or listeners.
  */
 
 import { fromUtf8, toHex, utf8 } from './bytes.js';
+import { NanomitterError, describe } from './errors.js';
 import * as msgpack from './msgpack.js';
 import type { CodecName } from './wire.js';
 
 export type { CodecName };
 
-/** Encodes `data` with `codec`. Throws a TypeError for data the codec cannot carry. */
+/** Every codec an event may be emitted with. */
+export const CODECS: readonly CodecName[] = ['json', 'msgpack', 'bincode'];
+/** The codecs an emitter may use by default (bincode takes bytes, so only per event). */
+export const DEFAULT_CODECS: readonly CodecName[] = ['json', 'msgpack'];
+
+/** `name` if it is one of `allowed`; else `InvalidSetting`, naming the setting and the codecs. */
+export function checkCodec(setting: string, name: unknown, allowed: readonly CodecName[]): CodecName {
+  if (allowed.includes(name as CodecName)) return name as CodecName;
+  const names = allowed.map((c) => `"${c}"`).join(', ');
+  throw new NanomitterError('InvalidSetting', `${setting} must be one of ${names}, not ${describe(name)}`);
+}
+
+/** Encodes `data` with `codec`. Throws `Encode` for data the codec cannot carry. */
 export function encodePayload(codec: CodecName, data: unknown): Uint8Array {
   switch (codec) {
-    case 'json': {
-      const text = JSON.stringify(data);
-      if (text === undefined) throw new TypeError(`JSON cannot carry ${String(data)}`);
-      return utf8(text);
-    }
+    case 'json':
+      return utf8(jsonText(data));
     case 'msgpack':
       return msgpack.encode(data);
     case 'bincode':
       if (!(data instanceof Uint8Array)) {
-        throw new TypeError('a bincode payload is emitted as the bytes bincode wrote (a Uint8Array)');
+        throw new NanomitterError('Encode', 'a bincode payload is emitted as the bytes bincode wrote (a Uint8Array)');
       }
       return data;
   }
+}
+
+/** `data` as JSON text; a bigint, a cycle or a value JSON has no text for is refused. */
+function jsonText(data: unknown): string {
+  let text;
+  try {
+    text = JSON.stringify(data);
+  } catch (error) {
+    throw new NanomitterError('Encode', `JSON cannot carry this value: ${(error as Error).message}`);
+  }
+  if (text === undefined) throw new NanomitterError('Encode', `JSON cannot carry ${describe(data)}`);
+  return text;
 }
 
 /**

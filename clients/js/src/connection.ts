@@ -8,6 +8,7 @@
  */
 
 import { Dialing, TAG_LEN, type Tagger } from './auth.js';
+import { NanomitterError } from './errors.js';
 import { Deframer, type Message, lengthPrefix } from './framing.js';
 import { type ByteStream, StreamOpenError, type TlsOptions, openStream } from './transport.js';
 import { type Frame, FrameError, MAGIC, VERSION, decode } from './wire.js';
@@ -37,14 +38,14 @@ export interface ConnectionOptions {
   tls: TlsOptions | null;
 }
 
-/** Why a connection could not be opened, and whether trying again may help. */
-export class OpenError extends Error {
+/** Why a connection could not be opened (code `Unreachable`), and whether trying again may help. */
+export class OpenError extends NanomitterError {
   constructor(
     message: string,
     /** The hub answered but disagrees (wire version, secret): another try will not help. */
     readonly refused: boolean,
   ) {
-    super(message);
+    super('Unreachable', message);
     this.name = 'OpenError';
   }
 }

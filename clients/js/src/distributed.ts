@@ -9,7 +9,7 @@
  */
 
 import { Emitter, type EmitterOptions, type Listener } from './emitter.js';
-import { NanomitterError } from './member.js';
+import { NanomitterError, describe } from './errors.js';
 
 /** An event as Nanomitter's listeners get it, and as its `emit` takes it. */
 export type DistributedEvent = { topic: string; data: any };
@@ -93,7 +93,9 @@ export class DistributedEventEmitter {
   }
 
   private add(topic: string, listener: EventListener, once: boolean): this {
-    if (typeof listener !== 'function') throw new TypeError('a listener must be a function');
+    if (typeof listener !== 'function') {
+      throw new NanomitterError('InvalidArgument', `a listener must be a function, not ${describe(listener)}`);
+    }
     const entry = {
       listener,
       adapter: (event: { topic: string; data: unknown }) => {

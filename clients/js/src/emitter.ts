@@ -9,8 +9,9 @@
 
 import { type NodeId, randomNodeId, utf8 } from './bytes.js';
 import { secretBytes } from './auth.js';
-import { type CodecName, decodePayload, encodePayload } from './codec.js';
-import { Member, type MemberStats, NanomitterError, type RawEvent } from './member.js';
+import { CODECS, type CodecName, DEFAULT_CODECS, checkCodec, decodePayload, encodePayload } from './codec.js';
+import { NanomitterError, describe } from './errors.js';
+import { Member, type MemberStats, type RawEvent } from './member.js';
 import { Registry } from './registry.js';
 import { interestError, interestSize, topicError } from './topic.js';
 import { type TlsOptions, checkAddress, isNode } from './transport.js';
@@ -95,18 +96,50 @@ export interface EmitterOptions {
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) {
-    throw new NanomitterError('InvalidSetting', `${name} must be a positive number, not ${value}`);
+    throw new NanomitterError('InvalidSetting', `${name} must be a positive number, not ${describe(value)}`);
   }
   return value;
 }
 
+/** The settings that are not numbers: refused at construction rather than at `connect`. */
+function checkSettings(options: EmitterOptions): void {
+  const { service, localEcho, onListenerError } = options;
+  if (service !== undefined && (typeof service !== 'string' || utf8(service).length > 255)) {
+    throw new NanomitterError('InvalidSetting', `service must be a string of at most 255 bytes, not ${describe(service)}`);
+  }
+  if (localEcho !== undefined && typeof localEcho !== 'boolean') {
+    throw new NanomitterError('InvalidSetting', `localEcho must be true or false, not ${describe(localEcho)}`);
+  }
+  if (onListenerError !== undefined && typeof onListenerError !== 'function') {
+    throw new NanomitterError('InvalidSetting', `onListenerError must be a function, not ${describe(onListenerError)}`);
+  }
+  if (options.secret !== undefined) secretBytes(options.secret);
+  if (options.codec !== undefined) checkCodec('codec', options.codec, DEFAULT_CODECS);
+}
+
 function checkTopic(topic: string, listening: boolean): void {
   const reason = topicError(topic, listening);
-  if (reason !== null) throw new NanomitterError('InvalidTopic', `invalid topic ${JSON.stringify(topic)}: ${reason}`);
+  if (reason !== null) throw new NanomitterError('InvalidTopic', `invalid topic ${describe(topic)}: ${reason}`);
 }
 
 function checkListener(listener: unknown): void {
-  if (typeof listener !== 'function') throw new TypeError('a listener must be a function');
+  if (typeof listener !== 'function') {
+    throw new NanomitterError('InvalidArgument', `a listener must be a function, not ${describe(listener)}`);
+  }
+}
+
+/** `emit`'s options: a plain object with `codec` at most (an array, a Date... is a second value). */
+function checkEmitOptions(options: unknown): { codec?: CodecName } {
+  const plain = typeof options === 'object' && options !== null && [Object.prototype, null].includes(Object.getPrototypeOf(options));
+  const unknown = plain ? Object.keys(options).filter((k) => k !== 'codec') : [];
+  if (!plain || unknown.length > 0) {
+    const what = plain ? `an object with ${unknown.map((k) => describe(k)).join(', ')}` : describe(options);
+    throw new NanomitterError(
+      'InvalidArgument',
+      `emit(topic, data, options) takes its options as { codec }, not ${what}: to emit several values, put them in one array or object`,
+    );
+  }
+  return options as { codec?: CodecName };
 }
 
 export class Emitter {
@@ -125,15 +158,9 @@ export class Emitter {
   constructor(service: string | EmitterOptions = {}, options: EmitterOptions = {}) {
     const o = (this.options = typeof service === 'string' ? { ...options, service } : { ...service });
     // Refuse bad settings here rather than at `connect`.
-    if (o.service !== undefined && (typeof o.service !== 'string' || utf8(o.service).length > 255)) {
-      throw new NanomitterError('InvalidSetting', `the service name must be a string of at most 255 bytes, not ${JSON.stringify(o.service)}`);
-    }
-    if (o.secret !== undefined) secretBytes(o.secret);
+    checkSettings(o);
     if (o.tls !== undefined && (typeof o.tls !== 'object' || o.tls === null || o.tls.ca === undefined)) {
       throw new NanomitterError('InvalidSetting', 'tls must be { ca, serverName? }, with the PEM certificate authorities in ca');
-    }
-    if (o.codec !== undefined && o.codec !== 'json' && o.codec !== 'msgpack') {
-      throw new NanomitterError('InvalidSetting', `codec must be "json" or "msgpack", not ${o.codec}`);
     }
   }
 
@@ -146,10 +173,14 @@ export class Emitter {
   async connect(candidates: string | string[] = defaultCandidates()): Promise<this> {
     if (this.closed) throw new NanomitterError('Closed', 'the emitter is closed');
     if (this.member) throw new NanomitterError('InvalidSetting', 'connect was called already');
-    const list = typeof candidates === 'string' ? [candidates] : [...candidates];
+    const list = typeof candidates === 'string' ? [candidates] : Array.isArray(candidates) ? [...candidates] : null;
+    if (list === null) {
+      throw new NanomitterError('InvalidSetting', `connect takes an address or a list of them, not ${describe(candidates)}`);
+    }
     if (list.length === 0) throw new NanomitterError('InvalidSetting', 'no candidate address');
     const tls = this.options.tls ?? null;
     for (const address of list) {
+      if (typeof address !== 'string') throw new NanomitterError('InvalidSetting', `an address is a string, not ${describe(address)}`);
       const refused = checkAddress(address, tls);
       if (refused) throw new NanomitterError('InvalidSetting', refused);
     }
@@ -200,7 +231,9 @@ export class Emitter {
 
   /** Listens to the next `count` events on `pattern`. */
   many<T = unknown>(pattern: string, count: number, listener: Listener<T>): this {
-    if (!Number.isInteger(count) || count <= 0) throw new TypeError(`many: count must be a positive integer, not ${count}`);
+    if (!Number.isInteger(count) || count <= 0) {
+      throw new NanomitterError('InvalidArgument', `many: count must be a positive integer, not ${describe(count)}`);
+    }
     return this.add(pattern, listener as Listener, count);
   }
 
@@ -250,7 +283,8 @@ export class Emitter {
    * echo); returns the event's sequence number. `emit({ topic, data }, options?)`, as Nanomitter
    * has it, is the same. The event leaves with the next batch; `flush()` tells when every member
    * holds it. `codec` overrides the emitter's: `bincode` takes the bytes bincode wrote (a
-   * `Uint8Array`). Throws `Overflow` while too much is not yet acknowledged.
+   * `Uint8Array`). Throws `Overflow` while too much is not yet acknowledged. One value per event:
+   * more arguments are refused (`InvalidArgument`), never dropped.
    */
   emit(topic: string, data: unknown, options?: EmitOptions): number;
   emit(event: OutgoingEvent, options?: EmitOptions): number;
@@ -261,18 +295,21 @@ export class Emitter {
       throw new NanomitterError('InvalidTopic', 'emit takes a topic and its data, or one { topic, data } object');
     }
     checkTopic(topic, false);
-    if (!this.member) throw new NanomitterError('Closed', 'connect first');
-    let payload;
-    try {
-      payload = encodePayload(options.codec ?? this.options.codec ?? 'json', data);
-    } catch (error) {
-      throw new NanomitterError('Encode', (error as Error).message);
+    if (arguments.length > (asObject ? 2 : 3)) {
+      const shape = asObject ? '({ topic, data }, options)' : '(topic, data, options)';
+      throw new NanomitterError('InvalidArgument', `emit takes ${shape}, not ${arguments.length} arguments: to emit several values, put them in one array or object`);
     }
-    return this.member.emit(topic, options.codec ?? this.options.codec ?? 'json', payload);
+    const codec = checkCodec('codec', checkEmitOptions(options).codec ?? this.options.codec ?? 'json', CODECS);
+    const payload = encodePayload(codec, data);
+    if (!this.member) throw new NanomitterError('Closed', 'connect first');
+    return this.member.emit(topic, codec, payload);
   }
 
   /** The next event on `pattern`; rejects with `Timeout` after `timeoutMs` if one is given. */
   waitFor<T = unknown>(pattern: string, timeoutMs?: number): Promise<NanomitterEvent<T>> {
+    if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs))) {
+      return Promise.reject(new NanomitterError('InvalidArgument', `waitFor: timeoutMs must be a number of milliseconds, not ${describe(timeoutMs)}`));
+    }
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const listener: Listener<T> = (event) => {

@@ -6,13 +6,15 @@
  * writing. Must not read or write a connection, check tags or look inside a frame.
  */
 
+import { NanomitterError } from './errors.js';
+
 /** Bytes of the length prefix. */
 const LEN_PREFIX = 4;
 
-/** A message announced longer than the connection's limit: the connection must close. */
-export class StreamError extends Error {
+/** A message announced longer than the connection's limit (code `Malformed`): the connection must close. */
+export class StreamError extends NanomitterError {
   constructor(message: string) {
-    super(message);
+    super('Malformed', message);
     this.name = 'StreamError';
   }
 }

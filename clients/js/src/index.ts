@@ -9,7 +9,8 @@ export type { EmitOptions, EmitterOptions, Listener, NanomitterEvent, OutgoingEv
 export { DistributedEventEmitter, HEARTBEAT_TOPIC } from './distributed.js';
 export type { DistributedEvent, EventListener } from './distributed.js';
 export type { TlsOptions } from './transport.js';
-export { NanomitterError } from './member.js';
+export { NanomitterError } from './errors.js';
+export type { NanomitterErrorCode } from './errors.js';
 export type { MemberStats } from './member.js';
 export type { CodecName } from './codec.js';
 export type { NodeId } from './bytes.js';

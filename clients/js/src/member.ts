@@ -10,6 +10,7 @@
 
 import { type NodeId, utf8 } from './bytes.js';
 import { Connection, OpenError } from './connection.js';
+import { NanomitterError } from './errors.js';
 import { LossClaims } from './claims.js';
 import { Receiver, type Lost } from './receiver.js';
 import { Sender } from './sender.js';
@@ -88,16 +89,6 @@ export interface MemberStats {
   gaps: number;
   overflows: number;
   links: number;
-}
-
-export class NanomitterError extends Error {
-  constructor(
-    readonly code: 'InvalidTopic' | 'InvalidSetting' | 'Overflow' | 'EventTooLarge' | 'Closed' | 'Unreachable' | 'Timeout' | 'Encode',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'NanomitterError';
-  }
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -431,7 +422,7 @@ export class Member {
   private heard(hello: HelloFrame): void {
     const known = this.peers.has(hello.node);
     this.peers.set(hello.node, { service: hello.service, role: hello.role });
-    if (!known) this.notice(PEER_JOINED, { node: hello.node, service: hello.service, role: hello.role === 'hub' ? 'Hub' : 'Client' });
+    if (!known) this.notice(PEER_JOINED, { node: hello.node, service: hello.service, role: hello.role });
     if (hello.role === 'hub' && this.hub !== hello.node) {
       this.hub = hello.node;
       this.notice(HUB_CHANGED, { node: hello.node, service: hello.service });

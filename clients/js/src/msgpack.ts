@@ -8,13 +8,15 @@
  */
 
 import { fromUtf8, utf8 } from './bytes.js';
+import { NanomitterError } from './errors.js';
 
 /** Deepest nesting of arrays and maps decoded (a few bytes of input could nest far deeper). */
 export const MAX_DEPTH = 256;
 
-export class MsgpackError extends Error {
+/** Bytes that are not one MessagePack value (code `Malformed`). */
+export class MsgpackError extends NanomitterError {
   constructor(message: string) {
-    super(`msgpack: ${message}`);
+    super('Malformed', `msgpack: ${message}`);
     this.name = 'MsgpackError';
   }
 }
@@ -56,7 +58,7 @@ class Out {
   }
 }
 
-/** Encodes a value. Throws a TypeError for what MessagePack cannot carry (functions, symbols). */
+/** Encodes a value. Throws `Encode` for what MessagePack cannot carry (functions, symbols, cycles). */
 export function encode(value: unknown): Uint8Array {
   const out = new Out();
   write(out, value, 0);
@@ -64,7 +66,7 @@ export function encode(value: unknown): Uint8Array {
 }
 
 function write(out: Out, value: unknown, depth: number): void {
-  if (depth > MAX_DEPTH) throw new TypeError('msgpack: nested too deeply (or a cycle)');
+  if (depth > MAX_DEPTH) throw new NanomitterError('Encode', 'msgpack: nested too deeply (or a cycle)');
   if (value === null || value === undefined) return out.byte(0xc0);
   switch (typeof value) {
     case 'boolean':
@@ -74,13 +76,13 @@ function write(out: Out, value: unknown, depth: number): void {
     case 'bigint':
       if (value >= 0n && value < 1n << 64n) return out.sized(0xcf, 8, value);
       if (value < 0n && value >= -(1n << 63n)) return out.sized(0xd3, 8, value);
-      throw new TypeError(`msgpack: ${value} does not fit 64 bits`);
+      throw new NanomitterError('Encode', `msgpack: ${value} does not fit 64 bits`);
     case 'string':
       return writeString(out, value);
     case 'object':
       return writeObject(out, value, depth);
     default:
-      throw new TypeError(`msgpack: cannot encode a ${typeof value}`);
+      throw new NanomitterError('Encode', `msgpack: cannot encode a ${typeof value}`);
   }
 }
 

@@ -9,6 +9,7 @@
  * browser never loads them.
  */
 
+import { NanomitterError } from './errors.js';
 import { openWebSocket } from './websocket.js';
 
 /** What a stream reports. */
@@ -41,14 +42,15 @@ export interface TlsOptions {
   serverName?: string;
 }
 
-/** Why a stream did not open. */
-export class StreamOpenError extends Error {
+/** Why a stream did not open (code `Unreachable`, or `InvalidSetting` for an address refused). */
+export class StreamOpenError extends NanomitterError {
   constructor(
     message: string,
     /** The far side answered and another try will not help (a certificate that does not verify). */
     readonly refused: boolean,
+    code: 'Unreachable' | 'InvalidSetting' = 'Unreachable',
   ) {
-    super(message);
+    super(code, message);
     this.name = 'StreamOpenError';
   }
 }
@@ -107,7 +109,7 @@ export async function openStream(
   options: { timeoutMs: number; tls: TlsOptions | null },
 ): Promise<ByteStream> {
   const refused = checkAddress(address, options.tls);
-  if (refused) throw new StreamOpenError(refused, true);
+  if (refused) throw new StreamOpenError(refused, true, 'InvalidSetting');
   if (WEBSOCKET.test(address)) return openWebSocket(address, handlers, options.timeoutMs);
   const { openNodeStream } = await import('./node_streams.js');
   return openNodeStream(address, nodeEndpoint(address) as NodeEndpoint, handlers, options);

@@ -6,6 +6,7 @@
  * Owns: opening, writing, reading and closing one WebSocket. Must not look at the bytes.
  */
 
+import { NanomitterError } from './errors.js';
 import { concat } from './bytes.js';
 import type { ByteStream, StreamHandlers } from './transport.js';
 
@@ -41,7 +42,7 @@ function loadSocketClass(): Promise<SocketClass> {
     } catch {
       // reported below
     }
-    throw new Error('no WebSocket in this runtime: on Node.js before 22, install the `ws` package');
+    throw new NanomitterError('Unsupported', 'no WebSocket in this runtime: on Node.js before 22, install the `ws` package');
   })();
   return socketClass;
 }
@@ -74,7 +75,7 @@ export async function openWebSocket(
       if (!open) {
         closed = true;
         socket.close();
-        reject(new Error(`${address}: no WebSocket connection within ${timeoutMs} ms`));
+        reject(new NanomitterError('Unreachable', `${address}: no WebSocket connection within ${timeoutMs} ms`));
       }
     }, timeoutMs);
     const finish = (reason: string) => {
@@ -82,7 +83,7 @@ export async function openWebSocket(
       closed = true;
       clearTimeout(timer);
       if (open) handlers.onClose(reason);
-      else reject(new Error(`${address}: ${reason}`));
+      else reject(new NanomitterError('Unreachable', `${address}: ${reason}`));
     };
     socket.onerror = (event) => finish(event?.message || 'the WebSocket failed');
     socket.onclose = (event) => finish(`the WebSocket closed${event?.code ? ` (code ${event.code})` : ''}`);

@@ -15,6 +15,7 @@ import {
   putU64,
   utf8,
 } from './bytes.js';
+import { NanomitterError } from './errors.js';
 import { interestError, topicError } from './topic.js';
 
 export const MAGIC = utf8('NMTR');
@@ -126,12 +127,13 @@ export type Frame = EventsFrame | AckFrame | HelloFrame | NackFrame | LeftFrame 
 /** Why a frame was refused, by category (as the golden vectors name them). */
 export type FrameErrorReason = 'not_a_frame' | 'version' | 'kind' | 'truncated' | 'invalid';
 
-export class FrameError extends Error {
+/** A frame that does not parse (code `Malformed`), with the category of its fault. */
+export class FrameError extends NanomitterError {
   constructor(
     readonly reason: FrameErrorReason,
     detail: string,
   ) {
-    super(`malformed frame (${reason}): ${detail}`);
+    super('Malformed', `malformed frame (${reason}): ${detail}`);
     this.name = 'FrameError';
   }
 }
@@ -193,7 +195,7 @@ class Writer {
   }
 
   node(node: NodeId): this {
-    if (!isNodeId(node)) throw new TypeError(`not a node id (16 hex digits): ${node}`);
+    if (!isNodeId(node)) throw new NanomitterError('Encode', `not a node id (16 hex digits): ${node}`);
     this.room(8);
     putNodeId(this.view, this.length, node);
     this.length += 8;

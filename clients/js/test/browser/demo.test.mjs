@@ -1,8 +1,9 @@
 // The browser demo (examples/browser) in headless Chromium (the system's `chromium`, driven by
 // playwright-core; no browser is downloaded): the page links to a Rust hub over ws:// with its
-// Origin allowed, shows the Rust ticker's events and emits events a Rust worker prints; then the
-// hub is killed and every event, both ways, still arrives exactly once. A tcp:// address is refused
-// in the page with the reason.
+// Origin allowed, shows the Rust ticker's events, shows chat messages (its own and a Rust
+// worker's) and emits events a Rust worker prints; then the hub is killed and every event, both
+// ways, still arrives exactly once. The page's script-tag bundle defines the global `nanomitter`,
+// and a tcp:// address is refused in the page with the reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -43,8 +44,18 @@ test('the demo page and Rust workers exchange events both ways across a hub kill
   await waitUntil('the ticker\'s events in the page', async () => (await tickerEvents()).length >= 20);
   await waitUntil('a price row on the page', async () => (await page.locator('#prices tr').count()) > 0);
 
-  // The page emits, through its form and then steadily; the printer worker prints them.
+  // The script-tag bundle (dist/browser/nanomitter.iife.js) defines the global `nanomitter`.
+  await page.addScriptTag({ url: '/nanomitter/browser/nanomitter.iife.js' });
+  assert.match(await page.evaluate(() => new window.nanomitter.Emitter().node), /^[0-9a-f]{16}$/);
+
+  // Chat: the page shows what it emits through its form and what a Rust worker emits.
+  const messages = () => page.locator('#messages li').allTextContents();
   await page.click('#chat button');
+  await waitUntil('the page\'s chat message on the page', async () => (await messages()).some((m) => m.startsWith('browser (this page): hello from the browser')));
+  demo.processes.printer.send('chat {"text":"hello from rust"}');
+  await waitUntil('the Rust worker\'s chat message on the page', async () => (await messages()).some((m) => /^printer \([0-9a-f]{16}\): hello from rust$/.test(m)));
+
+  // The page emits steadily; the printer worker prints its events.
   await page.evaluate(() => {
     window.demo.timer = setInterval(() => {
       window.demo.emitted = window.demo.emitter.emit('chat', { text: 'tick' });

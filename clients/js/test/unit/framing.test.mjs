@@ -26,5 +26,5 @@ test('messages come out whole however the stream is split', () => {
 test('a length past the limit is refused before anything is buffered', () => {
   const deframer = new Deframer(1024);
   deframer.push(Uint8Array.of(0, 0, 0, 0x80));
-  assert.throws(() => deframer.next(0), StreamError);
+  assert.throws(() => deframer.next(0), (e) => e instanceof StreamError && e.code === 'Malformed');
 });

@@ -70,7 +70,7 @@ test('the handshake vector: challenge, the hub proof checked, the proof, the key
   // A hub that does not know the secret is refused before this side proves anything.
   const forged = fromHex(v.answer);
   forged[forged.length - 1] ^= 1;
-  await assert.rejects(new Dialing(utf8(v.secret), fromHex(v.dialer_nonce)).answer(forged), /does not know the cluster secret/);
+  await assert.rejects(new Dialing(utf8(v.secret), fromHex(v.dialer_nonce)).answer(forged), (e) => e.code === 'AuthFailed' && /does not know the cluster secret/.test(e.message));
   // A tag out of order does not match.
   const key = fromHex(v.session_key);
   assert.equal((await hmac(key, [utf8('x')])).length, 32);
