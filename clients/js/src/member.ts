@@ -34,7 +34,8 @@ export interface MemberHooks {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const now = () => Date.now();
+/** Monotonic: the core's timers are due times, which must not move when the wall clock is set. */
+const now = () => performance.now();
 
 export class Member {
   private readonly core: MemberCore;
