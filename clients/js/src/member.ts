@@ -38,7 +38,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const now = () => performance.now();
 
 export class Member {
+  /** The protocol: all its state and every decision about frames. */
   private readonly core: MemberCore;
+  /** The hub's connection while a link is up (and while a close waits for its goodbye to go out). */
   private connection: Connection | null = null;
   /** Counts opening attempts: reports of an older connection are ignored. */
   private attempt = 0;
@@ -238,10 +240,15 @@ export class Member {
   /** The link is over: the run loop links again. */
   private dropLink(): void {
     if (!this.connection) return;
-    this.attempt++;
-    this.connection.close();
-    this.connection = null;
+    this.endLink();
     this.hooks.linked(null);
+  }
+
+  /** Closes the connection, ignores what it may still report, and ends {@link serve}. */
+  private endLink(): void {
+    this.attempt++;
+    this.connection?.close();
+    this.connection = null;
     const ended = this.linkEnded;
     this.linkEnded = null;
     ended?.();
@@ -311,11 +318,6 @@ export class Member {
     const connection = this.connection;
     this.step((at) => this.core.close(at));
     if (connection) await connection.sent();
-    this.attempt++;
-    this.connection = null;
-    connection?.close();
-    const ended = this.linkEnded;
-    this.linkEnded = null;
-    ended?.();
+    this.endLink();
   }
 }
