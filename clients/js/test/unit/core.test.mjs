@@ -167,6 +167,22 @@ test('a member that did not run for a while does not blame the hub for its own s
   assert.deepEqual(actions(core).map((a) => a.kind), ['deliver', 'dropLink'], 'three beats since the hub was heard');
 });
 
+test('a lost hub is remembered: the next link joins again, listing it and owing it word', () => {
+  const core = linked(0);
+  core.receive(wire({ kind: 'hello', node: PEER, epoch: 1, role: 'client', joining: 'fresh', service: 'peer', lastSeq: 0, retainedFrom: 1, received: [], members: [], owed: [] }), 10);
+  actions(core);
+  core.linkDown(20, 'the connection closed');
+  const down = actions(core);
+  assert.deepEqual(down.map((a) => a.kind), ['deliver', 'dropLink']);
+  assert.deepEqual(down[0].event.data, { node: HUB, service: 'hub', reason: 'closed' });
+  assert.deepEqual(core.knownPeers(), [{ node: PEER, service: 'peer', role: 'client' }]);
+  core.linkUp(30);
+  const [hello] = sent(actions(core));
+  assert.equal(hello.joining, 'again');
+  assert.deepEqual(hello.members, [HUB, PEER].sort());
+  assert.deepEqual(hello.owed, [{ node: HUB, held: 0 }]);
+});
+
 test('a hub of an older election is stale: the link is dropped', () => {
   const core = new MemberCore(ME, SETTINGS);
   core.linkUp(0);
