@@ -18,7 +18,7 @@
  */
 
 import type { NodeId } from './bytes.js';
-import { type BatchEvent, type CodecName, encodeEvents, eventWireSize, setRetainedFrom } from './wire.js';
+import { type BatchEvent, type CodecName, encodeEvents, eventWireSize, eventsFrameOverhead, setRetainedFrom } from './wire.js';
 
 /** Frames kept for members that have not acknowledged them, per frame of the window. */
 export const RETAINED_PER_WINDOW = 128;
@@ -45,7 +45,13 @@ export class Sender {
   /** The latest sequence number put in a frame (what a flush waits for). */
   lastFramed = 0;
   private batch: BatchEvent[] = [];
+  /** Wire bytes of the events in the frame being filled. */
   private batchSize = 0;
+  /**
+   * An events frame's bytes besides its events: a frame is sealed once it holds `batchBytes`,
+   * these included (as the Rust sender counts them).
+   */
+  private readonly frameOverhead: number;
   private readonly waiting: OutFrame[] = [];
   private readonly inFlight: OutFrame[] = [];
   /** Last sequence numbers of frames in flight to send again. */
@@ -66,18 +72,20 @@ export class Sender {
     private readonly service: string,
     private readonly batchBytes: number,
     private readonly window: number,
-  ) {}
+  ) {
+    this.frameOverhead = eventsFrameOverhead(service);
+  }
 
   /** Assigns the next sequence number and appends the event to the frame being filled. */
   push(codec: CodecName, topic: Uint8Array, payload: Uint8Array): number {
     const size = eventWireSize(topic, payload);
-    if (this.batch.length > 0 && this.batchSize + size > this.batchBytes) this.seal();
+    if (this.batch.length > 0 && this.frameOverhead + this.batchSize + size > this.batchBytes) this.seal();
     const seq = ++this.lastSeq;
     this.batch.push({ seq, codec, topic, payload });
     this.batchSize += size;
     this.pendingBytes += size;
     this.lastFramed = seq;
-    if (this.batchSize >= this.batchBytes) this.seal();
+    if (this.frameOverhead + this.batchSize >= this.batchBytes) this.seal();
     return seq;
   }
 

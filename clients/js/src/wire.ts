@@ -239,6 +239,11 @@ export interface BatchEvent {
   payload: Uint8Array;
 }
 
+/** The bytes of an events frame of `service` besides its events: header, fields and count. */
+export function eventsFrameOverhead(service: string): number {
+  return HEADER_LEN + 8 * 4 + 1 + utf8(service).length + 4;
+}
+
 /**
  * Encodes an events frame (its `retained_from` may be rewritten later with
  * {@link setRetainedFrom}).

@@ -25,6 +25,8 @@ class Replay {
     });
     /** The label of each flush ticket handed out. */
     this.labels = new Map();
+    /** Whether the next dropped link is the one a `link: down` input lost. */
+    this.linkLost = false;
   }
 
   /** One step: the timers due up to its time, then its input. Returns what came out. */
@@ -42,7 +44,10 @@ class Replay {
     } else if (step.link === 'up') {
       this.core.linkUp(now);
     } else if (step.link === 'down') {
+      // The link's loss is the input: the drop it makes is not an output (nor is the Rust
+      // member's crash in the recording).
       this.core.linkDown(now, 'the connection closed');
+      this.linkLost = true;
     } else if ('receive' in step) {
       for (const frame of step.receive) this.core.receive(decode(encode(fromDescription(frame))), now);
     } else if ('emit' in step) {
@@ -84,7 +89,8 @@ class Replay {
             this.labels.delete(action.ticket);
             break;
           case 'dropLink':
-            out.push({ at: now, drop_link: true });
+            if (this.linkLost) this.linkLost = false;
+            else out.push({ at: now, drop_link: true });
             break;
           default:
             break;

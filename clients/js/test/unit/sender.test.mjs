@@ -14,11 +14,11 @@ const sendAll = (s, now = 0) => {
 };
 
 test('frames cover consecutive ranges, at most a window on the way to the hub, kept until acknowledged', () => {
-  const sender = new Sender(NODE, 'svc', 64, 2);
+  const sender = new Sender(NODE, 'svc', 97, 2);
   assert.deepEqual(push(sender, 6), [1, 2, 3, 4, 5, 6]);
   const sent = sendAll(sender);
   assert.equal(sent.length, 2, 'the window');
-  // 17 bytes per event: three fit a batch of 64 bytes.
+  // 17 bytes per event and 46 of the frame's own: three fill a batch of 97 bytes.
   assert.deepEqual(sent.map((f) => [f.coversFrom, f.coversTo, f.retainedFrom]), [[1, 3, 1], [4, 6, 1]]);
   assert.deepEqual(sent.map((f) => f.events.map((e) => e.seq)), [[1, 2, 3], [4, 5, 6]]);
   sender.resend(5, Infinity);
