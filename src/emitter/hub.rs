@@ -220,6 +220,15 @@ impl Handler<FromLink> for Emitter {
             LinkEvent::Frame { from, received, .. } => {
                 hub.node.receive(now, attempt, from, received)
             }
+            LinkEvent::Refused(reason) => {
+                let address = hub.node.candidate_address().unwrap_or_default().to_owned();
+                if reason.is_final() && hub.node.refused(attempt) {
+                    // What the failed election, published next, reports.
+                    hub.open_failure = Some(Error::Refused { address, reason });
+                } else if let Some((_, link)) = &hub.link {
+                    link.warn_refused(&reason);
+                }
+            }
             LinkEvent::Failed(reason) => hub.node.link_failed(attempt, &reason),
         }
         self.perform(ctx);

@@ -30,7 +30,7 @@ pub(crate) use probe::probe;
 
 use crate::auth::Secret;
 use crate::config::{uses_tls, Config};
-use crate::error::{Error, Result};
+use crate::error::{Error, NoHub, Result};
 use crate::mailbox::{Backlog, MailboxBytes, Unhandled};
 use crate::nng::{Dialer, Listener, NngError, Stream, TlsSettings, TransportOptions};
 use crate::protocol::{ConnId, OpenedAs};
@@ -38,7 +38,7 @@ use crate::stats::Stats;
 use crate::wire::Received;
 use actix::Recipient;
 use bytes::Bytes;
-use connection::{accept_members, dial_hub, WriteQueue};
+use connection::{accept_members, dial_hub, RefusalLog, WriteQueue};
 use opening::is_websocket;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -65,6 +65,9 @@ pub(crate) enum LinkEvent {
         /// the actor, until the event is dropped, handled or not.
         _counted: [Unhandled; 2],
     },
+    /// The dialed hub refused this node, or this node refused it; the dialer goes on dialing
+    /// until the election gives up on the link.
+    Refused(NoHub),
     /// The listener or dialer failed; the link is unusable.
     Failed(String),
 }
@@ -113,6 +116,9 @@ struct Shared {
     closed: std::cell::Cell<bool>,
     /// The frames every connection of the link reported that the actor has not handled yet.
     backlog: Backlog,
+    /// The warnings about refused connections, at most one per reason every few seconds: a
+    /// misconfigured peer that keeps dialing must not flood the log.
+    refusals: RefusalLog,
     /// The bytes of the large frames (from [`ARRIVING_ALONE`](connection::ARRIVING_ALONE) on) that connections of the link
     /// are in the middle of receiving: each reserves its whole length when it starts. Once
     /// they reach `max_frame`, a reader whose next frame is large stops reading until one of
@@ -171,6 +177,7 @@ impl Link {
             streams: RefCell::new(HashMap::new()),
             closed: std::cell::Cell::new(false),
             backlog: Arc::new(MailboxBytes::new(UNHANDLED_BUDGET)),
+            refusals: RefusalLog::default(),
             arriving: Arc::new(MailboxBytes::new(config.core.max_frame_size)),
         });
         // A node without a TLS certificate cannot serve a TLS candidate: it only dials it.
@@ -232,6 +239,12 @@ impl Link {
         if queued == Some(false) {
             self.stuck(member);
         }
+    }
+
+    /// A dialer's refusal the election did not end on: logged, at most once per reason every
+    /// few seconds.
+    pub(crate) fn warn_refused(&self, why: &NoHub) {
+        self.shared.refusals.warn_dialer(why);
     }
 
     /// Closes one member's connection (the hub cuts off a slow or silent member).

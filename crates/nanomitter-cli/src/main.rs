@@ -131,10 +131,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs on stderr: none by default, more with each `-v`; `RUST_LOG` wins when set. Colours
-/// only when stderr is a terminal.
+/// Logs on stderr: by default only the warnings about refused connections (a peer with another
+/// secret, a browser origin not allowed: settings to put right, at most one line per reason
+/// every 10 s), more with each `-v`; `RUST_LOG` wins when set. Colours only when stderr is a
+/// terminal.
 fn init_logs(verbose: u8) {
-    let level = ["off", "warn", "info", "debug"][usize::from(verbose.min(3))];
+    let refusals_only = format!("off,{}=warn", nanomitter::REFUSALS_LOG_TARGET);
+    let level = [&refusals_only, "warn", "info", "debug"][usize::from(verbose.min(3))];
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     tracing_subscriber::fmt()
