@@ -28,7 +28,11 @@ const FROM_HUB = 2;
 
 /** Why a handshake or a frame was refused; the connection closes. */
 export class AuthError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The peer's proof of the secret did not check out (rather than a malformed message). */
+    readonly badProof = false,
+  ) {
     super(message);
     this.name = 'AuthError';
   }
@@ -92,7 +96,7 @@ export class Dialing {
     const hubNonce = answered.slice(0, NONCE_LEN);
     const hubProof = answered.subarray(NONCE_LEN);
     const expected = await hmac(this.secret, [HUB_LABEL, this.nonce, hubNonce]);
-    if (!sameBytes(expected, hubProof)) throw new AuthError('the hub does not know the cluster secret');
+    if (!sameBytes(expected, hubProof)) throw new AuthError('the hub does not know the cluster secret', true);
     const proof = message(PROOF, [await hmac(this.secret, [CLIENT_LABEL, this.nonce, hubNonce])]);
     const key = await hmac(this.secret, [SESSION_LABEL, this.nonce, hubNonce]);
     const cryptoKey = await importKey(key);

@@ -8,6 +8,7 @@ export { Emitter, connect } from './emitter.js';
 export type { EmitterOptions, Listener, NanomitterEvent } from './emitter.js';
 export { NanomitterError } from './member.js';
 export type { MemberStats } from './member.js';
+export type { RefusalReason } from './refusal.js';
 export type { CodecName } from './codec.js';
 export type { NodeId } from './bytes.js';
 export { ANY_TOPIC, HUB_CHANGED, LAGGED, PEER_JOINED, PEER_LEFT, topicError } from './topic.js';

@@ -11,6 +11,7 @@
 import { type NodeId, utf8 } from './bytes.js';
 import { Connection, OpenError } from './connection.js';
 import { LossClaims } from './claims.js';
+import type { RefusalReason } from './refusal.js';
 import { Receiver, type Lost } from './receiver.js';
 import { Sender } from './sender.js';
 import { HUB_CHANGED, LAGGED, PEER_JOINED, PEER_LEFT } from './topic.js';
@@ -90,8 +91,10 @@ export interface MemberStats {
 
 export class NanomitterError extends Error {
   constructor(
-    readonly code: 'InvalidTopic' | 'InvalidSetting' | 'Overflow' | 'EventTooLarge' | 'Closed' | 'Unreachable' | 'Timeout' | 'Encode',
+    readonly code: 'InvalidTopic' | 'InvalidSetting' | 'Overflow' | 'EventTooLarge' | 'Closed' | 'Unreachable' | 'Timeout' | 'Encode' | 'Refused',
     message: string,
+    /** With code `Refused`: why the hub refused this client, or this client the hub. */
+    readonly reason: RefusalReason | null = null,
   ) {
     super(message);
     this.name = 'NanomitterError';
@@ -179,11 +182,22 @@ export class Member {
         clearTimeout(timer);
         resolve();
       };
+      this.onRefused = (refusal) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(new NanomitterError('Refused', refusal.message, refusal.reason));
+        void this.close();
+      };
       void this.run();
     });
   }
 
   private onFirstLink: (() => void) | null = null;
+  /** Before the first link: fails {@link start} with a refusal that dialing again cannot fix. */
+  private onRefused: ((refusal: OpenError) => void) | null = null;
+  /** The last attempt's refusal, when dialing the same hub again cannot fix it. */
+  private finalRefusal: OpenError | null = null;
   /** Why the last attempt to open a connection failed, and the last refusal by a hub. */
   private lastError: string | null = null;
   private lastRefusal: string | null = null;
@@ -192,7 +206,7 @@ export class Member {
     const { candidates, reconnectMinMs, reconnectMaxMs, electionTimeoutMs } = this.settings;
     while (!this.closed) {
       let linked = false;
-      for (const address of candidates) {
+      for (const [index, address] of candidates.entries()) {
         const deadline = now() + electionTimeoutMs;
         let wait = reconnectMinMs;
         while (!this.closed) {
@@ -200,6 +214,12 @@ export class Member {
           if (connection) {
             await this.serve(connection, address);
             linked = true;
+            break;
+          }
+          // Refused for good before the first link: the next candidate at once, and on the last
+          // one `connect` fails with the reason instead of waiting for its timeout.
+          if (this.finalRefusal && !this.everLinked) {
+            if (index === candidates.length - 1) this.onRefused?.(this.finalRefusal);
             break;
           }
           if (now() + wait >= deadline) break;
@@ -215,6 +235,7 @@ export class Member {
   private async open(address: string, timeoutMs: number): Promise<Connection | null> {
     const attempt = ++this.attempt;
     const current = () => attempt === this.attempt && !this.closed;
+    this.finalRefusal = null;
     try {
       const connection = await Connection.open(
         address,
@@ -236,6 +257,7 @@ export class Member {
     } catch (error) {
       this.lastError = error instanceof OpenError ? error.message : String(error);
       if (error instanceof OpenError && error.refused) this.lastRefusal = error.message;
+      this.finalRefusal = error instanceof OpenError && error.final ? error : null;
       return null;
     }
   }
