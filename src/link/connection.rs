@@ -183,10 +183,17 @@ async fn serve(stream: Stream, side: OpenedAs, shared: Rc<Shared>) -> Served {
 }
 
 /// Why the hub refuses a connection before its preamble, if it does: a browser origin not
-/// allowed.
+/// allowed, or as many members as a hub takes (every hello lists them) already up.
 fn refused_before_preamble(stream: &Stream, shared: &Shared) -> Option<Refusal> {
-    let origin = refused_origin(stream, shared)?;
-    Some(Refusal::new(Reason::OriginNotAllowed, &format!("origin {origin} is not allowed")))
+    if let Some(origin) = refused_origin(stream, shared) {
+        let text = format!("origin {origin} is not allowed");
+        return Some(Refusal::new(Reason::OriginNotAllowed, &text));
+    }
+    if shared.writers.borrow().len() >= wire::MAX_LISTED {
+        let text = format!("the hub has {} members, as many as it takes", wire::MAX_LISTED);
+        return Some(Refusal::new(Reason::OverLimit, &text));
+    }
+    None
 }
 
 /// [`serve`] once the stream is registered with the link (which closes it, whatever happens).

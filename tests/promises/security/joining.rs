@@ -854,3 +854,38 @@ fn a_websocket_hub_refuses_browser_origins_not_allowed_and_accepts_the_others() 
     assert!(client.wait_stderr("connected").contains("as Client"));
     exchange(&mut hub, &mut client, "over ws");
 }
+
+/// A hub with as many members as it takes (every hello lists them: 4,096) tells the next
+/// connection so instead of its preamble, and says it in its log without `-v`.
+#[test]
+fn a_hub_with_as_many_members_as_it_takes_refuses_the_next_with_the_reason() {
+    let address = free_address();
+    let hub = Process::start("hub", &["hub", "--addr", &address, "--liveness", "10"]);
+    assert!(hub.wait_stderr("connected").contains("as Hub"));
+    let preamble = {
+        let mut preamble = nanomitter_protocol::wire::MAGIC.to_vec();
+        preamble.extend_from_slice(&[nanomitter_protocol::wire::VERSION, 0]);
+        preamble
+    };
+    let connect = || {
+        let mut stream = TcpStream::connect(host_port(&address)).expect("tcp connect");
+        let first = read_message(&mut stream);
+        (stream, first)
+    };
+    let mut members = Vec::with_capacity(nanomitter_protocol::wire::MAX_LISTED);
+    while members.len() < nanomitter_protocol::wire::MAX_LISTED {
+        let (stream, first) = connect();
+        assert_eq!(first, preamble, "member {} was not let in", members.len());
+        members.push(stream);
+    }
+    // The hub counts a member once it said its preamble: the last ones may still be on their way.
+    let refusal = wait_until("a refusal", || {
+        let (stream, first) = connect();
+        members.push(stream);
+        (first != preamble).then_some(first)
+    });
+    let most = nanomitter_protocol::wire::MAX_LISTED;
+    let expected = format!("NMNO\x01\x05the hub has {most} members, as many as it takes");
+    assert_eq!(String::from_utf8_lossy(&refusal), expected);
+    hub.wait_stderr("refused a connection: the hub takes no more for now");
+}
