@@ -3,8 +3,10 @@
 //! the size limit, the tags and the budgets of frames waiting for the actor) and its writer (a
 //! queue bounded in frames and, on the hub, bytes).
 //!
-//! Owns: the connections' tasks and their writer queues. It must not decide what a frame means
-//! (the core does) nor how a connection opens (`opening` does).
+//! Owns: the connections' tasks and their writer queues, what the hub refuses before its
+//! preamble (a browser origin not allowed, a connection past its members), and the warnings
+//! about refusals, rate-limited per reason. It must not decide what a frame means (the core
+//! does) nor how a connection opens (`opening` does).
 
 use super::opening::{open_connection, refused_origin, send_refusal, OpeningError, HANDSHAKE_MAX};
 use super::{LinkEvent, Shared};

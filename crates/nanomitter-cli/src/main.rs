@@ -54,6 +54,10 @@ enum Command {
         /// Print only each event's data, as JSON.
         #[arg(short, long)]
         raw: bool,
+        /// Never become the hub: only dial, and fail after --connect-timeout when no hub
+        /// answers.
+        #[arg(long)]
+        dial_only: bool,
         /// Topics or patterns to listen to; `*` listens to every topic.
         #[arg(required = true)]
         topics: Vec<String>,
@@ -92,6 +96,10 @@ enum Command {
     Repl {
         #[command(flatten)]
         node: NodeArgs,
+        /// Never become the hub: only dial, and fail after --connect-timeout when no hub
+        /// answers.
+        #[arg(long)]
+        dial_only: bool,
         /// Topics to listen to; `*` listens to every topic.
         topics: Vec<String>,
     },
@@ -179,9 +187,9 @@ fn secret_hint(why: &nanomitter::NoHub) -> Option<String> {
 
 async fn run(command: Command) -> Result<(), String> {
     match command {
-        Command::Listen { node, count, timeout, raw, topics } => {
+        Command::Listen { node, count, timeout, raw, dial_only, topics } => {
             let format = if raw { Format::Data } else { Format::Event };
-            let args = simple::ListenArgs { count, timeout, format, topics: &topics };
+            let args = simple::ListenArgs { count, timeout, format, dial_only, topics: &topics };
             simple::listen(&node, args).await
         }
         Command::Emit { node, repeat, may_host, msgpack, topic, json } => {
@@ -191,7 +199,7 @@ async fn run(command: Command) -> Result<(), String> {
             simple::emit(&node, what, json.as_deref()).await
         }
         Command::Hub { node, every } => simple::hub(&node, every).await,
-        Command::Repl { node, topics } => repl::run(&node, &topics).await,
+        Command::Repl { node, dial_only, topics } => repl::run(&node, dial_only, &topics).await,
         Command::DemoHub(args) => demo::hub(args).await,
         Command::DemoWorker(args) => demo::worker(args).await,
         Command::Load(args) => load::run(args).await,

@@ -80,16 +80,40 @@ fn hub_of_the_next_wire_format() -> String {
     address
 }
 
-/// A hub of another wire format is named by the version its preamble carries.
+/// A hub of another wire format is named by the version its preamble carries, at once: no
+/// retrying makes the two speak the same format.
 #[test]
-fn a_hub_of_another_wire_format_is_named_with_its_version() {
+fn a_hub_of_another_wire_format_is_named_with_its_version_at_once() {
     let address = hub_of_the_next_wire_format();
-    let args = ["emit", "-a", &address, "--connect-timeout", "1500ms", "t", "1"];
+    let args = ["emit", "-a", &address, "--connect-timeout", "10s", "t", "1"];
+    let started = std::time::Instant::now();
     let line = the_error_line(&mut Process::start_as_user("other-wire-format", &args));
+    let took = started.elapsed();
     let (theirs, ours) =
         (nanomitter_protocol::wire::VERSION + 1, nanomitter_protocol::wire::VERSION);
     let why = format!("the hub speaks wire format {theirs}, this node {ours}");
-    assert!(line.contains("no hub answered") && line.contains(&why), "{line}");
+    assert!(line.contains("no link with the hub") && line.contains(&why), "{line}");
+    assert!(took < std::time::Duration::from_secs(1), "reported after {took:?}");
+}
+
+/// `listen` and `repl` with `--dial-only` never become the hub: with nobody at the address they
+/// fail after `--connect-timeout` (without it they would bind it), and with a hub they link to
+/// it as clients.
+#[test]
+fn listen_and_repl_with_dial_only_never_become_the_hub() {
+    let nobody = free_address();
+    for command in ["listen", "repl"] {
+        let args = [command, "--dial-only", "-a", &nobody, "--connect-timeout", "300ms", "t"];
+        let line = the_error_line(&mut Process::start_as_user(command, &args));
+        assert!(line.contains("no hub answered") && line.contains("Connection refused"), "{line}");
+    }
+    let address = free_address();
+    let hub = Process::start("hub", &["hub", "-a", &address]);
+    assert!(hub.wait_stderr("connected").contains("as Hub"));
+    for command in ["listen", "repl"] {
+        let node = Process::start(command, &[command, "--dial-only", "-a", &address, "t"]);
+        assert!(node.wait_stderr("connected").contains("as Client"), "{command}");
+    }
 }
 
 /// A bad topic fails before any connection: no "connected" line, no wait for a hub.
