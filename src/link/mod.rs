@@ -7,7 +7,7 @@
 //! reports to the emitter actor. The parts: `opening` (a connection's opening: the browser
 //! `Origin` check on a websocket hub, the hub's preamble, the cluster secret's handshake, and the
 //! refusals either side sends instead; a dialer refuses a hub, or is refused, with the reason, a
-//! [`NoHub`](crate::NoHub)), `connection` (the accept
+//! [`NoHub`]), `connection` (the accept
 //! and dial loops, and each connection's reader — bytes → frames → decoded, with the size
 //! limit, the tags and the budget of frames waiting for the actor — and writer — a queue
 //! bounded in frames and bytes: a member that does not read has its connection closed, it
