@@ -3,10 +3,9 @@
 //! the size limit, the tags and the budgets of frames waiting for the actor) and its writer (a
 //! queue bounded in frames and, on the hub, bytes).
 //!
-//! Owns: the connections' tasks and their writer queues, what the hub refuses before its
-//! preamble (a browser origin not allowed, a connection past its members), and the warnings
-//! about refusals, rate-limited per reason. It must not decide what a frame means (the core
-//! does) nor how a connection opens (`opening` does).
+//! Owns: the connections' tasks and their writer queues, and what the hub refuses before its
+//! preamble (a browser origin not allowed, a connection past its members). It must not decide
+//! what a frame means (the core does) nor how a connection opens (`opening` does).
 
 use super::opening::{open_connection, refused_origin, send_refusal, OpeningError, HANDSHAKE_MAX};
 use super::{LinkEvent, Shared};
@@ -20,7 +19,6 @@ use crate::stats::Stats;
 use crate::wire::{self, Received};
 use bytes::Bytes;
 use nanomitter_protocol::refusal::{Reason, Refusal};
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -253,71 +251,6 @@ async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &
     shared.writers.borrow_mut().remove(&conn);
     shared.report(LinkEvent::ConnDown(conn));
     Served::Up
-}
-
-/// The warnings about refused connections: at most one per reason every
-/// [`REFUSAL_WARN_EVERY`], with the count of those not written since, on the
-/// [`REFUSALS_LOG_TARGET`](crate::REFUSALS_LOG_TARGET) target (which the CLI shows by default).
-/// A refusal is a setting to put right, not an outage: whoever reads the log is told which.
-#[derive(Default)]
-pub(super) struct RefusalLog {
-    /// Per reason (its words), when its last warning was written and how many refusals for it
-    /// came since without one.
-    reasons: std::cell::RefCell<HashMap<String, (Instant, u64)>>,
-}
-
-/// At most one warning per reason of refusal this often.
-const REFUSAL_WARN_EVERY: Duration = Duration::from_secs(10);
-
-impl RefusalLog {
-    /// Counts one refusal for `reason`: `Some(not written since the last warning)` when its
-    /// warning is due now.
-    fn due(&self, reason: String) -> Option<u64> {
-        let now = Instant::now();
-        let mut reasons = self.reasons.borrow_mut();
-        match reasons.get_mut(&reason) {
-            Some((last, since)) if now.duration_since(*last) < REFUSAL_WARN_EVERY => {
-                *since += 1;
-                None
-            }
-            Some((last, since)) => {
-                *last = now;
-                Some(std::mem::take(since))
-            }
-            None => {
-                reasons.insert(reason, (now, 0));
-                Some(0)
-            }
-        }
-    }
-
-    /// The hub refused a dialer, or a dialer refused the hub's opening, for `refusal`'s reason.
-    fn warn_hub(&self, refusal: &Refusal) {
-        let why = match refusal.reason {
-            Reason::OriginNotAllowed => {
-                "refused a websocket connection from a browser origin not allowed"
-            }
-            Reason::WrongSecret => "refused a node whose cluster secret differs from this hub's",
-            Reason::SecretRequired => "refused a node without the cluster secret this hub requires",
-            Reason::SecretNotExpected => {
-                "refused a node with a cluster secret this hub does not have"
-            }
-            Reason::OverLimit => "refused a connection: the hub takes no more for now",
-            Reason::Other(_) => "a node refused to open its connection",
-        };
-        if let Some(suppressed) = self.due(refusal.reason.to_string()) {
-            let (reason, detail) = (refusal.reason.name(), refusal.text.as_str());
-            warn!(target: crate::REFUSALS_LOG_TARGET, reason, detail, suppressed, "{why}");
-        }
-    }
-
-    /// This node, dialing, refused the hub or was refused by it, for `why`, and dials on.
-    pub(super) fn warn_dialer(&self, why: &NoHub) {
-        let why = why.to_string();
-        if let Some(suppressed) = self.due(why.clone()) {
-            warn!(target: crate::REFUSALS_LOG_TARGET, suppressed, "no link with the hub, dialing on: {why}");
-        }
-    }
 }
 
 /// Reads frames until the connection ends or sends something that is not a frame.

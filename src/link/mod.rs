@@ -11,7 +11,8 @@
 //! and dial loops, and each connection's reader — bytes → frames → decoded, with the size
 //! limit, the tags and the budget of frames waiting for the actor — and writer — a queue
 //! bounded in frames and bytes: a member that does not read has its connection closed, it
-//! never slows the others) and `probe` (whether a more preferred candidate can be had). What
+//! never slows the others), `probe` (whether a more preferred candidate can be had) and
+//! `refusals` (the warnings about refused connections, rate-limited per reason). What
 //! waits for the actor is bounded: the frames a link's readers reported and the actor has not
 //! handled yet may hold at most [`UNHANDLED_BUDGET`] bytes, one connection's at most
 //! `CONNECTION_UNHANDLED_BUDGET`, and a reader that finds either reached stops reading until
@@ -25,9 +26,11 @@
 mod connection;
 mod opening;
 mod probe;
+mod refusals;
 
 pub(crate) use opening::{hub_answers, OpeningError};
 pub(crate) use probe::probe;
+pub(crate) use refusals::RefusalLog;
 
 use crate::auth::Secret;
 use crate::config::{uses_tls, Config};
@@ -39,7 +42,7 @@ use crate::stats::Stats;
 use crate::wire::Received;
 use actix::Recipient;
 use bytes::Bytes;
-use connection::{accept_members, dial_hub, RefusalLog, WriteQueue};
+use connection::{accept_members, dial_hub, WriteQueue};
 use opening::is_websocket;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -117,8 +120,8 @@ struct Shared {
     closed: std::cell::Cell<bool>,
     /// The frames every connection of the link reported that the actor has not handled yet.
     backlog: Backlog,
-    /// The warnings about refused connections, at most one per reason every few seconds: a
-    /// misconfigured peer that keeps dialing must not flood the log.
+    /// The hub's warnings about the connections it refused, at most one per reason every few
+    /// seconds: a misconfigured peer that keeps dialing must not flood the log.
     refusals: RefusalLog,
     /// The bytes of the large frames (from [`ARRIVING_ALONE`](connection::ARRIVING_ALONE) on) that connections of the link
     /// are in the middle of receiving: each reserves its whole length when it starts. Once
@@ -240,12 +243,6 @@ impl Link {
         if queued == Some(false) {
             self.stuck(member);
         }
-    }
-
-    /// A dialer's refusal the election did not end on: logged, at most once per reason every
-    /// few seconds.
-    pub(crate) fn warn_refused(&self, why: &NoHub) {
-        self.shared.refusals.warn_dialer(why);
     }
 
     /// Closes one member's connection (the hub cuts off a slow or silent member).
