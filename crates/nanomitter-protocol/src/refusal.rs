@@ -190,4 +190,17 @@ mod tests {
         assert!(!Reason::OverLimit.is_final() && !Reason::Other(7).is_final());
         assert!(Reason::WrongSecret.is_final() && Reason::OriginNotAllowed.is_final());
     }
+
+    #[test]
+    fn any_bytes_decode_without_panicking_and_what_decodes_encodes_to_itself() {
+        bolero::check!().with_type::<Vec<u8>>().for_each(|bytes| {
+            let after_magic = [&MAGIC[..], bytes].concat();
+            for message in [&bytes[..], &after_magic] {
+                if let Some(refusal) = Refusal::decode(message) {
+                    assert_eq!(Refusal::decode(&refusal.encode()).as_ref(), Some(&refusal));
+                }
+            }
+            assert!(Refusal::decode(&after_magic).is_some(), "the magic makes a refusal");
+        });
+    }
 }
