@@ -45,8 +45,11 @@ pub(crate) async fn why_no_hub(config: &Config, address: &str) -> Option<NoHub> 
     match opened {
         Ok(Ok(())) => None,
         Ok(Err(OpeningError::Refused(why))) => Some(why),
-        // It closed the connection, said what no hub says, or stayed silent.
-        Ok(Err(OpeningError::Failed(_))) | Err(_) => Some(NoHub::NotAHub),
+        // It closed the connection, said what no hub says, or stayed silent (a dialer's opening
+        // has no member to refuse).
+        Ok(Err(OpeningError::Failed(_) | OpeningError::MemberRefused(_))) | Err(_) => {
+            Some(NoHub::NotAHub)
+        }
     }
 }
 

@@ -76,6 +76,16 @@ pub enum Error {
         /// Why the first candidate gave no hub, if a last dial told.
         cause: Option<NoHub>,
     },
+    /// The hub at the address refused this node, or this node refused it, for a reason dialing
+    /// again cannot fix (the cluster secret, the wire version, a browser origin): `connect`
+    /// fails at once instead of waiting for its timeout. [`source`](std::error::Error::source)
+    /// is the reason, a [`NoHub`].
+    Refused {
+        /// The candidate address dialed.
+        address: String,
+        /// Why.
+        reason: NoHub,
+    },
     /// A topic is empty or longer than the wire format allows.
     InvalidTopic {
         /// The topic or pattern as given.
@@ -160,6 +170,7 @@ impl fmt::Display for Error {
             Error::Unreachable { address, waited, .. } => {
                 write!(f, "no hub answered at {address} within {waited:?}")
             }
+            Error::Refused { address, .. } => write!(f, "no link with the hub at {address}"),
             Error::InvalidTopic { topic, reason } => write!(f, "invalid topic {topic:?}: {reason}"),
             Error::EventTooLarge { size, max } => {
                 write!(
@@ -188,6 +199,7 @@ impl std::error::Error for Error {
         match self {
             Error::Transport { source, .. } => Some(source),
             Error::Unreachable { cause: Some(cause), .. } => Some(cause),
+            Error::Refused { reason, .. } => Some(reason),
             _ => None,
         }
     }
@@ -291,6 +303,17 @@ pub enum NoHub {
         /// The version the hub speaks.
         hub: u8,
     },
+    /// The hub does not allow this node's browser `Origin` (a websocket hub's allow-list); the
+    /// Rust dialer sends no `Origin`, so only a proxy that adds one meets this.
+    OriginNotAllowed,
+    /// The hub takes no more connections for now (it has as many members as it takes, or is out
+    /// of file descriptors): dialing again later may succeed.
+    HubFull,
+    /// The hub refused this node for a reason this release does not know (its byte).
+    RefusedByHub(
+        /// The reason's byte in the hub's refusal (`docs/wire.md` §4).
+        u8,
+    ),
     /// A program accepted the connection but did not open it as a nanomitter hub does: another
     /// program (an HTTP server, say) that spoke otherwise, closed the connection or stayed
     /// silent.
@@ -322,11 +345,31 @@ impl fmt::Display for NoHub {
                  the same wire format",
                 crate::wire::VERSION
             ),
+            NoHub::OriginNotAllowed => {
+                write!(f, "the hub does not allow this node's browser origin")
+            }
+            NoHub::HubFull => write!(f, "the hub takes no more connections for now"),
+            NoHub::RefusedByHub(byte) => write!(f, "the hub refused this node (reason {byte})"),
             NoHub::NotAHub => write!(
                 f,
                 "a program accepted the connection but did not open it as a nanomitter hub does"
             ),
         }
+    }
+}
+
+impl NoHub {
+    /// Whether dialing again, unchanged, cannot help: someone must change a setting (the secret,
+    /// the release, the allowed origins).
+    pub(crate) fn is_final(&self) -> bool {
+        matches!(
+            self,
+            NoHub::SecretRequired
+                | NoHub::HubHasNoSecret
+                | NoHub::WrongSecret
+                | NoHub::WireVersion { .. }
+                | NoHub::OriginNotAllowed
+        )
     }
 }
 

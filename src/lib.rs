@@ -85,6 +85,11 @@ pub use error::{Error, NoHub, Result, TransportError};
 pub use event::{Codec, DistributedEvent};
 pub use handle::{EmitterHandle, RoleWatch};
 pub use membership::Peer;
+/// The `tracing` target of the warnings about refused connections (a peer with another cluster
+/// secret or none, a browser origin not allowed, a hub of another wire version): at most one
+/// line per reason every 10 s, each with the count of those not written since. A program that
+/// keeps other logs quiet may still let these through (the CLI does).
+pub const REFUSALS_LOG_TARGET: &str = "nanomitter::refusals";
 pub use nanomitter_protocol::auth::{AuthError, Secret, MIN_SECRET_LEN};
 pub use nanomitter_protocol::stats::StatsSnapshot;
 pub use nanomitter_protocol::Role;

@@ -9,7 +9,7 @@
 use super::{Emitter, LinkState, Shared};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::link::{probe, FromLink, Link, LinkEvent};
+use crate::link::{probe, FromLink, Link, LinkEvent, RefusalLog};
 use crate::protocol::{Action, Node};
 use actix::prelude::*;
 use std::collections::HashMap;
@@ -33,6 +33,9 @@ pub(super) struct Hub {
     drained_notice_queued: bool,
     /// Why the last candidate could not be opened: what a failed election reports.
     open_failure: Option<Error>,
+    /// The warnings about hubs that refused this node, or that it refused, while it dials on:
+    /// kept across links, as each election step opens a new one.
+    refusals: RefusalLog,
 }
 
 impl Hub {
@@ -45,6 +48,7 @@ impl Hub {
             timer: None,
             drained_notice_queued: false,
             open_failure: None,
+            refusals: RefusalLog::default(),
         }
     }
 
@@ -219,6 +223,15 @@ impl Handler<FromLink> for Emitter {
             // The frame's place in the link's backlog is released as the handler returns.
             LinkEvent::Frame { from, received, .. } => {
                 hub.node.receive(now, attempt, from, received)
+            }
+            LinkEvent::Refused(reason) => {
+                let address = hub.node.candidate_address().unwrap_or_default().to_owned();
+                if reason.is_final() && hub.node.refused(attempt) {
+                    // What the failed election, published next, reports.
+                    hub.open_failure = Some(Error::Refused { address, reason });
+                } else {
+                    hub.refusals.warn_dialer(&reason);
+                }
             }
             LinkEvent::Failed(reason) => hub.node.link_failed(attempt, &reason),
         }

@@ -3,12 +3,14 @@
 //! the size limit, the tags and the budgets of frames waiting for the actor) and its writer (a
 //! queue bounded in frames and, on the hub, bytes).
 //!
-//! Owns: the connections' tasks and their writer queues. It must not decide what a frame means
-//! (the core does) nor how a connection opens (`opening` does).
+//! Owns: the connections' tasks and their writer queues, and what the hub refuses before its
+//! preamble (a browser origin not allowed, a connection past its members). It must not decide
+//! what a frame means (the core does) nor how a connection opens (`opening` does).
 
-use super::opening::{open_connection, refused_origin, HANDSHAKE_MAX};
+use super::opening::{open_connection, refused_origin, send_refusal, OpeningError, HANDSHAKE_MAX};
 use super::{LinkEvent, Shared};
 use crate::auth::{Opener, Sealer, TAG_LEN};
+use crate::error::NoHub;
 use crate::framing::{envelope, Deframer};
 use crate::mailbox::{MailboxBytes, Unhandled};
 use crate::nng::{Dialer, Listener, Stream};
@@ -16,6 +18,7 @@ use crate::protocol::{ConnId, OpenedAs};
 use crate::stats::Stats;
 use crate::wire::{self, Received};
 use bytes::Bytes;
+use nanomitter_protocol::refusal::{Reason, Refusal};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -129,8 +132,9 @@ pub(super) async fn accept_members(listener: Rc<Listener>, shared: Rc<Shared>) {
 }
 
 /// A client's dial loop: dials until the hub answers (redialing after `backoff`, doubling up
-/// to its maximum), then serves that one connection. The election gives up on the candidate by
-/// dropping the link.
+/// to its maximum), then serves that one connection. A refusal is reported, and dialing goes
+/// on: the election decides (a first `connect` refused for good fails at once). The election
+/// gives up on the candidate by dropping the link.
 pub(super) async fn dial_hub(
     dialer: Rc<Dialer>,
     shared: Rc<Shared>,
@@ -139,12 +143,12 @@ pub(super) async fn dial_hub(
     let (mut wait, max_wait) = backoff;
     loop {
         match dialer.dial().await {
-            Ok(stream) => {
-                if serve(stream, OpenedAs::Client, shared.clone()).await {
-                    // The hub's connection came up and ended: the election takes it from here.
-                    return;
-                }
-            }
+            Ok(stream) => match serve(stream, OpenedAs::Client, shared.clone()).await {
+                // The hub's connection came up and ended: the election takes it from here.
+                Served::Up => return,
+                Served::NotOpened => {}
+                Served::Refused(why) => shared.report(LinkEvent::Refused(why)),
+            },
             Err(error) if error.is_closed() => return,
             Err(error) => debug!(%error, "the hub did not answer, dialing again"),
         }
@@ -153,28 +157,53 @@ pub(super) async fn dial_hub(
     }
 }
 
-/// One connection, from its opening to its end. Returns whether it came up.
-async fn serve(stream: Stream, side: OpenedAs, shared: Rc<Shared>) -> bool {
+/// How a connection ended.
+enum Served {
+    /// It came up (and went down since).
+    Up,
+    /// It never came up: it failed, or did not open in time.
+    NotOpened,
+    /// This node, dialing, refused the hub or was refused by it.
+    Refused(NoHub),
+}
+
+/// One connection, from its opening to its end.
+async fn serve(stream: Stream, side: OpenedAs, shared: Rc<Shared>) -> Served {
     let stream = Rc::new(stream);
     let conn = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
     if shared.closed.get() {
         stream.close();
-        return false;
+        return Served::NotOpened;
     }
     shared.streams.borrow_mut().insert(conn, stream.clone());
-    let up = serve_open(conn, &stream, side, &shared).await;
+    let served = serve_open(conn, &stream, side, &shared).await;
     stream.close();
     shared.streams.borrow_mut().remove(&conn);
-    up
+    served
+}
+
+/// Why the hub refuses a connection before its preamble, if it does: a browser origin not
+/// allowed, or as many members as a hub takes (every hello lists them) already up.
+fn refused_before_preamble(stream: &Stream, shared: &Shared) -> Option<Refusal> {
+    if let Some(origin) = refused_origin(stream, shared) {
+        let text = format!("origin {origin} is not allowed");
+        return Some(Refusal::new(Reason::OriginNotAllowed, &text));
+    }
+    if shared.writers.borrow().len() >= wire::MAX_LISTED {
+        let text = format!("the hub has {} members, as many as it takes", wire::MAX_LISTED);
+        return Some(Refusal::new(Reason::OverLimit, &text));
+    }
+    None
 }
 
 /// [`serve`] once the stream is registered with the link (which closes it, whatever happens).
-async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &Shared) -> bool {
+async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &Shared) -> Served {
     if side == OpenedAs::Hub {
-        if let Some(origin) = refused_origin(stream, shared) {
+        if let Some(refusal) = refused_before_preamble(stream, shared) {
             Stats::add(&shared.stats.refused, 1);
-            debug!(%origin, "closed a websocket connection from a browser origin not allowed");
-            return false;
+            send_refusal(stream, &refusal).await;
+            shared.refusals.warn_hub(&refusal);
+            return Served::NotOpened;
         }
     }
     // Until the connection is open, only the small handshake messages may come: a longer one is
@@ -185,17 +214,26 @@ async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &
         Ok(Ok(halves)) => halves,
         Ok(Err(why)) => {
             Stats::add(&shared.stats.refused, 1);
-            warn!(%why, "closed a connection that did not open as a member's");
-            return false;
+            return match why {
+                OpeningError::Refused(why) => Served::Refused(why),
+                OpeningError::MemberRefused(refusal) => {
+                    shared.refusals.warn_hub(&refusal);
+                    Served::NotOpened
+                }
+                OpeningError::Failed(why) => {
+                    warn!(%why, "closed a connection that did not open as a member's");
+                    Served::NotOpened
+                }
+            };
         }
         Err(_) => {
             Stats::add(&shared.stats.refused, 1);
             debug!("closed a connection that did not open in time");
-            return false;
+            return Served::NotOpened;
         }
     };
     if shared.closed.get() {
-        return false;
+        return Served::NotOpened;
     }
     deframer.set_limit(shared.max_frame);
     let (sealer, opener) = halves.unzip();
@@ -212,7 +250,7 @@ async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &
     }
     shared.writers.borrow_mut().remove(&conn);
     shared.report(LinkEvent::ConnDown(conn));
-    true
+    Served::Up
 }
 
 /// Reads frames until the connection ends or sends something that is not a frame.

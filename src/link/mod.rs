@@ -5,12 +5,14 @@
 //! Owns: the listener or dialer of the current election attempt (and, on an `ipc://` path, the
 //! check for a stale socket file, under a lock) and what every task of the link shares; the
 //! reports to the emitter actor. The parts: `opening` (a connection's opening: the browser
-//! `Origin` check on a websocket hub, the hub's preamble, the cluster secret's handshake; a
-//! dialer refuses a hub with the reason, a [`NoHub`](crate::NoHub)), `connection` (the accept
+//! `Origin` check on a websocket hub, the hub's preamble, the cluster secret's handshake, and the
+//! refusals either side sends instead; a dialer refuses a hub, or is refused, with the reason, a
+//! [`NoHub`]), `connection` (the accept
 //! and dial loops, and each connection's reader — bytes → frames → decoded, with the size
 //! limit, the tags and the budget of frames waiting for the actor — and writer — a queue
 //! bounded in frames and bytes: a member that does not read has its connection closed, it
-//! never slows the others) and `probe` (whether a more preferred candidate can be had). What
+//! never slows the others), `probe` (whether a more preferred candidate can be had) and
+//! `refusals` (the warnings about refused connections, rate-limited per reason). What
 //! waits for the actor is bounded: the frames a link's readers reported and the actor has not
 //! handled yet may hold at most [`UNHANDLED_BUDGET`] bytes, one connection's at most
 //! `CONNECTION_UNHANDLED_BUDGET`, and a reader that finds either reached stops reading until
@@ -24,13 +26,15 @@
 mod connection;
 mod opening;
 mod probe;
+mod refusals;
 
 pub(crate) use opening::{hub_answers, OpeningError};
 pub(crate) use probe::probe;
+pub(crate) use refusals::RefusalLog;
 
 use crate::auth::Secret;
 use crate::config::{uses_tls, Config};
-use crate::error::{Error, Result};
+use crate::error::{Error, NoHub, Result};
 use crate::mailbox::{Backlog, MailboxBytes, Unhandled};
 use crate::nng::{Dialer, Listener, NngError, Stream, TlsSettings, TransportOptions};
 use crate::protocol::{ConnId, OpenedAs};
@@ -65,6 +69,9 @@ pub(crate) enum LinkEvent {
         /// the actor, until the event is dropped, handled or not.
         _counted: [Unhandled; 2],
     },
+    /// The dialed hub refused this node, or this node refused it; the dialer goes on dialing
+    /// until the election gives up on the link.
+    Refused(NoHub),
     /// The listener or dialer failed; the link is unusable.
     Failed(String),
 }
@@ -113,6 +120,9 @@ struct Shared {
     closed: std::cell::Cell<bool>,
     /// The frames every connection of the link reported that the actor has not handled yet.
     backlog: Backlog,
+    /// The hub's warnings about the connections it refused, at most one per reason every few
+    /// seconds: a misconfigured peer that keeps dialing must not flood the log.
+    refusals: RefusalLog,
     /// The bytes of the large frames (from [`ARRIVING_ALONE`](connection::ARRIVING_ALONE) on) that connections of the link
     /// are in the middle of receiving: each reserves its whole length when it starts. Once
     /// they reach `max_frame`, a reader whose next frame is large stops reading until one of
@@ -171,6 +181,7 @@ impl Link {
             streams: RefCell::new(HashMap::new()),
             closed: std::cell::Cell::new(false),
             backlog: Arc::new(MailboxBytes::new(UNHANDLED_BUDGET)),
+            refusals: RefusalLog::default(),
             arriving: Arc::new(MailboxBytes::new(config.core.max_frame_size)),
         });
         // A node without a TLS certificate cannot serve a TLS candidate: it only dials it.

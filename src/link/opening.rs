@@ -1,9 +1,11 @@
 //! How a connection opens, before any frame: on a websocket hub the browser `Origin` check,
 //! then the hub's preamble (the wire format's magic and version, and whether it requires the
-//! cluster secret) and, with a secret, the handshake.
+//! cluster secret) and, with a secret, the handshake; and the refusals either side sends
+//! instead when it will not go on (`docs/wire.md` §4).
 //!
-//! Owns: the opening's messages and the reasons a dialer refuses what answered ([`NoHub`]). It
-//! must not read or write frames: once open, the connection is `connection`'s.
+//! Owns: the opening's messages, the refusals sent and read, and the reasons a dialer refuses
+//! what answered or is refused ([`NoHub`]). It must not read or write frames: once open, the
+//! connection is `connection`'s.
 
 use super::Shared;
 use crate::auth::{Answered, AuthError, Dialing, Opener, Sealer, Secret};
@@ -13,7 +15,9 @@ use crate::nng::Stream;
 use crate::protocol::OpenedAs;
 use crate::wire;
 use bytes::Bytes;
+use nanomitter_protocol::refusal::{Reason, Refusal};
 use std::fmt;
+use tracing::debug;
 
 /// The longest handshake message.
 pub(super) const HANDSHAKE_MAX: usize = 256;
@@ -41,6 +45,51 @@ fn preamble(secret: bool) -> [u8; 6] {
     [m0, m1, m2, m3, wire::VERSION, u8::from(secret)]
 }
 
+/// Tells the peer why it is refused, in place of the next opening message; the caller closes
+/// the connection. A peer that cannot take it (gone already) changes nothing: it is refused
+/// either way.
+pub(super) async fn send_refusal(stream: &Stream, refusal: &Refusal) {
+    let _ = write_one(stream, &refusal.encode()).await;
+}
+
+/// On a dialer, a hub that sent a refusal instead of an opening message refused this node: what
+/// the dialer reports for it.
+fn hub_refused(refused: Refused) -> OpeningError {
+    let refusal = match refused {
+        Refused::ByPeer(refusal) => refusal,
+        Refused::Failed(error) => return error,
+    };
+    debug!(%refusal, "the hub refused this node");
+    OpeningError::Refused(match refusal.reason {
+        Reason::OriginNotAllowed => NoHub::OriginNotAllowed,
+        Reason::WrongSecret => NoHub::WrongSecret,
+        Reason::SecretRequired => NoHub::SecretRequired,
+        Reason::SecretNotExpected => NoHub::HubHasNoSecret,
+        Reason::OverLimit => NoHub::HubFull,
+        Reason::Other(byte) => NoHub::RefusedByHub(byte),
+    })
+}
+
+/// The next opening message, or the refusal the peer sent in its place.
+async fn read_opening(
+    stream: &Stream,
+    deframer: &mut Deframer,
+) -> std::result::Result<Bytes, Refused> {
+    let message = read_one(stream, deframer).await.map_err(Refused::Failed)?;
+    match Refusal::decode(&message) {
+        Some(refusal) => Err(Refused::ByPeer(refusal)),
+        None => Ok(message),
+    }
+}
+
+/// Why the opening stopped where a message was read: the peer refused, or the read failed.
+enum Refused {
+    /// The peer sent a refusal instead of the message.
+    ByPeer(Refusal),
+    /// The connection failed, or the message was too long.
+    Failed(OpeningError),
+}
+
 /// Opens a connection: the hub's preamble, then, with a secret, the handshake. Returns the
 /// session's halves when there is a secret.
 pub(super) async fn open_connection(
@@ -53,18 +102,25 @@ pub(super) async fn open_connection(
     match side {
         OpenedAs::Hub => write_one(stream, &ours).await?,
         OpenedAs::Client => {
-            let theirs = read_one(stream, deframer).await?;
+            let theirs = read_opening(stream, deframer).await.map_err(hub_refused)?;
             if theirs[..] != ours[..] {
-                return Err(OpeningError::Refused(match theirs.get(..5) {
+                let why = match theirs.get(..5) {
                     Some(head) if head[..4] == wire::MAGIC && head[4] != wire::VERSION => {
                         NoHub::WireVersion { hub: head[4] }
                     }
                     Some(head) if head[..4] == wire::MAGIC && secret.is_some() => {
                         NoHub::HubHasNoSecret
                     }
-                    Some(head) if head[..4] == wire::MAGIC => NoHub::SecretRequired,
+                    Some(head) if head[..4] == wire::MAGIC => {
+                        // The hub reads a challenge next: it is told why none comes.
+                        let refusal =
+                            Refusal::new(Reason::SecretRequired, "this node has no secret");
+                        send_refusal(stream, &refusal).await;
+                        NoHub::SecretRequired
+                    }
                     _ => NoHub::NotAHub,
-                }));
+                };
+                return Err(OpeningError::Refused(why));
             }
         }
     }
@@ -77,9 +133,12 @@ pub(super) async fn open_connection(
 /// Why a connection did not open.
 #[derive(Debug)]
 pub(crate) enum OpeningError {
-    /// This node, dialing, refuses what answered for what it said (its preamble, or a proof of
-    /// the secret that does not check out).
+    /// On a dialer: it refuses what answered (its preamble, or a proof of the secret that does
+    /// not check out), or the hub refused it; with what the dialer reports.
     Refused(NoHub),
+    /// On the hub: the dialer was refused, by the hub (it told the dialer why) or by itself (it
+    /// told the hub why); the hub logs it by its reason.
+    MemberRefused(Refusal),
     /// The connection failed, or the peer sent what the opening does not allow.
     Failed(String),
 }
@@ -88,6 +147,7 @@ impl fmt::Display for OpeningError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             OpeningError::Refused(why) => why.fmt(f),
+            OpeningError::MemberRefused(refusal) => refusal.fmt(f),
             OpeningError::Failed(why) => f.write_str(why),
         }
     }
@@ -100,34 +160,56 @@ impl From<AuthError> for OpeningError {
 }
 
 /// The cluster-secret handshake (see [`crate::auth`]): the dialer challenges, the hub answers
-/// and proves, the dialer proves.
+/// and proves, the dialer proves. A side whose peer's proof does not check out tells the peer
+/// so in place of its next message.
 async fn handshake(
     stream: &Stream,
     deframer: &mut Deframer,
     secret: &Secret,
     side: OpenedAs,
 ) -> std::result::Result<(Sealer, Opener), OpeningError> {
+    let wrong_secret =
+        Refusal::new(Reason::WrongSecret, "the proof of the secret does not check out");
     let session = match side {
         OpenedAs::Client => {
             let (dialing, challenge) = Dialing::start(secret)?;
             write_one(stream, &challenge).await?;
-            let answer = read_one(stream, deframer).await?;
-            let (proof, session) = dialing.answer(&answer).map_err(|error| match error {
-                AuthError::BadProof => OpeningError::Refused(NoHub::WrongSecret),
-                other => other.into(),
-            })?;
+            let answer = read_opening(stream, deframer).await.map_err(hub_refused)?;
+            let (proof, session) = match dialing.answer(&answer) {
+                Ok(answered) => answered,
+                Err(AuthError::BadProof) => {
+                    send_refusal(stream, &wrong_secret).await;
+                    return Err(OpeningError::Refused(NoHub::WrongSecret));
+                }
+                Err(other) => return Err(other.into()),
+            };
             write_one(stream, &proof).await?;
             session
         }
         OpenedAs::Hub => {
-            let challenge = read_one(stream, deframer).await?;
+            let challenge = read_opening(stream, deframer).await.map_err(member_refused)?;
             let (answered, answer) = Answered::challenge(secret, &challenge)?;
             write_one(stream, &answer).await?;
-            let proof = read_one(stream, deframer).await?;
-            answered.proof(&proof)?
+            let proof = read_opening(stream, deframer).await.map_err(member_refused)?;
+            match answered.proof(&proof) {
+                Ok(session) => session,
+                Err(AuthError::BadProof) => {
+                    send_refusal(stream, &wrong_secret).await;
+                    return Err(OpeningError::MemberRefused(wrong_secret));
+                }
+                Err(other) => return Err(other.into()),
+            }
         }
     };
     Ok(session.split())
+}
+
+/// On the hub, a dialer that sent a refusal instead of an opening message refused itself.
+fn member_refused(refused: Refused) -> OpeningError {
+    match refused {
+        Refused::ByPeer(refusal) => OpeningError::MemberRefused(refusal),
+        Refused::Failed(error) => error,
+    }
 }
 
 async fn write_one(stream: &Stream, message: &[u8]) -> std::result::Result<(), OpeningError> {

@@ -1,6 +1,7 @@
 //! The golden vectors of `docs/vectors/` against the Rust implementation: every frame vector
 //! encodes to its hex from its decoded meaning and decodes from its hex to that meaning, every
-//! malformed vector is refused for its reason, and the handshake vector follows `docs/wire.md` §5.
+//! malformed vector is refused for its reason, the preamble and refusal vectors are the opening's
+//! messages (`docs/wire.md` §4), and the handshake vector follows §5.
 //! The TypeScript client checks the same files (`clients/js/test/unit/vectors.test.mjs`).
 //!
 //! Owns: the vectors' JSON shape and the translation between it and the wire module's types. It
@@ -331,6 +332,23 @@ fn the_preamble_vectors_are_the_hubs_first_words() {
         let mut expected = wire::MAGIC.to_vec();
         expected.extend_from_slice(&[wire::VERSION, u8::from(vector["secret"] == true)]);
         assert_eq!(text(&vector["hex"]), hex(&expected), "{}", vector["name"]);
+    }
+}
+
+#[test]
+fn the_refusal_vectors_encode_and_decode_as_their_reason_and_text() {
+    use nanomitter_protocol::refusal::{Reason, Refusal};
+    let vectors = load("frames.json");
+    let refusals = vectors["refusals"].as_array().expect("refusals");
+    assert!(refusals.len() >= 6, "every reason has a vector");
+    for vector in refusals {
+        let name = text(&vector["name"]);
+        let code = u8::try_from(number(&vector["code"])).expect("a reason byte");
+        let refusal = Refusal::new(Reason::from_byte(code), &text(&vector["text"]));
+        assert_eq!(hex(&refusal.encode()), text(&vector["hex"]), "{name}");
+        let decoded = Refusal::decode(&unhex(&text(&vector["hex"]))).expect("a refusal");
+        assert_eq!(decoded, refusal, "{name}");
+        assert_eq!(decoded.reason.name(), text(&vector["reason"]), "{name}");
     }
 }
 

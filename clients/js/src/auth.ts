@@ -27,6 +27,17 @@ const SESSION_LABEL = utf8('nanomitter/1 session');
 const FROM_DIALER = 1;
 const FROM_HUB = 2;
 
+/**
+ * The peer's proof of the secret did not check out (rather than a malformed message): the two
+ * secrets differ, or the peer is not the cluster's hub.
+ */
+export class BadProof extends NanomitterError {
+  constructor(message: string) {
+    super('AuthFailed', message);
+    this.name = 'BadProof';
+  }
+}
+
 /** The secret's bytes, refusing (`InvalidSetting`) one that is not a string or bytes, or too short. */
 export function secretBytes(secret: string | Uint8Array): Uint8Array {
   if (typeof secret !== 'string' && !(secret instanceof Uint8Array)) {
@@ -88,7 +99,7 @@ export class Dialing {
     const hubNonce = answered.slice(0, NONCE_LEN);
     const hubProof = answered.subarray(NONCE_LEN);
     const expected = await hmac(this.secret, [HUB_LABEL, this.nonce, hubNonce]);
-    if (!sameBytes(expected, hubProof)) throw new NanomitterError('AuthFailed', 'the hub does not know the cluster secret');
+    if (!sameBytes(expected, hubProof)) throw new BadProof('the hub does not know the cluster secret');
     const proof = message(PROOF, [await hmac(this.secret, [CLIENT_LABEL, this.nonce, hubNonce])]);
     const key = await hmac(this.secret, [SESSION_LABEL, this.nonce, hubNonce]);
     const cryptoKey = await importKey(key);

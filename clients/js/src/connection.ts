@@ -1,15 +1,17 @@
 /**
  * One connection to a hub, from its opening to its end (docs/wire.md §4): the hub's preamble,
  * the cluster secret's handshake when there is one, then frames in both directions, tagged with
- * a secret.
+ * a secret. A hub's refusal is read where an opening message was expected, and this client tells
+ * the hub why it refuses it where the hub waits for its challenge or proof.
  *
- * Owns: the opening, the framing of what is sent and received, the tags, and decoding received
- * frames. Must not decide anything about a frame's meaning: the member does.
+ * Owns: the opening, the refusals, the framing of what is sent and received, the tags, and
+ * decoding received frames. Must not decide anything about a frame's meaning: the member does.
  */
 
-import { Dialing, TAG_LEN, type Tagger } from './auth.js';
+import { BadProof, Dialing, TAG_LEN, type Tagger } from './auth.js';
 import { NanomitterError } from './errors.js';
 import { Deframer, type Message, lengthPrefix } from './framing.js';
+import { type Refusal, type RefusalReason, decodeRefusal, encodeRefusal, isFinal } from './refusal.js';
 import { type ByteStream, StreamOpenError, type TlsOptions, openStream } from './transport.js';
 import { type Frame, FrameError, MAGIC, VERSION, decode } from './wire.js';
 
@@ -44,10 +46,32 @@ export class OpenError extends NanomitterError {
     message: string,
     /** The hub answered but disagrees (wire version, secret): another try will not help. */
     readonly refused: boolean,
+    /** Why the hub refused this client or this client the hub, when one side said or could tell. */
+    readonly reason: RefusalReason | null = null,
   ) {
     super('Unreachable', message);
     this.name = 'OpenError';
   }
+
+  /** Whether dialing the same hub again, unchanged, cannot help: someone must change a setting. */
+  get final(): boolean {
+    return this.reason !== null && isFinal(this.reason);
+  }
+}
+
+/** What this client reports for a refusal the hub sent it. */
+function hubRefused(address: string, refusal: Refusal): OpenError {
+  const why: Record<RefusalReason, string> = {
+    'origin-not-allowed': "the hub does not allow this page's origin",
+    'wrong-secret': "the hub did not accept this client's proof of the cluster secret: the two secrets differ",
+    'secret-required': 'the hub requires the cluster secret and this client has none',
+    'secret-not-expected': 'this client has a cluster secret and the hub has none',
+    'over-limit': 'the hub takes no more connections for now',
+    'wire-version': 'the hub speaks another wire format',
+    other: `the hub refused this client (reason ${refusal.code})`,
+  };
+  const text = refusal.text ? ` (${refusal.text})` : '';
+  return new OpenError(`${address}: ${why[refusal.reason]}${text}`, true, refusal.reason);
 }
 
 export class Connection {
@@ -100,28 +124,35 @@ export class Connection {
       options,
     );
     if (this.closed) throw new OpenError(`${address}: closed while opening`, false);
-    const preamble = (await this.nextMessage()).frame;
+    const preamble = await this.nextOpening(address);
     const expected = Uint8Array.of(...MAGIC, VERSION, options.secret ? 1 : 0);
     if (preamble.length !== expected.length || preamble.some((b, i) => b !== expected[i])) {
       const isHub = preamble.length >= 5 && MAGIC.every((b, i) => preamble[i] === b);
       if (!isHub) throw new OpenError(`${address}: not a nanomitter hub`, true);
       if (preamble[4] !== VERSION) {
-        throw new OpenError(`${address}: the hub speaks wire format ${preamble[4]}, this client ${VERSION}`, true);
+        const why = `the hub speaks wire format ${preamble[4]}, this client ${VERSION}`;
+        throw new OpenError(`${address}: ${why}`, true, 'wire-version');
       }
-      throw new OpenError(
-        options.secret
-          ? `${address}: the hub has no secret, this client has one`
-          : `${address}: the hub requires a secret, this client has none`,
-        true,
-      );
+      if (options.secret) {
+        throw new OpenError(`${address}: this client has a cluster secret and the hub has none`, true, 'secret-not-expected');
+      }
+      // The hub waits for a challenge: it is told why none comes.
+      this.refuse('secret-required', 'this node has no secret');
+      throw new OpenError(`${address}: the hub requires the cluster secret and this client has none`, true, 'secret-required');
     }
     if (options.secret) {
       const dialing = new Dialing(options.secret);
       this.write([lengthPrefix(dialing.challenge), dialing.challenge]);
+      const answer = await this.nextOpening(address);
       let answered;
       try {
-        answered = await dialing.answer((await this.nextMessage()).frame);
+        answered = await dialing.answer(answer);
       } catch (error) {
+        if (error instanceof BadProof) {
+          this.refuse('wrong-secret', 'the proof of the secret does not check out');
+          const why = 'the hub did not prove this client\'s cluster secret: the two secrets differ, or it is not the cluster\'s hub';
+          throw new OpenError(`${address}: ${why}`, true, 'wrong-secret');
+        }
         throw new OpenError(`${address}: ${(error as Error).message}`, true);
       }
       this.sealer = answered.session.sealer;
@@ -133,16 +164,34 @@ export class Connection {
     }
   }
 
+  /** The next opening message; a refusal the hub sent in its place is thrown. */
+  private async nextOpening(address: string): Promise<Uint8Array> {
+    const message = (await this.nextMessage()).frame;
+    const refusal = decodeRefusal(message);
+    if (refusal) throw hubRefused(address, refusal);
+    return message;
+  }
+
+  /** Tells the hub why this client will not go on, in place of its next opening message. */
+  private refuse(reason: RefusalReason, text: string): void {
+    const refusal = encodeRefusal(reason, text);
+    this.write([lengthPrefix(refusal), refusal]);
+  }
+
   private openUp(maxFrame: number): void {
     this.opening = false;
     this.deframer.maxFrame = maxFrame;
   }
 
   private nextMessage(): Promise<Message> {
-    if (this.openFailure) return Promise.reject(this.openFailure);
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject };
       this.pump();
+      // What arrived before the stream ended is read first: a hub's refusal, then its close.
+      if (this.waiter && this.openFailure) {
+        this.waiter = null;
+        reject(this.openFailure);
+      }
     });
   }
 

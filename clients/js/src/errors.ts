@@ -17,6 +17,7 @@ export type NanomitterErrorCode =
   | 'Overflow'
   | 'Closed'
   | 'Unreachable'
+  | 'Refused'
   | 'AuthFailed'
   | 'Unsupported'
   | 'Timeout';
@@ -25,6 +26,11 @@ export class NanomitterError extends Error {
   constructor(
     readonly code: NanomitterErrorCode,
     message: string,
+    /**
+     * Which case of the code: with `Refused`, why the hub refused this client or this client the
+     * hub (a `RefusalReason`); with `Malformed` from the wire decoder, what was wrong.
+     */
+    readonly reason: string | null = null,
   ) {
     super(message);
     this.name = 'NanomitterError';

@@ -11,6 +11,7 @@ export type { DistributedEvent, EventListener } from './distributed.js';
 export type { TlsOptions } from './transport.js';
 export { NanomitterError } from './errors.js';
 export type { NanomitterErrorCode } from './errors.js';
+export type { RefusalReason } from './refusal.js';
 export type { MemberStats } from './member.js';
 export type { CodecName } from './codec.js';
 export type { NodeId } from './bytes.js';

@@ -92,6 +92,13 @@ export class Member {
         clearTimeout(timer);
         resolve();
       };
+      this.onRefused = (refusal) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(new NanomitterError('Refused', refusal.message, refusal.reason));
+        void this.close();
+      };
       void this.run();
     });
   }
@@ -110,6 +117,12 @@ export class Member {
   }
 
   private onFirstLink: (() => void) | null = null;
+  /** Before the first link: fails {@link start} with a refusal that dialing again cannot fix. */
+  private onRefused: ((refusal: OpenError) => void) | null = null;
+  /** The last attempt's refusal, when dialing the same hub again cannot fix it. */
+  private finalRefusal: OpenError | null = null;
+  /** Whether a link ever came up: a refusal after that is retried like any lost hub. */
+  private everLinked = false;
   /** Why the last attempt to open a connection failed, and the last refusal by a hub. */
   private lastError: string | null = null;
   private lastRefusal: string | null = null;
@@ -118,7 +131,7 @@ export class Member {
     const { candidates, reconnectMinMs, reconnectMaxMs, electionTimeoutMs } = this.settings;
     while (!this.closed) {
       let linked = false;
-      for (const address of candidates) {
+      for (const [index, address] of candidates.entries()) {
         const deadline = now() + electionTimeoutMs;
         let wait = reconnectMinMs;
         while (!this.closed) {
@@ -126,6 +139,12 @@ export class Member {
           if (connection) {
             await this.serve(connection, address);
             linked = true;
+            break;
+          }
+          // Refused for good before the first link: the next candidate at once, and on the last
+          // one `connect` fails with the reason instead of waiting for its timeout.
+          if (this.finalRefusal && !this.everLinked) {
+            if (index === candidates.length - 1) this.onRefused?.(this.finalRefusal);
             break;
           }
           if (now() + wait >= deadline) break;
@@ -141,6 +160,7 @@ export class Member {
   private async open(address: string, timeoutMs: number): Promise<Connection | null> {
     const attempt = ++this.attempt;
     const current = () => attempt === this.attempt && !this.closed;
+    this.finalRefusal = null;
     try {
       const connection = await Connection.open(
         address,
@@ -162,12 +182,14 @@ export class Member {
     } catch (error) {
       this.lastError = error instanceof OpenError ? error.message : String(error);
       if (error instanceof OpenError && error.refused) this.lastRefusal = error.message;
+      this.finalRefusal = error instanceof OpenError && error.final ? error : null;
       return null;
     }
   }
 
   /** One link, from up to down. */
   private serve(connection: Connection, address: string): Promise<void> {
+    this.everLinked = true;
     return new Promise((resolve) => {
       this.linkEnded = resolve;
       this.linkUp(connection, address);

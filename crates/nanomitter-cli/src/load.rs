@@ -108,7 +108,8 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
     let recorder =
         Recorder { received: received.clone(), slow: Duration::from_micros(args.slow_us) }.start();
     let topics = [args.topic.clone(), topic::LAGGED.to_owned()];
-    let emitter = args.node.connect_listening(&topics, Some(recorder.clone().recipient())).await?;
+    let emitter =
+        args.node.connect_listening(&topics, Some(recorder.clone().recipient()), false).await?;
     report_roles(&emitter);
 
     let emitted = Rc::new(Cell::new(0u64));

@@ -54,6 +54,10 @@ enum Command {
         /// Print only each event's data, as JSON.
         #[arg(short, long)]
         raw: bool,
+        /// Never become the hub: only dial, and fail after --connect-timeout when no hub
+        /// answers.
+        #[arg(long)]
+        dial_only: bool,
         /// Topics or patterns to listen to; `*` listens to every topic.
         #[arg(required = true)]
         topics: Vec<String>,
@@ -94,6 +98,10 @@ enum Command {
     Repl {
         #[command(flatten)]
         node: NodeArgs,
+        /// Never become the hub: only dial, and fail after --connect-timeout when no hub
+        /// answers.
+        #[arg(long)]
+        dial_only: bool,
         /// Topics to listen to; `*` listens to every topic.
         topics: Vec<String>,
     },
@@ -133,10 +141,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs on stderr: none by default, more with each `-v`; `RUST_LOG` wins when set. Colours
-/// only when stderr is a terminal.
+/// Logs on stderr: by default only the warnings about refused connections (a peer with another
+/// secret, a browser origin not allowed: settings to put right, at most one line per reason
+/// every 10 s), more with each `-v`; `RUST_LOG` wins when set. Colours only when stderr is a
+/// terminal.
 fn init_logs(verbose: u8) {
-    let level = ["off", "warn", "info", "debug"][usize::from(verbose.min(3))];
+    let refusals_only = format!("off,{}=warn", nanomitter::REFUSALS_LOG_TARGET);
+    let level = [&refusals_only, "warn", "info", "debug"][usize::from(verbose.min(3))];
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     tracing_subscriber::fmt()
@@ -178,9 +189,9 @@ fn secret_hint(why: &nanomitter::NoHub) -> Option<String> {
 
 async fn run(command: Command) -> Result<(), String> {
     match command {
-        Command::Listen { node, count, timeout, raw, topics } => {
+        Command::Listen { node, count, timeout, raw, dial_only, topics } => {
             let format = if raw { Format::Data } else { Format::Event };
-            let args = simple::ListenArgs { count, timeout, format, topics: &topics };
+            let args = simple::ListenArgs { count, timeout, format, dial_only, topics: &topics };
             simple::listen(&node, args).await
         }
         Command::Emit { node, repeat, may_host, msgpack, topic, json } => {
@@ -190,7 +201,7 @@ async fn run(command: Command) -> Result<(), String> {
             simple::emit(&node, what, json.as_deref()).await
         }
         Command::Hub { node, every } => simple::hub(&node, every).await,
-        Command::Repl { node, topics } => repl::run(&node, &topics).await,
+        Command::Repl { node, dial_only, topics } => repl::run(&node, dial_only, &topics).await,
         Command::DemoHub(args) => demo::hub(args).await,
         Command::DemoWorker(args) => demo::worker(args).await,
         Command::Load(args) => load::run(args).await,

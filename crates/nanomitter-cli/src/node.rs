@@ -104,14 +104,15 @@ impl NodeArgs {
         self.connect_timeout
     }
 
-    /// Connects, subscribes `recipient` to `topics`, and says so on stderr once the
-    /// subscriptions are announced to the cluster.
+    /// Connects (a `dial_only` node never becomes the hub), subscribes `recipient` to
+    /// `topics`, and says so on stderr once the subscriptions are announced to the cluster.
     pub async fn connect_listening(
         &self,
         topics: &[String],
         recipient: Option<Recipient<DistributedEvent>>,
+        dial_only: bool,
     ) -> Result<EmitterHandle, String> {
-        connect_with(self.builder()?, topics, recipient).await
+        connect_with(self.builder()?.dial_only(dial_only), topics, recipient).await
     }
 
     /// Connects as [`NodeArgs::connect`] does; a `dial_only` node never becomes the hub and fails
@@ -122,7 +123,7 @@ impl NodeArgs {
 
     /// Connects and says so on stderr.
     pub async fn connect(&self) -> Result<EmitterHandle, String> {
-        self.connect_listening(&[], None).await
+        self.connect_listening(&[], None, false).await
     }
 }
 

@@ -15,14 +15,15 @@ use actix::{Actor, Recipient};
 use nanomitter::{DistributedEvent, EmitterHandle};
 use tokio::sync::{mpsc, oneshot};
 
-/// Runs the line commands of stdin until it ends, stdout closes or Ctrl-C; then flushes.
-pub async fn run(node: &NodeArgs, topics: &[String]) -> Result<(), String> {
+/// Runs the line commands of stdin until it ends, stdout closes or Ctrl-C; then flushes. A
+/// `dial_only` node never becomes the hub.
+pub async fn run(node: &NodeArgs, dial_only: bool, topics: &[String]) -> Result<(), String> {
     check_topics(topics, true)?;
     let interrupted = Interrupt::install()?.requested();
     tokio::pin!(interrupted);
     let (done, mut stdout_gone) = oneshot::channel();
     let printer = Printer::new(Format::Event, None, done).start().recipient();
-    let emitter = node.connect_listening(topics, Some(printer.clone())).await?;
+    let emitter = node.connect_listening(topics, Some(printer.clone()), dial_only).await?;
     report_roles(&emitter);
     let mut lines = stdin_lines();
     loop {

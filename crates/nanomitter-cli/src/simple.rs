@@ -23,6 +23,8 @@ pub struct ListenArgs<'a> {
     pub timeout: Option<Duration>,
     /// How events print.
     pub format: Format,
+    /// Only dial: never become the hub.
+    pub dial_only: bool,
     /// Topics or patterns.
     pub topics: &'a [String],
 }
@@ -38,7 +40,8 @@ pub async fn listen(node: &NodeArgs, args: ListenArgs<'_>) -> Result<(), String>
     let (done, finished) = oneshot::channel();
     let printer = Printer::new(args.format, args.count, done);
     let printed = printer.printed();
-    let emitter = node.connect_listening(args.topics, Some(printer.start().recipient())).await?;
+    let recipient = Some(printer.start().recipient());
+    let emitter = node.connect_listening(args.topics, recipient, args.dial_only).await?;
     let timeout = args.timeout.map_or(Duration::MAX, |t| t);
     let timed_out = tokio::select! {
         _ = finished => false,

@@ -10,6 +10,8 @@ mod common;
 
 use common::{free_address, wait_listeners, wait_until, Process, TempDir};
 use serde_json::Value;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 /// The stderr lines of a process that ran to its end with exit code 1: exactly one, the error.
 fn the_error_line(process: &mut Process) -> String {
@@ -59,37 +61,92 @@ fn an_unreachable_hub_says_why() {
     }
 }
 
-/// A program that opens every connection on a loopback port as a hub of the next wire format
-/// would (its preamble: magic, version, no secret) and holds it. Returns its address.
-fn hub_of_the_next_wire_format() -> String {
+/// A program that opens every connection on a loopback port with `message` (length-prefixed)
+/// and holds it. Returns its address and how many connections it accepted.
+fn saying_on_every_connection(message: Vec<u8>) -> (String, Arc<AtomicUsize>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = format!("tcp://{}", listener.local_addr().unwrap());
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
     std::thread::spawn(move || {
         for mut stream in listener.incoming().map_while(Result::ok) {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let mut framed = (message.len() as u32).to_le_bytes().to_vec();
+            framed.extend_from_slice(&message);
             std::thread::spawn(move || {
-                let mut preamble = 6u32.to_le_bytes().to_vec();
-                preamble.extend_from_slice(&nanomitter_protocol::wire::MAGIC);
-                preamble.extend_from_slice(&[nanomitter_protocol::wire::VERSION + 1, 0]);
-                if std::io::Write::write_all(&mut stream, &preamble).is_ok() {
+                if std::io::Write::write_all(&mut stream, &framed).is_ok() {
                     // Hold the connection until the dialer closes it.
                     let _ = std::io::copy(&mut stream, &mut std::io::sink());
                 }
             });
         }
     });
-    address
+    (address, accepted)
 }
 
-/// A hub of another wire format is named by the version its preamble carries.
+/// A program that opens every connection as a hub of the next wire format would (its preamble:
+/// magic, version, no secret). Returns its address.
+fn hub_of_the_next_wire_format() -> String {
+    let mut preamble = nanomitter_protocol::wire::MAGIC.to_vec();
+    preamble.extend_from_slice(&[nanomitter_protocol::wire::VERSION + 1, 0]);
+    saying_on_every_connection(preamble).0
+}
+
+/// A hub that takes no more connections is dialed again until the connect timeout (it may take
+/// this node later), said in a warning without `-v` (once, however often it refuses), and named
+/// in the error line.
 #[test]
-fn a_hub_of_another_wire_format_is_named_with_its_version() {
-    let address = hub_of_the_next_wire_format();
+fn a_hub_that_takes_no_more_connections_is_dialed_again_and_named() {
+    use nanomitter_protocol::refusal::{Reason, Refusal};
+    let full = Refusal::new(Reason::OverLimit, "the hub has 4096 members").encode();
+    let (address, accepted) = saying_on_every_connection(full);
     let args = ["emit", "-a", &address, "--connect-timeout", "1500ms", "t", "1"];
+    let mut process = Process::start_as_user("full", &args);
+    assert_eq!(process.wait_exit(), 1, "{:?}", process.stderr());
+    let why = "the hub takes no more connections for now";
+    let stderr = process.stderr();
+    let warned = stderr.iter().filter(|l| l.contains(&format!("dialing on: {why}"))).count();
+    assert_eq!(warned, 1, "{stderr:?}");
+    let error = stderr.last().expect("an error line");
+    let expected = format!("nanomitter: error: no hub answered at {address} within 1.5s: {why}");
+    assert_eq!(error, &expected, "{stderr:?}");
+    assert!(accepted.load(Ordering::SeqCst) >= 2, "dialed again");
+}
+
+/// A hub of another wire format is named by the version its preamble carries, at once: no
+/// retrying makes the two speak the same format.
+#[test]
+fn a_hub_of_another_wire_format_is_named_with_its_version_at_once() {
+    let address = hub_of_the_next_wire_format();
+    let args = ["emit", "-a", &address, "--connect-timeout", "10s", "t", "1"];
+    let started = std::time::Instant::now();
     let line = the_error_line(&mut Process::start_as_user("other-wire-format", &args));
+    let took = started.elapsed();
     let (theirs, ours) =
         (nanomitter_protocol::wire::VERSION + 1, nanomitter_protocol::wire::VERSION);
     let why = format!("the hub speaks wire format {theirs}, this node {ours}");
-    assert!(line.contains("no hub answered") && line.contains(&why), "{line}");
+    assert!(line.contains("no link with the hub") && line.contains(&why), "{line}");
+    assert!(took < std::time::Duration::from_secs(1), "reported after {took:?}");
+}
+
+/// `listen` and `repl` with `--dial-only` never become the hub: with nobody at the address they
+/// fail after `--connect-timeout` (without it they would bind it), and with a hub they link to
+/// it as clients.
+#[test]
+fn listen_and_repl_with_dial_only_never_become_the_hub() {
+    let nobody = free_address();
+    for command in ["listen", "repl"] {
+        let args = [command, "--dial-only", "-a", &nobody, "--connect-timeout", "300ms", "t"];
+        let line = the_error_line(&mut Process::start_as_user(command, &args));
+        assert!(line.contains("no hub answered") && line.contains("Connection refused"), "{line}");
+    }
+    let address = free_address();
+    let hub = Process::start("hub", &["hub", "-a", &address]);
+    assert!(hub.wait_stderr("connected").contains("as Hub"));
+    for command in ["listen", "repl"] {
+        let node = Process::start(command, &[command, "--dial-only", "-a", &address, "t"]);
+        assert!(node.wait_stderr("connected").contains("as Client"), "{command}");
+    }
 }
 
 /// A bad topic fails before any connection: no "connected" line, no wait for a hub.

@@ -183,8 +183,7 @@ impl Node {
     }
 
     /// The candidate address of the current election step or link.
-    #[cfg(test)]
-    pub(crate) fn candidate_address(&self) -> Option<&str> {
+    pub fn candidate_address(&self) -> Option<&str> {
         self.phase.candidate().map(|i| self.settings.candidates[i].as_str())
     }
 
@@ -363,6 +362,29 @@ impl Node {
             // A dialer redials by itself.
             _ => {}
         }
+    }
+
+    /// The hub dialed on the link of `attempt` refused this node, or this node refused it, for
+    /// a reason dialing again cannot fix (the cluster secret, the wire version, the browser
+    /// origin). Before the node was ever linked, the election moves on to the next candidate at
+    /// once (a program that took a candidate's port cannot hold the node up), and fails on the
+    /// last one, so that `connect` reports the reason without waiting for its timeout. A node that
+    /// was linked before keeps dialing (the hub's settings may be put right), as it does when no
+    /// hub answers. Returns whether the election failed.
+    pub fn refused(&mut self, attempt: u64) -> bool {
+        let Phase::Dialing { candidate, .. } = self.phase else { return false };
+        if attempt != self.attempt || self.ever_linked {
+            return false;
+        }
+        if candidate + 1 < self.settings.candidates.len() {
+            warn!(address = %self.settings.candidates[candidate], "refused by the hub dialed, trying the next candidate");
+            self.try_candidate(candidate + 1);
+            return false;
+        }
+        warn!(address = %self.settings.candidates[candidate], "refused by the hub dialed: the election failed");
+        self.phase = Phase::Failed;
+        self.act(Action::State(LinkState::Failed(())));
+        true
     }
 
     /// The link's socket failed.

@@ -26,7 +26,8 @@
 //!
 //! What the core speaks and shares with its shell, public: [`settings`] (what the core reads of
 //! the configuration), [`wire`] (the frame format), [`carried`] (the events of a frame, read in place), [`framing`] (frames on a byte stream, with
-//! their tags), [`auth`] (the handshake on the cluster secret), [`event`] (an event and its
+//! their tags), [`auth`] (the handshake on the cluster secret), [`refusal`] (why a connection is refused
+//! before it opens), [`event`] (an event and its
 //! codec byte), [`topic`] (the grammar), [`trie`] (many patterns matched at once),
 //! [`membership`] (peers and the notices about them), [`role`], [`stats`] (counters) and
 //! [`hashing`] (the maps' hasher, seeded for a deterministic run).
@@ -53,6 +54,7 @@ pub mod membership;
 mod node;
 mod receiver;
 mod receiving;
+pub mod refusal;
 mod relay;
 pub mod role;
 mod routing;

@@ -1169,3 +1169,45 @@ fn a_node_that_was_the_hub_never_owes_word_to_itself() {
     assert_eq!(me.owed_list(), vec![], "owed word");
     assert!(!me.hub_members.contains(&ME), "awaits itself");
 }
+
+/// In a first election, a candidate whose hub refuses this node for good is left at once for
+/// the next, and a refusal on the last fails the election (`connect` reports why); a node that
+/// was linked before keeps dialing instead.
+#[test]
+fn a_final_refusal_moves_a_first_election_on_at_once_and_fails_it_on_the_last_candidate() {
+    let t0 = Instant::now();
+    let mut me = node(2, t0);
+    me.start_election(t0);
+    let first = opened_attempt(&actions(&mut me));
+    me.opened(t0, first, Ok(OpenedAs::Client));
+    actions(&mut me);
+    assert!(!me.refused(first + 1));
+    assert!(actions(&mut me).is_empty(), "a refusal on another link counts for nothing");
+    assert!(!me.refused(first), "another candidate is left");
+    let next = actions(&mut me);
+    assert!(
+        next.iter().any(|a| matches!(a, Action::Open { address, .. } if address.ends_with(":2"))),
+        "{next:?}"
+    );
+    let second = opened_attempt(&next);
+    me.opened(t0, second, Ok(OpenedAs::Client));
+    actions(&mut me);
+    assert!(me.refused(second));
+    let failed = actions(&mut me);
+    assert!(failed.iter().any(|a| matches!(a, Action::State(LinkState::Failed(())))), "{failed:?}");
+
+    let mut linked_before = node(3, t0);
+    let attempt = linked_client(&mut linked_before, 9, vec![3], t0);
+    actions(&mut linked_before);
+    let t1 = t0 + Duration::from_secs(3);
+    assert!(run_until(&mut linked_before, t1).iter().any(|a| matches!(a, Action::Crash(_))));
+    linked_before.restarted(t1);
+    linked_before.start_election(t1);
+    let again = opened_attempt(&actions(&mut linked_before));
+    assert_ne!(again, attempt);
+    linked_before.opened(t1, again, Ok(OpenedAs::Client));
+    actions(&mut linked_before);
+    assert!(!linked_before.refused(again));
+    let after = actions(&mut linked_before);
+    assert!(after.is_empty(), "{after:?}");
+}

@@ -758,3 +758,34 @@ async fn the_handle_refuses_a_listener_past_the_budget_instead_of_answering_ok()
     assert_eq!(emitter.topics().await.unwrap().len(), MAX_PATTERNS - 1);
     assert!(listen(MAX_PATTERNS).is_ok(), "room again");
 }
+
+/// A node the hub refuses over the cluster secret fails `connect` at once with `Error::Refused`
+/// and the reason as its source, long before its connect timeout.
+#[actix_rt::test]
+async fn a_node_refused_over_the_secret_fails_connect_at_once_with_the_reason() {
+    use nanomitter::{NoHub, Secret};
+    use std::error::Error as _;
+    let address = unique_address();
+    let secret = Secret::new("correct horse battery staple").unwrap();
+    let hub = Emitter::builder("hub").address(&address).secret(secret).connect().await.unwrap();
+    let other = Secret::new("a different secret, as long").unwrap();
+    for (secret, expected) in [(Some(other), NoHub::WrongSecret), (None, NoHub::SecretRequired)] {
+        let mut builder = Emitter::builder("refused")
+            .address(&address)
+            .dial_only(true)
+            .connect_timeout(Duration::from_secs(10));
+        if let Some(secret) = secret {
+            builder = builder.secret(secret);
+        }
+        let started = Instant::now();
+        let error = builder.connect().await.err().expect("refused");
+        let took = started.elapsed();
+        let Error::Refused { address: refused_at, reason } = &error else {
+            panic!("expected a refusal, got {error:?}");
+        };
+        assert_eq!((refused_at, reason), (&address, &expected));
+        assert_eq!(error.source().map(|s| s.to_string()), Some(expected.to_string()));
+        assert!(took < Duration::from_secs(1), "{expected:?} reported after {took:?}");
+    }
+    hub.close().await.unwrap();
+}

@@ -280,7 +280,7 @@ fn nodes_with_another_secret_or_none_never_join_and_are_counted_as_refused() {
         let errors: Vec<_> =
             stderr.iter().filter(|l| l.starts_with("nanomitter: error:")).collect();
         assert_eq!(errors.len(), 1, "{service}: {stderr:?}");
-        assert!(errors[0].contains("no hub answered"), "{service}: {stderr:?}");
+        assert!(errors[0].contains("no link with the hub"), "{service}: {stderr:?}");
         assert!(errors[0].contains(why), "{service} says why: {stderr:?}");
         assert!(!stderr.iter().any(|l| l.contains("connected to")), "{service}: {stderr:?}");
         let stats =
@@ -296,11 +296,12 @@ fn nodes_with_another_secret_or_none_never_join_and_are_counted_as_refused() {
     }
 }
 
-/// A node a hub refuses over the cluster secret says which way in its one error line: the hub
-/// requires a secret it lacks, the two secrets differ, or the hub has none while it has one;
-/// each with where the command line takes the secret.
+/// A node a hub refuses over the cluster secret says which way in its one error line, within a
+/// second (not after its connect timeout): the hub requires a secret it lacks, the two secrets
+/// differ, or the hub has none while it has one; each with where the command line takes the
+/// secret. The hub, run without `-v`, says which way too, once per reason however many come.
 #[test]
-fn a_node_refused_over_the_secret_says_which_way_in_its_error_line() {
+fn a_node_refused_over_the_secret_says_which_way_in_its_error_line_at_once() {
     let dir = TempDir::new("refusal-reason");
     let secret_file = dir.file("secret", SECRET);
     let with_secret = free_address();
@@ -332,12 +333,30 @@ fn a_node_refused_over_the_secret_says_which_way_in_its_error_line() {
              neither; this node's secret comes from --secret-file or NANOMITTER_SECRET",
         ),
     ];
-    for (address, secret, why) in cases {
-        let env: Vec<_> = secret.map(|secret| ("NANOMITTER_SECRET", secret)).into_iter().collect();
-        let args = ["emit", "-a", address, "--connect-timeout", "1500ms", "t", "1"];
-        let error = fails_with_one_line(&args, &env);
-        let unreachable = format!("nanomitter: error: no hub answered at {address} within 1.5s: ");
-        assert_eq!(error, format!("{unreachable}{why}"), "{env:?}");
+    for round in 0..2 {
+        for (address, secret, why) in cases {
+            let env: Vec<_> =
+                secret.map(|secret| ("NANOMITTER_SECRET", secret)).into_iter().collect();
+            let args = ["emit", "-a", address, "--connect-timeout", "10", "t", "1"];
+            let started = Instant::now();
+            let error = fails_with_one_line(&args, &env);
+            let took = started.elapsed();
+            let refused = format!("nanomitter: error: no link with the hub at {address}: ");
+            assert_eq!(error, format!("{refused}{why}"), "{env:?}");
+            assert!(
+                took < Duration::from_secs(1),
+                "round {round}, {env:?}: reported after {took:?}"
+            );
+        }
+    }
+    let hub = &hubs[0];
+    for line in [
+        "refused a node without the cluster secret this hub requires",
+        "refused a node whose cluster secret differs from this hub's",
+    ] {
+        hub.wait_stderr(line);
+        let lines = hub.stderr().iter().filter(|l| l.contains(line)).count();
+        assert_eq!(lines, 1, "one line per reason in 10 s: {:?}", hub.stderr());
     }
 }
 
@@ -800,19 +819,23 @@ fn a_websocket_hub_refuses_browser_origins_not_allowed_and_accepts_the_others() 
     assert!(hub.wait_stderr("connected").contains("as Hub"));
     let before = refused(&wait_stats(&mut hub, "counters", |_| true));
 
-    // A page on another origin: closed before the hub says anything, and counted.
+    // A page on another origin: told why instead of the preamble, closed, counted and logged.
     let (mut evil, head) = ws_upgrade(&address, "Origin: http://evil.example\r\n");
-    if !head.is_empty() {
-        assert!(head.starts_with("HTTP/1.1 101"), "neither closed nor upgraded: {head:?}");
-    }
+    assert!(head.starts_with("HTTP/1.1 101"), "not upgraded: {head:?}");
     let after_close = read_to_close(&mut evil, "the connection from http://evil.example");
     let magic = nanomitter_protocol::wire::MAGIC;
     assert!(
         !after_close.windows(magic.len()).any(|w| w == magic),
         "the hub said its preamble to a refused origin: {after_close:02x?}"
     );
+    let origin_refused = b"NMNO\x01\x01origin http://evil.example is not allowed";
+    assert!(
+        after_close.windows(origin_refused.len()).any(|w| w == origin_refused),
+        "no refusal for the origin: {after_close:02x?}"
+    );
     let stats = wait_stats(&mut hub, "the origin refused", |s| refused(s) > before);
     assert_eq!(refused(&stats), before + 1, "one connection, one refusal");
+    hub.wait_stderr("refused a websocket connection from a browser origin not allowed");
 
     // The allowed origin, and a client without an Origin (not a browser), get the preamble.
     let mut preamble = vec![6, 0, 0, 0];
@@ -830,4 +853,39 @@ fn a_websocket_hub_refuses_browser_origins_not_allowed_and_accepts_the_others() 
     let mut client = repl("client", &address, &["t"], &[], &[]);
     assert!(client.wait_stderr("connected").contains("as Client"));
     exchange(&mut hub, &mut client, "over ws");
+}
+
+/// A hub with as many members as it takes (every hello lists them: 4,096) tells the next
+/// connection so instead of its preamble, and says it in its log without `-v`.
+#[test]
+fn a_hub_with_as_many_members_as_it_takes_refuses_the_next_with_the_reason() {
+    let address = free_address();
+    let hub = Process::start("hub", &["hub", "--addr", &address, "--liveness", "10"]);
+    assert!(hub.wait_stderr("connected").contains("as Hub"));
+    let preamble = {
+        let mut preamble = nanomitter_protocol::wire::MAGIC.to_vec();
+        preamble.extend_from_slice(&[nanomitter_protocol::wire::VERSION, 0]);
+        preamble
+    };
+    let connect = || {
+        let mut stream = TcpStream::connect(host_port(&address)).expect("tcp connect");
+        let first = read_message(&mut stream);
+        (stream, first)
+    };
+    let mut members = Vec::with_capacity(nanomitter_protocol::wire::MAX_LISTED);
+    while members.len() < nanomitter_protocol::wire::MAX_LISTED {
+        let (stream, first) = connect();
+        assert_eq!(first, preamble, "member {} was not let in", members.len());
+        members.push(stream);
+    }
+    // The hub counts a member once it said its preamble: the last ones may still be on their way.
+    let refusal = wait_until("a refusal", || {
+        let (stream, first) = connect();
+        members.push(stream);
+        (first != preamble).then_some(first)
+    });
+    let most = nanomitter_protocol::wire::MAX_LISTED;
+    let expected = format!("NMNO\x01\x05the hub has {most} members, as many as it takes");
+    assert_eq!(String::from_utf8_lossy(&refusal), expected);
+    hub.wait_stderr("refused a connection: the hub takes no more for now");
 }

@@ -95,12 +95,20 @@ test('with the cluster secret: members that know it exchange events, others are 
   assert.deepEqual(got.map((e) => e.data), ['from js', 'from rust'], 'its own (local echo), then the hub\'s');
   assert.ok((await hub.waitEvents('t', 2)).some((e) => e.data === 'from js'));
 
-  await assert.rejects(
-    connect(address, { secret: 'not the cluster secret at all', connectTimeoutMs: 1500 }),
-    (e) => e instanceof NanomitterError && e.code === 'Unreachable' && /does not know the cluster secret/.test(e.message),
-  );
-  await assert.rejects(
-    connect(address, { connectTimeoutMs: 1500 }),
-    (e) => e instanceof NanomitterError && /requires a secret, this client has none/.test(e.message),
-  );
+  // Refused at once with the reason, well within the 10 s connect timeout; the hub says why too.
+  const refusals = [
+    [{ secret: 'not the cluster secret at all' }, 'wrong-secret', /the two secrets differ/, 'refused a node whose cluster secret differs from this hub\'s'],
+    [{}, 'secret-required', /the hub requires the cluster secret and this client has none/, 'refused a node without the cluster secret this hub requires'],
+  ];
+  for (const [options, reason, message, hubLine] of refusals) {
+    const started = Date.now();
+    await assert.rejects(
+      connect(address, { ...options, connectTimeoutMs: 10_000 }),
+      (e) => e instanceof NanomitterError && e.code === 'Refused' && e.reason === reason && message.test(e.message),
+    );
+    const took = Date.now() - started;
+    assert.ok(took < 1000, `${reason}: reported after ${took} ms`);
+    await hub.waitStderr(hubLine);
+  }
+  assert.throws(() => new Emitter({ secret: 'short' }), /fewer than the 16 required/);
 });

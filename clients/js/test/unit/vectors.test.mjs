@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { decode, encode, FrameError, MAGIC, VERSION } from '../../dist/wire.js';
 import { decodePayload, encodePayload } from '../../dist/codec.js';
 import { Dialing, hmac } from '../../dist/auth.js';
+import { decodeRefusal, encodeRefusal } from '../../dist/refusal.js';
 import { fromHex, toHex, utf8 } from '../../dist/bytes.js';
 import { describe, fromDescription, loadVectors as load } from './frames_json.mjs';
 
@@ -50,6 +51,15 @@ test('the preamble vectors are what this client expects of a hub', () => {
   for (const v of vectors.preambles) {
     assert.equal(toHex(Uint8Array.of(...MAGIC, VERSION, v.secret ? 1 : 0)), v.hex, v.name);
   }
+});
+
+test('the refusal vectors encode and decode as their reason and text, as in Rust', () => {
+  assert.ok(vectors.refusals.length >= 6, 'every reason has a vector');
+  for (const v of vectors.refusals) {
+    assert.deepEqual(decodeRefusal(fromHex(v.hex)), { reason: v.reason, code: v.code, text: v.text }, v.name);
+    if (v.reason !== 'other') assert.equal(toHex(encodeRefusal(v.reason, v.text)), v.hex, v.name);
+  }
+  assert.equal(decodeRefusal(fromHex(vectors.preambles[0].hex)), null, 'a preamble is no refusal');
 });
 
 test('the handshake vector: challenge, the hub proof checked, the proof, the key and the tags', async () => {

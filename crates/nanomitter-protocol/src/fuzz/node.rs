@@ -3,7 +3,7 @@
 //! through a script of inputs: frames (seeds of the corpus, valid frames with forged ids and
 //! numbers at the bounds, mutated seeds, arbitrary bytes; those that decode are received),
 //! connections up and down, time passing, emits, flushes, listeners taking deliveries, pattern
-//! changes, election outcomes, probe answers, socket failures, and close at any point.
+//! changes, election outcomes, probe answers, socket failures, refusals, and close at any point.
 //!
 //! Owns: the shell and these targets. Whatever the script, the core never panics (overflow
 //! included: the tests build in debug), and:
@@ -92,6 +92,8 @@ enum Step {
         live: bool,
     },
     LinkFailed,
+    /// The hub dialed refuses this node for good (the cluster secret, the wire version).
+    Refused,
 }
 
 /// The inputs of one run, and when the node is closed: a step of its own would close it early
@@ -266,6 +268,9 @@ impl Shell {
                 }
             }
             Step::LinkFailed => self.node.link_failed(attempt, "fuzzed socket failure"),
+            Step::Refused => {
+                self.node.refused(attempt);
+            }
         }
         self.settle();
     }
