@@ -28,7 +28,8 @@
 //! the configuration), [`wire`] (the frame format), [`carried`] (the events of a frame, read in place), [`framing`] (frames on a byte stream, with
 //! their tags), [`auth`] (the handshake on the cluster secret), [`event`] (an event and its
 //! codec byte), [`topic`] (the grammar), [`trie`] (many patterns matched at once),
-//! [`membership`] (peers and the notices about them), [`role`], [`stats`] (counters) and
+//! [`membership`] (peers and the notices about them), [`role`], [`stats`] (counters), [`report`]
+//! (what a node tells of itself and its members, for monitoring) and
 //! [`hashing`] (the maps' hasher, seeded for a deterministic run).
 
 #![warn(missing_docs)]
@@ -54,6 +55,7 @@ mod node;
 mod receiver;
 mod receiving;
 mod relay;
+pub mod report;
 pub mod role;
 mod routing;
 #[cfg(test)]
