@@ -298,7 +298,11 @@ impl Registry {
     }
 
     /// Hands `event` once to every distinct recipient of any pattern (a notice for all listeners).
+    /// It counts as matched by its own topic's pattern, if one is listened to.
     fn notify_all(&mut self, event: &DistributedEvent, blocked: &mut Blocked) -> u64 {
+        if let Some(of_topic) = self.by_pattern.get_mut(event.topic()) {
+            of_topic.events += 1;
+        }
         let mut seen = HashSet::default();
         let recipients: Vec<_> = self
             .by_pattern
