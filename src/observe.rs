@@ -120,7 +120,8 @@ pub(crate) struct PatternView {
 /// Gauges of the moment, in an [`Observation`].
 #[derive(Debug, Clone, Copy, Serialize)]
 pub(crate) struct Gauges {
-    /// Whether the node is linked and knows its hub: what `/healthz` answers.
+    /// Whether the node is linked and knows its hub (over NATS, connected): what `/healthz`
+    /// answers.
     pub(crate) healthy: bool,
     /// Flushes waiting for members to hold what was emitted before them.
     pub(crate) flushes_waiting: usize,

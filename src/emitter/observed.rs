@@ -99,7 +99,9 @@ impl Emitter {
                 .collect(),
             stats: self.shared.stats.snapshot(),
             now: Gauges {
-                healthy: address.is_some() && report.hub.is_some(),
+                // Over NATS there is no hub: connected is healthy.
+                healthy: address.is_some()
+                    && (report.hub.is_some() || !matches!(self.backend, Backend::Hub(_))),
                 flushes_waiting: report.flushes_waiting,
                 pending_bytes: self.shared.pending.held(),
                 pending_limit_bytes: self.shared.pending.limit(),
