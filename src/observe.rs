@@ -476,3 +476,81 @@ fn member_families(members: &[MemberView]) -> Vec<Family> {
         }),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn observation(patterns: usize, members: usize) -> Observation {
+        let member = |i: usize| MemberView {
+            id: hex(i as u64),
+            service: "worker".to_owned(),
+            role: Role::Client,
+            connected_since_ms: 0,
+            heard_ms_ago: 0,
+            interest_patterns: Some(1),
+            lag: Some(LagView { frames: 1, bytes: 2, oldest_unacknowledged_ms: None }),
+            window_frames: Some(0),
+        };
+        Observation {
+            node: NodeView {
+                id: hex(1),
+                service: "hub".to_owned(),
+                role: Role::Hub,
+                epoch: 1,
+                address: None,
+                connected_since_ms: None,
+            },
+            hub: None,
+            members: (0..members).map(member).collect(),
+            patterns: (0..patterns)
+                .map(|i| PatternView { pattern: format!("p{i}.*"), listeners: 1, events: 3 })
+                .collect(),
+            stats: StatsSnapshot::default(),
+            now: Gauges {
+                healthy: false,
+                flushes_waiting: 0,
+                pending_bytes: 0,
+                pending_limit_bytes: 0,
+                at_ms: 0,
+            },
+            notices: Vec::new(),
+            settings: SettingsView {
+                candidates: Vec::new(),
+                window: 8,
+                batch_bytes: 0,
+                max_pending_bytes: 0,
+                max_frame_size: 0,
+                liveness_ms: 0,
+                evict_after_ms: None,
+                election_timeout_ms: 0,
+                interest_routing: true,
+                local_echo: true,
+                secret: false,
+                backend: "nng",
+            },
+        }
+    }
+
+    #[test]
+    fn names_are_unique_counters_end_in_total_and_series_grow_only_with_patterns_and_members() {
+        let every = families(&observation(0, 0));
+        let mut names: Vec<&str> = every.iter().map(|f| f.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), every.len(), "a name used twice");
+        for family in &every {
+            assert_eq!(
+                family.kind == Kind::Counter,
+                family.name.ends_with("_total"),
+                "{}",
+                family.name
+            );
+        }
+        let series = |o: &Observation| families(o).iter().map(|f| f.samples.len()).sum::<usize>();
+        let fixed = series(&observation(0, 0));
+        assert_eq!(fixed, 41, "the series every node has");
+        assert_eq!(series(&observation(3, 0)), fixed + 2 * 3, "two per pattern");
+        assert_eq!(series(&observation(0, 4)), fixed + 5 * 4, "five per member");
+    }
+}

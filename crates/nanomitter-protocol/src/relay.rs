@@ -920,6 +920,29 @@ mod tests {
     }
 
     #[test]
+    fn monitoring_sees_each_clients_lag_and_the_frames_of_its_own_in_the_window() {
+        let (mut hub, now) = hub_with(3, None);
+        relay(&mut hub, 1, 1, now);
+        relay(&mut hub, 1, 2, now);
+        hub.acked(2, &[(11, 2)], now);
+        let later = now + Duration::from_millis(300);
+        let views: Map<u64, ClientView> = hub.client_views(later).into_iter().collect();
+        let (sender, caught_up, behind) = (&views[&11], &views[&12], &views[&13]);
+        assert_eq!((behind.behind_frames, behind.behind_bytes), (2, 200), "client 3 lacks both");
+        assert_eq!(behind.oldest_unacknowledged, Some(Duration::from_millis(300)));
+        assert_eq!((caught_up.behind_frames, caught_up.oldest_unacknowledged), (0, None));
+        assert_eq!(sender.behind_frames, 0, "a sender does not lag behind its own frames");
+        assert_eq!(sender.in_window, 2, "both its frames wait for client 3");
+        assert_eq!(caught_up.in_window, 0);
+        assert_eq!(sender.connected_for, Duration::from_millis(300));
+        hub.acked(3, &[(11, 2)], later);
+        let views: Map<u64, ClientView> = hub.client_views(later).into_iter().collect();
+        assert_eq!((views[&13].behind_frames, views[&11].in_window), (0, 0), "all held");
+        hub.cut_off(3, LeftReason::Evicted);
+        assert_eq!(hub.client_views(later).len(), 2, "a client cut off is no longer shown");
+    }
+
+    #[test]
     fn the_window_closes_until_the_slowest_client_acknowledges() {
         let (mut hub, now) = hub_with(3, Some(2));
         relay(&mut hub, 1, 1, now);
