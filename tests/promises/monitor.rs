@@ -1,9 +1,11 @@
 //! The monitoring endpoint of real nodes tells what happened, with the right numbers: a
 //! three-node cluster (a hub and two load nodes, every one with `--monitor`) through a stuck
 //! consumer that the hub cuts off, which comes back told of its losses, and then a hub kill.
-//! `/metrics` is read with a Prometheus text-format parser, `/status` as JSON.
+//! `/metrics` is read with a Prometheus text-format parser, `/status` as JSON. In one process:
+//! the same counters through the `metrics` facade, and the `tracing` spans of an event.
 //!
-//! Owns: that scenario and what each endpoint must say during it. It must not test what the
+//! Owns: that scenario and what each endpoint must say during it, and the library's own
+//! instrumentation. It must not test what the
 //! delivery or failover promises test (what arrives, how fast a hub comes back): only that the
 //! endpoint reports it.
 
@@ -289,5 +291,91 @@ impl Discard {
         let addr = Discard.start();
         let recipient = addr.clone().recipient();
         (addr, recipient)
+    }
+}
+
+/// The `tracing` spans carry an event's sender and sequence number where it is emitted, where
+/// the hub relays it, and where it is delivered to listeners.
+#[actix_rt::test]
+async fn spans_carry_the_sender_and_sequence_number_at_emit_relay_and_delivery() {
+    use nanomitter::Emitter;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    let spans = Spans::default();
+    // The actors of both nodes run on this thread, inside the subscriber set here.
+    let _guard =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(spans.clone()));
+    let address = crate::common::free_address();
+    let node = |service: &'static str| {
+        Emitter::builder(service).address(&address).heartbeat_interval(None).connect()
+    };
+    let hub = node("hub").await.unwrap();
+    let client = node("client").await.unwrap();
+    let (_listener, recipient) = Discard::start_new();
+    hub.on("traced", recipient).unwrap();
+    hub.topics().await.unwrap();
+    let deadline = std::time::Instant::now() + crate::common::DEADLINE;
+    while client.cluster_listener_count("traced").await.unwrap() == 0 {
+        assert!(std::time::Instant::now() < deadline, "the client never heard of the listener");
+        actix_rt::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    client.emit_json("traced", &serde_json::json!(1)).unwrap();
+    client.flush().await.unwrap();
+    let sender = format!("{:016x}", client.node_id());
+    let fields = |name: &str| spans.named(name);
+    let emitted = fields("emit");
+    assert!(
+        emitted.iter().any(|f| f["sender"] == sender && f["seq"] == "1" && f["topic"] == "traced"),
+        "{emitted:?}"
+    );
+    let relayed = fields("relay");
+    assert!(
+        relayed.iter().any(|f| f["sender"] == sender && f["seq_from"] == "1" && f["seq_to"] == "1"),
+        "{relayed:?}"
+    );
+    let delivered = fields("deliver");
+    assert!(delivered.iter().any(|f| f["sender"] == sender && f["seq"] == "1"), "{delivered:?}");
+    client.close().await.unwrap();
+    hub.close().await.unwrap();
+}
+
+/// Every span opened, by name, with its fields as text.
+#[derive(Clone, Default)]
+struct Spans(
+    std::sync::Arc<std::sync::Mutex<Vec<(String, std::collections::HashMap<String, String>)>>>,
+);
+
+impl Spans {
+    /// The fields of every span of this name, in the order they were opened.
+    fn named(&self, name: &str) -> Vec<std::collections::HashMap<String, String>> {
+        let spans = self.0.lock().unwrap();
+        spans.iter().filter(|(n, _)| n == name).map(|(_, fields)| fields.clone()).collect()
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Spans {
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        _: &tracing::span::Id,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let mut fields = FieldsAsText::default();
+        attrs.record(&mut fields);
+        self.0.lock().unwrap().push((attrs.metadata().name().to_owned(), fields.0));
+    }
+}
+
+/// A span's fields, each written as text.
+#[derive(Default)]
+struct FieldsAsText(std::collections::HashMap<String, String>);
+
+impl tracing::field::Visit for FieldsAsText {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
     }
 }
