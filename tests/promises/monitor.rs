@@ -5,9 +5,8 @@
 //! the same counters through the `metrics` facade, and the `tracing` spans of an event.
 //!
 //! Owns: that scenario and what each endpoint must say during it, and the library's own
-//! instrumentation. It must not test what the
-//! delivery or failover promises test (what arrives, how fast a hub comes back): only that the
-//! endpoint reports it.
+//! instrumentation. It must not test what the delivery or failover promises test (what
+//! arrives, how fast a hub comes back): only that the endpoint reports it.
 
 use crate::common::monitor::{free_monitor_address, get, metric, scrape, status};
 use crate::common::{free_address, load_node, wait_until, Process};
@@ -339,15 +338,16 @@ async fn spans_carry_the_sender_and_sequence_number_at_emit_relay_and_delivery()
     hub.close().await.unwrap();
 }
 
-/// Every span opened, by name, with its fields as text.
+/// A span's fields, each as text, by name.
+type SpanFields = std::collections::HashMap<String, String>;
+
+/// Every span opened, by name, with its fields.
 #[derive(Clone, Default)]
-struct Spans(
-    std::sync::Arc<std::sync::Mutex<Vec<(String, std::collections::HashMap<String, String>)>>>,
-);
+struct Spans(std::sync::Arc<std::sync::Mutex<Vec<(String, SpanFields)>>>);
 
 impl Spans {
     /// The fields of every span of this name, in the order they were opened.
-    fn named(&self, name: &str) -> Vec<std::collections::HashMap<String, String>> {
+    fn named(&self, name: &str) -> Vec<SpanFields> {
         let spans = self.0.lock().unwrap();
         spans.iter().filter(|(n, _)| n == name).map(|(_, fields)| fields.clone()).collect()
     }
@@ -368,7 +368,7 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Spans {
 
 /// A span's fields, each written as text.
 #[derive(Default)]
-struct FieldsAsText(std::collections::HashMap<String, String>);
+struct FieldsAsText(SpanFields);
 
 impl tracing::field::Visit for FieldsAsText {
     fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
