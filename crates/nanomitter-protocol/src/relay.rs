@@ -678,6 +678,11 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
     /// Each client that said hello and is not going, as monitoring shows it (see
     /// [`ClientView`]).
     pub(crate) fn client_views(&self, now: Instant) -> Vec<(u64, ClientView)> {
+        // One pass over the log for every client's frames in it.
+        let mut in_window: Map<P, u64> = Map::default();
+        for origin in self.log.iter().filter_map(|sent| sent.origin) {
+            *in_window.entry(origin).or_default() += 1;
+        }
         self.clients
             .iter()
             .filter(|(_, client)| client.leaving.is_none())
@@ -691,8 +696,7 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
                     oldest_unacknowledged: self
                         .oldest_owed(*pipe, client)
                         .map(|sent| now.saturating_duration_since(sent.at)),
-                    in_window: self.log.iter().filter(|sent| sent.origin == Some(*pipe)).count()
-                        as u64,
+                    in_window: in_window.get(pipe).copied().unwrap_or(0),
                 };
                 Some((node, view))
             })
