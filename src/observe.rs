@@ -260,6 +260,7 @@ pub(crate) struct Family {
 }
 
 impl Family {
+    /// A family of one sample without labels.
     fn single(name: &'static str, help: &'static str, kind: Kind, value: f64) -> Family {
         Family { name, help, kind, samples: vec![(Vec::new(), value)] }
     }
