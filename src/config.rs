@@ -48,6 +48,13 @@ pub(crate) struct Config {
     /// The NATS backend's settings: `Some` once the candidates are `nats://` URLs.
     #[cfg(feature = "nats")]
     pub(crate) nats: Option<crate::nats::NatsOptions>,
+    /// Where the monitoring endpoint listens (`/metrics`, `/status`, `/healthz`, the dashboard);
+    /// `None`: nowhere. Loopback only, unless `insecure`: the endpoint asks no credentials.
+    #[cfg(feature = "monitor")]
+    pub(crate) monitor: Option<std::net::SocketAddr>,
+    /// How often the counters go to the `metrics` facade's recorder; `None`: never.
+    #[cfg(feature = "metrics")]
+    pub(crate) metrics_every: Option<Duration>,
 }
 
 /// TLS for `tls+tcp://` and `wss://` candidates, through NNG's TLS (Mbed TLS 3.6, built with the
@@ -100,6 +107,10 @@ impl EmitterBuilder {
                 ws_origins: Vec::new(),
                 #[cfg(feature = "nats")]
                 nats: None,
+                #[cfg(feature = "monitor")]
+                monitor: None,
+                #[cfg(feature = "metrics")]
+                metrics_every: Some(Duration::from_secs(1)),
             },
         }
     }
@@ -313,6 +324,37 @@ impl EmitterBuilder {
         self
     }
 
+    /// Serves this node's monitoring endpoint at `address` (cargo feature `monitor`): the
+    /// dashboard at `/`, Prometheus metrics at `/metrics`, the node and its cluster as JSON at
+    /// `/status`, and `/healthz` (200 while linked with a known hub, 503 otherwise). The
+    /// endpoint asks no credentials, so `connect` refuses an address other than loopback unless
+    /// [`EmitterBuilder::insecure`] allows it (a cluster secret does not: it guards the cluster's
+    /// connections, not this endpoint). Port 0 picks a free port:
+    /// [`EmitterHandle::monitor_address`](crate::EmitterHandle::monitor_address) tells which.
+    ///
+    /// ```no_run
+    /// # async fn run() -> nanomitter::Result<()> {
+    /// let emitter = nanomitter::Emitter::builder("worker")
+    ///     .monitor(([127, 0, 0, 1], 8222).into())
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "monitor")]
+    pub fn monitor(mut self, address: std::net::SocketAddr) -> Self {
+        self.config.monitor = Some(address);
+        self
+    }
+
+    /// How often this node's counters and gauges go to the recorder of the `metrics` facade
+    /// (cargo feature `metrics`; every second by default, `None`: never). The names are the
+    /// monitoring endpoint's (see the README's Monitoring section).
+    #[cfg(feature = "metrics")]
+    pub fn metrics_every(mut self, every: Option<Duration>) -> Self {
+        self.config.metrics_every = every;
+        self
+    }
+
     /// The settings, checked; `connect` starts the emitter with them.
     pub(crate) fn checked(self) -> Result<Config> {
         #[cfg_attr(not(feature = "nats"), allow(unused_mut))]
@@ -412,6 +454,23 @@ impl EmitterBuilder {
         if config.heartbeat.is_some_and(|every| every.is_zero()) {
             return Err(Error::InvalidSetting(
                 "heartbeat interval must be above zero (use None to turn it off)".to_owned(),
+            ));
+        }
+        #[cfg(feature = "monitor")]
+        if let Some(address) = config.monitor {
+            if !address.ip().is_loopback() && !config.insecure {
+                return Err(Error::InvalidAddress {
+                    address: address.to_string(),
+                    reason: "the monitoring endpoint asks no credentials: it listens on a \
+                             loopback address unless insecure is allowed"
+                        .to_owned(),
+                });
+            }
+        }
+        #[cfg(feature = "metrics")]
+        if config.metrics_every.is_some_and(|every| every.is_zero()) {
+            return Err(Error::InvalidSetting(
+                "metrics interval must be above zero (use None to turn it off)".to_owned(),
             ));
         }
         Ok(config)
@@ -529,5 +588,15 @@ mod tests {
             .is_err());
         assert!(base().heartbeat_interval(Some(Duration::ZERO)).checked().is_err());
         assert!(EmitterBuilder::new("x".repeat(300)).checked().is_err());
+    }
+
+    #[cfg(feature = "monitor")]
+    #[test]
+    fn the_monitoring_endpoint_listens_on_loopback_unless_insecure() {
+        let at = |ip: [u8; 4]| EmitterBuilder::new("svc").monitor((ip, 8222).into());
+        assert!(at([127, 0, 0, 1]).checked().is_ok());
+        assert!(matches!(at([0, 0, 0, 0]).checked(), Err(Error::InvalidAddress { .. })));
+        assert!(matches!(at([10, 1, 2, 3]).checked(), Err(Error::InvalidAddress { .. })));
+        assert!(at([0, 0, 0, 0]).insecure(true).checked().is_ok());
     }
 }

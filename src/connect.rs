@@ -11,6 +11,8 @@ use crate::diagnosis::why_no_hub;
 use crate::emitter::{Emitter, LinkState, Shared, Shutdown};
 use crate::error::{Error, Result};
 use crate::handle::EmitterHandle;
+#[cfg(feature = "monitor")]
+use crate::monitor::Endpoint;
 use crate::outbox::Outbox;
 use crate::pattern_budget::PatternBudget;
 use crate::pending::Pending;
@@ -53,6 +55,18 @@ async fn start(config: Config) -> Result<EmitterHandle> {
         Supervisor::start(move |_| Emitter::new(config, node, shared, state_tx))
     };
     let handle = EmitterHandle::new(&config, node, shared, state.clone(), addr);
+    #[cfg(feature = "monitor")]
+    let handle = match config.monitor.map(|at| (at, Endpoint::start(at, handle.addr()))) {
+        None => handle,
+        Some((_, Ok(endpoint))) => handle.with_monitor(Some(endpoint)),
+        Some((at, Err(error))) => {
+            handle.addr().do_send(Shutdown);
+            return Err(Error::InvalidAddress {
+                address: at.to_string(),
+                reason: format!("the monitoring endpoint cannot listen there: {error}"),
+            });
+        }
+    };
     let mut state = state;
     // The NATS backend bounds its own connecting by the timeout and says why it failed: a
     // moment more here lets its answer arrive first.
@@ -79,6 +93,8 @@ async fn start(config: Config) -> Result<EmitterHandle> {
         Ok(()) => Ok(handle),
         Err(error) => {
             handle.addr().do_send(Shutdown);
+            #[cfg(feature = "monitor")]
+            handle.stop_monitor().await;
             Err(error)
         }
     }

@@ -58,6 +58,9 @@ pub struct EmitterHandle {
     /// The largest event, by its wire size, that a frame carries: `max_frame_size` less the frame's
     /// own overhead. A larger event is refused before anything is reserved.
     max_event_size: usize,
+    /// The monitoring endpoint, if the node serves one: `close` stops it.
+    #[cfg(feature = "monitor")]
+    monitor: Option<crate::monitor::Endpoint>,
 }
 
 impl EmitterHandle {
@@ -76,7 +79,32 @@ impl EmitterHandle {
             node,
             service: config.core.service.as_str().into(),
             max_event_size: config.core.max_event_size(),
+            #[cfg(feature = "monitor")]
+            monitor: None,
         }
+    }
+
+    /// The same handle, serving `endpoint` (which `close` stops).
+    #[cfg(feature = "monitor")]
+    pub(crate) fn with_monitor(self, endpoint: Option<crate::monitor::Endpoint>) -> EmitterHandle {
+        EmitterHandle { monitor: endpoint, ..self }
+    }
+
+    /// Stops the monitoring endpoint, if the node serves one.
+    #[cfg(feature = "monitor")]
+    pub(crate) async fn stop_monitor(&self) {
+        if let Some(endpoint) = &self.monitor {
+            endpoint.stop().await;
+        }
+    }
+
+    /// Where this node's monitoring endpoint listens (see [`EmitterBuilder::monitor`]), if it
+    /// serves one: the port it got when port 0 was asked for.
+    ///
+    /// [`EmitterBuilder::monitor`]: crate::EmitterBuilder::monitor
+    #[cfg(feature = "monitor")]
+    pub fn monitor_address(&self) -> Option<std::net::SocketAddr> {
+        self.monitor.as_ref().map(crate::monitor::Endpoint::address)
     }
 
     /// What this node is right now: the hub, a client, or electing after it lost its link.
@@ -586,6 +614,8 @@ impl EmitterHandle {
     pub async fn close(self) -> Result<()> {
         let flushed = self.flush().await;
         self.actor().send(Shutdown).await?;
+        #[cfg(feature = "monitor")]
+        self.stop_monitor().await;
         flushed
     }
 }

@@ -43,7 +43,10 @@
 //! target), [`event`] (what listeners receive, and the payload codecs),
 //! [`error`], `subscription` (a listener that lasts as long as a value), `diagnosis` (why no hub
 //! answered). [`topic`], [`trie`] and [`membership`] are the core's, re-exported. With the
-//! cargo feature `nats`, `nats` is the NATS backend (`nats://` candidates).
+//! cargo feature `nats`, `nats` is the NATS backend (`nats://` candidates). With `monitor`,
+//! `monitor` is the node's monitoring endpoint (metrics, status, health, a dashboard); with
+//! `metrics`, `metrics_export` hands the same figures to the `metrics` facade; both read
+//! `observe` (what a node observes of itself and its cluster, and the metrics made of it).
 
 #![warn(missing_docs)]
 // Unsafe code lives in the `nanomitter-nng` crate alone (the bindings to NNG's C API).
@@ -62,8 +65,14 @@ pub mod json_view;
 mod link;
 mod mailbox;
 pub mod messages;
+#[cfg(feature = "metrics")]
+mod metrics_export;
+#[cfg(feature = "monitor")]
+mod monitor;
 #[cfg(feature = "nats")]
 pub mod nats;
+#[cfg(feature = "observe")]
+mod observe;
 pub use nanomitter_protocol::{membership, topic, trie};
 mod outbox;
 mod pacing;

@@ -33,6 +33,17 @@ struct Registered {
     _hold: PatternHold,
 }
 
+/// The listeners of one pattern, and the events it matched.
+#[derive(Default)]
+struct PatternListeners {
+    /// Its listeners, oldest first: the order events reach them in.
+    listeners: Vec<Registered>,
+    /// Events dispatched here that the pattern matched (once per event, however many
+    /// listeners): what monitoring shows as the pattern's rate. It starts again at 0 if the
+    /// pattern's last listener goes and a new one comes.
+    events: u64,
+}
+
 /// Deliveries that found a full mailbox, in order. Once a recipient is blocked, its later events
 /// queue behind it here too, so it receives them in order.
 #[derive(Default)]
@@ -78,7 +89,7 @@ pub(crate) struct Registry {
     /// Each pattern listened to, exactly as added, with its listeners oldest first: the order
     /// events reach them in. A pattern whose last listener goes is removed, here and from the trie,
     /// so the keys are exactly the patterns listened to.
-    by_pattern: HashMap<String, Vec<Registered>>,
+    by_pattern: HashMap<String, PatternListeners>,
     /// The keys of `by_pattern`, each stored under itself: finds the patterns a topic matches,
     /// which are then looked up in `by_pattern`.
     trie: Trie<String>,
@@ -116,7 +127,7 @@ impl Registry {
         if remaining == Some(0) {
             return;
         }
-        self.by_pattern.entry(pattern.to_owned()).or_default().push(Registered {
+        self.by_pattern.entry(pattern.to_owned()).or_default().listeners.push(Registered {
             id,
             recipient,
             remaining,
@@ -135,7 +146,9 @@ impl Registry {
         pattern: &str,
         recipient: &Recipient<DistributedEvent>,
     ) -> bool {
-        let Some(listeners) = self.by_pattern.get_mut(pattern) else { return false };
+        let Some(PatternListeners { listeners, .. }) = self.by_pattern.get_mut(pattern) else {
+            return false;
+        };
         let Some(index) = listeners.iter().rposition(|l| &l.recipient == recipient) else {
             return false;
         };
@@ -147,9 +160,9 @@ impl Registry {
 
     /// Removes listener `id`, wherever it listens. Returns whether it was still there.
     pub(crate) fn remove_id(&mut self, id: ListenerId) -> bool {
-        let found = self.by_pattern.iter_mut().find_map(|(pattern, listeners)| {
-            let index = listeners.iter().position(|l| l.id == id)?;
-            listeners.remove(index);
+        let found = self.by_pattern.iter_mut().find_map(|(pattern, of_pattern)| {
+            let index = of_pattern.listeners.iter().position(|l| l.id == id)?;
+            of_pattern.listeners.remove(index);
             Some(pattern.clone())
         });
         let Some(pattern) = found else { return false };
@@ -162,8 +175,8 @@ impl Registry {
     pub(crate) fn remove_all(&mut self, pattern: Option<&str>) {
         match pattern {
             Some(pattern) => {
-                if let Some(listeners) = self.by_pattern.get_mut(pattern) {
-                    listeners.clear();
+                if let Some(of_pattern) = self.by_pattern.get_mut(pattern) {
+                    of_pattern.listeners.clear();
                     self.forget_if_empty(pattern);
                 }
             }
@@ -177,7 +190,7 @@ impl Registry {
     }
 
     fn forget_if_empty(&mut self, pattern: &str) {
-        if self.by_pattern.get(pattern).is_some_and(Vec::is_empty) {
+        if self.by_pattern.get(pattern).is_some_and(|of_pattern| of_pattern.listeners.is_empty()) {
             self.by_pattern.remove(pattern);
             self.trie.remove(pattern, &pattern.to_owned());
             self.matches.clear();
@@ -187,7 +200,7 @@ impl Registry {
     /// Number of listeners that an event on `topic` would reach.
     pub(crate) fn listener_count(&mut self, topic: &str) -> usize {
         let patterns = Self::matching(&mut self.matches, &self.trie, topic);
-        patterns.iter().filter_map(|p| self.by_pattern.get(p)).map(Vec::len).sum()
+        patterns.iter().filter_map(|p| self.by_pattern.get(p)).map(|of| of.listeners.len()).sum()
     }
 
     /// Whether no listener listens to anything here.
@@ -198,9 +211,22 @@ impl Registry {
     /// Every pattern listened to here, with its number of listeners.
     pub(crate) fn patterns(&self) -> Vec<(String, u32)> {
         let mut patterns: Vec<(String, u32)> =
-            self.by_pattern.iter().map(|(p, l)| (p.clone(), l.len() as u32)).collect();
+            self.by_pattern.iter().map(|(p, of)| (p.clone(), of.listeners.len() as u32)).collect();
         patterns.sort();
         patterns
+    }
+
+    /// Every pattern listened to here, with its number of listeners and the events it matched
+    /// since its first listener came (see [`PatternListeners::events`]), sorted by pattern.
+    #[cfg(feature = "observe")]
+    pub(crate) fn activity(&self) -> Vec<(String, u32, u64)> {
+        let mut activity: Vec<(String, u32, u64)> = self
+            .by_pattern
+            .iter()
+            .map(|(p, of)| (p.clone(), of.listeners.len() as u32, of.events))
+            .collect();
+        activity.sort();
+        activity
     }
 
     /// The patterns other nodes must know of: all but the reserved local notices.
@@ -238,7 +264,11 @@ impl Registry {
         let mut emptied = Vec::new();
         let mut changed = false;
         for pattern in Self::matching(&mut self.matches, &self.trie, topic) {
-            let Some(listeners) = self.by_pattern.get_mut(pattern) else { continue };
+            let Some(PatternListeners { listeners, events }) = self.by_pattern.get_mut(pattern)
+            else {
+                continue;
+            };
+            *events += 1;
             let before = listeners.len();
             listeners.retain_mut(|listener| {
                 if !blocked.deliver(&listener.recipient, event) {
@@ -268,12 +298,16 @@ impl Registry {
     }
 
     /// Hands `event` once to every distinct recipient of any pattern (a notice for all listeners).
+    /// It counts as matched by its own topic's pattern, if one is listened to.
     fn notify_all(&mut self, event: &DistributedEvent, blocked: &mut Blocked) -> u64 {
+        if let Some(of_topic) = self.by_pattern.get_mut(event.topic()) {
+            of_topic.events += 1;
+        }
         let mut seen = HashSet::default();
         let recipients: Vec<_> = self
             .by_pattern
             .values()
-            .flatten()
+            .flat_map(|of_pattern| &of_pattern.listeners)
             .filter(|l| seen.insert(l.recipient.clone()))
             .map(|l| l.recipient.clone())
             .collect();

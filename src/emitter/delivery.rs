@@ -11,10 +11,12 @@
 
 use super::Emitter;
 use crate::event::DistributedEvent;
+use crate::membership::hex;
 use crate::registry::Blocked;
 use crate::stats::Stats;
 use actix::prelude::*;
 use std::collections::VecDeque;
+use tracing::trace_span;
 
 #[derive(Default)]
 pub(super) struct Deliveries {
@@ -53,6 +55,8 @@ impl Emitter {
         event: DistributedEvent,
         ctx: &mut Context<Self>,
     ) {
+        #[cfg(feature = "observe")]
+        self.notices.record(&event);
         if self.deliveries.waiting {
             self.deliveries.backlog.push_back((number, event));
         } else {
@@ -67,7 +71,11 @@ impl Emitter {
             return;
         }
         let mut blocked = Blocked::default();
-        let delivered = self.registry.dispatch(&event, &mut blocked);
+        let delivered = {
+            let span = trace_span!("deliver", sender = %hex(event.node()), seq = event.seq());
+            let _entered = span.enter();
+            self.registry.dispatch(&event, &mut blocked)
+        };
         Stats::add(&self.shared.stats.delivered, delivered);
         if blocked.is_empty() {
             self.deliveries.taken = number;

@@ -18,7 +18,8 @@
 //! they already have. The NATS client reconnects by itself: that backend never crashes the actor.
 //!
 //! The parts: `delivery` (handing events to listener mailboxes in order without ever pausing the
-//! actor), `api` (the handlers of the public messages), `hub` and `nats` (the backends).
+//! actor), `api` (the handlers of the public messages), `hub` and `nats` (the backends), and,
+//! with monitoring or metrics, `observed` (what the node tells of itself and its cluster).
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -39,6 +40,8 @@ mod delivery;
 mod hub;
 #[cfg(feature = "nats")]
 mod nats;
+#[cfg(feature = "observe")]
+mod observed;
 
 /// Where the node stands, as its handles see it: a failed first election carries the error that
 /// says why.
@@ -89,6 +92,9 @@ pub struct Emitter {
     left_waiters: Vec<oneshot::Sender<()>>,
     /// What carries events between nodes.
     backend: Backend,
+    /// The latest notices its listeners were told: the timeline monitoring shows.
+    #[cfg(feature = "observe")]
+    notices: crate::observe::Notices,
 }
 
 /// What carries events between nodes.
@@ -132,6 +138,8 @@ impl Emitter {
             deliveries: Deliveries::default(),
             left_waiters: Vec::new(),
             backend,
+            #[cfg(feature = "observe")]
+            notices: crate::observe::Notices::default(),
         }
     }
 
@@ -263,6 +271,14 @@ impl Actor for Emitter {
         }
         if let Some(every) = self.config.heartbeat {
             ctx.run_interval(every, |act, ctx| act.emit_heartbeat(ctx));
+        }
+        #[cfg(feature = "metrics")]
+        if let Some(every) = self.config.metrics_every {
+            ctx.run_interval(every, |act, _| {
+                let observation = act.observation();
+                let families = crate::observe::families(&observation);
+                crate::metrics_export::publish(&families, &observation.node.id);
+            });
         }
         match &mut self.backend {
             Backend::Hub(hub) => hub.node.start_election(Instant::now()),

@@ -113,6 +113,12 @@ impl NatsSide {
         }
     }
 
+    /// This node's id.
+    #[cfg(feature = "observe")]
+    pub(super) fn node(&self) -> u64 {
+        self.node
+    }
+
     pub(super) fn is_closed(&self) -> bool {
         self.closing
     }

@@ -281,6 +281,7 @@ async fn read_frames(
                 }
             };
             Stats::add(&shared.stats.frames_received, 1);
+            Stats::add(&shared.stats.bytes_received, raw.len() as u64);
             match Received::decode(raw) {
                 Ok(received) => {
                     let held =

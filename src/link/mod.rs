@@ -38,7 +38,7 @@ use crate::error::{Error, NoHub, Result};
 use crate::mailbox::{Backlog, MailboxBytes, Unhandled};
 use crate::nng::{Dialer, Listener, NngError, Stream, TlsSettings, TransportOptions};
 use crate::protocol::{ConnId, OpenedAs};
-use crate::stats::Stats;
+use crate::stats::{EvictionReason, Stats};
 use crate::wire::Received;
 use actix::Recipient;
 use bytes::Bytes;
@@ -277,7 +277,7 @@ impl Link {
     /// A connection whose writer queue is full stopped reading: it is cut off.
     fn stuck(&self, conn: ConnId) {
         warn!(conn, "a connection stopped reading: closing it");
-        Stats::add(&self.shared.stats.evictions, 1);
+        self.shared.stats.evicted(EvictionReason::Stuck);
         self.cut_off(conn);
     }
 }

@@ -69,6 +69,7 @@ impl Reading {
     /// Decodes a body, counting one that is malformed.
     fn decode(&self, payload: &bytes::Bytes) -> Option<Decoded> {
         Stats::add(&self.stats.frames_received, 1);
+        Stats::add(&self.stats.bytes_received, payload.len() as u64);
         match body::decode(payload) {
             Ok(decoded) => Some(decoded),
             Err(why) => {

@@ -38,6 +38,8 @@ struct Heard {
     beacon: Beacon,
     /// When it arrived.
     at: Instant,
+    /// When its first beacon arrived: its time in the cluster, as `peers()` tells it.
+    since: Instant,
 }
 
 /// The peers of one node.
@@ -74,7 +76,7 @@ impl Presence {
             return Some(left(&gone.beacon, if beacon.left { "closed" } else { "malformed" }));
         }
         if let Some(known) = self.peers.get_mut(&beacon.node) {
-            *known = Heard { beacon, at: now };
+            *known = Heard { beacon, at: now, since: known.since };
             return None;
         }
         if self.peers.len() >= MAX_PEERS {
@@ -85,7 +87,7 @@ impl Presence {
             PEER_JOINED,
             serde_json::json!({ "node": beacon.node, "service": beacon.service, "role": "client" }),
         );
-        self.peers.insert(beacon.node, Heard { beacon, at: now });
+        self.peers.insert(beacon.node, Heard { beacon, at: now, since: now });
         Some(joined)
     }
 
@@ -114,6 +116,7 @@ impl Presence {
                 service: heard.beacon.service.clone(),
                 role: Role::Client,
                 last_seen: heard.at,
+                since: heard.since,
             })
             .collect();
         peers.sort_by_key(|peer| peer.node);

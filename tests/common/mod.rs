@@ -7,6 +7,7 @@
 
 #![allow(dead_code)] // each test file uses a different part of this module
 
+pub mod monitor;
 mod nats;
 mod temp_dir;
 mod websocket;

@@ -7,6 +7,9 @@
 //!   (`kills`, `candidates`).
 //! - `security`: who may join (`joining`: the secret, TLS, origins) and what a peer cannot buy
 //!   with a few frames (`attacks`).
+//! - `monitor`: a node's monitoring endpoint reports evictions, losses and hub changes with the
+//!   right numbers, its counters reach the `metrics` facade, and `tracing` spans carry each
+//!   event's sender and sequence number.
 //! - `routing`: events go only where someone listens.
 //! - `vectors`: the golden vectors of `docs/vectors/` against the Rust implementation.
 //! - `nats` (only with `--features nats`): the NATS backend against real `nats-server` processes
@@ -37,6 +40,7 @@ mod failover {
     mod candidates;
     mod kills;
 }
+mod monitor;
 mod routing;
 mod security {
     mod attacks;

@@ -15,6 +15,7 @@
 use crate::explain;
 use crate::node::NodeArgs;
 use crate::output::print_line;
+use crate::progress::Progress;
 use crate::security::SecurityArgs;
 use actix::prelude::*;
 use clap::Args;
@@ -167,7 +168,7 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
         workers.push(spawn(worker, &format!("worker-{i}"), i, &reports_tx)?);
     }
     drop(reports_tx);
-    supervise(&reports, &mut workers)
+    supervise(&reports, &mut workers, args.seconds)
 }
 
 /// Starts a child: its reports (stdout) go to `reports` tagged with `index`, its stderr is
@@ -204,17 +205,23 @@ fn spawn(
     Ok(Child { process, stdin })
 }
 
+/// Starts the workers once all are ready, follows their progress, and prints the summary;
+/// on a terminal, a status line on stderr says which part runs and how far (`seconds`: how
+/// long the workers emit).
 fn supervise(
     reports: &mpsc::Receiver<(usize, Report)>,
     workers: &mut [Child],
+    seconds: f64,
 ) -> Result<(), String> {
     let next = || {
         reports.recv_timeout(SILENCE).map_err(|_| {
             format!("no worker reported for {} s (see their lines above)", SILENCE.as_secs())
         })
     };
+    let progress = Progress::on_stderr();
     let mut ready = 0;
     while ready < workers.len() {
+        progress.show(&format!("demo: starting workers, {ready} / {} ready", workers.len()));
         if let (_, Report::Ready) = next()? {
             ready += 1;
         }
@@ -230,19 +237,30 @@ fn supervise(
         match next()? {
             (i, Report::Progress { received: n }) => {
                 received.insert(i, n);
+                let total: u64 = received.values().sum();
+                let elapsed = started.elapsed().as_secs_f64();
                 if last_print.elapsed() >= Duration::from_millis(900) {
                     last_print = Instant::now();
-                    let total: u64 = received.values().sum();
-                    println!(
-                        "  {:>4.1} s  {total:>10} events delivered across workers",
-                        started.elapsed().as_secs_f64()
-                    );
+                    progress.clear();
+                    println!("  {elapsed:>4.1} s  {total:>10} events delivered across workers");
                 }
+                progress.show(&format!(
+                    "demo: emitting {:.1} / {seconds} s, {total} events delivered",
+                    elapsed.min(seconds)
+                ));
             }
-            (i, Report::Summary(summary)) => summaries.push((i, summary)),
+            (i, Report::Summary(summary)) => {
+                summaries.push((i, summary));
+                progress.show(&format!(
+                    "demo: workers done, {} / {} summaries",
+                    summaries.len(),
+                    workers.len()
+                ));
+            }
             (_, Report::Ready) => {}
         }
     }
+    progress.clear();
     summaries.sort_by_key(|(i, _)| *i);
     println!(
         "\n  {:<10} {:>7} {:>10} {:>10} {:>10} {:>6}",

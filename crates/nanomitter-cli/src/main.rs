@@ -16,6 +16,7 @@ mod load;
 mod nats;
 mod node;
 mod output;
+mod progress;
 mod repl;
 mod security;
 mod simple;

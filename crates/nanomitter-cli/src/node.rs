@@ -49,6 +49,10 @@ pub struct NodeArgs {
     /// Bytes of emitted events that may wait for acknowledgement before emit pushes back.
     #[arg(long)]
     max_pending_bytes: Option<usize>,
+    /// Serve this node's monitoring endpoint at this address (`127.0.0.1:8222`): the dashboard
+    /// at `/`, `/metrics`, `/status`, `/healthz`. Loopback only unless `--insecure`.
+    #[arg(long, value_name = "IP:PORT")]
+    monitor: Option<std::net::SocketAddr>,
     #[command(flatten)]
     security: SecurityArgs,
     #[cfg(feature = "nats")]
@@ -90,6 +94,9 @@ impl NodeArgs {
         }
         if let Some(bytes) = self.max_pending_bytes {
             builder = builder.max_pending_bytes(bytes);
+        }
+        if let Some(address) = self.monitor {
+            builder = builder.monitor(address);
         }
         Ok(builder)
     }
@@ -149,6 +156,9 @@ async fn connect_with(
         emitter.service(),
         emitter.node_id()
     );
+    if let Some(address) = emitter.monitor_address() {
+        eprintln!("nanomitter: monitoring at http://{address}/");
+    }
     Ok(emitter)
 }
 

@@ -306,6 +306,35 @@ fn the_demo_runs_with_info_logs_and_shows_its_childrens_lines() {
     assert!(stderr.iter().any(|l| l.starts_with("[hub] ") && l.contains("INFO")), "{stderr:?}");
     assert!(stderr.iter().any(|l| l.starts_with("[worker-1] ")), "{stderr:?}");
     assert!(demo.stdout().iter().any(|l| l.contains("exactly once")), "{:?}", demo.stdout());
+    let status_line = stderr.iter().find(|l| l.contains('\u{1b}') || l.starts_with("demo: "));
+    assert_eq!(status_line, None, "no status line when stderr is not a terminal");
+}
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`), the demo draws a status line
+/// on stderr that says which part runs and how far, erased before the summary.
+#[test]
+fn the_demo_shows_its_progress_on_a_terminal() {
+    let command =
+        format!("{} demo --workers 2 --seconds 0.5 --rate 200", common::binary().display());
+    let output = match std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("NANOMITTER_ADDR")
+        .output()
+    {
+        Ok(output) => output,
+        Err(error) => {
+            eprintln!("skipped: no `script` to make a terminal ({error})");
+            return;
+        }
+    };
+    assert!(output.status.success(), "{output:?}");
+    let shown = String::from_utf8_lossy(&output.stdout);
+    for part in ["demo: starting workers", "demo: emitting", "demo: workers done, 2 / 2"] {
+        assert!(shown.contains(part), "{part:?} in {shown}");
+    }
+    // Each status line is drawn over the last one (carriage return, erase the line).
+    assert!(shown.contains("\r\u{1b}[2Kdemo: "), "{shown}");
+    assert!(shown.contains("exactly once"), "{shown}");
 }
 
 /// The demo's children die with it, even when it is killed.
@@ -373,6 +402,8 @@ fn the_bench_runs_a_scenario_against_the_baseline_and_reports_json() {
         ],
     );
     assert_eq!(bench.wait_exit(), 0, "{:?}", bench.stderr());
+    let status_line = bench.stderr().into_iter().find(|l| l.contains('\u{1b}'));
+    assert_eq!(status_line, None, "no status line when stderr is not a terminal");
     let report: Value = serde_json::from_str(&bench.stdout().join("\n")).expect("a JSON report");
     let rows = report["rows"].as_array().expect("a list of rows");
     assert_eq!(rows.len(), 2, "nanomitter and the raw NNG baseline");

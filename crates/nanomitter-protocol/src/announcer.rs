@@ -6,7 +6,7 @@
 
 use crate::election::Phase;
 use crate::interest::Taken;
-use crate::membership::Change;
+use crate::membership::{self, Change};
 use crate::node::{Action, ConnId, Node, DEPARTED_KEPT, NACK_INTERVAL};
 use crate::stats::Stats;
 use crate::trie::Trie;
@@ -367,6 +367,9 @@ impl Node {
     pub(super) fn member_change(&mut self, change: Option<Change>) {
         let Some(change) = change else { return };
         debug!(topic = change.topic, data = %change.data, "membership");
+        if change.topic == membership::HUB_CHANGED {
+            Stats::add(&self.stats.hub_changes, 1);
+        }
         let notice = self.notice(change.topic, change.data);
         self.deliver(notice, None);
     }

@@ -115,6 +115,15 @@ impl Phase {
         }
     }
 
+    /// When the current link came up, while linked.
+    pub(super) fn linked_at(&self) -> Option<Instant> {
+        match self {
+            Phase::Client(client) => Some(client.linked_at),
+            Phase::Hub(hub) => Some(hub.linked_at),
+            _ => None,
+        }
+    }
+
     pub(super) fn role(&self) -> Role {
         match self {
             Phase::Hub(_) => Role::Hub,

@@ -12,10 +12,10 @@ use crate::relay::{Queued, SentFrame};
 use crate::routing::{route, RelayFrame};
 use crate::sender::RETAINED_PER_WINDOW;
 use crate::settings::SlowConsumer;
-use crate::stats::Stats;
+use crate::stats::{EvictionReason, Stats};
 use crate::wire::{Frame, Hello, Joining, Left, LeftReason, Relayed};
 use std::time::{Duration, Instant};
-use tracing::{debug, warn};
+use tracing::{debug, trace_span, warn};
 
 /// The shortest time between two hellos of one member that the hub takes. A member beats once
 /// per its own liveness interval, which the hub does not know (each node has its own setting),
@@ -88,6 +88,15 @@ impl Node {
     /// costs that client's connection, not every member's.
     fn relay_routed(&mut self, origin: ConnId, frame: RelayFrame, repair: bool) {
         let Some(hub) = self.phase.hub() else { return };
+        let events = &frame.frame;
+        let _relaying = trace_span!(
+            "relay",
+            sender = %membership::hex(events.node),
+            seq_from = events.covers_from,
+            seq_to = events.covers_to,
+            repair
+        )
+        .entered();
         Stats::add(&self.stats.relayed, 1);
         let routing = self.settings.interest_routing;
         if !routing && !repair {
@@ -176,15 +185,17 @@ impl Node {
         let max_bytes = self.settings.max_pending_bytes as u64 / 2;
         let Some(hub) = self.phase.hub_mut() else { return };
         let laggards = hub.relay.lagging(now, stuck_after, max_frames, max_bytes);
-        for (conn, behind) in laggards {
-            self.evict(conn, behind, LeftReason::Evicted, "cutting off a client that fell behind");
+        for (conn, node) in laggards {
+            self.evict(conn, node, EvictionReason::Behind);
         }
     }
 
     /// Cuts a client off as slow or silent: said once as a warning with `why`, and counted.
-    fn evict(&mut self, conn: ConnId, node: Option<u64>, reason: LeftReason, why: &str) {
-        warn!(node = ?node.map(membership::hex), ?reason, "{why}");
-        Stats::add(&self.stats.evictions, 1);
+    fn evict(&mut self, conn: ConnId, node: Option<u64>, why: EvictionReason) {
+        warn!(node = ?node.map(membership::hex), why = why.name(), "cutting off a client");
+        self.stats.evicted(why);
+        let reason =
+            if why == EvictionReason::Silent { LeftReason::Silent } else { LeftReason::Evicted };
         self.cut_off_client(conn, reason);
     }
 
@@ -250,8 +261,8 @@ impl Node {
         let Some(hub) = self.phase.hub_mut() else { return };
         let overdue = hub.relay.overdue(now, evict_after, silent_after);
         let missing = hub.relay.take_missing(now);
-        for (conn, node, reason) in overdue {
-            self.evict(conn, node, reason, "cutting off a client");
+        for (conn, node, why) in overdue {
+            self.evict(conn, node, why);
         }
         for node in missing {
             self.send(Left { epoch: self.epoch, node, reason: LeftReason::Silent }.encode());

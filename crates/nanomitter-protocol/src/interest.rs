@@ -151,6 +151,11 @@ impl Interests {
         self.by_node.values().map(|known| &known.frame)
     }
 
+    /// How many patterns `node` listens to, as kept (`None`: it has not announced).
+    pub(crate) fn pattern_count(&self, node: u64) -> Option<usize> {
+        self.by_node.get(&node).map(|known| known.interest.patterns.len())
+    }
+
     /// Every node's patterns, as kept.
     fn patterns(&self) -> impl Iterator<Item = &(String, u32)> {
         self.by_node.values().flat_map(|known| &known.interest.patterns)

@@ -29,7 +29,8 @@
 //! their tags), [`auth`] (the handshake on the cluster secret), [`refusal`] (why a connection is refused
 //! before it opens), [`event`] (an event and its
 //! codec byte), [`topic`] (the grammar), [`trie`] (many patterns matched at once),
-//! [`membership`] (peers and the notices about them), [`role`], [`stats`] (counters) and
+//! [`membership`] (peers and the notices about them), [`role`], [`stats`] (counters), [`report`]
+//! (what a node tells of itself and its members, for monitoring) and
 //! [`hashing`] (the maps' hasher, seeded for a deterministic run).
 
 #![warn(missing_docs)]
@@ -56,6 +57,7 @@ mod receiver;
 mod receiving;
 pub mod refusal;
 mod relay;
+pub mod report;
 pub mod role;
 mod routing;
 #[cfg(test)]

@@ -27,6 +27,9 @@ pub struct Peer {
     /// When this node last heard from it.
     #[serde(skip)]
     pub last_seen: Instant,
+    /// When this node first heard from it (since it last joined): its time in the cluster.
+    #[serde(skip)]
+    pub since: Instant,
 }
 
 /// A change in membership, to be told on a reserved topic.
@@ -56,7 +59,9 @@ impl Membership {
     pub fn hello(&mut self, hello: &Hello, now: Instant) -> Vec<Change> {
         let role = if hello.hub { Role::Hub } else { Role::Client };
         let mut changes = Vec::new();
-        let peer = Peer { node: hello.node, service: hello.service.clone(), role, last_seen: now };
+        let since = self.peers.get(&hello.node).map_or(now, |known| known.since);
+        let peer =
+            Peer { node: hello.node, service: hello.service.clone(), role, last_seen: now, since };
         if self.peers.insert(hello.node, peer).is_none() {
             changes.push(Change {
                 topic: PEER_JOINED,

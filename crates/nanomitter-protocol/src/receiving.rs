@@ -91,6 +91,7 @@ impl Node {
             return;
         }
         Stats::add(&self.stats.gaps, missed);
+        Stats::add(&self.stats.lagged_notices, 1);
         warn!(sender = %membership::hex(sender), missed, "events were lost for good");
         let data = serde_json::json!({
             "sender": membership::hex(sender),

@@ -14,6 +14,7 @@
 //! node carries out what it decides.
 
 use crate::hashing::{Map, Set};
+use crate::stats::EvictionReason;
 use crate::wire::{Hello, Joining, LeftReason};
 use std::collections::VecDeque;
 use std::hash::Hash;
@@ -44,6 +45,8 @@ struct Client {
     last_heard: Instant,
     /// When its acknowledgements last moved (or it connected).
     last_progress: Instant,
+    /// When it connected: what monitoring shows as the member's time on this hub.
+    connected_at: Instant,
     /// When it last said hello.
     last_hello: Option<Instant>,
     /// Per sender, when a re-send request of this client's was last passed on to it, and what
@@ -119,6 +122,23 @@ impl LoggedBytes {
         let bytes_held = held_through.checked_sub(1).map_or(self.before, |i| self.frames[i].1);
         ((self.frames.len() - held_through) as u64, end - bytes_held)
     }
+}
+
+/// What the hub knows of one client's progress, for monitoring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientView {
+    /// How long it has been connected to this hub.
+    pub connected_for: Duration,
+    /// Events frames relayed since it connected that it has not acknowledged yet: its lag.
+    pub behind_frames: u64,
+    /// Their bytes, as they came to the hub.
+    pub behind_bytes: u64,
+    /// How long the oldest of them has waited for its acknowledgement (`None`: it holds them
+    /// all); the hub cuts it off at the eviction delay.
+    pub oldest_unacknowledged: Option<Duration>,
+    /// Its own events frames the hub relayed that some other member does not hold yet: how
+    /// much of its window of unacknowledged frames (the `window` setting) is in use.
+    pub in_window: u64,
 }
 
 /// An events frame that went downstream: whose, how far it accounts, and its size.
@@ -272,6 +292,7 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
             told_taken: 0,
             last_heard: now,
             last_progress: now,
+            connected_at: now,
             last_hello: None,
             last_nack: Map::default(),
         };
@@ -625,18 +646,60 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
             .filter(|(_, client)| client.leaving.is_none())
             .filter(|(_, client)| now.duration_since(client.last_progress) >= stuck_after)
             .filter(|(_, client)| {
-                let (mut frames, mut bytes) = (0, 0);
-                for (sender, logged) in &self.logged_bytes {
-                    if client.node == Some(*sender) {
-                        continue;
-                    }
-                    let (f, b) = logged.past(self.holds_or_not_owed(client, *sender));
-                    frames += f;
-                    bytes += b;
-                }
+                let (frames, bytes) = self.behind(client);
                 frames > max_frames || bytes > max_bytes
             })
             .map(|(pipe, client)| (*pipe, client.node))
+            .collect()
+    }
+
+    /// What `client` lacks of the frames that went downstream since it connected, in frames and
+    /// bytes (what it lacks of older ones comes as re-sends, through no fault of its own).
+    fn behind(&self, client: &Client) -> (u64, u64) {
+        let (mut frames, mut bytes) = (0, 0);
+        for (sender, logged) in &self.logged_bytes {
+            if client.node == Some(*sender) {
+                continue;
+            }
+            let (f, b) = logged.past(self.holds_or_not_owed(client, *sender));
+            frames += f;
+            bytes += b;
+        }
+        (frames, bytes)
+    }
+
+    /// The oldest frame in the log that `client`, on `pipe`, owes an acknowledgement of.
+    fn oldest_owed(&self, pipe: P, client: &Client) -> Option<&Sent<P>> {
+        self.log.iter().find(|sent| {
+            sent.origin != Some(pipe) && self.holds_or_not_owed(client, sent.sender) < sent.last_seq
+        })
+    }
+
+    /// Each client that said hello and is not going, as monitoring shows it (see
+    /// [`ClientView`]).
+    pub(crate) fn client_views(&self, now: Instant) -> Vec<(u64, ClientView)> {
+        // One pass over the log for every client's frames in it.
+        let mut in_window: Map<P, u64> = Map::default();
+        for origin in self.log.iter().filter_map(|sent| sent.origin) {
+            *in_window.entry(origin).or_default() += 1;
+        }
+        self.clients
+            .iter()
+            .filter(|(_, client)| client.leaving.is_none())
+            .filter_map(|(pipe, client)| {
+                let node = client.node?;
+                let (behind_frames, behind_bytes) = self.behind(client);
+                let view = ClientView {
+                    connected_for: now.saturating_duration_since(client.connected_at),
+                    behind_frames,
+                    behind_bytes,
+                    oldest_unacknowledged: self
+                        .oldest_owed(*pipe, client)
+                        .map(|sent| now.saturating_duration_since(sent.at)),
+                    in_window: in_window.get(pipe).copied().unwrap_or(0),
+                };
+                Some((node, view))
+            })
             .collect()
     }
 
@@ -782,23 +845,20 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         now: Instant,
         evict_after: Option<Duration>,
         silent_after: Duration,
-    ) -> Vec<(P, Option<u64>, LeftReason)> {
+    ) -> Vec<(P, Option<u64>, EvictionReason)> {
         self.clients
             .iter()
             .filter(|(_, client)| client.leaving.is_none())
             .filter_map(|(pipe, client)| {
                 if now.duration_since(client.last_heard) >= silent_after {
-                    return Some((*pipe, client.node, LeftReason::Silent));
+                    return Some((*pipe, client.node, EvictionReason::Silent));
                 }
                 let evict_after = evict_after?;
-                let oldest_owed = self.log.iter().find(|sent| {
-                    sent.origin != Some(*pipe)
-                        && self.holds_or_not_owed(client, sent.sender) < sent.last_seq
-                })?;
+                let oldest_owed = self.oldest_owed(*pipe, client)?;
                 (now.duration_since(oldest_owed.at) >= evict_after).then_some((
                     *pipe,
                     client.node,
-                    LeftReason::Evicted,
+                    EvictionReason::Unacknowledged,
                 ))
             })
             .collect()
@@ -861,6 +921,29 @@ mod tests {
         let queued = hub.next_relay().expect("room in the window");
         hub.sent(Some(queued.origin), sent_frame(&queued), now);
         hub.delivered_here(sender, last_seq);
+    }
+
+    #[test]
+    fn monitoring_sees_each_clients_lag_and_the_frames_of_its_own_in_the_window() {
+        let (mut hub, now) = hub_with(3, None);
+        relay(&mut hub, 1, 1, now);
+        relay(&mut hub, 1, 2, now);
+        hub.acked(2, &[(11, 2)], now);
+        let later = now + Duration::from_millis(300);
+        let views: Map<u64, ClientView> = hub.client_views(later).into_iter().collect();
+        let (sender, caught_up, behind) = (&views[&11], &views[&12], &views[&13]);
+        assert_eq!((behind.behind_frames, behind.behind_bytes), (2, 200), "client 3 lacks both");
+        assert_eq!(behind.oldest_unacknowledged, Some(Duration::from_millis(300)));
+        assert_eq!((caught_up.behind_frames, caught_up.oldest_unacknowledged), (0, None));
+        assert_eq!(sender.behind_frames, 0, "a sender does not lag behind its own frames");
+        assert_eq!(sender.in_window, 2, "both its frames wait for client 3");
+        assert_eq!(caught_up.in_window, 0);
+        assert_eq!(sender.connected_for, Duration::from_millis(300));
+        hub.acked(3, &[(11, 2)], later);
+        let views: Map<u64, ClientView> = hub.client_views(later).into_iter().collect();
+        assert_eq!((views[&13].behind_frames, views[&11].in_window), (0, 0), "all held");
+        hub.cut_off(3, LeftReason::Evicted);
+        assert_eq!(hub.client_views(later).len(), 2, "a client cut off is no longer shown");
     }
 
     #[test]
@@ -959,7 +1042,7 @@ mod tests {
         assert!(hub.overdue(now + Duration::from_millis(500), evict, silent).is_empty());
         assert_eq!(
             hub.overdue(now + Duration::from_secs(1), evict, silent),
-            vec![(2, Some(12), LeftReason::Evicted)],
+            vec![(2, Some(12), EvictionReason::Unacknowledged)],
             "pipe 1 sent the frame, pipe 2 owes it"
         );
         assert!(hub.overdue(now + Duration::from_secs(1), None, silent).is_empty(), "wait policy");
@@ -1020,7 +1103,7 @@ mod tests {
         assert_eq!(hub.lagging(later, stuck, 2, 10_000), vec![], "3 owes 1..=5 as re-sends");
         let later = now + Duration::from_secs(2);
         let overdue = hub.overdue(later, Some(Duration::from_secs(1)), Duration::from_secs(10));
-        assert_eq!(overdue, vec![(3, Some(13), LeftReason::Evicted)], "it owes event 6");
+        assert_eq!(overdue, vec![(3, Some(13), EvictionReason::Unacknowledged)], "it owes event 6");
     }
 
     #[test]

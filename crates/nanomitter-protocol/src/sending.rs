@@ -5,6 +5,7 @@
 //! decide what a received frame means, nor relay other nodes' frames (the hub side's).
 
 use crate::event::{Codec, Event, Fields};
+use crate::membership::hex;
 use crate::node::{Action, ConnId, Node};
 use crate::relay::SentFrame;
 use crate::stats::Stats;
@@ -12,7 +13,7 @@ use crate::wire;
 use bytes::Bytes;
 use bytestring::ByteString;
 use std::time::Instant;
-use tracing::{debug, warn};
+use tracing::{debug, trace_span, warn};
 
 impl Node {
     /// Hands one frame to the link, if it is up.
@@ -24,6 +25,7 @@ impl Node {
     pub(super) fn send_frame(&mut self, frame: Bytes) {
         if self.phase.is_linked() {
             Stats::add(&self.stats.frames_sent, 1);
+            Stats::add(&self.stats.bytes_sent, frame.len() as u64);
             self.act(Action::Send(frame));
         }
     }
@@ -36,6 +38,7 @@ impl Node {
     /// The same, for a frame already in a shared buffer.
     pub(super) fn send_frame_to(&mut self, to: ConnId, frame: Bytes) {
         Stats::add(&self.stats.frames_sent, 1);
+        Stats::add(&self.stats.bytes_sent, frame.len() as u64);
         self.act(Action::SendTo { to, frame });
     }
 
@@ -84,6 +87,7 @@ impl Node {
             seq
         };
         Stats::add(&self.stats.emitted, 1);
+        let _emitting = trace_span!("emit", sender = %hex(self.id), seq, %topic).entered();
         if self.settings.local_echo && self.own_interest.wants(topic) {
             let event = Event::new(Fields {
                 topic: ByteString::from(topic),
@@ -122,7 +126,7 @@ impl Node {
         }
         self.relay_queued(now);
         let mut sends = Vec::new();
-        let (mut resent, mut past_window) = (0, 0);
+        let (mut resent, mut past_window, mut bytes) = (0, 0, 0);
         let node = self.id;
         match self.phase.hub_mut() {
             Some(hub) => loop {
@@ -131,6 +135,7 @@ impl Node {
                         hub.relay.resent(node, out.last_seq, out.retained_from);
                         let frame = Bytes::copy_from_slice(out.bytes);
                         for (to, _) in hub.relay.clients_lacking(None, node, out.last_seq) {
+                            bytes += frame.len() as u64;
                             sends.push(Action::SendTo { to, frame: frame.clone() });
                         }
                         resent += 1;
@@ -147,6 +152,7 @@ impl Node {
                     };
                     hub.relay.sent(None, frame, now);
                     past_window += u64::from(out.past_window);
+                    bytes += out.bytes.len() as u64;
                     sends.push(Action::Send(Bytes::copy_from_slice(out.bytes)));
                     true
                 });
@@ -159,6 +165,7 @@ impl Node {
                 self.sender.send_waiting(now, |out| {
                     resent += u64::from(out.again);
                     past_window += u64::from(out.past_window);
+                    bytes += out.bytes.len() as u64;
                     sends.push(Action::Send(Bytes::copy_from_slice(out.bytes)));
                     true
                 });
@@ -167,6 +174,7 @@ impl Node {
         Stats::add(&self.stats.resent, resent);
         Stats::add(&self.stats.past_window, past_window);
         Stats::add(&self.stats.frames_sent, sends.len() as u64);
+        Stats::add(&self.stats.bytes_sent, bytes);
         for send in sends {
             self.act(send);
         }
@@ -223,6 +231,7 @@ impl Node {
         if target <= self.sender.acked() {
             return None;
         }
+        Stats::add(&self.stats.flush_waits, 1);
         self.next_flush_ticket += 1;
         self.flush_waiters.push((target, self.next_flush_ticket));
         Some(self.next_flush_ticket)

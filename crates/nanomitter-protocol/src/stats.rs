@@ -86,6 +86,30 @@ counters! {
     /// Events frames this node sent past its window of frames not yet held by every member,
     /// once that window had not moved for 100 ms: some member was not acknowledging them.
     past_window,
+    /// Bytes of the frames this node sent of its own (events, acknowledgements, hellos,
+    /// requests, announcements); what it relayed as the hub is `relayed_bytes`.
+    bytes_sent,
+    /// Bytes of the frames this node received (well-formed or not).
+    bytes_received,
+    /// `$lagged` notices told to this node's listeners: each says some events were lost for
+    /// good (their number is in `gaps`).
+    lagged_notices,
+    /// Times this node learned of a new hub (itself included): the first hub, and one more per
+    /// hub change after an election.
+    hub_changes,
+    /// Of `evictions`: clients cut off for leaving a frame unacknowledged for the eviction
+    /// delay (`SlowConsumer::Evict`).
+    evicted_unacknowledged,
+    /// Of `evictions`: clients cut off for falling too far behind while acknowledging nothing.
+    evicted_behind,
+    /// Of `evictions`: clients cut off for being silent for three liveness intervals.
+    evicted_silent,
+    /// Of `evictions`: connections closed because they stopped reading and their writer queue
+    /// filled.
+    evicted_stuck,
+    /// Flushes that had to wait for members to hold what was emitted before them (the others
+    /// resolved at once).
+    flush_waits,
     /// Events the NATS backend gave up on: the stream did not acknowledge them within half its
     /// duplicate window (`flush` and `close` then fail with `Error::NotStored`).
     not_stored,
@@ -95,5 +119,60 @@ impl Stats {
     /// Adds `n` to `counter`.
     pub fn add(counter: &AtomicU64, n: u64) {
         counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts one client cut off for `reason`: in `evictions` and in the reason's own counter.
+    pub fn evicted(&self, reason: EvictionReason) {
+        Stats::add(&self.evictions, 1);
+        let of_reason = match reason {
+            EvictionReason::Unacknowledged => &self.evicted_unacknowledged,
+            EvictionReason::Behind => &self.evicted_behind,
+            EvictionReason::Silent => &self.evicted_silent,
+            EvictionReason::Stuck => &self.evicted_stuck,
+        };
+        Stats::add(of_reason, 1);
+    }
+}
+
+/// Why the hub cut a client off: each has its own counter (see [`Stats::evicted`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvictionReason {
+    /// It left a frame unacknowledged for the eviction delay.
+    Unacknowledged,
+    /// It fell too far behind while acknowledging nothing.
+    Behind,
+    /// It was silent for three liveness intervals.
+    Silent,
+    /// Its connection stopped reading and its writer queue filled.
+    Stuck,
+}
+
+impl EvictionReason {
+    /// Every reason, in a fixed order.
+    pub const ALL: [EvictionReason; 4] = [
+        EvictionReason::Unacknowledged,
+        EvictionReason::Behind,
+        EvictionReason::Silent,
+        EvictionReason::Stuck,
+    ];
+
+    /// Its name in lower case, as monitoring shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            EvictionReason::Unacknowledged => "unacknowledged",
+            EvictionReason::Behind => "behind",
+            EvictionReason::Silent => "silent",
+            EvictionReason::Stuck => "stuck",
+        }
+    }
+
+    /// How many clients were cut off for this reason, in `snapshot`.
+    pub fn count(self, snapshot: &StatsSnapshot) -> u64 {
+        match self {
+            EvictionReason::Unacknowledged => snapshot.evicted_unacknowledged,
+            EvictionReason::Behind => snapshot.evicted_behind,
+            EvictionReason::Silent => snapshot.evicted_silent,
+            EvictionReason::Stuck => snapshot.evicted_stuck,
+        }
     }
 }

@@ -21,6 +21,7 @@ mod report;
 mod tally;
 mod usage;
 
+use crate::progress::Progress;
 use crate::security::SecurityArgs;
 use clap::{Args, ValueEnum};
 use serde::{Deserialize, Serialize};
@@ -274,17 +275,28 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
     let mut notes = Vec::new();
     let systems = systems(&args, &mut notes)?;
     let mut measured = Vec::new();
+    let progress = Progress::on_stderr();
+    let runs = scenarios.len() * sizes.len() * systems.len();
     for &scenario in &scenarios {
         for &size in &sizes {
             // The systems take turns within each scenario and size, so drift on a shared
             // machine touches them alike.
             for &system in &systems {
-                let run = run_one(&args, system, scenario, size)?;
+                let label = format!(
+                    "bench [{}/{runs}] {} {size} B, {}",
+                    measured.len() + 1,
+                    scenario.name(),
+                    system.name()
+                );
+                let run =
+                    run_one(&args, system, scenario, size, &Shown { progress: &progress, label })?;
+                progress.clear();
                 eprintln!("  {}", report::progress_line(&run));
                 measured.push(run);
             }
         }
     }
+    progress.clear();
     let report = report::Report::new(&measured, &args, notes);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
@@ -391,11 +403,36 @@ fn free_port() -> Result<u16, String> {
     free_ports(1)?.pop().ok_or_else(|| "no free port".to_owned())
 }
 
+/// The status line of one run: what runs, then how far it is.
+struct Shown<'a> {
+    /// The line, drawn on a terminal only.
+    progress: &'a Progress,
+    /// Which run this is: its place among the runs, scenario, size and system.
+    label: String,
+}
+
+impl Shown<'_> {
+    /// Shows that the run waits for `want` from a `from`, for `waited` so far; the producers'
+    /// `done` is the measurement itself, shown against its length.
+    fn waiting(&self, want: &str, from: Role, waited: Duration, seconds: f64) {
+        let doing = if want == "done" {
+            format!("measuring {:.1} / {seconds} s", waited.as_secs_f64())
+        } else {
+            format!("waiting for the {from:?}'s {want} ({:.1} s)", waited.as_secs_f64())
+        };
+        self.progress.show(&format!("{}: {doing}", self.label));
+    }
+}
+
+/// How often the status line moves while a run waits.
+const PROGRESS_EVERY: Duration = Duration::from_millis(200);
+
 fn run_one(
     args: &BenchArgs,
     system: System,
     scenario: Scenario,
     size: usize,
+    shown: &Shown<'_>,
 ) -> Result<Measured, String> {
     // The NATS servers first, when the system runs on them: their URLs are the address.
     let servers = system.nats_servers().map(nats_server::Servers::start).transpose()?;
@@ -422,13 +459,19 @@ fn run_one(
     let (tx, lines) = mpsc::channel::<(Role, String)>();
     let deadline = Instant::now() + Duration::from_secs_f64(args.seconds) + Duration::from_secs(90);
     let wait = |want: &str, from: Role| -> Result<String, String> {
+        let since = Instant::now();
         loop {
+            shown.waiting(want, from, since.elapsed(), args.seconds);
             let left = deadline.saturating_duration_since(Instant::now());
-            let (who, line) = lines
-                .recv_timeout(left)
-                .map_err(|_| format!("a {from:?} of {} did not answer {want}", system.name()))?;
-            if who == from && line.contains(want) {
-                return Ok(line);
+            if left.is_zero() {
+                return Err(format!("a {from:?} of {} did not answer {want}", system.name()));
+            }
+            match lines.recv_timeout(left.min(PROGRESS_EVERY)) {
+                Ok((who, line)) if who == from && line.contains(want) => return Ok(line),
+                Ok(_) | Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(format!("a {from:?} of {} did not answer {want}", system.name()))
+                }
             }
         }
     };
