@@ -5,7 +5,9 @@
 //! emitter actor.
 
 use crate::auth::Secret;
+use crate::credential::Credential;
 use crate::error::{Error, Result};
+use crate::link::Proof;
 use crate::wire;
 use nanomitter_protocol::Settings;
 pub use nanomitter_protocol::SlowConsumer;
@@ -38,6 +40,9 @@ pub(crate) struct Config {
     /// The cluster secret every connection must prove; `None`: any process may join, so only
     /// local addresses are allowed unless `insecure`.
     pub(crate) secret: Option<Secret>,
+    /// A scoped credential this node proves instead of the secret: the hub lets it do only what
+    /// its claims allow, and it never binds (it only dials).
+    pub(crate) credential: Option<Credential>,
     /// Non-local addresses without a secret are allowed.
     pub(crate) insecure: bool,
     /// The certificates of `tls+tcp://` and `wss://` candidates.
@@ -95,6 +100,7 @@ impl EmitterBuilder {
                 dial_only: false,
                 connect_timeout: Duration::from_secs(10),
                 secret: None,
+                credential: None,
                 insecure: false,
                 tls: None,
                 ws_origins: Vec::new(),
@@ -275,6 +281,28 @@ impl EmitterBuilder {
         self
     }
 
+    /// A scoped credential, instead of the cluster secret: a token minted by a holder of the
+    /// secret ([`Credential::mint`], `nanomitter token`) for a member that may publish and
+    /// receive only the topics its claims list. The hub checks it when the connection opens and
+    /// enforces it on every frame; a node with a credential never becomes the hub (it only
+    /// dials), and may not have the secret too.
+    ///
+    /// ```no_run
+    /// # async fn run() -> nanomitter::Result<()> {
+    /// let token = std::env::var("NANOMITTER_TOKEN").unwrap_or_default();
+    /// let credential = nanomitter::credential::Credential::from_token(&token)?;
+    /// let emitter = nanomitter::Emitter::builder("page")
+    ///     .address("tcp://10.0.0.5:55555")
+    ///     .credential(credential)
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn credential(mut self, credential: Credential) -> Self {
+        self.config.credential = Some(credential);
+        self
+    }
+
     /// Allows addresses other than loopback and `ipc://` without a secret: any process that can
     /// reach the port may then join, read every event and forge any. Default: off.
     pub fn insecure(mut self, allow: bool) -> Self {
@@ -323,7 +351,7 @@ impl EmitterBuilder {
         if let Some(_nats) = check_nats_candidates(&config.core.candidates)? {
             #[cfg(feature = "nats")]
             {
-                if config.secret.is_some() || config.tls.is_some() {
+                if config.secret.is_some() || config.credential.is_some() || config.tls.is_some() {
                     return Err(Error::InvalidSetting(
                         "the cluster secret and the TLS settings are the NNG hub's; NATS has its \
                          own credentials and TLS (NatsOptions::auth, NatsOptions::tls_ca)"
@@ -361,7 +389,7 @@ impl EmitterBuilder {
                         .to_owned(),
                 });
             }
-            if config.secret.is_none() && !config.insecure && !is_local(address) {
+            if config.proof().is_none() && !config.insecure && !is_local(address) {
                 return Err(Error::InvalidAddress {
                     address: address.clone(),
                     reason: "not a loopback or ipc address, and no secret: any process that \
@@ -369,6 +397,15 @@ impl EmitterBuilder {
                         .to_owned(),
                 });
             }
+        }
+        if config.credential.is_some() {
+            if config.secret.is_some() {
+                return Err(Error::InvalidSetting(
+                    "a node has the cluster secret or a credential, not both".to_owned(),
+                ));
+            }
+            // The hub is where the scopes are enforced: a scoped node never is the hub.
+            config.dial_only = true;
         }
         if config.core.service.len() > wire::MAX_SERVICE_LEN {
             return Err(Error::InvalidService {
@@ -415,6 +452,17 @@ impl EmitterBuilder {
             ));
         }
         Ok(config)
+    }
+}
+
+impl Config {
+    /// What this node proves when a connection opens: the secret, its credential, or nothing.
+    pub(crate) fn proof(&self) -> Option<Proof> {
+        match (&self.secret, &self.credential) {
+            (Some(secret), _) => Some(Proof::Secret(secret.clone())),
+            (None, Some(credential)) => Some(Proof::Credential(credential.clone())),
+            (None, None) => None,
+        }
     }
 }
 

@@ -211,6 +211,12 @@ impl From<crate::auth::AuthError> for Error {
     }
 }
 
+impl From<crate::credential::CredentialError> for Error {
+    fn from(error: crate::credential::CredentialError) -> Error {
+        Error::InvalidSetting(error.to_string())
+    }
+}
+
 impl From<actix::MailboxError> for Error {
     fn from(_: actix::MailboxError) -> Self {
         Error::Closed
@@ -309,6 +315,11 @@ pub enum NoHub {
     /// The hub takes no more connections for now (it has as many members as it takes, or is out
     /// of file descriptors): dialing again later may succeed.
     HubFull,
+    /// This node's scoped credential expired (the hub says so; mint another).
+    CredentialExpired,
+    /// This node's scoped credential is not one the hub takes: it refused its claims, or its key
+    /// did not check out with the hub's proof (it was minted with another secret, or changed).
+    CredentialInvalid,
     /// The hub refused this node for a reason this release does not know (its byte).
     RefusedByHub(
         /// The reason's byte in the hub's refusal (`docs/wire.md` §4).
@@ -349,6 +360,12 @@ impl fmt::Display for NoHub {
                 write!(f, "the hub does not allow this node's browser origin")
             }
             NoHub::HubFull => write!(f, "the hub takes no more connections for now"),
+            NoHub::CredentialExpired => write!(f, "this node's credential expired"),
+            NoHub::CredentialInvalid => write!(
+                f,
+                "the hub does not take this node's credential: it was not minted with the hub's \
+                 secret, was changed, or does not read"
+            ),
             NoHub::RefusedByHub(byte) => write!(f, "the hub refused this node (reason {byte})"),
             NoHub::NotAHub => write!(
                 f,
@@ -369,6 +386,8 @@ impl NoHub {
                 | NoHub::WrongSecret
                 | NoHub::WireVersion { .. }
                 | NoHub::OriginNotAllowed
+                | NoHub::CredentialExpired
+                | NoHub::CredentialInvalid
         )
     }
 }

@@ -64,7 +64,7 @@ mod mailbox;
 pub mod messages;
 #[cfg(feature = "nats")]
 pub mod nats;
-pub use nanomitter_protocol::{membership, topic, trie};
+pub use nanomitter_protocol::{credential, membership, topic, trie};
 mod outbox;
 mod pacing;
 mod pattern_budget;

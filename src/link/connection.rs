@@ -7,7 +7,7 @@
 //! preamble (a browser origin not allowed, a connection past its members). It must not decide
 //! what a frame means (the core does) nor how a connection opens (`opening` does).
 
-use super::opening::{open_connection, refused_origin, send_refusal, OpeningError, HANDSHAKE_MAX};
+use super::opening::{open_connection, refused_origin, send_refusal, OpeningError, OPENING_MAX};
 use super::{LinkEvent, Shared};
 use crate::auth::{Opener, Sealer, TAG_LEN};
 use crate::error::NoHub;
@@ -22,7 +22,7 @@ use nanomitter_protocol::refusal::{Reason, Refusal};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::mpsc;
 use tracing::{debug, warn};
 
@@ -208,10 +208,10 @@ async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &
     }
     // Until the connection is open, only the small handshake messages may come: a longer one is
     // refused at its announced length, before anything is buffered.
-    let mut deframer = Deframer::new(HANDSHAKE_MAX);
-    let opening = open_connection(stream, &mut deframer, shared.secret.as_ref(), side);
-    let halves = match tokio::time::timeout(shared.handshake_within, opening).await {
-        Ok(Ok(halves)) => halves,
+    let mut deframer = Deframer::new(OPENING_MAX);
+    let opening = open_connection(stream, &mut deframer, shared.proof.as_ref(), side);
+    let opened = match tokio::time::timeout(shared.handshake_within, opening).await {
+        Ok(Ok(opened)) => opened,
         Ok(Err(why)) => {
             Stats::add(&shared.stats.refused, 1);
             return match why {
@@ -236,7 +236,8 @@ async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &
         return Served::NotOpened;
     }
     deframer.set_limit(shared.max_frame);
-    let (sealer, opener) = halves.unzip();
+    let expires = opened.scope.as_ref().map(|claims| claims.expires);
+    let (sealer, opener) = opened.halves.unzip();
     let (queue, queued) = mpsc::channel(QUEUED_FRAMES);
     let queued_bytes = Rc::new(std::cell::Cell::new(0));
     let writer =
@@ -247,10 +248,21 @@ async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &
     tokio::select! {
         () = read_frames(stream, deframer, opener, from, shared) => {}
         () = write_frames(stream, queued, &queued_bytes, sealer) => {}
+        () = credential_expiry(expires) => {
+            debug!(conn, "closed the connection of a member whose credential expired");
+        }
     }
     shared.writers.borrow_mut().remove(&conn);
     shared.report(LinkEvent::ConnDown(conn));
     Served::Up
+}
+
+/// Returns when a scoped member's credential expires (`expires`, seconds since the Unix epoch),
+/// never for a full member: its connection ends then, as the credential would be refused anew.
+async fn credential_expiry(expires: Option<u64>) {
+    let Some(expires) = expires else { return std::future::pending().await };
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    tokio::time::sleep(Duration::from_secs(expires).saturating_sub(now)).await;
 }
 
 /// Reads frames until the connection ends or sends something that is not a frame.

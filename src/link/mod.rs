@@ -28,11 +28,10 @@ mod opening;
 mod probe;
 mod refusals;
 
-pub(crate) use opening::{hub_answers, OpeningError};
+pub(crate) use opening::{hub_answers, OpeningError, Proof};
 pub(crate) use probe::probe;
 pub(crate) use refusals::RefusalLog;
 
-use crate::auth::Secret;
 use crate::config::{uses_tls, Config};
 use crate::error::{Error, NoHub, Result};
 use crate::mailbox::{Backlog, MailboxBytes, Unhandled};
@@ -101,7 +100,8 @@ struct Shared {
     attempt: u64,
     to: Recipient<FromLink>,
     stats: Arc<Stats>,
-    secret: Option<Secret>,
+    /// What this node proves when a connection opens (on the hub, always the secret).
+    proof: Option<Proof>,
     max_frame: usize,
     handshake_within: Duration,
     /// On a websocket link, the `Origin` headers a connection may carry (see
@@ -169,7 +169,7 @@ impl Link {
             attempt,
             to,
             stats,
-            secret: config.secret.clone(),
+            proof: config.proof(),
             max_frame: config.core.max_frame_size,
             handshake_within: config.core.election_timeout,
             ws_origins: is_websocket(address).then(|| config.ws_origins.clone()),

@@ -60,6 +60,10 @@ impl RefusalLog {
                 "refused a node with a cluster secret this hub does not have"
             }
             Reason::OverLimit => "refused a connection: the hub takes no more for now",
+            Reason::CredentialExpired => "refused a scoped node whose credential expired",
+            Reason::CredentialInvalid => {
+                "refused a scoped node whose credential was not minted with this hub's secret"
+            }
             Reason::Other(_) => "a node refused to open its connection",
         };
         if let Some(suppressed) = self.due(refusal.reason.to_string(), Instant::now()) {
