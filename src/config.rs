@@ -5,7 +5,7 @@
 //! emitter actor.
 
 use crate::auth::Secret;
-use crate::credential::Credential;
+use crate::credential::{Claims, Credential};
 use crate::error::{Error, Result};
 use crate::link::Proof;
 use crate::wire;
@@ -455,7 +455,23 @@ impl EmitterBuilder {
     }
 }
 
+/// Whether a node with `scope` (its credential's claims; `None`: the secret or nothing) may emit
+/// on `topic`: the hub refuses what the claims do not allow, so it is refused before it leaves.
+pub(crate) fn check_publish(scope: Option<&Claims>, topic: &str) -> Result<()> {
+    match scope {
+        Some(claims) if !claims.may_publish(topic) => {
+            Err(Error::Forbidden { topic: topic.to_owned() })
+        }
+        _ => Ok(()),
+    }
+}
+
 impl Config {
+    /// The claims of this node's credential, if it has one.
+    pub(crate) fn scope(&self) -> Option<&Claims> {
+        self.credential.as_ref().map(Credential::claims)
+    }
+
     /// What this node proves when a connection opens: the secret, its credential, or nothing.
     pub(crate) fn proof(&self) -> Option<Proof> {
         match (&self.secret, &self.credential) {

@@ -93,6 +93,12 @@ pub enum Error {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// This node's scoped credential does not let it emit on the topic: the hub would refuse the
+    /// event and close the connection, so it is refused here first.
+    Forbidden {
+        /// The topic as given.
+        topic: String,
+    },
     /// An event does not fit into one frame of the configured maximum frame size.
     EventTooLarge {
         /// The event's size on the wire, in bytes.
@@ -172,6 +178,9 @@ impl fmt::Display for Error {
             }
             Error::Refused { address, .. } => write!(f, "no link with the hub at {address}"),
             Error::InvalidTopic { topic, reason } => write!(f, "invalid topic {topic:?}: {reason}"),
+            Error::Forbidden { topic } => {
+                write!(f, "this node's credential does not allow emitting on {topic:?}")
+            }
             Error::EventTooLarge { size, max } => {
                 write!(
                     f,

@@ -5,7 +5,8 @@
 //! not start the actor (the connect module's) nor hold listener or link state: every operation
 //! is a message to the actor.
 
-use crate::config::Config;
+use crate::config::{check_publish, Config};
+use crate::credential::Claims;
 use crate::emitter::{Emitter, LinkState, Shared, Shutdown, TakeOutbox};
 use crate::error::{Error, Result};
 use crate::event::{Codec, DistributedEvent};
@@ -58,6 +59,9 @@ pub struct EmitterHandle {
     /// The largest event, by its wire size, that a frame carries: `max_frame_size` less the frame's
     /// own overhead. A larger event is refused before anything is reserved.
     max_event_size: usize,
+    /// The claims of this node's scoped credential, if it has one: an event on a topic they do
+    /// not let it publish is refused before anything is reserved.
+    scope: Option<Arc<Claims>>,
 }
 
 impl EmitterHandle {
@@ -76,6 +80,7 @@ impl EmitterHandle {
             node,
             service: config.core.service.as_str().into(),
             max_event_size: config.core.max_event_size(),
+            scope: config.scope().cloned().map(Arc::new),
         }
     }
 
@@ -543,6 +548,7 @@ impl EmitterHandle {
     /// The bytes to reserve for an event (its wire size), if it fits a frame and the emitter is
     /// open.
     fn checked(&self, topic: &str, payload: &[u8]) -> Result<usize> {
+        check_publish(self.scope.as_deref(), topic)?;
         let bytes = Emit::wire_size_within(topic, payload, self.max_event_size)?;
         if !self.addr.connected() || self.shared.pending.is_closed() {
             return Err(Error::Closed);

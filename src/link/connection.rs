@@ -18,6 +18,7 @@ use crate::protocol::{ConnId, OpenedAs};
 use crate::stats::Stats;
 use crate::wire::{self, Received};
 use bytes::Bytes;
+use nanomitter_protocol::credential::Claims;
 use nanomitter_protocol::refusal::{Reason, Refusal};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -75,12 +76,28 @@ pub(super) struct WriteQueue {
     queued_bytes: Rc<std::cell::Cell<usize>>,
     /// Whether this is the hub's connection to a member, bounded in bytes.
     to_member: bool,
+    /// On the hub, the claims of a member with a scoped credential: every frame toward it is
+    /// cut to the events it may receive here, the last step before its connection, so no path
+    /// that sends to it (relayed, re-batched, repaired, the hub's own) can bypass the cut.
+    /// `None` for a full member.
+    scope: Option<Rc<Claims>>,
 }
 
 impl WriteQueue {
     /// Queues a frame; `false` if the queue is full, in frames or, toward a member, past
     /// `max_bytes` (one frame always fits in an empty queue).
     pub(super) fn push(&self, frame: &Bytes, max_bytes: usize) -> bool {
+        let cut;
+        let frame = match &self.scope {
+            None => frame,
+            Some(scope) => match scope.receivable(frame) {
+                Some((receivable, _left_out)) => {
+                    cut = receivable;
+                    &cut
+                }
+                None => return true,
+            },
+        };
         let queued = self.queued_bytes.get();
         let bytes = queued + frame.len();
         let too_many_bytes = self.to_member && queued > 0 && bytes > max_bytes;
@@ -236,17 +253,19 @@ async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &
         return Served::NotOpened;
     }
     deframer.set_limit(shared.max_frame);
-    let expires = opened.scope.as_ref().map(|claims| claims.expires);
+    let scope = opened.scope.map(Rc::new);
+    let expires = scope.as_ref().map(|claims| claims.expires);
     let (sealer, opener) = opened.halves.unzip();
     let (queue, queued) = mpsc::channel(QUEUED_FRAMES);
     let queued_bytes = Rc::new(std::cell::Cell::new(0));
+    let to_member = side == OpenedAs::Hub;
     let writer =
-        WriteQueue { queue, queued_bytes: queued_bytes.clone(), to_member: side == OpenedAs::Hub };
+        WriteQueue { queue, queued_bytes: queued_bytes.clone(), to_member, scope: scope.clone() };
     shared.writers.borrow_mut().insert(conn, writer);
     shared.report(LinkEvent::ConnUp(conn));
     let from = (side == OpenedAs::Hub).then_some(conn);
     tokio::select! {
-        () = read_frames(stream, deframer, opener, from, shared) => {}
+        () = read_frames(stream, deframer, opener, from, scope.as_deref(), shared) => {}
         () = write_frames(stream, queued, &queued_bytes, sealer) => {}
         () = credential_expiry(expires) => {
             debug!(conn, "closed the connection of a member whose credential expired");
@@ -271,6 +290,7 @@ async fn read_frames(
     mut deframer: Deframer,
     mut opener: Option<Opener>,
     from: Option<ConnId>,
+    scope: Option<&Claims>,
     shared: &Shared,
 ) {
     let mut read_size = FIRST_READ;
@@ -294,6 +314,11 @@ async fn read_frames(
             };
             Stats::add(&shared.stats.frames_received, 1);
             match Received::decode(raw) {
+                Ok(received) if scope.is_some_and(|scope| !scope.may_send(received.frame())) => {
+                    Stats::add(&shared.stats.forbidden, 1);
+                    shared.refusals.warn_forbidden(scope.map_or("", |scope| scope.name.as_str()));
+                    return;
+                }
                 Ok(received) => {
                     let held =
                         received.bytes().len() + HELD_PER_FRAME + received.frame().decoded_bytes();

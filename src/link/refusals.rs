@@ -72,6 +72,20 @@ impl RefusalLog {
         }
     }
 
+    /// The hub closed the connection of the scoped member `name`, which sent an event on a topic
+    /// its credential does not let it publish.
+    pub(super) fn warn_forbidden(&self, name: &str) {
+        if let Some(suppressed) = self.due("forbidden".to_owned(), Instant::now()) {
+            warn!(
+                target: crate::REFUSALS_LOG_TARGET,
+                name,
+                suppressed,
+                "closed the connection of a scoped member that emitted on a topic its credential \
+                 does not allow"
+            );
+        }
+    }
+
     /// This node, dialing, refused the hub or was refused by it, for `why`, and dials on.
     pub(crate) fn warn_dialer(&self, why: &NoHub) {
         let why = why.to_string();

@@ -17,9 +17,12 @@
 //! cannot finish the handshake.
 
 use crate::auth::Secret;
+use crate::routing::keep_only;
 use crate::topic;
+use crate::wire::{self, Frame};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -81,6 +84,32 @@ impl Claims {
     /// Whether an event on `topic` is one its holder may receive.
     pub fn may_receive(&self, topic: &str) -> bool {
         self.listen.iter().any(|pattern| topic::matches(pattern, topic))
+    }
+
+    /// Whether its holder may send `frame`: an events frame only when every event in it is on a
+    /// topic it may publish; every other frame (the hub checks elsewhere that it speaks only for
+    /// its sender).
+    pub fn may_send(&self, frame: &Frame) -> bool {
+        match frame {
+            Frame::Events(events) => {
+                events.events.iter().all(|event| self.may_publish(event.topic))
+            }
+            _ => true,
+        }
+    }
+
+    /// The frame `frame` as its holder may receive it, with the number of events left out: an
+    /// events frame cut to the events on topics it may receive (over the same range of sequence
+    /// numbers, so it sees no gap), any other frame as it is. `None` for an events frame that
+    /// does not decode: it is not sent at all rather than sent unread.
+    pub fn receivable(&self, frame: &Bytes) -> Option<(Bytes, u64)> {
+        if !wire::is_events(frame) {
+            return Some((frame.clone(), 0));
+        }
+        match wire::decode(frame.clone()) {
+            Ok(Frame::Events(events)) => Some(keep_only(frame, &events, |t| self.may_receive(t))),
+            _ => None,
+        }
     }
 
     /// Checks the claims' shape: the version, the name, every pattern.
