@@ -5,8 +5,9 @@
 //!   holes once found (`holes`).
 //! - `failover`: hubs killed, frozen or stale, and candidates coming and going, lose nothing
 //!   (`kills`, `candidates`).
-//! - `security`: who may join (`joining`: the secret, TLS, origins) and what a peer cannot buy
-//!   with a few frames (`attacks`).
+//! - `security`: who may join (`joining`: the secret, TLS, origins), what a peer cannot buy
+//!   with a few frames (`attacks`), and what a member with a scoped credential may do
+//!   (`scoped`).
 //! - `routing`: events go only where someone listens.
 //! - `vectors`: the golden vectors of `docs/vectors/` against the Rust implementation.
 //! - `nats` (only with `--features nats`): the NATS backend against real `nats-server` processes
@@ -41,6 +42,7 @@ mod routing;
 mod security {
     mod attacks;
     mod joining;
+    mod scoped;
 }
 mod vectors;
 #[cfg(feature = "nats")]

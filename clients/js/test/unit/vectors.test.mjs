@@ -64,7 +64,7 @@ test('the refusal vectors encode and decode as their reason and text, as in Rust
 
 test('the handshake vector: challenge, the hub proof checked, the proof, the key and the tags', async () => {
   const v = load('handshake.json');
-  const dialing = new Dialing(utf8(v.secret), fromHex(v.dialer_nonce));
+  const dialing = new Dialing(utf8(v.secret), null, fromHex(v.dialer_nonce));
   assert.equal(toHex(dialing.challenge), v.challenge);
   const { proof, session } = await dialing.answer(fromHex(v.answer));
   assert.equal(toHex(proof), v.proof);
@@ -80,7 +80,7 @@ test('the handshake vector: challenge, the hub proof checked, the proof, the key
   // A hub that does not know the secret is refused before this side proves anything.
   const forged = fromHex(v.answer);
   forged[forged.length - 1] ^= 1;
-  await assert.rejects(new Dialing(utf8(v.secret), fromHex(v.dialer_nonce)).answer(forged), (e) => e.code === 'AuthFailed' && /does not know the cluster secret/.test(e.message));
+  await assert.rejects(new Dialing(utf8(v.secret), null, fromHex(v.dialer_nonce)).answer(forged), (e) => e.code === 'AuthFailed' && /does not know the cluster secret/.test(e.message));
   // A tag out of order does not match.
   const key = fromHex(v.session_key);
   assert.equal((await hmac(key, [utf8('x')])).length, 32);
