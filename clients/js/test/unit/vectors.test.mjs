@@ -7,6 +7,7 @@ import { decodePayload, encodePayload } from '../../dist/codec.js';
 import { Dialing, hmac } from '../../dist/auth.js';
 import { decodeRefusal, encodeRefusal } from '../../dist/refusal.js';
 import { fromHex, toHex, utf8 } from '../../dist/bytes.js';
+import { readToken } from '../../dist/credential.js';
 import { describe, fromDescription, loadVectors as load } from './frames_json.mjs';
 
 const withoutData = (d) =>
@@ -84,6 +85,19 @@ test('the handshake vector: challenge, the hub proof checked, the proof, the key
   // A tag out of order does not match.
   const key = fromHex(v.session_key);
   assert.equal((await hmac(key, [utf8('x')])).length, 32);
+});
+
+test('the credential vector: the token read, its claims in the challenge, its key proven', async () => {
+  const v = load('credential.json');
+  const { claims, key, scope } = readToken(v.token);
+  assert.equal(toHex(claims), toHex(utf8(v.claims)));
+  assert.equal(toHex(key), v.key);
+  assert.deepEqual(scope, { name: 'alice', publish: ['chat.>'], listen: ['stockprice.>', 'chat.>'], expires: 4102444800 });
+  const dialing = new Dialing(key, claims, fromHex(v.dialer_nonce));
+  assert.equal(toHex(dialing.challenge), v.challenge);
+  const { proof, session } = await dialing.answer(fromHex(v.answer));
+  assert.equal(toHex(proof), v.proof);
+  assert.equal(session.keyHex, v.session_key);
 });
 
 test('a hello may list at most 4,096 entries in each list, as in Rust', () => {
