@@ -5,6 +5,7 @@
 //! emitter actor.
 
 use crate::auth::Secret;
+use crate::authorization::{Authorization, AuthorizationRequest, Authorizer};
 use crate::credential::{Claims, Credential};
 use crate::error::{Error, Result};
 use crate::link::Proof;
@@ -43,6 +44,8 @@ pub(crate) struct Config {
     /// A scoped credential this node proves instead of the secret: the hub lets it do only what
     /// its claims allow, and it never binds (it only dials).
     pub(crate) credential: Option<Credential>,
+    /// On the hub, the application's word on each scoped member beyond its credential.
+    pub(crate) authorize: Option<Authorizer>,
     /// Non-local addresses without a secret are allowed.
     pub(crate) insecure: bool,
     /// The certificates of `tls+tcp://` and `wss://` candidates.
@@ -101,6 +104,7 @@ impl EmitterBuilder {
                 connect_timeout: Duration::from_secs(10),
                 secret: None,
                 credential: None,
+                authorize: None,
                 insecure: false,
                 tls: None,
                 ws_origins: Vec::new(),
@@ -300,6 +304,36 @@ impl EmitterBuilder {
     /// ```
     pub fn credential(mut self, credential: Credential) -> Self {
         self.config.credential = Some(credential);
+        self
+    }
+
+    /// The hub's authorization hook: called for every member that opens a connection with a
+    /// scoped credential, with its claims and its browser `Origin`, before the hub answers it.
+    /// It may let the member do what its credential allows, less ([`Authorization::Narrow`]:
+    /// an event must then pass both), or refuse it with a reason the member reports at once
+    /// ([`Authorization::Refuse`], the refusal `not-authorized`). Members with the secret are
+    /// not asked. It runs on the hub's thread: keep it quick.
+    ///
+    /// ```no_run
+    /// # async fn run() -> nanomitter::Result<()> {
+    /// use nanomitter::authorization::Authorization;
+    /// let secret = nanomitter::Secret::new(std::env::var("CLUSTER_SECRET").unwrap_or_default())?;
+    /// let emitter = nanomitter::Emitter::builder("hub")
+    ///     .address("ws://0.0.0.0:55556/nm")
+    ///     .secret(secret)
+    ///     .authorize(|request| match request.claims.name.as_str() {
+    ///         "mallory" => Authorization::Refuse("banned".into()),
+    ///         _ => Authorization::Allow,
+    ///     })
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn authorize(
+        mut self,
+        hook: impl Fn(&AuthorizationRequest<'_>) -> Authorization + Send + Sync + 'static,
+    ) -> Self {
+        self.config.authorize = Some(Authorizer(std::sync::Arc::new(hook)));
         self
     }
 

@@ -287,7 +287,7 @@ impl fmt::Debug for TransportError {
 impl std::error::Error for TransportError {}
 
 /// Why no hub answered at an address ([`Error::Unreachable`]'s cause).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum NoHub {
     /// Dialing the address failed; the source is NNG's error (refused, a TLS failure, ...).
@@ -329,6 +329,11 @@ pub enum NoHub {
     /// This node's scoped credential is not one the hub takes: it refused its claims, or its key
     /// did not check out with the hub's proof (it was minted with another secret, or changed).
     CredentialInvalid,
+    /// The hub's authorization hook refused this node's credential, with its words.
+    NotAuthorized(
+        /// What the hook said (the refusal's text).
+        String,
+    ),
     /// The hub refused this node for a reason this release does not know (its byte).
     RefusedByHub(
         /// The reason's byte in the hub's refusal (`docs/wire.md` §4).
@@ -370,6 +375,9 @@ impl fmt::Display for NoHub {
             }
             NoHub::HubFull => write!(f, "the hub takes no more connections for now"),
             NoHub::CredentialExpired => write!(f, "this node's credential expired"),
+            NoHub::NotAuthorized(why) => {
+                write!(f, "the hub does not authorize this node's credential: {why}")
+            }
             NoHub::CredentialInvalid => write!(
                 f,
                 "the hub does not take this node's credential: it was not minted with the hub's \
@@ -397,6 +405,7 @@ impl NoHub {
                 | NoHub::OriginNotAllowed
                 | NoHub::CredentialExpired
                 | NoHub::CredentialInvalid
+                | NoHub::NotAuthorized(_)
         )
     }
 }

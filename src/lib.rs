@@ -49,6 +49,7 @@
 // Unsafe code lives in the `nanomitter-nng` crate alone (the bindings to NNG's C API).
 #![forbid(unsafe_code)]
 
+pub mod authorization;
 pub mod config;
 mod connect;
 mod diagnosis;

@@ -10,6 +10,7 @@
 use super::opening::{open_connection, refused_origin, send_refusal, OpeningError, OPENING_MAX};
 use super::{LinkEvent, Shared};
 use crate::auth::{Opener, Sealer, TAG_LEN};
+use crate::authorization::Scope;
 use crate::error::NoHub;
 use crate::framing::{envelope, Deframer};
 use crate::mailbox::{MailboxBytes, Unhandled};
@@ -18,7 +19,6 @@ use crate::protocol::{ConnId, OpenedAs};
 use crate::stats::Stats;
 use crate::wire::{self, Received};
 use bytes::Bytes;
-use nanomitter_protocol::credential::Claims;
 use nanomitter_protocol::refusal::{Reason, Refusal};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -80,7 +80,7 @@ pub(super) struct WriteQueue {
     /// cut to the events it may receive here, the last step before its connection, so no path
     /// that sends to it (relayed, re-batched, repaired, the hub's own) can bypass the cut.
     /// `None` for a full member.
-    scope: Option<Rc<Claims>>,
+    scope: Option<Rc<Scope>>,
 }
 
 impl WriteQueue {
@@ -91,7 +91,7 @@ impl WriteQueue {
         let frame = match &self.scope {
             None => frame,
             Some(scope) => match scope.receivable(frame) {
-                Some((receivable, _left_out)) => {
+                Some(receivable) => {
                     cut = receivable;
                     &cut
                 }
@@ -226,7 +226,8 @@ async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &
     // Until the connection is open, only the small handshake messages may come: a longer one is
     // refused at its announced length, before anything is buffered.
     let mut deframer = Deframer::new(OPENING_MAX);
-    let opening = open_connection(stream, &mut deframer, shared.proof.as_ref(), side);
+    let (proof, authorize) = (shared.proof.as_ref(), shared.authorize.as_ref());
+    let opening = open_connection(stream, &mut deframer, proof, authorize, side);
     let opened = match tokio::time::timeout(shared.handshake_within, opening).await {
         Ok(Ok(opened)) => opened,
         Ok(Err(why)) => {
@@ -254,7 +255,7 @@ async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &
     }
     deframer.set_limit(shared.max_frame);
     let scope = opened.scope.map(Rc::new);
-    let expires = scope.as_ref().map(|claims| claims.expires);
+    let expires = scope.as_ref().map(|scope| scope.credential.expires);
     let (sealer, opener) = opened.halves.unzip();
     let (queue, queued) = mpsc::channel(QUEUED_FRAMES);
     let queued_bytes = Rc::new(std::cell::Cell::new(0));
@@ -290,7 +291,7 @@ async fn read_frames(
     mut deframer: Deframer,
     mut opener: Option<Opener>,
     from: Option<ConnId>,
-    scope: Option<&Claims>,
+    scope: Option<&Scope>,
     shared: &Shared,
 ) {
     let mut read_size = FIRST_READ;
@@ -316,7 +317,8 @@ async fn read_frames(
             match Received::decode(raw) {
                 Ok(received) if scope.is_some_and(|scope| !scope.may_send(received.frame())) => {
                     Stats::add(&shared.stats.forbidden, 1);
-                    shared.refusals.warn_forbidden(scope.map_or("", |scope| scope.name.as_str()));
+                    let name = scope.map_or("", |scope| scope.credential.name.as_str());
+                    shared.refusals.warn_forbidden(name);
                     return;
                 }
                 Ok(received) => {

@@ -9,13 +9,14 @@
 
 use super::Shared;
 use crate::auth::{Answered, AuthError, Challenged, Dialing, Opener, Sealer, Secret};
+use crate::authorization::{AuthorizationRequest, Authorizer, Scope};
 use crate::error::NoHub;
 use crate::framing::{envelope, Deframer};
 use crate::nng::Stream;
 use crate::protocol::OpenedAs;
 use crate::wire;
 use bytes::Bytes;
-use nanomitter_protocol::credential::{Claims, Credential, CredentialError};
+use nanomitter_protocol::credential::{Credential, CredentialError};
 use nanomitter_protocol::refusal::{Reason, Refusal};
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -44,7 +45,7 @@ pub(crate) struct Opened {
     pub(crate) halves: Option<(Sealer, Opener)>,
     /// On the hub, what a dialer with a credential may do; `None` for a full member (and on a
     /// dialer).
-    pub(crate) scope: Option<Claims>,
+    pub(crate) scope: Option<Scope>,
 }
 
 /// The `Origin` of a websocket connection the hub must refuse: one that is not in the allowed
@@ -93,6 +94,7 @@ fn hub_refused(refused: Refused) -> OpeningError {
         Reason::OverLimit => NoHub::HubFull,
         Reason::CredentialExpired => NoHub::CredentialExpired,
         Reason::CredentialInvalid => NoHub::CredentialInvalid,
+        Reason::NotAuthorized => NoHub::NotAuthorized(refusal.text),
         Reason::Other(byte) => NoHub::RefusedByHub(byte),
     })
 }
@@ -124,6 +126,7 @@ pub(super) async fn open_connection(
     stream: &Stream,
     deframer: &mut Deframer,
     proof: Option<&Proof>,
+    authorize: Option<&Authorizer>,
     side: OpenedAs,
 ) -> std::result::Result<Opened, OpeningError> {
     let ours = preamble(proof.is_some());
@@ -160,7 +163,7 @@ pub(super) async fn open_connection(
             Ok(Opened { halves: Some(halves), scope: None })
         }
         (Some(Proof::Secret(secret)), OpenedAs::Hub) => {
-            let (halves, scope) = hub_handshake(stream, deframer, secret).await?;
+            let (halves, scope) = hub_handshake(stream, deframer, secret, authorize).await?;
             Ok(Opened { halves: Some(halves), scope })
         }
         (Some(Proof::Credential(_)), OpenedAs::Hub) => {
@@ -232,13 +235,14 @@ async fn dial_handshake(
 }
 
 /// The hub's side of the handshake: it answers the dialer's challenge (refusing a credential
-/// that is expired or does not read), proves the secret and checks the dialer's proof. Returns
-/// the scope of a dialer with a credential.
+/// that is expired or does not read, or that the authorization hook refuses), proves the secret
+/// and checks the dialer's proof. Returns the scope of a dialer with a credential.
 async fn hub_handshake(
     stream: &Stream,
     deframer: &mut Deframer,
     secret: &Secret,
-) -> std::result::Result<((Sealer, Opener), Option<Claims>), OpeningError> {
+    authorize: Option<&Authorizer>,
+) -> std::result::Result<((Sealer, Opener), Option<Scope>), OpeningError> {
     let challenge = read_opening(stream, deframer, OPENING_MAX).await.map_err(member_refused)?;
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |since| since.as_secs());
     let Challenged { answered, answer, claims } = match Answered::challenge(secret, &challenge, now)
@@ -255,12 +259,29 @@ async fn hub_handshake(
         }
         Err(other) => return Err(other.into()),
     };
+    let scope = match (claims, authorize) {
+        (None, _) => None,
+        (Some(credential), None) => Some(Scope { credential, narrowed: None }),
+        (Some(credential), Some(Authorizer(hook))) => {
+            let origin = stream.ws_request_header("Origin");
+            let answer =
+                hook(&AuthorizationRequest { claims: &credential, origin: origin.as_deref() });
+            match Scope::authorized(credential, answer) {
+                Ok(scope) => Some(scope),
+                Err(why) => {
+                    let refusal = Refusal::new(Reason::NotAuthorized, &why);
+                    send_refusal(stream, &refusal).await;
+                    return Err(OpeningError::MemberRefused(refusal));
+                }
+            }
+        }
+    };
     write_one(stream, &answer).await?;
     let proof = read_opening(stream, deframer, HANDSHAKE_MAX).await.map_err(member_refused)?;
     match answered.proof(&proof) {
-        Ok(session) => Ok((session.split(), claims)),
+        Ok(session) => Ok((session.split(), scope)),
         Err(AuthError::BadProof) => {
-            let refusal = match claims {
+            let refusal = match scope {
                 None => wrong_secret(),
                 Some(_) => Refusal::new(
                     Reason::CredentialInvalid,
@@ -319,5 +340,5 @@ pub(crate) async fn hub_answers(
     proof: Option<&Proof>,
 ) -> std::result::Result<(), OpeningError> {
     let mut deframer = Deframer::new(HANDSHAKE_MAX);
-    open_connection(stream, &mut deframer, proof, OpenedAs::Client).await.map(drop)
+    open_connection(stream, &mut deframer, proof, None, OpenedAs::Client).await.map(drop)
 }

@@ -61,6 +61,7 @@ impl RefusalLog {
             }
             Reason::OverLimit => "refused a connection: the hub takes no more for now",
             Reason::CredentialExpired => "refused a scoped node whose credential expired",
+            Reason::NotAuthorized => "refused a scoped node its authorization hook did not allow",
             Reason::CredentialInvalid => {
                 "refused a scoped node whose credential was not minted with this hub's secret"
             }

@@ -77,6 +77,7 @@ function hubRefused(address: string, refusal: Refusal): OpenError {
     'over-limit': 'the hub takes no more connections for now',
     'credential-expired': "this client's credential expired",
     'credential-invalid': "the hub does not take this client's credential: it was not minted with the hub's secret, was changed, or does not read",
+    'not-authorized': "the hub does not authorize this client's credential",
     'wire-version': 'the hub speaks another wire format',
     other: `the hub refused this client (reason ${refusal.code})`,
   };

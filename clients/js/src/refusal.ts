@@ -29,6 +29,7 @@ export type RefusalReason =
   | 'over-limit'
   | 'credential-expired'
   | 'credential-invalid'
+  | 'not-authorized'
   | 'wire-version'
   | 'other';
 
@@ -41,6 +42,7 @@ const CODES: ReadonlyArray<readonly [RefusalReason, number]> = [
   ['over-limit', 5],
   ['credential-expired', 6],
   ['credential-invalid', 7],
+  ['not-authorized', 8],
 ];
 
 /** One refusal: its reason (with its byte, for a reason this client does not know) and text. */

@@ -45,6 +45,9 @@ pub enum Reason {
     /// signed with the hub's secret (the hub sends it instead of its answer; a dialer whose
     /// credential's key does not check out with the hub's proof sends it instead of its proof).
     CredentialInvalid,
+    /// The hub's authorization hook refused the dialer's credential (sent instead of the hub's
+    /// answer, with the hook's words as its text).
+    NotAuthorized,
     /// A reason this side does not know, by its byte.
     Other(u8),
 }
@@ -60,6 +63,7 @@ impl Reason {
             Reason::OverLimit => 5,
             Reason::CredentialExpired => 6,
             Reason::CredentialInvalid => 7,
+            Reason::NotAuthorized => 8,
             Reason::Other(byte) => byte,
         }
     }
@@ -74,6 +78,7 @@ impl Reason {
             5 => Reason::OverLimit,
             6 => Reason::CredentialExpired,
             7 => Reason::CredentialInvalid,
+            8 => Reason::NotAuthorized,
             other => Reason::Other(other),
         }
     }
@@ -94,6 +99,7 @@ impl Reason {
             Reason::OverLimit => "over-limit",
             Reason::CredentialExpired => "credential-expired",
             Reason::CredentialInvalid => "credential-invalid",
+            Reason::NotAuthorized => "not-authorized",
             Reason::Other(_) => "other",
         }
     }

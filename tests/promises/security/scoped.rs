@@ -212,3 +212,89 @@ fn write_message(
     }
     stream.write_all(&bytes).unwrap();
 }
+
+/// Collects the topics of the events it is handed, in order.
+#[derive(Default, Clone)]
+struct Topics(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl actix::Actor for Topics {
+    type Context = actix::Context<Self>;
+}
+
+impl actix::Handler<nanomitter::DistributedEvent> for Topics {
+    type Result = ();
+
+    fn handle(&mut self, event: nanomitter::DistributedEvent, _: &mut Self::Context) {
+        self.0.lock().unwrap().push(event.topic().to_string());
+    }
+}
+
+/// A credential for `name` with Alice's claims, valid for an hour.
+fn credential(name: &str) -> Credential {
+    let expires = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + 3600;
+    let claims = Claims::new(name, ["chat.>"], ["stockprice.>", "chat.>"], expires);
+    Credential::mint(&Secret::new(SECRET).unwrap(), &claims).unwrap()
+}
+
+/// The hub's authorization hook is obeyed: a member it refuses fails `connect` at once with its
+/// words, and one it narrows gets only what both its credential and the hook allow.
+#[actix_rt::test]
+async fn the_hubs_authorization_hook_refuses_and_narrows() {
+    use actix::Actor;
+    use nanomitter::authorization::Authorization;
+    use nanomitter::{Emitter, Error, NoHub};
+    let address = free_address();
+    let hub = Emitter::builder("hub")
+        .address(&address)
+        .secret(Secret::new(SECRET).unwrap())
+        .heartbeat_interval(None)
+        .authorize(|request| match request.claims.name.as_str() {
+            "mallory" => Authorization::Refuse("mallory is banned".into()),
+            _ => Authorization::Narrow { publish: vec![], listen: vec!["chat.>".into()] },
+        })
+        .connect()
+        .await
+        .unwrap();
+    let scoped = |name: &str| {
+        Emitter::builder(name)
+            .address(&address)
+            .credential(credential(name))
+            .heartbeat_interval(None)
+            .connect_timeout(Duration::from_secs(10))
+    };
+    let started = Instant::now();
+    let refused = scoped("mallory").connect().await.err().expect("refused");
+    let took = started.elapsed();
+    let expected = NoHub::NotAuthorized("mallory is banned".into());
+    assert!(
+        matches!(&refused, Error::Refused { reason, .. } if *reason == expected),
+        "{refused:?}"
+    );
+    assert!(took < Duration::from_secs(1), "reported after {took:?}");
+
+    let alice = scoped("alice").connect().await.unwrap();
+    let topics = Topics::default();
+    alice.on("*", topics.clone().start().recipient()).unwrap();
+    let deadline = Instant::now() + DEADLINE;
+    while hub.cluster_listener_count("stockprice.x").await.unwrap() < 1 {
+        assert!(Instant::now() < deadline, "the hub never saw alice's interest");
+        actix_rt::time::sleep(Duration::from_millis(2)).await;
+    }
+    // Her credential allows stock prices; the hook narrowed them away. In order from one sender:
+    // the chat event's arrival proves the price was left out, not late.
+    hub.emit_json("stockprice.x", &serde_json::json!(250)).unwrap();
+    hub.emit_json("chat.room", &serde_json::json!("hello")).unwrap();
+    while topics.0.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "alice got nothing");
+        actix_rt::time::sleep(Duration::from_millis(2)).await;
+    }
+    assert_eq!(*topics.0.lock().unwrap(), ["chat.room"]);
+    // She may no longer publish chat: the hook narrowed publishing to nothing. Her own client
+    // does not know it (it checks only her credential), so the hub cuts her off for it.
+    alice.emit_json("chat.room", &serde_json::json!("hi")).unwrap();
+    while hub.stats().forbidden == 0 {
+        assert!(Instant::now() < deadline, "the hub took alice's event");
+        actix_rt::time::sleep(Duration::from_millis(2)).await;
+    }
+    hub.close().await.unwrap();
+}
