@@ -13,13 +13,16 @@ use std::fmt;
 use std::sync::Arc;
 
 /// What the hub knows of a scoped member when it asks the hook: its credential's claims (they
-/// read, and have not expired; the member proves their key right after the hook answers), and
-/// the browser `Origin` of its websocket connection, if it sent one.
+/// read, and have not expired; the member proves their key right after the hook answers), its
+/// address, and the browser `Origin` of its websocket connection, if it sent one.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct AuthorizationRequest<'a> {
     /// The credential's claims, as its issuer signed them.
     pub claims: &'a Claims,
+    /// The member's address as the transport prints it (`127.0.0.1:40123`); `None` when it has
+    /// none.
+    pub address: Option<&'a str>,
     /// The `Origin` header of a websocket connection (a browser's page); `None` on other
     /// transports and from clients that send none.
     pub origin: Option<&'a str>,

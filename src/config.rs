@@ -308,7 +308,8 @@ impl EmitterBuilder {
     }
 
     /// The hub's authorization hook: called for every member that opens a connection with a
-    /// scoped credential, with its claims and its browser `Origin`, before the hub answers it.
+    /// scoped credential, with its claims, its address and its browser `Origin`, before the hub
+    /// answers it.
     /// It may let the member do what its credential allows, less ([`Authorization::Narrow`]:
     /// an event must then pass both), or refuse it with a reason the member reports at once
     /// ([`Authorization::Refuse`], the refusal `not-authorized`). Members with the secret are

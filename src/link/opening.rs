@@ -263,9 +263,12 @@ async fn hub_handshake(
         (None, _) => None,
         (Some(credential), None) => Some(Scope { credential, narrowed: None }),
         (Some(credential), Some(Authorizer(hook))) => {
-            let origin = stream.ws_request_header("Origin");
-            let answer =
-                hook(&AuthorizationRequest { claims: &credential, origin: origin.as_deref() });
+            let (origin, address) = (stream.ws_request_header("Origin"), stream.peer_address());
+            let answer = hook(&AuthorizationRequest {
+                claims: &credential,
+                address: address.as_deref(),
+                origin: origin.as_deref(),
+            });
             match Scope::authorized(credential, answer) {
                 Ok(scope) => Some(scope),
                 Err(why) => {

@@ -244,13 +244,18 @@ async fn the_hubs_authorization_hook_refuses_and_narrows() {
     use nanomitter::authorization::Authorization;
     use nanomitter::{Emitter, Error, NoHub};
     let address = free_address();
+    let asked_from = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let asked = asked_from.clone();
     let hub = Emitter::builder("hub")
         .address(&address)
         .secret(Secret::new(SECRET).unwrap())
         .heartbeat_interval(None)
-        .authorize(|request| match request.claims.name.as_str() {
-            "mallory" => Authorization::Refuse("mallory is banned".into()),
-            _ => Authorization::Narrow { publish: vec![], listen: vec!["chat.>".into()] },
+        .authorize(move |request| {
+            asked.lock().unwrap().push(request.address.map(str::to_owned));
+            match request.claims.name.as_str() {
+                "mallory" => Authorization::Refuse("mallory is banned".into()),
+                _ => Authorization::Narrow { publish: vec![], listen: vec!["chat.>".into()] },
+            }
         })
         .connect()
         .await
@@ -271,6 +276,11 @@ async fn the_hubs_authorization_hook_refuses_and_narrows() {
         "{refused:?}"
     );
     assert!(took < Duration::from_secs(1), "reported after {took:?}");
+    let asked_from = asked_from.lock().unwrap().clone();
+    assert!(
+        asked_from.iter().all(|a| a.as_deref().is_some_and(|a| a.starts_with("127.0.0.1:"))),
+        "the hook is told where the member connects from: {asked_from:?}"
+    );
 
     let alice = scoped("alice").connect().await.unwrap();
     let topics = Topics::default();
