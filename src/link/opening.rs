@@ -3,8 +3,9 @@
 //! cluster secret) and, with a secret, the handshake (a scoped dialer's with its credential);
 //! and the refusals either side sends instead when it will not go on (`docs/wire.md` §4).
 //!
-//! Owns: the opening's messages, the refusals sent and read, the scope a hub learns of a scoped
-//! dialer, and the reasons a dialer refuses what answered or is refused ([`NoHub`]). It must not read or write frames: once open, the
+//! Owns: the opening's messages, the refusals sent and read, the scope a hub grants a scoped
+//! dialer (its credential's claims, asked of the authorization hook), and the reasons a dialer
+//! refuses what answered or is refused ([`NoHub`]). It must not read or write frames: once open, the
 //! connection is `connection`'s.
 
 use super::Shared;

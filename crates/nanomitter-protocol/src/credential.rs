@@ -3,9 +3,10 @@
 //! no state of its own.
 //!
 //! Owns: the claims (a name, the topics its holder may publish and listen to, when it expires),
-//! their bytes, the key derived from them and the token that carries both. It must not touch
-//! connections nor decide what a scoped member may do on one: the handshake (`auth`) proves the
-//! key, the hub's side enforces the scope.
+//! their bytes, the key derived from them, the token that carries both, and what the claims let
+//! a frame carry ([`Claims::may_send`], [`Claims::receivable`]). It must not touch connections:
+//! the handshake (`auth`) proves the key, the hub's link applies the claims to every frame of a
+//! scoped member's connection.
 //!
 //! A credential's *claims* are a small JSON object,
 //! `{"v":1,"name":"alice","publish":["chat.>"],"listen":["chat.>"],"expires":1767225600}`; its
