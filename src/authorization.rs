@@ -1,5 +1,5 @@
 //! The hub's authorization hook: what an application decides about a scoped member beyond its
-//! credential (refuse it, or let it do less), given what the member presented.
+//! credential (refuse it, or let it receive less), given what the member presented.
 //!
 //! Owns: the hook's request and answer, and the scope a member ends up with (its credential's
 //! claims, narrowed by the hook's answer): what it may send and receive on its connection. It
@@ -33,11 +33,12 @@ pub struct AuthorizationRequest<'a> {
 pub enum Authorization {
     /// The member may do what its credential allows.
     Allow,
-    /// The member may do only what both its credential and these patterns allow: an event must
-    /// match one pattern of each to be published, or received.
+    /// The member may receive only the events on a topic both its credential's `listen`
+    /// patterns and these match. What it may publish is not narrowed here: its client checks
+    /// its emits against the credential it holds, and could not know of a narrower rule, so an
+    /// event it believes allowed would get it cut off; refuse it, or mint it a narrower
+    /// credential, instead.
     Narrow {
-        /// Patterns of the topics it may emit on, within its credential's.
-        publish: Vec<String>,
         /// Patterns of the topics it may receive, within its credential's.
         listen: Vec<String>,
     },
@@ -60,25 +61,26 @@ impl fmt::Debug for Authorizer {
 }
 
 /// What a scoped member may do on its connection: its credential's claims, and the hook's
-/// narrower ones if it narrowed them.
+/// narrower ones if it narrowed what it receives.
 #[derive(Debug)]
 pub(crate) struct Scope {
     /// The credential's claims: who the member is, when it expires, what it may do at most.
     pub(crate) credential: Claims,
-    /// The hook's narrower claims, which an event must pass too; `None` when it allowed the
-    /// credential as it is.
+    /// The hook's narrower claims, which an event sent to the member must pass too; `None`
+    /// when it allowed the credential as it is.
     pub(crate) narrowed: Option<Claims>,
 }
 
 impl Scope {
-    /// The claims that all must allow a frame.
+    /// The claims that all must allow a frame toward the member.
     fn layers(&self) -> impl Iterator<Item = &Claims> {
         std::iter::once(&self.credential).chain(&self.narrowed)
     }
 
-    /// Whether the member may send `frame`.
+    /// Whether the member may send `frame`: its credential says (the hook narrows only what
+    /// it receives).
     pub(crate) fn may_send(&self, frame: &Frame) -> bool {
-        self.layers().all(|claims| claims.may_send(frame))
+        self.credential.may_send(frame)
     }
 
     /// `frame` cut to what the member may receive (each layer cuts what the one before left);
@@ -96,15 +98,14 @@ impl Scope {
     pub(crate) fn authorized(credential: Claims, answer: Authorization) -> Result<Scope, String> {
         match answer {
             Authorization::Allow => Ok(Scope { credential, narrowed: None }),
-            Authorization::Narrow { publish, listen } => {
-                if let Some(invalid) = publish
+            Authorization::Narrow { listen } => {
+                if let Some(invalid) = listen
                     .iter()
-                    .chain(&listen)
                     .find_map(|pattern| nanomitter_protocol::topic::check(pattern, true).err())
                 {
                     return Err(format!("the authorization hook narrowed to an {invalid}"));
                 }
-                let narrowed = Claims { publish, listen, ..credential.clone() };
+                let narrowed = Claims { listen, ..credential.clone() };
                 Ok(Scope { credential, narrowed: Some(narrowed) })
             }
             Authorization::Refuse(why) => Err(why),

@@ -310,9 +310,10 @@ impl EmitterBuilder {
     /// The hub's authorization hook: called for every member that opens a connection with a
     /// scoped credential, with its claims, its address and its browser `Origin`, before the hub
     /// answers it.
-    /// It may let the member do what its credential allows, less ([`Authorization::Narrow`]:
-    /// an event must then pass both), or refuse it with a reason the member reports at once
-    /// ([`Authorization::Refuse`], the refusal `not-authorized`). Members with the secret are
+    /// It may let the member do what its credential allows, receive less
+    /// ([`Authorization::Narrow`]: an event sent to it must then pass both), or refuse it with a
+    /// reason the member reports at once ([`Authorization::Refuse`], the refusal
+    /// `not-authorized`). Members with the secret are
     /// not asked. It runs on the hub's thread: keep it quick.
     ///
     /// ```no_run

@@ -254,7 +254,7 @@ async fn the_hubs_authorization_hook_refuses_and_narrows() {
             asked.lock().unwrap().push(request.address.map(str::to_owned));
             match request.claims.name.as_str() {
                 "mallory" => Authorization::Refuse("mallory is banned".into()),
-                _ => Authorization::Narrow { publish: vec![], listen: vec!["chat.>".into()] },
+                _ => Authorization::Narrow { listen: vec!["chat.>".into()] },
             }
         })
         .connect()
@@ -299,12 +299,21 @@ async fn the_hubs_authorization_hook_refuses_and_narrows() {
         actix_rt::time::sleep(Duration::from_millis(2)).await;
     }
     assert_eq!(*topics.0.lock().unwrap(), ["chat.room"]);
-    // She may no longer publish chat: the hook narrowed publishing to nothing. Her own client
-    // does not know it (it checks only her credential), so the hub cuts her off for it.
-    alice.emit_json("chat.room", &serde_json::json!("hi")).unwrap();
-    while hub.stats().forbidden == 0 {
-        assert!(Instant::now() < deadline, "the hub took alice's event");
+    // What she may publish is her credential's: her chat reaches the hub.
+    let hub_topics = Topics::default();
+    hub.on("chat.>", hub_topics.clone().start().recipient()).unwrap();
+    // Her own listener and the hub's.
+    while alice.cluster_listener_count("chat.room").await.unwrap() < 2 {
+        assert!(Instant::now() < deadline, "alice never saw the hub's interest");
         actix_rt::time::sleep(Duration::from_millis(2)).await;
     }
+    alice.emit_json("chat.room", &serde_json::json!("hi")).unwrap();
+    alice.flush().await.unwrap();
+    while hub_topics.0.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the hub did not get alice's chat");
+        actix_rt::time::sleep(Duration::from_millis(2)).await;
+    }
+    assert_eq!(*hub_topics.0.lock().unwrap(), ["chat.room"]);
+    assert_eq!(hub.stats().forbidden, 0);
     hub.close().await.unwrap();
 }
