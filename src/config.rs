@@ -5,7 +5,10 @@
 //! emitter actor.
 
 use crate::auth::Secret;
+use crate::authorization::{Authorization, AuthorizationRequest, Authorizer};
+use crate::credential::{Claims, Credential};
 use crate::error::{Error, Result};
+use crate::link::Proof;
 use crate::wire;
 use nanomitter_protocol::Settings;
 pub use nanomitter_protocol::SlowConsumer;
@@ -38,6 +41,11 @@ pub(crate) struct Config {
     /// The cluster secret every connection must prove; `None`: any process may join, so only
     /// local addresses are allowed unless `insecure`.
     pub(crate) secret: Option<Secret>,
+    /// A scoped credential this node proves instead of the secret: the hub lets it do only what
+    /// its claims allow, and it never binds (it only dials).
+    pub(crate) credential: Option<Credential>,
+    /// On the hub, the application's word on each scoped member beyond its credential.
+    pub(crate) authorize: Option<Authorizer>,
     /// Non-local addresses without a secret are allowed.
     pub(crate) insecure: bool,
     /// The certificates of `tls+tcp://` and `wss://` candidates.
@@ -102,6 +110,8 @@ impl EmitterBuilder {
                 dial_only: false,
                 connect_timeout: Duration::from_secs(10),
                 secret: None,
+                credential: None,
+                authorize: None,
                 insecure: false,
                 tls: None,
                 ws_origins: Vec::new(),
@@ -286,6 +296,60 @@ impl EmitterBuilder {
         self
     }
 
+    /// A scoped credential, instead of the cluster secret: a token minted by a holder of the
+    /// secret ([`Credential::mint`], `nanomitter token`) for a member that may publish and
+    /// receive only the topics its claims list. The hub checks it when the connection opens and
+    /// enforces it on every frame; a node with a credential never becomes the hub (it only
+    /// dials), and may not have the secret too.
+    ///
+    /// ```no_run
+    /// # async fn run() -> nanomitter::Result<()> {
+    /// let token = std::env::var("NANOMITTER_TOKEN").unwrap_or_default();
+    /// let credential = nanomitter::credential::Credential::from_token(&token)?;
+    /// let emitter = nanomitter::Emitter::builder("page")
+    ///     .address("tcp://10.0.0.5:55555")
+    ///     .credential(credential)
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn credential(mut self, credential: Credential) -> Self {
+        self.config.credential = Some(credential);
+        self
+    }
+
+    /// The hub's authorization hook: called for every member that opens a connection with a
+    /// scoped credential, with its claims, its address and its browser `Origin`, before the hub
+    /// answers it.
+    /// It may let the member do what its credential allows, receive less
+    /// ([`Authorization::Narrow`]: an event sent to it must then pass both), or refuse it with a
+    /// reason the member reports at once ([`Authorization::Refuse`], the refusal
+    /// `not-authorized`). Members with the secret are
+    /// not asked. It runs on the hub's thread: keep it quick.
+    ///
+    /// ```no_run
+    /// # async fn run() -> nanomitter::Result<()> {
+    /// use nanomitter::authorization::Authorization;
+    /// let secret = nanomitter::Secret::new(std::env::var("CLUSTER_SECRET").unwrap_or_default())?;
+    /// let emitter = nanomitter::Emitter::builder("hub")
+    ///     .address("ws://0.0.0.0:55556/nm")
+    ///     .secret(secret)
+    ///     .authorize(|request| match request.claims.name.as_str() {
+    ///         "mallory" => Authorization::Refuse("banned".into()),
+    ///         _ => Authorization::Allow,
+    ///     })
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn authorize(
+        mut self,
+        hook: impl Fn(&AuthorizationRequest<'_>) -> Authorization + Send + Sync + 'static,
+    ) -> Self {
+        self.config.authorize = Some(Authorizer(std::sync::Arc::new(hook)));
+        self
+    }
+
     /// Allows addresses other than loopback and `ipc://` without a secret: any process that can
     /// reach the port may then join, read every event and forge any. Default: off.
     pub fn insecure(mut self, allow: bool) -> Self {
@@ -365,7 +429,7 @@ impl EmitterBuilder {
         if let Some(_nats) = check_nats_candidates(&config.core.candidates)? {
             #[cfg(feature = "nats")]
             {
-                if config.secret.is_some() || config.tls.is_some() {
+                if config.secret.is_some() || config.credential.is_some() || config.tls.is_some() {
                     return Err(Error::InvalidSetting(
                         "the cluster secret and the TLS settings are the NNG hub's; NATS has its \
                          own credentials and TLS (NatsOptions::auth, NatsOptions::tls_ca)"
@@ -403,7 +467,7 @@ impl EmitterBuilder {
                         .to_owned(),
                 });
             }
-            if config.secret.is_none() && !config.insecure && !is_local(address) {
+            if config.proof().is_none() && !config.insecure && !is_local(address) {
                 return Err(Error::InvalidAddress {
                     address: address.clone(),
                     reason: "not a loopback or ipc address, and no secret: any process that \
@@ -411,6 +475,15 @@ impl EmitterBuilder {
                         .to_owned(),
                 });
             }
+        }
+        if config.credential.is_some() {
+            if config.secret.is_some() {
+                return Err(Error::InvalidSetting(
+                    "a node has the cluster secret or a credential, not both".to_owned(),
+                ));
+            }
+            // The hub is where the scopes are enforced: a scoped node never is the hub.
+            config.dial_only = true;
         }
         if config.core.service.len() > wire::MAX_SERVICE_LEN {
             return Err(Error::InvalidService {
@@ -474,6 +547,33 @@ impl EmitterBuilder {
             ));
         }
         Ok(config)
+    }
+}
+
+/// Whether a node with `scope` (its credential's claims; `None`: the secret or nothing) may emit
+/// on `topic`: the hub refuses what the claims do not allow, so it is refused before it leaves.
+pub(crate) fn check_publish(scope: Option<&Claims>, topic: &str) -> Result<()> {
+    match scope {
+        Some(claims) if !claims.may_publish(topic) => {
+            Err(Error::Forbidden { topic: topic.to_owned() })
+        }
+        _ => Ok(()),
+    }
+}
+
+impl Config {
+    /// The claims of this node's credential, if it has one.
+    pub(crate) fn scope(&self) -> Option<&Claims> {
+        self.credential.as_ref().map(Credential::claims)
+    }
+
+    /// What this node proves when a connection opens: the secret, its credential, or nothing.
+    pub(crate) fn proof(&self) -> Option<Proof> {
+        match (&self.secret, &self.credential) {
+            (Some(secret), _) => Some(Proof::Secret(secret.clone())),
+            (None, Some(credential)) => Some(Proof::Credential(credential.clone())),
+            (None, None) => None,
+        }
     }
 }
 

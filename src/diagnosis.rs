@@ -40,7 +40,7 @@ pub(crate) async fn why_no_hub(config: &Config, address: &str) -> Option<NoHub> 
         Ok(Err(error)) => return Some(dial_failed(address, error.into())),
         Err(_) => return None,
     };
-    let opened = timeout_at(deadline, hub_answers(&stream, config.secret.as_ref())).await;
+    let opened = timeout_at(deadline, hub_answers(&stream, config.proof().as_ref())).await;
     stream.close();
     match opened {
         Ok(Ok(())) => None,

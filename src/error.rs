@@ -93,6 +93,12 @@ pub enum Error {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// This node's scoped credential does not let it emit on the topic: the hub would refuse the
+    /// event and close the connection, so it is refused here first.
+    Forbidden {
+        /// The topic as given.
+        topic: String,
+    },
     /// An event does not fit into one frame of the configured maximum frame size.
     EventTooLarge {
         /// The event's size on the wire, in bytes.
@@ -172,6 +178,9 @@ impl fmt::Display for Error {
             }
             Error::Refused { address, .. } => write!(f, "no link with the hub at {address}"),
             Error::InvalidTopic { topic, reason } => write!(f, "invalid topic {topic:?}: {reason}"),
+            Error::Forbidden { topic } => {
+                write!(f, "this node's credential does not allow emitting on {topic:?}")
+            }
             Error::EventTooLarge { size, max } => {
                 write!(
                     f,
@@ -207,6 +216,12 @@ impl std::error::Error for Error {
 
 impl From<crate::auth::AuthError> for Error {
     fn from(error: crate::auth::AuthError) -> Error {
+        Error::InvalidSetting(error.to_string())
+    }
+}
+
+impl From<crate::credential::CredentialError> for Error {
+    fn from(error: crate::credential::CredentialError) -> Error {
         Error::InvalidSetting(error.to_string())
     }
 }
@@ -272,7 +287,7 @@ impl fmt::Debug for TransportError {
 impl std::error::Error for TransportError {}
 
 /// Why no hub answered at an address ([`Error::Unreachable`]'s cause).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum NoHub {
     /// Dialing the address failed; the source is NNG's error (refused, a TLS failure, ...).
@@ -309,6 +324,16 @@ pub enum NoHub {
     /// The hub takes no more connections for now (it has as many members as it takes, or is out
     /// of file descriptors): dialing again later may succeed.
     HubFull,
+    /// This node's scoped credential expired (the hub says so; mint another).
+    CredentialExpired,
+    /// This node's scoped credential is not one the hub takes: it refused its claims, or its key
+    /// did not check out with the hub's proof (it was minted with another secret, or changed).
+    CredentialInvalid,
+    /// The hub's authorization hook refused this node's credential, with its words.
+    NotAuthorized(
+        /// What the hook said (the refusal's text).
+        String,
+    ),
     /// The hub refused this node for a reason this release does not know (its byte).
     RefusedByHub(
         /// The reason's byte in the hub's refusal (`docs/wire.md` §4).
@@ -349,6 +374,15 @@ impl fmt::Display for NoHub {
                 write!(f, "the hub does not allow this node's browser origin")
             }
             NoHub::HubFull => write!(f, "the hub takes no more connections for now"),
+            NoHub::CredentialExpired => write!(f, "this node's credential expired"),
+            NoHub::NotAuthorized(why) => {
+                write!(f, "the hub does not authorize this node's credential: {why}")
+            }
+            NoHub::CredentialInvalid => write!(
+                f,
+                "the hub does not take this node's credential: it was not minted with the hub's \
+                 secret, was changed, or does not read"
+            ),
             NoHub::RefusedByHub(byte) => write!(f, "the hub refused this node (reason {byte})"),
             NoHub::NotAHub => write!(
                 f,
@@ -369,6 +403,9 @@ impl NoHub {
                 | NoHub::WrongSecret
                 | NoHub::WireVersion { .. }
                 | NoHub::OriginNotAllowed
+                | NoHub::CredentialExpired
+                | NoHub::CredentialInvalid
+                | NoHub::NotAuthorized(_)
         )
     }
 }

@@ -5,7 +5,8 @@
 //! not start the actor (the connect module's) nor hold listener or link state: every operation
 //! is a message to the actor.
 
-use crate::config::Config;
+use crate::config::{check_publish, Config};
+use crate::credential::Claims;
 use crate::emitter::{Emitter, LinkState, Shared, Shutdown, TakeOutbox};
 use crate::error::{Error, Result};
 use crate::event::{Codec, DistributedEvent};
@@ -61,6 +62,9 @@ pub struct EmitterHandle {
     /// The monitoring endpoint, if the node serves one: `close` stops it.
     #[cfg(feature = "monitor")]
     monitor: Option<crate::monitor::Endpoint>,
+    /// The claims of this node's scoped credential, if it has one: an event on a topic they do
+    /// not let it publish is refused before anything is reserved.
+    scope: Option<Arc<Claims>>,
 }
 
 impl EmitterHandle {
@@ -81,6 +85,7 @@ impl EmitterHandle {
             max_event_size: config.core.max_event_size(),
             #[cfg(feature = "monitor")]
             monitor: None,
+            scope: config.scope().cloned().map(Arc::new),
         }
     }
 
@@ -571,6 +576,7 @@ impl EmitterHandle {
     /// The bytes to reserve for an event (its wire size), if it fits a frame and the emitter is
     /// open.
     fn checked(&self, topic: &str, payload: &[u8]) -> Result<usize> {
+        check_publish(self.scope.as_deref(), topic)?;
         let bytes = Emit::wire_size_within(topic, payload, self.max_event_size)?;
         if !self.addr.connected() || self.shared.pending.is_closed() {
             return Err(Error::Closed);

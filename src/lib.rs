@@ -52,6 +52,7 @@
 // Unsafe code lives in the `nanomitter-nng` crate alone (the bindings to NNG's C API).
 #![forbid(unsafe_code)]
 
+pub mod authorization;
 pub mod config;
 mod connect;
 mod diagnosis;
@@ -73,7 +74,7 @@ mod monitor;
 pub mod nats;
 #[cfg(feature = "observe")]
 mod observe;
-pub use nanomitter_protocol::{membership, topic, trie};
+pub use nanomitter_protocol::{credential, membership, topic, trie};
 mod outbox;
 mod pacing;
 mod pattern_budget;

@@ -270,7 +270,7 @@ impl Family {
 type CounterOf = (&'static str, &'static str, fn(&StatsSnapshot) -> u64);
 
 /// Every counter of the node but the evictions (one family with a reason label).
-const COUNTERS: [CounterOf; 28] = [
+const COUNTERS: [CounterOf; 29] = [
     ("nanomitter_events_emitted_total", "Events accepted by emit on this node.", |s| s.emitted),
     ("nanomitter_events_received_total", "Events that arrived from other nodes.", |s| {
         s.events_received
@@ -318,6 +318,11 @@ const COUNTERS: [CounterOf; 28] = [
     ("nanomitter_impersonations_total", "Frames a member sent in another's name, dropped.", |s| {
         s.impersonations
     }),
+    (
+        "nanomitter_forbidden_total",
+        "Events frames refused from a scoped member: a topic it may not publish on.",
+        |s| s.forbidden,
+    ),
     (
         "nanomitter_throttled_total",
         "Frames dropped for coming faster than the protocol sends.",
@@ -550,7 +555,7 @@ mod tests {
         }
         let series = |o: &Observation| families(o).iter().map(|f| f.samples.len()).sum::<usize>();
         let fixed = series(&observation(0, 0));
-        assert_eq!(fixed, 41, "the series every node has");
+        assert_eq!(fixed, 42, "the series every node has");
         assert_eq!(series(&observation(3, 0)), fixed + 2 * 3, "two per pattern");
         assert_eq!(series(&observation(0, 4)), fixed + 5 * 4, "five per member");
     }

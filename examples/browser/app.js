@@ -1,7 +1,8 @@
 // The demo page: one nanomitter member in the browser. It connects to the hub named in
-// config.json (served by serve.mjs), shows `stockprice.>` events live, emits `chat` events and
-// shows every `chat` event (its own and the other nodes'), and keeps what it received per sender
-// in `window.demo` (the browser test reads it).
+// config.json (served by serve.mjs) with the scoped credential the server minted for it (the
+// page never sees the cluster secret), shows what the credential allows, shows `stockprice.>`
+// events live, emits `chat` events and shows every `chat` event (its own and the other nodes'),
+// and keeps what it received per sender in `window.demo` (the browser test reads it).
 import { Emitter } from './nanomitter/browser/nanomitter.js';
 
 const $ = (id) => document.getElementById(id);
@@ -13,9 +14,11 @@ const config = await (await fetch('config.json')).json();
 const demo = { received: {}, emitted: 0, lagged: [], linked: false, error: null };
 window.demo = demo;
 
-const emitter = new Emitter({ service: 'browser' });
+const emitter = new Emitter({ service: 'browser', token: config.token });
 demo.emitter = emitter;
 $('node').textContent = emitter.node;
+const { publish, listen, expires } = emitter.scope;
+$('scope').textContent = `may emit on ${publish.join(', ')}; receives ${listen.join(', ')}; until ${new Date(expires * 1000).toLocaleTimeString()}`;
 
 emitter.on('stockprice.>', (event) => {
   (demo.received[event.node] ??= []).push(event.seq);

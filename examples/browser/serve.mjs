@@ -1,12 +1,17 @@
 // The browser demo's server: serves the page (and the built TypeScript client's dist/, whose
 // browser bundle the page loads), and runs a hub and two Rust workers (the `nanomitter` CLI) on
-// a ws:// address whose Origin allow-list names the page. `node examples/browser/serve.mjs`
+// a ws:// address whose Origin allow-list names the page. The cluster has a secret, which only
+// the server and the Rust processes hold: the page gets a scoped credential instead, minted for
+// it with `nanomitter token` when it asks for its configuration (as a web server would at
+// login), which lets it emit on `chat` and receive `chat` and `stockprice.>` for an hour. `node examples/browser/serve.mjs`
 // after `cargo build --release` and `(cd clients/js && npm ci && npm run build)`; open the URL it
 // prints.
 //
 // Owns: the demo's processes and its HTTP server. The browser test (clients/js/test/browser/)
 // starts it with `startDemo` on free ports.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -33,9 +38,20 @@ export function nanomitterBinary() {
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.map': 'application/json' };
 
-/** A Rust process with its stdout lines collected (and echoed with `echo`). */
-function run(name, args, echo) {
-  const child = spawn(nanomitterBinary(), args, { stdio: ['pipe', 'pipe', 'pipe'] });
+/** What the page's credential allows: the command line of `nanomitter token` without the secret. */
+export const PAGE_SCOPE = ['--name', 'demo-page', '--publish', 'chat', '--listen', 'chat', '--listen', 'stockprice.>', '--ttl', '1h'];
+
+/** A token for the page, minted with the cluster secret. */
+async function mintPageToken(secret) {
+  const env = { ...process.env, NANOMITTER_SECRET: secret };
+  const { stdout } = await promisify(execFile)(nanomitterBinary(), ['token', ...PAGE_SCOPE], { env });
+  return stdout.trim();
+}
+
+/** A Rust process with the cluster secret, its stdout lines collected (and echoed with `echo`). */
+function run(name, args, secret, echo) {
+  const env = { ...process.env, NANOMITTER_SECRET: secret };
+  const child = spawn(nanomitterBinary(), args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const lines = [];
   let rest = '';
   child.stdout.setEncoding('utf8');
@@ -59,12 +75,14 @@ export async function startDemo({ httpPort = 8080, wsPort = 55556, tickMs = 200,
   const origin = `http://127.0.0.1:${httpPort}`;
   const address = `ws://127.0.0.1:${wsPort}/nm`;
   const common = ['--addr', address, '--ws-origin', origin, '--heartbeat', '0'];
-  const server = createServer((request, response) => {
+  const secret = randomBytes(24).toString('hex');
+  const server = createServer(async (request, response) => {
     const url = new URL(request.url, origin);
     let file;
     if (url.pathname === '/config.json') {
-      response.writeHead(200, { 'content-type': TYPES['.json'] });
-      return response.end(JSON.stringify({ candidates: [address] }));
+      const token = await mintPageToken(secret);
+      response.writeHead(200, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' });
+      return response.end(JSON.stringify({ candidates: [address], token }));
     }
     if (url.pathname === '/' || url.pathname === '/index.html') file = path.join(here, 'index.html');
     else if (url.pathname === '/app.js') file = path.join(here, 'app.js');
@@ -80,10 +98,10 @@ export async function startDemo({ httpPort = 8080, wsPort = 55556, tickMs = 200,
     server.once('error', reject);
     server.listen(httpPort, '127.0.0.1', resolve);
   });
-  const hub = run('hub', ['hub', ...common, '--service', 'hub', '--every', '3600'], echo);
+  const hub = run('hub', ['hub', ...common, '--service', 'hub', '--every', '3600'], secret, echo);
   await waitForLine(hub, 'connected');
-  const ticker = run('ticker', ['repl', ...common, '--service', 'ticker'], echo);
-  const printer = run('printer', ['repl', ...common, '--service', 'printer', 'chat'], echo);
+  const ticker = run('ticker', ['repl', ...common, '--service', 'ticker'], secret, echo);
+  const printer = run('printer', ['repl', ...common, '--service', 'printer', 'chat'], secret, echo);
   await Promise.all([waitForLine(ticker, 'connected'), waitForLine(printer, 'connected')]);
   let ticks = 0;
   const prices = { AAPL: 250, MSFT: 410, NVDA: 180 };
@@ -97,6 +115,8 @@ export async function startDemo({ httpPort = 8080, wsPort = 55556, tickMs = 200,
   return {
     url: `${origin}/`,
     address,
+    /** The cluster secret, which the page never gets (the test checks it does not). */
+    secret,
     processes,
     /** Ticks sent to the ticker so far. */
     ticks: () => ticks,

@@ -43,6 +43,7 @@ impl Handler<Emit> for Emitter {
         if self.is_closed() {
             return Err(Error::Closed);
         }
+        crate::config::check_publish(self.config.scope(), &emit.topic)?;
         let max = self.config.core.max_event_size();
         let size = Emit::wire_size_within(&emit.topic, &emit.payload, max)?;
         self.shared.reserve_or_overflow(size)?;

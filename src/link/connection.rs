@@ -7,9 +7,10 @@
 //! preamble (a browser origin not allowed, a connection past its members). It must not decide
 //! what a frame means (the core does) nor how a connection opens (`opening` does).
 
-use super::opening::{open_connection, refused_origin, send_refusal, OpeningError, HANDSHAKE_MAX};
+use super::opening::{open_connection, refused_origin, send_refusal, OpeningError, OPENING_MAX};
 use super::{LinkEvent, Shared};
 use crate::auth::{Opener, Sealer, TAG_LEN};
+use crate::authorization::Scope;
 use crate::error::NoHub;
 use crate::framing::{envelope, Deframer};
 use crate::mailbox::{MailboxBytes, Unhandled};
@@ -22,7 +23,7 @@ use nanomitter_protocol::refusal::{Reason, Refusal};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::mpsc;
 use tracing::{debug, warn};
 
@@ -75,12 +76,28 @@ pub(super) struct WriteQueue {
     queued_bytes: Rc<std::cell::Cell<usize>>,
     /// Whether this is the hub's connection to a member, bounded in bytes.
     to_member: bool,
+    /// On the hub, the claims of a member with a scoped credential: every frame toward it is
+    /// cut to the events it may receive here, the last step before its connection, so no path
+    /// that sends to it (relayed, re-batched, repaired, the hub's own) can bypass the cut.
+    /// `None` for a full member.
+    scope: Option<Rc<Scope>>,
 }
 
 impl WriteQueue {
     /// Queues a frame; `false` if the queue is full, in frames or, toward a member, past
     /// `max_bytes` (one frame always fits in an empty queue).
     pub(super) fn push(&self, frame: &Bytes, max_bytes: usize) -> bool {
+        let cut;
+        let frame = match &self.scope {
+            None => frame,
+            Some(scope) => match scope.receivable(frame) {
+                Some(receivable) => {
+                    cut = receivable;
+                    &cut
+                }
+                None => return true,
+            },
+        };
         let queued = self.queued_bytes.get();
         let bytes = queued + frame.len();
         let too_many_bytes = self.to_member && queued > 0 && bytes > max_bytes;
@@ -208,10 +225,11 @@ async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &
     }
     // Until the connection is open, only the small handshake messages may come: a longer one is
     // refused at its announced length, before anything is buffered.
-    let mut deframer = Deframer::new(HANDSHAKE_MAX);
-    let opening = open_connection(stream, &mut deframer, shared.secret.as_ref(), side);
-    let halves = match tokio::time::timeout(shared.handshake_within, opening).await {
-        Ok(Ok(halves)) => halves,
+    let mut deframer = Deframer::new(OPENING_MAX);
+    let (proof, authorize) = (shared.proof.as_ref(), shared.authorize.as_ref());
+    let opening = open_connection(stream, &mut deframer, proof, authorize, side);
+    let opened = match tokio::time::timeout(shared.handshake_within, opening).await {
+        Ok(Ok(opened)) => opened,
         Ok(Err(why)) => {
             Stats::add(&shared.stats.refused, 1);
             return match why {
@@ -236,21 +254,35 @@ async fn serve_open(conn: ConnId, stream: &Rc<Stream>, side: OpenedAs, shared: &
         return Served::NotOpened;
     }
     deframer.set_limit(shared.max_frame);
-    let (sealer, opener) = halves.unzip();
+    let scope = opened.scope.map(Rc::new);
+    let expires = scope.as_ref().map(|scope| scope.credential.expires);
+    let (sealer, opener) = opened.halves.unzip();
     let (queue, queued) = mpsc::channel(QUEUED_FRAMES);
     let queued_bytes = Rc::new(std::cell::Cell::new(0));
+    let to_member = side == OpenedAs::Hub;
     let writer =
-        WriteQueue { queue, queued_bytes: queued_bytes.clone(), to_member: side == OpenedAs::Hub };
+        WriteQueue { queue, queued_bytes: queued_bytes.clone(), to_member, scope: scope.clone() };
     shared.writers.borrow_mut().insert(conn, writer);
     shared.report(LinkEvent::ConnUp(conn));
     let from = (side == OpenedAs::Hub).then_some(conn);
     tokio::select! {
-        () = read_frames(stream, deframer, opener, from, shared) => {}
+        () = read_frames(stream, deframer, opener, from, scope.as_deref(), shared) => {}
         () = write_frames(stream, queued, &queued_bytes, sealer) => {}
+        () = credential_expiry(expires) => {
+            debug!(conn, "closed the connection of a member whose credential expired");
+        }
     }
     shared.writers.borrow_mut().remove(&conn);
     shared.report(LinkEvent::ConnDown(conn));
     Served::Up
+}
+
+/// Returns when a scoped member's credential expires (`expires`, seconds since the Unix epoch),
+/// never for a full member: its connection ends then, as the credential would be refused anew.
+async fn credential_expiry(expires: Option<u64>) {
+    let Some(expires) = expires else { return std::future::pending().await };
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    tokio::time::sleep(Duration::from_secs(expires).saturating_sub(now)).await;
 }
 
 /// Reads frames until the connection ends or sends something that is not a frame.
@@ -259,6 +291,7 @@ async fn read_frames(
     mut deframer: Deframer,
     mut opener: Option<Opener>,
     from: Option<ConnId>,
+    scope: Option<&Scope>,
     shared: &Shared,
 ) {
     let mut read_size = FIRST_READ;
@@ -283,6 +316,12 @@ async fn read_frames(
             Stats::add(&shared.stats.frames_received, 1);
             Stats::add(&shared.stats.bytes_received, raw.len() as u64);
             match Received::decode(raw) {
+                Ok(received) if scope.is_some_and(|scope| !scope.may_send(received.frame())) => {
+                    Stats::add(&shared.stats.forbidden, 1);
+                    let name = scope.map_or("", |scope| scope.credential.name.as_str());
+                    shared.refusals.warn_forbidden(name);
+                    return;
+                }
                 Ok(received) => {
                     let held =
                         received.bytes().len() + HELD_PER_FRAME + received.frame().decoded_bytes();

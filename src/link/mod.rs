@@ -28,11 +28,11 @@ mod opening;
 mod probe;
 mod refusals;
 
-pub(crate) use opening::{hub_answers, OpeningError};
+pub(crate) use opening::{hub_answers, OpeningError, Proof};
 pub(crate) use probe::probe;
 pub(crate) use refusals::RefusalLog;
 
-use crate::auth::Secret;
+use crate::authorization::Authorizer;
 use crate::config::{uses_tls, Config};
 use crate::error::{Error, NoHub, Result};
 use crate::mailbox::{Backlog, MailboxBytes, Unhandled};
@@ -101,7 +101,11 @@ struct Shared {
     attempt: u64,
     to: Recipient<FromLink>,
     stats: Arc<Stats>,
-    secret: Option<Secret>,
+    /// What this node proves when a connection opens (on the hub, always the secret).
+    proof: Option<Proof>,
+    /// On the hub, the application's word on each scoped member (see
+    /// [`crate::EmitterBuilder::authorize`]).
+    authorize: Option<Authorizer>,
     max_frame: usize,
     handshake_within: Duration,
     /// On a websocket link, the `Origin` headers a connection may carry (see
@@ -169,7 +173,8 @@ impl Link {
             attempt,
             to,
             stats,
-            secret: config.secret.clone(),
+            proof: config.proof(),
+            authorize: config.authorize.clone(),
             max_frame: config.core.max_frame_size,
             handshake_within: config.core.election_timeout,
             ws_origins: is_websocket(address).then(|| config.ws_origins.clone()),

@@ -16,7 +16,7 @@ use crate::protocol::OpenedAs;
 pub(crate) fn probe(config: &Config, address: String, answer: impl FnOnce(bool) + 'static) {
     let bind_options = transport_options(config, &address, OpenedAs::Hub);
     let options = transport_options(config, &address, OpenedAs::Client);
-    let (secret, timeout) = (config.secret.clone(), config.core.election_timeout);
+    let (proof, timeout) = (config.proof(), config.core.election_timeout);
     actix::spawn(async move {
         // Free: this node can have it. Taken: whoever holds it must answer as a hub.
         if let Ok(Some(listener)) = bind_if_free(&address, &bind_options) {
@@ -26,7 +26,7 @@ pub(crate) fn probe(config: &Config, address: String, answer: impl FnOnce(bool) 
         let live = async {
             let dialer = Dialer::new(&address, &options).ok()?;
             let stream = dialer.dial().await.ok()?;
-            let opened = hub_answers(&stream, secret.as_ref()).await;
+            let opened = hub_answers(&stream, proof.as_ref()).await;
             stream.close();
             opened.ok()
         };

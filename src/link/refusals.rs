@@ -60,11 +60,30 @@ impl RefusalLog {
                 "refused a node with a cluster secret this hub does not have"
             }
             Reason::OverLimit => "refused a connection: the hub takes no more for now",
+            Reason::CredentialExpired => "refused a scoped node whose credential expired",
+            Reason::NotAuthorized => "refused a scoped node its authorization hook did not allow",
+            Reason::CredentialInvalid => {
+                "refused a scoped node whose credential was not minted with this hub's secret"
+            }
             Reason::Other(_) => "a node refused to open its connection",
         };
         if let Some(suppressed) = self.due(refusal.reason.to_string(), Instant::now()) {
             let (reason, detail) = (refusal.reason.name(), refusal.text.as_str());
             warn!(target: crate::REFUSALS_LOG_TARGET, reason, detail, suppressed, "{why}");
+        }
+    }
+
+    /// The hub closed the connection of the scoped member `name`, which sent an event on a topic
+    /// its credential does not let it publish.
+    pub(super) fn warn_forbidden(&self, name: &str) {
+        if let Some(suppressed) = self.due("forbidden".to_owned(), Instant::now()) {
+            warn!(
+                target: crate::REFUSALS_LOG_TARGET,
+                name,
+                suppressed,
+                "closed the connection of a scoped member that emitted on a topic its credential \
+                 does not allow"
+            );
         }
     }
 

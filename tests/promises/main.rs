@@ -5,8 +5,9 @@
 //!   holes once found (`holes`).
 //! - `failover`: hubs killed, frozen or stale, and candidates coming and going, lose nothing
 //!   (`kills`, `candidates`).
-//! - `security`: who may join (`joining`: the secret, TLS, origins) and what a peer cannot buy
-//!   with a few frames (`attacks`).
+//! - `security`: who may join (`joining`: the secret, TLS, origins), what a peer cannot buy
+//!   with a few frames (`attacks`), and what a member with a scoped credential may do
+//!   (`scoped`).
 //! - `monitor`: a node's monitoring endpoint reports evictions, losses and hub changes with the
 //!   right numbers, its counters reach the `metrics` facade, and `tracing` spans carry each
 //!   event's sender and sequence number.
@@ -45,6 +46,7 @@ mod routing;
 mod security {
     mod attacks;
     mod joining;
+    mod scoped;
 }
 mod vectors;
 #[cfg(feature = "nats")]

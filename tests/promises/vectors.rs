@@ -418,3 +418,36 @@ fn the_handshake_vector_follows_the_specification() {
         assert_eq!(&vector[field], value, "handshake: {field}");
     }
 }
+
+#[test]
+fn the_credential_vector_follows_the_specification() {
+    use nanomitter::credential::{Claims, Credential};
+    use nanomitter_protocol::auth::{Answered, Challenged};
+    let vector = load("credential.json");
+    let secret = text(&vector["secret"]).into_bytes();
+    let claims = text(&vector["claims"]).into_bytes();
+    let (nc, nh) = (unhex(&text(&vector["dialer_nonce"])), unhex(&text(&vector["hub_nonce"])));
+    // What §5.1 says, computed by hand.
+    let key = mac(&secret, &[b"nanomitter/1 credential", &claims]);
+    assert_eq!(text(&vector["key"]), hex(&key));
+    let base64url = |bytes: &[u8]| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    };
+    assert_eq!(text(&vector["token"]), format!("{}.{}", base64url(&claims), base64url(&key)));
+    assert_eq!(text(&vector["challenge"]), hex(&handshake_message(4, &[&nc, &claims])));
+    let hub_proof = mac(&key, &[b"nanomitter/1 hub", &nc, &nh]);
+    assert_eq!(text(&vector["answer"]), hex(&handshake_message(2, &[&nh, &hub_proof])));
+    let client_proof = mac(&key, &[b"nanomitter/1 client", &nc, &nh]);
+    assert_eq!(text(&vector["proof"]), hex(&handshake_message(3, &[&client_proof])));
+    let session = mac(&key, &[b"nanomitter/1 session", &nc, &nh]);
+    assert_eq!(text(&vector["session_key"]), hex(&session));
+    // The implementation: minting the claims gives the token, and a hub takes the challenge.
+    let read: Claims = serde_json::from_slice(&claims).unwrap();
+    let cluster = nanomitter::Secret::new(secret).unwrap();
+    assert_eq!(Credential::mint(&cluster, &read).unwrap().token(), text(&vector["token"]));
+    let now = number(&vector["now"]);
+    let challenge = unhex(&text(&vector["challenge"]));
+    let Challenged { claims: taken, .. } = Answered::challenge(&cluster, &challenge, now).unwrap();
+    assert_eq!(taken, Some(read));
+}

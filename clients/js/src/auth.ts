@@ -19,6 +19,7 @@ const VERSION = 1;
 const CHALLENGE = 1;
 const ANSWER = 2;
 const PROOF = 3;
+const CREDENTIAL = 4;
 const HEADER_LEN = 6;
 const HUB_LABEL = utf8('nanomitter/1 hub');
 const CLIENT_LABEL = utf8('nanomitter/1 client');
@@ -85,12 +86,17 @@ function body(bytes: Uint8Array, kind: number, length: number): Uint8Array {
 export class Dialing {
   readonly challenge: Uint8Array;
 
-  /** Starts a handshake with a fresh nonce (or the one given, for the golden vectors). */
+  /**
+   * Starts a handshake with a fresh nonce (or the one given, for the golden vectors). `secret`
+   * is the cluster secret, or a scoped credential's key: then `claims` are the credential's
+   * claims, sent with the nonce (challenge kind 4) so the hub derives the same key.
+   */
   constructor(
     private readonly secret: Uint8Array,
+    claims: Uint8Array | null = null,
     private readonly nonce: Uint8Array = webCrypto().getRandomValues(new Uint8Array(NONCE_LEN)),
   ) {
-    this.challenge = message(CHALLENGE, [nonce]);
+    this.challenge = claims ? message(CREDENTIAL, [nonce, claims]) : message(CHALLENGE, [nonce]);
   }
 
   /** The hub's answer: if it proves the secret, the proof to send and the session. */

@@ -29,9 +29,17 @@ export interface ConnectionHandlers {
   onClose(reason: string): void;
 }
 
+/** What this client proves when it opens a connection. */
+export interface Proof {
+  /** The cluster secret's bytes, or a scoped credential's key. */
+  key: Uint8Array;
+  /** A scoped credential's claims, sent in the challenge; `null` with the cluster secret. */
+  claims: Uint8Array | null;
+}
+
 export interface ConnectionOptions {
-  /** The cluster secret's bytes, or `null` for a hub without one. */
-  secret: Uint8Array | null;
+  /** What this client proves, or `null` for a hub without a secret. */
+  proof: Proof | null;
   /** The longest frame accepted from the hub. */
   maxFrame: number;
   /** How long the stream, the preamble and the handshake may take together. */
@@ -67,6 +75,9 @@ function hubRefused(address: string, refusal: Refusal): OpenError {
     'secret-required': 'the hub requires the cluster secret and this client has none',
     'secret-not-expected': 'this client has a cluster secret and the hub has none',
     'over-limit': 'the hub takes no more connections for now',
+    'credential-expired': "this client's credential expired",
+    'credential-invalid': "the hub does not take this client's credential: it was not minted with the hub's secret, was changed, or does not read",
+    'not-authorized': "the hub does not authorize this client's credential",
     'wire-version': 'the hub speaks another wire format',
     other: `the hub refused this client (reason ${refusal.code})`,
   };
@@ -125,7 +136,8 @@ export class Connection {
     );
     if (this.closed) throw new OpenError(`${address}: closed while opening`, false);
     const preamble = await this.nextOpening(address);
-    const expected = Uint8Array.of(...MAGIC, VERSION, options.secret ? 1 : 0);
+    const { proof } = options;
+    const expected = Uint8Array.of(...MAGIC, VERSION, proof ? 1 : 0);
     if (preamble.length !== expected.length || preamble.some((b, i) => b !== expected[i])) {
       const isHub = preamble.length >= 5 && MAGIC.every((b, i) => preamble[i] === b);
       if (!isHub) throw new OpenError(`${address}: not a nanomitter hub`, true);
@@ -133,21 +145,25 @@ export class Connection {
         const why = `the hub speaks wire format ${preamble[4]}, this client ${VERSION}`;
         throw new OpenError(`${address}: ${why}`, true, 'wire-version');
       }
-      if (options.secret) {
+      if (proof) {
         throw new OpenError(`${address}: this client has a cluster secret and the hub has none`, true, 'secret-not-expected');
       }
       // The hub waits for a challenge: it is told why none comes.
       this.refuse('secret-required', 'this node has no secret');
       throw new OpenError(`${address}: the hub requires the cluster secret and this client has none`, true, 'secret-required');
     }
-    if (options.secret) {
-      const dialing = new Dialing(options.secret);
+    if (proof) {
+      const dialing = new Dialing(proof.key, proof.claims);
       this.write([lengthPrefix(dialing.challenge), dialing.challenge]);
       const answer = await this.nextOpening(address);
       let answered;
       try {
         answered = await dialing.answer(answer);
       } catch (error) {
+        if (error instanceof BadProof && proof.claims) {
+          this.refuse('credential-invalid', "the hub's proof does not check out with this credential's key");
+          throw hubRefused(address, { reason: 'credential-invalid', code: 7, text: '' });
+        }
         if (error instanceof BadProof) {
           this.refuse('wrong-secret', 'the proof of the secret does not check out');
           const why = 'the hub did not prove this client\'s cluster secret: the two secrets differ, or it is not the cluster\'s hub';

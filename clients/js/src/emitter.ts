@@ -9,6 +9,8 @@
 
 import { type NodeId, randomNodeId, utf8 } from './bytes.js';
 import { secretBytes } from './auth.js';
+import type { Proof } from './connection.js';
+import { type Scope, checkPublish, readToken } from './credential.js';
 import { CODECS, type CodecName, DEFAULT_CODECS, checkCodec, decodePayload, encodePayload } from './codec.js';
 import { NanomitterError, describe } from './errors.js';
 import { Member, type MemberStats, type RawEvent } from './member.js';
@@ -63,6 +65,12 @@ export interface EmitterOptions {
   /** The cluster secret (at least 16 bytes), when the hub requires one. */
   secret?: string | Uint8Array;
   /**
+   * A scoped credential's token, instead of the secret (a web page's, minted by its server with
+   * `nanomitter token` or the Rust library): this client may then emit and receive only the
+   * topics it allows (`emit` refuses others with `Forbidden`), until it expires.
+   */
+  token?: string;
+  /**
    * TLS for `tls+tcp://` candidates (Node.js; required for them): the PEM certificate
    * authorities the hub's certificate must be signed by, and the name it must carry (default:
    * the address's host). A certificate that does not verify is refused.
@@ -114,7 +122,19 @@ function checkSettings(options: EmitterOptions): void {
     throw new NanomitterError('InvalidSetting', `onListenerError must be a function, not ${describe(onListenerError)}`);
   }
   if (options.secret !== undefined) secretBytes(options.secret);
+  if (options.token !== undefined) readToken(options.token);
+  if (options.secret !== undefined && options.token !== undefined) {
+    throw new NanomitterError('InvalidSetting', 'give the secret or a token, not both');
+  }
   if (options.codec !== undefined) checkCodec('codec', options.codec, DEFAULT_CODECS);
+}
+
+/** What the member proves: the secret, a token's credential, or nothing. */
+function proofOf(options: EmitterOptions): Proof | null {
+  if (options.secret !== undefined) return { key: secretBytes(options.secret), claims: null };
+  if (options.token === undefined) return null;
+  const { key, claims } = readToken(options.token);
+  return { key, claims };
 }
 
 function checkTopic(topic: string, listening: boolean): void {
@@ -150,6 +170,8 @@ export class Emitter {
   private member: Member | null = null;
   private address: string | null = null;
   private closed = false;
+  /** What this client's token allows; `null` without one (the secret, or none). */
+  readonly scope: Scope | null;
 
   /**
    * `new Emitter(options)`, or `new Emitter('worker')` and `new Emitter('worker', options)`
@@ -159,6 +181,7 @@ export class Emitter {
     const o = (this.options = typeof service === 'string' ? { ...options, service } : { ...service });
     // Refuse bad settings here rather than at `connect`.
     checkSettings(o);
+    this.scope = o.token === undefined ? null : readToken(o.token).scope;
     if (o.tls !== undefined && (typeof o.tls !== 'object' || o.tls === null || o.tls.ca === undefined)) {
       throw new NanomitterError('InvalidSetting', 'tls must be { ca, serverName? }, with the PEM certificate authorities in ca');
     }
@@ -190,7 +213,7 @@ export class Emitter {
       {
         service: this.service,
         candidates: list,
-        secret: o.secret === undefined ? null : secretBytes(o.secret),
+        proof: proofOf(o),
         tls,
         livenessMs: positive('livenessMs', o.livenessMs, 1000),
         electionTimeoutMs: positive('electionTimeoutMs', o.electionTimeoutMs, 1000),
@@ -295,6 +318,7 @@ export class Emitter {
       throw new NanomitterError('InvalidTopic', 'emit takes a topic and its data, or one { topic, data } object');
     }
     checkTopic(topic, false);
+    checkPublish(this.scope, topic);
     if (arguments.length > (asObject ? 2 : 3)) {
       const shape = asObject ? '({ topic, data }, options)' : '(topic, data, options)';
       throw new NanomitterError('InvalidArgument', `emit takes ${shape}, not ${arguments.length} arguments: to emit several values, put them in one array or object`);

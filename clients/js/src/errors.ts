@@ -19,6 +19,7 @@ export type NanomitterErrorCode =
   | 'Unreachable'
   | 'Refused'
   | 'AuthFailed'
+  | 'Forbidden'
   | 'Unsupported'
   | 'Timeout';
 

@@ -12,6 +12,7 @@ export type { TlsOptions } from './transport.js';
 export { NanomitterError } from './errors.js';
 export type { NanomitterErrorCode } from './errors.js';
 export type { RefusalReason } from './refusal.js';
+export type { Scope } from './credential.js';
 export type { MemberStats } from './member.js';
 export type { CodecName } from './codec.js';
 export type { NodeId } from './bytes.js';

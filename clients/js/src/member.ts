@@ -12,7 +12,7 @@
  */
 
 import type { NodeId } from './bytes.js';
-import { Connection, OpenError } from './connection.js';
+import { Connection, OpenError, type Proof } from './connection.js';
 import { type Action, type CoreSettings, MemberCore, type MemberStats, type RawEvent } from './core.js';
 import { NanomitterError } from './errors.js';
 import type { TlsOptions } from './transport.js';
@@ -22,7 +22,8 @@ export type { MemberStats, RawEvent } from './core.js';
 
 export interface MemberSettings extends CoreSettings {
   candidates: string[];
-  secret: Uint8Array | null;
+  /** The cluster secret or a scoped credential this member proves; `null` for a hub without a secret. */
+  proof: Proof | null;
   tls: TlsOptions | null;
   electionTimeoutMs: number;
   reconnectMinMs: number;
@@ -164,7 +165,7 @@ export class Member {
     try {
       const connection = await Connection.open(
         address,
-        { secret: this.settings.secret, tls: this.settings.tls, maxFrame: this.settings.maxFrameSize, timeoutMs },
+        { proof: this.settings.proof, tls: this.settings.tls, maxFrame: this.settings.maxFrameSize, timeoutMs },
         {
           onFrame: (frame) => current() && this.receive(frame),
           onMalformed: () => {

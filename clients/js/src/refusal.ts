@@ -27,6 +27,9 @@ export type RefusalReason =
   | 'secret-required'
   | 'secret-not-expected'
   | 'over-limit'
+  | 'credential-expired'
+  | 'credential-invalid'
+  | 'not-authorized'
   | 'wire-version'
   | 'other';
 
@@ -37,6 +40,9 @@ const CODES: ReadonlyArray<readonly [RefusalReason, number]> = [
   ['secret-required', 3],
   ['secret-not-expected', 4],
   ['over-limit', 5],
+  ['credential-expired', 6],
+  ['credential-invalid', 7],
+  ['not-authorized', 8],
 ];
 
 /** One refusal: its reason (with its byte, for a reason this client does not know) and text. */

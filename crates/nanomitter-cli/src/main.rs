@@ -20,6 +20,7 @@ mod progress;
 mod repl;
 mod security;
 mod simple;
+mod token;
 
 use clap::{ArgAction, Parser, Subcommand};
 use node::NodeArgs;
@@ -106,6 +107,9 @@ enum Command {
         /// Topics to listen to; `*` listens to every topic.
         topics: Vec<String>,
     },
+    /// Mint a scoped credential with the cluster secret and print its token: its holder may
+    /// emit and receive only the topics listed, until it expires, and never becomes the hub.
+    Token(token::TokenArgs),
     /// Start a hub and worker processes on loopback, let events flow, print a summary.
     Demo(demo::DemoArgs),
     /// Measure throughput, loss and latency through the hub, against raw NNG, on loopback.
@@ -184,6 +188,9 @@ fn secret_hint(why: &nanomitter::NoHub) -> Option<String> {
         nanomitter::NoHub::SecretRequired => Some(format!("pass it with {from}")),
         nanomitter::NoHub::WrongSecret => Some(format!("pass the hub's secret with {from}")),
         nanomitter::NoHub::HubHasNoSecret => Some(format!("this node's secret comes from {from}")),
+        nanomitter::NoHub::CredentialExpired | nanomitter::NoHub::CredentialInvalid => {
+            Some("mint another token with `nanomitter token`, pass it with --token".to_owned())
+        }
         _ => None,
     }
 }
@@ -207,6 +214,7 @@ async fn run(command: Command) -> Result<(), String> {
         Command::DemoWorker(args) => demo::worker(args).await,
         Command::Load(args) => load::run(args).await,
         Command::Demo(args) => demo::run(args),
+        Command::Token(args) => token::run(&args),
         Command::Bench(args) => bench::run(args),
         Command::BenchNode(args) => bench::node(args).await,
     }

@@ -1,12 +1,14 @@
-//! Options about who may join a cluster: the cluster secret, insecure addresses, TLS and the
-//! browser origins a websocket hub lets in.
+//! Options about who may join a cluster: the cluster secret or a scoped credential, insecure
+//! addresses, TLS and the browser origins a websocket hub lets in.
 //!
-//! Owns: reading the secret (from `--secret-file`, else from `$NANOMITTER_SECRET`), checking
+//! Owns: reading the secret (from `--secret-file`, else from `$NANOMITTER_SECRET`) and the
+//! credential (`--token`, `--token-file`), checking
 //! these options and their files before anything connects, handing them to the library's
 //! builder, and the same options as arguments for child processes. It must not open sockets:
 //! every error here is reported before the node binds or dials anything.
 
 use clap::Args;
+use nanomitter::credential::Credential;
 use nanomitter::{EmitterBuilder, Secret, Tls};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -22,6 +24,14 @@ pub struct SecurityArgs {
     /// $NANOMITTER_SECRET, if set (trimmed the same way; this option wins over it).
     #[arg(long, value_name = "PATH")]
     secret_file: Option<PathBuf>,
+    /// A scoped credential (minted by `nanomitter token`) instead of the secret: this node may
+    /// then publish and receive only what it allows, and never becomes the hub.
+    #[arg(long, value_name = "TOKEN", conflicts_with = "token_file")]
+    token: Option<String>,
+    /// File holding a scoped credential's token (surrounding whitespace is ignored), as
+    /// --token.
+    #[arg(long, value_name = "PATH")]
+    token_file: Option<PathBuf>,
     /// Allow non-loopback addresses without a secret: any process that reaches the port may
     /// then join, read every event and forge any.
     #[arg(long)]
@@ -54,8 +64,16 @@ impl SecurityArgs {
         mut builder: EmitterBuilder,
         candidates: &[&str],
     ) -> Result<EmitterBuilder, String> {
-        if let Some(secret) = self.secret()? {
-            builder = builder.secret(secret);
+        match (self.credential()?, self.secret()?) {
+            (Some(credential), None) => builder = builder.credential(credential),
+            (None, Some(secret)) => builder = builder.secret(secret),
+            (Some(_), Some(_)) if self.secret_file.is_some() => {
+                return Err("give --secret-file or a token, not both".to_owned())
+            }
+            // The environment's secret is the cluster's; a token given on the command line says
+            // this node is to be scoped.
+            (Some(credential), Some(_)) => builder = builder.credential(credential),
+            (None, None) => {}
         }
         if self.insecure {
             builder = builder.insecure(true);
@@ -78,18 +96,18 @@ impl SecurityArgs {
     /// The cluster secret: the file's contents, else the environment variable's, each with
     /// surrounding whitespace trimmed; `None` when neither is given.
     pub fn secret(&self) -> Result<Option<Secret>, String> {
-        let (bytes, from) = match &self.secret_file {
-            Some(path) => {
-                let bytes = std::fs::read(path)
-                    .map_err(|e| format!("cannot read the secret file {}: {e}", path.display()))?;
-                (bytes, format!("the secret file {}", path.display()))
-            }
-            None => match std::env::var_os(SECRET_ENV) {
-                Some(value) => (value.into_encoded_bytes(), format!("${SECRET_ENV}")),
-                None => return Ok(None),
-            },
+        read_secret(self.secret_file.as_deref())
+    }
+
+    /// The scoped credential of `--token` or `--token-file`, if given.
+    fn credential(&self) -> Result<Option<Credential>, String> {
+        let token = match (&self.token, &self.token_file) {
+            (Some(token), _) => token.clone(),
+            (None, Some(path)) => std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read the token file {}: {e}", path.display()))?,
+            (None, None) => return Ok(None),
         };
-        Secret::new(bytes.trim_ascii()).map(Some).map_err(|e| format!("{from}: {e}"))
+        Credential::from_token(&token).map(Some).map_err(|e| e.to_string())
     }
 
     /// The TLS settings, checked: every `tls+tcp://` candidate needs `--tls-ca`, the other TLS
@@ -142,10 +160,14 @@ impl SecurityArgs {
             }
         };
         path("--secret-file", &self.secret_file);
+        path("--token-file", &self.token_file);
         path("--tls-ca", &self.tls_ca);
         path("--tls-cert-key", &self.tls_cert_key);
         if let Some(name) = &self.tls_server_name {
             args.extend(["--tls-server-name".into(), name.into()]);
+        }
+        if let Some(token) = &self.token {
+            args.extend(["--token".into(), token.into()]);
         }
         if self.insecure {
             args.push("--insecure".into());
@@ -155,6 +177,23 @@ impl SecurityArgs {
         }
         args
     }
+}
+
+/// The cluster secret: `file`'s contents, else `$NANOMITTER_SECRET`'s, each with surrounding
+/// whitespace trimmed; `None` when neither is given.
+pub fn read_secret(file: Option<&Path>) -> Result<Option<Secret>, String> {
+    let (bytes, from) = match file {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| format!("cannot read the secret file {}: {e}", path.display()))?;
+            (bytes, format!("the secret file {}", path.display()))
+        }
+        None => match std::env::var_os(SECRET_ENV) {
+            Some(value) => (value.into_encoded_bytes(), format!("${SECRET_ENV}")),
+            None => return Ok(None),
+        },
+    };
+    Secret::new(bytes.trim_ascii()).map(Some).map_err(|e| format!("{from}: {e}"))
 }
 
 /// Fails with a line naming `flag` unless `path` can be read and holds PEM blocks ending in

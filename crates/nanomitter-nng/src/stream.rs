@@ -216,6 +216,32 @@ impl Stream {
         Some(unsafe { CStr::from_ptr(value) }.to_string_lossy().into_owned())
     }
 
+    /// The peer's address as NNG prints it (`127.0.0.1:40123`, `[::1]:40123`, an `ipc://`
+    /// path), for logs and the application's decisions about a connection; `None` when NNG
+    /// has none.
+    pub fn peer_address(&self) -> Option<String> {
+        /// NNG's `NNG_MAXADDRSTRLEN`: the longest address it prints, its terminating NUL
+        /// included.
+        const MAX_ADDRESS_LEN: usize = 128 + 16;
+        let mut buf: [c_char; MAX_ADDRESS_LEN] = [0; MAX_ADDRESS_LEN];
+        // SAFETY: the handle is live while `self` is; every transport's stream keeps the peer's
+        // address with the connection (a websocket's in its HTTP connection, freed with the
+        // stream), so the pointer NNG returns stays valid while `self` does, closed or not.
+        let address = unsafe { sys::nng_stream_peer_addr(self.raw.raw.as_ptr()) };
+        if address.is_null() {
+            return None;
+        }
+        // SAFETY: `address` points to an `nng_sockaddr` valid for the call (above); NNG writes
+        // at most `buf.len()` bytes, NUL-terminated, into `buf`, and returns a pointer to a
+        // NUL-terminated string (`buf`, or one of its own constants) it does not keep.
+        let printed = unsafe { sys::nng_str_sockaddr(address, buf.as_mut_ptr(), buf.len()) };
+        if printed.is_null() {
+            return None;
+        }
+        // SAFETY: `printed` is NUL-terminated (above) and outlives this copy.
+        Some(unsafe { CStr::from_ptr(printed) }.to_string_lossy().into_owned())
+    }
+
     /// Closes the connection: pending and later reads and writes fail with
     /// [`NngError::is_closed`]. Data not yet sent may be lost. Dropping the stream closes it too.
     pub fn close(&self) {

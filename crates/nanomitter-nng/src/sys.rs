@@ -98,6 +98,14 @@ extern "C" {
         name: *const c_char,
         value: *mut *const c_char,
     ) -> NngErr;
+    /// The peer's address, an `nng_sockaddr` NNG keeps with the connection (opaque here: only
+    /// [`nng_str_sockaddr`] reads it).
+    pub(super) fn nng_stream_peer_addr(stream: *mut nng_stream) -> *const c_void;
+    pub(super) fn nng_str_sockaddr(
+        address: *const c_void,
+        buf: *mut c_char,
+        size: usize,
+    ) -> *const c_char;
 
     pub(super) fn nng_stream_dialer_alloc(
         dialerp: *mut *mut nng_stream_dialer,

@@ -775,3 +775,20 @@ async fn write_shared_sends_every_part_in_order_whatever_its_size() {
         assert!(received == whole, "{url}: the bytes read differ from those written");
     }
 }
+
+#[tokio::test]
+async fn an_accepted_stream_knows_its_peers_address() {
+    let options = TransportOptions::default();
+    for url in ["tcp://127.0.0.1:0", "ws://127.0.0.1:0/nanomitter"] {
+        let (accepted, dialed, _listener) = connect(url, &options, &options).await;
+        let peer = accepted.peer_address().expect("an address");
+        assert!(peer.starts_with("127.0.0.1:"), "{url}: {peer}");
+        assert_ne!(dialed.peer_address(), Some(peer.clone()), "{url}: each end sees the other");
+        accepted.close();
+        assert_eq!(accepted.peer_address(), Some(peer), "{url}: kept after close");
+    }
+    let dir = TempDir::new("ipc-peer");
+    let url = format!("ipc://{}", dir.join("hub.sock").display());
+    let (accepted, _dialed, _listener) = connect(&url, &options, &options).await;
+    assert!(accepted.peer_address().is_some());
+}

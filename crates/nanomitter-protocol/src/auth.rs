@@ -15,6 +15,10 @@
 //! dialer -> hub   proof      H(S, "nanomitter/1 client" | Nc | Nh)
 //! ```
 //!
+//! A dialer with a scoped credential ([`crate::credential`]) sends its claims with its nonce
+//! instead of the plain challenge, and both sides run the same proofs and tags with the
+//! credential's key in place of `S`: the hub derives that key from the claims and the secret.
+//!
 //! The hub proves it knows the secret first, so a process that grabbed the hub's port cannot
 //! pass for the hub; the labels differ by side, so neither proof can be reflected, and fresh
 //! nonces on both sides make every recorded message useless on another connection. Both sides
@@ -23,6 +27,7 @@
 //! frames, so a frame cannot be forged, replayed, reordered or sent back. Tags are compared in
 //! constant time. The secret is never sent, and nothing here is encrypted: TLS does that.
 
+use crate::credential::{self, Claims, Credential, CredentialError};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::fmt;
@@ -43,7 +48,11 @@ const VERSION: u8 = 1;
 const CHALLENGE: u8 = 1;
 const ANSWER: u8 = 2;
 const PROOF: u8 = 3;
+const CREDENTIAL: u8 = 4;
 const HEADER_LEN: usize = 6;
+/// The longest handshake message: a credential challenge, whose claims take most of it. Every
+/// other opening message has at most 256 bytes (`docs/wire.md` §1).
+pub const MAX_CREDENTIAL_MESSAGE: usize = HEADER_LEN + NONCE_LEN + credential::MAX_CLAIMS_LEN;
 
 const HUB_LABEL: &[u8] = b"nanomitter/1 hub";
 const CLIENT_LABEL: &[u8] = b"nanomitter/1 client";
@@ -68,8 +77,23 @@ impl Secret {
         Ok(Secret(bytes))
     }
 
+    /// A key derived from the cluster secret (a credential's), used as a secret is.
+    pub(crate) fn derived(key: [u8; PROOF_LEN]) -> Secret {
+        Secret(key.to_vec())
+    }
+
+    /// HMAC-SHA-256 under the secret over the concatenation of `parts`.
+    pub(crate) fn mac_of(&self, parts: &[&[u8]]) -> [u8; PROOF_LEN] {
+        mac(&self.0, parts)
+    }
+
+    /// The secret's bytes, for a credential's token (which carries its key).
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+
     fn mac(&self, label: &[u8], nonces: &Nonces) -> [u8; PROOF_LEN] {
-        mac(&self.0, &[label, &nonces.dialer, &nonces.hub])
+        self.mac_of(&[label, &nonces.dialer, &nonces.hub])
     }
 }
 
@@ -95,6 +119,8 @@ pub enum AuthError {
     BadTag,
     /// The system's random number generator failed.
     Random(String),
+    /// The dialer's credential is refused: expired or not a credential at all.
+    Credential(CredentialError),
 }
 
 impl fmt::Display for AuthError {
@@ -107,6 +133,7 @@ impl fmt::Display for AuthError {
             AuthError::BadProof => f.write_str("the peer does not know the cluster secret"),
             AuthError::BadTag => f.write_str("a frame's authentication tag does not match"),
             AuthError::Random(why) => write!(f, "no randomness for a nonce: {why}"),
+            AuthError::Credential(why) => why.fmt(f),
         }
     }
 }
@@ -140,6 +167,14 @@ impl Dialing {
         Ok((Dialing { secret: secret.clone(), nonce }, challenge))
     }
 
+    /// Starts a handshake with a scoped credential: the challenge carries its claims, and the
+    /// proofs are made with its key.
+    pub fn start_scoped(credential: &Credential) -> Result<(Dialing, Vec<u8>), AuthError> {
+        let nonce = fresh_nonce()?;
+        let challenge = message(CREDENTIAL, &[&nonce, credential.claims_bytes()]);
+        Ok((Dialing { secret: credential.key().clone(), nonce }, challenge))
+    }
+
     /// The hub's answer: if it proves the secret, returns the proof to send and the session.
     pub fn answer(self, answer: &[u8]) -> Result<(Vec<u8>, Session), AuthError> {
         let body = body(answer, ANSWER, NONCE_LEN + PROOF_LEN)?;
@@ -161,15 +196,44 @@ pub struct Answered {
     nonces: Nonces,
 }
 
+/// What a hub made of a dialer's challenge.
+pub struct Challenged {
+    /// The state that checks the dialer's proof.
+    pub answered: Answered,
+    /// The answer to send.
+    pub answer: Vec<u8>,
+    /// The claims of a scoped dialer's credential (`None`: it proves the cluster secret itself):
+    /// what the hub lets it do once its proof checks out.
+    pub claims: Option<Claims>,
+}
+
 impl Answered {
-    /// A dialer's challenge: returns the state and the answer to send.
-    pub fn challenge(secret: &Secret, challenge: &[u8]) -> Result<(Answered, Vec<u8>), AuthError> {
-        let body = body(challenge, CHALLENGE, NONCE_LEN)?;
+    /// A dialer's challenge, plain or with a credential's claims (checked against the secret
+    /// and `now_unix`, seconds since the Unix epoch): the state and the answer to send.
+    pub fn challenge(
+        secret: &Secret,
+        challenge: &[u8],
+        now_unix: u64,
+    ) -> Result<Challenged, AuthError> {
+        let (nonce, key, claims) = match kind(challenge)? {
+            CREDENTIAL if challenge.len() <= MAX_CREDENTIAL_MESSAGE => {
+                let body = challenge
+                    .get(HEADER_LEN..)
+                    .filter(|body| body.len() > NONCE_LEN)
+                    .ok_or(AuthError::Malformed("wrong length"))?;
+                let (nonce, claims) = body.split_at(NONCE_LEN);
+                let (claims, key) =
+                    credential::verify(secret, claims, now_unix).map_err(AuthError::Credential)?;
+                (nonce, key, Some(claims))
+            }
+            CREDENTIAL => return Err(AuthError::Malformed("wrong length")),
+            _ => (body(challenge, CHALLENGE, NONCE_LEN)?, secret.clone(), None),
+        };
         let nonces =
-            Nonces { dialer: body.try_into().expect("length checked"), hub: fresh_nonce()? };
-        let proof = secret.mac(HUB_LABEL, &nonces);
+            Nonces { dialer: nonce.try_into().expect("length checked"), hub: fresh_nonce()? };
+        let proof = key.mac(HUB_LABEL, &nonces);
         let answer = message(ANSWER, &[&nonces.hub, &proof]);
-        Ok((Answered { secret: secret.clone(), nonces }, answer))
+        Ok(Challenged { answered: Answered { secret: key, nonces }, answer, claims })
     }
 
     /// The dialer's proof: if it proves the secret, the session.
@@ -310,15 +374,20 @@ fn message(kind: u8, parts: &[&[u8]]) -> Vec<u8> {
     out
 }
 
-/// The body of a handshake message of `kind`, which must be exactly `len` bytes.
-fn body(message: &[u8], kind: u8, len: usize) -> Result<&[u8], AuthError> {
+/// The kind of a handshake message of this version.
+fn kind(message: &[u8]) -> Result<u8, AuthError> {
     if message.len() < HEADER_LEN || message[..4] != MAGIC {
         return Err(AuthError::Malformed("not a handshake message"));
     }
     if message[4] != VERSION {
         return Err(AuthError::Malformed("another handshake version"));
     }
-    if message[5] != kind {
+    Ok(message[5])
+}
+
+/// The body of a handshake message of `kind`, which must be exactly `len` bytes.
+fn body(message: &[u8], expected: u8, len: usize) -> Result<&[u8], AuthError> {
+    if kind(message)? != expected {
         return Err(AuthError::Malformed("unexpected message kind"));
     }
     if message.len() != HEADER_LEN + len {
@@ -332,7 +401,7 @@ fn body(message: &[u8], kind: u8, len: usize) -> Result<&[u8], AuthError> {
 #[cfg(test)]
 fn handshake(dialer: &Secret, hub: &Secret) -> Result<(Session, Session), AuthError> {
     let (dialing, challenge) = Dialing::start(dialer)?;
-    let (answered, answer) = Answered::challenge(hub, &challenge)?;
+    let Challenged { answered, answer, .. } = Answered::challenge(hub, &challenge, 0)?;
     let (proof, dialer_session) = dialing.answer(&answer)?;
     let hub_session = answered.proof(&proof)?;
     Ok((dialer_session, hub_session))
@@ -371,9 +440,8 @@ mod tests {
     #[test]
     fn a_hub_without_the_secret_is_refused_before_the_dialer_proves_anything() {
         let (dialing, challenge) = Dialing::start(&secret("the real cluster secret")).unwrap();
-        let (_, answer) =
-            Answered::challenge(&secret("a rogue hub's guess...."), &challenge).unwrap();
-        assert_eq!(dialing.answer(&answer).err(), Some(AuthError::BadProof));
+        let rogue = Answered::challenge(&secret("a rogue hub's guess...."), &challenge, 0).unwrap();
+        assert_eq!(dialing.answer(&rogue.answer).err(), Some(AuthError::BadProof));
     }
 
     #[test]
@@ -385,9 +453,9 @@ mod tests {
         // A dialer that skips the check and sends a made-up proof is refused by the hub.
         let hub_secret = secret("the real cluster secret");
         let (_, challenge) = Dialing::start(&hub_secret).unwrap();
-        let (answered, _) = Answered::challenge(&hub_secret, &challenge).unwrap();
+        let hub = Answered::challenge(&hub_secret, &challenge, 0).unwrap();
         let forged = message(PROOF, &[&[7u8; PROOF_LEN]]);
-        assert_eq!(answered.proof(&forged).err(), Some(AuthError::BadProof));
+        assert_eq!(hub.answered.proof(&forged).err(), Some(AuthError::BadProof));
     }
 
     #[test]
@@ -411,16 +479,63 @@ mod tests {
         assert_eq!(hub_in.open(b"three", &tag), Err(AuthError::BadTag), "another session");
     }
 
+    /// Runs a handshake of a dialer with `credential` against a hub with `hub` at `now_unix`:
+    /// the claims the hub took, or the first error.
+    fn scoped_handshake(
+        credential: &Credential,
+        hub: &Secret,
+        now_unix: u64,
+    ) -> Result<Claims, AuthError> {
+        let (dialing, challenge) = Dialing::start_scoped(credential)?;
+        let challenged = Answered::challenge(hub, &challenge, now_unix)?;
+        let (proof, dialer) = dialing.answer(&challenged.answer)?;
+        let hub_session = challenged.answered.proof(&proof)?;
+        let ((mut dialer_out, _), (_, mut hub_in)) = (dialer.split(), hub_session.split());
+        hub_in.open(b"frame", &dialer_out.seal(b"frame"))?;
+        Ok(challenged.claims.expect("a scoped dialer's claims"))
+    }
+
+    #[test]
+    fn a_credential_proves_its_key_and_the_hub_learns_its_claims() {
+        let s = secret("correct horse battery staple");
+        let claims = Claims::new("alice", ["chat.>"], ["chat.>"], 2_000);
+        let credential = Credential::mint(&s, &claims).unwrap();
+        assert_eq!(scoped_handshake(&credential, &s, 1_000), Ok(claims.clone()));
+        let expired = scoped_handshake(&credential, &s, 2_000).err();
+        assert_eq!(expired, Some(AuthError::Credential(CredentialError::Expired(2_000))));
+        // Signed with another secret: the hub's proof, made with the key it derives, does not
+        // check out with the dialer's.
+        let other = Credential::mint(&secret("another cluster's secret"), &claims).unwrap();
+        assert_eq!(scoped_handshake(&other, &s, 1_000).err(), Some(AuthError::BadProof));
+        // A dialer with the claims but without their key (it made one up) fails the hub's
+        // check of its proof, even when it skips checking the hub's.
+        let (_, challenge) = Dialing::start_scoped(&other).unwrap();
+        let challenged = Answered::challenge(&s, &challenge, 1_000).unwrap();
+        let made_up = message(PROOF, &[&other.key().mac_of(&[CLIENT_LABEL])]);
+        assert_eq!(challenged.answered.proof(&made_up).err(), Some(AuthError::BadProof));
+    }
+
+    #[test]
+    fn a_credential_challenge_is_bounded() {
+        let s = secret("correct horse battery staple");
+        let mut long = message(CREDENTIAL, &[&[0u8; NONCE_LEN]]);
+        long.resize(MAX_CREDENTIAL_MESSAGE + 1, b' ');
+        assert!(matches!(Answered::challenge(&s, &long, 0), Err(AuthError::Malformed(_))));
+        let no_claims = message(CREDENTIAL, &[&[0u8; NONCE_LEN]]);
+        assert!(matches!(Answered::challenge(&s, &no_claims, 0), Err(AuthError::Malformed(_))));
+    }
+
     #[test]
     fn malformed_messages_and_weak_secrets_are_errors() {
         let s = secret("correct horse battery staple");
         for bad in [&b""[..], b"NMAU", b"NMAU\x01\x01short", b"XXXX\x01\x01"] {
-            assert!(matches!(Answered::challenge(&s, bad), Err(AuthError::Malformed(_))));
+            assert!(matches!(Answered::challenge(&s, bad, 0), Err(AuthError::Malformed(_))));
         }
         let (_, challenge) = Dialing::start(&s).unwrap();
         let mut other_version = challenge.clone();
         other_version[4] = 9;
-        assert!(matches!(Answered::challenge(&s, &other_version), Err(AuthError::Malformed(_))));
+        let other = Answered::challenge(&s, &other_version, 0);
+        assert!(matches!(other, Err(AuthError::Malformed(_))));
         assert_eq!(Secret::new("short").err(), Some(AuthError::WeakSecret { len: 5 }));
         assert_eq!(format!("{s:?}"), "Secret(..)", "the secret never shows in logs");
     }

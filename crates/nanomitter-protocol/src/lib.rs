@@ -26,7 +26,8 @@
 //!
 //! What the core speaks and shares with its shell, public: [`settings`] (what the core reads of
 //! the configuration), [`wire`] (the frame format), [`carried`] (the events of a frame, read in place), [`framing`] (frames on a byte stream, with
-//! their tags), [`auth`] (the handshake on the cluster secret), [`refusal`] (why a connection is refused
+//! their tags), [`auth`] (the handshake on the cluster secret), [`credential`] (scoped credentials signed with
+//! it), [`refusal`] (why a connection is refused
 //! before it opens), [`event`] (an event and its
 //! codec byte), [`topic`] (the grammar), [`trie`] (many patterns matched at once),
 //! [`membership`] (peers and the notices about them), [`role`], [`stats`] (counters), [`report`]
@@ -40,6 +41,7 @@ mod announcer;
 pub mod auth;
 pub mod carried;
 mod claims;
+pub mod credential;
 mod election;
 pub mod event;
 #[cfg(test)]

@@ -39,6 +39,15 @@ pub enum Reason {
     /// process is out of a resource (sent instead of the preamble). Trying again later may
     /// succeed.
     OverLimit,
+    /// The dialer's scoped credential expired (the hub sends it instead of its answer).
+    CredentialExpired,
+    /// The dialer's scoped credential is not one: it does not read, or its claims were not
+    /// signed with the hub's secret (the hub sends it instead of its answer; a dialer whose
+    /// credential's key does not check out with the hub's proof sends it instead of its proof).
+    CredentialInvalid,
+    /// The hub's authorization hook refused the dialer's credential (sent instead of the hub's
+    /// answer, with the hook's words as its text).
+    NotAuthorized,
     /// A reason this side does not know, by its byte.
     Other(u8),
 }
@@ -52,6 +61,9 @@ impl Reason {
             Reason::SecretRequired => 3,
             Reason::SecretNotExpected => 4,
             Reason::OverLimit => 5,
+            Reason::CredentialExpired => 6,
+            Reason::CredentialInvalid => 7,
+            Reason::NotAuthorized => 8,
             Reason::Other(byte) => byte,
         }
     }
@@ -64,6 +76,9 @@ impl Reason {
             3 => Reason::SecretRequired,
             4 => Reason::SecretNotExpected,
             5 => Reason::OverLimit,
+            6 => Reason::CredentialExpired,
+            7 => Reason::CredentialInvalid,
+            8 => Reason::NotAuthorized,
             other => Reason::Other(other),
         }
     }
@@ -82,6 +97,9 @@ impl Reason {
             Reason::SecretRequired => "secret-required",
             Reason::SecretNotExpected => "secret-not-expected",
             Reason::OverLimit => "over-limit",
+            Reason::CredentialExpired => "credential-expired",
+            Reason::CredentialInvalid => "credential-invalid",
+            Reason::NotAuthorized => "not-authorized",
             Reason::Other(_) => "other",
         }
     }

@@ -33,7 +33,19 @@ pub(crate) fn route(
 ) -> (Bytes, u64) {
     let RelayFrame { raw, frame } = relay;
     let Some(target) = target else { return (raw.clone(), 0) };
-    let wanted = frame.events.wanted(|topic| interests.wants(target, topic));
+    keep_only(raw, frame, |topic| interests.wants(target, topic))
+}
+
+/// The events frame `frame` (its bytes `raw`) with only the events on a topic `wanted` keeps:
+/// its bytes as they came when it keeps them all, else re-batched over the same range of
+/// sequence numbers, so the receiver sees no gap and acknowledges the range. Returns the bytes
+/// and the number of events left out.
+pub(crate) fn keep_only(
+    raw: &Bytes,
+    frame: &wire::Events,
+    wanted: impl FnMut(&str) -> bool,
+) -> (Bytes, u64) {
+    let wanted = frame.events.wanted(wanted);
     let left_out = wanted.iter().filter(|w| !**w).count() as u64;
     if left_out == 0 {
         return (raw.clone(), 0);

@@ -74,6 +74,10 @@ counters! {
     /// Frames a member sent in another node's name, or as if it were the hub (dropped by the
     /// hub).
     impersonations,
+    /// Events frames the hub refused from a member with a scoped credential because an event
+    /// in them is on a topic its credential does not let it publish (the hub then closes its
+    /// connection).
+    forbidden,
     /// Frames the hub dropped because a member sent them faster than the protocol does: hellos
     /// faster than the liveness beat, requests to re-send faster than a member asks.
     throttled,

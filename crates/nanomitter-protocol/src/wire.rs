@@ -568,6 +568,11 @@ impl Received {
     }
 }
 
+/// Whether `frame` says it is an events frame (its kind byte), without decoding it.
+pub fn is_events(frame: &[u8]) -> bool {
+    frame.get(HEADER_LEN - 1) == Some(&(Kind::Events as u8))
+}
+
 /// Decodes a frame. Events share `bytes`: no topic or payload is copied.
 pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
     let mut reader = Cursor { bytes: &bytes, at: 0 };

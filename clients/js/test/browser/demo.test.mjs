@@ -2,7 +2,9 @@
 // playwright-core; no browser is downloaded): the page links to a Rust hub over ws:// with its
 // Origin allowed, shows the Rust ticker's events, shows chat messages (its own and a Rust
 // worker's) and emits events a Rust worker prints; then the hub is killed and every event, both
-// ways, still arrives exactly once. The page's script-tag bundle defines the global `nanomitter`,
+// ways, still arrives exactly once. The page holds a scoped credential its server minted, never
+// the secret: it shows what it may do, its emits elsewhere are refused, and listening to
+// everything it gets only what the credential allows. The page's script-tag bundle defines the global `nanomitter`,
 // and a tcp:// address is refused in the page with the reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -92,6 +94,32 @@ test('the demo page and Rust workers exchange events both ways across a hub kill
   for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], seqs[i - 1] + 1, `the ticker's events, at ${i}`);
   assert.deepEqual(chatFromPage().map((e) => e.seq), Array.from({ length: emitted }, (_, i) => i + 1), 'the page\'s events at the printer');
   assert.deepEqual((await state()).lagged, []);
+
+  // The page holds a scoped credential, never the secret: it shows what it may do, its emits
+  // elsewhere are refused, and listening to everything it gets only what the credential allows.
+  assert.match(await page.textContent('#scope'), /^may emit on chat; receives chat, stockprice\.>; until /);
+  const config = await page.evaluate(async () => (await fetch('config.json')).text());
+  assert.ok(!config.includes(demo.secret), 'the page\'s configuration holds no secret');
+  const scoped = await page.evaluate(async () => {
+    const { emitter } = window.demo;
+    const forbidden = (() => {
+      try {
+        emitter.emit('stockprice.fake', { ticker: 'FAKE', price: 1 });
+        return 'emitted';
+      } catch (e) {
+        return `${e.code}: ${e.message}`;
+      }
+    })();
+    window.demo.everything = [];
+    emitter.on('*', (event) => window.demo.everything.push(event.topic));
+    return forbidden;
+  });
+  assert.equal(scoped, 'Forbidden: this client\'s credential does not allow emitting on "stockprice.fake"');
+  demo.processes.printer.send('secret.plans {"text":"not for the page"}');
+  demo.processes.printer.send('chat {"text":"after the secret"}');
+  await waitUntil('the chat after the secret in the page', async () => (await messages()).some((m) => m.endsWith(': after the secret')));
+  const everything = await page.evaluate(() => window.demo.everything);
+  assert.ok(everything.includes('chat') && !everything.some((topic) => topic.startsWith('secret')), `${everything}`);
 
   // A browser has no TCP: a tcp:// address (the default one included) is refused, saying why.
   const refusals = await page.evaluate(async () => {

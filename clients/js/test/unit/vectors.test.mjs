@@ -7,6 +7,7 @@ import { decodePayload, encodePayload } from '../../dist/codec.js';
 import { Dialing, hmac } from '../../dist/auth.js';
 import { decodeRefusal, encodeRefusal } from '../../dist/refusal.js';
 import { fromHex, toHex, utf8 } from '../../dist/bytes.js';
+import { readToken } from '../../dist/credential.js';
 import { describe, fromDescription, loadVectors as load } from './frames_json.mjs';
 
 const withoutData = (d) =>
@@ -64,7 +65,7 @@ test('the refusal vectors encode and decode as their reason and text, as in Rust
 
 test('the handshake vector: challenge, the hub proof checked, the proof, the key and the tags', async () => {
   const v = load('handshake.json');
-  const dialing = new Dialing(utf8(v.secret), fromHex(v.dialer_nonce));
+  const dialing = new Dialing(utf8(v.secret), null, fromHex(v.dialer_nonce));
   assert.equal(toHex(dialing.challenge), v.challenge);
   const { proof, session } = await dialing.answer(fromHex(v.answer));
   assert.equal(toHex(proof), v.proof);
@@ -80,10 +81,23 @@ test('the handshake vector: challenge, the hub proof checked, the proof, the key
   // A hub that does not know the secret is refused before this side proves anything.
   const forged = fromHex(v.answer);
   forged[forged.length - 1] ^= 1;
-  await assert.rejects(new Dialing(utf8(v.secret), fromHex(v.dialer_nonce)).answer(forged), (e) => e.code === 'AuthFailed' && /does not know the cluster secret/.test(e.message));
+  await assert.rejects(new Dialing(utf8(v.secret), null, fromHex(v.dialer_nonce)).answer(forged), (e) => e.code === 'AuthFailed' && /does not know the cluster secret/.test(e.message));
   // A tag out of order does not match.
   const key = fromHex(v.session_key);
   assert.equal((await hmac(key, [utf8('x')])).length, 32);
+});
+
+test('the credential vector: the token read, its claims in the challenge, its key proven', async () => {
+  const v = load('credential.json');
+  const { claims, key, scope } = readToken(v.token);
+  assert.equal(toHex(claims), toHex(utf8(v.claims)));
+  assert.equal(toHex(key), v.key);
+  assert.deepEqual(scope, { name: 'alice', publish: ['chat.>'], listen: ['stockprice.>', 'chat.>'], expires: 4102444800 });
+  const dialing = new Dialing(key, claims, fromHex(v.dialer_nonce));
+  assert.equal(toHex(dialing.challenge), v.challenge);
+  const { proof, session } = await dialing.answer(fromHex(v.answer));
+  assert.equal(toHex(proof), v.proof);
+  assert.equal(session.keyHex, v.session_key);
 });
 
 test('a hello may list at most 4,096 entries in each list, as in Rust', () => {

@@ -9,10 +9,13 @@
 //! (what the hub sends there is dropped, and nothing is acknowledged unless a frame here does).
 
 use super::Rng;
+use crate::credential::Claims;
 use crate::event::Codec;
-use crate::hashing::Set;
+use crate::hashing::{Map, Set};
 use crate::topic::MAX_INTEREST_SEGMENTS;
-use crate::wire::{self, Ack, EventsBatch, Hello, Interest, Joining, Nack, MAX_LISTED};
+use crate::wire::{
+    self, Ack, EventsBatch, Hello, Interest, Joining, Left, LeftReason, Nack, MAX_LISTED,
+};
 use bytes::Bytes;
 use std::time::Duration;
 
@@ -29,6 +32,8 @@ const SEGMENTS_PER_PATTERN: usize = 16;
 /// The topic of events forged in a member's name: one listeners of `a.*`, `a.>` and `*` take,
 /// and no member emits.
 const FORGED_TOPIC: &str = "a.forged";
+/// The one topic a scoped adversary's credential lets it publish (and receive).
+const SCOPED_TOPIC: &str = "a.scoped";
 
 /// A kind of attack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -52,10 +57,16 @@ pub enum Attack {
     /// A few events, then a hello claiming a last sequence number and a retained-from far
     /// ahead of them: receivers count as lost what was never sent.
     LaggedClaim,
+    /// A member with a scoped credential (it may publish and receive [`SCOPED_TOPIC`] only)
+    /// tries every frame its scope or the rules of who may say what forbid: a hello as the hub,
+    /// events, acknowledgements, a request, an interest and a goodbye in a live member's name,
+    /// and events on a topic it may not publish (its connection is then closed, as the hub's
+    /// link does), connecting again after each.
+    Scoped,
 }
 
 impl Attack {
-    const ALL: [Attack; 7] = [
+    const ALL: [Attack; 8] = [
         Attack::AwaitBomb,
         Attack::Churn,
         Attack::Takeover,
@@ -63,6 +74,7 @@ impl Attack {
         Attack::NackFlood,
         Attack::LargestInterest,
         Attack::LaggedClaim,
+        Attack::Scoped,
     ];
 }
 
@@ -76,8 +88,9 @@ pub(super) struct Move {
 /// What a [`Move`] does on its peer's connection.
 #[derive(Debug, Clone)]
 pub(super) enum Act {
-    /// Connect to the hub of the moment (closing the peer's previous connection, if any).
-    Connect,
+    /// Connect to the hub of the moment (closing the peer's previous connection, if any), with
+    /// a scoped credential's claims or as a full member (`None`).
+    Connect(Option<Claims>),
     /// Send a frame, if the connection is up.
     Send(Bytes),
     /// Close the connection, without a goodbye.
@@ -108,11 +121,14 @@ pub(super) struct Adversaries {
     /// Node ids the adversaries made up (not those of members they took over): their events
     /// are not the workload's, and what receivers are told about them is not judged.
     pub(super) ids: Set<u64>,
+    /// The ids of scoped adversaries, with their claims: no member may deliver an event of
+    /// theirs on a topic the claims do not let them publish, nor take them for its hub.
+    pub(super) scoped: Map<u64, Claims>,
 }
 
 impl Adversaries {
     pub(super) fn new(seed: u64) -> Adversaries {
-        Adversaries { rng: Rng::new(seed ^ SALT), ids: Set::default() }
+        Adversaries { rng: Rng::new(seed ^ SALT), ids: Set::default(), scoped: Map::default() }
     }
 
     /// The attacks of a run and when each starts, within `active` and early enough for the
@@ -141,7 +157,7 @@ impl Adversaries {
                 let id = self.made_up_id();
                 let listed = self.rng.between(MAX_LISTED as u64 / 2, MAX_LISTED as u64 + 1);
                 let members = (0..listed).map(|_| self.rng.next()).collect();
-                at(0, 0, Act::Connect);
+                at(0, 0, Act::Connect(None));
                 at(1, 0, Act::Send(hello(id, Joining::Again, 0, members)));
                 format!("{id:x} names {listed} made-up members")
             }
@@ -154,7 +170,7 @@ impl Adversaries {
                         id = self.made_up_id();
                     }
                     let start = round * 950;
-                    at(start, 0, Act::Connect);
+                    at(start, 0, Act::Connect(None));
                     at(start + 1, 0, Act::Send(hello(id, Joining::Fresh, 0, vec![])));
                     at(start + self.rng.between(20, 500), 0, Act::Close);
                 }
@@ -164,7 +180,7 @@ impl Adversaries {
             Attack::Takeover => {
                 let live: Vec<&Member> = members.iter().filter(|m| m.live).collect();
                 let victim = live[self.rng.below(live.len() as u64) as usize];
-                at(0, 0, Act::Connect);
+                at(0, 0, Act::Connect(None));
                 at(1, 0, Act::Send(hello(victim.id, Joining::Fresh, victim.last_seq, vec![])));
                 for step in 1..=self.rng.between(1, 5) {
                     let seq = victim.last_seq + step;
@@ -181,7 +197,7 @@ impl Adversaries {
             }
             Attack::ForgedAcks => {
                 let id = self.made_up_id();
-                at(0, 0, Act::Connect);
+                at(0, 0, Act::Connect(None));
                 at(1, 0, Act::Send(hello(id, Joining::Fresh, 0, vec![])));
                 let frames = self.rng.between(2, 6);
                 for frame in 0..frames {
@@ -197,7 +213,7 @@ impl Adversaries {
             Attack::NackFlood => {
                 let id = self.made_up_id();
                 let sender = &members[self.rng.below(members.len() as u64) as usize];
-                at(0, 0, Act::Connect);
+                at(0, 0, Act::Connect(None));
                 at(1, 0, Act::Send(hello(id, Joining::Fresh, 0, vec![])));
                 let every = self.rng.between(5, 100);
                 let from_seq = self.rng.between(1, sender.last_seq + 2);
@@ -217,7 +233,7 @@ impl Adversaries {
                         .collect();
                     let interest = Interest { node: id, version: 1, patterns };
                     let after = peer as u64 * 20;
-                    at(after, peer, Act::Connect);
+                    at(after, peer, Act::Connect(None));
                     at(after + 1, peer, Act::Send(hello(id, Joining::Fresh, 0, vec![])));
                     at(after + 2, peer, Act::Send(Bytes::from(interest.encode())));
                 }
@@ -239,11 +255,44 @@ impl Adversaries {
                     retained_from,
                     ..hello_of(id, Joining::No, sent, vec![])
                 };
-                at(0, 0, Act::Connect);
+                at(0, 0, Act::Connect(None));
                 at(1, 0, Act::Send(hello(id, Joining::Fresh, 0, vec![])));
                 at(5, 0, Act::Send(Bytes::from(events)));
                 at(300, 0, Act::Send(Bytes::from(claim.encode())));
                 format!("{id:x} sent {sent} events, claims {claimed} retained from {retained_from}")
+            }
+            Attack::Scoped => {
+                let id = self.made_up_id();
+                let claims = Claims::new("scoped", [SCOPED_TOPIC], [SCOPED_TOPIC], u64::MAX);
+                self.scoped.insert(id, claims.clone());
+                let live: Vec<&Member> = members.iter().filter(|m| m.live).collect();
+                let victim = live[self.rng.below(live.len() as u64) as usize];
+                let mut step = 0;
+                let mut next = || {
+                    step += 5;
+                    step
+                };
+                at(next(), 0, Act::Connect(Some(claims.clone())));
+                at(next(), 0, Act::Send(hello(id, Joining::Fresh, 0, vec![])));
+                at(next(), 0, Act::Send(events(id, 1, SCOPED_TOPIC)));
+                let as_hub = Hello { hub: true, ..hello_of(id, Joining::No, 1, vec![]) };
+                at(next(), 0, Act::Send(Bytes::from(as_hub.encode())));
+                let (other, seq) = (victim.id, victim.last_seq + 1);
+                at(next(), 0, Act::Send(events(other, seq, SCOPED_TOPIC)));
+                let ack = Ack { node: other, epoch: 1, acks: vec![(id, 1)] };
+                at(next(), 0, Act::Send(Bytes::from(ack.encode())));
+                let nack = Nack { node: other, sender: id, from_seq: 1 };
+                at(next(), 0, Act::Send(Bytes::from(nack.encode())));
+                let interest = Interest { node: other, version: 1 << 40, patterns: vec![] };
+                at(next(), 0, Act::Send(Bytes::from(interest.encode())));
+                let left = Left { epoch: 1, node: other, reason: LeftReason::Closed };
+                at(next(), 0, Act::Send(Bytes::from(left.encode())));
+                for round in 0..self.rng.between(1, 4) {
+                    at(next(), 0, Act::Send(events(id, 2 + round, FORGED_TOPIC)));
+                    at(next(), 0, Act::Connect(Some(claims.clone())));
+                    at(next(), 0, Act::Send(hello(id, Joining::Again, 1, vec![])));
+                }
+                format!("{id:x} in the name of n{} ({other:x})", victim.index)
             }
         };
         Plan { about, moves }
@@ -271,6 +320,15 @@ fn hello_of(node: u64, joining: Joining, last_seq: u64, members: Vec<u64>) -> He
         members,
         owed: vec![],
     }
+}
+
+/// An events frame of `node` with one event, `seq`, on `topic`.
+fn events(node: u64, seq: u64, topic: &str) -> Bytes {
+    let mut batch = EventsBatch::new(node, "scoped", 64);
+    batch.push(seq, Codec::Json, topic, b"{}").expect("a short topic");
+    let mut frame = batch.finish(seq, seq);
+    wire::set_retained_from(&mut frame, seq);
+    Bytes::from(frame)
 }
 
 /// [`hello_of`], encoded.

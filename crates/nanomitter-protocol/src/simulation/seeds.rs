@@ -9,7 +9,7 @@
 //! `SIM_FRAMES=1` with one seed prints every frame of the run (`-- --nocapture` shows it for a
 //! seed that passes).
 
-use super::{run, Summary};
+use super::{run, Attack, Summary};
 
 /// Seeds every run checks: 200 in a release build (about 15 s), 40 in a debug one.
 const FIXED: std::ops::Range<u64> = if cfg!(debug_assertions) { 0..40 } else { 0..200 };
@@ -58,4 +58,6 @@ fn the_delivery_promise_holds_under_seeded_faults() {
     println!("{} seeds: {total:?}", seeds.len());
     assert!(failed.is_empty(), "{} of {} seeds failed: {failed:?}", failed.len(), seeds.len());
     assert!(total.emitted > 0 && total.delivered > 0, "the runs carried events");
+    let fixed = std::env::var_os("SEED").is_none() && std::env::var_os("SEEDS").is_none();
+    assert!(!fixed || total.attacks.contains_key(&Attack::Scoped), "a scoped adversary ran");
 }

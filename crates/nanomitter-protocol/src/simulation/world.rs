@@ -17,7 +17,7 @@ use crate::hashing::{Map, Set};
 use crate::sender::RETAINED_PER_WINDOW;
 use crate::settings::{Settings, SlowConsumer};
 use crate::stats::Stats;
-use crate::topic::{self, LAGGED};
+use crate::topic::{self, HUB_CHANGED, LAGGED};
 use crate::wire::{self, Received};
 use crate::{Action, ConnId, LinkState, Node, OpenedAs};
 use bytes::Bytes;
@@ -155,6 +155,10 @@ struct Conn {
     to_client: VecDeque<Bytes>,
     /// When the last frame of each direction arrives (later frames arrive after it: order).
     arriving: [Duration; 2],
+    /// The claims of a scoped adversary's credential on its connection: a frame it may not
+    /// send closes the connection before the hub's core sees it, as the hub's link does
+    /// (`src/link/connection.rs`). `None` for a full member.
+    scope: Option<crate::credential::Claims>,
 }
 
 /// A simulated process: the core, its shell's state, and what its listeners saw.
@@ -678,6 +682,7 @@ impl World {
             to_hub,
             to_client,
             arriving,
+            scope: None,
         };
         self.conns.insert(conn, c);
         conn
@@ -819,6 +824,14 @@ impl World {
         while let Some((number, event)) = self.nodes[node].backlog.pop_front() {
             let n = &mut self.nodes[node];
             n.taken = number;
+            if event.topic() == HUB_CHANGED {
+                let data: serde_json::Value =
+                    serde_json::from_slice(event.payload()).unwrap_or_default();
+                let hub = u64::from_str_radix(data["node"].as_str().unwrap_or("0"), 16);
+                if hub.is_ok_and(|hub| self.adversaries.scoped.contains_key(&hub)) {
+                    self.broken.get_or_insert(format!("n{node} took a scoped member for its hub"));
+                }
+            }
             if event.topic() == LAGGED {
                 let data: serde_json::Value =
                     serde_json::from_slice(event.payload()).unwrap_or_default();
@@ -833,6 +846,14 @@ impl World {
             } else if !topic::is_reserved(event.topic())
                 && n.patterns.iter().any(|p| topic::matches(p, event.topic()))
             {
+                let scope = self.adversaries.scoped.get(&event.node());
+                if scope.is_some_and(|claims| !claims.may_publish(event.topic())) {
+                    self.broken.get_or_insert(format!(
+                        "n{node} received {:x}'s event on {}, which its scope forbids",
+                        event.node(),
+                        event.topic()
+                    ));
+                }
                 n.received.push((event.node(), event.seq(), event.topic().to_owned()));
                 n.holds.insert((event.node(), event.seq()));
                 self.summary.delivered += 1;
@@ -1033,7 +1054,7 @@ impl World {
         let up = |conn: &ConnId| self.conns.get(conn).is_some_and(|c| c.up);
         let conn = self.attacks[attack].conns[peer].filter(up);
         match step.act {
-            Act::Connect => {
+            Act::Connect(scope) => {
                 if let Some(old) = conn {
                     self.close(old);
                 }
@@ -1042,6 +1063,9 @@ impl World {
                     return;
                 };
                 let conn = self.new_conn(hub, hub_attempt, None, 0);
+                if let Some(c) = self.conns.get_mut(&conn) {
+                    c.scope = scope;
+                }
                 self.attacks[attack].conns[peer] = Some(conn);
                 self.trace(format!("conn {conn}: attack #{attack} peer {peer} -> hub {hub}"));
                 let now = self.instant();
@@ -1055,6 +1079,14 @@ impl World {
                 self.trace(format!("attack #{attack} peer {peer} sends on conn {conn}: {short}"));
                 if self.nodes[self.conns[&conn].hub].isolated {
                     self.summary.dropped_frames += 1;
+                    return;
+                }
+                let forbidden = self.conns[&conn].scope.as_ref().is_some_and(|scope| {
+                    wire::decode(frame.clone()).is_ok_and(|decoded| !scope.may_send(&decoded))
+                });
+                if forbidden {
+                    self.trace(format!("conn {conn}: outside its scope, the hub's link closes it"));
+                    self.close(conn);
                     return;
                 }
                 self.enqueue(conn, true, frame, format_args!("attack #{attack} -> hub"));
