@@ -5,16 +5,10 @@
 // leaving change the table and show up in the timeline of notices.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromiumPage, withoutChromium } from './chromium.mjs';
 import { Process, freePort, waitUntil } from '../helpers.mjs';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-test('the dashboard shows members, a live chart per pattern and the notices', { skip: !existsSync(CHROMIUM) && `no ${CHROMIUM}` }, async (t) => {
+test('the dashboard shows members, a live chart per pattern and the notices', { skip: withoutChromium }, async (t) => {
   const address = `tcp://127.0.0.1:${await freePort()}`;
   const monitor = `127.0.0.1:${await freePort()}`;
   // The first node binds the address: the hub, listening to `load`, with the endpoint.
@@ -24,15 +18,7 @@ test('the dashboard shows members, a live chart per pattern and the notices', { 
   const producer = await Process.load('producer', address, 500);
   t.after(() => producer.kill());
 
-  const profile = mkdtempSync(path.join(tmpdir(), 'nanomitter-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
-  t.after(async () => {
-    await browser.close();
-    rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
-  });
-  const page = await browser.newPage();
-  const problems = [];
-  page.on('pageerror', (error) => problems.push(String(error)));
+  const { page, problems } = await chromiumPage(t);
   await page.goto(`http://${monitor}/`);
 
   const rows = () => page.locator('#members tbody tr').count();

@@ -8,29 +8,14 @@
 // and a tcp:// address is refused in the page with the reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromiumPage, withoutChromium } from './chromium.mjs';
 import { startDemo } from '../../../../examples/browser/serve.mjs';
 import { freePort, waitUntil } from '../helpers.mjs';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-test('the demo page and Rust workers exchange events both ways across a hub kill, exactly once', { skip: !existsSync(CHROMIUM) && `no ${CHROMIUM}` }, async (t) => {
+test('the demo page and Rust workers exchange events both ways across a hub kill, exactly once', { skip: withoutChromium }, async (t) => {
   const demo = await startDemo({ httpPort: await freePort(), wsPort: await freePort(), tickMs: 10 });
   t.after(() => demo.stop());
-  const profile = mkdtempSync(path.join(tmpdir(), 'nanomitter-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
-  // One hook, in this order: the browser writes to its profile until it is closed.
-  t.after(async () => {
-    await browser.close();
-    rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
-  });
-  const page = await browser.newPage();
-  const problems = [];
-  page.on('pageerror', (error) => problems.push(String(error)));
+  const { page, problems } = await chromiumPage(t);
   await page.goto(demo.url);
   // The page's module sets `window.demo` once it has started; until then there is no state.
   const state = () => page.evaluate(() => window.demo && { ...window.demo, emitter: undefined, node: window.demo.emitter.node });
