@@ -4,13 +4,16 @@
 // worker's) and emits events a Rust worker prints; then the hub is killed and every event, both
 // ways, still arrives exactly once. The page holds a scoped credential its server minted, never
 // the secret: it shows what it may do, its emits elsewhere are refused, and listening to
-// everything it gets only what the credential allows. The page's script-tag bundle defines the global `nanomitter`,
-// and a tcp:// address is refused in the page with the reason.
+// everything it gets only what the credential allows; a token widened in the page, or expired,
+// is refused within a second with the reason. The page's script-tag bundle defines the global
+// `nanomitter`, and a tcp:// address is refused in the page with the reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chromiumPage, withoutChromium } from './chromium.mjs';
-import { startDemo } from '../../../../examples/browser/serve.mjs';
-import { freePort, waitUntil } from '../helpers.mjs';
+import { PAGE_SCOPE, startDemo } from '../../../../examples/browser/serve.mjs';
+import { binary, freePort, waitUntil } from '../helpers.mjs';
 
 test('the demo page and Rust workers exchange events both ways across a hub kill, exactly once', { skip: withoutChromium }, async (t) => {
   const demo = await startDemo({ httpPort: await freePort(), wsPort: await freePort(), tickMs: 10 });
@@ -105,6 +108,29 @@ test('the demo page and Rust workers exchange events both ways across a hub kill
   await waitUntil('the chat after the secret in the page', async () => (await messages()).some((m) => m.endsWith(': after the secret')));
   const everything = await page.evaluate(() => window.demo.everything);
   assert.ok(everything.includes('chat') && !everything.some((topic) => topic.startsWith('secret')), `${everything}`);
+
+  // A token widened in the page, or one that expired, is refused within a second, with the reason.
+  const env = { ...process.env, NANOMITTER_SECRET: demo.secret };
+  const expired = (await promisify(execFile)(binary(), ['token', ...PAGE_SCOPE.slice(0, -2), '--ttl', '0s'], { env })).stdout.trim();
+  const refused = await page.evaluate(async (expired) => {
+    const { candidates, token } = await (await fetch('config.json')).json();
+    const [claims, key] = token.split('.');
+    const widen = (text) => btoa(text.replace('"publish":["chat"]', '"publish":[">"]')).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const widened = `${widen(atob(claims.replace(/-/g, '+').replace(/_/g, '/')))}.${key}`;
+    const tries = [];
+    for (const tried of [widened, expired]) {
+      const started = performance.now();
+      const outcome = await new window.nanomitter.Emitter({ token: tried }).connect(candidates).then(
+        () => 'connected',
+        (e) => `${e.code} ${e.reason}`,
+      );
+      tries.push({ outcome, ms: performance.now() - started, widened: tried === widened && claims !== widened.split('.')[0] });
+    }
+    return tries;
+  }, expired);
+  assert.deepEqual(refused.map((r) => r.outcome), ['Refused credential-invalid', 'Refused credential-expired']);
+  assert.ok(refused[0].widened, 'the widened claims differ from the page\'s');
+  for (const { outcome, ms } of refused) assert.ok(ms < 1000, `${outcome} after ${ms} ms`);
 
   // A browser has no TCP: a tcp:// address (the default one included) is refused, saying why.
   const refusals = await page.evaluate(async () => {
