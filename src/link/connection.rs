@@ -8,6 +8,7 @@
 //! what a frame means (the core does) nor how a connection opens (`opening` does).
 
 use super::opening::{open_connection, refused_origin, send_refusal, OpeningError, OPENING_MAX};
+use super::warn_every::WarnEvery;
 use super::{LinkEvent, Shared};
 use crate::auth::{Opener, Sealer, TAG_LEN};
 use crate::authorization::Scope;
@@ -113,12 +114,9 @@ impl WriteQueue {
 /// memory before it accepts again: meanwhile new connections wait in the system's queue (or
 /// are refused by it), and the hub keeps its role and its members.
 const EXHAUSTED_BACKOFF: Duration = Duration::from_millis(100);
-/// At most one warning that the hub is out of resources this often.
-const EXHAUSTED_WARN_EVERY: Duration = Duration::from_secs(10);
-
 /// The hub's accept loop: every member gets a connection of its own.
 pub(super) async fn accept_members(listener: Rc<Listener>, shared: Rc<Shared>) {
-    let mut last_warned: Option<Instant> = None;
+    let mut exhausted = WarnEvery::default();
     loop {
         match listener.accept().await {
             Ok(stream) => {
@@ -134,9 +132,8 @@ pub(super) async fn accept_members(listener: Rc<Listener>, shared: Rc<Shared>) {
             }
             Err(error) if error.is_out_of_resources() => {
                 Stats::add(&shared.stats.over_budget, 1);
-                if last_warned.is_none_or(|at| at.elapsed() >= EXHAUSTED_WARN_EVERY) {
+                if exhausted.due(Instant::now()).is_some() {
                     warn!(%error, "the hub cannot take more connections for now: it keeps its members and tries again");
-                    last_warned = Some(Instant::now());
                 }
                 tokio::time::sleep(EXHAUSTED_BACKOFF).await;
             }
@@ -360,27 +357,17 @@ async fn read_frames(
     }
 }
 
-/// One warning per connection and [`MALFORMED_WARN_EVERY`] about the malformed frames it sent,
-/// with their count, however many come (each is counted in `stats().malformed`).
+/// One warning per connection and [`WARN_EVERY`](super::warn_every::WARN_EVERY) about the
+/// malformed frames it sent, with their count, however many come (each is counted in
+/// `stats().malformed`).
 #[derive(Default)]
-struct MalformedLog {
-    last_warned: Option<Instant>,
-    unreported: u64,
-}
-
-/// At most one warning about malformed frames per connection this often.
-const MALFORMED_WARN_EVERY: Duration = Duration::from_secs(10);
+struct MalformedLog(WarnEvery);
 
 impl MalformedLog {
     fn dropped(&mut self, error: &wire::FrameError, from: Option<ConnId>) {
-        self.unreported += 1;
-        let now = Instant::now();
-        if self.last_warned.is_some_and(|at| now.duration_since(at) < MALFORMED_WARN_EVERY) {
-            return;
+        if let Some(unwritten) = self.0.due(Instant::now()) {
+            warn!(%error, conn = from, dropped = unwritten + 1, "dropped malformed frames");
         }
-        warn!(%error, conn = from, dropped = self.unreported, "dropped malformed frames");
-        self.last_warned = Some(now);
-        self.unreported = 0;
     }
 }
 

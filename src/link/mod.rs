@@ -12,7 +12,8 @@
 //! limit, the tags and the budget of frames waiting for the actor — and writer — a queue
 //! bounded in frames and bytes: a member that does not read has its connection closed, it
 //! never slows the others), `probe` (whether a more preferred candidate can be had) and
-//! `refusals` (the warnings about refused connections, rate-limited per reason). What
+//! `refusals` (the warnings about refused connections, rate-limited per reason, each a
+//! `warn_every`: a repeated warning written at most every 10 s with the count of the others). What
 //! waits for the actor is bounded: the frames a link's readers reported and the actor has not
 //! handled yet may hold at most [`UNHANDLED_BUDGET`] bytes, one connection's at most
 //! `CONNECTION_UNHANDLED_BUDGET`, and a reader that finds either reached stops reading until
@@ -27,6 +28,7 @@ mod connection;
 mod opening;
 mod probe;
 mod refusals;
+mod warn_every;
 
 pub(crate) use opening::{hub_answers, OpeningError, Proof};
 pub(crate) use probe::probe;

@@ -7,45 +7,28 @@
 //! connection is refused (`opening` and `connection` do) nor what a refusal does to the election
 //! (the core does).
 
+use super::warn_every::WarnEvery;
 use crate::error::NoHub;
 use nanomitter_protocol::refusal::{Reason, Refusal};
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tracing::warn;
 
 /// The warnings about refused connections: at most one per reason every
-/// [`REFUSAL_WARN_EVERY`], with the count of those not written since, on the
+/// [`WARN_EVERY`](super::warn_every::WARN_EVERY), with the count of those not written since, on the
 /// [`REFUSALS_LOG_TARGET`](crate::REFUSALS_LOG_TARGET) target (which the CLI shows by default).
 /// A refusal is a setting to put right, not an outage: whoever reads the log is told which.
 #[derive(Default)]
 pub(crate) struct RefusalLog {
-    /// Per reason (its words), when its last warning was written and how many refusals for it
-    /// came since without one.
-    reasons: std::cell::RefCell<HashMap<String, (Instant, u64)>>,
+    /// Per reason (its words), its warning.
+    reasons: std::cell::RefCell<HashMap<String, WarnEvery>>,
 }
-
-/// At most one warning per reason of refusal this often.
-const REFUSAL_WARN_EVERY: Duration = Duration::from_secs(10);
 
 impl RefusalLog {
     /// Counts one refusal for `reason` at `now`: `Some(not written since the last warning)`
     /// when its warning is due.
     fn due(&self, reason: String, now: Instant) -> Option<u64> {
-        let mut reasons = self.reasons.borrow_mut();
-        match reasons.get_mut(&reason) {
-            Some((last, since)) if now.duration_since(*last) < REFUSAL_WARN_EVERY => {
-                *since += 1;
-                None
-            }
-            Some((last, since)) => {
-                *last = now;
-                Some(std::mem::take(since))
-            }
-            None => {
-                reasons.insert(reason, (now, 0));
-                Some(0)
-            }
-        }
+        self.reasons.borrow_mut().entry(reason).or_default().due(now)
     }
 
     /// The hub refused a dialer, or a dialer refused the hub's opening, for `refusal`'s reason.
@@ -99,6 +82,8 @@ impl RefusalLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::link::warn_every::WARN_EVERY;
+    use std::time::Duration;
 
     #[test]
     fn one_warning_per_reason_per_period_with_the_count_of_the_others() {
@@ -109,7 +94,7 @@ mod tests {
         assert_eq!(log.due(wrong(), start + Duration::from_secs(1)), None);
         assert_eq!(log.due(wrong(), start + Duration::from_secs(9)), None);
         assert_eq!(log.due("origin-not-allowed".into(), start), Some(0), "another reason");
-        let later = start + REFUSAL_WARN_EVERY;
+        let later = start + WARN_EVERY;
         assert_eq!(log.due(wrong(), later), Some(2), "written again, with the two not written");
         assert_eq!(log.due(wrong(), later), None);
     }
