@@ -9,7 +9,7 @@
  */
 
 import { concat } from './bytes.js';
-import { type ByteStream, type NodeEndpoint, type StreamHandlers, StreamOpenError, type TlsOptions } from './transport.js';
+import { type ByteStream, type NodeEndpoint, type StreamHandlers, StreamEnding, type TlsOptions } from './transport.js';
 
 /** The part of `net.Socket` (and `tls.TLSSocket`) used here. */
 interface Socket {
@@ -81,46 +81,27 @@ export async function openNodeStream(
   if (endpoint.kind !== 'ipc') socket.setNoDelay(true);
 
   return new Promise((resolve, reject) => {
-    let open = false;
-    let closed = false;
-    const timer = setTimeout(() => {
-      if (open) return;
-      closed = true;
-      socket.destroy();
-      reject(new StreamOpenError(`${address}: no connection within ${options.timeoutMs} ms`, false));
-    }, options.timeoutMs);
-    const finish = (reason: string) => {
-      if (closed) return;
-      closed = true;
-      clearTimeout(timer);
-      socket.destroy();
-      if (open) handlers.onClose(reason);
-      else reject(new StreamOpenError(`${address}: ${reason}`, false));
-    };
-    socket.on('error', (error: Error) => finish(error.message));
-    socket.on('close', () => finish('the connection closed'));
+    const ending = new StreamEnding(address, 'connection', options.timeoutMs, handlers, reject, () => socket.destroy());
+    socket.on('error', (error: Error) => ending.end(error.message));
+    socket.on('close', () => ending.end('the connection closed'));
     socket.once(ready, () => {
-      if (closed) return;
+      if (ending.ended) return;
       if (socket.authorized === false) {
-        closed = true;
-        clearTimeout(timer);
-        socket.destroy();
         const why = nameMismatch?.message ?? `${String(socket.authorizationError)}, checked against the given certificate authorities`;
-        reject(new StreamOpenError(`${address}: the hub's certificate does not verify (${why})`, true));
+        ending.end(`the hub's certificate does not verify (${why})`, true);
         return;
       }
-      open = true;
-      clearTimeout(timer);
+      ending.opened();
       socket.on('data', (chunk: Uint8Array) => {
-        if (!closed) handlers.onData(chunk);
+        if (!ending.ended) handlers.onData(chunk);
       });
       resolve({
         write(parts) {
-          if (!closed) socket.write(concat(parts));
+          if (!ending.ended) socket.write(concat(parts));
         },
         close() {
-          if (closed) return;
-          closed = true;
+          if (ending.ended) return;
+          ending.closedHere();
           // What was written still leaves; a hub that does not close its side is dropped later.
           socket.end();
           const linger = setTimeout(() => socket.destroy(), LINGER_MS) as { unref?: () => void };

@@ -3,8 +3,9 @@
  * WebSocket (`ws://`, `wss://`) anywhere, and on Node.js also a TCP connection (`tcp://`), a Unix
  * domain socket (`ipc://`) or a TLS session over TCP (`tls+tcp://`), as the Rust hub serves them.
  *
- * Owns: what a stream is and reports, what an address names, whether this runtime can reach it,
- * and which stream opens it. Must not open a stream itself (websocket.ts and node_streams.ts do)
+ * Owns: what a stream is and reports (its opening and end settled once, `StreamEnding`), what an
+ * address names, whether this runtime can reach it, and which stream opens it. Must not open a
+ * stream itself (websocket.ts and node_streams.ts do)
  * or look at the bytes. The Node.js streams are loaded with `import()` when first needed, so a
  * browser never loads them.
  */
@@ -52,6 +53,65 @@ export class StreamOpenError extends NanomitterError {
   ) {
     super(code, message);
     this.name = 'StreamOpenError';
+  }
+}
+
+/**
+ * A stream's opening and its end, each settled once: before the stream opened, its timeout or a
+ * failure rejects the opening; after, the first end is reported to the handlers. Both streams
+ * (websocket.ts, node_streams.ts) share it.
+ */
+export class StreamEnding {
+  /** Whether the stream opened (then an end goes to the handlers, not to the opening). */
+  private open = false;
+  /** Whether it ended (or timed out): later ends are ignored. */
+  private over = false;
+  /** Rejects the opening after `timeoutMs`, until the stream opens. */
+  private readonly timer: ReturnType<typeof setTimeout>;
+
+  /**
+   * Opening `what` at `address`: `release` gives the underlying socket up, at a timeout and at
+   * every end.
+   */
+  constructor(
+    private readonly address: string,
+    what: string,
+    timeoutMs: number,
+    private readonly handlers: StreamHandlers,
+    private readonly reject: (error: Error) => void,
+    private readonly release: () => void,
+  ) {
+    this.timer = setTimeout(() => {
+      this.over = true;
+      release();
+      reject(new StreamOpenError(`${address}: no ${what} within ${timeoutMs} ms`, false));
+    }, timeoutMs);
+  }
+
+  /** Whether the stream ended: nothing more is written or reported. */
+  get ended(): boolean {
+    return this.over;
+  }
+
+  /** The stream opened: from now on its end goes to the handlers. */
+  opened(): void {
+    this.open = true;
+    clearTimeout(this.timer);
+  }
+
+  /** This side closes the open stream its own way and tells nobody: later ends are ignored. */
+  closedHere(): void {
+    this.over = true;
+  }
+
+  /** The stream ended for `reason`, or failed to open (`refused`: another try will not help). */
+  end(reason: string, refused = false): void {
+    if (this.over) return;
+    this.over = true;
+    clearTimeout(this.timer);
+    this.release();
+    if (this.open) this.handlers.onClose(reason);
+    else this.reject(new StreamOpenError(`${this.address}: ${reason}`, refused));
   }
 }
 

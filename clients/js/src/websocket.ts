@@ -6,9 +6,9 @@
  * Owns: opening, writing, reading and closing one WebSocket. Must not look at the bytes.
  */
 
-import { NanomitterError } from './errors.js';
 import { concat } from './bytes.js';
-import type { ByteStream, StreamHandlers } from './transport.js';
+import { NanomitterError } from './errors.js';
+import { type ByteStream, type StreamHandlers, StreamEnding } from './transport.js';
 
 /**
  * The Rust hub accepts WebSocket messages of at most 1 MiB (NNG's default); writes are cut to
@@ -69,44 +69,28 @@ export async function openWebSocket(
   const socket = native ? new Socket(address) : new Socket(address, [], { perMessageDeflate: false });
   socket.binaryType = 'arraybuffer';
   return new Promise((resolve, reject) => {
-    let open = false;
-    let closed = false;
-    const timer = setTimeout(() => {
-      if (!open) {
-        closed = true;
-        socket.close();
-        reject(new NanomitterError('Unreachable', `${address}: no WebSocket connection within ${timeoutMs} ms`));
-      }
-    }, timeoutMs);
-    const finish = (reason: string) => {
-      if (closed) return;
-      closed = true;
-      clearTimeout(timer);
-      if (open) handlers.onClose(reason);
-      else reject(new NanomitterError('Unreachable', `${address}: ${reason}`));
-    };
-    socket.onerror = (event) => finish(event?.message || 'the WebSocket failed');
-    socket.onclose = (event) => finish(`the WebSocket closed${event?.code ? ` (code ${event.code})` : ''}`);
+    const ending = new StreamEnding(address, 'WebSocket connection', timeoutMs, handlers, reject, () => socket.close());
+    socket.onerror = (event) => ending.end(event?.message || 'the WebSocket failed');
+    socket.onclose = (event) => ending.end(`the WebSocket closed${event?.code ? ` (code ${event.code})` : ''}`);
     socket.onmessage = (event) => {
       const bytes = bytesOf(event.data);
       if (bytes) handlers.onData(bytes);
-      else finish('a text message on a binary stream');
+      else ending.end('a text message on a binary stream');
     };
     socket.onopen = () => {
-      open = true;
-      clearTimeout(timer);
+      ending.opened();
       resolve({
         write(parts) {
-          if (closed) return;
+          if (ending.ended) return;
           const joined = concat(parts);
           for (let from = 0; from < joined.length; from += MAX_MESSAGE) {
             socket.send(joined.subarray(from, Math.min(from + MAX_MESSAGE, joined.length)));
           }
         },
         close() {
-          if (closed) return;
+          if (ending.ended) return;
           socket.close(1000);
-          finish('closed by this member');
+          ending.end('closed by this member');
         },
       });
     };
