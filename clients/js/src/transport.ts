@@ -5,8 +5,7 @@
  *
  * Owns: what a stream is and reports (its opening and end settled once, `StreamEnding`), what an
  * address names, whether this runtime can reach it, and which stream opens it. Must not open a
- * stream itself (websocket.ts and node_streams.ts do)
- * or look at the bytes. The Node.js streams are loaded with `import()` when first needed, so a
+ * stream itself (websocket.ts and node_streams.ts do) or look at the bytes. The Node.js streams are loaded with `import()` when first needed, so a
  * browser never loads them.
  */
 
