@@ -187,6 +187,11 @@ export class MemberCore {
     return this.closedFlag;
   }
 
+  /** Whether a link was ever up: a refusal after that is dialed on like any lost hub. */
+  get hasLinked(): boolean {
+    return this.everLinked;
+  }
+
   /** The next thing to do, if any. */
   pollAction(): Action | undefined {
     if (this.actionsTaken === this.actions.length) return undefined;

@@ -122,8 +122,6 @@ export class Member {
   private onRefused: ((refusal: OpenError) => void) | null = null;
   /** The last attempt's refusal, when dialing the same hub again cannot fix it. */
   private finalRefusal: OpenError | null = null;
-  /** Whether a link ever came up: a refusal after that is retried like any lost hub. */
-  private everLinked = false;
   /** Why the last attempt to open a connection failed, and the last refusal by a hub. */
   private lastError: string | null = null;
   private lastRefusal: string | null = null;
@@ -144,7 +142,7 @@ export class Member {
           }
           // Refused for good before the first link: the next candidate at once, and on the last
           // one `connect` fails with the reason instead of waiting for its timeout.
-          if (this.finalRefusal && !this.everLinked) {
+          if (this.finalRefusal && !this.core.hasLinked) {
             if (index === candidates.length - 1) this.onRefused?.(this.finalRefusal);
             break;
           }
@@ -190,7 +188,6 @@ export class Member {
 
   /** One link, from up to down. */
   private serve(connection: Connection, address: string): Promise<void> {
-    this.everLinked = true;
     return new Promise((resolve) => {
       this.linkEnded = resolve;
       this.linkUp(connection, address);
