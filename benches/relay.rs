@@ -7,6 +7,7 @@
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use nanomitter::Codec;
+use nanomitter_protocol::identity::NodeKey;
 use nanomitter_protocol::stats::Stats;
 use nanomitter_protocol::wire::{self, Hello, Joining, Received};
 use nanomitter_protocol::{Node, OpenedAs, Settings};
@@ -32,7 +33,7 @@ fn frame(bytes: Vec<u8>) -> Received {
 /// the attempt of its link.
 fn hub(pattern: &str, own: &[&str], now: Instant) -> (Node, u64) {
     let settings = Settings::new("hub", "tcp://127.0.0.1:1");
-    let mut hub = Node::new(settings, 1, Arc::new(Stats::default()), now);
+    let mut hub = Node::new(settings, 1, NodeKey::sample(1), Arc::new(Stats::default()), now);
     hub.set_patterns(own.iter().map(|p| (p.to_string(), 1)).collect());
     hub.start_election(now);
     let attempt = std::iter::from_fn(|| hub.poll_action())

@@ -16,6 +16,7 @@ use crate::monitor::Endpoint;
 use crate::outbox::Outbox;
 use crate::pattern_budget::PatternBudget;
 use crate::pending::Pending;
+use crate::protocol::identity::NodeKey;
 use crate::stats::Stats;
 use actix::Supervisor;
 use std::hash::{BuildHasher, Hasher};
@@ -38,6 +39,8 @@ impl EmitterBuilder {
 /// Starts the supervised emitter and resolves once its first election gave it a role.
 async fn start(config: Config) -> Result<EmitterHandle> {
     let node = random_node_id();
+    // What proves the id at every hub this node joins, for as long as it runs.
+    let key = NodeKey::random().map_err(|e| crate::auth::AuthError::Random(e.to_string()))?;
     let shared = Arc::new(Shared {
         stats: Arc::new(Stats::default()),
         pending: Pending::new(
@@ -52,7 +55,7 @@ async fn start(config: Config) -> Result<EmitterHandle> {
     let (address, timeout) = (config.core.candidates.join(", "), config.connect_timeout);
     let addr = {
         let (config, shared) = (config.clone(), shared.clone());
-        Supervisor::start(move |_| Emitter::new(config, node, shared, state_tx))
+        Supervisor::start(move |_| Emitter::new(config, node, key, shared, state_tx))
     };
     let handle = EmitterHandle::new(&config, node, shared, state.clone(), addr);
     #[cfg(feature = "monitor")]

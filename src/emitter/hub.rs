@@ -10,6 +10,7 @@ use super::{Emitter, LinkState, Shared};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::link::{probe, FromLink, Link, LinkEvent, RefusalLog};
+use crate::protocol::identity::NodeKey;
 use crate::protocol::{Action, Node};
 use actix::prelude::*;
 use std::collections::HashMap;
@@ -39,9 +40,10 @@ pub(super) struct Hub {
 }
 
 impl Hub {
-    pub(super) fn new(config: &Config, node: u64, shared: &Shared) -> Self {
+    pub(super) fn new(config: &Config, node: u64, key: NodeKey, shared: &Shared) -> Self {
+        let now = Instant::now();
         Hub {
-            node: Node::new(config.core.clone(), node, shared.stats.clone(), Instant::now()),
+            node: Node::new(config.core.clone(), node, key, shared.stats.clone(), now),
             patterns_told: None,
             link: None,
             flush_waiters: HashMap::new(),

@@ -27,6 +27,7 @@ use crate::membership::Peer;
 use crate::outbox::{Outbox, Record, Taken};
 use crate::pattern_budget::PatternBudget;
 use crate::pending::Pending;
+use crate::protocol::identity::NodeKey;
 use crate::registry::Registry;
 use crate::stats::Stats;
 use actix::prelude::*;
@@ -120,16 +121,17 @@ impl Emitter {
     pub(crate) fn new(
         config: Config,
         node: u64,
+        key: NodeKey,
         shared: Arc<Shared>,
         state: watch::Sender<LinkState>,
     ) -> Self {
         #[cfg(feature = "nats")]
         let backend = match &config.nats {
             Some(options) => Backend::Nats(Box::new(nats::NatsSide::new(&config, options, node))),
-            None => Backend::Hub(Box::new(Hub::new(&config, node, &shared))),
+            None => Backend::Hub(Box::new(Hub::new(&config, node, key, &shared))),
         };
         #[cfg(not(feature = "nats"))]
-        let backend = Backend::Hub(Box::new(Hub::new(&config, node, &shared)));
+        let backend = Backend::Hub(Box::new(Hub::new(&config, node, key, &shared)));
         Emitter {
             config,
             shared,

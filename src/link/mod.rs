@@ -53,8 +53,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use tracing::{debug, warn};
 
-/// What the link tells the emitter actor.
+/// What the link tells the emitter actor. Nearly every one is a `Frame`, the largest: boxing it
+/// would cost an allocation per frame to save space on the rare others.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum LinkEvent {
     /// A connection came up (authenticated, when the cluster has a secret): for a client, the
     /// hub's; on the hub, a member's.

@@ -17,9 +17,10 @@ use crate::handshake;
 use bytes::Bytes;
 use handshake::{handshake_message, mac};
 use nanomitter::Codec;
+use nanomitter_protocol::identity::NodeKey;
 use nanomitter_protocol::wire::{
     self, Ack, EventsBatch, Frame, FrameError, Hello, Interest, Joining, Left, LeftReason, Nack,
-    Relayed,
+    Proof, Relayed,
 };
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -143,8 +144,20 @@ fn encode(desc: &Value) -> Vec<u8> {
             last_seq: number(&desc["last_seq"]),
             retained_from: number(&desc["retained_from"]),
             received: pairs(&desc["received"], "sender", "seq"),
-            members: desc["members"].as_array().expect("members").iter().map(node_id).collect(),
+            members: desc["members"]
+                .as_array()
+                .expect("members")
+                .iter()
+                .map(|m| (node_id(&m["node"]), node_id(&m["key_hash"])))
+                .collect(),
             owed: pairs(&desc["owed"], "node", "held"),
+            proof: match (&desc["proof"]["key"], &desc["proof"]["key_hash"]) {
+                (Value::String(key), _) => {
+                    Proof::Key(NodeKey(unhex(key).try_into().expect("a key of 16 bytes")))
+                }
+                (_, Value::String(_)) => Proof::KeyHash(node_id(&desc["proof"]["key_hash"])),
+                _ => Proof::None,
+            },
         }
         .encode(),
         "nack" => Nack {
@@ -222,8 +235,17 @@ fn describe(frame: &Frame) -> Value {
             "last_seq": hello.last_seq,
             "retained_from": hello.retained_from,
             "received": describe_pairs(&hello.received, "sender", "seq"),
-            "members": hello.members.iter().map(|n| node_hex(*n)).collect::<Vec<_>>(),
+            "members": hello
+                .members
+                .iter()
+                .map(|(node, key_hash)| json!({ "node": node_hex(*node), "key_hash": node_hex(*key_hash) }))
+                .collect::<Vec<_>>(),
             "owed": describe_pairs(&hello.owed, "node", "held"),
+            "proof": match hello.proof {
+                Proof::None => Value::Null,
+                Proof::Key(key) => json!({ "key": hex(&key.0) }),
+                Proof::KeyHash(key_hash) => json!({ "key_hash": node_hex(key_hash) }),
+            },
         }),
         Frame::Nack(nack) => json!({
             "kind": "nack",

@@ -81,6 +81,11 @@ export function getU64(view: DataView, at: number): number | null {
   return high * TWO_32 + view.getUint32(at, true);
 }
 
+/** A fresh random key, which proves a node's right to its id at its hub (docs/wire.md §6.3). */
+export function randomNodeKey(): Uint8Array {
+  return webCrypto().getRandomValues(new Uint8Array(16));
+}
+
 /** A fresh random node id. */
 export function randomNodeId(): NodeId {
   const bytes = new Uint8Array(8);

@@ -39,6 +39,8 @@ import {
 const FIRST_SUBSCRIPTIONS_MS = 100;
 /** How long a member waits before asking again for the same missing events. */
 const NACK_INTERVAL_MS = 50;
+/** The key hash a member lists with the members it knew (a hub binds no id on its word). */
+const NO_KEY_HASH = '0000000000000000';
 /** How often a busy member repeats its acknowledgements. */
 const ACK_REFRESH_MS = 50;
 /** How long after its last events frame a member counts as busy. */
@@ -175,8 +177,14 @@ export class MemberCore {
   /** How many of {@link actions} were taken already (they are dropped once all are). */
   private actionsTaken = 0;
 
+  /**
+   * @param id this member's node id.
+   * @param key what proves `id`: its joining hello on each connection carries it, so that no
+   *   other process can take the id while this member is not linked.
+   */
   constructor(
     readonly id: NodeId,
+    private readonly key: Uint8Array,
     private readonly settings: CoreSettings,
   ) {
     this.sender = new Sender(id, settings.service, settings.batchBytes, settings.window);
@@ -328,7 +336,7 @@ export class MemberCore {
     if (hello.role === 'hub') {
       if (hello.epoch < this.epoch) return this.linkDown(now, 'the hub is of an older election (stale)');
       this.epoch = hello.epoch;
-      this.hubMembers = new Set(hello.members.filter((n) => n !== this.id));
+      this.hubMembers = new Set(hello.members.map((m) => m.node).filter((n) => n !== this.id));
       const early = this.beforeHubHello;
       if (early) {
         this.beforeHubHello = null;
@@ -480,8 +488,11 @@ export class MemberCore {
         lastSeq: this.sender.lastSent(),
         retainedFrom: this.sender.retainedFrom(),
         received: capListed(joining === 'no' ? [] : this.receiver.delivered()),
-        members: capListed(joining === 'again' ? this.knownMembers() : []),
+        // A hub takes no binding on a member's word: the hashes are 0.
+        members: capListed(joining === 'again' ? this.knownMembers() : []).map((node) => ({ node, keyHash: NO_KEY_HASH })),
         owed: [...this.owed].map(([node, o]) => ({ node, held: o.held })),
+        // A joining hello is the first on its connection: it proves the id.
+        proof: joining === 'no' ? null : { key: this.key },
       }),
     );
     for (const [node, owed] of this.owed) if (owed.back) this.owed.delete(node);

@@ -7,7 +7,7 @@
  * member does.
  */
 
-import { type NodeId, randomNodeId, utf8 } from './bytes.js';
+import { type NodeId, randomNodeId, randomNodeKey, utf8 } from './bytes.js';
 import { secretBytes } from './auth.js';
 import type { Proof } from './connection.js';
 import { type Scope, checkPublish, readToken } from './credential.js';
@@ -165,6 +165,8 @@ function checkEmitOptions(options: unknown): { codec?: CodecName } {
 export class Emitter {
   /** This node's id (16 hex digits), as other nodes see it in events and notices. */
   readonly node: NodeId = randomNodeId();
+  /** What proves {@link node} at every hub this emitter joins: no other process can take the id. */
+  private readonly key: Uint8Array = randomNodeKey();
   private readonly options: EmitterOptions;
   private readonly registry = new Registry<Listener>();
   private member: Member | null = null;
@@ -210,6 +212,7 @@ export class Emitter {
     const o = this.options;
     this.member = new Member(
       this.node,
+      this.key,
       {
         service: this.service,
         candidates: list,

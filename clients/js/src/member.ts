@@ -61,10 +61,11 @@ export class Member {
 
   constructor(
     readonly id: NodeId,
+    key: Uint8Array,
     private readonly settings: MemberSettings,
     private readonly hooks: MemberHooks,
   ) {
-    this.core = new MemberCore(id, settings);
+    this.core = new MemberCore(id, key, settings);
   }
 
   /** Counters, kept by the core (the connection's malformed frames are counted here). */

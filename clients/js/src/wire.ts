@@ -89,9 +89,21 @@ export interface HelloFrame {
   lastSeq: number;
   retainedFrom: number;
   received: SenderSeq[];
-  members: NodeId[];
+  /** From the hub, its clients with the hash of the key each id is bound to; from a member, 0s. */
+  members: { node: NodeId; keyHash: NodeId }[];
   owed: { node: NodeId; held: number }[];
+  /** What proves the node's right to its id (docs/wire.md §6.3). */
+  proof: HelloProof;
 }
+
+/**
+ * A member's key in its first hello on each connection (it binds the id at the hub), the key's
+ * hash in that hello as the hub relays it, or nothing (beats, the hub's hellos).
+ */
+export type HelloProof = { key: Uint8Array } | { keyHash: NodeId } | null;
+
+/** The bytes of a member's key. */
+export const KEY_LEN = 16;
 
 export interface NackFrame {
   kind: 'nack';
@@ -293,8 +305,11 @@ function encodeControl(frame: Exclude<Frame, EventsFrame>): Uint8Array {
       w.u8(frame.role === 'hub' ? 1 : 2).u8(JOINING.indexOf(frame.joining));
       w.shortString(frame.service).u64(frame.lastSeq).u64(frame.retainedFrom);
       w.pairs(frame.received, (r) => w.node(r.sender).u64(r.seq));
-      w.pairs(frame.members, (m) => w.node(m));
+      w.pairs(frame.members, (m) => w.node(m.node).node(m.keyHash));
       w.pairs(frame.owed, (o) => w.node(o.node).u64(o.held));
+      if (frame.proof === null) w.u8(0);
+      else if ('key' in frame.proof) w.u8(1).bytes(frame.proof.key);
+      else w.u8(2).node(frame.proof.keyHash);
       break;
     case 'nack':
       w.header(4).node(frame.node).node(frame.sender).u64(frame.fromSeq);
@@ -471,9 +486,23 @@ function decodeHello(reader: Reader): HelloFrame {
     lastSeq: reader.seq(),
     retainedFrom: reader.seq(),
     received: listed(reader.list(16, () => ({ sender: reader.node(), seq: reader.seq() }))),
-    members: listed(reader.list(8, () => reader.node())),
+    members: listed(reader.list(16, () => ({ node: reader.node(), keyHash: reader.node() }))),
     owed: listed(reader.list(16, () => ({ node: reader.node(), held: reader.seq() }))),
+    proof: decodeProof(reader),
   };
+}
+
+function decodeProof(reader: Reader): HelloProof {
+  switch (reader.u8()) {
+    case 0:
+      return null;
+    case 1:
+      return { key: reader.take(KEY_LEN).slice() };
+    case 2:
+      return { keyHash: reader.node() };
+    default:
+      throw new FrameError('invalid', 'proof');
+  }
 }
 
 function decodeInterest(reader: Reader): InterestFrame {

@@ -10,7 +10,7 @@ use crate::membership::{self, Change};
 use crate::node::{Action, ConnId, Node, DEPARTED_KEPT, NACK_INTERVAL};
 use crate::stats::Stats;
 use crate::trie::Trie;
-use crate::wire::{Hello, Interest, Joining, Left, LeftReason, MAX_LISTED};
+use crate::wire::{Hello, Interest, Joining, Left, LeftReason, Proof, MAX_LISTED};
 use bytes::Bytes;
 use std::time::{Duration, Instant};
 use tracing::debug;
@@ -89,10 +89,21 @@ impl Node {
 
     fn hello(&self, joining: Joining) -> Hello {
         let (received, members) = match self.phase.hub() {
-            Some(hub) => (hub.relay.relayed(), hub.relay.members()),
-            None if joining == Joining::Again => (self.receiver.delivered(), self.known_members()),
+            Some(hub) => {
+                let members = hub.relay.members().into_iter();
+                (hub.relay.relayed(), members.map(|m| (m, self.bindings.hash_of(m))).collect())
+            }
+            None if joining == Joining::Again => {
+                let members = self.known_members().into_iter().map(|m| (m, 0)).collect();
+                (self.receiver.delivered(), members)
+            }
             None if joining == Joining::Fresh => (self.receiver.delivered(), Vec::new()),
             None => (Vec::new(), Vec::new()),
+        };
+        // A client's joining hello is its first on the connection: it proves the id.
+        let proof = match self.phase.hub() {
+            None if joining != Joining::No => Proof::Key(self.key),
+            _ => Proof::None,
         };
         Hello {
             node: self.id,
@@ -105,6 +116,7 @@ impl Node {
             received: listed(received),
             members: listed(members),
             owed: listed(self.owed_list()),
+            proof,
         }
     }
 
@@ -137,6 +149,7 @@ impl Node {
         self.announce_interest(now);
         self.forget_departed(now);
         self.forget_owed(now);
+        self.bindings.expire(now);
         let silent_after = self.settings.liveness_interval * 3;
         match &self.phase {
             Phase::Client(client) if now.duration_since(client.last_from_hub) >= silent_after => {
@@ -161,7 +174,7 @@ impl Node {
     pub(super) fn receive_hello(
         &mut self,
         now: Instant,
-        hello: Hello,
+        mut hello: Hello,
         from: Option<ConnId>,
         raw: Bytes,
     ) {
@@ -178,12 +191,21 @@ impl Node {
                 hub.relay.hello(conn, &hello, now);
                 if hello.joining == Joining::Again {
                     // Members the client knew of that this hub may never have heard of.
-                    let listed = hello.members.iter().filter(|n| !self.departed.contains_key(n));
-                    let refused = listed.filter(|&&node| !hub.relay.await_member(node, now));
+                    let listed = hello.members.iter().map(|(node, _)| node);
+                    let unknown = listed.filter(|n| !self.departed.contains_key(n));
+                    let refused = unknown.filter(|&&node| !hub.relay.await_member(node, now));
                     Stats::add(&self.stats.over_budget, refused.count() as u64);
                 }
                 self.overtake_epoch(now, hello.epoch);
-                self.act(Action::Relay { except: conn, frame: raw });
+                // The key stays here: the others learn what the id is bound to.
+                let frame = match hello.proof {
+                    Proof::Key(key) => {
+                        hello.proof = Proof::KeyHash(key.hash());
+                        Bytes::from(hello.encode())
+                    }
+                    _ => raw,
+                };
+                self.act(Action::Relay { except: conn, frame });
                 if first {
                     self.greet(now, conn);
                 }
@@ -194,7 +216,8 @@ impl Node {
                 }
                 self.epoch = hello.epoch;
                 self.hub_members =
-                    hello.members.iter().copied().filter(|n| *n != self.id).collect();
+                    hello.members.iter().map(|(n, _)| *n).filter(|n| *n != self.id).collect();
+                self.bindings.listed_by_hub(&hello.members);
                 let early = self.phase.client_mut().and_then(|c| c.before_hub_hello.take());
                 if let Some(early) = early {
                     for &(sender, seq) in &hello.received {
@@ -202,6 +225,14 @@ impl Node {
                     }
                     for events in early {
                         self.admit(now, &events);
+                    }
+                }
+            }
+            (None, None) => {
+                // A member joined through this client's hub, which bound its id.
+                if let Proof::KeyHash(key_hash) = hello.proof {
+                    if !self.bindings.heard_join(hello.node, key_hash) {
+                        Stats::add(&self.stats.over_budget, 1);
                     }
                 }
             }

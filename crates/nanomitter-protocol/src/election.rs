@@ -292,6 +292,8 @@ impl Node {
             Duration::ZERO
         };
         let grace = walk + self.settings.election_timeout * 2;
+        // The ids of the members it knew stay bound to their keys while they are awaited.
+        self.bindings.hold_all_until(now + grace);
         info!(epoch = self.epoch, awaited = awaited.len(), "this node is the hub");
         // Waiting for slow clients, the hub bounds what it sends them by its window; otherwise
         // it relays at once and cuts off whoever falls behind.

@@ -64,6 +64,8 @@ pub(crate) struct Footprint {
     pub(crate) owed: usize,
     /// Members of the last hub's cluster, awaited if this node takes over.
     pub(crate) hub_members: usize,
+    /// Node ids bound to keys (see [`crate::identity`]).
+    pub(crate) bindings: usize,
     /// Delivery marks waiting for listeners to take their deliveries.
     pub(crate) marks: usize,
 }
@@ -82,6 +84,7 @@ impl Node {
             departed: self.departed.len(),
             owed: self.owed.len(),
             hub_members: self.hub_members.len(),
+            bindings: self.bindings.len(),
             marks: self.deliveries.marks.len(),
         }
     }

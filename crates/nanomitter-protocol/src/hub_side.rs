@@ -6,6 +6,7 @@
 //! Owns: the glue between the node and its [`Relay`](crate::relay::Relay) state. It must not
 //! admit events for local listeners (the receiving side does) nor send this node's own events.
 
+use crate::identity::Claim;
 use crate::membership;
 use crate::node::{Action, ConnId, Node};
 use crate::relay::{Queued, SentFrame};
@@ -13,7 +14,7 @@ use crate::routing::{route, RelayFrame};
 use crate::sender::RETAINED_PER_WINDOW;
 use crate::settings::SlowConsumer;
 use crate::stats::{EvictionReason, Stats};
-use crate::wire::{Frame, Hello, Joining, Left, LeftReason, Relayed};
+use crate::wire::{Frame, Hello, Joining, Left, LeftReason, Proof, Relayed};
 use std::time::{Duration, Instant};
 use tracing::{debug, trace_span, warn};
 
@@ -122,17 +123,17 @@ impl Node {
     }
 
     /// Whether the hub takes a client's hello, on `conn`. It refuses (drops, and counts):
-    /// - a first hello in the hub's own name, or in the name of a member connected on another
-    ///   connection and heard from lately (it beats every liveness interval): an impostor, whose
-    ///   connection is closed. A member that lost its connection without the hub noticing comes
-    ///   back on a new one while the old one is silent: the old one is closed instead.
+    /// - a first hello in the hub's own name, without a key, or in an id bound to another key
+    ///   (see [`crate::identity`]): an impostor's, whose connection is closed. A first hello
+    ///   with the key binds the id to it; a member back on a new connection while its old one
+    ///   is still open (the hub did not notice it closing) proved it is the same, and the old
+    ///   one is closed instead.
     /// - a joining hello that is not the connection's first: only a first one joins, and a
     ///   flood of joining hellos would make every member re-send its window for each;
     /// - a hello that comes within [`MIN_HELLO_GAP`] of the connection's previous one (counted
     ///   as `throttled`);
     /// - an epoch further ahead than elections can go (see [`Node::epoch_within_reach`]).
     pub(super) fn admits_hello(&mut self, now: Instant, conn: ConnId, hello: &Hello) -> bool {
-        let liveness = self.settings.liveness_interval;
         let own_id = self.id;
         if !self.epoch_within_reach(hello.epoch) {
             Stats::add(&self.stats.malformed, 1);
@@ -143,23 +144,26 @@ impl Node {
             hub.relay.last_hello(conn).is_some_and(|at| now.duration_since(at) < MIN_HELLO_GAP);
         match hub.relay.node_of(conn) {
             None => {
-                let impostor = hello.node == own_id
-                    // The connection is not bound yet: one bound to that node is another.
-                    || match hub.relay.conn_of(hello.node) {
-                        Some((_, heard)) if now.duration_since(heard) < liveness * 2 => true,
-                        Some((old, _)) => {
-                            debug!(old, conn, "a member came back on a new connection");
-                            self.cut_off_client(old, LeftReason::Closed);
-                            false
-                        }
-                        None => false,
-                    };
-                if impostor {
+                let proven = match hello.proof {
+                    Proof::Key(key) if hello.node != own_id => {
+                        let key_hash = key.hash();
+                        let claim = self.bindings.claim(hello.node, key_hash, now);
+                        (claim != Claim::Refused).then_some(key_hash)
+                    }
+                    _ => None,
+                };
+                let Some(key_hash) = proven else {
                     Stats::add(&self.stats.impersonations, 1);
                     debug!(conn, node = %membership::hex(hello.node), "closing a connection that introduced itself as another node");
                     self.act(Action::CutOff(conn));
+                    return false;
+                };
+                self.bindings.bind(hello.node, key_hash);
+                if let Some(old) = hub.relay.conn_of(hello.node) {
+                    debug!(old, conn, "a member came back on a new connection");
+                    self.cut_off_client(old, LeftReason::Closed);
                 }
-                !impostor
+                true
             }
             Some(_) if hello.joining != Joining::No => {
                 Stats::add(&self.stats.malformed, 1);
@@ -232,6 +236,10 @@ impl Node {
             return;
         };
         debug!(node = %membership::hex(node), ?reason, "a client is gone");
+        // However it went, its id stays its own for the grace period.
+        if !self.bindings.went(node, now + hub.relay.grace()) {
+            Stats::add(&self.stats.over_budget, 1);
+        }
         self.send(Left { epoch: self.epoch, node, reason }.encode());
         self.peer_left(now, node, reason);
         self.pump(now);

@@ -27,7 +27,7 @@
 //! What the core speaks and shares with its shell, public: [`settings`] (what the core reads of
 //! the configuration), [`wire`] (the frame format), [`carried`] (the events of a frame, read in place), [`framing`] (frames on a byte stream, with
 //! their tags), [`auth`] (the handshake on the cluster secret), [`credential`] (scoped credentials signed with
-//! it), [`refusal`] (why a connection is refused
+//! it), [`identity`] (the key a node proves its id with), [`refusal`] (why a connection is refused
 //! before it opens), [`event`] (an event and its
 //! codec byte), [`topic`] (the grammar), [`trie`] (many patterns matched at once),
 //! [`membership`] (peers and the notices about them), [`role`], [`stats`] (counters), [`report`]
@@ -51,6 +51,7 @@ pub mod framing;
 mod fuzz;
 pub mod hashing;
 mod hub_side;
+pub mod identity;
 mod interest;
 mod leaving;
 pub mod membership;

@@ -10,6 +10,7 @@ use crate::claims::LossClaims;
 use crate::election::Phase;
 use crate::event::Event;
 use crate::hashing::{Map, Set};
+use crate::identity::{Bindings, NodeKey};
 use crate::interest::Interests;
 use crate::leaving::Owed;
 use crate::membership::{Membership, Peer};
@@ -179,6 +180,13 @@ pub struct Node {
     pub(super) settings: Settings,
     /// This node's id, carried by every frame it sends.
     pub(super) id: u64,
+    /// What proves this node's right to `id`: its first hello on each connection to a hub
+    /// carries it, so that no other process can take the id while this node is not linked.
+    pub(super) key: NodeKey,
+    /// The keys, by hash, that other members' ids are bound to (see [`crate::identity`]): a hub
+    /// refuses a first hello in a bound id without its key; a client keeps what its hub told,
+    /// for the day it becomes the hub.
+    pub(super) bindings: Bindings,
     /// This node's service name, shared by the events it delivers to itself (local echo) and
     /// its notices, so that each does not copy it.
     pub(super) service: ByteString,
@@ -250,9 +258,10 @@ pub struct Node {
 }
 
 impl Node {
-    /// A node of id `id` with these settings, not yet electing (call
-    /// [`start_election`](Node::start_election)), counting into `stats`.
-    pub fn new(settings: Settings, id: u64, stats: Arc<Stats>, now: Instant) -> Node {
+    /// A node of id `id`, which it proves with `key`, with these settings, not yet electing
+    /// (call [`start_election`](Node::start_election)), counting into `stats`. A node that
+    /// restarts keeps its id and its key.
+    pub fn new(settings: Settings, id: u64, key: NodeKey, stats: Arc<Stats>, now: Instant) -> Node {
         Node {
             sender: Sender::new(
                 id,
@@ -265,6 +274,8 @@ impl Node {
             own_taken: if settings.local_echo { 0 } else { u64::MAX },
             settings,
             id,
+            key,
+            bindings: Bindings::default(),
             stats,
             actions: VecDeque::new(),
             phase: Phase::Idle,

@@ -146,9 +146,7 @@ impl Node {
             }
             if nack.sender != self.id {
                 // A sender that is not connected here has nothing to answer with.
-                if let Some(to) =
-                    hub.relay.conn_of(nack.sender).map(|(to, _)| to).filter(|to| *to != origin)
-                {
+                if let Some(to) = hub.relay.conn_of(nack.sender).filter(|to| *to != origin) {
                     self.act(Action::SendTo { to, frame: raw });
                 }
                 return;

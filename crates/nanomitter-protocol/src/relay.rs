@@ -39,9 +39,7 @@ struct Client {
     /// The last count of `taken` the client was told.
     told_taken: u64,
     /// When a frame last came from this client (or it connected, or the hub ran again after a
-    /// stall): one silent too long is cut off (see [`Relay::overdue`]), and a first hello in
-    /// its node's name on another connection while it was heard lately is an impostor's (see
-    /// [`Relay::conn_of`]).
+    /// stall): one silent too long is cut off (see [`Relay::overdue`]).
     last_heard: Instant,
     /// When its acknowledgements last moved (or it connected).
     last_progress: Instant,
@@ -299,6 +297,11 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         self.clients.insert(pipe, client);
     }
 
+    /// How long a member is awaited from when it went: also how long its id stays bound to it.
+    pub(crate) fn grace(&self) -> Duration {
+        self.grace
+    }
+
     /// How many clients are connected.
     pub(crate) fn clients(&self) -> usize {
         self.clients.len()
@@ -428,13 +431,12 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         allowed
     }
 
-    /// The connection bound to `node`, if it is connected and not going, with when it was last
-    /// heard from.
-    pub(crate) fn conn_of(&self, node: u64) -> Option<(P, Instant)> {
+    /// The connection bound to `node`, if it is connected and not going.
+    pub(crate) fn conn_of(&self, node: u64) -> Option<P> {
         self.clients
             .iter()
             .find(|(_, c)| c.node == Some(node) && c.leaving.is_none())
-            .map(|(pipe, c)| (*pipe, c.last_heard))
+            .map(|(pipe, _)| *pipe)
     }
 
     /// The clients other than `origin` (`None`: the hub's own frame) that do not hold

@@ -5,10 +5,11 @@
 //! Owns: test helpers and tests only. It must not be compiled outside `cfg(test)`.
 
 use crate::event::Codec;
+use crate::identity::{NodeKey, KEY_LEN};
 use crate::node::{Action, LinkState, Node, OpenedAs};
 use crate::settings::{Settings, SlowConsumer};
 use crate::stats::Stats;
-use crate::wire::{self, Frame, Hello, Joining, Received};
+use crate::wire::{self, Frame, Hello, Joining, Proof, Received};
 use bytes::Bytes;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -28,7 +29,7 @@ fn node_with(id: u64, now: Instant, adjust: impl FnOnce(Settings) -> Settings) -
         local_echo: false,
         ..Settings::new("scripted", "")
     };
-    Node::new(adjust(settings), id, Arc::new(Stats::default()), now)
+    Node::new(adjust(settings), id, NodeKey::sample(id), Arc::new(Stats::default()), now)
 }
 
 /// Every action the node has queued.
@@ -52,8 +53,14 @@ fn flushed(actions: &[Action]) -> bool {
 }
 
 fn hello(node: u64, hub: bool, joining: Joining, members: Vec<u64>) -> Received {
-    let hello = Hello { members, ..Hello::sample(node, hub, joining) };
-    Received::decode(Bytes::from(hello.encode())).expect("a valid hello")
+    let members = members.into_iter().map(|member| (member, NodeKey::sample(member).hash()));
+    let hello = Hello { members: members.collect(), ..Hello::sample(node, hub, joining) };
+    received(hello.encode())
+}
+
+/// A frame as it arrives.
+fn received(frame: Vec<u8>) -> Received {
+    Received::decode(Bytes::from(frame)).expect("a valid frame")
 }
 
 /// `me` dials its first candidate and links as a client of `hub`, whose hello lists `members`.
@@ -138,19 +145,7 @@ fn a_new_hub_awaits_the_members_its_old_hub_listed_even_unheard_ones() {
     let ticket = me.flush(t0).expect("the event is not acknowledged yet");
     actions(&mut me);
 
-    // The hub goes silent; the restart dials the first candidate (held by the frozen hub) in
-    // vain, then binds the second.
-    let t1 = t0 + Duration::from_secs(3);
-    assert!(run_until(&mut me, t1).iter().any(|a| matches!(a, Action::Crash(_))));
-    me.restarted(t1);
-    me.start_election(t1);
-    let attempt = opened_attempt(&actions(&mut me));
-    me.opened(t1, attempt, Ok(OpenedAs::Client));
-    let after_dial = run_until(&mut me, t1 + ELECTION_TIMEOUT);
-    let attempt = opened_attempt(&after_dial);
-    let t2 = t1 + ELECTION_TIMEOUT;
-    me.opened(t2, attempt, Ok(OpenedAs::Hub));
-    actions(&mut me);
+    let (attempt, t2) = take_over_from_a_silent_hub(&mut me, t0);
 
     // Well past the hold for members it may not know of, the listed member is still awaited.
     let waiting = run_until(&mut me, t2 + ELECTION_TIMEOUT * 2);
@@ -177,6 +172,24 @@ fn a_new_hub_awaits_the_members_its_old_hub_listed_even_unheard_ones() {
     acknowledge(&mut me, attempt, 6, OLD_HUB, t3);
     let done = actions(&mut me);
     assert!(done.iter().any(|a| matches!(a, Action::Flushed(t) if *t == ticket)));
+}
+
+/// The client `me`'s hub goes silent after `t0`; the restart dials the first candidate (held by
+/// the frozen hub) in vain, then binds the second. Returns the new link's attempt and when it
+/// became the hub.
+fn take_over_from_a_silent_hub(me: &mut Node, t0: Instant) -> (u64, Instant) {
+    let t1 = t0 + Duration::from_secs(3);
+    assert!(run_until(me, t1).iter().any(|a| matches!(a, Action::Crash(_))));
+    me.restarted(t1);
+    me.start_election(t1);
+    let attempt = opened_attempt(&actions(me));
+    me.opened(t1, attempt, Ok(OpenedAs::Client));
+    let after_dial = run_until(me, t1 + ELECTION_TIMEOUT);
+    let attempt = opened_attempt(&after_dial);
+    let t2 = t1 + ELECTION_TIMEOUT;
+    me.opened(t2, attempt, Ok(OpenedAs::Hub));
+    actions(me);
+    (attempt, t2)
 }
 
 /// `member` connects on `conn` and says hello, back after a lost hub.
@@ -739,12 +752,12 @@ fn sent_to(actions: &[Action], to: u64) -> Vec<Frame> {
         .collect()
 }
 
-/// A connection whose first hello claims the id of a member connected and beating elsewhere
-/// (or the hub's own) is an impostor: it is closed, and the member keeps its connection. A
-/// member that comes back on a new connection while its old one is silent takes over, and the
-/// old one's closing says nothing of the member, which is still here.
+/// A first hello with a key that is not the one a member's id is bound to, or with none (or in
+/// the hub's own id), is an impostor's: it is closed, and the member keeps its connection. A
+/// member back on a new connection, with its key, takes over at once, even while its old one is
+/// still open; the old one's closing says nothing of the member, which is still here.
 #[test]
-fn a_first_hello_in_a_live_members_name_closes_that_connection() {
+fn a_first_hello_in_a_members_id_without_its_key_closes_that_connection() {
     use std::sync::atomic::Ordering;
     const ME: u64 = 2;
     const MEMBER: u64 = 7;
@@ -753,28 +766,101 @@ fn a_first_hello_in_a_live_members_name_closes_that_connection() {
     let cut_off = |actions: &[Action], conn: u64| {
         actions.iter().any(|a| matches!(a, Action::CutOff(c) if *c == conn))
     };
-    for (conn, claimed) in [(6, MEMBER), (8, ME)] {
+    let claims = [
+        (6, MEMBER, Proof::Key(NodeKey([0xAA; KEY_LEN]))),
+        (8, MEMBER, Proof::None),
+        (10, MEMBER, Proof::KeyHash(NodeKey::sample(MEMBER).hash())),
+        (11, ME, Proof::Key(NodeKey::sample(ME))),
+    ];
+    for (conn, claimed, proof) in claims {
         me.connection_up(t0, attempt, conn);
-        let frame = hello(claimed, false, Joining::Fresh, vec![]);
-        me.receive(t0, attempt, Some(conn), frame);
+        let hello = Hello { proof, ..Hello::sample(claimed, false, Joining::Fresh) };
+        me.receive(t0, attempt, Some(conn), received(hello.encode()));
         let out = actions(&mut me);
         assert!(cut_off(&out, conn), "the impostor on {conn} is closed");
         assert!(!out.iter().any(|a| matches!(a, Action::Relay { .. })), "its hello goes nowhere");
     }
-    assert_eq!(me.stats.impersonations.load(Ordering::Relaxed), 2);
+    assert_eq!(me.stats.impersonations.load(Ordering::Relaxed), 4);
 
-    let later = t0 + Duration::from_secs(2);
-    me.connection_up(later, attempt, 9);
+    me.connection_up(t0, attempt, 9);
     let frame = hello(MEMBER, false, Joining::Again, vec![]);
-    me.receive(later, attempt, Some(9), frame);
-    assert!(cut_off(&actions(&mut me), 5), "the silent old connection is closed instead");
-    me.connection_down(later, attempt, 5);
+    me.receive(t0, attempt, Some(9), frame);
+    let out = actions(&mut me);
+    assert!(cut_off(&out, 5), "the old connection is closed instead");
+    let relayed = out.iter().find_map(|a| match a {
+        Action::Relay { frame, .. } => wire::decode(frame.clone()).ok(),
+        _ => None,
+    });
+    let Some(Frame::Hello(relayed)) = relayed else { panic!("the hello is relayed: {out:?}") };
+    let bound_to = Proof::KeyHash(NodeKey::sample(MEMBER).hash());
+    assert_eq!(relayed.proof, bound_to, "the others learn the key's hash, never the key");
+    me.connection_down(t0, attempt, 5);
     let notices = actions(&mut me).into_iter().any(|a| match a {
         Action::Send(bytes) => matches!(wire::decode(bytes), Ok(Frame::Left(_))),
         _ => false,
     });
     assert!(!notices, "the member did not leave: it is on its new connection");
     assert_eq!(me.peers().len(), 1);
+}
+
+/// A member the hub cut off, or that went without a word, keeps its id for the grace period:
+/// a first hello in that id without its key is refused meanwhile, and the member itself comes
+/// back with its key. Past the grace period the id is free. (Without the binding, whoever
+/// reached the hub first took the id of a member that was not linked.)
+#[test]
+fn the_id_of_a_member_that_is_not_linked_stays_bound_to_its_key_for_the_grace_period() {
+    use std::sync::atomic::Ordering;
+    const ME: u64 = 2;
+    const MEMBER: u64 = 7;
+    let t0 = Instant::now();
+    let (mut me, attempt) = hub_with_client(ME, MEMBER, t0);
+    me.connection_down(t0, attempt, 5);
+    actions(&mut me);
+    let claim = |me: &mut Node, at: Instant, conn: u64, proof: Proof| {
+        me.connection_up(at, attempt, conn);
+        let hello = Hello { proof, ..Hello::sample(MEMBER, false, Joining::Again) };
+        me.receive(at, attempt, Some(conn), received(hello.encode()));
+        !actions(me).iter().any(|a| matches!(a, Action::CutOff(c) if *c == conn))
+    };
+    let impostor = Proof::Key(NodeKey([0xAA; KEY_LEN]));
+    let within = t0 + Duration::from_millis(500);
+    assert!(!claim(&mut me, within, 6, impostor), "taken by an impostor while bound");
+    assert_eq!(me.stats.impersonations.load(Ordering::Relaxed), 1);
+    assert!(claim(&mut me, within, 8, Proof::Key(NodeKey::sample(MEMBER))), "its member refused");
+    me.connection_down(within, attempt, 8);
+    actions(&mut me);
+    let past = within + Duration::from_secs(60);
+    run_until(&mut me, past);
+    assert!(claim(&mut me, past, 9, impostor), "the id is still bound past the grace period");
+}
+
+/// A member learns from its hub what each member's id is bound to; when it becomes the hub, the
+/// ids of the members it knew stay bound while they are awaited, so a process that reaches it
+/// first cannot take one.
+#[test]
+fn a_new_hub_keeps_the_ids_it_learned_bound_while_their_members_are_awaited() {
+    use std::sync::atomic::Ordering;
+    const ME: u64 = 2;
+    const OLD_HUB: u64 = 1;
+    const MEMBER: u64 = 7;
+    let t0 = Instant::now();
+    let mut me = node(ME, t0);
+    linked_client(&mut me, OLD_HUB, vec![ME, MEMBER], t0);
+    assert_eq!(me.bindings.hash_of(MEMBER), NodeKey::sample(MEMBER).hash());
+    let (attempt, became_hub) = take_over_from_a_silent_hub(&mut me, t0);
+    let within = became_hub + Duration::from_millis(100);
+    me.connection_up(within, attempt, 6);
+    let impostor = Proof::Key(NodeKey([0xAA; KEY_LEN]));
+    let forged = Hello { proof: impostor, ..Hello::sample(MEMBER, false, Joining::Again) };
+    me.receive(within, attempt, Some(6), received(forged.encode()));
+    assert!(
+        actions(&mut me).iter().any(|a| matches!(a, Action::CutOff(6))),
+        "taken at the new hub"
+    );
+    assert_eq!(me.stats.impersonations.load(Ordering::Relaxed), 1);
+    me.connection_up(within, attempt, 8);
+    me.receive(within, attempt, Some(8), hello(MEMBER, false, Joining::Again, vec![]));
+    assert!(!actions(&mut me).iter().any(|a| matches!(a, Action::CutOff(8))), "its member refused");
 }
 
 /// A client that knows a newer election moves the hub's epoch past it, and the hub tells its

@@ -42,19 +42,24 @@
 //!
 //! **hello** — `node u64 | epoch u64 | role u8 (1 hub, 2 client) | joining u8 (0 beat, 1 first
 //! link, 2 link after a lost hub) | service u8 len + str | last_seq u64 | retained_from u64 |
-//! count u32 | count x { sender u64, seq u64 } | members u32 | members x node u64 | owed u32 |
-//! owed x { node u64, held u64 }`. Sent on
+//! count u32 | count x { sender u64, seq u64 } | members u32 | members x { node u64, key_hash
+//! u64 } | owed u32 | owed x { node u64, held u64 } | proof u8 (0 none, 1 key, 2 key hash) |
+//! key 16 bytes (proof 1) or key_hash u64 (proof 2)`. Sent on
 //! joining and as the liveness beat; `last_seq` is the sender's latest sequence number sent and
 //! `retained_from` the oldest it can still send again (a member that lacks events before it
 //! learns they are lost for good); the list is, from a joining client, what it received, from
 //! the hub, what it relayed so far (where a first-time client starts). `members` is, from the
 //! hub, the node ids of its clients (so that whoever takes over knows whom to wait for, heard
 //! from or not); from a client coming back after a lost hub, the members it knew of (so that a
-//! new hub that never heard of them waits for them too); otherwise empty. `owed` lists members that went away without a
+//! new hub that never heard of them waits for them too); otherwise empty. With each member, the
+//! hub tells the hash of the key its id is bound to (a client says 0: a hub takes no binding on
+//! another member's word). `proof` is the node's key in its first hello on each connection to a
+//! hub, which binds the id to the key's hash (see [`crate::identity`]); the hub relays that
+//! hello with the hash in place of the key. `owed` lists members that went away without a
 //! goodbye, each with the latest of this node's sequence numbers every member held when it went:
 //! one that comes back learns from it where it stands, even if it never heard this node before.
 //! Each of the three lists holds at most [`MAX_LISTED`] (4,096) entries, so a hello is at most
-//! 160 KiB and some bytes: far below the frame limit, whatever the cluster went through.
+//! 192 KiB and some bytes: far below the frame limit, whatever the cluster went through.
 //!
 //! **nack** — `node u64 | sender u64 | from_seq u64`: `node` misses `sender`'s events from
 //! `from_seq` on; `sender` re-sends what it still holds.
@@ -77,6 +82,7 @@
 
 use crate::carried::{Carried, CarriedEvent, EVENT_OVERHEAD};
 use crate::event::Codec;
+use crate::identity::{NodeKey, KEY_LEN};
 use crate::topic::InterestSize;
 use bytes::Bytes;
 use bytestring::ByteString;
@@ -242,7 +248,7 @@ impl Frame {
             Frame::Events(_) => 0,
             Frame::Ack(ack) => ack.acks.len() * PAIR,
             Frame::Hello(hello) => {
-                (hello.received.len() + hello.owed.len()) * PAIR + hello.members.len() * 8
+                (hello.received.len() + hello.members.len() + hello.owed.len()) * PAIR
             }
             // Each pattern in a `String` of its own, with its allocation's overhead.
             Frame::Interest(interest) => interest
@@ -274,12 +280,37 @@ pub struct Hello {
     pub retained_from: u64,
     /// Per sender, the highest sequence number it holds in order.
     pub received: Vec<(u64, u64)>,
-    /// From the hub: its clients' node ids. From a client coming back after a lost hub: the
-    /// members it knew of. Otherwise empty.
-    pub members: Vec<u64>,
+    /// From the hub: its clients' node ids, each with the hash of the key its id is bound to.
+    /// From a client coming back after a lost hub: the members it knew of, with 0 (a hub binds
+    /// no id on another member's word). Otherwise empty.
+    pub members: Vec<(u64, u64)>,
     /// Members that went away without a goodbye, with the latest of this node's sequence
     /// numbers every member held when they went.
     pub owed: Vec<(u64, u64)>,
+    /// What proves the node's right to its id (see [`crate::identity`]).
+    pub proof: Proof,
+}
+
+/// What a hello carries to prove its node's right to the id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proof {
+    /// Nothing: a beat, or a hub's hello.
+    None,
+    /// The node's key: in a client's first hello on each connection to a hub, and only there.
+    Key(NodeKey),
+    /// The hash of the key the hub bound the id to: the hub relays a first hello with this in
+    /// place of the key, which it never passes on.
+    KeyHash(u64),
+}
+
+impl Proof {
+    fn encoded_len(&self) -> usize {
+        match self {
+            Proof::None => 1,
+            Proof::Key(_) => 1 + KEY_LEN,
+            Proof::KeyHash(_) => 1 + 8,
+        }
+    }
 }
 
 /// Whether a hello introduces a node on a new link.
@@ -419,7 +450,8 @@ impl Ack {
 
 impl Hello {
     /// A first-epoch hello of a member that has sent and received nothing: a starting point to
-    /// adjust with struct update syntax (tests, peers written by hand).
+    /// adjust with struct update syntax (tests, peers written by hand). A client's joining hello
+    /// carries [`NodeKey::sample`] as its key.
     pub fn sample(node: u64, hub: bool, joining: Joining) -> Hello {
         Hello {
             node,
@@ -432,6 +464,10 @@ impl Hello {
             received: vec![],
             members: vec![],
             owed: vec![],
+            proof: match joining {
+                Joining::Fresh | Joining::Again if !hub => Proof::Key(NodeKey::sample(node)),
+                _ => Proof::None,
+            },
         }
     }
 }
@@ -439,8 +475,8 @@ impl Hello {
 impl Hello {
     /// The frame, encoded.
     pub fn encode(&self) -> Vec<u8> {
-        let lists = (self.received.len() + self.owed.len()) * 16 + self.members.len() * 8;
-        let body = 64 + self.service.len() + lists;
+        let lists = (self.received.len() + self.members.len() + self.owed.len()) * 16;
+        let body = 64 + self.service.len() + lists + self.proof.encoded_len();
         let mut buf = header(Kind::Hello, body);
         buf.extend_from_slice(&self.node.to_le_bytes());
         buf.extend_from_slice(&self.epoch.to_le_bytes());
@@ -450,11 +486,19 @@ impl Hello {
         buf.extend_from_slice(&self.last_seq.to_le_bytes());
         buf.extend_from_slice(&self.retained_from.to_le_bytes());
         put_pairs(&mut buf, &self.received);
-        buf.extend_from_slice(&(self.members.len() as u32).to_le_bytes());
-        for node in &self.members {
-            buf.extend_from_slice(&node.to_le_bytes());
-        }
+        put_pairs(&mut buf, &self.members);
         put_pairs(&mut buf, &self.owed);
+        match self.proof {
+            Proof::None => buf.push(0),
+            Proof::Key(key) => {
+                buf.push(1);
+                buf.extend_from_slice(&key.0);
+            }
+            Proof::KeyHash(hash) => {
+                buf.push(2);
+                buf.extend_from_slice(&hash.to_le_bytes());
+            }
+        }
         buf
     }
 }
@@ -610,8 +654,14 @@ pub fn decode(bytes: Bytes) -> Result<Frame, FrameError> {
             last_seq: reader.seq()?,
             retained_from: reader.seq()?,
             received: reader.pairs(MAX_LISTED)?,
-            members: reader.nodes(MAX_LISTED)?,
+            members: reader.members(MAX_LISTED)?,
             owed: reader.pairs(MAX_LISTED)?,
+            proof: match reader.u8()? {
+                0 => Proof::None,
+                1 => Proof::Key(NodeKey(reader.array()?)),
+                2 => Proof::KeyHash(reader.u64()?),
+                _ => return Err(FrameError::Invalid("proof")),
+            },
         }),
         k if k == Kind::Nack as u8 => Frame::Nack(Nack {
             node: reader.u64()?,
@@ -768,9 +818,10 @@ impl<'a> Cursor<'a> {
         (0..count).map(|_| Ok((self.u64()?, self.seq()?))).collect()
     }
 
-    fn nodes(&mut self, most: usize) -> Result<Vec<u64>, FrameError> {
-        let count = self.count(8, most)?;
-        (0..count).map(|_| self.u64()).collect()
+    /// A hello's members: node ids, each with a key hash (any number).
+    fn members(&mut self, most: usize) -> Result<Vec<(u64, u64)>, FrameError> {
+        let count = self.count(16, most)?;
+        (0..count).map(|_| Ok((self.u64()?, self.u64()?))).collect()
     }
 
     /// A UTF-8 string of `len` bytes, shared with `whole` (which `self.bytes` is a view of).
@@ -830,8 +881,9 @@ mod tests {
                 last_seq: 99,
                 retained_from: 90,
                 received: vec![(5, 6)],
-                members: vec![7, 8],
+                members: vec![(7, 1), (8, u64::MAX)],
                 owed: vec![(7, 3)],
+                proof: Proof::Key(NodeKey([9; KEY_LEN])),
             }),
             Frame::Nack(Nack { node: 1, sender: 2, from_seq: 3 }),
             Frame::Left(Left { epoch: 4, node: 9, reason: LeftReason::Evicted }),
@@ -868,8 +920,9 @@ mod tests {
             last_seq: 0,
             retained_from: 1,
             received: vec![(1, 1)],
-            members: vec![2],
+            members: vec![(2, 5)],
             owed: vec![(3, 4)],
+            proof: Proof::KeyHash(6),
         }
         .encode();
         for bytes in [events, hello] {
@@ -886,7 +939,7 @@ mod tests {
     fn a_hello_may_list_at_most_max_listed_entries_in_each_list() {
         let listing = |n: usize| Hello {
             received: (0..n as u64).map(|s| (s, 1)).collect(),
-            members: (0..n as u64).collect(),
+            members: (0..n as u64).map(|s| (s, s)).collect(),
             owed: (0..n as u64).map(|s| (s, 1)).collect(),
             ..Hello::sample(1, false, Joining::Again)
         };
@@ -994,6 +1047,7 @@ mod tests {
             received: vec![],
             members: vec![],
             owed: vec![],
+            proof: Proof::None,
         };
         assert_eq!(
             decode(Bytes::from(hello(u64::MAX).encode())).unwrap_err(),

@@ -25,8 +25,9 @@ use common::{
     assert_received_all, free_address, load_node, stop_and_report, wait_until, Process, DEADLINE,
 };
 use nanomitter::{topic, Codec};
+use nanomitter_protocol::identity::NodeKey;
 use nanomitter_protocol::wire::{
-    self, EventsBatch, Hello, Interest, Joining, Left, LeftReason, Nack,
+    self, EventsBatch, Hello, Interest, Joining, Left, LeftReason, Nack, Proof,
 };
 use serde_json::Value;
 use std::io::{Read, Write};
@@ -44,6 +45,9 @@ const MAX_AMPLIFICATION: f64 = 2.0;
 const RSS_GROWTH_BOUND_KIB: u64 = 32 * 1024;
 /// Events per second the legitimate producer emits throughout.
 const PRODUCER_RATE: u64 = 200;
+/// What a hub's greeting of one connection may cost at most: its hello (at most 192 KiB) and the
+/// interest frames it keeps, as they came (four nodes at their largest: about 1.2 MiB).
+const GREETING_BOUND: u64 = 1536 * 1024;
 /// The attacker's own node id.
 const ATTACKER: u64 = 0xA77A_C4E2_0000_0001;
 
@@ -208,10 +212,15 @@ impl Outcome {
         self.bytes_out as f64 / self.bytes_in.max(1) as f64
     }
 
+    /// What went to the others (not to the attackers themselves), per byte the attackers sent.
+    fn ratio_to_others(&self) -> f64 {
+        (self.bytes_out - self.bytes_to_attackers) as f64 / self.bytes_in.max(1) as f64
+    }
+
     fn print(&self) {
         let stats = &self.hub_after;
         eprintln!(
-            "attack: {} | in {} B | out {} B ({} B to the attackers) | ratio {:.3} | hub RSS +{} KiB | members RSS +{} KiB \
+            "attack: {} | in {} B | out {} B ({} B to the attackers) | ratio {:.3} ({:.3} to the others) | hub RSS +{} KiB | members RSS +{} KiB \
              | {} events, {} lagged, {} duplicates at the consumer | elections {:?} | flush {:?} | hub malformed {}, \
              impersonations {}, evictions {}",
             self.attack,
@@ -219,6 +228,7 @@ impl Outcome {
             self.bytes_out,
             self.bytes_to_attackers,
             self.ratio(),
+            self.ratio_to_others(),
             self.hub_rss_growth,
             self.member_rss_growth,
             self.events,
@@ -368,7 +378,8 @@ fn hello(node: u64, epoch: u64, hub: bool, joining: Joining) -> Vec<u8> {
     hello_listing(node, epoch, hub, joining, vec![])
 }
 
-/// The same hello, naming `members` as the members it knew of.
+/// The same hello, naming `members` as the members it knew of. A first hello carries a key
+/// the attacker made up: it never learns a member's.
 fn hello_listing(node: u64, epoch: u64, hub: bool, joining: Joining, members: Vec<u64>) -> Vec<u8> {
     Hello {
         node,
@@ -379,8 +390,12 @@ fn hello_listing(node: u64, epoch: u64, hub: bool, joining: Joining, members: Ve
         last_seq: 0,
         retained_from: 1,
         received: vec![],
-        members,
+        members: members.into_iter().map(|member| (member, 0)).collect(),
         owed: vec![],
+        proof: match joining {
+            Joining::No => Proof::None,
+            _ => Proof::Key(NodeKey::sample(node)),
+        },
     }
     .encode()
 }
@@ -662,6 +677,12 @@ fn a_hundred_nodes_at_their_largest_interest_keep_memory_bounded() {
     assert!(outcome.hub_rss_growth <= hub_bound, "hub: +{} KiB", outcome.hub_rss_growth);
     let member_growth = outcome.member_rss_growth;
     assert!(member_growth <= RSS_GROWTH_BOUND_KIB, "members: +{member_growth} KiB");
+    // Each is greeted with the interests the hub keeps (its one amplification, to itself and
+    // bounded per connection); what reaches the others stays within the bound.
+    let to_others = outcome.ratio_to_others();
+    assert!(to_others <= MAX_AMPLIFICATION, "to the others: {to_others:.3} per byte sent");
+    let greetings = outcome.bytes_to_attackers.saturating_sub(outcome.bytes_in);
+    assert!(greetings <= all.len() as u64 * GREETING_BOUND, "greetings of {greetings} B");
 }
 
 #[test]
@@ -826,8 +847,7 @@ fn members_that_come_and_go_without_a_word_do_not_stall_flushes() {
 /// sequence numbers, and the producer's real events were then dropped as duplicates while its
 /// `emit` succeeded. Now nobody is cut off, and a first hello in the id of a member connected
 /// and beating elsewhere closes that connection: nothing forged is delivered, nothing real is
-/// dropped. (A member the hub did cut off, slow or silent, can still be raced for its id by
-/// whoever reaches the hub first without a secret: see the README's Security section.)
+/// dropped.
 #[test]
 fn a_member_cannot_take_over_the_producers_id_after_a_hello_naming_made_up_members() {
     let mut cluster = Cluster::start();
@@ -837,14 +857,23 @@ fn a_member_cannot_take_over_the_producers_id_after_a_hello_naming_made_up_membe
     let mut bomb = Attacker::connect(&cluster.address);
     bomb.send(&hello_listing(ATTACKER, 1, false, Joining::Again, listing));
     let next = cluster.members[0].ask("report", "report")["emitted"].as_u64().unwrap() + 1;
-    // Past the hub's grace period for the members named (when it gave up on them), tries to
-    // pass for the producer, every 50 ms, with events numbered where the producer goes next.
-    let until = Instant::now() + Duration::from_secs(4);
+    let impostors = impostors_of(&cluster.address, victim, next, Duration::from_secs(4));
+    bomb.finish();
+    let mut attackers: Vec<&Attacker> = impostors.iter().collect();
+    attackers.push(&bomb);
+    let outcome = cluster.verdict("a takeover of the producer's id", before, &attackers);
+    assert!(counter(&outcome.hub_after, "impersonations") > 0, "the hub saw none");
+}
+
+/// Tries to pass for `victim`, every 50 ms for `how_long`: a first hello in its id (with a key
+/// of the attacker's), then events numbered from `next` (where the victim goes next) on, on a
+/// topic of their own: the consumer's record shows a hole wherever one was taken in place of the
+/// victim's real event of that number, which is then dropped as seen.
+fn impostors_of(address: &str, victim: u64, next: u64, how_long: Duration) -> Vec<Attacker> {
+    let until = Instant::now() + how_long;
     let mut impostors = Vec::new();
     while Instant::now() < until {
-        let mut impostor = Attacker::join(&cluster.address, victim, Joining::Again, true);
-        // On a topic of their own: the consumer's record shows a hole wherever one was taken in
-        // place of the producer's real event of that number, which is then dropped as seen.
+        let mut impostor = Attacker::join(address, victim, Joining::Again, true);
         for seq in next..next + 400 {
             impostor.send(&events(victim, "forged", seq, (seq, seq), next));
         }
@@ -852,11 +881,41 @@ fn a_member_cannot_take_over_the_producers_id_after_a_hello_naming_made_up_membe
         impostors.push(impostor);
         std::thread::sleep(Duration::from_millis(50));
     }
-    bomb.finish();
-    let mut attackers: Vec<&Attacker> = impostors.iter().collect();
-    attackers.push(&bomb);
-    let outcome = cluster.verdict("a takeover of the producer's id", before, &attackers);
-    assert!(counter(&outcome.hub_after, "impersonations") > 0, "the hub saw none");
+    impostors
+}
+
+/// Once a break: a member that is not linked (frozen here, as a GC pause or a stopped process
+/// would; cut off as slow; or between two links) had its id taken by whoever reached the hub
+/// first in it, and the impostor's events, numbered where the member went next, made its real
+/// ones duplicates. Now the id stays bound to the member's key at the hub for its grace period
+/// after its connection closed: the impostors are refused, and the member, back with its key,
+/// delivers every event.
+#[test]
+fn the_id_of_a_frozen_member_cut_off_by_the_hub_cannot_be_taken() {
+    let mut cluster = Cluster::start();
+    let victim = cluster.producer_id();
+    let silent_before = counter(&cluster.hub_stats(), "evicted_silent");
+    let next = cluster.members[0].ask("report", "report")["emitted"].as_u64().unwrap() + 1;
+    cluster.members[0].signal("STOP");
+    wait_until("the hub to cut the frozen producer off as silent", || {
+        (counter(&cluster.hub_stats(), "evicted_silent") > silent_before).then_some(())
+    });
+    let impostors = impostors_of(&cluster.address, victim, next, Duration::from_millis(800));
+    cluster.members[0].signal("CONT");
+    let attackers: Vec<&Attacker> = impostors.iter().collect();
+    wait_until("the hub to read the impostors to the end", || {
+        attackers.iter().all(|a| a.closed()).then_some(())
+    });
+    let reports = stop_and_report(&mut cluster.members);
+    let hub_after = cluster.hub_stats();
+    eprintln!(
+        "attack: {} first hellos in a frozen member's id | hub impersonations {}",
+        impostors.len(),
+        hub_after["impersonations"]
+    );
+    assert!(counter(&hub_after, "impersonations") >= impostors.len() as u64, "{hub_after}");
+    assert_received_all(&reports[1], &reports[0], true);
+    assert_eq!(counter(&reports[1], "lagged"), 0, "the consumer was told of a loss");
 }
 
 /// The largest frame a node takes (16 MiB by default).

@@ -12,7 +12,8 @@ use common::{free_address, wait_listeners, wait_until, Process, DEADLINE};
 use nanomitter::credential::{Claims, Credential};
 use nanomitter::Secret;
 use nanomitter_protocol::auth::Dialing;
-use nanomitter_protocol::wire::{self, EventsBatch, Hello, Joining};
+use nanomitter_protocol::identity::NodeKey;
+use nanomitter_protocol::wire::{self, EventsBatch, Hello, Joining, Proof};
 use nanomitter_protocol::Codec;
 use serde_json::Value;
 use std::io::{Read, Write};
@@ -174,6 +175,7 @@ fn a_scoped_peer_emitting_outside_its_token_anyway_is_cut_off_and_counted() {
         received: vec![],
         members: vec![],
         owed: vec![],
+        proof: Proof::Key(NodeKey::sample(node)),
     };
     write_message(&mut stream, &hello.encode(), Some(&mut sealer));
     let mut batch = EventsBatch::new(node, "mallory", 16);

@@ -27,6 +27,7 @@ use super::{describe, encode, load, node_hex, rewriting, store, unhex};
 
 use bytes::Bytes;
 use nanomitter::Codec;
+use nanomitter_protocol::identity::NodeKey;
 use nanomitter_protocol::stats::Stats;
 use nanomitter_protocol::wire::{self, Received};
 use nanomitter_protocol::{Action, Event, Node, OpenedAs, Settings};
@@ -49,6 +50,7 @@ const OTHER: u64 = 0x0000_0000_0000_00c2;
 fn settings_json() -> Value {
     json!({
         "node": node_hex(ME),
+        "key": NodeKey::sample(ME).0.iter().map(|b| format!("{b:02x}")).collect::<String>(),
         "service": "member",
         "liveness_ms": 1000,
         "window": 2,
@@ -91,9 +93,16 @@ fn hello(
         "joining": joining, "service": "peer", "last_seq": last_seq,
         "retained_from": retained_from,
         "received": received.iter().map(|(s, q)| json!({"sender": node_hex(*s), "seq": q})).collect::<Vec<_>>(),
-        "members": members.iter().map(|n| node_hex(*n)).collect::<Vec<_>>(),
+        "members": members.iter().map(|n| json!({"node": node_hex(*n), "key_hash": key_hash(*n)})).collect::<Vec<_>>(),
         "owed": owed.iter().map(|(n, h)| json!({"node": node_hex(*n), "held": h})).collect::<Vec<_>>(),
+        // A client's joining hello comes relayed by the hub: with its key's hash.
+        "proof": if role == "client" && joining != "no" { json!({"key_hash": key_hash(node)}) } else { Value::Null },
     })
+}
+
+/// The hash a node's id is bound to, as a hub tells it.
+fn key_hash(node: u64) -> Value {
+    node_hex(NodeKey::sample(node).hash())
 }
 
 /// An events frame of `sender` accounting for `from..=to`, with an event for each of `seqs`.
@@ -357,7 +366,8 @@ struct Recorder {
 impl Recorder {
     fn new() -> Self {
         let start = Instant::now();
-        let node = Node::new(settings(), ME, Arc::new(Stats::default()), start);
+        let node =
+            Node::new(settings(), ME, NodeKey::sample(ME), Arc::new(Stats::default()), start);
         Recorder { node, start, attempt: 0, link_lost: false, labels: HashMap::new(), delivered: 0 }
     }
 

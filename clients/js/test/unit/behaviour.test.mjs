@@ -14,7 +14,7 @@ const vectors = loadVectors('behaviour.json');
 /** Runs a member's state machine the way its shell does, recording what comes out. */
 class Replay {
   constructor(settings) {
-    this.core = new MemberCore(settings.node, {
+    this.core = new MemberCore(settings.node, fromHex(settings.key), {
       service: settings.service,
       livenessMs: settings.liveness_ms,
       window: settings.window,

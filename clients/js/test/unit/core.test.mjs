@@ -7,6 +7,8 @@ import { decode, encode } from '../../dist/wire.js';
 import { utf8 } from '../../dist/bytes.js';
 
 const ME = '0000000000000001';
+/** This member's key. */
+const KEY = new Uint8Array(16).fill(7);
 const HUB = '00000000000000aa';
 const PEER = '00000000000000bb';
 const SETTINGS = {
@@ -36,7 +38,7 @@ const wire = (frame) => decode(encode(frame));
 function hubHello(fields = {}) {
   return wire({
     kind: 'hello', node: HUB, epoch: 1, role: 'hub', joining: 'no', service: 'hub',
-    lastSeq: 0, retainedFrom: 1, received: [], members: [], owed: [], ...fields,
+    lastSeq: 0, retainedFrom: 1, received: [], members: [], owed: [], proof: null, ...fields,
   });
 }
 
@@ -48,7 +50,7 @@ function events(node, coversFrom, coversTo, retainedFrom = 1) {
 
 /** A core linked at `now` to a hub whose hello arrived; the actions so far are taken. */
 function linked(now = 0, settings = SETTINGS) {
-  const core = new MemberCore(ME, settings);
+  const core = new MemberCore(ME, KEY, settings);
   core.linkUp(now);
   core.receive(hubHello(), now);
   core.caughtUp(now);
@@ -57,7 +59,7 @@ function linked(now = 0, settings = SETTINGS) {
 }
 
 test('a link starts with a joining hello, fresh at first and again after a lost link', () => {
-  const core = new MemberCore(ME, SETTINGS);
+  const core = new MemberCore(ME, KEY, SETTINGS);
   assert.equal(core.pollTimeout(), null, 'nothing to wait for before a link');
   core.linkUp(1000);
   const first = actions(core);
@@ -131,7 +133,7 @@ test('a busy member repeats its acknowledgements every 50 ms while busy', () => 
 });
 
 test('the beat sends a hello each liveness interval; three silent beats drop the hub', () => {
-  const core = new MemberCore(ME, SETTINGS);
+  const core = new MemberCore(ME, KEY, SETTINGS);
   core.linkUp(0);
   core.receive(hubHello(), 0);
   const notices = delivered(actions(core)).map((e) => [e.topic, e.data.node]);
@@ -169,7 +171,7 @@ test('a member that did not run for a while does not blame the hub for its own s
 
 test('a lost hub is remembered: the next link joins again, listing it and owing it word', () => {
   const core = linked(0);
-  core.receive(wire({ kind: 'hello', node: PEER, epoch: 1, role: 'client', joining: 'fresh', service: 'peer', lastSeq: 0, retainedFrom: 1, received: [], members: [], owed: [] }), 10);
+  core.receive(wire({ kind: 'hello', node: PEER, epoch: 1, role: 'client', joining: 'fresh', service: 'peer', lastSeq: 0, retainedFrom: 1, received: [], members: [], owed: [], proof: null }), 10);
   actions(core);
   core.linkDown(20, 'the connection closed');
   const down = actions(core);
@@ -179,12 +181,13 @@ test('a lost hub is remembered: the next link joins again, listing it and owing 
   core.linkUp(30);
   const [hello] = sent(actions(core));
   assert.equal(hello.joining, 'again');
-  assert.deepEqual(hello.members, [HUB, PEER].sort());
+  assert.deepEqual(hello.members.map((m) => m.node), [HUB, PEER].sort());
+  assert.deepEqual(hello.proof, { key: KEY }, 'a joining hello proves the id');
   assert.deepEqual(hello.owed, [{ node: HUB, held: 0 }]);
 });
 
 test('a hub of an older election is stale: the link is dropped', () => {
-  const core = new MemberCore(ME, SETTINGS);
+  const core = new MemberCore(ME, KEY, SETTINGS);
   core.linkUp(0);
   core.receive(hubHello({ epoch: 3 }), 0);
   core.linkDown(10, 'the connection closed');

@@ -22,7 +22,9 @@ export function fromDescription(d) {
     case 'hello':
       return {
         kind: 'hello', node: d.node, epoch: d.epoch, role: d.role, joining: d.joining, service: d.service,
-        lastSeq: d.last_seq, retainedFrom: d.retained_from, received: d.received, members: d.members, owed: d.owed,
+        lastSeq: d.last_seq, retainedFrom: d.retained_from, received: d.received,
+        members: d.members.map((m) => ({ node: m.node, keyHash: m.key_hash })), owed: d.owed,
+        proof: d.proof === null ? null : d.proof.key ? { key: fromHex(d.proof.key) } : { keyHash: d.proof.key_hash },
       };
     case 'nack':
       return { kind: 'nack', node: d.node, sender: d.sender, fromSeq: d.from_seq };
@@ -49,7 +51,9 @@ export function describe(f) {
     case 'hello':
       return {
         kind: 'hello', node: f.node, epoch: f.epoch, role: f.role, joining: f.joining, service: f.service,
-        last_seq: f.lastSeq, retained_from: f.retainedFrom, received: f.received, members: f.members, owed: f.owed,
+        last_seq: f.lastSeq, retained_from: f.retainedFrom, received: f.received,
+        members: f.members.map((m) => ({ node: m.node, key_hash: m.keyHash })), owed: f.owed,
+        proof: f.proof === null ? null : f.proof.key ? { key: toHex(f.proof.key) } : { key_hash: f.proof.keyHash },
       };
     case 'nack':
       return { kind: 'nack', node: f.node, sender: f.sender, from_seq: f.fromSeq };

@@ -106,8 +106,9 @@ test('a hello may list at most 4,096 entries in each list, as in Rust', () => {
     kind: 'hello', node: node(1), epoch: 1, role: 'client', joining: 'again', service: 's',
     lastSeq: 0, retainedFrom: 1,
     received: which === 'received' ? Array.from({ length: n }, (_, i) => ({ sender: node(i + 2), seq: 1 })) : [],
-    members: which === 'members' ? Array.from({ length: n }, (_, i) => node(i + 2)) : [],
+    members: which === 'members' ? Array.from({ length: n }, (_, i) => ({ node: node(i + 2), keyHash: node(i) })) : [],
     owed: which === 'owed' ? Array.from({ length: n }, (_, i) => ({ node: node(i + 2), held: 1 })) : [],
+    proof: null,
   });
   for (const which of ['received', 'members', 'owed']) {
     assert.equal(decode(encode(hello(4096, which))).kind, 'hello');

@@ -14,7 +14,8 @@
 //!   client, at most [`MAX_LISTED`] acknowledgement entries besides the senders the hub relays,
 //!   and no entry of what was relayed before it connected but for those; the same for what an
 //!   awaited client held; the interests of other nodes within [`CLUSTER_INTEREST`], plus one
-//!   pattern (`*`, one byte, one segment) per node kept widened; no more peers than clients.
+//!   pattern (`*`, one byte, one segment) per node kept widened; no more peers than clients;
+//!   at most [`MAX_LINGERING`] ids bound besides the clients'.
 //! - growth: the entries of every structure peers can grow add up to at most [`GROWTH_FIXED`],
 //!   plus one per connection open, plus one per [`BYTES_PER_ENTRY`] bytes peers sent. Not
 //!   counted there: the copies of the senders the hub relays that each client holds (what it
@@ -38,13 +39,14 @@
 use super::frames::{node_ids, seqs, EventsSpec, FrameSpec, HUB, ME};
 use super::ITERATIONS;
 use crate::footprint::{Footprint, RelayFootprint};
+use crate::identity::{NodeKey, MAX_LINGERING};
 use crate::interest::CLUSTER_INTEREST;
 use crate::relay::MAX_AWAITED_ON_WORD;
 use crate::settings::{Settings, SlowConsumer};
 use crate::stats::Stats;
 use crate::topic::{MAX_INTEREST_SEGMENTS, MAX_PATTERNS, MAX_PATTERN_SEGMENTS};
 use crate::wire::{self, Ack, Frame, Hello, Interest, Joining, Relayed, MAX_LISTED};
-use crate::wire::{Left, LeftReason, Received, MAX_SERVICE_LEN};
+use crate::wire::{Left, LeftReason, Proof, Received, MAX_SERVICE_LEN};
 use crate::{Action, ConnId, Node, OpenedAs};
 use bolero::check;
 use bolero::generator::{one_of, one_value_of, produce, TypeGenerator};
@@ -62,6 +64,8 @@ const STEPS: std::ops::Range<usize> = 1..48;
 const CONNS: usize = 8;
 /// The honest member's connection, by index.
 const HONEST: usize = 0;
+/// The honest member's key: no adversary has it (theirs are [`NodeKey::sample`]s).
+const HONEST_KEY: NodeKey = NodeKey([0x5E; crate::identity::KEY_LEN]);
 /// The transport's id of connection index 0 (the others follow).
 const FIRST_CONN: ConnId = 10;
 /// The entries of an idle hub and its honest member, at most.
@@ -76,9 +80,8 @@ const BYTES_PER_ENTRY: usize = 4;
 /// timers and greetings): it passes each hello and interest frame on once, and answers a frame
 /// with at most one smaller frame of its own.
 const AMPLIFICATION: usize = 2;
-/// Bytes of a (node, sequence number) pair and of a node id in a frame's list.
+/// Bytes of a pair in a frame's list (a node with a sequence number or a key hash).
 const PAIR_LEN: usize = 16;
-const ID_LEN: usize = 8;
 /// The liveness interval of the hub and of the honest member's beats.
 const LIVENESS: Duration = Duration::from_secs(1);
 /// Drains after one input before the hub must be settled.
@@ -242,7 +245,7 @@ impl Lens {
         let listed = |n: usize| n.min(MAX_LISTED);
         self.hello
             + PAIR_LEN * listed(relay.last_relayed)
-            + ID_LEN * listed(relay.clients.len())
+            + PAIR_LEN * listed(relay.clients.len())
             + PAIR_LEN * listed(footprint.owed)
     }
 
@@ -338,7 +341,7 @@ impl Shell {
         };
         let now = Instant::now();
         let mut shell = Shell {
-            node: Node::new(settings, HUB, Arc::new(Stats::default()), now),
+            node: Node::new(settings, HUB, NodeKey::sample(HUB), Arc::new(Stats::default()), now),
             now,
             attempt: 0,
             lens: Lens::new(),
@@ -363,7 +366,11 @@ impl Shell {
         shell.node.start_election(now);
         shell.settle();
         shell.open(HONEST);
-        let hello = Hello { service: "honest".into(), ..Hello::sample(ME, false, Joining::Fresh) };
+        let hello = Hello {
+            service: "honest".into(),
+            proof: Proof::Key(HONEST_KEY),
+            ..Hello::sample(ME, false, Joining::Fresh)
+        };
         shell.feed(HONEST, hello.encode());
         let interest = Interest { node: ME, version: 1, patterns: vec![("a.*".into(), 1)] };
         shell.feed(HONEST, interest.encode());
@@ -447,8 +454,9 @@ impl Shell {
                     last_seq: listing.last_seq,
                     retained_from: 1,
                     received: ids(listing.received).map(|id| (id, id % 8 + 1)).collect(),
-                    members: ids(listing.members).collect(),
+                    members: ids(listing.members).map(|id| (id, id)).collect(),
                     owed: ids(listing.owed).map(|id| (id, id % 8)).collect(),
+                    proof: Proof::Key(NodeKey::sample(self.id(conn, listing.node))),
                 }
                 .encode()
             }
@@ -640,6 +648,8 @@ impl Shell {
             assert!(*held <= MAX_LISTED + relayed, "an awaited client held {held} of {relayed}");
         }
         assert!(footprint.owed <= MAX_LISTED, "{} members owed word", footprint.owed);
+        let bindings = footprint.bindings;
+        assert!(bindings <= clients + MAX_LINGERING, "{bindings} ids bound, {clients} clients");
         for maps in &relay.clients {
             assert!(maps.acked <= MAX_LISTED + relayed, "{maps:?} of {relayed} relayed");
             assert!(maps.relayed_before <= relayed, "{maps:?} of {relayed} relayed");
@@ -707,6 +717,7 @@ fn uncopied_entries(footprint: &Footprint) -> usize {
         + footprint.departed
         + footprint.owed
         + footprint.hub_members
+        + footprint.bindings
         + footprint.marks
 }
 

@@ -10,9 +10,10 @@
 //! frames name the node under test, its hub and its peers instead of ids nobody knows.
 
 use crate::event::Codec;
+use crate::identity::NodeKey;
 use crate::wire::{
-    self, Ack, EventsBatch, Frame, Hello, Interest, Joining, Left, LeftReason, Nack, Relayed,
-    MAX_EPOCH, MAX_SEQ,
+    self, Ack, EventsBatch, Frame, Hello, Interest, Joining, Left, LeftReason, Nack, Proof,
+    Relayed, MAX_EPOCH, MAX_SEQ,
 };
 use bolero::generator::{constant, one_of, one_value_of, produce, TypeGenerator, ValueGenerator};
 use bytes::Bytes;
@@ -180,6 +181,9 @@ pub(super) struct HelloSpec {
     members: Vec<u64>,
     #[generator(pair_lists())]
     owed: Vec<(u64, u64)>,
+    /// 0: no proof, 1: the node's own (sample) key, 2: another key, 3: a key hash.
+    #[generator(0u8..4)]
+    proof: u8,
 }
 
 impl FrameSpec {
@@ -248,8 +252,14 @@ impl HelloSpec {
             last_seq: self.last_seq,
             retained_from: self.retained_from,
             received: self.received.clone(),
-            members: self.members.clone(),
+            members: self.members.iter().map(|&node| (node, node)).collect(),
             owed: self.owed.clone(),
+            proof: match self.proof {
+                0 => Proof::None,
+                1 => Proof::Key(NodeKey::sample(self.node)),
+                2 => Proof::Key(NodeKey::sample(!self.node)),
+                _ => Proof::KeyHash(self.node),
+            },
         }
     }
 }
@@ -390,7 +400,7 @@ pub(super) fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         node: HUB,
         hub: true,
         joining: Joining::No,
-        members: vec![ME, PEERS[0], PEERS[1]],
+        members: vec![(ME, 0), (PEERS[0], 0), (PEERS[1], 0)],
         owed: vec![(PEERS[1], 2)],
         ..hello.clone()
     }

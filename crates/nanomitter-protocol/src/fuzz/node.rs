@@ -18,6 +18,7 @@
 use super::frames::{seed, FrameSpec, Mutation, HUB, ME, PEERS};
 use super::ITERATIONS;
 use crate::event::Codec;
+use crate::identity::NodeKey;
 use crate::settings::Settings;
 use crate::stats::Stats;
 use crate::topic;
@@ -181,7 +182,7 @@ impl Shell {
             ..Settings::new("fuzzed", "")
         };
         let now = Instant::now();
-        let node = Node::new(settings, ME, Arc::new(Stats::default()), now);
+        let node = Node::new(settings, ME, NodeKey::sample(ME), Arc::new(Stats::default()), now);
         let mut shell = Shell {
             node,
             now,
@@ -205,7 +206,8 @@ impl Shell {
         }
         let (peer, members) = if hub { (PEERS[0], vec![]) } else { (HUB, vec![ME, PEERS[0]]) };
         let joining = if hub { Joining::Fresh } else { Joining::No };
-        let hello = Hello { members, ..Hello::sample(peer, !hub, joining) };
+        let members = members.into_iter().map(|member| (member, NodeKey::sample(member).hash()));
+        let hello = Hello { members: members.collect(), ..Hello::sample(peer, !hub, joining) };
         shell.receive(0, hello.encode());
         let interest = Interest { node: peer, version: 1, patterns: vec![("a.*".into(), 1)] };
         shell.receive(0, interest.encode());
@@ -383,7 +385,7 @@ fn named_nodes(frame: &Frame) -> Vec<u64> {
         Frame::Ack(ack) => std::iter::once(ack.node).chain(ack.acks.iter().map(|a| a.0)).collect(),
         Frame::Hello(hello) => std::iter::once(hello.node)
             .chain(hello.received.iter().map(|r| r.0))
-            .chain(hello.members.iter().copied())
+            .chain(hello.members.iter().map(|m| m.0))
             .chain(hello.owed.iter().map(|o| o.0))
             .collect(),
         Frame::Nack(nack) => vec![nack.node, nack.sender],

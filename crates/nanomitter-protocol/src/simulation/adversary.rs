@@ -12,9 +12,10 @@ use super::Rng;
 use crate::credential::Claims;
 use crate::event::Codec;
 use crate::hashing::{Map, Set};
+use crate::identity::NodeKey;
 use crate::topic::MAX_INTEREST_SEGMENTS;
 use crate::wire::{
-    self, Ack, EventsBatch, Hello, Interest, Joining, Left, LeftReason, Nack, MAX_LISTED,
+    self, Ack, EventsBatch, Hello, Interest, Joining, Left, LeftReason, Nack, Proof, MAX_LISTED,
 };
 use bytes::Bytes;
 use std::time::Duration;
@@ -43,10 +44,10 @@ pub enum Attack {
     AwaitBomb,
     /// Connect, say a fresh hello, close without a goodbye, every 0.95 s for a few seconds.
     Churn,
-    /// A first hello in the id of a live member, then events in its name with its next
-    /// sequence numbers. Live: linked, not frozen or partitioned off. (The id of a member that
-    /// is not linked at the moment, frozen or between two links, goes to whoever says a first
-    /// hello in it first: the hub cannot tell the member from an impostor.)
+    /// A first hello in the id of a member, with a key of the adversary's, then events in its
+    /// name with its next sequence numbers. Half the time the member is not linked at the
+    /// moment (frozen, partitioned off or between two links), when there is one: its id stays
+    /// bound to its key at the hub, and at the next hub, all the same.
     Takeover,
     /// Acknowledgements naming thousands of made-up senders per frame.
     ForgedAcks,
@@ -97,7 +98,7 @@ pub(super) enum Act {
     Close,
 }
 
-/// A live member an attack may aim at.
+/// A member (not killed) an attack may aim at.
 pub(super) struct Member {
     /// Its index in the world, for the trace.
     pub(super) index: usize,
@@ -178,8 +179,13 @@ impl Adversaries {
                 format!("{rounds} rounds, {ids}")
             }
             Attack::Takeover => {
-                let live: Vec<&Member> = members.iter().filter(|m| m.live).collect();
-                let victim = live[self.rng.below(live.len() as u64) as usize];
+                let unlinked: Vec<&Member> = members.iter().filter(|m| !m.live).collect();
+                let pool: Vec<&Member> = if !unlinked.is_empty() && self.rng.chance(50) {
+                    unlinked
+                } else {
+                    members.iter().collect()
+                };
+                let victim = pool[self.rng.below(pool.len() as u64) as usize];
                 at(0, 0, Act::Connect(None));
                 at(1, 0, Act::Send(hello(victim.id, Joining::Fresh, victim.last_seq, vec![])));
                 for step in 1..=self.rng.between(1, 5) {
@@ -306,7 +312,8 @@ impl Adversaries {
     }
 }
 
-/// A client's hello in the first epoch, of a node that sent events up to `last_seq`.
+/// A client's hello in the first epoch, of a node that sent events up to `last_seq`, with a key
+/// the adversary makes up (it never learns a member's).
 fn hello_of(node: u64, joining: Joining, last_seq: u64, members: Vec<u64>) -> Hello {
     Hello {
         node,
@@ -317,8 +324,12 @@ fn hello_of(node: u64, joining: Joining, last_seq: u64, members: Vec<u64>) -> He
         last_seq,
         retained_from: 1,
         received: vec![],
-        members,
+        members: members.into_iter().map(|member| (member, 0)).collect(),
         owed: vec![],
+        proof: match joining {
+            Joining::No => Proof::None,
+            _ => Proof::Key(NodeKey::sample(node)),
+        },
     }
 }
 

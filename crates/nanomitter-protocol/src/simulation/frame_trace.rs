@@ -39,7 +39,7 @@ pub(super) fn describe(frame: &bytes::Bytes, name: impl Fn(u64) -> String) -> St
             h.last_seq,
             h.retained_from,
             pairs(&h.received),
-            h.members.iter().map(|node| name(*node)).collect::<Vec<_>>(),
+            h.members.iter().map(|(node, _)| name(*node)).collect::<Vec<_>>(),
             pairs(&h.owed),
         ),
         Ok(Frame::Nack(n)) => {

@@ -14,6 +14,7 @@ use super::adversary::{Act, Adversaries, Attack, Member, Move};
 use super::Rng;
 use crate::event::Codec;
 use crate::hashing::{Map, Set};
+use crate::identity::NodeKey;
 use crate::sender::RETAINED_PER_WINDOW;
 use crate::settings::{Settings, SlowConsumer};
 use crate::stats::Stats;
@@ -299,7 +300,8 @@ impl World {
         let index = self.nodes.len();
         let id = self.rng.next() | 1;
         let stats = Arc::new(Stats::default());
-        let mut core = Node::new(self.settings(), id, stats.clone(), self.base + at);
+        let key = NodeKey(std::array::from_fn(|_| self.rng.next() as u8));
+        let mut core = Node::new(self.settings(), id, key, stats.clone(), self.base + at);
         let mut patterns =
             vec![PATTERNS[self.rng.below(PATTERNS.len() as u64) as usize].to_owned()];
         if self.rng.chance(30) {
@@ -988,6 +990,7 @@ impl World {
                     received: vec![],
                     members: vec![],
                     owed: vec![],
+                    proof: wire::Proof::None,
                 }
                 .encode();
                 if self.rng.chance(50) {
