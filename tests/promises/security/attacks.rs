@@ -783,6 +783,11 @@ fn a_hello_naming_thousands_of_made_up_members_cuts_nobody_off() {
     let mut within = Attacker::connect(&cluster.address);
     let listing = made_up(1 << 41, wire::MAX_LISTED as u64);
     within.send(&hello_listing(ATTACKER + 1, 1, false, Joining::Again, listing));
+    // The hub has taken the hello listing 4,096 members once it refused some of them: the
+    // verdict's flush comes after that.
+    wait_until("the hub to handle the hello listing 4,096 members", || {
+        (counter(&cluster.hub_stats(), "over_budget") >= 1).then_some(())
+    });
     // The producer's flush in the verdict waits until the hub gave up on the members it
     // awaited, and told everyone they left.
     for peer in [&mut attacker, &mut within] {
