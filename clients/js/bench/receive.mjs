@@ -1,17 +1,18 @@
 // How many events per second a Node.js member receives from a Rust hub: a `nanomitter hub` and
-// a `nanomitter load` producer (release builds, on loopback over ws://) emit events of about
+// a `nanomitter load` producer (release builds, on loopback over ws:// or tcp://) emit events of about
 // 64 bytes as fast as the cluster takes them; this process listens and counts, for a warm-up
 // and then a measured window. Flow control paces the producer to the slowest member, so the
 // figure is what this member sustains.
 //
 //   node bench/receive.mjs [--seconds 5] [--size 64] [--codec json|bincode] [--rate 2000000]
+//                          [--transport ws|tcp]
 //
 // `json`: `nanomitter emit --repeat 2000000` sends one JSON object of `size` bytes two million
 // times (the window should end before they run out), and every event is parsed here. `bincode`: `nanomitter load --rate` sends bincode payloads, which
 // arrive here as bytes (not decoded).
 import { parseArgs } from 'node:util';
 import { Emitter } from '../dist/index.js';
-import { Process, waitUntil, wsAddress } from '../test/helpers.mjs';
+import { Process, tcpAddress, waitUntil, wsAddress } from '../test/helpers.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '2000000' },
     size: { type: 'string', default: '64' },
     codec: { type: 'string', default: 'json' },
+    transport: { type: 'string', default: 'ws' },
   },
 });
 const seconds = Number(values.seconds);
@@ -27,7 +29,7 @@ const size = Number(values.size);
 // clock (a varint), one for the pad's length, then the pad. The figure printed is measured.
 const pad = Math.max(size - 10, 0);
 
-const address = await wsAddress();
+const address = values.transport === 'tcp' ? await tcpAddress() : await wsAddress();
 const hub = new Process('hub', ['hub', '--addr', address, '--every', '3600', '--heartbeat', '0']);
 await hub.waitStderr('connected');
 const js = new Emitter({ service: 'bench' });
@@ -61,6 +63,7 @@ try {
   console.log(
     JSON.stringify({
       scenario: 'rust-hub-to-node-member',
+      transport: values.transport,
       codec: values.codec,
       payload_bytes: Math.round((bytes - startBytes) / Math.max(events, 1)),
       seconds: Number(elapsed.toFixed(2)),

@@ -217,7 +217,8 @@ impl Node {
                 self.epoch = hello.epoch;
                 self.hub_members =
                     hello.members.iter().map(|(n, _)| *n).filter(|n| *n != self.id).collect();
-                self.bindings.listed_by_hub(&hello.members);
+                let not_kept = self.bindings.listed_by_hub(&hello.members, now + DEPARTED_KEPT);
+                Stats::add(&self.stats.over_budget, not_kept as u64);
                 let early = self.phase.client_mut().and_then(|c| c.before_hub_hello.take());
                 if let Some(early) = early {
                     for &(sender, seq) in &hello.received {

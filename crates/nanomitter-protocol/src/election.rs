@@ -6,7 +6,7 @@
 //! must not send events or decide what a received frame means.
 
 use crate::hashing::Set;
-use crate::node::{Action, ConnId, LinkState, Node, OpenedAs};
+use crate::node::{Action, ConnId, LinkState, Node, OpenedAs, DEPARTED_KEPT};
 use crate::relay::Relay;
 use crate::role::Role;
 use crate::routing::RelayFrame;
@@ -292,8 +292,8 @@ impl Node {
             Duration::ZERO
         };
         let grace = walk + self.settings.election_timeout * 2;
-        // The ids of the members it knew stay bound to their keys while they are awaited.
-        self.bindings.hold_all_until(now + grace);
+        // The ids of the members it knew stay bound to their keys while they may come back.
+        self.bindings.hold_all_until(now + grace.max(DEPARTED_KEPT));
         info!(epoch = self.epoch, awaited = awaited.len(), "this node is the hub");
         // Waiting for slow clients, the hub bounds what it sends them by its window; otherwise
         // it relays at once and cuts off whoever falls behind.

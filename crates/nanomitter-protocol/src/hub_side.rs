@@ -8,7 +8,7 @@
 
 use crate::identity::Claim;
 use crate::membership;
-use crate::node::{Action, ConnId, Node};
+use crate::node::{Action, ConnId, Node, DEPARTED_KEPT};
 use crate::relay::{Queued, SentFrame};
 use crate::routing::{route, RelayFrame};
 use crate::sender::RETAINED_PER_WINDOW;
@@ -236,8 +236,8 @@ impl Node {
             return;
         };
         debug!(node = %membership::hex(node), ?reason, "a client is gone");
-        // However it went, its id stays its own for the grace period.
-        if !self.bindings.went(node, now + hub.relay.grace()) {
+        // However it went, its id stays its own as long as the cluster remembers it.
+        if !self.bindings.went(node, now + DEPARTED_KEPT) {
             Stats::add(&self.stats.over_budget, 1);
         }
         self.send(Left { epoch: self.epoch, node, reason }.encode());

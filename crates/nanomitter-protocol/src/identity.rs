@@ -7,7 +7,9 @@
 //! same id, on another connection, must carry the same key: a process that never held the key
 //! cannot take the id of a member that is cut off, frozen or electing again, at this hub or at
 //! the next (which learned the hash as a member). A binding lasts while its member is connected
-//! here, and for the grace period after it went, however it went; past that the id is free again.
+//! here, and, however it went, for as long as the cluster remembers a member that left
+//! ([`DEPARTED_KEPT`](crate::node::DEPARTED_KEPT), a minute): every member keeps the bindings of
+//! those its hub stops listing that long too. Past that the id is free again.
 //!
 //! Owns: the key, its hash, and the table of bindings with its budget. It must not decide what
 //! happens to a hello that fails the check (the hub side does) nor hold anything else of a member.
@@ -20,9 +22,9 @@ use std::time::Instant;
 /// The bytes of a node's key.
 pub const KEY_LEN: usize = 16;
 
-/// The most bindings a node keeps for members not connected to it: members that went (their
-/// grace period), and, on a client, those its hub listed. Past it a departing member's binding
-/// is not kept (counted in `over_budget`): its id is free at once, as it would be after its grace.
+/// The most bindings a node keeps for members not connected to it (or, on a client, no longer
+/// listed by its hub): members that went, for a minute. Past it a departing member's binding is
+/// not kept (counted in `over_budget`): its id is free at once, as it would be a minute later.
 pub const MAX_LINGERING: usize = 2 * crate::wire::MAX_LISTED;
 
 /// A node's secret: its id is bound to this key's hash ([`NodeKey::hash`]) at its hub, and only
@@ -81,14 +83,14 @@ struct Binding {
     /// The hash of the key the id is bound to.
     key_hash: u64,
     /// Until when it holds: `None` while its member is connected to this node as hub (it holds
-    /// until the member goes); otherwise the end of the member's grace period, or, on a client,
-    /// until the hub's next list refreshes it.
+    /// until the member goes, or, on a client, as long as its hub lists the member); otherwise
+    /// a minute after the member went.
     until: Option<Instant>,
 }
 
 /// The ids this node knows the keys of, by hash. On a hub: its clients', and those of members
-/// that went, for their grace period. On a client: the members its hub listed or joined lately,
-/// which this node binds if it becomes the hub.
+/// that went, for a minute. On a client: the members its hub lists or relayed the first hello
+/// of (and, for a minute, those it stopped listing), which this node binds if it becomes the hub.
 #[derive(Debug, Default)]
 pub(crate) struct Bindings {
     /// Per node id, its binding.
@@ -138,13 +140,20 @@ impl Bindings {
     }
 
     /// This client's hub listed its members, each with the hash its id is bound to: they are
-    /// held as long as the hub lists them, and those it no longer lists are dropped (a hash of 0,
-    /// unknown to the hub, binds nothing).
-    pub(crate) fn listed_by_hub(&mut self, members: &[(u64, u64)]) {
-        self.bound.retain(|_, binding| binding.until.is_some());
-        for &(node, key_hash) in members.iter().filter(|(_, key_hash)| *key_hash != 0) {
+    /// held as long as the hub lists them (a hash of 0, unknown to the hub, binds nothing), and
+    /// those it no longer lists went: held until `gone_until`. Returns how many of those were
+    /// not kept, past the budget.
+    pub(crate) fn listed_by_hub(&mut self, members: &[(u64, u64)], gone_until: Instant) -> usize {
+        let listed: Map<u64, u64> =
+            members.iter().copied().filter(|(_, key_hash)| *key_hash != 0).collect();
+        let gone: Vec<u64> = (self.bound.iter())
+            .filter(|(node, binding)| binding.until.is_none() && !listed.contains_key(node))
+            .map(|(node, _)| *node)
+            .collect();
+        for (node, key_hash) in listed {
             self.bind(node, key_hash);
         }
+        gone.into_iter().filter(|node| !self.went(*node, gone_until)).count()
     }
 
     /// A member joined through this client's hub, which bound its id to `key_hash`: held until
@@ -210,12 +219,25 @@ mod tests {
         table.bind(7, key.hash());
         assert_eq!(table.claim(7, key.hash(), now), Claim::Proven);
         assert_eq!(table.claim(7, other.hash(), now), Claim::Refused);
-        // Gone: still bound for its grace period, free after.
+        // Gone: still bound until the time given, free after.
         assert!(table.went(7, now + Duration::from_secs(2)));
         assert_eq!(table.claim(7, other.hash(), now + Duration::from_secs(1)), Claim::Refused);
         assert_eq!(table.claim(7, other.hash(), now + Duration::from_secs(2)), Claim::Free);
         table.expire(now + Duration::from_secs(2));
         assert_eq!(table.len(), 0);
+    }
+
+    #[test]
+    fn a_member_its_hub_stops_listing_stays_bound_until_the_time_given() {
+        let now = Instant::now();
+        let later = now + Duration::from_secs(60);
+        let mut table = Bindings::default();
+        assert_eq!(table.listed_by_hub(&[(7, 70), (8, 80), (9, 0)], later), 0);
+        assert_eq!(table.claim(9, 1, now), Claim::Free, "a hash of 0 binds nothing");
+        assert_eq!(table.listed_by_hub(&[(8, 80)], later), 0);
+        assert_eq!(table.claim(7, 1, now + Duration::from_secs(59)), Claim::Refused);
+        assert_eq!(table.claim(7, 1, later), Claim::Free);
+        assert_eq!(table.hash_of(8), 80);
     }
 
     #[test]

@@ -297,11 +297,6 @@ impl<P: Copy + Eq + Hash, M> Relay<P, M> {
         self.clients.insert(pipe, client);
     }
 
-    /// How long a member is awaited from when it went: also how long its id stays bound to it.
-    pub(crate) fn grace(&self) -> Duration {
-        self.grace
-    }
-
     /// How many clients are connected.
     pub(crate) fn clients(&self) -> usize {
         self.clients.len()

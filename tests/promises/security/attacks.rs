@@ -892,7 +892,7 @@ fn impostors_of(address: &str, victim: u64, next: u64, how_long: Duration) -> Ve
 /// Once a break: a member that is not linked (frozen here, as a GC pause or a stopped process
 /// would; cut off as slow; or between two links) had its id taken by whoever reached the hub
 /// first in it, and the impostor's events, numbered where the member went next, made its real
-/// ones duplicates. Now the id stays bound to the member's key at the hub for its grace period
+/// ones duplicates. Now the id stays bound to the member's key at the hub for a minute
 /// after its connection closed: the impostors are refused, and the member, back with its key,
 /// delivers every event.
 #[test]

@@ -44,10 +44,11 @@ pub enum Attack {
     AwaitBomb,
     /// Connect, say a fresh hello, close without a goodbye, every 0.95 s for a few seconds.
     Churn,
-    /// A first hello in the id of a member, with a key of the adversary's, then events in its
-    /// name with its next sequence numbers. Half the time the member is not linked at the
-    /// moment (frozen, partitioned off or between two links), when there is one: its id stays
-    /// bound to its key at the hub, and at the next hub, all the same.
+    /// A first hello in the id of a member (one that linked once: no other id is known), with a
+    /// key of the adversary's, then events in its name with its next sequence numbers. Half the
+    /// time the member is not linked at the moment (frozen, partitioned off or between two
+    /// links), when there is one: its id stays bound to its key at the hub, and at the next hub,
+    /// all the same.
     Takeover,
     /// Acknowledgements naming thousands of made-up senders per frame.
     ForgedAcks,
@@ -98,7 +99,7 @@ pub(super) enum Act {
     Close,
 }
 
-/// A member (not killed) an attack may aim at.
+/// A member (not killed, linked once) an attack may aim at.
 pub(super) struct Member {
     /// Its index in the world, for the trace.
     pub(super) index: usize,

@@ -1005,8 +1005,8 @@ impl World {
         }
     }
 
-    /// Starts an attack on the hub of the moment, against the members alive, or tries again
-    /// shortly if no hub can be reached.
+    /// Starts an attack on the hub of the moment, against the members alive that linked once,
+    /// or tries again shortly if no hub can be reached.
     fn start_attack(&mut self, kind: Attack) {
         if self.current_hub().is_none() {
             let again = self.now + Duration::from_millis(100);
@@ -1015,8 +1015,9 @@ impl World {
             }
             return;
         }
+        // Only ids that went over the wire: a node that never linked is known to nobody.
         let members: Vec<Member> = (self.nodes.iter().enumerate())
-            .filter(|(_, n)| n.alive)
+            .filter(|(_, n)| n.alive && n.core.ever_linked)
             .map(|(index, n)| Member {
                 index,
                 id: n.id,
