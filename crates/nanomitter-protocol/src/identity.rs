@@ -8,7 +8,7 @@
 //! cannot take the id of a member that is cut off, frozen or electing again, at this hub or at
 //! the next (which learned the hash as a member). A binding lasts while its member is connected
 //! here, and, however it went, for as long as the cluster remembers a member that left
-//! ([`DEPARTED_KEPT`](crate::node::DEPARTED_KEPT), a minute): every member keeps the bindings of
+//! (a minute, as `DEPARTED_KEPT` says): every member keeps the bindings of
 //! those its hub stops listing that long too. Past that the id is free again.
 //!
 //! Owns: the key, its hash, and the table of bindings with its budget. It must not decide what
