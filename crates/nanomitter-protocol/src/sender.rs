@@ -24,6 +24,7 @@
 
 use crate::event::Codec;
 use crate::wire::{self, EventsBatch, FrameError};
+use bytes::{Bytes, BytesMut};
 use std::collections::{BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
@@ -50,17 +51,35 @@ struct OutFrame {
     /// `on_the_way`, and in a re-send request's range); an acknowledgement up to it lets this
     /// node forget the frame.
     covers_to: u64,
-    /// The encoded frame, sent as it is; only its `retained_from` field is written again before
-    /// each sending, since the oldest frame kept may have changed.
-    bytes: Vec<u8>,
+    /// The encoded frame, sent as it is, shared with the sends that carry it (no copy per
+    /// send); only its `retained_from` field is written again before each sending, since the
+    /// oldest frame kept may have changed (see [`OutFrame::with_retained_from`]).
+    bytes: Bytes,
     /// Bytes reserved by the emitting handles for the events of this frame (released on ack).
     reserved: usize,
 }
 
+impl OutFrame {
+    /// Its bytes, with `retained_from` written in: in place, unless a send still holds the
+    /// bytes (a frame sent again while its first sending is on its way), which then keeps its
+    /// own and this frame gets a copy.
+    fn with_retained_from(&mut self, retained_from: u64) -> &Bytes {
+        if wire::retained_from_of(&self.bytes) != Some(retained_from) {
+            let mut bytes = std::mem::take(&mut self.bytes)
+                .try_into_mut()
+                .unwrap_or_else(|shared| BytesMut::from(&shared[..]));
+            wire::set_retained_from(&mut bytes, retained_from);
+            self.bytes = bytes.freeze();
+        }
+        &self.bytes
+    }
+}
+
 /// One events frame handed to the `send` function of [`Sender::send_waiting`].
 pub(crate) struct Outgoing<'a> {
-    /// The encoded frame to send, its `retained_from` already set to this node's current one.
-    pub(crate) bytes: &'a [u8],
+    /// The encoded frame to send, its `retained_from` already set to this node's current one:
+    /// cloning it shares the bytes.
+    pub(crate) bytes: &'a Bytes,
     /// The last sequence number the frame accounts for.
     pub(crate) last_seq: u64,
     /// The lowest sequence number the sender can still send again.
@@ -190,7 +209,7 @@ impl Sender {
             self.waiting.push_back(OutFrame {
                 covers_from,
                 covers_to: self.last_seq,
-                bytes: batch.finish(covers_from, self.last_seq),
+                bytes: Bytes::from(batch.finish(covers_from, self.last_seq)),
                 reserved,
             });
         }
@@ -218,9 +237,8 @@ impl Sender {
                     self.to_resend.remove(&last_seq);
                     continue;
                 };
-                wire::set_retained_from(&mut frame.bytes, retained_from);
                 let outgoing = Outgoing {
-                    bytes: &frame.bytes,
+                    bytes: frame.with_retained_from(retained_from),
                     last_seq,
                     retained_from,
                     again: true,
@@ -244,10 +262,9 @@ impl Sender {
                 let Some(mut frame) = self.waiting.pop_front() else { break };
                 let retained_from =
                     self.in_flight.front().map_or(frame.covers_from, |f| f.covers_from);
-                wire::set_retained_from(&mut frame.bytes, retained_from);
                 let last_seq = frame.covers_to;
                 let outgoing = Outgoing {
-                    bytes: &frame.bytes,
+                    bytes: frame.with_retained_from(retained_from),
                     last_seq,
                     retained_from,
                     again: false,
@@ -406,6 +423,31 @@ mod tests {
                 other => panic!("not events: {other:?}"),
             })
             .collect()
+    }
+
+    /// A frame goes out as the bytes it is kept in, not a copy; sent again with another
+    /// `retained_from` while its first sending still holds them, it goes as a copy, and the
+    /// first sending's bytes stay as they were.
+    #[test]
+    fn a_frame_is_sent_from_its_own_bytes_and_copied_only_when_rewritten_while_held() {
+        let mut frame = OutFrame {
+            covers_from: 1,
+            covers_to: 1,
+            bytes: Bytes::from(EventsBatch::new(1, "svc", 0).finish(1, 1)),
+            reserved: 0,
+        };
+        let first = frame.with_retained_from(1).clone();
+        assert_eq!(first.as_ptr(), frame.bytes.as_ptr(), "the first sending shares the bytes");
+        let again = frame.with_retained_from(1).clone();
+        assert_eq!(again.as_ptr(), first.as_ptr(), "unchanged: shared again");
+        let rewritten = frame.with_retained_from(2).clone();
+        assert_ne!(rewritten.as_ptr(), first.as_ptr(), "held by a sending: copied");
+        assert_eq!(wire::retained_from_of(&first), Some(1));
+        assert_eq!(wire::retained_from_of(&rewritten), Some(2));
+        drop((first, again, rewritten));
+        let before = frame.bytes.as_ptr();
+        frame.with_retained_from(3);
+        assert_eq!(frame.bytes.as_ptr(), before, "held by nothing else: rewritten in place");
     }
 
     #[test]

@@ -133,7 +133,7 @@ impl Node {
                 let sent = self.sender.send_waiting(now, |out| {
                     if out.again {
                         hub.relay.resent(node, out.last_seq, out.retained_from);
-                        let frame = Bytes::copy_from_slice(out.bytes);
+                        let frame = out.bytes.clone();
                         for (to, _) in hub.relay.clients_lacking(None, node, out.last_seq) {
                             bytes += frame.len() as u64;
                             sends.push(Action::SendTo { to, frame: frame.clone() });
@@ -153,7 +153,7 @@ impl Node {
                     hub.relay.sent(None, frame, now);
                     past_window += u64::from(out.past_window);
                     bytes += out.bytes.len() as u64;
-                    sends.push(Action::Send(Bytes::copy_from_slice(out.bytes)));
+                    sends.push(Action::Send(out.bytes.clone()));
                     true
                 });
                 self.sender.all_taken();
@@ -166,7 +166,7 @@ impl Node {
                     resent += u64::from(out.again);
                     past_window += u64::from(out.past_window);
                     bytes += out.bytes.len() as u64;
-                    sends.push(Action::Send(Bytes::copy_from_slice(out.bytes)));
+                    sends.push(Action::Send(out.bytes.clone()));
                     true
                 });
             }

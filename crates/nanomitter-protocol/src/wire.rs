@@ -368,6 +368,12 @@ pub fn frame_overhead(service: &str) -> usize {
     EVENTS_PREFIX_LEN + service.len()
 }
 
+/// The `retained_from` of an encoded events frame (`None` if it is too short to have one).
+pub fn retained_from_of(frame: &[u8]) -> Option<u64> {
+    let field = frame.get(RETAINED_FROM_AT..RETAINED_FROM_AT + 8)?;
+    Some(u64::from_le_bytes(field.try_into().ok()?))
+}
+
 /// Rewrites the `retained_from` field of an encoded events frame (it changes between sends).
 pub fn set_retained_from(frame: &mut [u8], retained_from: u64) {
     if let Some(field) = frame.get_mut(RETAINED_FROM_AT..RETAINED_FROM_AT + 8) {
