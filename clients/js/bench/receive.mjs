@@ -7,8 +7,9 @@
 //   node bench/receive.mjs [--seconds 5] [--size 64] [--codec json|bincode] [--rate 2000000]
 //                          [--transport ws|tcp]
 //
-// `json`: `nanomitter emit --repeat 2000000` sends one JSON object of `size` bytes two million
-// times (the window should end before they run out), and every event is parsed here. `bincode`: `nanomitter load --rate` sends bincode payloads, which
+// `json`: `nanomitter emit --repeat` sends one JSON object of `size` bytes enough times to last
+// past the window (two million per second of it and of the warm-up; the run fails if they ran
+// out before the window ended, which once made idle time count), and every event is parsed here. `bincode`: `nanomitter load --rate` sends bincode payloads, which
 // arrive here as bytes (not decoded).
 import { parseArgs } from 'node:util';
 import { Emitter } from '../dist/index.js';
@@ -24,6 +25,8 @@ const { values } = parseArgs({
   },
 });
 const seconds = Number(values.seconds);
+/** JSON events the producer emits: more than the warm-up and the window can take. */
+const REPEAT = 2_000_000 * (seconds + 3);
 const size = Number(values.size);
 // A load payload is bincode of { sent_at_ns: u128, pad: Vec<u8> }: 9 bytes for a nanosecond
 // clock (a varint), one for the pad's length, then the pad. The figure printed is measured.
@@ -46,7 +49,7 @@ const common = ['--addr', address, '--service', 'producer', '--heartbeat', '0'];
 const producer =
   values.codec === 'json'
     ? // {"pad":"xxx…"}: 10 bytes around the pad.
-      new Process('producer', ['emit', ...common, '--max-pending-bytes', '4000000000', '--repeat', '2000000', 'load', JSON.stringify({ pad: 'x'.repeat(pad) })])
+      new Process('producer', ['emit', ...common, '--max-pending-bytes', '4000000000', '--repeat', String(REPEAT), 'load', JSON.stringify({ pad: 'x'.repeat(pad) })])
     : new Process('producer', ['load', ...common, '--rate', values.rate, '--size', String(pad)]);
 await producer.waitStderr('connected');
 try {
@@ -55,8 +58,12 @@ try {
   await waitUntil('the warm-up', () => Date.now() >= warmUp);
   const [startCount, startBytes, startAt, startCpu] = [received, bytes, process.hrtime.bigint(), process.cpuUsage()];
   const end = Date.now() + seconds * 1000;
+  // A producer done before the window ends would count idle time: then the run fails.
+  let producerDone = false;
+  producer.exited.then(() => (producerDone = true));
   await waitUntil('the measured window', () => Date.now() >= end, seconds * 1000 + 5000);
   const elapsed = Number(process.hrtime.bigint() - startAt) / 1e9;
+  if (producerDone) throw new Error('the producer ran out of events before the window ended');
   const cpu = process.cpuUsage(startCpu);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const events = received - startCount;
