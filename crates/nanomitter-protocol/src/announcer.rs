@@ -197,10 +197,11 @@ impl Node {
                     Stats::add(&self.stats.over_budget, refused.count() as u64);
                 }
                 self.overtake_epoch(now, hello.epoch);
-                // The key stays here: the others learn what the id is bound to.
+                // The key stays here: the others learn what the id is bound to (the hub bound
+                // it to this key's hash as it admitted the hello).
                 let frame = match hello.proof {
-                    Proof::Key(key) => {
-                        hello.proof = Proof::KeyHash(key.hash());
+                    Proof::Key(_) => {
+                        hello.proof = Proof::KeyHash(self.bindings.hash_of(hello.node));
                         Bytes::from(hello.encode())
                     }
                     _ => raw,

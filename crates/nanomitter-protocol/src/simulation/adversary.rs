@@ -12,10 +12,9 @@ use super::Rng;
 use crate::credential::Claims;
 use crate::event::Codec;
 use crate::hashing::{Map, Set};
-use crate::identity::NodeKey;
 use crate::topic::MAX_INTEREST_SEGMENTS;
 use crate::wire::{
-    self, Ack, EventsBatch, Hello, Interest, Joining, Left, LeftReason, Nack, Proof, MAX_LISTED,
+    self, Ack, EventsBatch, Hello, Interest, Joining, Left, LeftReason, Nack, MAX_LISTED,
 };
 use bytes::Bytes;
 use std::time::Duration;
@@ -314,23 +313,13 @@ impl Adversaries {
 }
 
 /// A client's hello in the first epoch, of a node that sent events up to `last_seq`, with a key
-/// the adversary makes up (it never learns a member's).
+/// the adversary makes up (it never learns a member's: [`Hello::sample`]'s).
 fn hello_of(node: u64, joining: Joining, last_seq: u64, members: Vec<u64>) -> Hello {
     Hello {
-        node,
-        epoch: 1,
-        hub: false,
-        joining,
         service: "adversary".into(),
         last_seq,
-        retained_from: 1,
-        received: vec![],
         members: members.into_iter().map(|member| (member, 0)).collect(),
-        owed: vec![],
-        proof: match joining {
-            Joining::No => Proof::None,
-            _ => Proof::Key(NodeKey::sample(node)),
-        },
+        ..Hello::sample(node, false, joining)
     }
 }
 
